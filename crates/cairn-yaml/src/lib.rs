@@ -1,0 +1,6 @@
+//! YAML for Cairn: a reader that keeps source positions and an emitter that writes
+//! what DVC (ruamel.yaml) writes, byte for byte.
+
+pub mod node;
+
+pub use node::{Mark, Node, Value};
