@@ -2,5 +2,7 @@
 //! what DVC (ruamel.yaml) writes, byte for byte.
 
 pub mod node;
+pub mod parse;
 
 pub use node::{Mark, Node, Value};
+pub use parse::{ParseError, parse};
