@@ -15,7 +15,10 @@ static COUNTER: AtomicU64 = AtomicU64::new(0);
 /// A unique temporary path in `dir` for a file that will be renamed to `name`.
 pub fn temp_path_for(target: &Path) -> PathBuf {
     let dir = target.parent().unwrap_or(Path::new("."));
-    let name = target.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     // Leading dot and a `.tmp` suffix: editors, git status and DVC's walkers skip or
     // show it as obviously transient if a crash leaves it behind.
@@ -30,18 +33,24 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
 /// Like [`write_atomic`], but sets `mode` on the result when given (e.g. `0o444`).
 /// An existing file's mode is kept when `mode` is `None`.
 pub fn write_atomic_with_mode(path: &Path, data: &[u8], mode: Option<u32>) -> io::Result<()> {
-    if let Some(parent) = path.parent() {
-        if !parent.as_os_str().is_empty() {
-            fs::create_dir_all(parent)?;
-        }
+    if let Some(parent) = path.parent()
+        && !parent.as_os_str().is_empty()
+    {
+        fs::create_dir_all(parent)?;
     }
     let keep_mode = match mode {
         Some(_) => None,
-        None => fs::metadata(path).ok().map(|m| m.permissions().mode() & 0o7777),
+        None => fs::metadata(path)
+            .ok()
+            .map(|m| m.permissions().mode() & 0o7777),
     };
     let tmp = temp_path_for(path);
     let result = (|| {
-        let mut file = OpenOptions::new().write(true).create_new(true).mode(0o666).open(&tmp)?;
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .mode(0o666)
+            .open(&tmp)?;
         file.write_all(data)?;
         file.sync_all()?;
         if let Some(m) = mode.or(keep_mode) {
@@ -67,7 +76,10 @@ mod tests {
         fs::set_permissions(&p, fs::Permissions::from_mode(0o600)).unwrap();
         write_atomic(&p, b"two").unwrap();
         assert_eq!(fs::read(&p).unwrap(), b"two");
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o600);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o600
+        );
         let leftovers: Vec<_> = fs::read_dir(p.parent().unwrap()).unwrap().collect();
         assert_eq!(leftovers.len(), 1, "no temp file left behind");
     }
@@ -77,6 +89,9 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("obj");
         write_atomic_with_mode(&p, b"x", Some(0o444)).unwrap();
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o444);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o444
+        );
     }
 }

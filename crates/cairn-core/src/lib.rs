@@ -12,5 +12,5 @@ pub mod pyfloat;
 pub mod pyjson;
 
 pub use atomic::{write_atomic, write_atomic_with_mode};
-pub use lock::{RepoLock, LockError};
-pub use progress::{Progress, ProgressEvent, NoProgress};
+pub use lock::{LockError, RepoLock};
+pub use progress::{NoProgress, Progress, ProgressEvent};

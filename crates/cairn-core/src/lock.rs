@@ -13,7 +13,9 @@ use std::time::{Duration, Instant};
 #[derive(Debug, thiserror::Error)]
 pub enum LockError {
     /// Another process holds it.
-    #[error("the repository is locked by {holder} ({path}); wait for it to finish, or if no such process is running, retry")]
+    #[error(
+        "the repository is locked by {holder} ({path}); wait for it to finish, or if no such process is running, retry"
+    )]
     Held {
         /// Who holds it, e.g. "PID 1234" or "another process".
         holder: String,
@@ -40,11 +42,20 @@ pub struct RepoLock {
 impl RepoLock {
     /// Takes the lock at `path` (normally `.dvc/tmp/lock`), retrying for up to `wait`.
     pub fn acquire(path: &Path, wait: Duration) -> Result<RepoLock, LockError> {
-        let io_err = |source| LockError::Io { path: path.to_path_buf(), source };
+        let io_err = |source| LockError::Io {
+            path: path.to_path_buf(),
+            source,
+        };
         if let Some(parent) = path.parent() {
             fs::create_dir_all(parent).map_err(io_err)?;
         }
-        let mut file = OpenOptions::new().read(true).write(true).create(true).truncate(false).open(path).map_err(io_err)?;
+        let mut file = OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(false)
+            .open(path)
+            .map_err(io_err)?;
         let deadline = Instant::now() + wait;
         loop {
             match file.try_lock() {
@@ -59,18 +70,24 @@ impl RepoLock {
                         Ok(pid) => format!("PID {pid}"),
                         Err(_) => "another process".to_string(),
                     };
-                    return Err(LockError::Held { holder, path: path.to_path_buf() });
+                    return Err(LockError::Held {
+                        holder,
+                        path: path.to_path_buf(),
+                    });
                 }
                 Err(TryLockError::Error(e)) => return Err(io_err(e)),
             }
         }
         // Same content zc.lockfile writes, so DVC's own diagnostics read it.
         let _ = file.seek(SeekFrom::Start(0));
-        let _ = write!(file, " {}\n", std::process::id());
+        let _ = writeln!(file, " {}", std::process::id());
         let pos = file.stream_position().unwrap_or(0);
         let _ = file.set_len(pos);
         let _ = file.flush();
-        Ok(RepoLock { file, path: path.to_path_buf() })
+        Ok(RepoLock {
+            file,
+            path: path.to_path_buf(),
+        })
     }
 
     /// The lock file's path.
@@ -95,7 +112,11 @@ mod tests {
         let p = dir.path().join("tmp/lock");
         let held = RepoLock::acquire(&p, Duration::ZERO).unwrap();
         let err = RepoLock::acquire(&p, Duration::from_millis(100)).unwrap_err();
-        assert!(err.to_string().contains(&format!("PID {}", std::process::id())), "{err}");
+        assert!(
+            err.to_string()
+                .contains(&format!("PID {}", std::process::id())),
+            "{err}"
+        );
         drop(held);
         RepoLock::acquire(&p, Duration::ZERO).unwrap();
     }

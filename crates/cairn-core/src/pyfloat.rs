@@ -14,7 +14,11 @@ pub fn repr(f: f64) -> String {
         return if f > 0.0 { "inf".into() } else { "-inf".into() };
     }
     if f == 0.0 {
-        return if f.is_sign_negative() { "-0.0".into() } else { "0.0".into() };
+        return if f.is_sign_negative() {
+            "-0.0".into()
+        } else {
+            "0.0".into()
+        };
     }
     // `{:e}` gives the shortest round-trip digits: "-1.2345e-7".
     let sci = format!("{f:e}");
@@ -29,13 +33,21 @@ pub fn repr(f: f64) -> String {
     let decpt = exp + 1;
     let body = if !(-4 < decpt && decpt <= 16) {
         let (first, rest) = digits.split_at(1);
-        let mant = if rest.is_empty() { first.to_string() } else { format!("{first}.{rest}") };
+        let mant = if rest.is_empty() {
+            first.to_string()
+        } else {
+            format!("{first}.{rest}")
+        };
         let esign = if exp < 0 { '-' } else { '+' };
         format!("{mant}e{esign}{:02}", exp.abs())
     } else if decpt <= 0 {
         format!("0.{}{}", "0".repeat((-decpt) as usize), digits)
     } else if digits.len() as i32 <= decpt {
-        format!("{}{}.0", digits, "0".repeat((decpt - digits.len() as i32) as usize))
+        format!(
+            "{}{}.0",
+            digits,
+            "0".repeat((decpt - digits.len() as i32) as usize)
+        )
     } else {
         let (int, frac) = digits.split_at(decpt as usize);
         format!("{int}.{frac}")

@@ -66,7 +66,11 @@ fn float(f: f64) -> String {
     if f.is_nan() {
         "NaN".into()
     } else if f.is_infinite() {
-        if f > 0.0 { "Infinity".into() } else { "-Infinity".into() }
+        if f > 0.0 {
+            "Infinity".into()
+        } else {
+            "-Infinity".into()
+        }
     } else {
         pyfloat::repr(f)
     }
@@ -121,6 +125,9 @@ mod tests {
 
     #[test]
     fn floats_use_python_repr() {
-        assert_eq!(dumps(&json!({"b": 1e-5, "a": 2.0, "c": 3}), true), r#"{"a": 2.0, "b": 1e-05, "c": 3}"#);
+        assert_eq!(
+            dumps(&json!({"b": 1e-5, "a": 2.0, "c": 3}), true),
+            r#"{"a": 2.0, "b": 1e-05, "c": 3}"#
+        );
     }
 }

@@ -40,7 +40,10 @@ pub enum Value {
 impl Node {
     /// A node with no source position (for values built in code).
     pub fn new(value: Value) -> Self {
-        Node { value, mark: Mark::default() }
+        Node {
+            value,
+            mark: Mark::default(),
+        }
     }
 
     /// The string content if this is a string scalar.
