@@ -1,1 +1,30 @@
-//! cairn-data
+//! Data versioning compatible with DVC 3.
+//!
+//! A repository's data is tracked by `.dvc` pointer files that record content hashes;
+//! the bytes live in a content-addressed cache (`.dvc/cache`). Everything here reads
+//! and writes those formats exactly as DVC does, so `dvc` and `cairn` can share a repo.
+//!
+//! Operations (`add`, `status`, `checkout`, `gc`, `fsck`) take an opened [`Repo`],
+//! report progress to a [`cairn_core::Progress`], and return typed results plus the
+//! per-target errors they collected, so one bad file never hides the others.
+
+pub mod add;
+pub mod checkout;
+pub mod collect;
+pub mod config;
+pub mod error;
+pub mod gitignore;
+pub mod hash;
+pub mod ignore;
+pub mod init;
+pub mod manifest;
+pub mod odb;
+pub mod paths;
+pub mod pointer;
+pub mod repo;
+pub mod state;
+pub mod status;
+pub mod workspace;
+
+pub use error::{DataError, Result};
+pub use repo::Repo;

@@ -1,1 +1,166 @@
-//! cairn-git
+//! Git access for Cairn, through git2 (the only crate that links it).
+//!
+//! The data engine asks git three kinds of question: is a path ignored (so `add` writes
+//! `.gitignore` entries exactly when DVC would), what did a file contain at a revision
+//! (`diff`, `gc` across history — read from objects, never by checking out), and which
+//! revisions exist (`gc --all-branches/--all-tags/--all-commits`).
+
+use std::path::{Path, PathBuf};
+
+use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
+
+/// Errors from git.
+#[derive(Debug, thiserror::Error)]
+pub enum GitError {
+    /// No git repository around the path.
+    #[error("{0} is not inside a git repository; run `git init` first")]
+    NotARepo(PathBuf),
+    /// A revision name did not resolve.
+    #[error("unknown revision `{0}`; use a branch, tag or commit that exists (see `git log`)")]
+    BadRevision(String),
+    /// Anything else libgit2 reported.
+    #[error("git: {0}")]
+    Git(#[from] git2::Error),
+}
+
+/// A git repository.
+pub struct Git {
+    repo: Repository,
+    root: PathBuf,
+}
+
+/// Which revisions to visit.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RevScope {
+    /// Every local branch head.
+    pub all_branches: bool,
+    /// Every tag.
+    pub all_tags: bool,
+    /// Every commit reachable from any ref.
+    pub all_commits: bool,
+}
+
+impl Git {
+    /// Opens the repository containing `path`.
+    pub fn discover(path: &Path) -> Result<Git, GitError> {
+        let repo = Repository::discover(path).map_err(|_| GitError::NotARepo(path.to_path_buf()))?;
+        let root = repo.workdir().map(Path::to_path_buf).ok_or_else(|| GitError::NotARepo(path.to_path_buf()))?;
+        let root = root.canonicalize().unwrap_or(root);
+        Ok(Git { repo, root })
+    }
+
+    /// The work tree root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Whether git ignores `path` (absolute, inside the work tree).
+    pub fn is_ignored(&self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else { return false };
+        self.repo.is_path_ignored(rel).unwrap_or(false)
+    }
+
+    /// Whether `path` (absolute) is tracked in the index.
+    pub fn is_tracked(&self, path: &Path) -> bool {
+        let Ok(rel) = path.strip_prefix(&self.root) else { return false };
+        let Ok(index) = self.repo.index() else { return false };
+        let rel = rel.to_string_lossy();
+        if index.get_path(Path::new(rel.as_ref()), 0).is_some() {
+            return true;
+        }
+        let prefix = format!("{rel}/");
+        index.iter().any(|e| e.path.starts_with(prefix.as_bytes()))
+    }
+
+    /// Resolves a revision name (branch, tag, sha, `HEAD~1`...) to a commit id.
+    pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
+        let obj = self.repo.revparse_single(rev).map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let commit = obj.peel_to_commit().map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        Ok(commit.id().to_string())
+    }
+
+    /// The bytes of `rel` (repo-relative, `/`-separated) at `rev`, if it exists there.
+    pub fn read_at(&self, rev: &str, rel: &str) -> Result<Option<Vec<u8>>, GitError> {
+        let commit = self.repo.revparse_single(rev).map_err(|_| GitError::BadRevision(rev.to_string()))?.peel_to_commit().map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let tree = commit.tree()?;
+        let Ok(entry) = tree.get_path(Path::new(rel)) else { return Ok(None) };
+        let obj = entry.to_object(&self.repo)?;
+        Ok(obj.as_blob().map(|b| b.content().to_vec()))
+    }
+
+    /// Every file at `rev` whose path satisfies `want`, with its bytes.
+    pub fn files_at(&self, rev: &str, want: &dyn Fn(&str) -> bool) -> Result<Vec<(String, Vec<u8>)>, GitError> {
+        let commit = self.repo.revparse_single(rev).map_err(|_| GitError::BadRevision(rev.to_string()))?.peel_to_commit().map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let tree = commit.tree()?;
+        let mut paths = Vec::new();
+        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+            if entry.kind() == Some(ObjectType::Blob) {
+                let path = format!("{dir}{}", entry.name().unwrap_or_default());
+                if want(&path) {
+                    paths.push((path, entry.id()));
+                }
+            }
+            TreeWalkResult::Ok
+        })?;
+        paths.into_iter().map(|(p, id)| Ok((p, self.repo.find_blob(id)?.content().to_vec()))).collect()
+    }
+
+    /// The commit ids in `scope`, plus HEAD (deduplicated, HEAD first).
+    pub fn revisions(&self, scope: RevScope) -> Result<Vec<String>, GitError> {
+        let mut out: Vec<String> = Vec::new();
+        let push = |id: git2::Oid, out: &mut Vec<String>| {
+            let s = id.to_string();
+            if !out.contains(&s) {
+                out.push(s);
+            }
+        };
+        if let Ok(head) = self.repo.head()
+            && let Ok(c) = head.peel_to_commit()
+        {
+            push(c.id(), &mut out);
+        }
+        if scope.all_branches {
+            for b in self.repo.branches(Some(git2::BranchType::Local))? {
+                let (b, _) = b?;
+                if let Ok(c) = b.get().peel_to_commit() {
+                    push(c.id(), &mut out);
+                }
+            }
+        }
+        if scope.all_tags {
+            for r in self.repo.references_glob("refs/tags/*")? {
+                if let Ok(c) = r?.peel_to_commit() {
+                    push(c.id(), &mut out);
+                }
+            }
+        }
+        if scope.all_commits {
+            let mut walk = self.repo.revwalk()?;
+            walk.push_glob("refs/*")?;
+            if self.repo.head().is_ok() {
+                walk.push_head()?;
+            }
+            for id in walk {
+                push(id?, &mut out);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Stages `paths` (absolute, inside the work tree) like `git add`.
+    pub fn stage(&self, paths: &[&Path]) -> Result<(), GitError> {
+        let mut index = self.repo.index()?;
+        for p in paths {
+            if let Ok(rel) = p.strip_prefix(&self.root) {
+                index.add_path(rel)?;
+            }
+        }
+        index.write()?;
+        Ok(())
+    }
+
+    /// Whether the work tree has a HEAD commit yet.
+    pub fn has_commits(&self) -> bool {
+        self.repo.head().is_ok()
+    }
+}

@@ -1,0 +1,115 @@
+//! `.dvc/config` and `.dvc/config.local` (configobj INI), the keys the data engine uses.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{DataError, Result};
+
+/// How checkout materialises files from the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkType {
+    /// Copy-on-write clone (falls through when the filesystem can't).
+    Reflink,
+    /// Hard link to the cache object (workspace file becomes read-only).
+    Hardlink,
+    /// Symbolic link to the cache object (absolute target, as DVC writes).
+    Symlink,
+    /// An independent copy.
+    Copy,
+}
+
+impl LinkType {
+    fn parse(s: &str) -> Option<Self> {
+        match s.trim() {
+            "reflink" => Some(LinkType::Reflink),
+            "hardlink" => Some(LinkType::Hardlink),
+            "symlink" => Some(LinkType::Symlink),
+            "copy" => Some(LinkType::Copy),
+            _ => None,
+        }
+    }
+}
+
+/// The configuration the data engine needs.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// The cache directory (absolute).
+    pub cache_dir: PathBuf,
+    /// Link types to try in order; DVC's default is `reflink,copy`.
+    pub cache_types: Vec<LinkType>,
+}
+
+impl Config {
+    /// Reads `.dvc/config` then `.dvc/config.local` (later wins), resolving `cache.dir`
+    /// relative to the file that sets it, as DVC does.
+    pub fn load(dvc_dir: &Path) -> Result<Config> {
+        let mut cache_dir = dvc_dir.join("cache");
+        let mut cache_types = vec![LinkType::Reflink, LinkType::Copy];
+        for name in ["config", "config.local"] {
+            let path = dvc_dir.join(name);
+            let text = match std::fs::read_to_string(&path) {
+                Ok(t) => t,
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                Err(e) => return Err(DataError::io(path, e)),
+            };
+            let ini = parse_ini(&text);
+            for (section, key, value, line) in ini {
+                match (section.as_str(), key.as_str()) {
+                    ("cache", "dir") => cache_dir = dvc_dir.join(value),
+                    ("cache", "type") => {
+                        let types: Option<Vec<_>> = value.split(',').map(LinkType::parse).collect();
+                        cache_types = types.ok_or_else(|| DataError::Syntax {
+                            path: path.clone(),
+                            line,
+                            col: 1,
+                            message: format!("cache.type `{value}` must be a comma list of reflink, hardlink, symlink, copy"),
+                        })?;
+                    }
+                    _ => {}
+                }
+            }
+        }
+        Ok(Config { cache_dir, cache_types })
+    }
+}
+
+/// `(section, key, value, line)` for every assignment; section names lose their quotes
+/// (`['remote "x"']` → `remote "x"`).
+fn parse_ini(text: &str) -> Vec<(String, String, String, usize)> {
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for (i, raw) in text.lines().enumerate() {
+        let line = raw.trim();
+        if line.is_empty() || line.starts_with('#') || line.starts_with(';') {
+            continue;
+        }
+        if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
+            section = name.trim().trim_matches(['\'', '"']).to_string();
+        } else if let Some((k, v)) = line.split_once('=') {
+            out.push((section.clone(), k.trim().to_string(), v.trim().to_string(), i + 1));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn local_config_overrides_repo_config() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), "[core]\n    remote = r\n[cache]\n    type = hardlink,copy\n").unwrap();
+        std::fs::write(dir.path().join("config.local"), "[cache]\n    dir = ../../shared-cache\n").unwrap();
+        let c = Config::load(dir.path()).unwrap();
+        assert_eq!(c.cache_types, vec![LinkType::Hardlink, LinkType::Copy]);
+        assert_eq!(c.cache_dir, dir.path().join("../../shared-cache"));
+    }
+
+    #[test]
+    fn bad_link_type_names_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("config"), "[cache]\n  type = hardlinks\n").unwrap();
+        let e = Config::load(dir.path()).unwrap_err().to_string();
+        assert!(e.contains("config:2:1") && e.contains("hardlinks"), "{e}");
+    }
+}

@@ -1,0 +1,144 @@
+//! Content hashes exactly as DVC computes them.
+//!
+//! DVC 3 hashes a file as the plain MD5 of its bytes. Entries written by DVC 2 (no
+//! `hash: md5` key) used "md5-dos2unix": chunks that look like text have CRLF folded
+//! to LF before hashing. Both are here so legacy repositories read clean.
+
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::path::Path;
+
+use md5::{Digest, Md5};
+
+/// Read size; DVC also reads 1 MiB chunks, which matters for dos2unix's per-chunk test.
+pub const CHUNK: usize = 1 << 20;
+
+/// MD5 of an empty input.
+pub const EMPTY_MD5: &str = "d41d8cd98f00b204e9800998ecf8427e";
+
+/// Which hash an output entry uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HashKind {
+    /// DVC 3: plain MD5 (`hash: md5` in the entry).
+    Md5,
+    /// DVC 2: md5 after CRLF→LF on text chunks (no `hash` key).
+    LegacyDos2Unix,
+}
+
+/// Lowercase hex of a digest.
+pub fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write as _;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// MD5 of some bytes, hex.
+pub fn md5_bytes(data: &[u8]) -> String {
+    hex(&Md5::digest(data))
+}
+
+/// Hashes a file, returning `(hex, size)`.
+pub fn hash_file(path: &Path, kind: HashKind) -> io::Result<(String, u64)> {
+    let mut file = File::open(path)?;
+    hash_reader(&mut file, kind, None)
+}
+
+/// Hashes everything `reader` yields, copying each chunk to `sink` as it goes, so a file
+/// is read once to both hash it and store it.
+pub fn hash_reader(reader: &mut dyn Read, kind: HashKind, mut sink: Option<&mut dyn Write>) -> io::Result<(String, u64)> {
+    let mut hasher = Md5::new();
+    let mut buf = vec![0u8; CHUNK];
+    let mut size = 0u64;
+    loop {
+        let n = read_full(reader, &mut buf)?;
+        if n == 0 {
+            break;
+        }
+        let chunk = &buf[..n];
+        size += n as u64;
+        if let Some(s) = sink.as_deref_mut() {
+            s.write_all(chunk)?;
+        }
+        match kind {
+            HashKind::Md5 => hasher.update(chunk),
+            HashKind::LegacyDos2Unix if is_text_chunk(chunk) => hasher.update(dos2unix(chunk)),
+            HashKind::LegacyDos2Unix => hasher.update(chunk),
+        }
+        if n < buf.len() {
+            break;
+        }
+    }
+    Ok((hex(&hasher.finalize()), size))
+}
+
+/// Fills `buf` as far as the reader allows (short reads from pipes would otherwise
+/// shift dos2unix's chunk boundaries away from DVC's).
+fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match reader.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
+}
+
+/// DVC's `istextblock`: empty, or no NUL and at most 30% of the first 512 bytes outside
+/// printable ASCII and `\n\r\t\f\b`.
+fn is_text_chunk(chunk: &[u8]) -> bool {
+    let block = &chunk[..chunk.len().min(512)];
+    if block.is_empty() {
+        return true;
+    }
+    if block.contains(&0) {
+        return false;
+    }
+    let nontext = block.iter().filter(|&&b| !(b == b'\n' || b == b'\r' || b == b'\t' || b == 0x0c || b == 0x08 || (0x20..=0x7e).contains(&b))).count();
+    nontext * 100 <= block.len() * 30
+}
+
+fn dos2unix(chunk: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(chunk.len());
+    let mut i = 0;
+    while i < chunk.len() {
+        if chunk[i] == b'\r' && chunk.get(i + 1) == Some(&b'\n') {
+            i += 1;
+            continue;
+        }
+        out.push(chunk[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_md5_keeps_crlf() {
+        let mut r: &[u8] = b"a,b\r\n1,2\r\n";
+        assert_eq!(hash_reader(&mut r, HashKind::Md5, None).unwrap(), ("b202f333fba4fd38d4b8e5e693077aab".into(), 10));
+    }
+
+    #[test]
+    fn legacy_hash_folds_crlf_in_text_only() {
+        let mut r: &[u8] = b"a,b\r\n1,2\r\n";
+        assert_eq!(hash_reader(&mut r, HashKind::LegacyDos2Unix, None).unwrap().0, md5_bytes(b"a,b\n1,2\n"));
+        let bin = b"a\0b\r\n";
+        let mut r: &[u8] = bin;
+        assert_eq!(hash_reader(&mut r, HashKind::LegacyDos2Unix, None).unwrap().0, md5_bytes(bin));
+    }
+
+    #[test]
+    fn empty_input() {
+        let mut r: &[u8] = b"";
+        assert_eq!(hash_reader(&mut r, HashKind::Md5, None).unwrap(), (EMPTY_MD5.into(), 0));
+    }
+}

@@ -1,0 +1,193 @@
+//! The content-addressed cache (`.dvc/cache`), laid out exactly as DVC lays it out.
+//!
+//! DVC 3 objects live at `files/md5/<h[0:2]>/<h[2:]>`, DVC 2 ("legacy") objects at
+//! `<h[0:2]>/<h[2:]>`. Objects are written atomically (temp + rename, never a partial
+//! object under its final name) and made read-only (0444), which DVC also treats as
+//! "verified" and so does not re-hash.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read};
+use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::hash::{self, HashKind};
+use crate::manifest::Manifest;
+
+/// Files up to this size are read whole; larger ones are streamed.
+const SMALL_FILE: u64 = 8 << 20;
+
+/// The object mode DVC uses and trusts.
+pub const OBJECT_MODE: u32 = 0o444;
+
+/// The cache directory.
+#[derive(Debug, Clone)]
+pub struct Odb {
+    root: PathBuf,
+}
+
+impl Odb {
+    /// A cache rooted at `root` (normally `.dvc/cache`).
+    pub fn new(root: impl Into<PathBuf>) -> Self {
+        Odb { root: root.into() }
+    }
+
+    /// The cache root.
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// Where the object `hash` lives (whether or not it exists).
+    pub fn path(&self, hash: &str, kind: HashKind) -> PathBuf {
+        let (a, b) = hash.split_at(2.min(hash.len()));
+        match kind {
+            HashKind::Md5 => self.root.join("files").join("md5").join(a).join(b),
+            HashKind::LegacyDos2Unix => self.root.join(a).join(b),
+        }
+    }
+
+    /// Whether the object is present (not verified).
+    pub fn contains(&self, hash: &str, kind: HashKind) -> bool {
+        self.path(hash, kind).is_file()
+    }
+
+    /// DVC's `check`: present, and either read-only (trusted) or re-hashing to its name.
+    pub fn is_valid(&self, hash: &str, kind: HashKind) -> bool {
+        let path = self.path(hash, kind);
+        let Ok(meta) = fs::metadata(&path) else { return false };
+        if !meta.is_file() {
+            return false;
+        }
+        if meta.permissions().mode() & 0o777 == OBJECT_MODE {
+            return true;
+        }
+        self.rehash_matches(&path, hash, kind)
+    }
+
+    /// Re-hashes an object and compares with its name (used by fsck and `is_valid`).
+    pub fn rehash_matches(&self, path: &Path, hash: &str, kind: HashKind) -> bool {
+        let want = hash.strip_suffix(".dir").unwrap_or(hash);
+        // Manifests are hashed as raw bytes in both layouts.
+        let kind = if hash.ends_with(".dir") { HashKind::Md5 } else { kind };
+        matches!(hash::hash_file(path, kind), Ok((got, _)) if got == want)
+    }
+
+    /// Hashes `src` and stores it, reading it once. Returns `(md5, size)`.
+    pub fn add_file(&self, src: &Path) -> io::Result<(String, u64)> {
+        let mut file = File::open(src)?;
+        let len = file.metadata()?.len();
+        if len <= SMALL_FILE {
+            let mut data = Vec::with_capacity(len as usize);
+            file.read_to_end(&mut data)?;
+            let md5 = hash::md5_bytes(&data);
+            self.add_bytes(&md5, &data)?;
+            return Ok((md5, data.len() as u64));
+        }
+        let tmp = self.temp_path();
+        if let Some(parent) = tmp.parent() {
+            fs::create_dir_all(parent)?;
+        }
+        let result = (|| {
+            let mut out = OpenOptions::new().write(true).create_new(true).mode(0o644).open(&tmp)?;
+            let (md5, size) = hash::hash_reader(&mut file, HashKind::Md5, Some(&mut out))?;
+            drop(out);
+            self.install(&tmp, &md5)?;
+            Ok((md5, size))
+        })();
+        let _ = fs::remove_file(&tmp);
+        result
+    }
+
+    /// Stores `data` under `hash` (which the caller computed) unless already present.
+    pub fn add_bytes(&self, hash: &str, data: &[u8]) -> io::Result<()> {
+        let dest = self.path(hash, HashKind::Md5);
+        if dest.is_file() {
+            return Ok(());
+        }
+        cairn_core::write_atomic_with_mode(&dest, data, Some(OBJECT_MODE))
+    }
+
+    /// Moves a fully written temp file into place as object `hash`.
+    fn install(&self, tmp: &Path, hash: &str) -> io::Result<()> {
+        let dest = self.path(hash, HashKind::Md5);
+        if dest.is_file() {
+            return Ok(());
+        }
+        fs::create_dir_all(dest.parent().expect("object paths have parents"))?;
+        fs::set_permissions(tmp, fs::Permissions::from_mode(OBJECT_MODE))?;
+        fs::rename(tmp, &dest)
+    }
+
+    fn temp_path(&self) -> PathBuf {
+        cairn_core::atomic::temp_path_for(&self.root.join("files").join("md5").join("object"))
+    }
+
+    /// Reads the `.dir` manifest `id`.
+    pub fn read_manifest(&self, id: &str, kind: HashKind) -> Result<Manifest, ManifestError> {
+        let path = self.path(id, kind);
+        let bytes = fs::read(&path).map_err(|e| ManifestError::Missing(path.clone(), e))?;
+        Manifest::parse(&bytes).map_err(|m| ManifestError::Corrupt(path, m))
+    }
+
+    /// Every object file in the cache, as `(hash, kind, path)` (manifests included).
+    pub fn list(&self) -> io::Result<Vec<(String, HashKind, PathBuf)>> {
+        let mut out = Vec::new();
+        for (base, kind) in [(self.root.join("files").join("md5"), HashKind::Md5), (self.root.clone(), HashKind::LegacyDos2Unix)] {
+            let Ok(dirs) = fs::read_dir(&base) else { continue };
+            for dir in dirs {
+                let dir = dir?;
+                let prefix = dir.file_name().to_string_lossy().into_owned();
+                if prefix.len() != 2 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) || !dir.file_type()?.is_dir() {
+                    continue;
+                }
+                for obj in fs::read_dir(dir.path())? {
+                    let obj = obj?;
+                    let rest = obj.file_name().to_string_lossy().into_owned();
+                    if obj.file_type()?.is_file() && !rest.starts_with('.') {
+                        out.push((format!("{prefix}{rest}"), kind, obj.path()));
+                    }
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A manifest could not be read from the cache.
+#[derive(Debug, thiserror::Error)]
+pub enum ManifestError {
+    /// Not in the cache.
+    #[error("{0}: {1}")]
+    Missing(PathBuf, #[source] io::Error),
+    /// Not a valid manifest.
+    #[error("{0}: corrupt directory manifest ({1})")]
+    Corrupt(PathBuf, String),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stores_small_and_large_files_read_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let odb = Odb::new(dir.path().join("cache"));
+        let small = dir.path().join("s");
+        fs::write(&small, b"hello\n").unwrap();
+        let (h, n) = odb.add_file(&small).unwrap();
+        assert_eq!((h.as_str(), n), ("b1946ac92492d2347c6235b4d2611184", 6));
+        let p = odb.path(&h, HashKind::Md5);
+        assert!(p.ends_with("files/md5/b1/946ac92492d2347c6235b4d2611184"));
+        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o444);
+
+        let big = dir.path().join("b");
+        let data: Vec<u8> = (0..(SMALL_FILE as usize + 12345)).map(|i| (i * 7 % 251) as u8).collect();
+        fs::write(&big, &data).unwrap();
+        let (h, n) = odb.add_file(&big).unwrap();
+        assert_eq!(h, hash::md5_bytes(&data));
+        assert_eq!(n, data.len() as u64);
+        assert_eq!(fs::read(odb.path(&h, HashKind::Md5)).unwrap(), data);
+        assert!(odb.is_valid(&h, HashKind::Md5));
+        let names: Vec<_> = odb.list().unwrap().into_iter().map(|(h, _, _)| h).collect();
+        assert_eq!(names.len(), 2, "no temp files listed: {names:?}");
+    }
+}

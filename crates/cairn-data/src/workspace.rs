@@ -1,0 +1,149 @@
+//! Hashing what is in the workspace — a file or a whole directory — optionally storing
+//! it in the cache in the same pass.
+
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+
+use cairn_core::{Progress, ProgressEvent};
+use rayon::prelude::*;
+
+use crate::error::{DataError, Result};
+use crate::hash::{self, HashKind};
+use crate::ignore::{self, DvcIgnore};
+use crate::manifest::{Entry, Manifest};
+use crate::odb::Odb;
+use crate::pointer::HashInfo;
+use crate::state::State;
+
+/// The content of a workspace path.
+#[derive(Debug, Clone)]
+pub struct Hashed {
+    /// Hash, size and file count as a pointer records them.
+    pub info: HashInfo,
+    /// The listing, for a directory.
+    pub manifest: Option<Manifest>,
+    /// Whether a single file is executable.
+    pub isexec: bool,
+}
+
+/// What to do with the bytes while hashing.
+#[derive(Clone, Copy)]
+pub enum Pass<'a> {
+    /// Only hash.
+    Hash,
+    /// Hash and store each file (and the manifest) in this cache.
+    Store(&'a Odb),
+}
+
+/// Everything needed to hash workspace paths of one repository.
+pub struct Hasher<'a> {
+    /// Repository root.
+    pub root: &'a Path,
+    /// Remembered hashes.
+    pub state: &'a State,
+    /// Where progress goes.
+    pub progress: &'a dyn Progress,
+}
+
+impl Hasher<'_> {
+    /// Hashes `path` (absolute). `Ok(None)` if it does not exist or is ignored.
+    pub fn hash(&self, path: &Path, kind: HashKind, pass: Pass<'_>) -> Result<Option<Hashed>> {
+        let parent = path.parent().unwrap_or(self.root);
+        let ignore = DvcIgnore::load_for(self.root, parent)?;
+        let Ok(meta) = std::fs::metadata(path) else { return Ok(None) };
+        if ignore.is_ignored(path, meta.is_dir()) {
+            return Ok(None);
+        }
+        if meta.is_dir() {
+            return self.hash_dir(path, kind, pass, ignore).map(Some);
+        }
+        self.progress.event(ProgressEvent::Start { phase: "hashing", total_files: Some(1), total_bytes: Some(meta.len()) });
+        let md5 = self.hash_file(path, &meta, kind, pass)?;
+        self.progress.event(ProgressEvent::Advance { files: 1, bytes: meta.len() });
+        self.progress.event(ProgressEvent::Finish);
+        let isexec = meta.permissions().mode() & 0o111 != 0;
+        Ok(Some(Hashed { info: HashInfo { md5, size: Some(meta.len()), nfiles: None, kind }, manifest: None, isexec }))
+    }
+
+    fn hash_file(&self, path: &Path, meta: &std::fs::Metadata, kind: HashKind, pass: Pass<'_>) -> Result<String> {
+        if let Some(md5) = self.state.get(path, meta, kind) {
+            match pass {
+                Pass::Hash => return Ok(md5),
+                Pass::Store(odb) if odb.contains(&md5, kind) => return Ok(md5),
+                Pass::Store(_) => {}
+            }
+        }
+        let md5 = match (pass, kind) {
+            (Pass::Store(odb), HashKind::Md5) => odb.add_file(path).map(|(h, _)| h),
+            _ => hash::hash_file(path, kind).map(|(h, _)| h),
+        }
+        .map_err(|e| DataError::io(path, e))?;
+        self.state.put(path, meta, kind, &md5);
+        Ok(md5)
+    }
+
+    fn hash_dir(&self, dir: &Path, kind: HashKind, pass: Pass<'_>, mut ignore: DvcIgnore) -> Result<Hashed> {
+        let files = list_files(dir, &mut ignore)?;
+        let total: u64 = files.iter().map(|(_, m)| m.len()).sum();
+        self.progress.event(ProgressEvent::Start { phase: "hashing", total_files: Some(files.len() as u64), total_bytes: Some(total) });
+        let results: Vec<Result<Entry>> = files
+            .par_iter()
+            .map(|(path, meta)| {
+                let md5 = self.hash_file(path, meta, kind, pass)?;
+                self.progress.event(ProgressEvent::Advance { files: 1, bytes: meta.len() });
+                let relpath = path.strip_prefix(dir).expect("walked under dir").components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+                Ok(Entry { relpath, md5 })
+            })
+            .collect();
+        self.progress.event(ProgressEvent::Finish);
+        let mut entries = Vec::with_capacity(results.len());
+        let mut errors = Vec::new();
+        for r in results {
+            match r {
+                Ok(e) => entries.push(e),
+                Err(e) => errors.push(e),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(if errors.len() == 1 { errors.remove(0) } else { DataError::Several(errors) });
+        }
+        let manifest = Manifest::new(entries);
+        let bytes = manifest.to_bytes();
+        let id = format!("{}.dir", hash::md5_bytes(&bytes));
+        if let Pass::Store(odb) = pass {
+            odb.add_bytes(&id, &bytes).map_err(|e| DataError::io(odb.path(&id, HashKind::Md5), e))?;
+        }
+        let info = HashInfo { md5: id, size: Some(total), nfiles: Some(manifest.entries().len() as u64), kind };
+        Ok(Hashed { info, manifest: Some(manifest), isexec: false })
+    }
+}
+
+/// Every file under `dir` that `.dvcignore` does not hide, following symlinks as DVC
+/// does. A `.dvcignore` inside `dir` is refused, as DVC refuses it.
+pub fn list_files(dir: &Path, ignore: &mut DvcIgnore) -> Result<Vec<(PathBuf, std::fs::Metadata)>> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        if d.join(ignore::FILE_NAME).is_file() {
+            return Err(DataError::BadPath {
+                path: d.join(ignore::FILE_NAME),
+                reason: format!("a .dvcignore inside the tracked directory {} is not allowed (DVC refuses it too); move its patterns to a .dvcignore above it", dir.display()),
+            });
+        }
+        let rd = std::fs::read_dir(&d).map_err(|e| DataError::io(&d, e))?;
+        for entry in rd {
+            let entry = entry.map_err(|e| DataError::io(&d, e))?;
+            let path = entry.path();
+            let meta = std::fs::metadata(&path).map_err(|e| DataError::io(&path, e))?;
+            if ignore.is_ignored(&path, meta.is_dir()) {
+                continue;
+            }
+            if meta.is_dir() {
+                stack.push(path);
+            } else if meta.is_file() {
+                out.push((path, meta));
+            }
+        }
+    }
+    Ok(out)
+}
