@@ -1,1 +1,244 @@
-//! Shared helpers for the end-to-end tests.
+//! Shared helpers for the end-to-end tests: running both tools the same way,
+//! picking the DVC-relevant parts out of a working tree, and collecting every
+//! mismatch of a test before failing, so one run reports all differences
+//! between cairn and dvc instead of the first one.
+
+use std::ffi::OsStr;
+use std::fmt::Display;
+use std::process::Output;
+
+pub use cairn_testkit::{
+    DVCIGNORE, Entry, EntryKind, Feature, RandomTree, TestRepo, Tree, TreeSpec, cairn_bin,
+    describe, dvc_bin, dvcignored,
+};
+use serde_json::Value;
+
+/// The two implementations under comparison.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Tool {
+    Dvc,
+    Cairn,
+}
+
+impl Tool {
+    pub fn name(self) -> &'static str {
+        match self {
+            Tool::Dvc => "dvc",
+            Tool::Cairn => "cairn",
+        }
+    }
+
+    /// The other tool.
+    pub fn other(self) -> Tool {
+        match self {
+            Tool::Dvc => Tool::Cairn,
+            Tool::Cairn => Tool::Dvc,
+        }
+    }
+
+    /// Run `tool args...` in `repo`; any exit code.
+    pub fn run<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(self, repo: &TestRepo, args: I) -> Run {
+        let args: Vec<String> = args
+            .into_iter()
+            .map(|a| a.as_ref().to_string_lossy().into_owned())
+            .collect();
+        let output = match self {
+            Tool::Dvc => repo.dvc(&args),
+            Tool::Cairn => repo.cairn(&args),
+        };
+        Run {
+            tool: self,
+            args,
+            output,
+        }
+    }
+
+    /// Run `tool args...` in `repo` and panic with the whole output unless it
+    /// exits 0. For setup steps whose failure makes the rest meaningless.
+    pub fn ok<I: IntoIterator<Item = S>, S: AsRef<OsStr>>(self, repo: &TestRepo, args: I) -> Run {
+        let run = self.run(repo, args);
+        if !run.success() {
+            panic!("{run}");
+        }
+        run
+    }
+}
+
+impl Display for Tool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A finished command, printable with its full output.
+pub struct Run {
+    pub tool: Tool,
+    pub args: Vec<String>,
+    pub output: Output,
+}
+
+impl Run {
+    pub fn success(&self) -> bool {
+        self.output.status.success()
+    }
+
+    pub fn stdout(&self) -> String {
+        String::from_utf8_lossy(&self.output.stdout).into_owned()
+    }
+
+    /// stdout parsed as JSON, or a description of why it is not JSON.
+    pub fn json(&self) -> Result<Value, String> {
+        if !self.success() {
+            return Err(format!("command failed:\n{self}"));
+        }
+        serde_json::from_slice(&self.output.stdout)
+            .map_err(|e| format!("stdout is not JSON ({e}):\n{self}"))
+    }
+}
+
+impl Display for Run {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let args: Vec<std::ffi::OsString> = self.args.iter().map(Into::into).collect();
+        f.write_str(&describe(OsStr::new(self.tool.name()), &args, &self.output))
+    }
+}
+
+/// Collects the failures of one test; [`Checks::finish`] panics with all of
+/// them. Each failure is a self-contained paragraph (what was compared, and
+/// both sides), so the panic message is a mismatch report.
+pub struct Checks {
+    label: String,
+    failures: Vec<String>,
+}
+
+impl Checks {
+    pub fn new(label: impl Into<String>) -> Self {
+        Checks {
+            label: label.into(),
+            failures: Vec::new(),
+        }
+    }
+
+    /// Record a failure.
+    pub fn fail(&mut self, msg: impl Into<String>) {
+        self.failures.push(msg.into());
+    }
+
+    /// Record `msg` unless `cond`.
+    pub fn check(&mut self, cond: bool, msg: impl FnOnce() -> String) {
+        if !cond {
+            self.fail(msg());
+        }
+    }
+
+    /// Compare two trees; on difference record `what` and the diff lines.
+    pub fn trees(&mut self, what: &str, left: (&str, &Tree), right: (&str, &Tree)) {
+        const MAX_LINES: usize = 30;
+        let mut diff = left.1.diff(right.1, left.0, right.0);
+        if diff.len() > MAX_LINES {
+            let more = diff.len() - MAX_LINES;
+            diff.truncate(MAX_LINES);
+            diff.push(format!("... and {more} more"));
+        }
+        if !diff.is_empty() {
+            self.fail(format!("{what}:\n  {}", diff.join("\n  ")));
+        }
+    }
+
+    /// Check that a command succeeded; returns whether it did.
+    pub fn succeeded(&mut self, run: &Run) -> bool {
+        if !run.success() {
+            self.fail(format!("command failed:\n{run}"));
+        }
+        run.success()
+    }
+
+    /// Check that `run` printed JSON equal to `expected` (as values: key
+    /// order and whitespace are not compared).
+    pub fn json_is(&mut self, run: &Run, expected: &Value) {
+        match run.json() {
+            Ok(v) if &v == expected => {}
+            Ok(v) => self.fail(format!(
+                "`{} {}` printed {v}, expected {expected}:\n{run}",
+                run.tool,
+                run.args.join(" ")
+            )),
+            Err(e) => self.fail(e),
+        }
+    }
+
+    /// Check that two runs (normally `dvc X --json` and `cairn X --json`)
+    /// printed equal JSON values. Returns the dvc-side value if it parsed.
+    pub fn same_json(&mut self, what: &str, dvc: &Run, cairn: &Run) -> Option<Value> {
+        match (dvc.json(), cairn.json()) {
+            (Ok(a), Ok(b)) if a == b => Some(a),
+            (Ok(a), Ok(b)) => {
+                self.fail(format!(
+                    "{what}: JSON differs\n  dvc:   {a}\n  cairn: {b}\n{cairn}"
+                ));
+                Some(a)
+            }
+            (a, b) => {
+                for e in [a.as_ref().err(), b.as_ref().err()].into_iter().flatten() {
+                    self.fail(format!("{what}: {e}"));
+                }
+                a.ok()
+            }
+        }
+    }
+
+    /// Panic with every recorded failure, if any.
+    pub fn finish(self) {
+        if !self.failures.is_empty() {
+            let n = self.failures.len();
+            panic!(
+                "{}: {n} mismatch(es)\n\n{}",
+                self.label,
+                self.failures
+                    .iter()
+                    .enumerate()
+                    .map(|(i, f)| format!("[{}/{n}] {f}", i + 1))
+                    .collect::<Vec<_>>()
+                    .join("\n\n")
+            );
+        }
+    }
+}
+
+/// `*.dvc` pointer files (outside `.dvc/`).
+pub fn dvc_files(tree: &Tree) -> Tree {
+    tree.files().without(".dvc").filter(|p| p.ends_with(".dvc"))
+}
+
+/// Every `.gitignore` file, `.dvc/.gitignore` included.
+pub fn gitignores(tree: &Tree) -> Tree {
+    tree.files()
+        .filter(|p| p == ".gitignore" || p.ends_with("/.gitignore"))
+}
+
+/// The 3.x cache: `.dvc/cache/files/md5/**` (files and their modes).
+pub fn cache_objects(tree: &Tree) -> Tree {
+    tree.only(".dvc/cache/files/md5").files()
+}
+
+/// The working tree minus the `.dvc` directory (cache, tmp, config).
+pub fn workspace(tree: &Tree) -> Tree {
+    tree.without(".dvc")
+}
+
+/// A JSON value from a literal, for expectations.
+pub fn json(text: &str) -> Value {
+    serde_json::from_str(text).expect("valid JSON literal")
+}
+
+/// `dvc init` / `cairn init` quietly.
+pub fn init(tool: Tool, repo: &TestRepo) -> Run {
+    tool.ok(
+        repo,
+        ["init", "-q"].iter().take(match tool {
+            Tool::Dvc => 2,
+            // The contract does not promise `-q` for cairn.
+            Tool::Cairn => 1,
+        }),
+    )
+}

@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Idempotently provide the reference `dvc` CLI that the cross-tool tests compare
+# Cairn against: a private venv at <repo>/.venv-dvc with a pinned dvc.
+#
+# Quiet on success. Re-running is cheap: if the venv's dvc already reports the
+# pinned version nothing is installed.
+set -euo pipefail
+
+DVC_VERSION="3.67.1"
+REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$REPO/.venv-dvc"
+PYTHON="${PYTHON:-python3}"
+
+export DVC_NO_ANALYTICS=1
+
+installed_version() {
+  # `dvc --version` prints just the version, e.g. "3.67.1".
+  "$VENV/bin/dvc" --version 2>/dev/null | tr -d '[:space:]' || true
+}
+
+if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]]; then
+  exit 0
+fi
+
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+
+fail() {
+  echo "ensure-dvc: $1" >&2
+  echo "---- log ----" >&2
+  cat "$log" >&2
+  exit 1
+}
+
+if [[ ! -x "$VENV/bin/python" ]]; then
+  "$PYTHON" -m venv "$VENV" >"$log" 2>&1 \
+    || fail "could not create $VENV (on Debian/Ubuntu: apt-get install python3-venv)"
+fi
+
+"$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
+  "dvc==$DVC_VERSION" >"$log" 2>&1 \
+  || fail "pip install dvc==$DVC_VERSION failed"
+
+got="$(installed_version)"
+[[ "$got" == "$DVC_VERSION" ]] || fail "expected dvc $DVC_VERSION in $VENV, got '${got:-nothing}'"

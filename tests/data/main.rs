@@ -1,0 +1,13 @@
+//! Cross-tool tests for data versioning: `cairn` against the real `dvc`
+//! (3.67.1) on the same inputs. See `support.rs` for the shared fixture.
+//!
+//! Needs `target/debug/cairn` (`cargo build -p cairn-cli`) and the reference
+//! dvc (`scripts/ensure-dvc.sh`); `scripts/test.sh` provides both.
+
+mod support;
+
+mod focused;
+mod ignore;
+mod init;
+mod random;
+mod status;

@@ -1,0 +1,95 @@
+//! `status --json` after a sequence of changes, both tools on the same repo.
+
+use crate::support::*;
+
+/// Compare `dvc status --json` and `cairn status --json` in `repo`.
+fn same_status(c: &mut Checks, repo: &TestRepo, step: &str) -> Option<serde_json::Value> {
+    let d = Tool::Dvc.run(repo, ["status", "--json"]);
+    let k = Tool::Cairn.run(repo, ["status", "--json"]);
+    c.same_json(step, &d, &k)
+}
+
+fn setup(tool: Tool) -> TestRepo {
+    let r = TestRepo::new();
+    r.write("data/a.txt", "a\n");
+    r.write("data/sub/b.txt", "b\n");
+    r.write("data/c.bin", [0u8, 1, 2, 3]);
+    r.write("f.txt", "f\n");
+    r.write("g.txt", "g\n");
+    r.write("h/i.txt", "i\n");
+    init(tool, &r);
+    add(tool, &r, &["data", "f.txt", "g.txt", "h/i.txt"]);
+    r
+}
+
+fn object_path(md5: &str) -> String {
+    format!(".dvc/cache/files/md5/{}/{}", &md5[..2], &md5[2..])
+}
+
+fn sequence(tool: Tool) {
+    let r = setup(tool);
+    let mut c = Checks::new(format!("status sequence ({tool}-added repo)"));
+    same_status(&mut c, &r, "clean");
+
+    r.write("data/new.txt", "new\n");
+    same_status(&mut c, &r, "new file in tracked dir");
+    r.remove("data/new.txt");
+
+    r.write("data/sub/b.txt", "B\n"); // same size
+    same_status(&mut c, &r, "file in dir modified, same size");
+    r.write("data/sub/b.txt", "b\n");
+    same_status(&mut c, &r, "file in dir modified back");
+
+    r.remove("data");
+    same_status(&mut c, &r, "tracked dir deleted");
+    r.write("data", "now a file\n");
+    same_status(&mut c, &r, "tracked dir replaced by a file");
+    r.remove("data");
+    Tool::Dvc.ok(&r, ["checkout", "data"]);
+
+    r.write("f.txt", "ff\n");
+    r.remove("g.txt");
+    r.write("h/i.txt", "I\n");
+    same_status(
+        &mut c,
+        &r,
+        "file modified, file deleted, nested file modified",
+    );
+    Tool::Dvc.ok(&r, ["checkout", "--force"]);
+    same_status(&mut c, &r, "after dvc checkout --force");
+
+    // A member object of the directory gone (md5 of "a\n").
+    r.remove(object_path("60b725f10c9c85c70d97880dfe8191b3"));
+    same_status(&mut c, &r, "cache object of data/a.txt missing");
+
+    // Cache object of f.txt gone, workspace intact; then the file too.
+    let f_md5 = md5_of(&r, "f.txt.dvc");
+    r.remove(object_path(&f_md5));
+    same_status(&mut c, &r, "cache object of f.txt missing");
+    r.remove("f.txt");
+    same_status(
+        &mut c,
+        &r,
+        "cache object and workspace file of f.txt missing",
+    );
+    c.finish();
+}
+
+/// The `md5:` of the first out in a `.dvc` file.
+fn md5_of(r: &TestRepo, dvcfile: &str) -> String {
+    let text = String::from_utf8(r.read(dvcfile)).unwrap();
+    text.lines()
+        .find_map(|l| l.strip_prefix("- md5: "))
+        .unwrap_or_else(|| panic!("no md5 in {dvcfile}: {text}"))
+        .to_owned()
+}
+
+#[test]
+fn sequence_in_dvc_added_repo() {
+    sequence(Tool::Dvc);
+}
+
+#[test]
+fn sequence_in_cairn_added_repo() {
+    sequence(Tool::Cairn);
+}
