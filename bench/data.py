@@ -1,0 +1,287 @@
+#!/usr/bin/env python3
+"""Data-versioning benchmark: cairn against the reference dvc, side by side.
+
+Workloads (each tool works on its own identical copy, in its own fresh git
+repo, one run each):
+
+  add-many     `add data` of N x 1 KiB files in one directory
+  status       `status --json` right after that add
+  status-touch `status --json` after bumping the mtime of every file
+  add-big      `add big.bin` of one large file; `md5sum` of the same file
+               is timed as the physical reference (one read + MD5)
+
+Sizes: N = 10,000 and 1 GiB by default; `--quick`: 1,000 and 64 MiB.
+
+cairn is the release build (this script runs `cargo build --release -p
+cairn-cli` first; `--no-build` with CAIRN_BENCH_BIN=/path/to/cairn uses
+another binary); dvc comes from `.venv-dvc` (scripts/ensure-dvc.sh makes
+it). Plain python3 stdlib. Results are printed (a table, or `--json`); they
+are not written anywhere.
+
+    python3 bench/data.py            # full run
+    python3 bench/data.py --quick    # smoke run
+    python3 bench/data.py --json     # machine-readable
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+DVC = REPO / ".venv-dvc" / "bin" / "dvc"
+CAIRN = Path(os.environ.get("CAIRN_BENCH_BIN") or REPO / "target" / "release" / "cairn")
+TOOLS = ("dvc", "cairn")
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def tool_env(aux: Path) -> dict[str, str]:
+    """Hermetic environment, as in the tests: no git config, no analytics,
+    DVC's per-machine state in a private dir."""
+    env = dict(os.environ)
+    for var in ("GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE"):
+        env.pop(var, None)
+    env.update(
+        GIT_AUTHOR_NAME="Cairn Bench",
+        GIT_AUTHOR_EMAIL="bench@cairn.invalid",
+        GIT_COMMITTER_NAME="Cairn Bench",
+        GIT_COMMITTER_EMAIL="bench@cairn.invalid",
+        GIT_CONFIG_GLOBAL="/dev/null",
+        GIT_CONFIG_NOSYSTEM="1",
+        DVC_NO_ANALYTICS="1",
+        DVC_SITE_CACHE_DIR=str(aux / "site-cache"),
+        DVC_GLOBAL_CONFIG_DIR=str(aux / "global"),
+        DVC_SYSTEM_CONFIG_DIR=str(aux / "system"),
+        XDG_CACHE_HOME=str(aux / "cache"),
+    )
+    return env
+
+
+class Repo:
+    """A fresh git repo for one tool, with `init` already run."""
+
+    def __init__(self, base: Path, tool: str, name: str):
+        self.tool = tool
+        self.root = base / tool / name
+        self.aux = base / tool / (name + ".aux")
+        self.root.mkdir(parents=True)
+        self.aux.mkdir(parents=True)
+        self.env = tool_env(self.aux)
+        self.broken: str | None = None
+        self.run(["git", "init", "-q"])
+        try:
+            self.run([self.exe(), "init"])
+        except RuntimeError as e:
+            self.broken = str(e)
+
+    def exe(self) -> str:
+        return str(DVC if self.tool == "dvc" else CAIRN)
+
+    def run(self, argv: list[str]) -> subprocess.CompletedProcess:
+        proc = subprocess.run(
+            argv, cwd=self.root, env=self.env, capture_output=True, text=True
+        )
+        if proc.returncode != 0:
+            raise RuntimeError(
+                f"`{' '.join(argv)}` failed in {self.root} ({proc.returncode}):\n"
+                f"{proc.stdout}{proc.stderr}"
+            )
+        return proc
+
+    def timed(self, *args: str) -> float:
+        if self.broken:
+            raise RuntimeError(f"init failed earlier:\n{self.broken}")
+        start = time.perf_counter()
+        self.run([self.exe(), *args])
+        return time.perf_counter() - start
+
+
+def make_many(dst: Path, n: int, size: int, seed: int = 1) -> None:
+    rng = random.Random(seed)
+    dst.mkdir(parents=True)
+    for i in range(n):
+        (dst / f"f{i:06d}.bin").write_bytes(rng.randbytes(size))
+
+
+def make_big(dst: Path, size: int) -> None:
+    chunk = 16 << 20
+    with open(dst, "wb") as f:
+        left = size
+        while left:
+            n = min(chunk, left)
+            f.write(os.urandom(n))
+            left -= n
+
+
+def copy_into(src: Path, repo: Repo) -> None:
+    dst = repo.root / src.name
+    if src.is_dir():
+        shutil.copytree(src, dst)
+    else:
+        shutil.copyfile(src, dst)
+
+
+def touch_all(d: Path) -> None:
+    now = time.time() + 5
+    for p in d.iterdir():
+        os.utime(p, (now, now))
+
+
+def time_cmd(argv: list[str]) -> float:
+    start = time.perf_counter()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def measure(label: str, fn) -> float | str:
+    try:
+        return fn()
+    except Exception as e:  # a tool failing is a result, not a crash
+        log(f"  {label}: ERROR\n{e}")
+        return "error"
+
+
+def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
+    results: list[dict] = []
+
+    def row(name: str, desc: str, times: dict, **extra) -> None:
+        r = {"workload": name, "description": desc, **times, **extra}
+        d, c = times.get("dvc"), times.get("cairn")
+        r["ratio"] = d / c if isinstance(d, float) and isinstance(c, float) and c > 0 else None
+        results.append(r)
+
+    # Many small files.
+    log(f"generating {n_files:,} x 1 KiB files")
+    template = base / "template" / "data"
+    make_many(template, n_files, 1024)
+    many = {t: Repo(base, t, "many") for t in TOOLS}
+    for r in many.values():
+        copy_into(template, r)
+    add_t, st_t, touch_t = {}, {}, {}
+    for t, r in many.items():
+        log(f"{t}: add data ({n_files:,} files)")
+        add_t[t] = measure(f"{t} add", lambda: r.timed("add", "data"))
+        log(f"{t}: status")
+        st_t[t] = measure(f"{t} status", lambda: r.timed("status", "--json"))
+        touch_all(r.root / "data")
+        log(f"{t}: status after touch")
+        touch_t[t] = measure(f"{t} status (touched)", lambda: r.timed("status", "--json"))
+    row("add-many", f"add {n_files:,} x 1 KiB files (one dir)", add_t)
+    row("status", "status right after add", st_t)
+    row("status-touch", "status after touching every file's mtime", touch_t)
+    shutil.rmtree(template.parent)
+    for r in many.values():
+        make_writable_and_remove(r.root)
+
+    # One big file.
+    mib = big_size >> 20
+    log(f"generating a {mib} MiB file")
+    big = base / "template-big" / "big.bin"
+    big.parent.mkdir()
+    make_big(big, big_size)
+    repos = {t: Repo(base, t, "big") for t in TOOLS}
+    for r in repos.values():
+        copy_into(big, r)
+    md5 = time_cmd(["md5sum", str(repos["dvc"].root / "big.bin")])
+    big_t = {}
+    for t, r in repos.items():
+        log(f"{t}: add big.bin ({mib} MiB)")
+        big_t[t] = measure(f"{t} add big", lambda: r.timed("add", "big.bin"))
+    row("add-big", f"add one {mib} MiB file", big_t, md5sum=md5)
+    return results
+
+
+def make_writable_and_remove(path: Path) -> None:
+    for dirpath, dirnames, _ in os.walk(path):
+        for d in dirnames:
+            os.chmod(os.path.join(dirpath, d), 0o755)
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def fmt_time(v) -> str:
+    return f"{v:8.3f}s" if isinstance(v, float) else f"{v:>9}"
+
+
+def print_table(results: list[dict], meta: dict) -> None:
+    print(f"cairn {meta['cairn_version']} (release) vs dvc {meta['dvc_version']}; "
+          f"{meta['cpus']} CPUs, {meta['platform']}")
+    header = f"{'workload':<14} {'dvc':>9} {'cairn':>9} {'dvc/cairn':>10}  description"
+    print(header)
+    print("-" * len(header))
+    for r in results:
+        ratio = f"{r['ratio']:9.1f}x" if r["ratio"] else f"{'-':>10}"
+        print(f"{r['workload']:<14} {fmt_time(r['dvc'])} {fmt_time(r['cairn'])} {ratio}  "
+              f"{r['description']}")
+        if "md5sum" in r:
+            print(f"{'  md5sum':<14} {fmt_time(r['md5sum'])} {'':>9} {'':>10}  "
+                  f"physical reference: md5sum of the same file (warm page cache)")
+
+
+def version(argv: list[str]) -> str:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=60)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except Exception:
+        return "?"
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--quick", action="store_true", help="1,000 files and 64 MiB (smoke run)")
+    ap.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    ap.add_argument("--files", type=int, help="override the number of small files")
+    ap.add_argument("--big-mib", type=int, help="override the big file size, in MiB")
+    ap.add_argument("--keep", action="store_true", help="keep the temp dir")
+    ap.add_argument("--no-build", action="store_true", help="skip `cargo build --release`")
+    args = ap.parse_args()
+
+    n_files = args.files or (1_000 if args.quick else 10_000)
+    big_size = (args.big_mib or (64 if args.quick else 1024)) << 20
+
+    if not args.no_build:
+        log("cargo build --release -p cairn-cli")
+        subprocess.run(["cargo", "build", "--release", "-q", "-p", "cairn-cli"], cwd=REPO, check=True)
+    if not CAIRN.is_file():
+        log(f"missing {CAIRN}")
+        return 1
+    if not DVC.is_file():
+        subprocess.run([str(REPO / "scripts" / "ensure-dvc.sh")], check=True)
+
+    meta = {
+        "cairn_version": version([str(CAIRN), "--version"]),
+        "dvc_version": version([str(DVC), "--version"]),
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "files": n_files,
+        "big_file_bytes": big_size,
+    }
+    base = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
+    try:
+        results = bench(base, n_files, big_size)
+    finally:
+        if args.keep:
+            log(f"kept {base}")
+        else:
+            make_writable_and_remove(base)
+
+    if args.json:
+        print(json.dumps({"meta": meta, "results": results}, indent=2))
+    else:
+        print_table(results, meta)
+    return 1 if any("error" in (r["dvc"], r["cairn"]) for r in results) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
