@@ -1,1 +1,51 @@
-fn main() {}
+//! `cairn`: the command-line face of Cairn. Each subcommand parses its arguments,
+//! calls the library, and renders the result for people (or as JSON with `--json`).
+
+mod commands;
+mod output;
+mod progress;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+/// Local-first ML projects on DVC's formats: version data, run pipelines, compare experiments.
+#[derive(Parser)]
+#[command(name = "cairn", version, about, propagate_version = true)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    Init(commands::init::InitArgs),
+    Add(commands::add::AddArgs),
+    Status(commands::status::StatusArgs),
+    Checkout(commands::checkout::CheckoutArgs),
+    Diff(commands::diff::DiffArgs),
+    Gc(commands::gc::GcArgs),
+    Fsck(commands::fsck::FsckArgs),
+    Dag(commands::dag::DagArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init(a) => commands::init::run(a),
+        Command::Add(a) => commands::add::run(a),
+        Command::Status(a) => commands::status::run(a),
+        Command::Checkout(a) => commands::checkout::run(a),
+        Command::Diff(a) => commands::diff::run(a),
+        Command::Gc(a) => commands::gc::run(a),
+        Command::Fsck(a) => commands::fsck::run(a),
+        Command::Dag(a) => commands::dag::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            output::error(&e);
+            ExitCode::from(1)
+        }
+    }
+}

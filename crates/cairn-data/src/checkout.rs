@@ -36,17 +36,28 @@ pub struct CheckedOut {
 }
 
 /// Restores every output (or those of pointers/outputs under `targets`).
-pub fn checkout(repo: &Repo, targets: Option<&[PathBuf]>, force: bool, progress: &dyn Progress) -> Result<(Vec<CheckedOut>, Vec<DataError>)> {
+pub fn checkout(
+    repo: &Repo,
+    targets: Option<&[PathBuf]>,
+    force: bool,
+    progress: &dyn Progress,
+) -> Result<(Vec<CheckedOut>, Vec<DataError>)> {
     let _lock = repo.lock()?;
     let (tracked, mut errors) = collect::pointers(repo.root())?;
     let state = repo.state();
-    let hasher = Hasher { root: repo.root(), state: &state, progress };
+    let hasher = Hasher {
+        root: repo.root(),
+        state: &state,
+        progress,
+    };
     let mut done = Vec::new();
     for t in &tracked {
         for (i, out) in t.pointer.outs.iter().enumerate() {
             let path = t.out_path(i);
             if let Some(targets) = targets
-                && !targets.iter().any(|tg| *tg == t.file || path.starts_with(tg) || tg.starts_with(&path))
+                && !targets
+                    .iter()
+                    .any(|tg| *tg == t.file || path.starts_with(tg) || tg.starts_with(&path))
             {
                 continue;
             }
@@ -61,11 +72,23 @@ pub fn checkout(repo: &Repo, targets: Option<&[PathBuf]>, force: bool, progress:
     Ok((done, errors))
 }
 
-fn checkout_out(repo: &Repo, hasher: &Hasher<'_>, _t: &Tracked, out: &Out, path: &Path, force: bool) -> Result<Option<CheckedOut>> {
-    let (Some(h), true) = (&out.hash, out.cache) else { return Ok(None) };
+fn checkout_out(
+    repo: &Repo,
+    hasher: &Hasher<'_>,
+    _t: &Tracked,
+    out: &Out,
+    path: &Path,
+    force: bool,
+) -> Result<Option<CheckedOut>> {
+    let (Some(h), true) = (&out.hash, out.cache) else {
+        return Ok(None);
+    };
     let odb = repo.odb();
     let rel = crate::paths::rel_slash(path, repo.root());
-    let missing = |hash: &str| DataError::MissingObject { path: rel.clone(), hash: hash.to_string() };
+    let missing = |hash: &str| DataError::MissingObject {
+        path: rel.clone(),
+        hash: hash.to_string(),
+    };
     let types = &repo.config().cache_types;
     if !h.is_dir() {
         let current = hasher.hash(path, h.kind, Pass::Hash)?;
@@ -82,13 +105,24 @@ fn checkout_out(repo: &Repo, hasher: &Hasher<'_>, _t: &Tracked, out: &Out, path:
             return Err(DataError::WouldOverwrite { path: rel });
         }
         remove_any(path)?;
-        materialize(odb, &h.md5, h.kind, path, types, out.isexec).map_err(|e| DataError::io(path, e))?;
-        return Ok(Some(CheckedOut { path: rel, written: 1, removed: 0 }));
+        materialize(odb, &h.md5, h.kind, path, types, out.isexec)
+            .map_err(|e| DataError::io(path, e))?;
+        return Ok(Some(CheckedOut {
+            path: rel,
+            written: 1,
+            removed: 0,
+        }));
     }
-    let manifest = odb.read_manifest(&h.md5, h.kind).map_err(|_| missing(&h.md5))?;
+    let manifest = odb
+        .read_manifest(&h.md5, h.kind)
+        .map_err(|_| missing(&h.md5))?;
     // Plan first: what is there now, what must go, what must be written.
     if path.is_file() || path.is_symlink() && !path.is_dir() {
-        if !force && !hasher.hash(path, h.kind, Pass::Hash)?.is_some_and(|c| odb.contains(&c.info.md5, c.info.kind)) {
+        if !force
+            && !hasher
+                .hash(path, h.kind, Pass::Hash)?
+                .is_some_and(|c| odb.contains(&c.info.md5, c.info.kind))
+        {
             return Err(DataError::WouldOverwrite { path: rel });
         }
         remove_any(path)?;
@@ -117,7 +151,10 @@ fn checkout_out(repo: &Repo, hasher: &Hasher<'_>, _t: &Tracked, out: &Out, path:
             }
         }
         if !odb.is_valid(&e.md5, h.kind) {
-            return Err(DataError::MissingObject { path: format!("{rel}/{}", e.relpath), hash: e.md5.clone() });
+            return Err(DataError::MissingObject {
+                path: format!("{rel}/{}", e.relpath),
+                hash: e.md5.clone(),
+            });
         }
         to_write.push((dest, e.md5.clone()));
     }
@@ -130,7 +167,9 @@ fn checkout_out(repo: &Repo, hasher: &Hasher<'_>, _t: &Tracked, out: &Out, path:
         }
     }
     if !unsaved.is_empty() && !force {
-        return Err(DataError::WouldOverwrite { path: crate::paths::rel_slash(&unsaved[0], repo.root()) });
+        return Err(DataError::WouldOverwrite {
+            path: crate::paths::rel_slash(&unsaved[0], repo.root()),
+        });
     }
     for p in &to_remove {
         remove_any(p)?;
@@ -143,25 +182,49 @@ fn checkout_out(repo: &Repo, hasher: &Hasher<'_>, _t: &Tracked, out: &Out, path:
     if to_write.is_empty() && to_remove.is_empty() {
         return Ok(None);
     }
-    Ok(Some(CheckedOut { path: rel, written: to_write.len() as u64, removed: to_remove.len() as u64 }))
+    Ok(Some(CheckedOut {
+        path: rel,
+        written: to_write.len() as u64,
+        removed: to_remove.len() as u64,
+    }))
 }
 
 fn remove_any(path: &Path) -> Result<()> {
-    let Ok(meta) = fs::symlink_metadata(path) else { return Ok(()) };
-    let r = if meta.is_dir() { fs::remove_dir_all(path) } else { fs::remove_file(path) };
+    let Ok(meta) = fs::symlink_metadata(path) else {
+        return Ok(());
+    };
+    let r = if meta.is_dir() {
+        fs::remove_dir_all(path)
+    } else {
+        fs::remove_file(path)
+    };
     r.map_err(|e| DataError::io(path, e))
 }
 
 /// Replaces the workspace copy of an already-cached `hashed` with links (for
 /// hardlink/symlink cache types) so workspace and cache share bytes.
-pub fn link_from_cache(repo: &Repo, target: &Path, hashed: &Hashed, types: &[LinkType]) -> Result<()> {
+pub fn link_from_cache(
+    repo: &Repo,
+    target: &Path,
+    hashed: &Hashed,
+    types: &[LinkType],
+) -> Result<()> {
     let odb = repo.odb();
     match &hashed.manifest {
-        None => materialize(odb, &hashed.info.md5, hashed.info.kind, target, types, hashed.isexec).map_err(|e| DataError::io(target, e)),
+        None => materialize(
+            odb,
+            &hashed.info.md5,
+            hashed.info.kind,
+            target,
+            types,
+            hashed.isexec,
+        )
+        .map_err(|e| DataError::io(target, e)),
         Some(m) => {
             for e in m.entries() {
                 let dest = target.join(&e.relpath);
-                materialize(odb, &e.md5, hashed.info.kind, &dest, types, false).map_err(|err| DataError::io(&dest, err))?;
+                materialize(odb, &e.md5, hashed.info.kind, &dest, types, false)
+                    .map_err(|err| DataError::io(&dest, err))?;
             }
             Ok(())
         }
@@ -170,7 +233,14 @@ pub fn link_from_cache(repo: &Repo, target: &Path, hashed: &Hashed, types: &[Lin
 
 /// Puts object `hash` at `dest` with the first link type that works, atomically
 /// (temp name + rename), creating parent directories.
-pub fn materialize(odb: &Odb, hash: &str, kind: HashKind, dest: &Path, types: &[LinkType], isexec: bool) -> io::Result<()> {
+pub fn materialize(
+    odb: &Odb,
+    hash: &str,
+    kind: HashKind,
+    dest: &Path,
+    types: &[LinkType],
+    isexec: bool,
+) -> io::Result<()> {
     let src = odb.path(hash, kind);
     if let Some(parent) = dest.parent() {
         fs::create_dir_all(parent)?;
@@ -200,7 +270,11 @@ pub fn materialize(odb: &Odb, hash: &str, kind: HashKind, dest: &Path, types: &[
 /// for executables as DVC does.
 fn copy_new(src: &Path, dest: &Path, isexec: bool) -> io::Result<()> {
     let mut from = fs::File::open(src)?;
-    let mut to = OpenOptions::new().write(true).create_new(true).mode(0o666).open(dest)?;
+    let mut to = OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(0o666)
+        .open(dest)?;
     io::copy(&mut from, &mut to)?;
     if isexec {
         let mode = to.metadata()?.permissions().mode();

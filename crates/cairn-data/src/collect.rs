@@ -19,7 +19,10 @@ pub struct Tracked {
 impl Tracked {
     /// Absolute workspace path of output `i`.
     pub fn out_path(&self, i: usize) -> PathBuf {
-        crate::paths::normalize(self.file.parent().expect("pointer files have a parent"), Path::new(&self.pointer.outs[i].path))
+        crate::paths::normalize(
+            self.file.parent().expect("pointer files have a parent"),
+            Path::new(&self.pointer.outs[i].path),
+        )
     }
 }
 
@@ -33,7 +36,9 @@ pub fn pointers(root: &Path) -> Result<(Vec<Tracked>, Vec<DataError>)> {
     let mut stack = vec![root.to_path_buf()];
     while let Some(dir) = stack.pop() {
         ignore.add_dir(&dir)?;
-        let Ok(rd) = std::fs::read_dir(&dir) else { continue };
+        let Ok(rd) = std::fs::read_dir(&dir) else {
+            continue;
+        };
         let mut subdirs = Vec::new();
         let mut outs_here: HashSet<PathBuf> = HashSet::new();
         for entry in rd.flatten() {
@@ -43,10 +48,16 @@ pub fn pointers(root: &Path) -> Result<(Vec<Tracked>, Vec<DataError>)> {
                 if !ignore.is_ignored(&path, true) {
                     subdirs.push(path);
                 }
-            } else if path.extension().is_some_and(|e| e == "dvc") && ft.is_file() && !ignore.is_ignored(&path, false) {
+            } else if path.extension().is_some_and(|e| e == "dvc")
+                && ft.is_file()
+                && !ignore.is_ignored(&path, false)
+            {
                 match Pointer::load(&path) {
                     Ok(pointer) => {
-                        let t = Tracked { file: path, pointer };
+                        let t = Tracked {
+                            file: path,
+                            pointer,
+                        };
                         outs_here.extend((0..t.pointer.outs.len()).map(|i| t.out_path(i)));
                         found.push(t);
                     }

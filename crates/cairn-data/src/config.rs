@@ -68,7 +68,10 @@ impl Config {
                 }
             }
         }
-        Ok(Config { cache_dir, cache_types })
+        Ok(Config {
+            cache_dir,
+            cache_types,
+        })
     }
 }
 
@@ -85,7 +88,12 @@ fn parse_ini(text: &str) -> Vec<(String, String, String, usize)> {
         if let Some(name) = line.strip_prefix('[').and_then(|l| l.strip_suffix(']')) {
             section = name.trim().trim_matches(['\'', '"']).to_string();
         } else if let Some((k, v)) = line.split_once('=') {
-            out.push((section.clone(), k.trim().to_string(), v.trim().to_string(), i + 1));
+            out.push((
+                section.clone(),
+                k.trim().to_string(),
+                v.trim().to_string(),
+                i + 1,
+            ));
         }
     }
     out
@@ -98,8 +106,16 @@ mod tests {
     #[test]
     fn local_config_overrides_repo_config() {
         let dir = tempfile::tempdir().unwrap();
-        std::fs::write(dir.path().join("config"), "[core]\n    remote = r\n[cache]\n    type = hardlink,copy\n").unwrap();
-        std::fs::write(dir.path().join("config.local"), "[cache]\n    dir = ../../shared-cache\n").unwrap();
+        std::fs::write(
+            dir.path().join("config"),
+            "[core]\n    remote = r\n[cache]\n    type = hardlink,copy\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("config.local"),
+            "[cache]\n    dir = ../../shared-cache\n",
+        )
+        .unwrap();
         let c = Config::load(dir.path()).unwrap();
         assert_eq!(c.cache_types, vec![LinkType::Hardlink, LinkType::Copy]);
         assert_eq!(c.cache_dir, dir.path().join("../../shared-cache"));

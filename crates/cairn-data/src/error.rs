@@ -7,10 +7,14 @@ use std::path::PathBuf;
 #[derive(Debug, thiserror::Error)]
 pub enum DataError {
     /// Not inside a DVC repository.
-    #[error("{0} is not inside a DVC repository (no .dvc directory found); run `cairn init` at the repository root")]
+    #[error(
+        "{0} is not inside a DVC repository (no .dvc directory found); run `cairn init` at the repository root"
+    )]
     NotARepo(PathBuf),
     /// `cairn init` outside git.
-    #[error("{0} is not inside a git repository; run `git init` first (Cairn keeps history in git)")]
+    #[error(
+        "{0} is not inside a git repository; run `git init` first (Cairn keeps history in git)"
+    )]
     NotGit(PathBuf),
     /// A file could not be read or written.
     #[error("{path}: {source}")]
@@ -42,7 +46,9 @@ pub enum DataError {
         reason: String,
     },
     /// An object the workspace needs is not in the cache.
-    #[error("{path}: missing cache object {hash}; run `dvc pull` (or `cairn pull`) to fetch it from a remote")]
+    #[error(
+        "{path}: missing cache object {hash}; run `dvc pull` (or `cairn pull`) to fetch it from a remote"
+    )]
     MissingObject {
         /// The workspace path that needs it.
         path: String,
@@ -50,7 +56,9 @@ pub enum DataError {
         hash: String,
     },
     /// Checkout would overwrite changes.
-    #[error("{path}: has changes that are not in the cache; use --force to discard them, or `cairn add` to keep them")]
+    #[error(
+        "{path}: has changes that are not in the cache; use --force to discard them, or `cairn add` to keep them"
+    )]
     WouldOverwrite {
         /// The workspace path.
         path: String,
@@ -83,7 +91,10 @@ pub enum DataError {
 impl DataError {
     /// Wraps an I/O error with the path it concerns.
     pub fn io(path: impl Into<PathBuf>, source: std::io::Error) -> Self {
-        DataError::Io { path: path.into(), source }
+        DataError::Io {
+            path: path.into(),
+            source,
+        }
     }
 }
 

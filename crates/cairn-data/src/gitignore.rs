@@ -25,7 +25,10 @@ pub fn ignore(git: Option<&Git>, path: &Path) -> Result<Option<std::path::PathBu
         return Ok(None);
     }
     let dir = path.parent().expect("tracked paths have a parent");
-    let name = path.file_name().expect("tracked paths have a name").to_string_lossy();
+    let name = path
+        .file_name()
+        .expect("tracked paths have a name")
+        .to_string_lossy();
     let entry = escape(&format!("/{name}"));
     let gitignore = dir.join(".gitignore");
     let existing = match std::fs::read_to_string(&gitignore) {
@@ -42,7 +45,8 @@ pub fn ignore(git: Option<&Git>, path: &Path) -> Result<Option<std::path::PathBu
         text.push('\n');
     }
     text.push_str(&line);
-    cairn_core::write_atomic(&gitignore, text.as_bytes()).map_err(|e| DataError::io(&gitignore, e))?;
+    cairn_core::write_atomic(&gitignore, text.as_bytes())
+        .map_err(|e| DataError::io(&gitignore, e))?;
     Ok(Some(gitignore))
 }
 
@@ -56,6 +60,9 @@ mod tests {
         std::fs::write(dir.path().join(".gitignore"), "/a").unwrap();
         ignore(None, &dir.path().join("b[1]#.txt")).unwrap();
         ignore(None, &dir.path().join("b[1]#.txt")).unwrap();
-        assert_eq!(std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(), "/a\n/b\\[1\\]\\#.txt\n");
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
+            "/a\n/b\\[1\\]\\#.txt\n"
+        );
     }
 }

@@ -17,7 +17,7 @@ pub const CHUNK: usize = 1 << 20;
 pub const EMPTY_MD5: &str = "d41d8cd98f00b204e9800998ecf8427e";
 
 /// Which hash an output entry uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum HashKind {
     /// DVC 3: plain MD5 (`hash: md5` in the entry).
     Md5,
@@ -48,7 +48,11 @@ pub fn hash_file(path: &Path, kind: HashKind) -> io::Result<(String, u64)> {
 
 /// Hashes everything `reader` yields, copying each chunk to `sink` as it goes, so a file
 /// is read once to both hash it and store it.
-pub fn hash_reader(reader: &mut dyn Read, kind: HashKind, mut sink: Option<&mut dyn Write>) -> io::Result<(String, u64)> {
+pub fn hash_reader(
+    reader: &mut dyn Read,
+    kind: HashKind,
+    mut sink: Option<&mut dyn Write>,
+) -> io::Result<(String, u64)> {
     let mut hasher = Md5::new();
     let mut buf = vec![0u8; CHUNK];
     let mut size = 0u64;
@@ -99,7 +103,17 @@ fn is_text_chunk(chunk: &[u8]) -> bool {
     if block.contains(&0) {
         return false;
     }
-    let nontext = block.iter().filter(|&&b| !(b == b'\n' || b == b'\r' || b == b'\t' || b == 0x0c || b == 0x08 || (0x20..=0x7e).contains(&b))).count();
+    let nontext = block
+        .iter()
+        .filter(|&&b| {
+            !(b == b'\n'
+                || b == b'\r'
+                || b == b'\t'
+                || b == 0x0c
+                || b == 0x08
+                || (0x20..=0x7e).contains(&b))
+        })
+        .count();
     nontext * 100 <= block.len() * 30
 }
 
@@ -124,21 +138,37 @@ mod tests {
     #[test]
     fn plain_md5_keeps_crlf() {
         let mut r: &[u8] = b"a,b\r\n1,2\r\n";
-        assert_eq!(hash_reader(&mut r, HashKind::Md5, None).unwrap(), ("b202f333fba4fd38d4b8e5e693077aab".into(), 10));
+        assert_eq!(
+            hash_reader(&mut r, HashKind::Md5, None).unwrap(),
+            ("b202f333fba4fd38d4b8e5e693077aab".into(), 10)
+        );
     }
 
     #[test]
     fn legacy_hash_folds_crlf_in_text_only() {
         let mut r: &[u8] = b"a,b\r\n1,2\r\n";
-        assert_eq!(hash_reader(&mut r, HashKind::LegacyDos2Unix, None).unwrap().0, md5_bytes(b"a,b\n1,2\n"));
+        assert_eq!(
+            hash_reader(&mut r, HashKind::LegacyDos2Unix, None)
+                .unwrap()
+                .0,
+            md5_bytes(b"a,b\n1,2\n")
+        );
         let bin = b"a\0b\r\n";
         let mut r: &[u8] = bin;
-        assert_eq!(hash_reader(&mut r, HashKind::LegacyDos2Unix, None).unwrap().0, md5_bytes(bin));
+        assert_eq!(
+            hash_reader(&mut r, HashKind::LegacyDos2Unix, None)
+                .unwrap()
+                .0,
+            md5_bytes(bin)
+        );
     }
 
     #[test]
     fn empty_input() {
         let mut r: &[u8] = b"";
-        assert_eq!(hash_reader(&mut r, HashKind::Md5, None).unwrap(), (EMPTY_MD5.into(), 0));
+        assert_eq!(
+            hash_reader(&mut r, HashKind::Md5, None).unwrap(),
+            (EMPTY_MD5.into(), 0)
+        );
     }
 }

@@ -26,7 +26,10 @@ impl DvcIgnore {
     /// Loads the `.dvcignore` files from `root` down to `dir` (inclusive) — the ones that
     /// can affect anything inside `dir`. Nested files below `dir` are found during walks.
     pub fn load_for(root: &Path, dir: &Path) -> Result<DvcIgnore> {
-        let mut me = DvcIgnore { root: root.to_path_buf(), matchers: BTreeMap::new() };
+        let mut me = DvcIgnore {
+            root: root.to_path_buf(),
+            matchers: BTreeMap::new(),
+        };
         let mut cur = root.to_path_buf();
         me.add_dir(&cur)?;
         if let Ok(rel) = dir.strip_prefix(root) {
@@ -46,16 +49,28 @@ impl DvcIgnore {
         }
         let mut b = GitignoreBuilder::new(dir);
         if let Some(e) = b.add(&file) {
-            return Err(DataError::Syntax { path: file, line: 1, col: 1, message: format!("invalid pattern: {e}") });
+            return Err(DataError::Syntax {
+                path: file,
+                line: 1,
+                col: 1,
+                message: format!("invalid pattern: {e}"),
+            });
         }
-        let gi = b.build().map_err(|e| DataError::Syntax { path: file.clone(), line: 1, col: 1, message: format!("invalid pattern: {e}") })?;
+        let gi = b.build().map_err(|e| DataError::Syntax {
+            path: file.clone(),
+            line: 1,
+            col: 1,
+            message: format!("invalid pattern: {e}"),
+        })?;
         self.matchers.insert(dir.to_path_buf(), gi);
         Ok(true)
     }
 
     /// Whether `path` (absolute, under the root) is ignored, considering its parents too.
     pub fn is_ignored(&self, path: &Path, is_dir: bool) -> bool {
-        let Ok(rel) = path.strip_prefix(&self.root) else { return false };
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
         // Built-in patterns: anything inside .git, .hg or the top-level .dvc dir.
         let mut comps = rel.components();
         if let Some(first) = comps.next() {
@@ -64,12 +79,18 @@ impl DvcIgnore {
                 return true;
             }
         }
-        if rel.components().any(|c| c.as_os_str() == ".git" || c.as_os_str() == ".hg") {
+        if rel
+            .components()
+            .any(|c| c.as_os_str() == ".git" || c.as_os_str() == ".hg")
+        {
             return true;
         }
         // Check the path and each ancestor below the root: an ignored directory hides
         // everything in it.
-        let mut ancestors: Vec<&Path> = path.ancestors().take_while(|p| p.starts_with(&self.root) && *p != self.root).collect();
+        let mut ancestors: Vec<&Path> = path
+            .ancestors()
+            .take_while(|p| p.starts_with(&self.root) && *p != self.root)
+            .collect();
         ancestors.reverse();
         for (i, p) in ancestors.iter().enumerate() {
             let last = i + 1 == ancestors.len();

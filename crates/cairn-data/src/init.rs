@@ -36,6 +36,10 @@ pub fn init(root: &Path) -> Result<Init> {
         write(&root.join(".dvcignore"), DVCIGNORE)?;
     }
     // `dvc init` stages its files (it does not commit); so do we.
-    let _ = git.stage(&[&dvc.join(".gitignore"), &dvc.join("config"), &root.join(".dvcignore")]);
+    let _ = git.stage(&[
+        &dvc.join(".gitignore"),
+        &dvc.join("config"),
+        &root.join(".dvcignore"),
+    ]);
     Ok(Init::Created)
 }

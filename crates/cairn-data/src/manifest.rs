@@ -33,7 +33,11 @@ impl Manifest {
 
     /// The bytes DVC stores and hashes: `json.dumps(entries, sort_keys=True)`.
     pub fn to_bytes(&self) -> Vec<u8> {
-        let list: Vec<Value> = self.entries.iter().map(|e| json!({"md5": e.md5, "relpath": e.relpath})).collect();
+        let list: Vec<Value> = self
+            .entries
+            .iter()
+            .map(|e| json!({"md5": e.md5, "relpath": e.relpath}))
+            .collect();
         cairn_core::pyjson::dumps(&Value::Array(list), true).into_bytes()
     }
 
@@ -45,12 +49,23 @@ impl Manifest {
     /// Reads manifest bytes (as DVC or Cairn wrote them; extra keys are ignored).
     pub fn parse(bytes: &[u8]) -> Result<Self, String> {
         let v: Value = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
-        let Value::Array(items) = v else { return Err("expected a JSON list".into()) };
+        let Value::Array(items) = v else {
+            return Err("expected a JSON list".into());
+        };
         let mut entries = Vec::with_capacity(items.len());
         for item in items {
-            let relpath = item.get("relpath").and_then(Value::as_str).ok_or("an entry lacks `relpath`")?;
-            let md5 = item.get("md5").and_then(Value::as_str).ok_or("an entry lacks `md5`")?;
-            entries.push(Entry { relpath: relpath.to_string(), md5: md5.to_string() });
+            let relpath = item
+                .get("relpath")
+                .and_then(Value::as_str)
+                .ok_or("an entry lacks `relpath`")?;
+            let md5 = item
+                .get("md5")
+                .and_then(Value::as_str)
+                .ok_or("an entry lacks `md5`")?;
+            entries.push(Entry {
+                relpath: relpath.to_string(),
+                md5: md5.to_string(),
+            });
         }
         Ok(Manifest::new(entries))
     }
@@ -61,7 +76,10 @@ mod tests {
     use super::*;
 
     fn e(relpath: &str, md5: &str) -> Entry {
-        Entry { relpath: relpath.into(), md5: md5.into() }
+        Entry {
+            relpath: relpath.into(),
+            md5: md5.into(),
+        }
     }
 
     #[test]
@@ -80,7 +98,10 @@ mod tests {
     #[test]
     fn empty_directory() {
         assert_eq!(Manifest::default().to_bytes(), b"[]");
-        assert_eq!(Manifest::default().id(), "d751713988987e9331980363e24189ce.dir");
+        assert_eq!(
+            Manifest::default().id(),
+            "d751713988987e9331980363e24189ce.dir"
+        );
     }
 
     #[test]

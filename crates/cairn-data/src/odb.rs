@@ -53,7 +53,9 @@ impl Odb {
     /// DVC's `check`: present, and either read-only (trusted) or re-hashing to its name.
     pub fn is_valid(&self, hash: &str, kind: HashKind) -> bool {
         let path = self.path(hash, kind);
-        let Ok(meta) = fs::metadata(&path) else { return false };
+        let Ok(meta) = fs::metadata(&path) else {
+            return false;
+        };
         if !meta.is_file() {
             return false;
         }
@@ -67,7 +69,11 @@ impl Odb {
     pub fn rehash_matches(&self, path: &Path, hash: &str, kind: HashKind) -> bool {
         let want = hash.strip_suffix(".dir").unwrap_or(hash);
         // Manifests are hashed as raw bytes in both layouts.
-        let kind = if hash.ends_with(".dir") { HashKind::Md5 } else { kind };
+        let kind = if hash.ends_with(".dir") {
+            HashKind::Md5
+        } else {
+            kind
+        };
         matches!(hash::hash_file(path, kind), Ok((got, _)) if got == want)
     }
 
@@ -87,7 +93,11 @@ impl Odb {
             fs::create_dir_all(parent)?;
         }
         let result = (|| {
-            let mut out = OpenOptions::new().write(true).create_new(true).mode(0o644).open(&tmp)?;
+            let mut out = OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o644)
+                .open(&tmp)?;
             let (md5, size) = hash::hash_reader(&mut file, HashKind::Md5, Some(&mut out))?;
             drop(out);
             self.install(&tmp, &md5)?;
@@ -131,12 +141,20 @@ impl Odb {
     /// Every object file in the cache, as `(hash, kind, path)` (manifests included).
     pub fn list(&self) -> io::Result<Vec<(String, HashKind, PathBuf)>> {
         let mut out = Vec::new();
-        for (base, kind) in [(self.root.join("files").join("md5"), HashKind::Md5), (self.root.clone(), HashKind::LegacyDos2Unix)] {
-            let Ok(dirs) = fs::read_dir(&base) else { continue };
+        for (base, kind) in [
+            (self.root.join("files").join("md5"), HashKind::Md5),
+            (self.root.clone(), HashKind::LegacyDos2Unix),
+        ] {
+            let Ok(dirs) = fs::read_dir(&base) else {
+                continue;
+            };
             for dir in dirs {
                 let dir = dir?;
                 let prefix = dir.file_name().to_string_lossy().into_owned();
-                if prefix.len() != 2 || !prefix.bytes().all(|b| b.is_ascii_hexdigit()) || !dir.file_type()?.is_dir() {
+                if prefix.len() != 2
+                    || !prefix.bytes().all(|b| b.is_ascii_hexdigit())
+                    || !dir.file_type()?.is_dir()
+                {
                     continue;
                 }
                 for obj in fs::read_dir(dir.path())? {
@@ -177,10 +195,15 @@ mod tests {
         assert_eq!((h.as_str(), n), ("b1946ac92492d2347c6235b4d2611184", 6));
         let p = odb.path(&h, HashKind::Md5);
         assert!(p.ends_with("files/md5/b1/946ac92492d2347c6235b4d2611184"));
-        assert_eq!(fs::metadata(&p).unwrap().permissions().mode() & 0o777, 0o444);
+        assert_eq!(
+            fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+            0o444
+        );
 
         let big = dir.path().join("b");
-        let data: Vec<u8> = (0..(SMALL_FILE as usize + 12345)).map(|i| (i * 7 % 251) as u8).collect();
+        let data: Vec<u8> = (0..(SMALL_FILE as usize + 12345))
+            .map(|i| (i * 7 % 251) as u8)
+            .collect();
         fs::write(&big, &data).unwrap();
         let (h, n) = odb.add_file(&big).unwrap();
         assert_eq!(h, hash::md5_bytes(&data));

@@ -24,11 +24,18 @@ pub fn normalize(base: &Path, path: &Path) -> PathBuf {
 
 /// Resolves a user path to an absolute path inside `root`, or explains why not.
 pub fn resolve_in_repo(root: &Path, cwd: &Path, user: &Path) -> Result<PathBuf> {
-    let bad = |reason: &str| DataError::BadPath { path: user.to_path_buf(), reason: reason.to_string() };
+    let bad = |reason: &str| DataError::BadPath {
+        path: user.to_path_buf(),
+        reason: reason.to_string(),
+    };
     let abs = normalize(cwd, user);
-    let rel = abs.strip_prefix(root).map_err(|_| bad("is outside the repository"))?;
+    let rel = abs
+        .strip_prefix(root)
+        .map_err(|_| bad("is outside the repository"))?;
     if rel.as_os_str().is_empty() {
-        return Err(bad("is the repository root; name a file or directory inside it"));
+        return Err(bad(
+            "is the repository root; name a file or directory inside it",
+        ));
     }
     check_rel(rel).map_err(|r| bad(&r))?;
     // Symlinks: the real location of the parent must still be inside the repository.
@@ -37,14 +44,22 @@ pub fn resolve_in_repo(root: &Path, cwd: &Path, user: &Path) -> Result<PathBuf> 
         && let Ok(real_parent) = parent.canonicalize()
         && !real_parent.starts_with(&real_root)
     {
-        return Err(bad("is inside a symlinked directory that points outside the repository"));
+        return Err(bad(
+            "is inside a symlinked directory that points outside the repository",
+        ));
     }
     if let Ok(meta) = std::fs::symlink_metadata(&abs)
         && meta.file_type().is_symlink()
     {
         match abs.canonicalize() {
-            Ok(real) if real.starts_with(&real_root) && check_rel(real.strip_prefix(&real_root).unwrap_or(&real)).is_ok() => {}
-            _ => return Err(bad("is a symlink pointing outside the repository (or into .git/.dvc)")),
+            Ok(real)
+                if real.starts_with(&real_root)
+                    && check_rel(real.strip_prefix(&real_root).unwrap_or(&real)).is_ok() => {}
+            _ => {
+                return Err(bad(
+                    "is a symlink pointing outside the repository (or into .git/.dvc)",
+                ));
+            }
         }
     }
     Ok(abs)
@@ -72,7 +87,10 @@ pub fn check_rel(rel: &Path) -> std::result::Result<(), String> {
 /// Renders a path relative to `base` with `/` separators, for DVC-style output.
 pub fn rel_slash(path: &Path, base: &Path) -> String {
     let rel = relative(path, base);
-    rel.components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/")
+    rel.components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// `path` relative to `base`, with `..` where needed (both absolute and normalised).
@@ -99,15 +117,35 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let root = dir.path().canonicalize().unwrap();
         std::fs::create_dir_all(root.join("sub")).unwrap();
-        let r = |p: &str| resolve_in_repo(&root, &root.join("sub"), Path::new(p)).map_err(|e| e.to_string());
-        assert!(r("../../etc/passwd").unwrap_err().contains("outside the repository"));
-        assert!(r("/etc/passwd").unwrap_err().contains("outside the repository"));
+        let r = |p: &str| {
+            resolve_in_repo(&root, &root.join("sub"), Path::new(p)).map_err(|e| e.to_string())
+        };
+        assert!(
+            r("../../etc/passwd")
+                .unwrap_err()
+                .contains("outside the repository")
+        );
+        assert!(
+            r("/etc/passwd")
+                .unwrap_err()
+                .contains("outside the repository")
+        );
         assert!(r("../.dvc/config").unwrap_err().contains(".dvc"));
         assert!(r("../.git/HEAD").unwrap_err().contains(".git"));
         assert_eq!(r("x/../y").unwrap(), root.join("sub/y"));
         std::os::unix::fs::symlink("/tmp", root.join("out")).unwrap();
-        assert!(resolve_in_repo(&root, &root, Path::new("out")).unwrap_err().to_string().contains("symlink"));
-        assert!(resolve_in_repo(&root, &root, Path::new("out/f")).unwrap_err().to_string().contains("symlinked directory"));
+        assert!(
+            resolve_in_repo(&root, &root, Path::new("out"))
+                .unwrap_err()
+                .to_string()
+                .contains("symlink")
+        );
+        assert!(
+            resolve_in_repo(&root, &root, Path::new("out/f"))
+                .unwrap_err()
+                .to_string()
+                .contains("symlinked directory")
+        );
     }
 
     #[test]

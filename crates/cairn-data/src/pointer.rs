@@ -62,15 +62,38 @@ pub struct Pointer {
 impl Pointer {
     /// A pointer with one output, as `dvc add` creates it.
     pub fn new(out: Out) -> Self {
-        Pointer { outs: vec![out], top: Vec::new(), outs_index: 0 }
+        Pointer {
+            outs: vec![out],
+            top: Vec::new(),
+            outs_index: 0,
+        }
     }
 
     /// Parses `text`, the content of the `.dvc` file at `path` (used in errors).
     pub fn parse(path: &Path, text: &str) -> Result<Pointer> {
-        let err = |mark: Mark, message: String| DataError::Syntax { path: path.to_path_buf(), line: mark.line.max(1), col: mark.col.max(1), message };
-        let root = cairn_yaml::parse(text).map_err(|e| err(Mark { line: e.line, col: e.col }, format!("malformed YAML: {}", e.message)))?;
+        let err = |mark: Mark, message: String| DataError::Syntax {
+            path: path.to_path_buf(),
+            line: mark.line.max(1),
+            col: mark.col.max(1),
+            message,
+        };
+        let root = cairn_yaml::parse(text).map_err(|e| {
+            err(
+                Mark {
+                    line: e.line,
+                    col: e.col,
+                },
+                format!("malformed YAML: {}", e.message),
+            )
+        })?;
         let Value::Map(entries) = root.value else {
-            return Err(err(root.mark, format!("expected a mapping with an `outs:` list, found {}", root.type_name())));
+            return Err(err(
+                root.mark,
+                format!(
+                    "expected a mapping with an `outs:` list, found {}",
+                    root.type_name()
+                ),
+            ));
         };
         let mut top = Vec::new();
         let mut outs = None;
@@ -78,17 +101,30 @@ impl Pointer {
         for (k, v) in entries {
             if k.as_str() == Some("outs") {
                 let Some(items) = v.as_seq() else {
-                    return Err(err(v.mark, format!("`outs` must be a list, found {}", v.type_name())));
+                    return Err(err(
+                        v.mark,
+                        format!("`outs` must be a list, found {}", v.type_name()),
+                    ));
                 };
-                let parsed: Result<Vec<Out>> = items.iter().map(|item| parse_out(item, &err)).collect();
+                let parsed: Result<Vec<Out>> =
+                    items.iter().map(|item| parse_out(item, &err)).collect();
                 outs = Some(parsed?);
                 outs_index = top.len();
             } else {
                 top.push((k, v));
             }
         }
-        let outs = outs.ok_or_else(|| err(root.mark, "no `outs:` list; a .dvc file must name the data it tracks".into()))?;
-        Ok(Pointer { outs, top, outs_index })
+        let outs = outs.ok_or_else(|| {
+            err(
+                root.mark,
+                "no `outs:` list; a .dvc file must name the data it tracks".into(),
+            )
+        })?;
+        Ok(Pointer {
+            outs,
+            top,
+            outs_index,
+        })
     }
 
     /// Reads and parses the `.dvc` file at `path`.
@@ -141,17 +177,37 @@ fn out_node(out: &Out) -> Node {
 
 fn parse_out(item: &Node, err: &dyn Fn(Mark, String) -> DataError) -> Result<Out> {
     let Some(map) = item.as_map() else {
-        return Err(err(item.mark, format!("each entry of `outs` must be a mapping with a `path`, found {}", item.type_name())));
+        return Err(err(
+            item.mark,
+            format!(
+                "each entry of `outs` must be a mapping with a `path`, found {}",
+                item.type_name()
+            ),
+        ));
     };
     let mut path = None;
-    let (mut md5, mut size, mut nfiles, mut hash_key, mut isexec, mut cache) = (None, None, None, None, false, true);
+    let (mut md5, mut size, mut nfiles, mut hash_key, mut isexec, mut cache) =
+        (None, None, None, None, false, true);
     let mut extra = Vec::new();
     for (k, v) in map {
         let key = k.as_str().unwrap_or_default();
-        let want_str = |what: &str| v.as_str().map(str::to_string).ok_or_else(|| err(v.mark, format!("`{what}` must be a string, found {}", v.type_name())));
+        let want_str = |what: &str| {
+            v.as_str().map(str::to_string).ok_or_else(|| {
+                err(
+                    v.mark,
+                    format!("`{what}` must be a string, found {}", v.type_name()),
+                )
+            })
+        };
         let want_u64 = |what: &str| match v.value {
             Value::Int(i) if i >= 0 => Ok(i as u64),
-            _ => Err(err(v.mark, format!("`{what}` must be a non-negative integer, found {}", v.type_name()))),
+            _ => Err(err(
+                v.mark,
+                format!(
+                    "`{what}` must be a non-negative integer, found {}",
+                    v.type_name()
+                ),
+            )),
         };
         match key {
             "path" => path = Some(want_str("path")?),
@@ -168,10 +224,29 @@ fn parse_out(item: &Node, err: &dyn Fn(Mark, String) -> DataError) -> Result<Out
     let kind = match hash_key.as_deref() {
         Some("md5") => HashKind::Md5,
         None => HashKind::LegacyDos2Unix,
-        Some(other) => return Err(err(item.mark, format!("unsupported hash `{other}`; Cairn reads `md5` (DVC 3) and hash-less (DVC 2) entries"))),
+        Some(other) => {
+            return Err(err(
+                item.mark,
+                format!(
+                    "unsupported hash `{other}`; Cairn reads `md5` (DVC 3) and hash-less (DVC 2) entries"
+                ),
+            ));
+        }
     };
-    let hash = md5.map(|md5| HashInfo { md5, size, nfiles, kind });
-    Ok(Out { path, hash, isexec, cache, extra, mark: item.mark })
+    let hash = md5.map(|md5| HashInfo {
+        md5,
+        size,
+        nfiles,
+        kind,
+    });
+    Ok(Out {
+        path,
+        hash,
+        isexec,
+        cache,
+        extra,
+        mark: item.mark,
+    })
 }
 
 /// The `.dvc` file that tracks `target` (`data` → `data.dvc`).
@@ -201,17 +276,36 @@ mod tests {
 
     #[test]
     fn legacy_entries_are_recognised() {
-        let p = Pointer::parse(Path::new("x.dvc"), "outs:\n- md5: e5ebd4c02cefbe7955977c67ada242b7\n  size: 10\n  path: crlf.csv\n").unwrap();
-        assert_eq!(p.outs[0].hash.as_ref().unwrap().kind, HashKind::LegacyDos2Unix);
+        let p = Pointer::parse(
+            Path::new("x.dvc"),
+            "outs:\n- md5: e5ebd4c02cefbe7955977c67ada242b7\n  size: 10\n  path: crlf.csv\n",
+        )
+        .unwrap();
+        assert_eq!(
+            p.outs[0].hash.as_ref().unwrap().kind,
+            HashKind::LegacyDos2Unix
+        );
     }
 
     #[test]
     fn errors_name_file_line_and_column() {
-        let e = Pointer::parse(Path::new("d/x.dvc"), "outs:\n- md5: abc\n  size: [\n").unwrap_err().to_string();
+        let e = Pointer::parse(Path::new("d/x.dvc"), "outs:\n- md5: abc\n  size: [\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("d/x.dvc:"), "{e}");
-        let e = Pointer::parse(Path::new("x.dvc"), "outs:\n- md5: abc\n  size: -3\n  path: a\n").unwrap_err().to_string();
-        assert_eq!(e, "x.dvc:3:9: `size` must be a non-negative integer, found an integer");
-        let e = Pointer::parse(Path::new("x.dvc"), "outs:\n- md5: abc\n").unwrap_err().to_string();
+        let e = Pointer::parse(
+            Path::new("x.dvc"),
+            "outs:\n- md5: abc\n  size: -3\n  path: a\n",
+        )
+        .unwrap_err()
+        .to_string();
+        assert_eq!(
+            e,
+            "x.dvc:3:9: `size` must be a non-negative integer, found an integer"
+        );
+        let e = Pointer::parse(Path::new("x.dvc"), "outs:\n- md5: abc\n")
+            .unwrap_err()
+            .to_string();
         assert_eq!(e, "x.dvc:2:3: an output has no `path`");
     }
 }

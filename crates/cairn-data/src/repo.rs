@@ -25,7 +25,10 @@ impl Repo {
     /// Finds the repository containing `start` (the nearest ancestor with `.dvc/`).
     pub fn discover(start: &Path) -> Result<Repo> {
         let start = start.canonicalize().map_err(|e| DataError::io(start, e))?;
-        let root = start.ancestors().find(|p| p.join(".dvc").is_dir()).ok_or_else(|| DataError::NotARepo(start.clone()))?;
+        let root = start
+            .ancestors()
+            .find(|p| p.join(".dvc").is_dir())
+            .ok_or_else(|| DataError::NotARepo(start.clone()))?;
         Repo::open(root)
     }
 
@@ -59,12 +62,16 @@ impl Repo {
 
     /// Takes the repository write lock shared with DVC.
     pub fn lock(&self) -> Result<RepoLock> {
-        Ok(RepoLock::acquire(&self.dvc_dir().join("tmp").join("lock"), LOCK_WAIT)?)
+        Ok(RepoLock::acquire(
+            &self.dvc_dir().join("tmp").join("lock"),
+            LOCK_WAIT,
+        )?)
     }
 
     /// Opens the state table, falling back to remembering nothing if it is unusable
     /// (a read-only checkout must still work, only slower).
     pub fn state(&self) -> State {
-        State::open(&self.dvc_dir().join("tmp").join("cairn").join("state.db")).unwrap_or_else(|_| State::in_memory())
+        State::open(&self.dvc_dir().join("tmp").join("cairn").join("state.db"))
+            .unwrap_or_else(|_| State::in_memory())
     }
 }

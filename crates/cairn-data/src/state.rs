@@ -40,7 +40,11 @@ struct Stamp {
 
 impl Stamp {
     fn of(meta: &std::fs::Metadata) -> Stamp {
-        Stamp { inode: meta.ino(), mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(), size: meta.len() }
+        Stamp {
+            inode: meta.ino(),
+            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
+            size: meta.len(),
+        }
     }
 }
 
@@ -59,21 +63,36 @@ fn kind_code(kind: HashKind) -> u8 {
 }
 
 fn now_ns() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos() as i64).unwrap_or(0)
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_nanos() as i64)
+        .unwrap_or(0)
 }
 
 impl State {
     /// Opens (creating and migrating) the state database at `path` and loads it.
     pub fn open(path: &Path) -> Result<State> {
         let conn = Self::connect(path)?;
-        let err = |source| DataError::State { path: path.to_path_buf(), source };
+        let err = |source| DataError::State {
+            path: path.to_path_buf(),
+            source,
+        };
         let mut rows = HashMap::new();
-        let mut stmt = conn.prepare("SELECT path, kind, inode, mtime_ns, size, md5 FROM hashes").map_err(err)?;
+        let mut stmt = conn
+            .prepare("SELECT path, kind, inode, mtime_ns, size, md5 FROM hashes")
+            .map_err(err)?;
         let iter = stmt
             .query_map([], |r| {
                 Ok((
                     (r.get::<_, String>(0)?, r.get::<_, u8>(1)?),
-                    (Stamp { inode: r.get::<_, i64>(2)? as u64, mtime_ns: r.get(3)?, size: r.get::<_, i64>(4)? as u64 }, r.get::<_, String>(5)?),
+                    (
+                        Stamp {
+                            inode: r.get::<_, i64>(2)? as u64,
+                            mtime_ns: r.get(3)?,
+                            size: r.get::<_, i64>(4)? as u64,
+                        },
+                        r.get::<_, String>(5)?,
+                    ),
                 ))
             })
             .map_err(err)?;
@@ -81,28 +100,43 @@ impl State {
             let (k, v) = row.map_err(err)?;
             rows.insert(k, v);
         }
-        Ok(State { path: path.to_path_buf(), rows, dirty: Mutex::new(Vec::new()) })
+        Ok(State {
+            path: path.to_path_buf(),
+            rows,
+            dirty: Mutex::new(Vec::new()),
+        })
     }
 
     /// A state that remembers nothing (when the database can't be used).
     pub fn in_memory() -> State {
-        State { path: PathBuf::new(), rows: HashMap::new(), dirty: Mutex::new(Vec::new()) }
+        State {
+            path: PathBuf::new(),
+            rows: HashMap::new(),
+            dirty: Mutex::new(Vec::new()),
+        }
     }
 
     fn connect(path: &Path) -> Result<Connection> {
-        let err = |source| DataError::State { path: path.to_path_buf(), source };
+        let err = |source| DataError::State {
+            path: path.to_path_buf(),
+            source,
+        };
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| DataError::io(parent, e))?;
         }
         let mut conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10)).map_err(err)?;
-        let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).map_err(err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(10))
+            .map_err(err)?;
+        let version: usize = conn
+            .query_row("PRAGMA user_version", [], |r| r.get(0))
+            .map_err(err)?;
         if version < MIGRATIONS.len() {
             let tx = conn.transaction().map_err(err)?;
             for m in &MIGRATIONS[version..] {
                 tx.execute_batch(m).map_err(err)?;
             }
-            tx.pragma_update(None, "user_version", MIGRATIONS.len()).map_err(err)?;
+            tx.pragma_update(None, "user_version", MIGRATIONS.len())
+                .map_err(err)?;
             tx.commit().map_err(err)?;
         }
         Ok(conn)
@@ -122,10 +156,17 @@ impl State {
             return;
         }
         let key = (path.to_string_lossy().into_owned(), kind_code(kind));
-        if self.rows.get(&key).is_some_and(|(s, m)| *s == stamp && m == md5) {
+        if self
+            .rows
+            .get(&key)
+            .is_some_and(|(s, m)| *s == stamp && m == md5)
+        {
             return;
         }
-        self.dirty.lock().expect("state mutex").push((key.0, key.1, stamp, md5.to_string()));
+        self.dirty
+            .lock()
+            .expect("state mutex")
+            .push((key.0, key.1, stamp, md5.to_string()));
     }
 
     /// Writes new entries back in one transaction.
@@ -134,13 +175,24 @@ impl State {
         if dirty.is_empty() || self.path.as_os_str().is_empty() {
             return Ok(());
         }
-        let err = |source| DataError::State { path: self.path.clone(), source };
+        let err = |source| DataError::State {
+            path: self.path.clone(),
+            source,
+        };
         let mut conn = Self::connect(&self.path)?;
         let tx = conn.transaction().map_err(err)?;
         {
             let mut stmt = tx.prepare("INSERT OR REPLACE INTO hashes (path, kind, inode, mtime_ns, size, md5) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(err)?;
             for (path, kind, s, md5) in dirty {
-                stmt.execute(params![path, kind, s.inode as i64, s.mtime_ns, s.size as i64, md5]).map_err(err)?;
+                stmt.execute(params![
+                    path,
+                    kind,
+                    s.inode as i64,
+                    s.mtime_ns,
+                    s.size as i64,
+                    md5
+                ])
+                .map_err(err)?;
             }
         }
         tx.commit().map_err(err)
@@ -169,7 +221,10 @@ mod tests {
         assert_eq!(s.get(&f, &meta, HashKind::Md5).as_deref(), Some("x"));
         assert_eq!(s.get(&f, &meta, HashKind::LegacyDos2Unix), None);
         std::fs::write(&f, b"bb").unwrap();
-        assert_eq!(s.get(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5), None);
+        assert_eq!(
+            s.get(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5),
+            None
+        );
     }
 
     #[test]
@@ -181,6 +236,11 @@ mod tests {
         let s = State::open(&db).unwrap();
         s.put(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5, "x");
         s.save().unwrap();
-        assert_eq!(State::open(&db).unwrap().get(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5), None);
+        assert_eq!(
+            State::open(&db)
+                .unwrap()
+                .get(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5),
+            None
+        );
     }
 }

@@ -54,10 +54,17 @@ pub struct PointerStatus {
 }
 
 /// Status of every pointer file in the repository; clean ones are left out.
-pub fn status(repo: &Repo, progress: &dyn Progress) -> Result<(Vec<PointerStatus>, Vec<DataError>)> {
+pub fn status(
+    repo: &Repo,
+    progress: &dyn Progress,
+) -> Result<(Vec<PointerStatus>, Vec<DataError>)> {
     let (tracked, mut errors) = collect::pointers(repo.root())?;
     let state = repo.state();
-    let hasher = Hasher { root: repo.root(), state: &state, progress };
+    let hasher = Hasher {
+        root: repo.root(),
+        state: &state,
+        progress,
+    };
     let mut out = Vec::new();
     for t in &tracked {
         match pointer_status(repo.odb(), &hasher, t) {
@@ -80,11 +87,19 @@ fn pointer_status(odb: &Odb, hasher: &Hasher<'_>, t: &Tracked) -> Result<Pointer
             changes.push((path, c));
         }
     }
-    Ok(PointerStatus { file: t.file.clone(), changes })
+    Ok(PointerStatus {
+        file: t.file.clone(),
+        changes,
+    })
 }
 
 /// The change of one output, or `None` if it is in sync.
-pub fn out_status(odb: &Odb, hasher: &Hasher<'_>, out: &Out, path: &Path) -> Result<Option<Change>> {
+pub fn out_status(
+    odb: &Odb,
+    hasher: &Hasher<'_>,
+    out: &Out,
+    path: &Path,
+) -> Result<Option<Change>> {
     if let Some(h) = &out.hash
         && out.cache
         && !cache_complete(odb, h)

@@ -50,22 +50,46 @@ impl Hasher<'_> {
     pub fn hash(&self, path: &Path, kind: HashKind, pass: Pass<'_>) -> Result<Option<Hashed>> {
         let parent = path.parent().unwrap_or(self.root);
         let ignore = DvcIgnore::load_for(self.root, parent)?;
-        let Ok(meta) = std::fs::metadata(path) else { return Ok(None) };
+        let Ok(meta) = std::fs::metadata(path) else {
+            return Ok(None);
+        };
         if ignore.is_ignored(path, meta.is_dir()) {
             return Ok(None);
         }
         if meta.is_dir() {
             return self.hash_dir(path, kind, pass, ignore).map(Some);
         }
-        self.progress.event(ProgressEvent::Start { phase: "hashing", total_files: Some(1), total_bytes: Some(meta.len()) });
+        self.progress.event(ProgressEvent::Start {
+            phase: "hashing",
+            total_files: Some(1),
+            total_bytes: Some(meta.len()),
+        });
         let md5 = self.hash_file(path, &meta, kind, pass)?;
-        self.progress.event(ProgressEvent::Advance { files: 1, bytes: meta.len() });
+        self.progress.event(ProgressEvent::Advance {
+            files: 1,
+            bytes: meta.len(),
+        });
         self.progress.event(ProgressEvent::Finish);
         let isexec = meta.permissions().mode() & 0o111 != 0;
-        Ok(Some(Hashed { info: HashInfo { md5, size: Some(meta.len()), nfiles: None, kind }, manifest: None, isexec }))
+        Ok(Some(Hashed {
+            info: HashInfo {
+                md5,
+                size: Some(meta.len()),
+                nfiles: None,
+                kind,
+            },
+            manifest: None,
+            isexec,
+        }))
     }
 
-    fn hash_file(&self, path: &Path, meta: &std::fs::Metadata, kind: HashKind, pass: Pass<'_>) -> Result<String> {
+    fn hash_file(
+        &self,
+        path: &Path,
+        meta: &std::fs::Metadata,
+        kind: HashKind,
+        pass: Pass<'_>,
+    ) -> Result<String> {
         if let Some(md5) = self.state.get(path, meta, kind) {
             match pass {
                 Pass::Hash => return Ok(md5),
@@ -82,16 +106,35 @@ impl Hasher<'_> {
         Ok(md5)
     }
 
-    fn hash_dir(&self, dir: &Path, kind: HashKind, pass: Pass<'_>, mut ignore: DvcIgnore) -> Result<Hashed> {
+    fn hash_dir(
+        &self,
+        dir: &Path,
+        kind: HashKind,
+        pass: Pass<'_>,
+        mut ignore: DvcIgnore,
+    ) -> Result<Hashed> {
         let files = list_files(dir, &mut ignore)?;
         let total: u64 = files.iter().map(|(_, m)| m.len()).sum();
-        self.progress.event(ProgressEvent::Start { phase: "hashing", total_files: Some(files.len() as u64), total_bytes: Some(total) });
+        self.progress.event(ProgressEvent::Start {
+            phase: "hashing",
+            total_files: Some(files.len() as u64),
+            total_bytes: Some(total),
+        });
         let results: Vec<Result<Entry>> = files
             .par_iter()
             .map(|(path, meta)| {
                 let md5 = self.hash_file(path, meta, kind, pass)?;
-                self.progress.event(ProgressEvent::Advance { files: 1, bytes: meta.len() });
-                let relpath = path.strip_prefix(dir).expect("walked under dir").components().map(|c| c.as_os_str().to_string_lossy().into_owned()).collect::<Vec<_>>().join("/");
+                self.progress.event(ProgressEvent::Advance {
+                    files: 1,
+                    bytes: meta.len(),
+                });
+                let relpath = path
+                    .strip_prefix(dir)
+                    .expect("walked under dir")
+                    .components()
+                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+                    .join("/");
                 Ok(Entry { relpath, md5 })
             })
             .collect();
@@ -105,16 +148,30 @@ impl Hasher<'_> {
             }
         }
         if !errors.is_empty() {
-            return Err(if errors.len() == 1 { errors.remove(0) } else { DataError::Several(errors) });
+            return Err(if errors.len() == 1 {
+                errors.remove(0)
+            } else {
+                DataError::Several(errors)
+            });
         }
         let manifest = Manifest::new(entries);
         let bytes = manifest.to_bytes();
         let id = format!("{}.dir", hash::md5_bytes(&bytes));
         if let Pass::Store(odb) = pass {
-            odb.add_bytes(&id, &bytes).map_err(|e| DataError::io(odb.path(&id, HashKind::Md5), e))?;
+            odb.add_bytes(&id, &bytes)
+                .map_err(|e| DataError::io(odb.path(&id, HashKind::Md5), e))?;
         }
-        let info = HashInfo { md5: id, size: Some(total), nfiles: Some(manifest.entries().len() as u64), kind };
-        Ok(Hashed { info, manifest: Some(manifest), isexec: false })
+        let info = HashInfo {
+            md5: id,
+            size: Some(total),
+            nfiles: Some(manifest.entries().len() as u64),
+            kind,
+        };
+        Ok(Hashed {
+            info,
+            manifest: Some(manifest),
+            isexec: false,
+        })
     }
 }
 
@@ -127,7 +184,10 @@ pub fn list_files(dir: &Path, ignore: &mut DvcIgnore) -> Result<Vec<(PathBuf, st
         if d.join(ignore::FILE_NAME).is_file() {
             return Err(DataError::BadPath {
                 path: d.join(ignore::FILE_NAME),
-                reason: format!("a .dvcignore inside the tracked directory {} is not allowed (DVC refuses it too); move its patterns to a .dvcignore above it", dir.display()),
+                reason: format!(
+                    "a .dvcignore inside the tracked directory {} is not allowed (DVC refuses it too); move its patterns to a .dvcignore above it",
+                    dir.display()
+                ),
             });
         }
         let rd = std::fs::read_dir(&d).map_err(|e| DataError::io(&d, e))?;

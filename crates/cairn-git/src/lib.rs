@@ -43,8 +43,12 @@ pub struct RevScope {
 impl Git {
     /// Opens the repository containing `path`.
     pub fn discover(path: &Path) -> Result<Git, GitError> {
-        let repo = Repository::discover(path).map_err(|_| GitError::NotARepo(path.to_path_buf()))?;
-        let root = repo.workdir().map(Path::to_path_buf).ok_or_else(|| GitError::NotARepo(path.to_path_buf()))?;
+        let repo =
+            Repository::discover(path).map_err(|_| GitError::NotARepo(path.to_path_buf()))?;
+        let root = repo
+            .workdir()
+            .map(Path::to_path_buf)
+            .ok_or_else(|| GitError::NotARepo(path.to_path_buf()))?;
         let root = root.canonicalize().unwrap_or(root);
         Ok(Git { repo, root })
     }
@@ -56,14 +60,20 @@ impl Git {
 
     /// Whether git ignores `path` (absolute, inside the work tree).
     pub fn is_ignored(&self, path: &Path) -> bool {
-        let Ok(rel) = path.strip_prefix(&self.root) else { return false };
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
         self.repo.is_path_ignored(rel).unwrap_or(false)
     }
 
     /// Whether `path` (absolute) is tracked in the index.
     pub fn is_tracked(&self, path: &Path) -> bool {
-        let Ok(rel) = path.strip_prefix(&self.root) else { return false };
-        let Ok(index) = self.repo.index() else { return false };
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return false;
+        };
+        let Ok(index) = self.repo.index() else {
+            return false;
+        };
         let rel = rel.to_string_lossy();
         if index.get_path(Path::new(rel.as_ref()), 0).is_some() {
             return true;
@@ -74,23 +84,44 @@ impl Git {
 
     /// Resolves a revision name (branch, tag, sha, `HEAD~1`...) to a commit id.
     pub fn resolve(&self, rev: &str) -> Result<String, GitError> {
-        let obj = self.repo.revparse_single(rev).map_err(|_| GitError::BadRevision(rev.to_string()))?;
-        let commit = obj.peel_to_commit().map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let obj = self
+            .repo
+            .revparse_single(rev)
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let commit = obj
+            .peel_to_commit()
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
         Ok(commit.id().to_string())
     }
 
     /// The bytes of `rel` (repo-relative, `/`-separated) at `rev`, if it exists there.
     pub fn read_at(&self, rev: &str, rel: &str) -> Result<Option<Vec<u8>>, GitError> {
-        let commit = self.repo.revparse_single(rev).map_err(|_| GitError::BadRevision(rev.to_string()))?.peel_to_commit().map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let commit = self
+            .repo
+            .revparse_single(rev)
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?
+            .peel_to_commit()
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
         let tree = commit.tree()?;
-        let Ok(entry) = tree.get_path(Path::new(rel)) else { return Ok(None) };
+        let Ok(entry) = tree.get_path(Path::new(rel)) else {
+            return Ok(None);
+        };
         let obj = entry.to_object(&self.repo)?;
         Ok(obj.as_blob().map(|b| b.content().to_vec()))
     }
 
     /// Every file at `rev` whose path satisfies `want`, with its bytes.
-    pub fn files_at(&self, rev: &str, want: &dyn Fn(&str) -> bool) -> Result<Vec<(String, Vec<u8>)>, GitError> {
-        let commit = self.repo.revparse_single(rev).map_err(|_| GitError::BadRevision(rev.to_string()))?.peel_to_commit().map_err(|_| GitError::BadRevision(rev.to_string()))?;
+    pub fn files_at(
+        &self,
+        rev: &str,
+        want: &dyn Fn(&str) -> bool,
+    ) -> Result<Vec<(String, Vec<u8>)>, GitError> {
+        let commit = self
+            .repo
+            .revparse_single(rev)
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?
+            .peel_to_commit()
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
         let tree = commit.tree()?;
         let mut paths = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
@@ -102,7 +133,10 @@ impl Git {
             }
             TreeWalkResult::Ok
         })?;
-        paths.into_iter().map(|(p, id)| Ok((p, self.repo.find_blob(id)?.content().to_vec()))).collect()
+        paths
+            .into_iter()
+            .map(|(p, id)| Ok((p, self.repo.find_blob(id)?.content().to_vec())))
+            .collect()
     }
 
     /// The commit ids in `scope`, plus HEAD (deduplicated, HEAD first).

@@ -1,0 +1,61 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cairn_data::paths::resolve_in_repo;
+
+use crate::{output, progress::Bar};
+
+/// Track files or directories: store their content in the cache and write `.dvc` pointers
+#[derive(clap::Args)]
+pub struct AddArgs {
+    /// Files or directories to track
+    #[arg(required = true)]
+    targets: Vec<PathBuf>,
+    /// Print what was added as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: AddArgs) -> anyhow::Result<ExitCode> {
+    let repo = super::repo()?;
+    let cwd = super::cwd()?;
+    let mut errors = Vec::new();
+    let mut targets = Vec::new();
+    for t in &args.targets {
+        match resolve_in_repo(repo.root(), &cwd, t) {
+            Ok(p) => targets.push(p),
+            Err(e) => errors.push(e),
+        }
+    }
+    let (added, errs) = cairn_data::add::add(&repo, &targets, &Bar::new());
+    errors.extend(errs);
+    if args.json {
+        output::json(&serde_json::to_value(&added)?);
+    } else {
+        for a in &added {
+            output::line(&format!(
+                "Added {} ({} file{}, {} bytes) -> {}",
+                a.path,
+                a.nfiles,
+                if a.nfiles == 1 { "" } else { "s" },
+                a.size,
+                a.pointer
+            ));
+        }
+        if !added.is_empty() {
+            let mut files: Vec<&str> = added.iter().map(|a| a.pointer.as_str()).collect();
+            files.extend(added.iter().filter_map(|a| a.gitignore.as_deref()));
+            files.sort();
+            files.dedup();
+            output::line(&format!(
+                "\nTo track the changes with git, run:\n\n\tgit add {}",
+                files.join(" ")
+            ));
+        }
+    }
+    Ok(if output::errors(&errors) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

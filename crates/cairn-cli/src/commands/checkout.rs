@@ -1,0 +1,35 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cairn_data::paths::normalize;
+
+use crate::{output, progress::Bar};
+
+/// Restore tracked data in the workspace from the cache
+#[derive(clap::Args)]
+pub struct CheckoutArgs {
+    /// Only these outputs or .dvc files (default: everything)
+    targets: Vec<PathBuf>,
+    /// Overwrite workspace changes that are not in the cache
+    #[arg(short, long)]
+    force: bool,
+}
+
+pub fn run(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
+    let repo = super::repo()?;
+    let cwd = super::cwd()?;
+    let targets: Vec<PathBuf> = args.targets.iter().map(|t| normalize(&cwd, t)).collect();
+    let filter = (!targets.is_empty()).then_some(targets.as_slice());
+    let (done, errors) = cairn_data::checkout::checkout(&repo, filter, args.force, &Bar::new())?;
+    for c in &done {
+        output::line(&format!("M\t{}", c.path));
+    }
+    if done.is_empty() && errors.is_empty() {
+        output::line("Workspace already matches the .dvc files.");
+    }
+    Ok(if output::errors(&errors) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}

@@ -1,0 +1,67 @@
+use std::process::ExitCode;
+
+use cairn_data::diff::{DiffPath, Snapshot, diff};
+use cairn_git::Git;
+
+use crate::{output, progress::Bar};
+
+/// Show data added, deleted, modified or renamed between two git revisions (default: HEAD and the workspace)
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// Old revision (default HEAD)
+    a_rev: Option<String>,
+    /// New revision (default: the workspace)
+    b_rev: Option<String>,
+    /// Print `dvc diff --json`'s shape
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
+    let repo = super::repo()?;
+    let git = Git::discover(repo.root())?;
+    let a = args.a_rev.as_deref().unwrap_or("HEAD");
+    let old = Snapshot::at_revision(&repo, &git, a)?;
+    let new = match &args.b_rev {
+        Some(b) => Snapshot::at_revision(&repo, &git, b)?,
+        None => Snapshot::workspace(&repo, &Bar::new())?,
+    };
+    let d = diff(&old, &new);
+    if args.json {
+        output::json(&serde_json::to_value(&d)?);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let show = |title: &str, items: &[DiffPath]| {
+        if items.is_empty() {
+            return;
+        }
+        output::line(&format!("{title}:"));
+        for i in items {
+            match i {
+                DiffPath::Path { path } => output::line(&format!("    {path}")),
+                DiffPath::Renamed { path } => {
+                    output::line(&format!("    {} -> {}", path.old, path.new))
+                }
+            }
+        }
+        output::line("");
+    };
+    show("Added", &d.added);
+    show("Deleted", &d.deleted);
+    show("Renamed", &d.renamed);
+    show("Modified", &d.modified);
+    show("Not in cache", &d.not_in_cache);
+    let files = |v: &[DiffPath]| {
+        v.iter()
+            .filter(|p| !matches!(p, DiffPath::Path { path } if path.ends_with('/')))
+            .count()
+    };
+    output::line(&format!(
+        "files summary: {} added, {} deleted, {} renamed, {} modified",
+        files(&d.added),
+        files(&d.deleted),
+        d.renamed.len(),
+        files(&d.modified)
+    ));
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,25 @@
+//! One module per subcommand: `XArgs` (its doc comment is the help text) and `run`.
+
+pub mod add;
+pub mod checkout;
+pub mod dag;
+pub mod diff;
+pub mod fsck;
+pub mod gc;
+pub mod init;
+pub mod status;
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+
+/// The current directory, canonical (so it compares with repository roots).
+pub fn cwd() -> anyhow::Result<PathBuf> {
+    let cwd = std::env::current_dir().context("cannot read the current directory")?;
+    Ok(cwd.canonicalize().unwrap_or(cwd))
+}
+
+/// The repository around the current directory.
+pub fn repo() -> anyhow::Result<cairn_data::Repo> {
+    Ok(cairn_data::Repo::discover(&cwd()?)?)
+}

@@ -1,0 +1,31 @@
+//! Rendering for people: errors on stderr, a broken stdout pipe is not an error.
+
+use std::io::Write;
+
+/// Prints an error chain as `error: outer\n  caused by: inner`.
+pub fn error(e: &anyhow::Error) {
+    let mut msg = format!("error: {e}");
+    for cause in e.chain().skip(1) {
+        msg.push_str(&format!("\n  caused by: {cause}"));
+    }
+    eprintln!("{msg}");
+}
+
+/// Prints collected per-target errors; returns whether there were any.
+pub fn errors(errs: &[cairn_data::DataError]) -> bool {
+    for e in errs {
+        eprintln!("error: {e}");
+    }
+    !errs.is_empty()
+}
+
+/// Writes a line to stdout, ignoring a closed pipe (`cairn status | head`).
+pub fn line(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = writeln!(out, "{s}");
+}
+
+/// Prints a JSON value compactly, as DVC's `--json` does.
+pub fn json(v: &serde_json::Value) {
+    line(&v.to_string());
+}

@@ -1,0 +1,64 @@
+//! A progress bar on stderr when it is a terminal; nothing otherwise.
+
+use std::io::IsTerminal;
+use std::sync::Mutex;
+
+use cairn_core::{Progress, ProgressEvent};
+use indicatif::{ProgressBar, ProgressStyle};
+
+/// Renders engine progress events with indicatif.
+pub struct Bar {
+    bar: Mutex<Option<ProgressBar>>,
+    enabled: bool,
+}
+
+impl Bar {
+    /// A bar that draws only if stderr is a terminal.
+    pub fn new() -> Bar {
+        Bar {
+            bar: Mutex::new(None),
+            enabled: std::io::stderr().is_terminal(),
+        }
+    }
+}
+
+impl Progress for Bar {
+    fn event(&self, event: ProgressEvent) {
+        if !self.enabled {
+            return;
+        }
+        let mut slot = self.bar.lock().expect("progress mutex");
+        match event {
+            ProgressEvent::Start {
+                phase,
+                total_files,
+                total_bytes,
+            } => {
+                let bar = ProgressBar::new(total_bytes.unwrap_or(0));
+                bar.set_style(
+                    ProgressStyle::with_template("{msg:>10} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {prefix}")
+                        .expect("valid template")
+                        .progress_chars("=> "),
+                );
+                bar.set_message(phase);
+                if let Some(n) = total_files {
+                    bar.set_prefix(format!("0/{n} files"));
+                }
+                bar.set_length(total_bytes.unwrap_or(0));
+                bar.set_position(0);
+                *slot = Some(bar);
+            }
+            ProgressEvent::Advance { files, bytes } => {
+                if let Some(bar) = slot.as_ref() {
+                    bar.inc(bytes);
+                    let _ = files;
+                }
+            }
+            ProgressEvent::Finish => {
+                if let Some(bar) = slot.take() {
+                    bar.finish_and_clear();
+                }
+            }
+        }
+    }
+}

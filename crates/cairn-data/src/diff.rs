@@ -1,0 +1,216 @@
+//! `diff`: data added, deleted, modified or renamed between two revisions, or between a
+//! revision and the workspace. Pointer files are read from git objects, never checked out.
+
+use std::collections::BTreeMap;
+
+use cairn_core::Progress;
+use cairn_git::Git;
+use serde::Serialize;
+
+use crate::collect;
+use crate::error::{DataError, Result};
+use crate::hash::HashKind;
+use crate::odb::Odb;
+use crate::paths::rel_slash;
+use crate::pointer::{HashInfo, Pointer};
+use crate::repo::Repo;
+use crate::workspace::{Hasher, Pass};
+
+/// One side of a diff: repo-relative path (directories end in `/`) → content hash.
+#[derive(Debug, Default, Clone)]
+pub struct Snapshot {
+    entries: BTreeMap<String, String>,
+    not_in_cache: Vec<String>,
+}
+
+/// A rename: same content, new path.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Renamed {
+    /// Where it was.
+    pub old: String,
+    /// Where it is.
+    pub new: String,
+}
+
+/// A path in a diff listing.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[serde(untagged)]
+pub enum DiffPath {
+    /// A plain path.
+    Path {
+        /// Repo-relative path.
+        path: String,
+    },
+    /// A rename.
+    Renamed {
+        /// Both paths.
+        path: Renamed,
+    },
+}
+
+/// What changed, in `dvc diff --json`'s shape.
+#[derive(Debug, Clone, Serialize, Default, PartialEq, Eq)]
+pub struct DataDiff {
+    /// New paths.
+    pub added: Vec<DiffPath>,
+    /// Removed paths.
+    pub deleted: Vec<DiffPath>,
+    /// Changed content.
+    pub modified: Vec<DiffPath>,
+    /// Moved content.
+    pub renamed: Vec<DiffPath>,
+    /// Directories whose listing is missing from the cache.
+    #[serde(rename = "not in cache")]
+    pub not_in_cache: Vec<DiffPath>,
+}
+
+impl Snapshot {
+    fn add_out(&mut self, odb: &Odb, path: String, h: &HashInfo) {
+        if !h.is_dir() {
+            self.entries.insert(path, h.md5.clone());
+            return;
+        }
+        self.entries.insert(format!("{path}/"), h.md5.clone());
+        match odb.read_manifest(&h.md5, h.kind) {
+            Ok(m) => {
+                for e in m.entries() {
+                    self.entries
+                        .insert(format!("{path}/{}", e.relpath), e.md5.clone());
+                }
+            }
+            Err(_) => self.not_in_cache.push(format!("{path}/")),
+        }
+    }
+
+    /// The data recorded by the pointer files at git revision `rev`.
+    pub fn at_revision(repo: &Repo, git: &Git, rev: &str) -> Result<Snapshot> {
+        let git_err = |e: cairn_git::GitError| DataError::BadPath {
+            path: rev.into(),
+            reason: e.to_string(),
+        };
+        let files = git
+            .files_at(rev, &|p| p.ends_with(".dvc"))
+            .map_err(git_err)?;
+        let mut snap = Snapshot::default();
+        for (file, bytes) in files {
+            let text = String::from_utf8_lossy(&bytes);
+            let pointer = Pointer::parse(std::path::Path::new(&format!("{rev}:{file}")), &text)?;
+            let dir = file.rsplit_once('/').map(|(d, _)| d).unwrap_or("");
+            for out in &pointer.outs {
+                if let Some(h) = &out.hash {
+                    let path = if dir.is_empty() {
+                        out.path.clone()
+                    } else {
+                        format!("{dir}/{}", out.path)
+                    };
+                    snap.add_out(repo.odb(), path, h);
+                }
+            }
+        }
+        Ok(snap)
+    }
+
+    /// The data actually in the workspace, for the outputs the workspace's pointers name.
+    pub fn workspace(repo: &Repo, progress: &dyn Progress) -> Result<Snapshot> {
+        let (tracked, errors) = collect::pointers(repo.root())?;
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        let state = repo.state();
+        let hasher = Hasher {
+            root: repo.root(),
+            state: &state,
+            progress,
+        };
+        let mut snap = Snapshot::default();
+        for t in &tracked {
+            for (i, out) in t.pointer.outs.iter().enumerate() {
+                let path = t.out_path(i);
+                let kind = out.hash.as_ref().map_or(HashKind::Md5, |h| h.kind);
+                let Some(h) = hasher.hash(&path, kind, Pass::Hash)? else {
+                    continue;
+                };
+                let rel = rel_slash(&path, repo.root());
+                match &h.manifest {
+                    None => {
+                        snap.entries.insert(rel, h.info.md5.clone());
+                    }
+                    Some(m) => {
+                        snap.entries.insert(format!("{rel}/"), h.info.md5.clone());
+                        for e in m.entries() {
+                            snap.entries
+                                .insert(format!("{rel}/{}", e.relpath), e.md5.clone());
+                        }
+                    }
+                }
+            }
+        }
+        let _ = state.save();
+        Ok(snap)
+    }
+}
+
+/// Compares `old` with `new`.
+pub fn diff(old: &Snapshot, new: &Snapshot) -> DataDiff {
+    let mut d = DataDiff::default();
+    let mut added: Vec<&String> = new
+        .entries
+        .keys()
+        .filter(|k| !old.entries.contains_key(*k))
+        .collect();
+    let mut deleted: Vec<&String> = old
+        .entries
+        .keys()
+        .filter(|k| !new.entries.contains_key(*k))
+        .collect();
+    // Renames: a deleted file whose exact content appears at exactly one added path.
+    let mut renamed = Vec::new();
+    deleted.retain(|del| {
+        if del.ends_with('/') {
+            return true;
+        }
+        let hash = &old.entries[*del];
+        if let Some(pos) = added
+            .iter()
+            .position(|a| !a.ends_with('/') && &new.entries[*a] == hash)
+        {
+            let a = added.remove(pos);
+            renamed.push(DiffPath::Renamed {
+                path: Renamed {
+                    old: (*del).clone(),
+                    new: a.clone(),
+                },
+            });
+            return false;
+        }
+        true
+    });
+    d.added = added
+        .into_iter()
+        .map(|p| DiffPath::Path { path: p.clone() })
+        .collect();
+    d.deleted = deleted
+        .into_iter()
+        .map(|p| DiffPath::Path { path: p.clone() })
+        .collect();
+    d.renamed = renamed;
+    d.modified = new
+        .entries
+        .iter()
+        .filter(|(k, v)| old.entries.get(*k).is_some_and(|o| o != *v))
+        .map(|(k, _)| DiffPath::Path { path: k.clone() })
+        .collect();
+    let mut nic: Vec<String> = old
+        .not_in_cache
+        .iter()
+        .chain(&new.not_in_cache)
+        .cloned()
+        .collect();
+    nic.sort();
+    nic.dedup();
+    d.not_in_cache = nic
+        .into_iter()
+        .map(|path| DiffPath::Path { path })
+        .collect();
+    d
+}
