@@ -53,12 +53,83 @@ pub fn parse(text: &str) -> Result<Node, ParseError> {
             }
         }
     }
+    check_tabs(text, &events)?;
     let mut loader = Loader {
         events,
         pos: 0,
         anchors: HashMap::new(),
     };
     loader.document()
+}
+
+/// Rejects tabs where ruamel.yaml's scanner rejects them.
+///
+/// YAML 1.2 allows tabs as separators in many places and saphyr follows the spec, but
+/// ruamel (like PyYAML) only skips spaces between tokens in block context, so a tab after a
+/// value, before a comment, or inside an unquoted block-context scalar is "found character
+/// '\t' that cannot start any token". DVC rejects such files, so we must too. Tabs are fine
+/// inside quoted and block scalars, inside flow collections, and in comments.
+fn check_tabs(text: &str, events: &[(Event<'_>, Span)]) -> Result<(), ParseError> {
+    if !text.contains('\t') {
+        return Ok(());
+    }
+    let chars: Vec<char> = text.chars().collect();
+    let mut allowed: Vec<(usize, usize)> = Vec::new();
+    let mut scalars: Vec<(usize, usize)> = Vec::new();
+    let mut flow_stack: Vec<Option<usize>> = Vec::new();
+    for (ev, span) in events {
+        let (start, end) = (span.start.index(), span.end.index());
+        match ev {
+            Event::Scalar(_, style, _, _) => {
+                scalars.push((start, end));
+                if *style != ScalarStyle::Plain {
+                    allowed.push((start, end));
+                }
+            }
+            Event::SequenceStart(..) | Event::MappingStart(..) => {
+                let flow = matches!(chars.get(start), Some('[') | Some('{'));
+                flow_stack.push(flow.then_some(start));
+            }
+            Event::SequenceEnd | Event::MappingEnd => {
+                if let Some(Some(s)) = flow_stack.pop() {
+                    allowed.push((s, end));
+                }
+            }
+            _ => {}
+        }
+    }
+    let inside = |ranges: &[(usize, usize)], i: usize| ranges.iter().any(|&(s, e)| s <= i && i < e);
+    let (mut line, mut col, mut in_comment) = (1usize, 1usize, false);
+    let mut prev = '\n';
+    for (i, &c) in chars.iter().enumerate() {
+        match c {
+            '\n' => in_comment = false,
+            '#' if !in_comment
+                && (prev == ' ' || prev == '\t' || prev == '\n')
+                && !inside(&scalars, i) =>
+            {
+                in_comment = true
+            }
+            '\t' if !in_comment && !inside(&allowed, i) => {
+                return Err(ParseError {
+                    line,
+                    col,
+                    message:
+                        "found character '\\t' that cannot start any token (use spaces, not tabs)"
+                            .into(),
+                });
+            }
+            _ => {}
+        }
+        if c == '\n' {
+            line += 1;
+            col = 1;
+        } else {
+            col += 1;
+        }
+        prev = c;
+    }
+    Ok(())
 }
 
 /// Builds nodes from the event list by recursive descent.
@@ -665,6 +736,31 @@ mod tests {
         assert!(err.line >= 1 && err.col >= 1, "{err}");
         let err = parse("a:\n  b: 1\n c: 2\n").unwrap_err();
         assert_eq!(err.line, 3, "{err}");
+    }
+
+    #[test]
+    fn tabs_rejected_like_ruamel() {
+        for bad in [
+            "a: x\ty\n",
+            "a:\tx\n",
+            "a: x\t\n",
+            "a: x\t# c\n",
+            "a:\n\t- x\n",
+            "a: 1\n \t\nb: 2\n",
+        ] {
+            assert!(parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        let err = parse("a:\n  - x\t\nb: 1\n").unwrap_err();
+        assert_eq!((err.line, err.col), (2, 6));
+        for good in [
+            "a: [x,\ty]\n",
+            "a: \"x\ty\"\n",
+            "a: |\n  x\t\n",
+            "a: x # c\t\n",
+            "a: 'q\tq'\n",
+        ] {
+            assert!(parse(good).is_ok(), "{good:?} should be accepted");
+        }
     }
 
     #[test]
