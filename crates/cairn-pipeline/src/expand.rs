@@ -59,6 +59,13 @@ struct Resolver<'a> {
     ctx: Context,
 }
 
+/// A planned `foreach`/`matrix` group: the template and, per generated key, the temporary
+/// variables (`item`, `key`) to resolve it with.
+struct Group {
+    template: Node,
+    members: Vec<(String, Vec<(String, Data)>)>,
+}
+
 /// A value to iterate over, remembering whether it came out of the context (see module docs).
 #[derive(Clone)]
 struct Item {
@@ -266,12 +273,8 @@ impl Resolver<'_> {
             .collect()
     }
 
-    fn foreach(
-        &mut self,
-        name: &str,
-        def: &Node,
-        out: &mut Vec<ResolvedStage>,
-    ) -> Result<(), PipelineError> {
+    /// Plans a `foreach` group: its generated keys and the `item`/`key` values of each.
+    fn foreach(&mut self, name: &str, def: &Node) -> Result<Group, PipelineError> {
         let entries = def.as_map().unwrap_or(&[]);
         let foreach = seq_key(entries, "foreach").unwrap_or_else(|| Node::new(Value::Null));
         let template = seq_key(entries, "do").unwrap_or_else(|| Node::new(Value::Map(vec![])));
@@ -334,34 +337,21 @@ impl Resolver<'_> {
                 });
             }
         }
-        if !normalized.is_empty() {
-            self.check_syntax(&template, name)?;
-        }
-        for (k, v) in normalized {
-            let generated = format!("{name}@{k}");
-            let mut temp = vec![("item".to_string(), v)];
-            if is_dict {
-                temp.push(("key".to_string(), Data::Str(k.clone())));
-            }
-            let saved = self.ctx.set_temporarily(temp);
-            let resolved = self.resolve_entry(&generated, &template, false, name);
-            self.ctx.restore(saved);
-            out.push(ResolvedStage {
-                name: generated,
-                generated_from: Some(name.to_string()),
-                def: resolved?,
-                mark: def.mark,
-            });
-        }
-        Ok(())
+        let members = normalized
+            .into_iter()
+            .map(|(k, v)| {
+                let mut temp = vec![("item".to_string(), v)];
+                if is_dict {
+                    temp.push(("key".to_string(), Data::Str(k.clone())));
+                }
+                (k, temp)
+            })
+            .collect();
+        Ok(Group { template, members })
     }
 
-    fn matrix(
-        &mut self,
-        name: &str,
-        def: &Node,
-        out: &mut Vec<ResolvedStage>,
-    ) -> Result<(), PipelineError> {
+    /// Plans a `matrix` group: every combination's key and `item`/`key` values.
+    fn matrix(&mut self, name: &str, def: &Node) -> Result<Group, PipelineError> {
         let entries = def.as_map().unwrap_or(&[]);
         let matrix = seq_key(entries, "matrix").unwrap_or_else(|| Node::new(Value::Map(vec![])));
         let template = Node {
@@ -438,22 +428,40 @@ impl Resolver<'_> {
             }
             normalized.insert(frags.join("-"), d);
         }
-        if !normalized.is_empty() {
-            self.check_syntax(&template, name)?;
+        let members = normalized
+            .into_iter()
+            .map(|(k, d)| {
+                let temp = vec![
+                    ("key".to_string(), Data::Str(k.clone())),
+                    ("item".to_string(), Data::Dict(d)),
+                ];
+                (k, temp)
+            })
+            .collect();
+        Ok(Group { template, members })
+    }
+
+    /// Resolves every member of a planned group with its temporary variables set.
+    fn expand_group(
+        &mut self,
+        name: &str,
+        mark: Mark,
+        group: Group,
+        out: &mut Vec<ResolvedStage>,
+    ) -> Result<(), PipelineError> {
+        if !group.members.is_empty() {
+            self.check_syntax(&group.template, name)?;
         }
-        for (k, d) in normalized {
+        for (k, temp) in group.members {
             let generated = format!("{name}@{k}");
-            let saved = self.ctx.set_temporarily(vec![
-                ("key".into(), Data::Str(k.clone())),
-                ("item".into(), Data::Dict(d)),
-            ]);
-            let resolved = self.resolve_entry(&generated, &template, false, name);
+            let saved = self.ctx.set_temporarily(temp);
+            let resolved = self.resolve_entry(&generated, &group.template, false, name);
             self.ctx.restore(saved);
             out.push(ResolvedStage {
                 name: generated,
                 generated_from: Some(name.to_string()),
                 def: resolved?,
-                mark: def.mark,
+                mark,
             });
         }
         Ok(())
@@ -504,14 +512,25 @@ pub fn resolve_file(
 
     let mut out = ResolvedFile::default();
     if let Some(stages) = section("stages") {
+        // DVC lists every stage name (resolving all foreach/matrix data) before it resolves
+        // any stage, so iteration errors surface first; plan all groups, then resolve.
+        let mut plans: Vec<Option<Group>> = Vec::new();
         for (k, def) in stages.as_map().unwrap_or(empty) {
             let name = k.as_str().unwrap_or("").to_string();
             let entries = def.as_map().unwrap_or(empty);
             let has = |key: &str| entries.iter().any(|(k, _)| k.as_str() == Some(key));
-            if has("matrix") {
-                r.matrix(&name, def, &mut out.stages)?;
+            plans.push(if has("matrix") {
+                Some(r.matrix(&name, def)?)
             } else if has("foreach") {
-                r.foreach(&name, def, &mut out.stages)?;
+                Some(r.foreach(&name, def)?)
+            } else {
+                None
+            });
+        }
+        for ((k, def), plan) in stages.as_map().unwrap_or(empty).iter().zip(plans) {
+            let name = k.as_str().unwrap_or("").to_string();
+            if let Some(group) = plan {
+                r.expand_group(&name, def.mark, group, &mut out.stages)?;
             } else {
                 let resolved = r.resolve_entry(&name, def, true, &name)?;
                 out.stages.push(ResolvedStage {

@@ -88,6 +88,19 @@ pub fn validate(text: &str, file: &str) -> Result<(), PipelineError> {
             "expected a dictionary",
         ));
     };
+    let has_schema = entries.iter().any(|(k, _)| k.as_str() == Some("schema"));
+    let looks_legacy = entries.iter().any(|(_, v)| v.get("cmd").is_some());
+    if !has_schema
+        && looks_legacy
+        && let Some((k, _)) = entries.first()
+    {
+        return Err(fail(
+            file,
+            k.mark,
+            k.as_str().unwrap_or("?"),
+            "extra keys not allowed (this is a DVC 1.x lock file: stage names at the top level, no `schema: '2.0'`)",
+        ));
+    }
     for (k, v) in entries {
         match k.as_str() {
             Some("schema") => {
