@@ -168,7 +168,7 @@ fn names_needing_quoting_or_escaping() {
         "trail.txt ",
         "tab\there.txt",
         "a  b.txt",
-        "- x",
+        "sub/- x",
         "=eq",
         "<<",
     ];
