@@ -97,3 +97,25 @@ pub fn parse_pipeline_file(
         datasets: json(&resolved.datasets),
     })
 }
+
+/// Reads a `.dvc` file as a one-stage [`PipelineFile`] holding a data-source stage.
+pub fn load_dvc_file(fs: &dyn RepoFs, path: &str) -> Result<PipelineFile, PipelineError> {
+    let text = fs.read_to_string(path).map_err(|e| PipelineError::Io {
+        path: path.to_string(),
+        message: e.to_string(),
+    })?;
+    let root = cairn_yaml::parse(&text).map_err(|e| PipelineError::Syntax {
+        at: Location::new(path, e.line, e.col),
+        message: e.message,
+    })?;
+    let stage = crate::stage::build_dvc_file_stage(path, &root)?;
+    Ok(PipelineFile {
+        path: path.to_string(),
+        stages: vec![stage],
+        metrics: Vec::new(),
+        params: Vec::new(),
+        plots: Vec::new(),
+        artifacts: Default::default(),
+        datasets: Vec::new(),
+    })
+}

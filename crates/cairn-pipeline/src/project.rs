@@ -1,4 +1,5 @@
-//! A project: every `dvc.yaml` in the repository, found the way DVC's `collect_files` does.
+//! A project: every `dvc.yaml` (and `.dvc` file) in the repository, found the way DVC's
+//! `collect_files` does.
 //!
 //! DVC walks the tree top-down with `os.walk` (so in the order the OS lists directories),
 //! skipping `.git`, `.hg`, `.dvc`, anything matched by `.dvcignore` files (which nest like
@@ -11,12 +12,12 @@ use std::path::{Path, PathBuf};
 use ignore::gitignore::{Gitignore, GitignoreBuilder};
 use serde::Serialize;
 
-use crate::dvcfile::{PipelineFile, load_pipeline_file};
+use crate::dvcfile::{PipelineFile, load_dvc_file, load_pipeline_file};
 use crate::error::PipelineError;
 use crate::fs::{LocalFs, RepoFs, join, url_scheme};
 use crate::stage::Stage;
 
-/// All pipeline files of a repository.
+/// All pipeline files of a repository (`.dvc` files included, as one-stage files).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Project {
     /// Pipeline files in collection order.
@@ -45,7 +46,7 @@ pub fn load_project(root: &Path) -> Result<Project, PipelineError> {
 pub fn load_project_fs(fs: &dyn RepoFs) -> Result<Project, PipelineError> {
     let mut files = Vec::new();
     collect(fs, |path| {
-        let f = load_pipeline_file(fs, path)?;
+        let f = load_any(fs, path)?;
         let outs = out_dirs(&f);
         files.push(f);
         Ok(outs)
@@ -59,7 +60,7 @@ pub fn load_project_lenient(fs: &dyn RepoFs) -> (Project, Vec<PipelineError>) {
     let mut files = Vec::new();
     let mut errors = Vec::new();
     let _ = collect(fs, |path| {
-        match load_pipeline_file(fs, path) {
+        match load_any(fs, path) {
             Ok(f) => {
                 let outs = out_dirs(&f);
                 files.push(f);
@@ -70,6 +71,15 @@ pub fn load_project_lenient(fs: &dyn RepoFs) -> (Project, Vec<PipelineError>) {
         Ok(Vec::new())
     });
     (Project { files }, errors)
+}
+
+/// Loads a `dvc.yaml` or a `.dvc` file.
+fn load_any(fs: &dyn RepoFs, path: &str) -> Result<PipelineFile, PipelineError> {
+    if path.ends_with(".dvc") {
+        load_dvc_file(fs, path)
+    } else {
+        load_pipeline_file(fs, path)
+    }
 }
 
 /// Repo-relative paths of the local outputs of a file's stages: the walk skips them.
@@ -166,7 +176,9 @@ fn collect(
             let rel = join(&dir, name);
             if *is_dir {
                 subdirs.push((name.clone(), rel));
-            } else if name == "dvc.yaml" && !ignores.is_ignored(&rel, false) {
+            } else if (name == "dvc.yaml" || name.ends_with(".dvc"))
+                && !ignores.is_ignored(&rel, false)
+            {
                 outs.extend(found(&rel)?);
             }
         }

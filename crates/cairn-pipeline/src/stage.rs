@@ -129,6 +129,9 @@ pub struct Stage {
     pub meta: Option<serde_json::Value>,
     /// Line where the stage (or its group) is defined.
     pub line: usize,
+    /// True for a `.dvc` file (a data source: outputs but no command), whose address is
+    /// its path and whose `name` is empty.
+    pub data_source: bool,
 }
 
 /// `dvc.yaml`'s addressing rule (`Stage.addressing`).
@@ -342,6 +345,7 @@ pub fn build_stage(
         desc,
         meta,
         line: mark.line,
+        data_source: false,
     })
 }
 
@@ -541,4 +545,118 @@ fn load_outs(
         });
     }
     Ok(())
+}
+
+/// Loads a `.dvc` file (DVC's single-stage file) as a data-source stage, so that stages
+/// depending on tracked data get an edge from it in the graph, as in `dvc dag`.
+pub fn build_dvc_file_stage(file: &str, root: &Node) -> Result<Stage, PipelineError> {
+    const ALLOWED: [&str; 9] = [
+        "md5",
+        "wdir",
+        "deps",
+        "outs",
+        "locked",
+        "frozen",
+        "meta",
+        "always_changed",
+        "desc",
+    ];
+    let b = Builder {
+        file,
+        name: "",
+        addressing: file.to_string(),
+    };
+    let schema_err = |mark: Mark, key: &str, message: &str| {
+        PipelineError::Schema {
+        at: Location::at(file, mark),
+        key: key.to_string(),
+        message: message.to_string(),
+        hint: "a .dvc file has `outs:` (and optionally `deps:`, `wdir:`, `frozen:`, `desc:`); regenerate it with `dvc add`".into(),
+    }
+    };
+    let empty: &[(Node, Node)] = &[];
+    let entries = match &root.value {
+        Value::Map(m) => m.as_slice(),
+        _ if crate::schema::is_falsy(root) => empty,
+        _ => {
+            return Err(schema_err(
+                root.mark,
+                "the top level",
+                "expected a dictionary",
+            ));
+        }
+    };
+    for (k, _) in entries {
+        if !k.as_str().is_some_and(|n| ALLOWED.contains(&n)) {
+            return Err(schema_err(
+                k.mark,
+                k.as_str().unwrap_or("?"),
+                "extra keys not allowed",
+            ));
+        }
+    }
+    let entry_path = |n: &Node, key: &str| -> Result<String, PipelineError> {
+        match n.get("path").map(|p| &p.value) {
+            Some(Value::Str(p)) => Ok(p.clone()),
+            _ => Err(schema_err(
+                n.mark,
+                &format!("{key} -> path"),
+                "required key not provided",
+            )),
+        }
+    };
+    let dir = parent(file);
+    let wdir = match root.get("wdir").and_then(Node::as_str) {
+        Some(w) if !w.is_empty() => normpath(&crate::fs::join(dir, w)),
+        _ => normpath(dir),
+    };
+    let mut deps = Vec::new();
+    for n in root.get("deps").and_then(Node::as_seq).unwrap_or(&[]) {
+        deps.push(Dep {
+            path: entry_path(n, "deps")?,
+            line: n.mark.line,
+        });
+    }
+    let mut outs = Vec::new();
+    for n in root.get("outs").and_then(Node::as_seq).unwrap_or(&[]) {
+        let path = entry_path(n, "outs")?;
+        b.check_path(n, &path, "outs")?;
+        let flag = |k: &str, default: bool| match n.get(k).map(|v| &v.value) {
+            Some(Value::Bool(v)) => *v,
+            _ => default,
+        };
+        let text = |k: &str| n.get(k).and_then(Node::as_str).map(String::from);
+        outs.push(Out {
+            path,
+            kind: OutKind::Out,
+            cache: flag("cache", true),
+            persist: flag("persist", false),
+            push: flag("push", true),
+            remote: text("remote"),
+            desc: text("desc"),
+            type_: text("type"),
+            labels: Vec::new(),
+            meta: n.get("meta").map(|m| Data::from_node(m).to_json()),
+            plot_props: None,
+            line: n.mark.line,
+        });
+    }
+    let flag = |k: &str| matches!(root.get(k).map(|v| &v.value), Some(Value::Bool(true)));
+    Ok(Stage {
+        name: String::new(),
+        addressing: file.to_string(),
+        dvcfile: file.to_string(),
+        generated_from: None,
+        cmd: Cmd::List(Vec::new()),
+        wdir,
+        deps,
+        params: Vec::new(),
+        outs,
+        frozen: flag("frozen") || flag("locked"),
+        always_changed: flag("always_changed"),
+        desc: root.get("desc").and_then(Node::as_str).map(String::from),
+        meta: root.get("meta").map(|m| Data::from_node(m).to_json()),
+        line: root.mark.line,
+        data_source: true,
+    })
 }

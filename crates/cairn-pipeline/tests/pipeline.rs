@@ -380,3 +380,29 @@ fn dvcignore_and_out_dirs_hide_pipelines() {
     ];
     assert_eq!(names(&files), vec!["a", "ok/dvc.yaml:b"]);
 }
+
+#[test]
+fn dvc_files_are_data_sources() {
+    // Same layout as a repo checked with `dvc dag --dot` (DVC 3.67.1), whose output this is.
+    let files = [
+        (
+            "dvc.yaml",
+            "stages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n  b:\n    foreach: [x, y]\n    do:\n      cmd: cat a.txt > b_${item}.txt\n      deps: [a.txt]\n      outs:\n        - b_${item}.txt\n  c:\n    cmd: cat b_x.txt sub/s.txt > c.txt\n    deps: [b_x.txt, sub/s.txt]\n    outs: [c.txt]\n  lone:\n    cmd: echo\n",
+        ),
+        (
+            "data/raw.txt.dvc",
+            "outs:\n- md5: d41d8cd98f00b204e9800998ecf8427e\n  size: 0\n  hash: md5\n  path: raw.txt\n",
+        ),
+        (
+            "sub/dvc.yaml",
+            "stages:\n  s:\n    cmd: cat ../data/raw.txt > s.txt\n    deps: [../data/raw.txt]\n    outs: [s.txt]\n",
+        ),
+    ];
+    let dag = build_dag(&load_project_fs(&MemFs::new(&files)).unwrap()).unwrap();
+    assert_eq!(
+        to_dot(&dag),
+        "strict digraph {\n\"a\";\n\"b@x\";\n\"b@y\";\n\"c\";\n\"lone\";\n\"data/raw.txt.dvc\";\n\"sub/dvc.yaml:s\";\n\
+         \"a\" -> \"b@x\";\n\"a\" -> \"b@y\";\n\"b@x\" -> \"c\";\n\"data/raw.txt.dvc\" -> \"sub/dvc.yaml:s\";\n\
+         \"sub/dvc.yaml:s\" -> \"c\";\n}\n\n"
+    );
+}
