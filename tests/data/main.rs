@@ -7,6 +7,7 @@
 mod support;
 
 mod focused;
+mod history;
 mod ignore;
 mod init;
 mod random;
