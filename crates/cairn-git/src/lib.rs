@@ -193,6 +193,18 @@ impl Git {
         Ok(())
     }
 
+    /// The commit HEAD points at, if any.
+    pub fn head_commit(&self) -> Option<String> {
+        self.repo.head().ok()?.peel_to_commit().ok().map(|c| c.id().to_string())
+    }
+
+    /// Whether tracked files have uncommitted changes (untracked files don't count).
+    pub fn is_dirty(&self) -> bool {
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(false).include_ignored(false);
+        self.repo.statuses(Some(&mut opts)).map(|s| !s.is_empty()).unwrap_or(false)
+    }
+
     /// Whether the work tree has a HEAD commit yet.
     pub fn has_commits(&self) -> bool {
         self.repo.head().is_ok()
