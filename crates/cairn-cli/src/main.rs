@@ -27,6 +27,8 @@ enum Command {
     Gc(commands::gc::GcArgs),
     Fsck(commands::fsck::FsckArgs),
     Dag(commands::dag::DagArgs),
+    Repro(commands::repro::ReproArgs),
+    Runs(commands::runs::RunsArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,6 +42,8 @@ fn main() -> ExitCode {
         Command::Gc(a) => commands::gc::run(a),
         Command::Fsck(a) => commands::fsck::run(a),
         Command::Dag(a) => commands::dag::run(a),
+        Command::Repro(a) => commands::repro::run(a),
+        Command::Runs(a) => commands::runs::run(a),
     };
     match result {
         Ok(code) => code,

@@ -172,6 +172,26 @@ pub fn build_dag(project: &Project) -> Result<Dag, PipelineError> {
 }
 
 impl Dag {
+    /// The graph restricted to `keep` (node order preserved, indexes renumbered).
+    pub fn subgraph(&self, keep: &HashSet<usize>) -> Dag {
+        let old: Vec<usize> = (0..self.nodes.len()).filter(|i| keep.contains(i)).collect();
+        let new_index: std::collections::HashMap<usize, usize> =
+            old.iter().enumerate().map(|(n, &o)| (o, n)).collect();
+        Dag {
+            nodes: old.iter().map(|&o| self.nodes[o].clone()).collect(),
+            deps_of: old
+                .iter()
+                .map(|&o| {
+                    self.deps_of[o]
+                        .iter()
+                        .filter_map(|d| new_index.get(d).copied())
+                        .collect()
+                })
+                .collect(),
+            frozen: old.iter().map(|&o| self.frozen[o]).collect(),
+        }
+    }
+
     /// Edges as `(producer, consumer)` pairs in the order `dvc dag --dot` prints them:
     /// producers in node order, each with its consumers in node order.
     pub fn edges(&self) -> Vec<(usize, usize)> {

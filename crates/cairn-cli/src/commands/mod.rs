@@ -7,6 +7,8 @@ pub mod diff;
 pub mod fsck;
 pub mod gc;
 pub mod init;
+pub mod repro;
+pub mod runs;
 pub mod status;
 
 use std::path::PathBuf;

@@ -4,10 +4,10 @@ use serde_json::{Map, Value, json};
 
 use crate::{output, progress::Bar};
 
-/// Show tracked data that differs from its `.dvc` pointer (modified, deleted, not in cache)
+/// Show stale pipeline stages and tracked data that differs from its pointer
 #[derive(clap::Args)]
 pub struct StatusArgs {
-    /// Print DVC's `status --json` shape: {"x.dvc": [{"changed outs": {"x": "modified"}}]}
+    /// Print DVC's `status --json` shape: {"stage": [...], "x.dvc": [{"changed outs": {...}}]}
     #[arg(long)]
     json: bool,
     /// Print nothing; exit 1 if anything changed
@@ -18,10 +18,16 @@ pub struct StatusArgs {
 pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let repo = super::repo()?;
     let cwd = super::cwd()?;
-    let (changed, errors) = cairn_data::status::status(&repo, &Bar::new())?;
+    let bar = Bar::new();
+    let stages = cairn_run::status(repo.root(), &bar)?;
+    let (changed, errors) = cairn_data::status::status(&repo, &bar)?;
     let rel = |p: &std::path::Path| cairn_data::paths::rel_slash(p, &cwd);
+    let rel_repo = |p: &str| rel(&repo.root().join(p));
     if args.json {
         let mut top = Map::new();
+        for s in &stages {
+            top.insert(s.stage.clone(), s.to_json(&rel_repo));
+        }
         for s in &changed {
             let outs: Map<String, Value> = s
                 .changes
@@ -32,8 +38,43 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
         }
         output::json(&Value::Object(top));
     } else if !args.quiet {
-        if changed.is_empty() && errors.is_empty() {
+        if stages.is_empty() && changed.is_empty() && errors.is_empty() {
             output::line("Data and pipelines are up to date.");
+        }
+        for s in &stages {
+            output::line(&format!("{}:", s.stage));
+            for item in s.to_json(&rel_repo).as_array().into_iter().flatten() {
+                match item {
+                    Value::String(w) => output::line(&format!("\t{w}")),
+                    Value::Object(m) => {
+                        for (section, entries) in m {
+                            output::line(&format!("\t{section}:"));
+                            for (path, st) in entries.as_object().into_iter().flatten() {
+                                match st {
+                                    Value::String(w) => {
+                                        output::line(&format!("\t\t{:<20}{path}", format!("{w}:")))
+                                    }
+                                    Value::Object(keys) => {
+                                        let ks: Vec<String> = keys
+                                            .iter()
+                                            .map(|(k, v)| {
+                                                format!("{k} ({})", v.as_str().unwrap_or_default())
+                                            })
+                                            .collect();
+                                        output::line(&format!(
+                                            "\t\t{:<20}{path}: {}",
+                                            "modified:",
+                                            ks.join(", ")
+                                        ));
+                                    }
+                                    _ => {}
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
         }
         for s in &changed {
             output::line(&format!("{}:\n\tchanged outs:", rel(&s.file)));
@@ -43,7 +84,8 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
         }
     }
     let failed = output::errors(&errors);
-    Ok(if failed || (args.quiet && !changed.is_empty()) {
+    let dirty = !stages.is_empty() || !changed.is_empty();
+    Ok(if failed || (args.quiet && dirty) {
         ExitCode::from(1)
     } else {
         ExitCode::SUCCESS
