@@ -5,6 +5,8 @@
 //! (`diff`, `gc` across history — read from objects, never by checking out), and which
 //! revisions exist (`gc --all-branches/--all-tags/--all-commits`).
 
+pub mod history;
+
 use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Repository, TreeWalkMode, TreeWalkResult};
@@ -195,14 +197,22 @@ impl Git {
 
     /// The commit HEAD points at, if any.
     pub fn head_commit(&self) -> Option<String> {
-        self.repo.head().ok()?.peel_to_commit().ok().map(|c| c.id().to_string())
+        self.repo
+            .head()
+            .ok()?
+            .peel_to_commit()
+            .ok()
+            .map(|c| c.id().to_string())
     }
 
     /// Whether tracked files have uncommitted changes (untracked files don't count).
     pub fn is_dirty(&self) -> bool {
         let mut opts = git2::StatusOptions::new();
         opts.include_untracked(false).include_ignored(false);
-        self.repo.statuses(Some(&mut opts)).map(|s| !s.is_empty()).unwrap_or(false)
+        self.repo
+            .statuses(Some(&mut opts))
+            .map(|s| !s.is_empty())
+            .unwrap_or(false)
     }
 
     /// Whether the work tree has a HEAD commit yet.

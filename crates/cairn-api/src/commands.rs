@@ -1,0 +1,111 @@
+//! The command list: written once, it generates [`dispatch`] (JSON in, JSON out, used by
+//! every adapter) and the TypeScript `Commands` map in `bindings.ts`.
+
+use serde_json::Value;
+use ts_rs::TS;
+
+use crate::Api;
+use crate::dto::*;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $args:ty ) -> $ret:ty ; )*) => {
+        /// Names of every command, in declaration order.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        /// Runs command `name` with JSON `args` and returns its JSON result.
+        pub fn dispatch(api: &Api, name: &str, args: Value) -> ApiResult<Value> {
+            match name {
+                $(stringify!($name) => {
+                    let args: $args = parse_args(name, args)?;
+                    let out: $ret = api.$name(args)?;
+                    serde_json::to_value(out)
+                        .map_err(|e| ApiError::new(ErrorCode::Internal, format!("{name}: {e}")))
+                })*
+                _ => Err(ApiError::new(
+                    ErrorCode::UnknownCommand,
+                    format!("unknown command `{name}`"),
+                )),
+            }
+        }
+
+        /// The TypeScript `Commands` interface: command name → argument and result types.
+        pub fn ts_command_map(cfg: &ts_rs::Config) -> String {
+            let mut s = String::from(
+                "/** Every command: `call(name, args)` resolves to `result` or rejects with an ApiError. */\nexport interface Commands {\n",
+            );
+            $(
+                let doc = [$($doc),*].join(" ");
+                let doc = doc.trim();
+                if !doc.is_empty() {
+                    s.push_str(&format!("  /** {doc} */\n"));
+                }
+                s.push_str(&format!(
+                    "  {}: {{ args: {}; result: {} }};\n",
+                    stringify!($name),
+                    <$args as TS>::name(cfg),
+                    <$ret as TS>::name(cfg),
+                ));
+            )*
+            s.push_str("}\n");
+            s
+        }
+    };
+}
+
+fn parse_args<T: serde::de::DeserializeOwned>(name: &str, args: Value) -> ApiResult<T> {
+    let args = if args.is_null() {
+        Value::Object(Default::default())
+    } else {
+        args
+    };
+    serde_json::from_value(args).map_err(|e| {
+        ApiError::new(
+            ErrorCode::InvalidArguments,
+            format!("{name}: bad arguments: {e}"),
+        )
+    })
+}
+
+commands! {
+    /// Version, data dir and the project to open first.
+    app_info(NoArgs) -> AppInfo;
+    /// Projects on the Home screen, most recently opened first.
+    list_projects(NoArgs) -> Vec<ProjectSummary>;
+    /// Adds the git repository at `path` to the list.
+    add_project(PathArgs) -> ProjectSummary;
+    /// Adds every git repository found under `path`.
+    add_folder(PathArgs) -> AddFolderResult;
+    /// Removes a project from the list (files are untouched).
+    remove_project(ProjectArgs) -> ();
+    /// Copies the demo project into the data dir (if absent), commits it, trusts and lists it.
+    install_demo(NoArgs) -> ProjectSummary;
+    /// One project's summary; marks it opened and starts watching its files.
+    open_project(ProjectArgs) -> ProjectSummary;
+    /// Trusts (or stops trusting) a project to run its pipeline commands.
+    set_trust(TrustArgs) -> ();
+    /// The pipeline graph with stage states.
+    get_pipeline(ProjectArgs) -> PipelineView;
+    /// Everything about one stage for the side panel.
+    get_stage(StageArgs) -> StageDetail;
+    /// Starts a run; progress arrives as events.
+    run_pipeline(RunArgs) -> RunHandle;
+    /// Cancels the project's run.
+    cancel_run(ProjectArgs) -> ();
+    /// Recorded runs, newest first.
+    list_runs(ProjectArgs) -> Vec<RunInfo>;
+    /// A recorded run with per-stage outcomes and logs.
+    get_run(RunIdArgs) -> RunDetailView;
+    /// Tracked data with status, and the files "Save version" would commit.
+    data_status(ProjectArgs) -> DataView;
+    /// Starts tracking files or folders.
+    data_add(PathsArgs) -> DataView;
+    /// Restores tracked data from the cache (all when `paths` is empty).
+    data_checkout(PathsArgs) -> CheckoutResult;
+    /// Commits pointer files, dvc.lock, params and code with a message.
+    save_version(SaveArgs) -> CommitView;
+    /// The versions of one dataset, newest first.
+    data_history(HistoryArgs) -> Vec<DataVersion>;
+    /// Restores the version of a dataset recorded in `commit`.
+    checkout_version(CheckoutVersionArgs) -> CheckoutResult;
+}

@@ -1,0 +1,261 @@
+//! The Data tab: tracked files with status, add, checkout, "Save version" (a git commit of
+//! pointer files, dvc.lock, params and code, for people who never learned git), and the
+//! version history of one dataset with checkout of any version.
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+use cairn_core::NoProgress;
+use cairn_data::Repo;
+use cairn_data::paths::rel_slash;
+use cairn_data::pointer::Pointer;
+use cairn_data::status::Change;
+use cairn_git::Git;
+use cairn_git::history::FileChange;
+
+use crate::dto::*;
+use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
+use crate::{Api, project_root};
+
+fn open_repo(root: &Path) -> ApiResult<Repo> {
+    Ok(Repo::open(root)?)
+}
+
+fn open_git(root: &Path) -> ApiResult<Git> {
+    Ok(Git::discover(root)?)
+}
+
+fn short(md5: &str) -> String {
+    md5.trim_end_matches(".dir").chars().take(8).collect()
+}
+
+fn data_state(c: Option<Change>) -> DataState {
+    match c {
+        None => DataState::InSync,
+        Some(Change::Modified) => DataState::Modified,
+        Some(Change::NotInCache) => DataState::NotInCache,
+        Some(Change::Deleted) => DataState::Deleted,
+        Some(Change::New) => DataState::New,
+    }
+}
+
+fn unsaved(root: &Path) -> Vec<ChangedFile> {
+    let Ok(git) = Git::discover(root) else {
+        return Vec::new();
+    };
+    git.changes()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(path, c)| ChangedFile {
+            path,
+            change: match c {
+                FileChange::Added => "added",
+                FileChange::Modified => "modified",
+                FileChange::Deleted => "deleted",
+            }
+            .into(),
+        })
+        .collect()
+}
+
+impl Api {
+    /// `data_status`.
+    pub fn data_status(&self, args: ProjectArgs) -> ApiResult<DataView> {
+        let root = project_root(&args.project)?;
+        let repo = open_repo(&root)?;
+        let (changed, errors) = cairn_data::status::status(&repo, &NoProgress)?;
+        let changes: HashMap<PathBuf, Change> = changed
+            .into_iter()
+            .flat_map(|s| s.changes.into_iter())
+            .collect();
+        let (tracked, more) = cairn_data::collect::pointers(repo.root())?;
+        let mut items = Vec::new();
+        for t in &tracked {
+            for (i, out) in t.pointer.outs.iter().enumerate() {
+                let path = t.out_path(i);
+                items.push(TrackedItem {
+                    path: rel_slash(&path, repo.root()),
+                    pointer: rel_slash(&t.file, repo.root()),
+                    is_dir: out.hash.as_ref().is_some_and(|h| h.is_dir()) || path.is_dir(),
+                    size: out.hash.as_ref().and_then(|h| h.size),
+                    nfiles: out.hash.as_ref().and_then(|h| h.nfiles),
+                    md5: out.hash.as_ref().map(|h| short(&h.md5)),
+                    state: data_state(changes.get(&path).copied()),
+                });
+            }
+        }
+        items.sort_by(|a, b| a.path.cmp(&b.path));
+        Ok(DataView {
+            items,
+            unsaved: unsaved(repo.root()),
+            problems: errors.into_iter().chain(more).map(ApiError::from).collect(),
+        })
+    }
+
+    /// `data_add`: starts tracking `paths` (repo-relative).
+    pub fn data_add(&self, args: PathsArgs) -> ApiResult<DataView> {
+        let root = project_root(&args.project)?;
+        let repo = open_repo(&root)?;
+        if args.paths.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                "choose at least one file or folder to track",
+            ));
+        }
+        let targets = args
+            .paths
+            .iter()
+            .map(|p| cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(p)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let (_, errors) = cairn_data::add::add(&repo, &targets, &NoProgress);
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e.into());
+        }
+        self.data_status(ProjectArgs {
+            project: args.project,
+        })
+    }
+
+    /// `data_checkout`: restores tracked data (everything when `paths` is empty).
+    pub fn data_checkout(&self, args: PathsArgs) -> ApiResult<CheckoutResult> {
+        let root = project_root(&args.project)?;
+        let repo = open_repo(&root)?;
+        let targets = args
+            .paths
+            .iter()
+            .map(|p| cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(p)))
+            .collect::<Result<Vec<_>, _>>()?;
+        let targets = (!targets.is_empty()).then_some(targets);
+        let (done, errors) =
+            cairn_data::checkout::checkout(&repo, targets.as_deref(), args.force, &NoProgress)?;
+        Ok(CheckoutResult {
+            restored: done.into_iter().map(|c| c.path).collect(),
+            problems: errors.into_iter().map(ApiError::from).collect(),
+        })
+    }
+
+    /// `save_version`: commits the chosen (or all changed) files with `message`.
+    pub fn save_version(&self, args: SaveArgs) -> ApiResult<CommitView> {
+        let root = project_root(&args.project)?;
+        let message = args.message.trim();
+        if message.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                "write a short message describing this version",
+            ));
+        }
+        let git = open_git(&root)?;
+        let paths: Vec<String> = if args.paths.is_empty() {
+            unsaved(git.root()).into_iter().map(|c| c.path).collect()
+        } else {
+            args.paths
+        };
+        if paths.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                "nothing to save: no file differs from the last version",
+            ));
+        }
+        let c = git.commit_paths(&paths, message)?;
+        Ok(CommitView {
+            id: c.id,
+            summary: c.summary,
+            author: c.author,
+            time: c.time,
+        })
+    }
+
+    /// `data_history`: versions of the dataset recorded by `pointer`.
+    pub fn data_history(&self, args: HistoryArgs) -> ApiResult<Vec<DataVersion>> {
+        let root = project_root(&args.project)?;
+        let repo = open_repo(&root)?;
+        let git = open_git(&root)?;
+        let abs = repo.root().join(&args.pointer);
+        let current = Pointer::load(&abs)
+            .ok()
+            .and_then(|p| p.outs.first().and_then(|o| o.hash.clone()));
+        let mut out = Vec::new();
+        for c in git.file_history(&args.pointer, 100)? {
+            let Some(bytes) = git.read_at(&c.id, &args.pointer)? else {
+                continue;
+            };
+            let text = String::from_utf8_lossy(&bytes);
+            let hash = Pointer::parse(&abs, &text)
+                .ok()
+                .and_then(|p| p.outs.first().and_then(|o| o.hash.clone()));
+            out.push(DataVersion {
+                md5: hash.as_ref().map(|h| short(&h.md5)),
+                size: hash.as_ref().and_then(|h| h.size),
+                nfiles: hash.as_ref().and_then(|h| h.nfiles),
+                current: hash.is_some()
+                    && hash.as_ref().map(|h| &h.md5) == current.as_ref().map(|h| &h.md5),
+                in_cache: hash
+                    .as_ref()
+                    .is_some_and(|h| cairn_data::status::cache_complete(repo.odb(), h)),
+                commit: CommitView {
+                    id: c.id,
+                    summary: c.summary,
+                    author: c.author,
+                    time: c.time,
+                },
+            });
+        }
+        Ok(out)
+    }
+
+    /// `checkout_version`: rewrites the pointer as recorded in `commit`, then restores the
+    /// data from the cache. Refuses (writing nothing) if the current data has unsaved changes.
+    pub fn checkout_version(&self, args: CheckoutVersionArgs) -> ApiResult<CheckoutResult> {
+        let root = project_root(&args.project)?;
+        let repo = open_repo(&root)?;
+        let git = open_git(&root)?;
+        let abs =
+            cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(&args.pointer))?;
+        let bytes = git.read_at(&args.commit, &args.pointer)?.ok_or_else(|| {
+            ApiError::not_found(format!("{} does not exist in that version", args.pointer))
+        })?;
+        let text = String::from_utf8_lossy(&bytes).into_owned();
+        let wanted = Pointer::parse(&abs, &text)?;
+        // Refuse before touching anything if the workspace has changes not in the cache.
+        let (changed, _) = cairn_data::status::status(&repo, &NoProgress)?;
+        if let Some(s) = changed.iter().find(|s| s.file == abs)
+            && s.changes.iter().any(|(_, c)| *c == Change::Modified)
+        {
+            return Err(ApiError::new(
+                ErrorCode::Data,
+                format!(
+                    "{}: the data has changes that are not saved; add them (or save a version) before switching",
+                    args.pointer
+                ),
+            ));
+        }
+        if let Some(h) = wanted.outs.first().and_then(|o| o.hash.as_ref())
+            && !cairn_data::status::cache_complete(repo.odb(), h)
+        {
+            return Err(ApiError::new(
+                ErrorCode::Data,
+                format!(
+                    "{}: that version is not in the local cache (pull it from a remote first)",
+                    args.pointer
+                ),
+            ));
+        }
+        let old = std::fs::read(&abs).map_err(|e| io_error(&abs, e))?;
+        cairn_core::write_atomic(&abs, text.as_bytes()).map_err(|e| io_error(&abs, e))?;
+        match cairn_data::checkout::checkout(
+            &repo,
+            Some(std::slice::from_ref(&abs)),
+            false,
+            &NoProgress,
+        ) {
+            Ok((done, errors)) => Ok(CheckoutResult {
+                restored: done.into_iter().map(|c| c.path).collect(),
+                problems: errors.into_iter().map(ApiError::from).collect(),
+            }),
+            Err(e) => {
+                let _ = cairn_core::write_atomic(&abs, &old);
+                Err(e.into())
+            }
+        }
+    }
+}

@@ -1,0 +1,446 @@
+//! Running pipelines (through `cairn-run`), live stage states for the graph, and the run
+//! history from the run records.
+//!
+//! A run goes on its own thread; its [`cairn_run::RunEvent`]s are turned into
+//! [`ApiEvent`]s (output lines batched every 100 ms so a chatty stage cannot flood the UI)
+//! and also folded into an [`ActiveRun`], so a frontend that opens mid-run still sees
+//! which stage is running.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use cairn_run::{CancelToken, RunEvent, RunOptions, RunStatus, StageOutcome};
+
+use crate::dto::*;
+use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::{Api, ApiEvent, project_root};
+
+/// A run in progress.
+pub(crate) struct ActiveRun {
+    pub(crate) run_id: Option<String>,
+    pub(crate) cancel: CancelToken,
+    /// Stage → state during this run.
+    pub(crate) states: Arc<Mutex<HashMap<String, StageState>>>,
+    /// Set by the engine's last event.
+    pub(crate) finished: Option<(String, RunState)>,
+}
+
+impl From<cairn_run::RunError> for ApiError {
+    fn from(e: cairn_run::RunError) -> Self {
+        use cairn_run::RunError as R;
+        match e {
+            R::Pipeline(p) => p.into(),
+            R::Data(d) => d.into(),
+            R::UnknownTarget(_) => ApiError::new(ErrorCode::NotFound, e.to_string()),
+            _ => ApiError::new(ErrorCode::Run, e.to_string()),
+        }
+    }
+}
+
+fn run_state(s: RunStatus) -> RunState {
+    match s {
+        RunStatus::Running => RunState::Running,
+        RunStatus::Succeeded => RunState::Succeeded,
+        RunStatus::Failed => RunState::Failed,
+        RunStatus::Cancelled => RunState::Cancelled,
+    }
+}
+
+fn outcome_word(o: StageOutcome) -> &'static str {
+    match o {
+        StageOutcome::Succeeded => "succeeded",
+        StageOutcome::UpToDate => "up_to_date",
+        StageOutcome::Restored => "restored",
+        StageOutcome::Frozen => "frozen",
+        StageOutcome::Failed => "failed",
+        StageOutcome::Blocked => "blocked",
+        StageOutcome::Cancelled => "cancelled",
+        StageOutcome::WouldRun => "would_run",
+    }
+}
+
+/// Stage states and reasons from `dvc status`-style checks: `None` when the pipeline
+/// cannot be evaluated (the caller reports why).
+pub(crate) fn stage_status(
+    root: &Path,
+) -> Result<HashMap<String, (StageState, Vec<String>)>, ApiError> {
+    let statuses = cairn_run::status(root, &cairn_core::NoProgress)?;
+    Ok(statuses
+        .into_iter()
+        .map(|s| {
+            let state = if s.frozen {
+                StageState::Frozen
+            } else if s.items.is_empty() {
+                StageState::UpToDate
+            } else {
+                StageState::Stale
+            };
+            let reasons = if s.items.is_empty() {
+                Vec::new()
+            } else {
+                s.summary().split(", ").map(str::to_string).collect()
+            };
+            (s.stage, (state, reasons))
+        })
+        .collect())
+}
+
+fn records() -> ApiResult<cairn_run::records::Records> {
+    Ok(cairn_run::records::Records::open_default()?)
+}
+
+/// How the last recorded run of `root` ended.
+pub(crate) fn last_run(root: &Path) -> Option<RunState> {
+    let r = records().ok()?;
+    let run = r.list(Some(root)).ok()?.into_iter().next()?;
+    Some(match run.status.as_str() {
+        "running" => RunState::Running,
+        "succeeded" => RunState::Succeeded,
+        "cancelled" => RunState::Cancelled,
+        _ => RunState::Failed,
+    })
+}
+
+/// The latest recorded log of `stage`, and the run it is from.
+pub(crate) fn latest_logs(root: &Path, stage: &str) -> (Vec<LogLine>, Option<String>) {
+    let Ok(r) = records() else {
+        return (Vec::new(), None);
+    };
+    let Ok(runs) = r.list(Some(root)) else {
+        return (Vec::new(), None);
+    };
+    for run in runs.iter().take(50) {
+        let Ok(Some(d)) = r.get(&run.id) else {
+            continue;
+        };
+        if let Some(s) = d.stages.iter().find(|s| s.stage == stage)
+            && let Some(p) = &s.log_path
+        {
+            return (read_log(Path::new(p)), Some(run.id.clone()));
+        }
+    }
+    (Vec::new(), None)
+}
+
+fn read_log(path: &Path) -> Vec<LogLine> {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    text.lines()
+        .map(|l| LogLine {
+            stream: if l.starts_with("$ ") { "cmd" } else { "stdout" }.to_string(),
+            line: l.to_string(),
+        })
+        .collect()
+}
+
+fn run_info(r: &cairn_run::records::RunRecord) -> RunInfo {
+    RunInfo {
+        id: r.id.clone(),
+        started_ms: r.started_ms,
+        ended_ms: r.ended_ms,
+        status: r.status.clone(),
+        git_commit: r.git_commit.clone(),
+        dirty: r.dirty,
+        targets: r.targets.clone(),
+    }
+}
+
+/// Batches output lines per stage and flushes them at most every 100 ms.
+struct OutputBatcher {
+    pending: Vec<(String, LogLine)>,
+    last_flush: Instant,
+}
+
+impl Api {
+    /// The live state of stages in the project's run, if one is going.
+    pub(crate) fn active_states(
+        &self,
+        project: &str,
+    ) -> Option<(Option<String>, HashMap<String, StageState>)> {
+        let runs = self.inner.runs.lock().ok()?;
+        let a = runs.get(project)?;
+        let states = a.states.lock().ok()?.clone();
+        Some((a.run_id.clone(), states))
+    }
+
+    /// `run_pipeline`: checks trust, then runs on a thread; returns at once.
+    pub fn run_pipeline(&self, args: RunArgs) -> ApiResult<RunHandle> {
+        let root = project_root(&args.project)?;
+        let key = root.to_string_lossy().into_owned();
+        if !self.index().is_trusted(&key)? {
+            return Err(ApiError::new(
+                ErrorCode::NotTrusted,
+                "this project is not trusted yet: running its pipeline executes the commands in its dvc.yaml",
+            ));
+        }
+        // Validate up front so a broken pipeline is an error of this call, with its line.
+        let project = cairn_pipeline::load_project(&root)?;
+        cairn_pipeline::build_dag(&project)?;
+        let cancel = CancelToken::new();
+        let states = Arc::new(Mutex::new(HashMap::new()));
+        {
+            let mut runs = self.inner.runs.lock().expect("runs mutex");
+            if runs.contains_key(&key) {
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyRunning,
+                    "a run is already in progress in this project; cancel it or wait for it to finish",
+                ));
+            }
+            runs.insert(
+                key.clone(),
+                ActiveRun {
+                    run_id: None,
+                    cancel: cancel.clone(),
+                    states: states.clone(),
+                    finished: None,
+                },
+            );
+        }
+        let opts = RunOptions {
+            targets: args.targets.clone(),
+            force: args.force,
+            downstream: args.downstream,
+            single_item: args.single_item,
+            ..RunOptions::default()
+        };
+        let api = self.clone();
+        std::thread::Builder::new()
+            .name("cairn-run".into())
+            .spawn(move || api.run_thread(root, key, opts, cancel, states))
+            .map_err(|e| ApiError::new(ErrorCode::Run, format!("cannot start a run: {e}")))?;
+        Ok(RunHandle {
+            project: args.project,
+        })
+    }
+
+    fn run_thread(
+        &self,
+        root: std::path::PathBuf,
+        key: String,
+        opts: RunOptions,
+        cancel: CancelToken,
+        states: Arc<Mutex<HashMap<String, StageState>>>,
+    ) {
+        let batcher = Arc::new(Mutex::new(OutputBatcher {
+            pending: Vec::new(),
+            last_flush: Instant::now(),
+        }));
+        let api = self.clone();
+        let project = key.clone();
+        let b = batcher.clone();
+        let sink: cairn_run::engine::Sink = Arc::new(move |e: RunEvent| {
+            api.on_run_event(&project, &states, &b, e);
+        });
+        let result = cairn_run::run(&root, &opts, sink, &cancel);
+        self.flush_output(&key, &batcher, true);
+        let active = self.inner.runs.lock().expect("runs mutex").remove(&key);
+        let run_id = active.as_ref().and_then(|a| a.run_id.clone());
+        if let Some((run_id, status)) = active.and_then(|a| a.finished) {
+            self.emit(ApiEvent::RunFinished {
+                project: key,
+                run_id,
+                status,
+                error: result.err().map(|e| e.to_string()),
+            });
+        } else if let Err(e) = result {
+            // Events already reported what ran; this is for failures before the plan.
+            self.emit(ApiEvent::RunFinished {
+                project: key,
+                run_id: run_id.unwrap_or_default(),
+                status: if matches!(e, cairn_run::RunError::Cancelled) {
+                    RunState::Cancelled
+                } else {
+                    RunState::Failed
+                },
+                error: Some(e.to_string()),
+            });
+        }
+    }
+
+    fn flush_output(&self, project: &str, batcher: &Mutex<OutputBatcher>, force: bool) {
+        let mut b = batcher.lock().expect("batcher mutex");
+        if b.pending.is_empty() || (!force && b.last_flush.elapsed() < Duration::from_millis(100)) {
+            return;
+        }
+        b.last_flush = Instant::now();
+        let pending = std::mem::take(&mut b.pending);
+        drop(b);
+        let mut by_stage: Vec<(String, Vec<LogLine>)> = Vec::new();
+        for (stage, line) in pending {
+            match by_stage.last_mut() {
+                Some((s, lines)) if *s == stage => lines.push(line),
+                _ => by_stage.push((stage, vec![line])),
+            }
+        }
+        for (stage, lines) in by_stage {
+            self.emit(ApiEvent::StageOutput {
+                project: project.to_string(),
+                stage,
+                lines,
+            });
+        }
+    }
+
+    fn on_run_event(
+        &self,
+        project: &str,
+        states: &Mutex<HashMap<String, StageState>>,
+        batcher: &Mutex<OutputBatcher>,
+        e: RunEvent,
+    ) {
+        let set = |stage: &str, s: StageState| {
+            states.lock().expect("states").insert(stage.to_string(), s);
+        };
+        if !matches!(e, RunEvent::Output { .. }) {
+            self.flush_output(project, batcher, true);
+        }
+        match e {
+            RunEvent::RunStarted { run_id, stages } => {
+                if let Some(a) = self.inner.runs.lock().expect("runs").get_mut(project) {
+                    a.run_id = Some(run_id.clone());
+                }
+                for s in &stages {
+                    set(s, StageState::Queued);
+                }
+                self.emit(ApiEvent::RunStarted {
+                    project: project.into(),
+                    run_id,
+                    stages,
+                });
+            }
+            RunEvent::StageQueued { stage } => {
+                set(&stage, StageState::Queued);
+                self.stage_update(project, stage, "queued", None, None, None);
+            }
+            RunEvent::StageStarted { stage, cmd } => {
+                set(&stage, StageState::Running);
+                {
+                    let mut b = batcher.lock().expect("batcher");
+                    for c in cmd {
+                        b.pending.push((
+                            stage.clone(),
+                            LogLine {
+                                stream: "cmd".into(),
+                                line: format!("$ {c}"),
+                            },
+                        ));
+                    }
+                }
+                self.stage_update(project, stage, "running", None, None, None);
+            }
+            RunEvent::Output {
+                stage,
+                stream,
+                line,
+            } => {
+                batcher.lock().expect("batcher").pending.push((
+                    stage,
+                    LogLine {
+                        stream: match stream {
+                            cairn_run::Stream::Stdout => "stdout",
+                            cairn_run::Stream::Stderr => "stderr",
+                        }
+                        .into(),
+                        line,
+                    },
+                ));
+                self.flush_output(project, batcher, false);
+            }
+            RunEvent::StageFinished {
+                stage,
+                outcome,
+                exit_code,
+                duration_ms,
+                message,
+            } => {
+                let state = match outcome {
+                    StageOutcome::Failed | StageOutcome::Blocked => StageState::Failed,
+                    StageOutcome::Cancelled | StageOutcome::WouldRun => StageState::Stale,
+                    StageOutcome::Frozen => StageState::Frozen,
+                    _ => StageState::UpToDate,
+                };
+                set(&stage, state);
+                self.stage_update(
+                    project,
+                    stage,
+                    outcome_word(outcome),
+                    Some(duration_ms),
+                    exit_code,
+                    message,
+                );
+            }
+            RunEvent::RunFinished { run_id, status } => {
+                // Emitted by the run thread once the run is no longer active, so a
+                // frontend refreshing on this event sees final states.
+                if let Some(a) = self.inner.runs.lock().expect("runs").get_mut(project) {
+                    a.finished = Some((run_id, run_state(status)));
+                }
+            }
+        }
+    }
+
+    fn stage_update(
+        &self,
+        project: &str,
+        stage: String,
+        phase: &str,
+        duration_ms: Option<u64>,
+        exit_code: Option<i32>,
+        message: Option<String>,
+    ) {
+        self.emit(ApiEvent::StageUpdate {
+            project: project.into(),
+            stage,
+            phase: phase.into(),
+            duration_ms,
+            exit_code,
+            message,
+        });
+    }
+
+    /// `cancel_run`: stops the project's run (running commands are killed).
+    pub fn cancel_run(&self, args: ProjectArgs) -> ApiResult<()> {
+        let root = project_root(&args.project)?;
+        let runs = self.inner.runs.lock().expect("runs mutex");
+        match runs.get(&*root.to_string_lossy()) {
+            Some(a) => {
+                a.cancel.cancel();
+                Ok(())
+            }
+            None => Err(ApiError::not_found("no run is in progress in this project")),
+        }
+    }
+
+    /// `list_runs`: the run records of a project, newest first.
+    pub fn list_runs(&self, args: ProjectArgs) -> ApiResult<Vec<RunInfo>> {
+        let root = project_root(&args.project)?;
+        Ok(records()?.list(Some(&root))?.iter().map(run_info).collect())
+    }
+
+    /// `get_run`: one run with its stages and their logs.
+    pub fn get_run(&self, args: RunIdArgs) -> ApiResult<RunDetailView> {
+        let d = records()?
+            .get(&args.run_id)?
+            .ok_or_else(|| ApiError::not_found(format!("no run `{}`", args.run_id)))?;
+        Ok(RunDetailView {
+            run: run_info(&d.run),
+            stages: d
+                .stages
+                .iter()
+                .map(|s| RunStageInfo {
+                    stage: s.stage.clone(),
+                    outcome: s.outcome.clone(),
+                    exit_code: s.exit_code,
+                    duration_ms: s.duration_ms,
+                    message: s.message.clone(),
+                    logs: s
+                        .log_path
+                        .as_deref()
+                        .map(|p| read_log(Path::new(p)))
+                        .unwrap_or_default(),
+                })
+                .collect(),
+        })
+    }
+}

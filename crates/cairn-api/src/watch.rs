@@ -1,0 +1,84 @@
+//! File watching for open projects (notify): changes in the work tree become a debounced
+//! [`ApiEvent::FilesChanged`], so the UI refreshes statuses without polling. Git internals,
+//! DVC's cache/tmp and Python bytecode are ignored.
+
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher as _};
+
+use crate::{Api, ApiEvent};
+
+/// A watcher kept alive while its project is open.
+pub(crate) struct Watcher {
+    _inner: notify::RecommendedWatcher,
+}
+
+fn interesting(root: &Path, p: &Path) -> Option<String> {
+    let rel = p.strip_prefix(root).ok()?;
+    let s = rel.to_string_lossy().replace('\\', "/");
+    let skip = s.starts_with(".git/")
+        || s == ".git"
+        || s.starts_with(".dvc/tmp")
+        || s.starts_with(".dvc/cache")
+        || s.contains("__pycache__")
+        || s.ends_with(".tmp")
+        || s.contains("/.cairn-tmp")
+        || s.is_empty();
+    (!skip).then_some(s)
+}
+
+impl Api {
+    pub(crate) fn watch(&self, root: &Path) {
+        let key = root.to_string_lossy().into_owned();
+        let mut watchers = self.inner.watchers.lock().expect("watchers mutex");
+        if watchers.contains_key(&key) {
+            return;
+        }
+        let (tx, rx) = mpsc::channel::<PathBuf>();
+        let Ok(mut w) = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            if let Ok(ev) = res {
+                for p in ev.paths {
+                    let _ = tx.send(p);
+                }
+            }
+        }) else {
+            return;
+        };
+        if w.watch(root, RecursiveMode::Recursive).is_err() {
+            return;
+        }
+        watchers.insert(key.clone(), Watcher { _inner: w });
+        let api = self.clone();
+        let root = root.to_path_buf();
+        std::thread::spawn(move || {
+            // Debounce: collect for 300 ms after the first change.
+            while let Ok(first) = rx.recv() {
+                let mut paths: Vec<String> = interesting(&root, &first).into_iter().collect();
+                while let Ok(p) = rx.recv_timeout(Duration::from_millis(300)) {
+                    if let Some(s) = interesting(&root, &p)
+                        && paths.len() < 50
+                        && !paths.contains(&s)
+                    {
+                        paths.push(s);
+                    }
+                }
+                if !paths.is_empty() {
+                    api.emit(ApiEvent::FilesChanged {
+                        project: key.clone(),
+                        paths,
+                    });
+                }
+            }
+        });
+    }
+
+    pub(crate) fn stop_watching(&self, key: &str) {
+        self.inner
+            .watchers
+            .lock()
+            .expect("watchers mutex")
+            .remove(key);
+    }
+}

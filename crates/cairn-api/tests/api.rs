@@ -1,0 +1,129 @@
+//! cairn-api end to end: the demo project through the same `dispatch` every frontend uses.
+
+use cairn_api::{Api, ApiConfig, ErrorCode, dispatch};
+use serde_json::{Value, json};
+
+struct Env {
+    _dir: tempfile::TempDir,
+    api: Api,
+    demo: String,
+}
+
+/// A fresh data dir with the demo installed (run records go there too).
+fn env() -> Env {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::new(ApiConfig {
+        data_dir: Some(dir.path().to_path_buf()),
+        initial_project: None,
+        install_demo: true,
+    })
+    .unwrap();
+    let info = dispatch(&api, "app_info", Value::Null).unwrap();
+    let demo = info["initialProject"].as_str().unwrap().to_string();
+    Env {
+        _dir: dir,
+        api,
+        demo,
+    }
+}
+
+fn call(api: &Api, cmd: &str, args: Value) -> Value {
+    dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
+}
+
+#[test]
+fn first_launch_installs_a_trusted_committed_demo_with_four_stages() {
+    let e = env();
+    let projects = call(&e.api, "list_projects", Value::Null);
+    let p = &projects[0];
+    assert_eq!(p["name"], "cairn-demo");
+    assert_eq!(p["branch"], "main");
+    assert_eq!(
+        p["stageCount"], 4,
+        "prepare, featurize, train, evaluate: {p}"
+    );
+    assert_eq!(p["trusted"], true, "the demo is ours, so it is trusted");
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    let names: Vec<&str> = view["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|s| s["isDataSource"] == false)
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["prepare", "featurize", "train", "evaluate"]);
+    assert!(view["problems"].as_array().unwrap().is_empty(), "{view}");
+    assert!(
+        view["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["isDataSource"] == false)
+            .all(|s| s["state"] == "stale"),
+        "nothing has run yet, so every stage is stale: {view}"
+    );
+    let edges = view["edges"].as_array().unwrap();
+    assert!(
+        edges
+            .iter()
+            .any(|x| x["source"] == "train" && x["target"] == "evaluate")
+    );
+    let data = call(&e.api, "data_status", json!({"project": e.demo}));
+    assert_eq!(data["items"][0]["path"], "data/flowers.csv");
+    assert_eq!(data["items"][0]["state"], "in_sync");
+    assert!(
+        data["unsaved"].as_array().unwrap().is_empty(),
+        "the demo is committed: {data}"
+    );
+}
+
+#[test]
+fn unknown_commands_and_bad_arguments_are_typed_errors() {
+    let e = env();
+    let err = dispatch(&e.api, "no_such_thing", Value::Null).unwrap_err();
+    assert_eq!(err.code, ErrorCode::UnknownCommand);
+    let err = dispatch(&e.api, "get_pipeline", json!({"projekt": 1})).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidArguments);
+    let err = dispatch(
+        &e.api,
+        "get_pipeline",
+        json!({"project": "/definitely/not/here"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound);
+}
+
+#[test]
+fn a_malformed_dvc_yaml_still_opens_and_names_its_line() {
+    let e = env();
+    let file = std::path::Path::new(&e.demo).join("dvc.yaml");
+    let text = std::fs::read_to_string(&file).unwrap();
+    std::fs::write(
+        &file,
+        text.replace(
+            "    cmd: python3 src/train.py",
+            "    cmd: [python3 src/train.py",
+        ),
+    )
+    .unwrap();
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    let problem = &view["problems"][0];
+    assert_eq!(problem["code"], "invalid_pipeline");
+    assert_eq!(problem["file"], "dvc.yaml");
+    assert!(problem["line"].as_u64().unwrap() >= 22, "{problem}");
+    let err = dispatch(&e.api, "run_pipeline", json!({"project": e.demo, "targets": [], "force": false, "downstream": false, "singleItem": false})).unwrap_err();
+    assert_eq!(err.code, ErrorCode::InvalidPipeline);
+    assert_eq!(err.file.as_deref(), Some("dvc.yaml"));
+}
+
+#[test]
+fn untrusted_projects_do_not_run() {
+    let e = env();
+    call(
+        &e.api,
+        "set_trust",
+        json!({"project": e.demo, "trusted": false}),
+    );
+    let err = dispatch(&e.api, "run_pipeline", json!({"project": e.demo, "targets": [], "force": false, "downstream": false, "singleItem": false})).unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotTrusted);
+}

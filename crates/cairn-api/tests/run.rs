@@ -1,0 +1,126 @@
+//! A real run of the demo through the API. Alone in its test binary because the run
+//! records follow `CAIRN_DATA_DIR`, which this test sets before anything else runs.
+
+use std::time::{Duration, Instant};
+
+use cairn_api::{Api, ApiConfig, ApiEvent, dispatch};
+use serde_json::{Value, json};
+
+fn call(api: &Api, cmd: &str, args: Value) -> Value {
+    dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
+}
+
+#[test]
+fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_version_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    // SAFETY: the only test of this binary, before any other thread exists.
+    #[allow(unsafe_code)]
+    unsafe {
+        std::env::set_var("CAIRN_DATA_DIR", dir.path())
+    };
+    let api = Api::new(ApiConfig {
+        data_dir: Some(dir.path().to_path_buf()),
+        initial_project: None,
+        install_demo: true,
+    })
+    .unwrap();
+    let demo = call(&api, "app_info", Value::Null)["initialProject"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    struct E {
+        api: Api,
+        demo: String,
+    }
+    let e = E { api, demo };
+    let mut rx = e.api.subscribe();
+    call(
+        &e.api,
+        "run_pipeline",
+        json!({"project": e.demo, "targets": [], "force": false, "downstream": false, "singleItem": false}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut saw_output = false;
+    let mut finished = None;
+    while Instant::now() < deadline && finished.is_none() {
+        match rx.try_recv() {
+            Ok(ApiEvent::StageOutput { lines, .. }) => saw_output |= !lines.is_empty(),
+            Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let (status, error) = finished.expect("the run finishes");
+    assert_eq!(
+        serde_json::to_value(status).unwrap(),
+        "succeeded",
+        "{error:?}"
+    );
+    assert!(saw_output, "stage output lines arrive as events");
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    assert!(
+        view["problems"].as_array().unwrap().is_empty(),
+        "{}",
+        view["problems"]
+    );
+    for s in view["stages"].as_array().unwrap() {
+        assert_eq!(s["state"], "up_to_date", "{s}");
+    }
+    let runs = call(&e.api, "list_runs", json!({"project": e.demo}));
+    assert_eq!(runs[0]["status"], "succeeded");
+    let detail = call(
+        &e.api,
+        "get_run",
+        json!({"project": e.demo, "runId": runs[0]["id"]}),
+    );
+    let train = detail["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "train")
+        .unwrap();
+    assert!(
+        train["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["line"].as_str().unwrap().contains("loss"))
+    );
+    let stage = call(
+        &e.api,
+        "get_stage",
+        json!({"project": e.demo, "stage": "train"}),
+    );
+    assert!(
+        stage["params"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["key"] == "train.learning_rate"),
+        "{stage}"
+    );
+    assert!(!stage["logs"].as_array().unwrap().is_empty());
+
+    let data = call(&e.api, "data_status", json!({"project": e.demo}));
+    let unsaved: Vec<&str> = data["unsaved"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["path"].as_str().unwrap())
+        .collect();
+    assert!(unsaved.contains(&"dvc.lock"), "{unsaved:?}");
+    let c = call(
+        &e.api,
+        "save_version",
+        json!({"project": e.demo, "message": "First trained model", "paths": []}),
+    );
+    assert_eq!(c["summary"], "First trained model");
+    let data = call(&e.api, "data_status", json!({"project": e.demo}));
+    assert!(data["unsaved"].as_array().unwrap().is_empty(), "{data}");
+    let history = call(
+        &e.api,
+        "data_history",
+        json!({"project": e.demo, "pointer": "data/flowers.csv.dvc"}),
+    );
+    assert_eq!(history[0]["current"], true);
+}

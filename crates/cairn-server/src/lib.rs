@@ -1,0 +1,1 @@
+//! `cairn ui`: placeholder, filled in the next commit.
