@@ -242,3 +242,83 @@ pub fn init(tool: Tool, repo: &TestRepo) -> Run {
         }),
     )
 }
+
+/// `value` serialised like Python's `json.dumps(value)` with default
+/// arguments, which is what `dvc ... --json` prints: `", "` and `": "`
+/// separators, `ensure_ascii` escapes (lowercase hex, surrogate pairs above
+/// U+FFFF), keys in the value's own order.
+pub fn py_json_dumps(value: &Value) -> String {
+    let mut out = String::new();
+    write_py(value, &mut out);
+    out
+}
+
+fn write_py(value: &Value, out: &mut String) {
+    use std::fmt::Write as _;
+    match value {
+        Value::Null => out.push_str("null"),
+        Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+        Value::Number(n) => out.push_str(&n.to_string()),
+        Value::String(s) => {
+            out.push('"');
+            for ch in s.chars() {
+                match ch {
+                    '"' => out.push_str("\\\""),
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    '\u{8}' => out.push_str("\\b"),
+                    '\u{c}' => out.push_str("\\f"),
+                    ' '..='~' => out.push(ch),
+                    _ => {
+                        let mut buf = [0u16; 2];
+                        for unit in ch.encode_utf16(&mut buf) {
+                            let _ = write!(out, "\\u{unit:04x}");
+                        }
+                    }
+                }
+            }
+            out.push('"');
+        }
+        Value::Array(items) => {
+            out.push('[');
+            for (i, v) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_py(v, out);
+            }
+            out.push(']');
+        }
+        Value::Object(map) => {
+            out.push('{');
+            for (i, (k, v)) in map.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                write_py(&Value::String(k.clone()), out);
+                out.push_str(": ");
+                write_py(v, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn py_json_dumps_matches_python() {
+        // Expected bytes from `python3 -c 'import json; print(json.dumps(v))'`.
+        let v = json(
+            r#"{"données.dvc": [{"changed outs": {"a\"b\\c\td": "deleted"}}], "e": ["😀", 1, null, true]}"#,
+        );
+        assert_eq!(
+            py_json_dumps(&v),
+            r#"{"donn\u00e9es.dvc": [{"changed outs": {"a\"b\\c\td": "deleted"}}], "e": ["\ud83d\ude00", 1, null, true]}"#
+        );
+    }
+}

@@ -93,3 +93,43 @@ fn sequence_in_dvc_added_repo() {
 fn sequence_in_cairn_added_repo() {
     sequence(Tool::Cairn);
 }
+
+/// The contract promises that `status --json` prints what dvc prints, not
+/// just an equal JSON value: Python's `json.dumps` formatting (`", "` and
+/// `": "` separators, `ensure_ascii` escapes) and a final newline. The order
+/// of the top-level keys is not compared (dvc's follows its internal index
+/// walk).
+#[test]
+fn status_json_text_is_python_formatted() {
+    let r = TestRepo::new();
+    r.write("données/a.txt", "a\n");
+    r.write("f.txt", "f\n");
+    init(Tool::Dvc, &r);
+    add(Tool::Dvc, &r, &["données", "f.txt"]);
+    r.write("données/a.txt", "A\n");
+    r.remove("f.txt");
+    let d = Tool::Dvc.ok(&r, ["status", "--json"]);
+    let k = Tool::Cairn.run(&r, ["status", "--json"]);
+    let mut c = Checks::new("status --json text");
+    c.same_json("status", &d, &k);
+    // Sanity: dvc's own output is what py_json_dumps produces.
+    let dt = d.stdout();
+    c.check(
+        d.json().map(|v| py_json_dumps(&v) + "\n") == Ok(dt.clone()),
+        || format!("py_json_dumps does not reproduce dvc's {dt:?}"),
+    );
+    if let Ok(v) = k.json() {
+        let (want, got) = (py_json_dumps(&v) + "\n", k.stdout());
+        c.check(want == got, || {
+            format!("cairn's stdout is not Python-formatted\n  dvc printed:  {dt:?}\n  cairn printed: {got:?}\n  expected:      {want:?}")
+        });
+    }
+    let clean = TestRepo::new();
+    init(Tool::Dvc, &clean);
+    let d = Tool::Dvc.ok(&clean, ["status", "--json"]);
+    let k = Tool::Cairn.run(&clean, ["status", "--json"]);
+    c.check(d.stdout() == k.stdout(), || {
+        format!("clean: dvc {:?}, cairn {:?}", d.stdout(), k.stdout())
+    });
+    c.finish();
+}
