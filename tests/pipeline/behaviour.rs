@@ -1,0 +1,210 @@
+//! Engine behaviour beyond agreement with DVC: the run cache, parallel failures,
+//! cancel, run records and error messages.
+
+use cairn_e2e::{TestRepo, Tool, init, json};
+
+fn repo_with(dvc_yaml: &str, files: &[(&str, &str)]) -> TestRepo {
+    let repo = TestRepo::new();
+    for (p, c) in files {
+        repo.write(p, c);
+    }
+    repo.write("dvc.yaml", dvc_yaml);
+    init(Tool::Dvc, &repo);
+    repo
+}
+
+#[test]
+fn run_cache_restores_outputs_instead_of_rerunning_and_dvc_agrees() {
+    let repo = repo_with(
+        "stages:\n  s:\n    cmd: cp in.txt out.txt && echo ran >> runs.log\n    deps: [in.txt]\n    outs: [out.txt]\n",
+        &[("in.txt", "v1\n")],
+    );
+    repo.cairn_ok(["repro"]);
+    let lock_v1 = repo.read("dvc.lock");
+    // New input, run, then back to the old input: the old result comes from the run cache.
+    repo.write("in.txt", "v2\n");
+    repo.cairn_ok(["repro"]);
+    repo.write("in.txt", "v1\n");
+    let out = repo.cairn_ok(["repro"]);
+    assert!(out.contains("is cached - skipping run"), "{out}");
+    assert_eq!(
+        String::from_utf8(repo.read("runs.log")).unwrap(),
+        "ran\nran\n",
+        "the command must not run a third time"
+    );
+    assert_eq!(repo.read("out.txt"), b"v1\n");
+    assert_eq!(repo.read("dvc.lock"), lock_v1);
+    assert_eq!(json(&repo.dvc_ok(["status", "--json"])), json("{}"));
+    // DVC can restore from the run-cache entries Cairn wrote.
+    repo.write("in.txt", "v2\n");
+    let out = repo.dvc_ok(["repro"]);
+    assert!(
+        out.contains("is cached - skipping run"),
+        "dvc did not use cairn's run cache:\n{out}"
+    );
+}
+
+#[test]
+fn deleted_output_is_checked_out_not_rerun() {
+    let repo = repo_with(
+        "stages:\n  s:\n    cmd: cp in.txt out.txt && echo ran >> runs.log\n    deps: [in.txt]\n    outs: [out.txt]\n",
+        &[("in.txt", "v1\n")],
+    );
+    repo.cairn_ok(["repro"]);
+    repo.remove("out.txt");
+    repo.cairn_ok(["repro"]);
+    assert_eq!(repo.read("out.txt"), b"v1\n");
+    assert_eq!(String::from_utf8(repo.read("runs.log")).unwrap(), "ran\n");
+}
+
+#[test]
+fn failure_stops_dependents_but_keep_going_runs_unrelated_branches() {
+    let yaml = "stages:\n  bad:\n    cmd: 'false'\n    deps: [in.txt]\n    outs: [bad.txt]\n  after_bad:\n    cmd: cp bad.txt x.txt\n    deps: [bad.txt]\n    outs: [x.txt]\n  good:\n    cmd: cp in.txt good.txt\n    deps: [in.txt]\n    outs: [good.txt]\n";
+    let repo = repo_with(yaml, &[("in.txt", "a\n")]);
+    let out = repo.cairn(["repro", "--keep-going", "-j", "1"]);
+    assert!(!out.status.success());
+    assert!(
+        repo.join("good.txt").exists(),
+        "an unrelated stage must still run with --keep-going"
+    );
+    assert!(!repo.join("x.txt").exists());
+    let lock = String::from_utf8(repo.read("dvc.lock")).unwrap();
+    assert!(
+        lock.contains("good:") && !lock.contains("bad:"),
+        "only finished stages are recorded:\n{lock}"
+    );
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains("exit code 1")
+            || String::from_utf8_lossy(&out.stdout).contains("exit code 1"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn cancel_stops_running_stages_and_keeps_the_lock_consistent() {
+    let yaml = "stages:\n  quick:\n    cmd: cp in.txt q.txt\n    deps: [in.txt]\n    outs: [q.txt]\n  slow:\n    cmd: sleep 30 && cp q.txt s.txt\n    deps: [q.txt]\n    outs: [s.txt]\n";
+    let repo = repo_with(yaml, &[("in.txt", "a\n")]);
+    let mut child = repo
+        .command(cairn_e2e::cairn_bin())
+        .args(["repro"])
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    // Wait until `slow` is running, then interrupt like Ctrl-C does.
+    while !repo.join("q.txt").exists() || !repo.join("dvc.lock").exists() {
+        assert!(
+            started.elapsed().as_secs() < 20,
+            "quick stage never finished"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    nix_kill(child.id());
+    let status = child.wait().unwrap();
+    assert!(started.elapsed().as_secs() < 15, "cancel took too long");
+    assert_eq!(status.code(), Some(130));
+    let lock = String::from_utf8(repo.read("dvc.lock")).unwrap();
+    assert!(lock.contains("quick:") && !lock.contains("slow:"), "{lock}");
+    assert_eq!(
+        json(&repo.dvc_ok(["status", "--json"]))["slow"]
+            .as_array()
+            .map(|a| !a.is_empty()),
+        Some(true)
+    );
+}
+
+fn nix_kill(pid: u32) {
+    std::process::Command::new("kill")
+        .args(["-INT", &pid.to_string()])
+        .status()
+        .unwrap();
+}
+
+#[test]
+fn runs_are_recorded_with_stages_and_logs() {
+    let repo = repo_with(
+        "stages:\n  hello:\n    cmd: echo hello from the stage\n    outs: [o.txt]\n",
+        &[],
+    );
+    repo.write("dvc.yaml", "stages:\n  hello:\n    cmd: echo hello from the stage && echo x > o.txt\n    outs: [o.txt]\n");
+    repo.cairn_ok(["repro"]);
+    let runs = json(&repo.cairn_ok(["runs", "--json"]));
+    let id = runs[0]["id"].as_str().expect("a run id").to_string();
+    assert_eq!(runs[0]["status"], "succeeded");
+    let detail = json(&repo.cairn_ok(["runs", "show", &id, "--json"]));
+    assert_eq!(detail["stages"][0]["stage"], "hello");
+    assert_eq!(detail["stages"][0]["outcome"], "succeeded");
+    assert_eq!(detail["stages"][0]["exit_code"], 0);
+    assert!(detail["environment"]["cpus"].as_u64().unwrap() >= 1);
+    let logs = repo.cairn_ok(["runs", "logs", &id, "hello"]);
+    assert!(logs.contains("hello from the stage"), "{logs}");
+}
+
+#[test]
+fn malformed_yaml_and_cycles_are_reported_with_file_and_line() {
+    let repo = repo_with("stages:\n  a:\n    cmd: echo\n    deps: [x\n", &[]);
+    let out = repo.cairn(["repro"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("dvc.yaml:"), "{err}");
+    let repo = repo_with(
+        "stages:\n  a:\n    cmd: cp b.txt a.txt\n    deps: [b.txt]\n    outs: [a.txt]\n  b:\n    cmd: cp a.txt b.txt\n    deps: [a.txt]\n    outs: [b.txt]\n",
+        &[],
+    );
+    let out = repo.cairn(["repro"]);
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success() && err.contains("cycle"), "{err}");
+    assert!(
+        !repo.join("dvc.lock").exists(),
+        "nothing may be written for a broken pipeline"
+    );
+}
+
+#[test]
+fn dag_renderings_match_dvc() {
+    let repo = repo_with(
+        "stages:\n  a:\n    cmd: echo a > a\n    outs: [a]\n  b:\n    cmd: cp a b\n    deps: [a]\n    outs: [b]\n  c:\n    cmd: cp b c\n    deps: [b]\n    outs: [c]\n  d:\n    cmd: cp a d\n    deps: [a]\n    outs: [d]\n",
+        &[],
+    );
+    for flag in ["--dot", "--mermaid", "--md"] {
+        assert_eq!(
+            repo.cairn_ok(["dag", flag]),
+            repo.dvc_ok(["dag", flag]),
+            "dag {flag}"
+        );
+    }
+}
+
+#[test]
+fn example_get_started_layout_draws_without_its_data() {
+    let corpus = cairn_e2e::cairn_bin()
+        .parent()
+        .unwrap()
+        .join("../../../shared/corpus/dvc-projects/03sarath__dvc-example-get-started");
+    let Ok(entries) = std::fs::read_dir(&corpus) else {
+        panic!("corpus not found at {}", corpus.display());
+    };
+    let repo = TestRepo::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name != "expected.json" {
+            repo.write(&name, std::fs::read(e.path()).unwrap());
+        }
+    }
+    init(Tool::Dvc, &repo);
+    let text = repo.cairn_ok(["dag"]);
+    for stage in ["prepare", "featurize", "train", "evaluate"] {
+        assert!(text.contains(stage), "{text}");
+    }
+    assert_eq!(
+        repo.cairn_ok(["dag", "--dot"]),
+        repo.dvc_ok(["dag", "--dot"])
+    );
+    // Status works too, though none of the data is there.
+    assert_eq!(
+        json(&repo.cairn_ok(["status", "--json"])),
+        json(&repo.dvc_ok(["status", "--json"]))
+    );
+}
