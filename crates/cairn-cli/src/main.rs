@@ -29,6 +29,7 @@ enum Command {
     Dag(commands::dag::DagArgs),
     Repro(commands::repro::ReproArgs),
     Runs(commands::runs::RunsArgs),
+    Ui(commands::ui::UiArgs),
 }
 
 fn main() -> ExitCode {
@@ -44,6 +45,7 @@ fn main() -> ExitCode {
         Command::Dag(a) => commands::dag::run(a),
         Command::Repro(a) => commands::repro::run(a),
         Command::Runs(a) => commands::runs::run(a),
+        Command::Ui(a) => commands::ui::run(a),
     };
     match result {
         Ok(code) => code,

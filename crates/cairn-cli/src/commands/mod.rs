@@ -10,6 +10,7 @@ pub mod init;
 pub mod repro;
 pub mod runs;
 pub mod status;
+pub mod ui;
 
 use std::path::PathBuf;
 
