@@ -1,0 +1,169 @@
+// Browser end-to-end test: `cairn ui` (real backend) + Debian's chromium via playwright-core.
+// A fresh data dir gets the demo installed on first launch (a temporary copy of demo/).
+//
+//   node e2e/browser.mjs            (CAIRN_BIN defaults to ../target/debug/cairn)
+//
+// Screenshots go to ../artifacts/screenshots/.
+import { spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const bin = process.env.CAIRN_BIN ?? join(repo, "target/debug/cairn");
+const shots = join(repo, "artifacts/screenshots");
+mkdirSync(shots, { recursive: true });
+
+const tmp = mkdtempSync(join(tmpdir(), "cairn-e2e-"));
+const dataDir = join(tmp, "data");
+const steps = [];
+let server;
+let browser;
+
+function step(name) {
+  steps.push(name);
+  console.log(`  • ${name}`);
+}
+
+async function startServer() {
+  server = spawn(bin, ["ui", "--no-open", "--port", "0"], {
+    env: { ...process.env, CAIRN_DATA_DIR: dataDir, CAIRN_UI_DIST: join(repo, "ui/dist") },
+    stdio: ["ignore", "pipe", "inherit"],
+  });
+  let out = "";
+  return new Promise((ok, fail) => {
+    const timer = setTimeout(() => fail(new Error(`cairn ui printed no URL:\n${out}`)), 30000);
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = /http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        ok(m[0]);
+      }
+    });
+    server.on("exit", (code) => fail(new Error(`cairn ui exited with ${code}:\n${out}`)));
+  });
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(350);
+  await page.screenshot({ path: join(shots, `${name}.png`) });
+}
+
+async function main() {
+  const url = await startServer();
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+  });
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: "light" });
+  const page = await context.newPage();
+  const consoleErrors = [];
+  page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
+  page.on("pageerror", (e) => consoleErrors.push(String(e)));
+
+  step("first launch opens the demo project");
+  await page.goto(url);
+  await page.getByTestId("project-name").filter({ hasText: "cairn-demo" }).waitFor();
+  if (page.url().includes("token=")) throw new Error("the token should be removed from the address bar");
+
+  step("the DAG shows the four stages, stale before the first run");
+  for (const s of ["prepare", "featurize", "train", "evaluate"]) {
+    await page.getByTestId(`stage-node-${s}`).waitFor();
+  }
+  await page.waitForFunction(() => document.querySelectorAll('[data-state="stale"]').length === 4);
+  await shot(page, "01-pipeline-stale");
+
+  step("Run: every node turns up to date and logs stream in");
+  await page.getByTestId("run-all").click();
+  await page.waitForFunction(
+    () => ["prepare", "featurize", "train", "evaluate"].every((s) => document.querySelector(`[data-testid="stage-node-${s}"]`)?.getAttribute("data-state") === "up_to_date"),
+    null,
+    { timeout: 90000 },
+  );
+  await page.getByTestId("log-lines").filter({ hasText: "loss" }).waitFor();
+  await page.getByTestId("log-lines").filter({ hasText: "test accuracy" }).waitFor();
+  await shot(page, "02-pipeline-run");
+
+  step("the stage panel shows command, outputs, params and logs");
+  await page.getByTestId("stage-node-train").click();
+  const panel = page.getByTestId("stage-panel");
+  await panel.filter({ hasText: "train.learning_rate" }).waitFor();
+  await panel.filter({ hasText: "model.json" }).waitFor();
+  await page.getByTestId("stage-logs").filter({ hasText: "epoch" }).waitFor();
+  await shot(page, "03-stage-panel");
+  await page.keyboard.press("Escape");
+
+  step("the run is in the Runs tab");
+  await page.getByTestId("tab-runs").click();
+  await page.getByTestId("run-item").first().filter({ hasText: "succeeded" }).waitFor();
+  await page.getByTestId("run-stages").filter({ hasText: "evaluate" }).waitFor();
+  await shot(page, "04-runs");
+
+  step("the Data tab lists the tracked data set and what Save version would commit");
+  await page.getByTestId("tab-data").click();
+  await page.getByTestId("tracked-table").filter({ hasText: "data/flowers.csv" }).waitFor();
+  await page.getByTestId("unsaved").filter({ hasText: "dvc.lock" }).waitFor();
+  await shot(page, "05-data");
+  await page.getByLabel("Version message").fill("First trained model");
+  await page.getByTestId("save-version").click();
+  await page.getByTestId("nothing-to-save").waitFor();
+
+  step("Add folder… finds a repository; running an untrusted project asks for trust first");
+  const other = join(tmp, "work", "flowers-copy");
+  cpSync(join(dataDir, "projects", "cairn-demo"), other, { recursive: true });
+  await page.getByTestId("nav-home").click();
+  await page.getByTestId("add-folder").click();
+  await page.getByLabel("Folder path").fill(join(tmp, "work"));
+  await page.keyboard.press("Enter");
+  await page.getByTestId("project-name").filter({ hasText: "flowers-copy" }).waitFor();
+  await page.getByTestId("force-all").click();
+  await page.getByTestId("trust-dialog").waitFor();
+  await shot(page, "06-trust-dialog");
+  await page.getByTestId("trust-confirm").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="stage-node-"][data-state="up_to_date"]').length >= 4, null, { timeout: 90000 });
+
+  step("Home lists both projects with branch, commit and status");
+  await page.getByTestId("nav-home").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="project-card"]').length === 2);
+  await page.getByTestId("project-list").filter({ hasText: "up to date" }).waitFor();
+  await shot(page, "00-home");
+
+  step("a malformed dvc.yaml is reported with its file and line; the project still opens");
+  const dvcYaml = join(other, "dvc.yaml");
+  writeFileSync(dvcYaml, readFileSync(dvcYaml, "utf8").replace("    cmd: python3 src/train.py", "    cmd: [python3 src/train.py"));
+  await page.getByTestId("project-card").filter({ hasText: "flowers-copy" }).click();
+  const problems = page.getByTestId("pipeline-problems");
+  await problems.filter({ hasText: /dvc\.yaml:\d+/ }).waitFor();
+  const text = await problems.innerText();
+  const line = Number(/dvc\.yaml:(\d+)/.exec(text)?.[1]);
+  if (!(line >= 22 && line <= 30)) throw new Error(`expected the broken line (~23) in: ${text}`);
+  await shot(page, "07-broken-dvc-yaml");
+
+  step("dark mode follows the OS");
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.getByTestId("nav-home").click();
+  await page.getByTestId("project-card").filter({ hasText: "cairn-demo" }).click();
+  await page.getByTestId("stage-node-evaluate").click();
+  await shot(page, "08-pipeline-dark");
+
+  const real = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
+  if (real.length) throw new Error(`console errors:\n${real.join("\n")}`);
+}
+
+let failed = false;
+try {
+  await main();
+  console.log(`browser e2e: ${steps.length} steps passed; screenshots in ${shots}`);
+} catch (e) {
+  failed = true;
+  console.error(`browser e2e FAILED at step "${steps[steps.length - 1]}":\n${e?.stack ?? e}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+  server?.kill("SIGTERM");
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,254 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { call, describeError, toApiError, type ProjectSummary, type RunState } from "../../ipc";
+import { Icon } from "../../components/Icon";
+import { Button, Empty, Modal, Pill } from "../../components/ui";
+import { notify } from "../../components/toast";
+import { useShortcuts } from "../../components/shortcuts";
+import { useEvents } from "../useEvents";
+import { relativeTime, tildify } from "../../format";
+
+const RUN_TONE: Record<RunState, string> = {
+  running: "running",
+  succeeded: "ok",
+  failed: "failed",
+  cancelled: "neutral",
+};
+
+export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; onChanged: () => void }) {
+  const [projects, setProjects] = useState<ProjectSummary[] | null>(null);
+  const [query, setQuery] = useState("");
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<ProjectSummary | null>(null);
+  const search = useRef<HTMLInputElement>(null);
+
+  const load = useCallback(() => {
+    call("list_projects", {})
+      .then(setProjects)
+      .catch((e) => notify("error", describeError(toApiError(e))));
+  }, []);
+  useEffect(load, [load]);
+  useEvents((e) => {
+    if (e.type === "projects_changed" || e.type === "run_finished") load();
+  });
+  useShortcuts({ "/": () => search.current?.focus() });
+
+  const shown = useMemo(() => {
+    const q = query.trim().toLowerCase();
+    return (projects ?? []).filter((p) => !q || p.name.toLowerCase().includes(q) || p.path.toLowerCase().includes(q));
+  }, [projects, query]);
+
+  const remove = async (p: ProjectSummary) => {
+    try {
+      await call("remove_project", { project: p.path });
+      notify("ok", `Removed ${p.name} from the list (its files are untouched)`);
+      load();
+      onChanged();
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    }
+    setRemoving(null);
+  };
+
+  return (
+    <div className="page">
+      <header className="page-head">
+        <div>
+          <h1>Projects</h1>
+          <p className="muted">Git repositories with DVC pipelines and data on this machine.</p>
+        </div>
+        <div className="head-actions">
+          <label className="search">
+            <Icon name="search" />
+            <input
+              ref={search}
+              placeholder="Search projects"
+              value={query}
+              onChange={(e) => setQuery(e.target.value)}
+              aria-label="Search projects"
+            />
+            <kbd>/</kbd>
+          </label>
+          <Button icon="folder" kind="primary" onClick={() => setAdding(true)} testId="add-folder">
+            Add folder…
+          </Button>
+        </div>
+      </header>
+      {projects && projects.length === 0 && (
+        <Empty icon="folder" title="No projects yet">
+          <p className="muted">Add a folder: every git repository inside it becomes a project.</p>
+          <div className="row-gap">
+            <Button kind="primary" icon="folder" onClick={() => setAdding(true)}>
+              Add folder…
+            </Button>
+            <Button
+              icon="bolt"
+              onClick={() =>
+                call("install_demo", {})
+                  .then((p) => onOpen(p.path))
+                  .catch((e) => notify("error", describeError(toApiError(e))))
+              }
+            >
+              Open the demo
+            </Button>
+          </div>
+        </Empty>
+      )}
+      <div className="project-grid" data-testid="project-list">
+        {shown.map((p) => (
+          <article
+            key={p.path}
+            className={`project-card ${p.missing ? "missing" : ""}`}
+            onClick={() => !p.missing && onOpen(p.path)}
+            tabIndex={0}
+            onKeyDown={(e) => e.key === "Enter" && !p.missing && onOpen(p.path)}
+            data-testid="project-card"
+          >
+            <div className="card-top">
+              <div className="card-title">
+                <h3>{p.name}</h3>
+                {p.trusted && (
+                  <span className="trusted" title="Trusted: its pipeline may run">
+                    <Icon name="shield" size={14} />
+                  </span>
+                )}
+              </div>
+              <button
+                className="icon-btn card-remove"
+                title="Remove from list"
+                aria-label={`Remove ${p.name} from list`}
+                onClick={(e) => {
+                  e.stopPropagation();
+                  setRemoving(p);
+                }}
+              >
+                <Icon name="trash" />
+              </button>
+            </div>
+            <div className="card-path mono truncate" title={p.path}>
+              {tildify(p.path)}
+            </div>
+            {p.missing ? (
+              <div className="card-problem">The folder is gone.</div>
+            ) : (
+              <div className="card-commit">
+                <span className="chip">
+                  <Icon name="branch" size={13} />
+                  {p.branch ?? "detached"}
+                </span>
+                <span className="truncate muted" title={p.lastCommit ?? ""}>
+                  {p.lastCommit ?? "no commits yet"}
+                </span>
+                <span className="muted nowrap">{relativeTime(p.lastCommitTime)}</span>
+              </div>
+            )}
+            <div className="card-stats">
+              <span className="stat">
+                <Icon name="graph" size={14} />
+                {p.stageCount} {p.stageCount === 1 ? "stage" : "stages"}
+              </span>
+              {p.problem ? (
+                <Pill tone="failed" title={describeError(p.problem)}>
+                  pipeline error
+                </Pill>
+              ) : p.staleCount ? (
+                <Pill tone="stale">{p.staleCount} stale</Pill>
+              ) : p.stageCount > 0 && p.staleCount === 0 ? (
+                <Pill tone="ok">up to date</Pill>
+              ) : null}
+              {p.lastRun && (
+                <Pill tone={RUN_TONE[p.lastRun]}>last run {p.lastRun}</Pill>
+              )}
+            </div>
+          </article>
+        ))}
+      </div>
+      {adding && (
+        <AddFolder
+          onClose={() => setAdding(false)}
+          onAdded={(first) => {
+            setAdding(false);
+            load();
+            onChanged();
+            if (first) onOpen(first);
+          }}
+        />
+      )}
+      {removing && (
+        <Modal
+          title={`Remove ${removing.name}?`}
+          icon="trash"
+          onClose={() => setRemoving(null)}
+          footer={
+            <>
+              <Button onClick={() => setRemoving(null)}>Keep</Button>
+              <Button kind="danger" onClick={() => void remove(removing)}>
+                Remove from list
+              </Button>
+            </>
+          }
+        >
+          <p>The project disappears from Cairn. Nothing on disk is deleted.</p>
+          <p className="mono muted">{removing.path}</p>
+        </Modal>
+      )}
+    </div>
+  );
+}
+
+function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first: string | null) => void }) {
+  const [path, setPath] = useState("");
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      const r = await call("add_folder", { path: path.trim() });
+      const n = r.added.length;
+      notify(
+        "ok",
+        n
+          ? `Added ${n} project${n === 1 ? "" : "s"}${r.alreadyListed ? ` (${r.alreadyListed} already listed)` : ""}`
+          : "Those repositories are already listed",
+      );
+      onAdded(n === 1 ? (r.added[0]?.path ?? null) : null);
+    } catch (e) {
+      setError(describeError(toApiError(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Modal
+      title="Add folder"
+      icon="folder"
+      onClose={onClose}
+      testId="add-folder-dialog"
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button kind="primary" onClick={() => void submit()} disabled={!path.trim() || busy}>
+            {busy ? "Searching…" : "Add projects"}
+          </Button>
+        </>
+      }
+    >
+      <p className="muted">Every git repository in this folder (up to four levels deep) is added.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <input
+          className="text-input mono"
+          placeholder="/home/you/projects"
+          value={path}
+          onChange={(e) => setPath(e.target.value)}
+          aria-label="Folder path"
+        />
+      </form>
+      {error && <p className="form-error">{error}</p>}
+    </Modal>
+  );
+}

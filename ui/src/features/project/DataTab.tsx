@@ -1,0 +1,249 @@
+import { useCallback, useEffect, useState } from "react";
+import { call, describeError, toApiError, type DataState, type DataVersion, type DataView, type TrackedItem } from "../../ipc";
+import { Button, Empty, ErrorBox, Modal, Pill } from "../../components/ui";
+import { Icon } from "../../components/Icon";
+import { notify } from "../../components/toast";
+import { formatBytes, relativeTime } from "../../format";
+import { useEvents } from "../useEvents";
+
+const STATE: Record<DataState, { label: string; tone: string }> = {
+  in_sync: { label: "in sync", tone: "ok" },
+  modified: { label: "modified", tone: "stale" },
+  not_in_cache: { label: "not in cache", tone: "failed" },
+  deleted: { label: "deleted", tone: "failed" },
+  new: { label: "new", tone: "running" },
+};
+
+export function DataTab({ project }: { project: string }) {
+  const [data, setData] = useState<DataView | null>(null);
+  const [history, setHistory] = useState<TrackedItem | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [message, setMessage] = useState("");
+  const [busy, setBusy] = useState(false);
+  const load = useCallback(() => {
+    call("data_status", { project })
+      .then(setData)
+      .catch((e) => notify("error", describeError(toApiError(e))));
+  }, [project]);
+  useEffect(load, [load]);
+  useEvents((e) => {
+    if ("project" in e && e.project === project && (e.type === "files_changed" || e.type === "run_finished")) load();
+  });
+
+  const act = async (what: () => Promise<unknown>, ok: string) => {
+    setBusy(true);
+    try {
+      await what();
+      notify("ok", ok);
+      load();
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const save = () =>
+    act(async () => {
+      const c = await call("save_version", { project, message, paths: [] });
+      setMessage("");
+      return c;
+    }, "Saved a new version");
+
+  if (!data) return <div className="page-loading">Loading…</div>;
+  return (
+    <div className="data-tab">
+      <section className="card">
+        <div className="card-head">
+          <h2>Tracked data</h2>
+          <div className="row-gap">
+            <Button icon="download" onClick={() => void act(() => call("data_checkout", { project, paths: [], force: false }), "Workspace data restored from the cache")} disabled={busy} title="Restore every tracked path to its recorded version">
+              Checkout all
+            </Button>
+            <Button icon="plus" kind="primary" onClick={() => setAdding(true)} testId="track-data">
+              Track file or folder…
+            </Button>
+          </div>
+        </div>
+        {data.problems.map((p, i) => (
+          <ErrorBox key={i} error={p} />
+        ))}
+        {data.items.length === 0 ? (
+          <Empty icon="database" title="No tracked data">
+            <p className="muted">Track a data file or folder: its content goes to the cache, and a small pointer file is versioned with git.</p>
+          </Empty>
+        ) : (
+          <table className="table" data-testid="tracked-table">
+            <thead>
+              <tr>
+                <th>Path</th>
+                <th>Status</th>
+                <th className="num">Size</th>
+                <th className="num">Files</th>
+                <th>Version</th>
+                <th />
+              </tr>
+            </thead>
+            <tbody>
+              {data.items.map((it) => (
+                <tr key={it.path}>
+                  <td>
+                    <span className="cell-path">
+                      <Icon name={it.isDir ? "dir" : "file"} size={15} />
+                      <span className="mono">{it.path}</span>
+                    </span>
+                  </td>
+                  <td>
+                    <Pill tone={STATE[it.state].tone}>{STATE[it.state].label}</Pill>
+                  </td>
+                  <td className="num">{formatBytes(it.size)}</td>
+                  <td className="num">{it.nfiles ?? (it.isDir ? "—" : 1)}</td>
+                  <td className="mono muted">{it.md5 ?? "—"}</td>
+                  <td className="row-actions">
+                    <Button kind="ghost" icon="history" onClick={() => setHistory(it)}>
+                      Versions
+                    </Button>
+                    {it.state !== "in_sync" && (
+                      <Button kind="ghost" icon="download" disabled={busy} onClick={() => void act(() => call("data_checkout", { project, paths: [it.path], force: false }), `${it.path} restored`)}>
+                        Checkout
+                      </Button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </section>
+      <section className="card">
+        <div className="card-head">
+          <h2>Save version</h2>
+          <span className="muted">Commits pointer files, dvc.lock, params and code together, so data and code are versioned as one.</span>
+        </div>
+        {data.unsaved.length === 0 ? (
+          <p className="muted" data-testid="nothing-to-save">
+            <Icon name="check" size={14} /> Everything is saved.
+          </p>
+        ) : (
+          <>
+            <ul className="changes" data-testid="unsaved">
+              {data.unsaved.map((c) => (
+                <li key={c.path}>
+                  <span className={`change change-${c.change}`}>{c.change[0]?.toUpperCase()}</span>
+                  <span className="mono">{c.path}</span>
+                </li>
+              ))}
+            </ul>
+            <form
+              className="save-form"
+              onSubmit={(e) => {
+                e.preventDefault();
+                void save();
+              }}
+            >
+              <input className="text-input" placeholder="Describe this version, e.g. “More training data, lr 0.05”" value={message} onChange={(e) => setMessage(e.target.value)} aria-label="Version message" />
+              <Button kind="primary" icon="save" type="submit" disabled={!message.trim() || busy} testId="save-version">
+                Save version
+              </Button>
+            </form>
+          </>
+        )}
+      </section>
+      {history && <History project={project} item={history} onClose={() => setHistory(null)} onChanged={load} />}
+      {adding && <TrackDialog project={project} onClose={() => setAdding(false)} onDone={load} />}
+    </div>
+  );
+}
+
+function History({ project, item, onClose, onChanged }: { project: string; item: TrackedItem; onClose: () => void; onChanged: () => void }) {
+  const [versions, setVersions] = useState<DataVersion[] | null>(null);
+  const load = useCallback(() => {
+    call("data_history", { project, pointer: item.pointer })
+      .then(setVersions)
+      .catch((e) => notify("error", describeError(toApiError(e))));
+  }, [project, item.pointer]);
+  useEffect(load, [load]);
+  const checkout = async (v: DataVersion) => {
+    try {
+      await call("checkout_version", { project, pointer: item.pointer, commit: v.commit.id });
+      notify("ok", `${item.path} is now the version from “${v.commit.summary}”`);
+      load();
+      onChanged();
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    }
+  };
+  return (
+    <Modal title={`Versions of ${item.path}`} icon="history" onClose={onClose} footer={<Button onClick={onClose}>Close</Button>}>
+      {!versions ? (
+        <p className="muted">Loading…</p>
+      ) : versions.length === 0 ? (
+        <p className="muted">No saved versions yet: use “Save version”.</p>
+      ) : (
+        <ul className="versions">
+          {versions.map((v) => (
+            <li key={v.commit.id} className={v.current ? "current" : ""}>
+              <div className="v-main">
+                <div className="v-title">{v.commit.summary}</div>
+                <div className="muted small">
+                  <span className="mono">{v.commit.id.slice(0, 7)}</span> · {v.commit.author} · {relativeTime(v.commit.time)} · {formatBytes(v.size)}
+                  {v.nfiles !== null ? ` · ${v.nfiles} files` : ""}
+                </div>
+              </div>
+              {v.current ? (
+                <Pill tone="ok">current</Pill>
+              ) : v.inCache ? (
+                <Button icon="download" onClick={() => void checkout(v)}>
+                  Check out
+                </Button>
+              ) : (
+                <Pill tone="failed" title="The data of this version is not in the local cache">not in cache</Pill>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </Modal>
+  );
+}
+
+function TrackDialog({ project, onClose, onDone }: { project: string; onClose: () => void; onDone: () => void }) {
+  const [path, setPath] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    try {
+      await call("data_add", { project, paths: [path.trim()], force: false });
+      notify("ok", `Tracking ${path.trim()}`);
+      onDone();
+      onClose();
+    } catch (e) {
+      setError(describeError(toApiError(e)));
+    }
+  };
+  return (
+    <Modal
+      title="Track file or folder"
+      icon="plus"
+      onClose={onClose}
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button kind="primary" disabled={!path.trim()} onClick={() => void submit()}>
+            Track
+          </Button>
+        </>
+      }
+    >
+      <p className="muted">A path inside the project, e.g. <code>data/images</code>. Its content is stored in the cache; a <code>.dvc</code> pointer is created for git.</p>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <input className="text-input mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="data/raw" aria-label="Path to track" />
+      </form>
+      {error && <p className="form-error">{error}</p>}
+    </Modal>
+  );
+}
