@@ -25,7 +25,8 @@ pub fn line(s: &str) {
     let _ = writeln!(out, "{s}");
 }
 
-/// Prints a JSON value compactly, as DVC's `--json` does.
+/// Prints a JSON value exactly as DVC's `--json` does (Python `json.dumps`:
+/// `", "`/`": "` separators, non-ASCII escaped), so scripts can switch tools.
 pub fn json(v: &serde_json::Value) {
-    line(&v.to_string());
+    line(&cairn_core::pyjson::dumps(v, false));
 }

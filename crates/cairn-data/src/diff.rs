@@ -20,7 +20,9 @@ use crate::workspace::{Hasher, Pass};
 #[derive(Debug, Default, Clone)]
 pub struct Snapshot {
     entries: BTreeMap<String, String>,
-    not_in_cache: Vec<String>,
+    /// Directories (`data/`) whose listing is not in the cache: their files are
+    /// unknown, so nothing under them can be called added or deleted.
+    unknown_dirs: Vec<String>,
 }
 
 /// A rename: same content, new path.
@@ -71,14 +73,14 @@ impl Snapshot {
             return;
         }
         self.entries.insert(format!("{path}/"), h.md5.clone());
-        match odb.read_manifest(&h.md5, h.kind) {
+        match odb.recall_manifest(&h.md5, h.kind) {
             Ok(m) => {
                 for e in m.entries() {
                     self.entries
                         .insert(format!("{path}/{}", e.relpath), e.md5.clone());
                 }
             }
-            Err(_) => self.not_in_cache.push(format!("{path}/")),
+            Err(_) => self.unknown_dirs.push(format!("{path}/")),
         }
     }
 
@@ -150,18 +152,21 @@ impl Snapshot {
     }
 }
 
-/// Compares `old` with `new`.
-pub fn diff(old: &Snapshot, new: &Snapshot) -> DataDiff {
+/// Compares `old` with `new`, as `dvc diff` does. With `with_missing` (comparing
+/// against the workspace), entries of `old` whose content is not in the cache are
+/// listed under "not in cache".
+pub fn diff(odb: &Odb, old: &Snapshot, new: &Snapshot, with_missing: bool) -> DataDiff {
+    let under = |dirs: &[String], p: &str| dirs.iter().any(|d| p.starts_with(d.as_str()) && p != d);
     let mut d = DataDiff::default();
     let mut added: Vec<&String> = new
         .entries
         .keys()
-        .filter(|k| !old.entries.contains_key(*k))
+        .filter(|k| !old.entries.contains_key(*k) && !under(&old.unknown_dirs, k))
         .collect();
     let mut deleted: Vec<&String> = old
         .entries
         .keys()
-        .filter(|k| !new.entries.contains_key(*k))
+        .filter(|k| !new.entries.contains_key(*k) && !under(&new.unknown_dirs, k))
         .collect();
     // Renames: a deleted file whose exact content appears at exactly one added path.
     let mut renamed = Vec::new();
@@ -200,17 +205,56 @@ pub fn diff(old: &Snapshot, new: &Snapshot) -> DataDiff {
         .filter(|(k, v)| old.entries.get(*k).is_some_and(|o| o != *v))
         .map(|(k, _)| DiffPath::Path { path: k.clone() })
         .collect();
-    let mut nic: Vec<String> = old
-        .not_in_cache
-        .iter()
-        .chain(&new.not_in_cache)
-        .cloned()
-        .collect();
-    nic.sort();
-    nic.dedup();
-    d.not_in_cache = nic
-        .into_iter()
-        .map(|path| DiffPath::Path { path })
-        .collect();
+    if with_missing {
+        let mut missing: Vec<String> = Vec::new();
+        for (path, hash) in &old.entries {
+            let present = if hash.ends_with(".dir") {
+                odb.read_manifest(hash, HashKind::Md5).is_ok()
+            } else {
+                odb.contains(hash, HashKind::Md5) || odb.contains(hash, HashKind::LegacyDos2Unix)
+            };
+            if !present {
+                missing.push(path.clone());
+            }
+        }
+        for dir in &old.unknown_dirs {
+            missing.push(dir.clone());
+            missing.extend(
+                new.entries
+                    .keys()
+                    .filter(|k| under(std::slice::from_ref(dir), k))
+                    .cloned(),
+            );
+        }
+        missing.sort();
+        missing.dedup();
+        d.not_in_cache = missing
+            .into_iter()
+            .map(|path| DiffPath::Path { path })
+            .collect();
+    }
     d
+}
+
+impl DataDiff {
+    /// Whether nothing changed (DVC then prints `{}`).
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty()
+            && self.deleted.is_empty()
+            && self.modified.is_empty()
+            && self.renamed.is_empty()
+            && self.not_in_cache.is_empty()
+    }
+
+    /// `dvc diff --json`'s value: `{}` when empty; no "not in cache" between revisions.
+    pub fn to_json(&self, with_missing: bool) -> serde_json::Value {
+        if self.is_empty() {
+            return serde_json::json!({});
+        }
+        let mut v = serde_json::to_value(self).expect("serialisable");
+        if !with_missing && let Some(m) = v.as_object_mut() {
+            m.remove("not in cache");
+        }
+        v
+    }
 }

@@ -23,12 +23,46 @@ pub const OBJECT_MODE: u32 = 0o444;
 #[derive(Debug, Clone)]
 pub struct Odb {
     root: PathBuf,
+    /// Copies of `.dir` listings seen before, kept outside the cache (like DVC's own
+    /// per-machine data index), so a diff can still list a directory's files after
+    /// its objects were garbage-collected or never pulled.
+    memo: Option<PathBuf>,
 }
 
 impl Odb {
     /// A cache rooted at `root` (normally `.dvc/cache`).
     pub fn new(root: impl Into<PathBuf>) -> Self {
-        Odb { root: root.into() }
+        Odb {
+            root: root.into(),
+            memo: None,
+        }
+    }
+
+    /// Remembers directory listings in `dir` as well.
+    pub fn with_manifest_memo(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.memo = Some(dir.into());
+        self
+    }
+
+    fn remember(&self, id: &str, bytes: &[u8]) {
+        if let Some(memo) = &self.memo {
+            let path = memo.join(id);
+            if !path.exists() {
+                let _ = cairn_core::write_atomic(&path, bytes);
+            }
+        }
+    }
+
+    /// A directory listing from the cache or, failing that, from the memo. Only for
+    /// showing what a directory held; whether data is *in the cache* is
+    /// [`Odb::read_manifest`]'s question.
+    pub fn recall_manifest(&self, id: &str, kind: HashKind) -> Result<Manifest, ManifestError> {
+        self.read_manifest(id, kind).or_else(|e| {
+            let memo = self.memo.as_ref().ok_or(e)?;
+            let path = memo.join(id);
+            let bytes = fs::read(&path).map_err(|err| ManifestError::Missing(path.clone(), err))?;
+            Manifest::parse(&bytes).map_err(|m| ManifestError::Corrupt(path, m))
+        })
     }
 
     /// The cache root.
@@ -109,6 +143,9 @@ impl Odb {
 
     /// Stores `data` under `hash` (which the caller computed) unless already present.
     pub fn add_bytes(&self, hash: &str, data: &[u8]) -> io::Result<()> {
+        if hash.ends_with(".dir") {
+            self.remember(hash, data);
+        }
         let dest = self.path(hash, HashKind::Md5);
         if dest.is_file() {
             return Ok(());
@@ -135,7 +172,9 @@ impl Odb {
     pub fn read_manifest(&self, id: &str, kind: HashKind) -> Result<Manifest, ManifestError> {
         let path = self.path(id, kind);
         let bytes = fs::read(&path).map_err(|e| ManifestError::Missing(path.clone(), e))?;
-        Manifest::parse(&bytes).map_err(|m| ManifestError::Corrupt(path, m))
+        let m = Manifest::parse(&bytes).map_err(|m| ManifestError::Corrupt(path, m))?;
+        self.remember(id, &bytes);
+        Ok(m)
     }
 
     /// Every object file in the cache, as `(hash, kind, path)` (manifests included).

@@ -36,7 +36,12 @@ impl Repo {
     pub fn open(root: &Path) -> Result<Repo> {
         let root = root.canonicalize().map_err(|e| DataError::io(root, e))?;
         let config = Config::load(&root.join(".dvc"))?;
-        let odb = Odb::new(config.cache_dir.clone());
+        let odb = Odb::new(config.cache_dir.clone()).with_manifest_memo(
+            root.join(".dvc")
+                .join("tmp")
+                .join("cairn")
+                .join("manifests"),
+        );
         Ok(Repo { root, config, odb })
     }
 

@@ -101,6 +101,135 @@ struct Ctx<'a> {
     git: Mutex<Option<cairn_git::Git>>,
 }
 
+enum Msg {
+    /// A stage is about to change the workspace: the run record must exist now.
+    Starting,
+    Done(Done),
+}
+
+/// Keeps the run record, created lazily: a repro that finds everything up to date
+/// leaves no record (and pays for no database or environment probe).
+struct Recorder {
+    id: Option<String>,
+    root: PathBuf,
+    targets: Vec<String>,
+    plan: Vec<String>,
+    db: Option<Records>,
+    pending: Vec<(String, String, Done)>,
+}
+
+impl Recorder {
+    fn new(enabled: bool, root: &Path, targets: &[String], plan: &[String]) -> Recorder {
+        Recorder {
+            id: enabled.then(crate::records::new_run_id),
+            root: root.to_path_buf(),
+            targets: targets.to_vec(),
+            plan: plan.to_vec(),
+            db: None,
+            pending: Vec::new(),
+        }
+    }
+
+    fn log_path(&self, stage: &str) -> Option<PathBuf> {
+        Some(crate::records::log_path(
+            &crate::records::data_dir(),
+            self.id.as_deref()?,
+            stage,
+        ))
+    }
+
+    fn ensure_started(&mut self, ctx: &Ctx<'_>) {
+        let Some(id) = &self.id else { return };
+        if self.db.is_some() {
+            return;
+        }
+        let db = match Records::open_default() {
+            Ok(db) => db,
+            Err(e) => {
+                eprintln!("warning: cannot record this run: {e}");
+                self.id = None;
+                return;
+            }
+        };
+        let (commit, dirty) = ctx
+            .git
+            .lock()
+            .expect("git mutex")
+            .as_ref()
+            .map(|g| (g.head_commit(), g.is_dirty()))
+            .unwrap_or((None, false));
+        let snapshot = params_snapshot(&self.root, ctx.project);
+        let env = crate::records::environment(&self.root);
+        if let Err(e) = db.start(
+            id,
+            &self.root,
+            commit.as_deref(),
+            dirty,
+            &snapshot,
+            &env,
+            &self.targets,
+            &self.plan,
+        ) {
+            eprintln!("warning: cannot record this run: {e}");
+            self.id = None;
+            return;
+        }
+        for (stage, outcome, d) in std::mem::take(&mut self.pending) {
+            let _ = db.stage(
+                id,
+                &stage,
+                &outcome,
+                d.exit_code,
+                Some(d.started_ms),
+                Some(d.duration_ms as i64),
+                Some(d.peak_rss_kib as i64),
+                d.message.as_deref(),
+                d.log.as_deref(),
+            );
+        }
+        self.db = Some(db);
+    }
+
+    fn stage_done(&mut self, ctx: &Ctx<'_>, stage: &str, d: &Done) {
+        let Some(id) = self.id.clone() else { return };
+        let outcome = serde_json::to_value(d.outcome)
+            .ok()
+            .and_then(|v| v.as_str().map(String::from))
+            .unwrap_or_default();
+        if !matches!(d.outcome, StageOutcome::UpToDate | StageOutcome::Frozen) {
+            self.ensure_started(ctx);
+        }
+        match &self.db {
+            Some(db) => {
+                let _ = db.stage(
+                    &id,
+                    stage,
+                    &outcome,
+                    d.exit_code,
+                    Some(d.started_ms),
+                    Some(d.duration_ms as i64),
+                    Some(d.peak_rss_kib as i64),
+                    d.message.as_deref(),
+                    d.log.as_deref(),
+                );
+            }
+            None => self.pending.push((stage.to_string(), outcome, d.clone())),
+        }
+    }
+
+    fn finish(&mut self, status: RunStatus) -> Result<(), RunError> {
+        if let (Some(db), Some(id)) = (&self.db, &self.id) {
+            db.finish(id, status.as_str())?;
+        }
+        if self.db.is_none() {
+            // Nothing ran: no record, so don't hand out an id that leads nowhere.
+            self.id = None;
+        }
+        Ok(())
+    }
+}
+
+#[derive(Clone)]
 struct Done {
     index: usize,
     outcome: StageOutcome,
@@ -197,34 +326,8 @@ pub fn run(
         .iter()
         .map(|&i| ctx.stages[i].addressing.clone())
         .collect();
-    let records = if opts.record && !opts.dry {
-        Some(Records::open_default()?)
-    } else {
-        None
-    };
-    let run_id = match &records {
-        Some(r) => {
-            let (commit, dirty) = ctx
-                .git
-                .lock()
-                .expect("git mutex")
-                .as_ref()
-                .map(|g| (g.head_commit(), g.is_dirty()))
-                .unwrap_or((None, false));
-            let snapshot = params_snapshot(&root, &project);
-            let env = crate::records::environment(&root);
-            Some(r.start(
-                &root,
-                commit.as_deref(),
-                dirty,
-                &snapshot,
-                &env,
-                &opts.targets,
-                &names,
-            )?)
-        }
-        None => None,
-    };
+    let mut recorder = Recorder::new(opts.record && !opts.dry, &root, &opts.targets, &names);
+    let run_id = recorder.id.clone();
     sink(RunEvent::RunStarted {
         run_id: run_id.clone().unwrap_or_default(),
         stages: names.clone(),
@@ -237,7 +340,7 @@ pub fn run(
     let mut first_error: Option<String> = None;
     let mut stop = false;
     let jobs = opts.jobs.max(1);
-    let (tx, rx) = mpsc::channel::<Done>();
+    let (tx, rx) = mpsc::channel::<Msg>();
     std::thread::scope(|scope| {
         let mut running = 0usize;
         loop {
@@ -269,7 +372,7 @@ pub fn run(
                         message: Some("not run: a stage it depends on failed".into()),
                         log: None,
                     };
-                    finish(&ctx, &records, &run_id, &done);
+                    finish(&ctx, &mut recorder, &done);
                     continue;
                 }
                 if !ups.iter().all(|u| outcome[*u].is_some()) {
@@ -279,19 +382,28 @@ pub fn run(
                 running += 1;
                 let tx = tx.clone();
                 let ctx = &ctx;
-                let records_dir = records.as_ref().map(|r| {
-                    r.log_path(run_id.as_deref().unwrap_or(""), &ctx.stages[i].addressing)
-                });
+                let log = recorder.log_path(&ctx.stages[i].addressing);
                 let pos = position[&i];
                 scope.spawn(move || {
-                    let done = process_stage(ctx, i, pos, records_dir);
-                    let _ = tx.send(done);
+                    let starting = tx.clone();
+                    let on_start = move || {
+                        let _ = starting.send(Msg::Starting);
+                    };
+                    let done = process_stage(ctx, i, pos, log, &on_start);
+                    let _ = tx.send(Msg::Done(done));
                 });
             }
             if running == 0 {
                 break;
             }
-            let Ok(done) = rx.recv() else { break };
+            let done = match rx.recv() {
+                Ok(Msg::Starting) => {
+                    recorder.ensure_started(&ctx);
+                    continue;
+                }
+                Ok(Msg::Done(done)) => done,
+                Err(_) => break,
+            };
             running -= 1;
             if done.outcome == StageOutcome::Failed {
                 if first_error.is_none() {
@@ -302,7 +414,7 @@ pub fn run(
                 }
             }
             outcome[done.index] = Some(done.outcome);
-            finish(&ctx, &records, &run_id, &done);
+            finish(&ctx, &mut recorder, &done);
         }
     });
     // Whatever never started: cancelled, or stopped by a failure.
@@ -320,8 +432,7 @@ pub fn run(
             outcome[i] = Some(o);
             finish(
                 &ctx,
-                &records,
-                &run_id,
+                &mut recorder,
                 &Done {
                     index: i,
                     outcome: o,
@@ -335,7 +446,10 @@ pub fn run(
             );
         }
     }
+    // Finished stages must be on disk whatever happened to the others.
+    let flushed = ctx.writer.flush(&root);
     let _ = ctx.state.save();
+    flushed?;
     let status = if cancelled {
         RunStatus::Cancelled
     } else if plan.iter().any(|&i| {
@@ -348,15 +462,13 @@ pub fn run(
     } else {
         RunStatus::Succeeded
     };
-    if let (Some(r), Some(id)) = (&records, &run_id) {
-        r.finish(id, status.as_str())?;
-    }
+    recorder.finish(status)?;
     sink(RunEvent::RunFinished {
         run_id: run_id.clone().unwrap_or_default(),
         status,
     });
     Ok(RunSummary {
-        run_id,
+        run_id: recorder.id.clone(),
         status,
         stages: plan
             .iter()
@@ -371,25 +483,9 @@ pub fn run(
     })
 }
 
-fn finish(ctx: &Ctx<'_>, records: &Option<Records>, run_id: &Option<String>, d: &Done) {
+fn finish(ctx: &Ctx<'_>, recorder: &mut Recorder, d: &Done) {
     let stage = &ctx.stages[d.index].addressing;
-    if let (Some(r), Some(id)) = (records, run_id) {
-        let outcome = serde_json::to_value(d.outcome)
-            .ok()
-            .and_then(|v| v.as_str().map(String::from))
-            .unwrap_or_default();
-        let _ = r.stage(
-            id,
-            stage,
-            &outcome,
-            d.exit_code,
-            Some(d.started_ms),
-            Some(d.duration_ms as i64),
-            Some(d.peak_rss_kib as i64),
-            d.message.as_deref(),
-            d.log.as_deref(),
-        );
-    }
+    recorder.stage_done(ctx, stage, d);
     (ctx.sink)(RunEvent::StageFinished {
         stage: stage.clone(),
         outcome: d.outcome,
@@ -416,7 +512,13 @@ fn params_snapshot(root: &Path, project: &Project) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
-fn process_stage(ctx: &Ctx<'_>, i: usize, plan_index: usize, log: Option<PathBuf>) -> Done {
+fn process_stage(
+    ctx: &Ctx<'_>,
+    i: usize,
+    plan_index: usize,
+    log: Option<PathBuf>,
+    on_start: &dyn Fn(),
+) -> Done {
     let stage = ctx.stages[i];
     (ctx.sink)(RunEvent::StageQueued {
         stage: stage.addressing.clone(),
@@ -430,6 +532,7 @@ fn process_stage(ctx: &Ctx<'_>, i: usize, plan_index: usize, log: Option<PathBuf
         stage,
         plan_index,
         log.as_deref(),
+        on_start,
         &mut exit_code,
         &mut peak,
     );
@@ -467,6 +570,7 @@ fn stage_work(
     stage: &Stage,
     plan_index: usize,
     log: Option<&Path>,
+    on_start: &dyn Fn(),
     exit_code: &mut Option<i32>,
     peak: &mut u64,
 ) -> Result<(StageOutcome, Option<String>), RunError> {
@@ -513,6 +617,7 @@ fn stage_work(
         });
         return Ok((StageOutcome::WouldRun, Some(format!("would run: {reason}"))));
     }
+    on_start();
     remove_outs(ctx, stage)?;
     if !ctx.opts.force
         && can_use_run_cache(ctx, stage)

@@ -109,15 +109,33 @@ pub fn entry_node(stage: &Stage, rec: &Recorded) -> Node {
     map(m)
 }
 
-/// Serialises lock writes and keeps new entries in plan order.
+/// Serialises lock writes, keeps new entries in plan order, and batches writes.
+///
+/// Re-reading and re-writing the whole lock file after every stage is quadratic in
+/// the number of stages; instead the documents stay in memory and are written at most
+/// every [`FLUSH_EVERY`] while stages finish, and always by [`LockWriter::flush`] at
+/// the end of a run (also after a cancel or failure), so finished stages are recorded.
 #[derive(Default)]
 pub struct LockWriter {
-    /// Per lock file: stages this run appended, with their plan index.
-    appended: Mutex<HashMap<String, Vec<(String, usize)>>>,
+    inner: Mutex<Inner>,
 }
 
+#[derive(Default)]
+struct Inner {
+    /// Lock file (repo-relative) → document, once read.
+    docs: HashMap<String, Node>,
+    /// Lock files changed since the last write.
+    dirty: Vec<String>,
+    /// Per lock file: stages this run appended, with their plan index.
+    appended: HashMap<String, Vec<(String, usize)>>,
+    last_flush: Option<std::time::Instant>,
+}
+
+/// How often batched lock writes reach the disk while a run goes on.
+pub const FLUSH_EVERY: std::time::Duration = std::time::Duration::from_millis(250);
+
 impl LockWriter {
-    /// Writes `entry` for `stage` into its lock file (atomically).
+    /// Records `entry` for `stage`; the file is written now or within [`FLUSH_EVERY`].
     pub fn write(
         &self,
         root: &Path,
@@ -125,40 +143,20 @@ impl LockWriter {
         entry: Node,
         plan_index: usize,
     ) -> Result<(), RunError> {
-        let mut appended = self.appended.lock().expect("lock writer mutex");
+        let mut inner = self.inner.lock().expect("lock writer mutex");
         let rel = lock_path_for(&stage.dvcfile);
-        let abs = root.join(&rel);
-        let mut doc = match std::fs::read_to_string(&abs) {
-            Ok(text) if !text.trim().is_empty() => cairn_yaml::parse(&text).map_err(|e| {
-                RunError::Pipeline(cairn_pipeline::PipelineError::Syntax {
-                    at: cairn_pipeline::Location::new(&rel, e.line, e.col),
-                    message: e.message,
-                })
-            })?,
-            Ok(_) => Node::new(Value::Null),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Node::new(Value::Null),
-            Err(e) => return Err(RunError::io(&rel, e)),
-        };
-        if !matches!(doc.value, Value::Map(_)) {
-            doc = map(vec![("schema", s("2.0"))]);
+        if !inner.docs.contains_key(&rel) {
+            let doc = read_doc(root, &rel)?;
+            inner.docs.insert(rel.clone(), doc);
         }
-        let Value::Map(top) = &mut doc.value else {
-            unreachable!("made a map above")
-        };
-        if !top.iter().any(|(k, _)| k.as_str() == Some("stages")) {
-            top.push((s("stages"), Node::new(Value::Map(Vec::new()))));
-        }
-        let stages = top
-            .iter_mut()
-            .find(|(k, _)| k.as_str() == Some("stages"))
-            .map(|(_, v)| v)
-            .expect("inserted above");
-        if !matches!(stages.value, Value::Map(_)) {
-            stages.value = Value::Map(Vec::new());
-        }
-        let Value::Map(entries) = &mut stages.value else {
-            unreachable!("made a map above")
-        };
+        let Inner {
+            docs,
+            appended,
+            dirty,
+            ..
+        } = &mut *inner;
+        let doc = docs.get_mut(&rel).expect("inserted above");
+        let entries = stages_map(doc);
         if let Some(slot) = entries
             .iter_mut()
             .find(|(k, _)| k.as_str() == Some(&stage.name))
@@ -175,9 +173,71 @@ impl LockWriter {
             entries.insert(pos, (s(&stage.name), entry));
             mine.push((stage.name.clone(), plan_index));
         }
-        let text = cairn_yaml::to_string(&doc);
-        cairn_core::write_atomic(&abs, text.as_bytes()).map_err(|e| RunError::io(&rel, e))
+        if !dirty.contains(&rel) {
+            dirty.push(rel);
+        }
+        if inner.last_flush.is_none_or(|t| t.elapsed() >= FLUSH_EVERY) {
+            Self::flush_inner(root, &mut inner)?;
+        }
+        Ok(())
     }
+
+    /// Writes every changed lock file now.
+    pub fn flush(&self, root: &Path) -> Result<(), RunError> {
+        let mut inner = self.inner.lock().expect("lock writer mutex");
+        Self::flush_inner(root, &mut inner)
+    }
+
+    fn flush_inner(root: &Path, inner: &mut Inner) -> Result<(), RunError> {
+        for rel in std::mem::take(&mut inner.dirty) {
+            let text = cairn_yaml::to_string(&inner.docs[&rel]);
+            cairn_core::write_atomic(&root.join(&rel), text.as_bytes())
+                .map_err(|e| RunError::io(&rel, e))?;
+        }
+        inner.last_flush = Some(std::time::Instant::now());
+        Ok(())
+    }
+}
+
+fn read_doc(root: &Path, rel: &str) -> Result<Node, RunError> {
+    let doc = match std::fs::read_to_string(root.join(rel)) {
+        Ok(text) if !text.trim().is_empty() => cairn_yaml::parse(&text).map_err(|e| {
+            RunError::Pipeline(cairn_pipeline::PipelineError::Syntax {
+                at: cairn_pipeline::Location::new(rel, e.line, e.col),
+                message: e.message,
+            })
+        })?,
+        Ok(_) => Node::new(Value::Null),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Node::new(Value::Null),
+        Err(e) => return Err(RunError::io(rel, e)),
+    };
+    Ok(if matches!(doc.value, Value::Map(_)) {
+        doc
+    } else {
+        map(vec![("schema", s("2.0"))])
+    })
+}
+
+/// The `stages:` mapping of a lock document, created if absent.
+fn stages_map(doc: &mut Node) -> &mut Vec<(Node, Node)> {
+    let Value::Map(top) = &mut doc.value else {
+        unreachable!("read_doc returns a map")
+    };
+    if !top.iter().any(|(k, _)| k.as_str() == Some("stages")) {
+        top.push((s("stages"), Node::new(Value::Map(Vec::new()))));
+    }
+    let stages = top
+        .iter_mut()
+        .find(|(k, _)| k.as_str() == Some("stages"))
+        .map(|(_, v)| v)
+        .expect("inserted above");
+    if !matches!(stages.value, Value::Map(_)) {
+        stages.value = Value::Map(Vec::new());
+    }
+    let Value::Map(entries) = &mut stages.value else {
+        unreachable!("made a map above")
+    };
+    entries
 }
 
 /// Converts an entry node to JSON (for run-cache hashing).

@@ -114,11 +114,21 @@ pub fn run_command(
         }))
     })
     .collect();
+    // A waiter thread blocks in wait(); this thread wakes on its exit or every 100 ms
+    // to sample memory and honour a cancel. (Polling try_wait with a sleep would add
+    // the sleep to every short command.)
+    let (tx, rx) = std::sync::mpsc::channel();
+    let waiter = std::thread::spawn(move || {
+        let status = child.wait();
+        let _ = tx.send(());
+        status
+    });
     let mut peak = 0u64;
     let mut term_sent: Option<Instant> = None;
-    let status = loop {
-        if let Some(status) = child.try_wait()? {
-            break status;
+    loop {
+        match rx.recv_timeout(Duration::from_millis(100)) {
+            Ok(()) | Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
+            Err(std::sync::mpsc::RecvTimeoutError::Timeout) => {}
         }
         peak = peak.max(group_rss_kib(pgid));
         if cancel.is_cancelled() {
@@ -131,8 +141,10 @@ pub fn run_command(
                 Some(_) => {}
             }
         }
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    }
+    let status = waiter
+        .join()
+        .map_err(|_| std::io::Error::other("waiter thread panicked"))??;
     // Children that outlived the shell still hold the pipes; don't wait on them forever
     // after a cancel.
     if cancel.is_cancelled() {

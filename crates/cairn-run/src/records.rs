@@ -52,6 +52,35 @@ pub fn data_dir() -> PathBuf {
     home.join(".local").join("share").join("cairn")
 }
 
+/// A new run id: start time plus a random suffix (`20261127-113045-3fa2`).
+pub fn new_run_id() -> String {
+    let now = now_ms();
+    let nanos = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    format!(
+        "{}-{:04x}",
+        timestamp(now),
+        (nanos ^ std::process::id().rotate_left(16)) & 0xffff
+    )
+}
+
+/// The log file of `stage` in run `run_id` under the data dir `dir`.
+pub fn log_path(dir: &Path, run_id: &str, stage: &str) -> PathBuf {
+    let safe: String = stage
+        .chars()
+        .map(|c| {
+            if c.is_alphanumeric() || "-_.@".contains(c) {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    dir.join("logs").join(run_id).join(format!("{safe}.log"))
+}
+
 /// Milliseconds since the Unix epoch.
 pub fn now_ms() -> i64 {
     SystemTime::now()
@@ -156,6 +185,9 @@ impl Records {
         let mut conn = Connection::open(dir.join("runs.db"))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.pragma_update(None, "journal_mode", "WAL")?;
+        // WAL + NORMAL: no fsync per statement; a power cut may lose the last updates
+        // of a run record, never corrupt the database.
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let version: usize = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
         if version < MIGRATIONS.len() {
@@ -190,10 +222,11 @@ impl Records {
             .join(format!("{safe}.log"))
     }
 
-    /// Records a new run and its planned stages; returns its id.
+    /// Records a new run `id` and its planned stages.
     #[allow(clippy::too_many_arguments)]
     pub fn start(
         &self,
+        id: &str,
         project: &Path,
         git_commit: Option<&str>,
         dirty: bool,
@@ -201,13 +234,8 @@ impl Records {
         env: &serde_json::Value,
         targets: &[String],
         plan: &[String],
-    ) -> Result<String, RunError> {
+    ) -> Result<(), RunError> {
         let started = now_ms();
-        let id = format!(
-            "{}-{:04x}",
-            timestamp(started),
-            (started as u64 ^ u64::from(std::process::id())) & 0xffff
-        );
         self.conn.execute(
             "INSERT INTO runs (id, project, git_commit, dirty, params, environment, targets, started_ms, status) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'running')",
             params![id, project.to_string_lossy(), git_commit, dirty, params.to_string(), env.to_string(), serde_json::to_string(targets).unwrap_or_default(), started],
@@ -215,7 +243,7 @@ impl Records {
         for (i, stage) in plan.iter().enumerate() {
             self.conn.execute("INSERT INTO run_stages (run_id, stage, position, outcome) VALUES (?1, ?2, ?3, 'queued')", params![id, stage, i as i64])?;
         }
-        Ok(id)
+        Ok(())
     }
 
     /// Updates one stage's record.
@@ -374,17 +402,18 @@ mod tests {
     fn records_round_trip_and_migrations_are_idempotent() {
         let dir = tempfile::tempdir().unwrap();
         let r = Records::open(dir.path()).unwrap();
-        let id = r
-            .start(
-                Path::new("/p"),
-                Some("abc"),
-                true,
-                &serde_json::json!({"params.yaml": {"lr": 0.1}}),
-                &serde_json::json!({}),
-                &[],
-                &["a".into(), "b".into()],
-            )
-            .unwrap();
+        let id = "run-1".to_string();
+        r.start(
+            &id,
+            Path::new("/p"),
+            Some("abc"),
+            true,
+            &serde_json::json!({"params.yaml": {"lr": 0.1}}),
+            &serde_json::json!({}),
+            &[],
+            &["a".into(), "b".into()],
+        )
+        .unwrap();
         r.stage(
             &id,
             "a",

@@ -39,6 +39,7 @@ enum Ctx {
     MapValue,
     SeqItem,
     Key,
+    ExplicitKey,
 }
 
 #[derive(Clone, Copy, PartialEq, Debug)]
@@ -75,6 +76,18 @@ impl Emitter {
         self.column = 0;
     }
 
+    /// ruamel writes a non-`\n` break character (NEL, LS, PS) itself as the break.
+    fn line_break_with(&mut self, br: char) {
+        if br == '\n' {
+            self.line_break();
+        } else {
+            self.out.push(br);
+            self.whitespace = true;
+            self.indention = true;
+            self.column = 0;
+        }
+    }
+
     fn write_indent(&mut self, indent: usize) {
         if !self.indention || self.column > indent || (self.column == indent && !self.whitespace) {
             self.line_break();
@@ -108,12 +121,24 @@ impl Emitter {
         for (key, value) in entries {
             self.write_indent(indent);
             let key_text = scalar_text(key);
-            if key_text.chars().count() >= MAX_SIMPLE_KEY_LENGTH {
-                // ruamel writes an explicit `? key` here; DVC files never have such keys.
+            // ruamel counts the prepared tag (`!!str`, `!!int`, ...) into the limit.
+            let tag_len = match key.value {
+                Value::Str(_) | Value::Int(_) => 5,
+                Value::Bool(_) | Value::Null => 6,
+                _ => 7,
+            };
+            let simple = key_text.chars().count() + tag_len < MAX_SIMPLE_KEY_LENGTH
+                && !key_text.chars().any(is_break);
+            if simple {
+                self.scalar_or_flow(key, indent + BEST_INDENT, Ctx::Key);
+                self.write_indicator(":", false, false, false);
+            } else {
+                // Long or multi-line keys use YAML's explicit form: `? key` / `: value`.
                 self.write_indicator("?", true, false, true);
+                self.scalar_or_flow(key, indent + BEST_INDENT, Ctx::ExplicitKey);
+                self.write_indent(indent);
+                self.write_indicator(":", true, false, true);
             }
-            self.scalar_or_flow(key, indent + BEST_INDENT, Ctx::Key);
-            self.write_indicator(":", false, false, false);
             self.node(value, indent, Ctx::MapValue);
         }
     }
@@ -218,8 +243,8 @@ impl Emitter {
                     if chars[start] == '\n' {
                         self.line_break();
                     }
-                    for _ in &chars[start..end] {
-                        self.line_break();
+                    for &br in &chars[start..end] {
+                        self.line_break_with(br);
                     }
                     self.write_indent(indent);
                     self.whitespace = false;
@@ -269,8 +294,8 @@ impl Emitter {
                     if chars[start] == '\n' {
                         self.line_break();
                     }
-                    for _ in &chars[start..end] {
-                        self.line_break();
+                    for &br in &chars[start..end] {
+                        self.line_break_with(br);
                     }
                     self.write_indent(indent);
                     start = end;
@@ -296,17 +321,27 @@ impl Emitter {
         self.write_indicator("\"", true, false, false);
         let chars: Vec<char> = text.chars().collect();
         let n = chars.len();
+        // Python slices: an empty range when start >= end (start can pass end by one
+        // right after an escape).
+        let slice = |a: usize, b: usize| {
+            if a < b {
+                collect(&chars[a..b])
+            } else {
+                String::new()
+            }
+        };
         let (mut start, mut end) = (0usize, 0usize);
         while end <= n {
             let ch = chars.get(end).copied();
-            if ch.is_none_or(|c| {
+            let special = ch.is_none_or(|c| {
                 matches!(
                     c,
                     '"' | '\\' | '\u{85}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}'
                 ) || !printable_unicode(c)
-            }) {
+            });
+            if special {
                 if start < end {
-                    self.write(&collect(&chars[start..end]));
+                    self.write(&slice(start, end));
                     start = end;
                 }
                 if let Some(c) = ch {
@@ -317,30 +352,11 @@ impl Emitter {
             if 0 < end
                 && end + 1 < n
                 && (ch == Some(' ') || start >= end)
-                && self.column + (end - start) > BEST_WIDTH
+                && self.column as isize + end as isize - start as isize > BEST_WIDTH as isize
                 && split
             {
-                let mut need_backslash = true;
-                if let Some(space_pos) =
-                    chars[end..].iter().position(|c| *c == ' ').map(|p| p + end)
-                {
-                    let space_pos = chars[end..space_pos]
-                        .iter()
-                        .position(|c| *c == '\n')
-                        .map(|p| p + end)
-                        .unwrap_or(space_pos);
-                    let next = chars.get(space_pos + 1).copied();
-                    if chars[space_pos] == '\n' && next != Some(' ') {
-                    } else if !chars[end..space_pos].contains(&'"')
-                        && !chars[end..space_pos].contains(&'\'')
-                        && next.is_some_and(|c| c != ' ' && c != '\n')
-                        && (end == 0 || chars[end - 1] != ' ' || chars.get(end) != Some(&' '))
-                        && start != end
-                    {
-                        need_backslash = false;
-                    }
-                }
-                let mut data = collect(&chars[start..end]);
+                let need_backslash = self.needs_backslash(&chars, start, end);
+                let mut data = slice(start, end);
                 if need_backslash {
                     data.push('\\');
                 }
@@ -353,6 +369,7 @@ impl Emitter {
                 self.indention = false;
                 if chars.get(start) == Some(&' ') {
                     if !need_backslash {
+                        // The newline reads back as the space it replaces.
                         start += 1;
                     } else {
                         self.write("\\");
@@ -362,6 +379,32 @@ impl Emitter {
             end += 1;
         }
         self.write_indicator("\"", false, false, false);
+    }
+
+    /// ruamel's rule for whether a fold at `end` needs a trailing backslash (it
+    /// doesn't when the next word can start the continuation line unambiguously).
+    fn needs_backslash(&self, chars: &[char], start: usize, end: usize) -> bool {
+        let Some(mut space_pos) = chars[end..].iter().position(|c| *c == ' ').map(|p| p + end)
+        else {
+            return true;
+        };
+        if let Some(nl) = chars[end..space_pos].iter().position(|c| *c == '\n') {
+            space_pos = nl + end;
+        }
+        let Some(&after) = chars.get(space_pos + 1) else {
+            return true;
+        };
+        if chars[space_pos] == '\n' && after != ' ' {
+            return true;
+        }
+        let word = &chars[end..space_pos];
+        let two_spaces = end >= 1 && chars[end - 1] == ' ' && chars.get(end) == Some(&' ');
+        word.contains(&'"')
+            || word.contains(&'\'')
+            || after == ' '
+            || after == '\n'
+            || two_spaces
+            || start == end
     }
 }
 

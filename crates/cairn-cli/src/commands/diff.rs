@@ -26,9 +26,23 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
         Some(b) => Snapshot::at_revision(&repo, &git, b)?,
         None => Snapshot::workspace(&repo, &Bar::new())?,
     };
-    let d = diff(&old, &new);
+    let with_missing = args.b_rev.is_none();
+    // The same commit on both sides: nothing to compare (as DVC).
+    let same = args
+        .b_rev
+        .as_deref()
+        .is_some_and(|b| git.resolve(a).ok() == git.resolve(b).ok());
+    let d = if same {
+        Default::default()
+    } else {
+        diff(repo.odb(), &old, &new, with_missing)
+    };
     if args.json {
-        output::json(&serde_json::to_value(&d)?);
+        output::json(&d.to_json(with_missing));
+        return Ok(ExitCode::SUCCESS);
+    }
+    if d.is_empty() {
+        output::line("No data changes.");
         return Ok(ExitCode::SUCCESS);
     }
     let show = |title: &str, items: &[DiffPath]| {

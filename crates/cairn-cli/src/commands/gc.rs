@@ -20,8 +20,11 @@ pub struct GcArgs {
     #[arg(short = 'A', long)]
     all_commits: bool,
     /// Actually delete (otherwise only list what would go)
-    #[arg(short, long)]
+    #[arg(short, long, conflicts_with = "dry_run")]
     force: bool,
+    /// Only list what would be removed (the default without --force)
+    #[arg(long)]
+    dry_run: bool,
     /// Print the report as JSON
     #[arg(long)]
     json: bool,
