@@ -30,6 +30,10 @@ enum Command {
     Repro(commands::repro::ReproArgs),
     Runs(commands::runs::RunsArgs),
     Ui(commands::ui::UiArgs),
+    Exp(commands::exp::ExpArgs),
+    Metrics(commands::metrics::MetricsArgs),
+    Params(commands::params::ParamsArgs),
+    Queue(commands::queue::QueueArgs),
 }
 
 fn main() -> ExitCode {
@@ -46,6 +50,10 @@ fn main() -> ExitCode {
         Command::Repro(a) => commands::repro::run(a),
         Command::Runs(a) => commands::runs::run(a),
         Command::Ui(a) => commands::ui::run(a),
+        Command::Exp(a) => commands::exp::run(a),
+        Command::Metrics(a) => commands::metrics::run(a),
+        Command::Params(a) => commands::params::run(a),
+        Command::Queue(a) => commands::queue::run(a),
     };
     match result {
         Ok(code) => code,

@@ -1,0 +1,492 @@
+use std::io::Write;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, fmt_value, read};
+use cairn_exp::queue::{QueueOptions, enqueue};
+use cairn_exp::run::{ExpRunOptions, run_experiment};
+use cairn_exp::show::{ShowOptions, show};
+use cairn_run::{CancelToken, RunEvent, StageOutcome, Stream};
+use serde_json::json;
+
+use crate::output;
+
+/// Run, compare and manage experiments (stored as `refs/exps/...` like `dvc exp`)
+#[derive(clap::Args)]
+pub struct ExpArgs {
+    #[command(subcommand)]
+    command: ExpCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum ExpCommand {
+    Run(RunArgs),
+    Show(ShowArgs),
+    Diff(DiffArgs),
+    Apply(ApplyArgs),
+    Branch(BranchArgs),
+    Remove(RemoveArgs),
+    Rename(RenameArgs),
+    List(ListArgs),
+}
+
+/// Run an experiment: apply -S overrides, reproduce, record it under refs/exps
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// Stages to reproduce (default: all)
+    targets: Vec<String>,
+    /// Override a param: [FILE:]KEY=VALUE (sweeps with --queue: a,b | range(..) | choice(..))
+    #[arg(short = 'S', long = "set-param")]
+    set_param: Vec<String>,
+    /// Experiment name (default: a generated <adjective>-<noun>)
+    #[arg(short, long)]
+    name: Option<String>,
+    /// Run every stage, and replace an experiment of the same name
+    #[arg(short, long)]
+    force: bool,
+    /// Add to the queue instead of running (see `cairn queue start`)
+    #[arg(long)]
+    queue: bool,
+    /// With a sweep, queue a random sample of this many grid points
+    #[arg(long)]
+    samples: Option<usize>,
+    /// Seed for --samples
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Stages to run at once
+    #[arg(short, long, default_value_t = 1)]
+    jobs: usize,
+    /// Commit message for the experiment
+    #[arg(short, long)]
+    message: Option<String>,
+    /// Print the result as JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Show the workspace, baseline commits and their experiments with params and metrics
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    /// Print DVC's `exp show --json` structure
+    #[arg(long)]
+    json: bool,
+    /// Baselines: every commit
+    #[arg(short = 'A', long)]
+    all_commits: bool,
+    /// Baselines: every branch
+    #[arg(short = 'a', long)]
+    all_branches: bool,
+    /// Baselines: every tag
+    #[arg(short = 'T', long)]
+    all_tags: bool,
+    /// Baselines: this many commits from each rev (first parents)
+    #[arg(short = 'n', long = "num", default_value_t = 1)]
+    num: usize,
+    /// Baselines: these revisions (default HEAD)
+    #[arg(long = "rev")]
+    revs: Vec<String>,
+    /// Leave out queued experiments
+    #[arg(long)]
+    hide_queued: bool,
+}
+
+/// Params and metrics that differ between two experiments or revisions
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// Old side (default: the baseline of B, or HEAD)
+    a: Option<String>,
+    /// New side (default: workspace)
+    b: Option<String>,
+    /// Include unchanged values
+    #[arg(long)]
+    all: bool,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// Write an experiment's results into the workspace (uncommitted)
+#[derive(clap::Args)]
+pub struct ApplyArgs {
+    /// Experiment name, ref or commit
+    experiment: String,
+}
+
+/// Create a git branch from an experiment
+#[derive(clap::Args)]
+pub struct BranchArgs {
+    /// Experiment name
+    experiment: String,
+    /// Branch name (default: <experiment>-branch)
+    branch: Option<String>,
+}
+
+/// Delete experiments
+#[derive(clap::Args)]
+pub struct RemoveArgs {
+    /// Experiment names
+    experiments: Vec<String>,
+    /// Every experiment of the current baseline
+    #[arg(long)]
+    all: bool,
+}
+
+/// Rename an experiment
+#[derive(clap::Args)]
+pub struct RenameArgs {
+    /// Current name
+    experiment: String,
+    /// New name
+    new_name: String,
+    /// Replace an experiment that already has the new name
+    #[arg(short, long)]
+    force: bool,
+}
+
+/// List experiments of the current baseline (all baselines with --all)
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Every baseline
+    #[arg(short = 'A', long)]
+    all: bool,
+    /// Only names
+    #[arg(long)]
+    name_only: bool,
+}
+
+pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
+    let root = super::repo()?.root().to_path_buf();
+    match args.command {
+        ExpCommand::Run(a) => run_cmd(&root, a),
+        ExpCommand::Show(a) => show_cmd(&root, a),
+        ExpCommand::Diff(a) => diff_cmd(&root, a),
+        ExpCommand::Apply(a) => {
+            let r = cairn_exp::manage::apply(&root, &a.experiment)?;
+            for m in &r.missing {
+                eprintln!("WARNING: {m} is not available in the cache (pull needed)");
+            }
+            output::line(&format!(
+                "Changes for experiment '{}' have been applied to your current workspace.",
+                a.experiment
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        ExpCommand::Branch(a) => {
+            let (b, c) = cairn_exp::manage::branch(&root, &a.experiment, a.branch.as_deref())?;
+            output::line(&format!(
+                "Git branch '{b}' has been created from experiment '{}' ({}).",
+                a.experiment,
+                &c[..7]
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        ExpCommand::Remove(a) => {
+            let gone = cairn_exp::manage::remove(&root, &a.experiments, a.all)?;
+            let names: Vec<String> = gone.iter().map(|r| r.name.clone()).collect();
+            output::line(&format!("Removed experiments: {}", names.join(",")));
+            Ok(ExitCode::SUCCESS)
+        }
+        ExpCommand::Rename(a) => {
+            cairn_exp::manage::rename(&root, &a.experiment, &a.new_name, a.force)?;
+            output::line(&format!(
+                "Renamed experiment '{}' to '{}'.",
+                a.experiment, a.new_name
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+        ExpCommand::List(a) => {
+            let refs = cairn_exp::manage::list(&root, a.all)?;
+            let git = cairn_git::Git::discover(&root)?;
+            let mut last = String::new();
+            for r in refs {
+                if a.name_only {
+                    output::line(&r.name);
+                    continue;
+                }
+                if r.baseline != last {
+                    let name = cairn_exp::show::describe(&git, std::slice::from_ref(&r.baseline))
+                        .pop()
+                        .flatten()
+                        .unwrap_or_else(|| r.baseline[..7].to_string());
+                    output::line(&format!("{name}:"));
+                    last = r.baseline.clone();
+                }
+                output::line(&format!("\t{} [{}]", &r.commit[..7], r.name));
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn sink() -> cairn_run::engine::Sink {
+    Arc::new(move |e: RunEvent| {
+        let mut out = std::io::stdout().lock();
+        match &e {
+            RunEvent::StageStarted { stage, cmd } => {
+                let _ = writeln!(out, "Running stage '{stage}':");
+                for c in cmd {
+                    let _ = writeln!(out, "> {c}");
+                }
+            }
+            RunEvent::Output { line, stream, .. } => match stream {
+                Stream::Stdout => {
+                    let _ = writeln!(out, "{line}");
+                }
+                Stream::Stderr => eprintln!("{line}"),
+            },
+            RunEvent::StageFinished {
+                stage,
+                outcome,
+                message,
+                ..
+            } => {
+                let line = match outcome {
+                    StageOutcome::UpToDate => format!("Stage '{stage}' didn't change, skipping"),
+                    StageOutcome::Restored => {
+                        format!("Stage '{stage}' is cached - skipping run, checking out outputs")
+                    }
+                    StageOutcome::Failed => {
+                        format!("ERROR: {}", message.clone().unwrap_or_default())
+                    }
+                    _ => return,
+                };
+                let _ = writeln!(out, "{line}");
+            }
+            _ => {}
+        }
+    })
+}
+
+fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
+    if a.queue {
+        let entries = enqueue(
+            root,
+            &QueueOptions {
+                set_params: a.set_param.clone(),
+                name: a.name.clone(),
+                targets: a.targets.clone(),
+                samples: a.samples,
+                seed: a.seed,
+            },
+        )?;
+        if a.json {
+            output::json(&json!(
+                entries
+                    .iter()
+                    .map(|e| json!({"id": e.id, "name": e.name, "params": e.set_params}))
+                    .collect::<Vec<_>>()
+            ));
+        } else {
+            for e in &entries {
+                if !e.set_params.is_empty() {
+                    output::line(&format!(
+                        "Queueing with overrides '{}'.",
+                        e.set_params.join(" ")
+                    ));
+                }
+                output::line(&format!(
+                    "Queued experiment '{}' for future execution.",
+                    e.name
+                ));
+            }
+        }
+        return Ok(ExitCode::SUCCESS);
+    }
+    let cancel = CancelToken::new();
+    let c = cancel.clone();
+    let _ = ctrlc::set_handler(move || c.cancel());
+    if let Some(n) = &a.name {
+        output::line(&format!("Reproducing experiment '{n}'"));
+    }
+    let r = run_experiment(
+        root,
+        &ExpRunOptions {
+            set_params: a.set_param,
+            name: a.name,
+            targets: a.targets,
+            force: a.force,
+            jobs: a.jobs,
+            message: a.message,
+        },
+        sink(),
+        &cancel,
+    )?;
+    if a.json {
+        output::json(&json!({
+            "name": r.name, "rev": r.commit, "ref": r.refname,
+            "baseline": r.baseline, "exp_hash": r.exp_hash,
+        }));
+    } else {
+        output::line(&format!("\nRan experiment(s): {}", r.name));
+        output::line("Experiment results have been applied to your workspace.");
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
+    let res = show(
+        root,
+        &ShowOptions {
+            revs: a.revs,
+            num: a.num,
+            all_branches: a.all_branches,
+            all_tags: a.all_tags,
+            all_commits: a.all_commits,
+            hide_workspace: false,
+            hide_queued: a.hide_queued,
+        },
+    )?;
+    if a.json {
+        output::json(&res.to_json());
+        return Ok(ExitCode::SUCCESS);
+    }
+    // Columns: every metric then every param seen.
+    let mut metric_cols: Vec<String> = Vec::new();
+    let mut param_cols: Vec<String> = Vec::new();
+    let rows = res.rows();
+    for (r, _) in &rows {
+        if let Some(d) = &r.data {
+            for k in d.flat_metrics().keys() {
+                if !metric_cols.contains(k) {
+                    metric_cols.push(k.clone());
+                }
+            }
+            for k in d.flat_params().keys() {
+                if !param_cols.contains(k) {
+                    param_cols.push(k.clone());
+                }
+            }
+        }
+    }
+    let short = |k: &str| {
+        k.split_once(':')
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default()
+    };
+    let mut header = vec!["Experiment".to_string(), "Created".to_string()];
+    header.extend(metric_cols.iter().map(|k| short(k)));
+    header.extend(param_cols.iter().map(|k| short(k)));
+    let mut table = vec![header];
+    let mut idx = 0;
+    for b in &res.baselines {
+        let _ = b;
+    }
+    for (r, parent) in rows {
+        idx += 1;
+        let label = match (parent, &r.name) {
+            (None, _) if r.rev == "workspace" => "workspace".to_string(),
+            (None, Some(n)) => n.clone(),
+            (None, None) => r.rev[..7].to_string(),
+            (Some(_), Some(n)) => format!("├── {} [{n}]", &r.rev[..7.min(r.rev.len())]),
+            (Some(_), None) => format!("├── {}", &r.rev[..7.min(r.rev.len())]),
+        };
+        let created = r
+            .data
+            .as_ref()
+            .and_then(|d| d.timestamp.clone())
+            .map(|t| t.replace('T', " ")[..16.min(t.len())].to_string())
+            .unwrap_or_else(|| "-".into());
+        let mut row = vec![label, created];
+        let (m, p) = r
+            .data
+            .as_ref()
+            .map(|d| (d.flat_metrics(), d.flat_params()))
+            .unwrap_or_default();
+        row.extend(metric_cols.iter().map(|k| fmt_value(m.get(k))));
+        row.extend(param_cols.iter().map(|k| fmt_value(p.get(k))));
+        table.push(row);
+    }
+    let _ = idx;
+    print_table(&table);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Prints rows as aligned columns (two spaces apart).
+pub fn print_table(rows: &[Vec<String>]) {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut w = vec![0usize; n];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    for r in rows {
+        let mut s = String::new();
+        for (i, c) in r.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < r.len() {
+                s.extend(std::iter::repeat_n(' ', w[i] - c.chars().count() + 2));
+            }
+        }
+        output::line(s.trim_end());
+    }
+}
+
+fn diff_cmd(root: &std::path::Path, a: DiffArgs) -> anyhow::Result<ExitCode> {
+    let git = cairn_git::Git::discover(root)?;
+    let (old, new) = match (a.a, a.b) {
+        (Some(x), Some(y)) => (Rev::parse(&x), Rev::parse(&y)),
+        (Some(x), None) => {
+            // One experiment: against its baseline.
+            match cairn_exp::refs::resolve(&git, &x) {
+                Ok(r) => (Rev::Named(r.baseline), Rev::Named(r.commit)),
+                Err(_) => (Rev::parse(&x), Rev::Workspace),
+            }
+        }
+        _ => (Rev::Named("HEAD".into()), Rev::Workspace),
+    };
+    let pd = diff(
+        &read(root, &old, Kind::Params)?,
+        &read(root, &new, Kind::Params)?,
+        a.all,
+    );
+    let md = diff(
+        &read(root, &old, Kind::Metrics)?,
+        &read(root, &new, Kind::Metrics)?,
+        a.all,
+    );
+    if a.json {
+        output::json(&json!({"metrics": diff_to_json(&md), "params": diff_to_json(&pd)}));
+        return Ok(ExitCode::SUCCESS);
+    }
+    let mut rows = vec![vec![
+        "Path".to_string(),
+        "Metric".into(),
+        old.label().to_string(),
+        new.label().to_string(),
+        "Change".into(),
+    ]];
+    for (p, ch) in &md {
+        for (k, c) in ch {
+            rows.push(vec![
+                p.clone(),
+                k.clone(),
+                fmt_value(c.old.as_ref()),
+                fmt_value(c.new.as_ref()),
+                fmt_value(c.diff.as_ref()),
+            ]);
+        }
+    }
+    print_table(&rows);
+    output::line("");
+    let mut rows = vec![vec![
+        "Path".to_string(),
+        "Param".into(),
+        old.label().to_string(),
+        new.label().to_string(),
+        "Change".into(),
+    ]];
+    for (p, ch) in &pd {
+        for (k, c) in ch {
+            rows.push(vec![
+                p.clone(),
+                k.clone(),
+                fmt_value(c.old.as_ref()),
+                fmt_value(c.new.as_ref()),
+                fmt_value(c.diff.as_ref()),
+            ]);
+        }
+    }
+    print_table(&rows);
+    Ok(ExitCode::SUCCESS)
+}

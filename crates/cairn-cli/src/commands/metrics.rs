@@ -1,0 +1,168 @@
+use std::process::ExitCode;
+
+use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, fmt_value, read, show_json, trend};
+use serde_json::json;
+
+use super::exp::print_table;
+use crate::output;
+
+/// Show, compare and trace metrics (JSON/YAML/TOML files, read from git or the cache)
+#[derive(clap::Args)]
+pub struct MetricsArgs {
+    #[command(subcommand)]
+    command: MetricsCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum MetricsCommand {
+    Show(ShowArgs),
+    Diff(DiffArgs),
+    Trend(TrendArgs),
+}
+
+/// Metrics of the workspace (or a revision)
+#[derive(clap::Args)]
+pub struct ShowArgs {
+    /// A revision or experiment instead of the workspace
+    #[arg(long)]
+    rev: Option<String>,
+    /// Print JSON (DVC's `metrics show --json` shape)
+    #[arg(long)]
+    json: bool,
+}
+
+/// Metrics that differ between two revisions (default HEAD vs workspace)
+#[derive(clap::Args)]
+pub struct DiffArgs {
+    /// Old revision (default HEAD)
+    a: Option<String>,
+    /// New revision (default workspace)
+    b: Option<String>,
+    /// Include unchanged metrics
+    #[arg(long)]
+    all: bool,
+    /// Print JSON (DVC's shape)
+    #[arg(long)]
+    json: bool,
+}
+
+/// Each metric at every commit of a branch, read from git objects (no checkout)
+#[derive(clap::Args)]
+pub struct TrendArgs {
+    /// Branch or revision (default HEAD)
+    rev: Option<String>,
+    /// Only the last N commits (default: all)
+    #[arg(short = 'n', long, default_value_t = 0)]
+    num: usize,
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
+    let root = super::repo()?.root().to_path_buf();
+    match args.command {
+        MetricsCommand::Show(a) => {
+            let rev = a.rev.as_deref().map(Rev::parse).unwrap_or(Rev::Workspace);
+            let files = read(&root, &rev, Kind::Metrics)?;
+            if a.json {
+                let label = match &rev {
+                    Rev::Workspace => "",
+                    Rev::Named(n) => n.as_str(),
+                };
+                output::json(&show_json(label, &files));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut rows = vec![vec!["Path".to_string(), "Metric".into(), "Value".into()]];
+            let mut code = ExitCode::SUCCESS;
+            for (f, r) in &files {
+                match r.data() {
+                    Some(v) => {
+                        let mut flat = indexmap::IndexMap::new();
+                        cairn_exp::collect::flatten("", v, &mut flat);
+                        for (k, v) in flat {
+                            rows.push(vec![f.clone(), k, fmt_value(Some(&v))]);
+                        }
+                    }
+                    None => {
+                        if let cairn_exp::collect::FileResult::Error(e) = r {
+                            eprintln!("WARNING: {f}: {e}");
+                        }
+                        code = ExitCode::SUCCESS;
+                    }
+                }
+            }
+            print_table(&rows);
+            Ok(code)
+        }
+        MetricsCommand::Diff(a) => {
+            let old = Rev::parse(a.a.as_deref().unwrap_or("HEAD"));
+            let new = Rev::parse(a.b.as_deref().unwrap_or("workspace"));
+            let d = diff(
+                &read(&root, &old, Kind::Metrics)?,
+                &read(&root, &new, Kind::Metrics)?,
+                a.all,
+            );
+            if a.json {
+                output::json(&diff_to_json(&d));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut rows = vec![vec![
+                "Path".to_string(),
+                "Metric".into(),
+                old.label().to_string(),
+                new.label().to_string(),
+                "Change".into(),
+            ]];
+            for (p, ch) in &d {
+                for (k, c) in ch {
+                    rows.push(vec![
+                        p.clone(),
+                        k.clone(),
+                        fmt_value(c.old.as_ref()),
+                        fmt_value(c.new.as_ref()),
+                        fmt_value(c.diff.as_ref()),
+                    ]);
+                }
+            }
+            if d.is_empty() {
+                return Ok(ExitCode::SUCCESS);
+            }
+            print_table(&rows);
+            Ok(ExitCode::SUCCESS)
+        }
+        MetricsCommand::Trend(a) => {
+            let pts = trend(&root, a.rev.as_deref().unwrap_or("HEAD"), a.num)?;
+            if a.json {
+                output::json(&json!(pts
+                    .iter()
+                    .map(|p| json!({"rev": p.rev, "timestamp": cairn_exp::collect::iso_timestamp(p.time), "metrics": p.metrics}))
+                    .collect::<Vec<_>>()));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut cols: Vec<String> = Vec::new();
+            for p in &pts {
+                for k in p.metrics.keys() {
+                    if !cols.contains(k) {
+                        cols.push(k.clone());
+                    }
+                }
+            }
+            let mut rows = vec![{
+                let mut h = vec!["Commit".to_string(), "Date".into()];
+                h.extend(cols.iter().cloned());
+                h
+            }];
+            for p in &pts {
+                let mut r = vec![
+                    p.rev[..7].to_string(),
+                    cairn_exp::collect::iso_timestamp(p.time).replace('T', " "),
+                ];
+                r.extend(cols.iter().map(|c| fmt_value(p.metrics.get(c))));
+                rows.push(r);
+            }
+            print_table(&rows);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,149 @@
+use std::process::ExitCode;
+
+use cairn_exp::queue::{self, State};
+use cairn_run::CancelToken;
+use serde_json::json;
+
+use super::exp::print_table;
+use crate::output;
+
+/// Run queued experiments in parallel, each in its own git worktree
+#[derive(clap::Args)]
+pub struct QueueArgs {
+    #[command(subcommand)]
+    command: QueueCommand,
+}
+
+#[derive(clap::Subcommand)]
+enum QueueCommand {
+    Start(StartArgs),
+    Status(StatusArgs),
+    Logs(LogsArgs),
+    Remove(RemoveArgs),
+}
+
+/// Run every queued experiment (blocks until the queue is empty)
+#[derive(clap::Args)]
+pub struct StartArgs {
+    /// Experiments to run at once
+    #[arg(short, long, default_value_t = 1)]
+    jobs: usize,
+}
+
+/// Queued, running, finished and failed experiments
+#[derive(clap::Args)]
+pub struct StatusArgs {
+    /// Print JSON
+    #[arg(long)]
+    json: bool,
+}
+
+/// The output of a queued experiment
+#[derive(clap::Args)]
+pub struct LogsArgs {
+    /// Name or id
+    experiment: String,
+}
+
+/// Remove queue entries (not running ones)
+#[derive(clap::Args)]
+pub struct RemoveArgs {
+    /// Names or ids
+    experiments: Vec<String>,
+    /// Every entry
+    #[arg(long)]
+    all: bool,
+    /// Only finished (successful or failed) entries
+    #[arg(long)]
+    done: bool,
+}
+
+pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
+    let root = super::repo()?.root().to_path_buf();
+    match args.command {
+        QueueCommand::Start(a) => {
+            let cancel = CancelToken::new();
+            let c = cancel.clone();
+            let _ = ctrlc::set_handler(move || c.cancel());
+            let n = queue::list(&root)?
+                .iter()
+                .filter(|e| e.state == State::Queued)
+                .count();
+            output::line(&format!(
+                "Running {n} queued experiment(s) with {} worker(s).",
+                a.jobs
+            ));
+            let done = queue::start(&root, a.jobs, &cancel, &|e| {
+                output::line(&format!(
+                    "{} '{}'{}",
+                    e.state.label(),
+                    e.name,
+                    e.error
+                        .as_ref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                ));
+            })?;
+            let failed = done.iter().filter(|e| e.state == State::Failed).count();
+            Ok(if failed > 0 {
+                ExitCode::from(1)
+            } else {
+                ExitCode::SUCCESS
+            })
+        }
+        QueueCommand::Status(a) => {
+            queue::reap(&root)?;
+            let entries = queue::list(&root)?;
+            if a.json {
+                output::json(&json!(entries));
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut rows = vec![vec![
+                "Task".to_string(),
+                "Name".into(),
+                "Created".into(),
+                "Status".into(),
+                "Params".into(),
+            ]];
+            for e in &entries {
+                rows.push(vec![
+                    e.id[..7.min(e.id.len())].to_string(),
+                    e.name.clone(),
+                    cairn_exp::collect::iso_timestamp((e.queued_ms / 1000) as i64)
+                        .replace('T', " "),
+                    e.state.label().to_string(),
+                    e.set_params.join(" "),
+                ]);
+            }
+            print_table(&rows);
+            Ok(ExitCode::SUCCESS)
+        }
+        QueueCommand::Logs(a) => {
+            let e = queue::list(&root)?
+                .into_iter()
+                .find(|e| e.name == a.experiment || e.id.starts_with(&a.experiment))
+                .ok_or_else(|| anyhow::anyhow!("no queued experiment '{}'", a.experiment))?;
+            let text = std::fs::read_to_string(queue::log_path(&root, &e.id)).unwrap_or_default();
+            print!("{text}");
+            Ok(ExitCode::SUCCESS)
+        }
+        QueueCommand::Remove(a) => {
+            let which: Vec<String> = if a.done {
+                queue::list(&root)?
+                    .into_iter()
+                    .filter(|e| matches!(e.state, State::Success | State::Failed))
+                    .map(|e| e.id)
+                    .collect()
+            } else {
+                a.experiments.clone()
+            };
+            let gone = queue::remove(&root, &which, a.all)?;
+            let names: Vec<String> = gone.iter().map(|e| e.name.clone()).collect();
+            output::line(&format!(
+                "Removed experiments in queue: {}",
+                names.join(", ")
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,506 @@
+//! What DVC's `SerializableExp.from_repo` gathers for one revision: params, metrics,
+//! deps and outs (hashes from `dvc.lock` / `.dvc` files), in DVC's order and shape.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use crate::snapshot::{ReadError, Snapshot};
+
+/// A file's parsed content or why it could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FileResult {
+    /// Parsed data.
+    Data(Value),
+    /// Unreadable.
+    Error(ReadError),
+}
+
+impl FileResult {
+    /// `{"data": ...}` or `{"error": {"type": ..., "msg": ...}}`.
+    pub fn to_json(&self) -> Value {
+        match self {
+            FileResult::Data(v) => json!({ "data": v }),
+            FileResult::Error(e) => {
+                let (typ, msg) = e.to_dvc();
+                json!({ "error": { "type": typ, "msg": msg } })
+            }
+        }
+    }
+
+    /// The data, if any.
+    pub fn data(&self) -> Option<&Value> {
+        match self {
+            FileResult::Data(v) => Some(v),
+            FileResult::Error(_) => None,
+        }
+    }
+}
+
+/// A dep's or out's recorded hash.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hashed {
+    /// md5 (or `None` if never recorded).
+    pub hash: Option<String>,
+    /// Size.
+    pub size: Option<u64>,
+    /// Files in a directory.
+    pub nfiles: Option<u64>,
+}
+
+/// An output's entry in `exp show`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OutInfo {
+    /// Recorded hash.
+    pub hashed: Hashed,
+    /// `cache:`.
+    pub use_cache: bool,
+    /// Defined by a `.dvc` file.
+    pub is_data_source: bool,
+}
+
+/// Everything `exp show` reports about one revision.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ExpData {
+    /// Commit id or `workspace`.
+    pub rev: String,
+    /// Commit time as DVC prints it (`2026-11-27T08:35:10`).
+    pub timestamp: Option<String>,
+    /// Params files.
+    pub params: IndexMap<String, FileResult>,
+    /// Metrics files.
+    pub metrics: IndexMap<String, FileResult>,
+    /// Deps.
+    pub deps: IndexMap<String, Hashed>,
+    /// Outs (not metrics or plots).
+    pub outs: IndexMap<String, OutInfo>,
+}
+
+fn hashed_json(h: &Hashed) -> Map<String, Value> {
+    let mut m = Map::new();
+    m.insert("hash".into(), json!(h.hash));
+    m.insert("size".into(), json!(h.size));
+    m.insert("nfiles".into(), json!(h.nfiles));
+    m
+}
+
+impl ExpData {
+    /// DVC's `SerializableExp.dumpd()`.
+    pub fn to_json(&self) -> Value {
+        let files = |m: &IndexMap<String, FileResult>| {
+            Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+        };
+        let mut o = Map::new();
+        o.insert("rev".into(), json!(self.rev));
+        o.insert("timestamp".into(), json!(self.timestamp));
+        o.insert("params".into(), files(&self.params));
+        o.insert("metrics".into(), files(&self.metrics));
+        o.insert(
+            "deps".into(),
+            Value::Object(
+                self.deps
+                    .iter()
+                    .map(|(k, v)| (k.clone(), Value::Object(hashed_json(v))))
+                    .collect(),
+            ),
+        );
+        o.insert(
+            "outs".into(),
+            Value::Object(
+                self.outs
+                    .iter()
+                    .map(|(k, v)| {
+                        let mut m = hashed_json(&v.hashed);
+                        m.insert("use_cache".into(), json!(v.use_cache));
+                        m.insert("is_data_source".into(), json!(v.is_data_source));
+                        (k.clone(), Value::Object(m))
+                    })
+                    .collect(),
+            ),
+        );
+        o.insert("meta".into(), json!({}));
+        Value::Object(o)
+    }
+
+    /// Params flattened to `file:key.sub` → value (lists kept as values).
+    pub fn flat_params(&self) -> IndexMap<String, Value> {
+        flatten_files(&self.params)
+    }
+
+    /// Metrics flattened to `file:key.sub` → value.
+    pub fn flat_metrics(&self) -> IndexMap<String, Value> {
+        flatten_files(&self.metrics)
+    }
+}
+
+fn flatten_files(files: &IndexMap<String, FileResult>) -> IndexMap<String, Value> {
+    let mut out = IndexMap::new();
+    for (file, r) in files {
+        if let FileResult::Data(v) = r {
+            let mut flat = IndexMap::new();
+            flatten("", v, &mut flat);
+            for (k, v) in flat {
+                out.insert(format!("{file}:{k}"), v);
+            }
+        }
+    }
+    out
+}
+
+/// Flattens nested objects with `.`.
+pub fn flatten(prefix: &str, v: &Value, out: &mut IndexMap<String, Value>) {
+    match v {
+        Value::Object(m) if !m.is_empty() || prefix.is_empty() => {
+            for (k, v) in m {
+                let key = if prefix.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{prefix}.{k}")
+                };
+                flatten(&key, v, out);
+            }
+        }
+        _ => {
+            out.insert(prefix.to_string(), v.clone());
+        }
+    }
+}
+
+/// DVC's `_extract_metrics`: numbers, strings (and bools) and dicts of them; lists and
+/// nulls are dropped, and so are dicts left empty.
+pub fn extract_metrics(v: &Value) -> Option<Value> {
+    match v {
+        Value::Number(_) | Value::String(_) | Value::Bool(_) => Some(v.clone()),
+        Value::Object(m) => {
+            let mut out = Map::new();
+            for (k, v) in m {
+                if let Some(x) = extract_metrics(v)
+                    && x != Value::Object(Map::new())
+                {
+                    out.insert(k.clone(), x);
+                }
+            }
+            Some(Value::Object(out))
+        }
+        _ => None,
+    }
+}
+
+fn truthy(v: &Value) -> bool {
+    match v {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Number(n) => n.as_f64() != Some(0.0),
+        Value::String(s) => !s.is_empty(),
+        Value::Array(a) => !a.is_empty(),
+        Value::Object(m) => !m.is_empty(),
+    }
+}
+
+/// `dpath.search(config, key, separator=".")` merged into `out` (keys that are absent
+/// contribute nothing).
+fn select_key(config: &Value, key: &str, out: &mut Map<String, Value>) {
+    let parts: Vec<&str> = key.split('.').collect();
+    fn go(cur: &Value, parts: &[&str], out: &mut Map<String, Value>) {
+        let Some((first, rest)) = parts.split_first() else {
+            return;
+        };
+        let Some(m) = cur.as_object() else { return };
+        let Some(child) = m.get(*first) else { return };
+        if rest.is_empty() {
+            merge_into(out, first, child.clone());
+            return;
+        }
+        if !child.is_object() {
+            return;
+        }
+        let mut sub = match out.get(*first) {
+            Some(Value::Object(s)) => s.clone(),
+            _ => Map::new(),
+        };
+        let before = sub.len();
+        go(child, rest, &mut sub);
+        if sub.len() != before || out.contains_key(*first) {
+            out.insert((*first).to_string(), Value::Object(sub));
+        }
+    }
+    go(config, &parts, out);
+}
+
+fn merge_into(out: &mut Map<String, Value>, key: &str, v: Value) {
+    match (out.get_mut(key), v) {
+        (Some(Value::Object(a)), Value::Object(b)) => {
+            for (k, v) in b {
+                merge_into(a, &k, v);
+            }
+        }
+        (_, v) => {
+            out.insert(key.to_string(), v);
+        }
+    }
+}
+
+/// DVC's default params file.
+pub const DEFAULT_PARAMS_FILE: &str = "params.yaml";
+
+/// The params files (and their tracked keys; empty = whole file) DVC's `_collect_params`
+/// finds for a revision, in its order.
+pub fn params_files(snap: &Snapshot<'_>) -> IndexMap<String, Vec<String>> {
+    let mut list: Vec<(String, Vec<String>)> = Vec::new();
+    if let Ok(project) = &snap.project {
+        for s in project.stages() {
+            for p in &s.params {
+                if let Some(path) = s.dep_repo_path(&p.file) {
+                    list.push((path, p.keys.clone()));
+                }
+            }
+        }
+        for f in &project.files {
+            let dir = cairn_pipeline::fs::parent(&f.path);
+            for p in &f.params {
+                if let Some(p) = p.as_str() {
+                    list.push((cairn_pipeline::fs::repo_path(dir, p), Vec::new()));
+                }
+            }
+        }
+    }
+    if snap.fs().exists(DEFAULT_PARAMS_FILE) {
+        list.push((DEFAULT_PARAMS_FILE.to_string(), Vec::new()));
+    }
+    // `_merge_params`.
+    let wholly: std::collections::HashSet<String> = list
+        .iter()
+        .filter(|(_, k)| k.is_empty())
+        .map(|(f, _)| f.clone())
+        .collect();
+    let mut merged: IndexMap<String, Vec<String>> = IndexMap::new();
+    for (f, keys) in list {
+        let e = merged.entry(f.clone()).or_default();
+        if wholly.contains(&f) {
+            e.clear();
+        } else {
+            for k in keys {
+                if !e.contains(&k) {
+                    e.push(k);
+                }
+            }
+        }
+    }
+    let mut out = IndexMap::new();
+    for (f, keys) in merged {
+        for p in snap.expand(&f) {
+            out.insert(p, keys.clone());
+        }
+    }
+    out
+}
+
+/// The metrics files DVC's `_collect_metrics` finds for a revision, in order.
+pub fn metrics_files(snap: &Snapshot<'_>) -> Vec<String> {
+    let mut list: Vec<String> = Vec::new();
+    if let Ok(project) = &snap.project {
+        for s in project.stages() {
+            for o in &s.outs {
+                if o.kind == cairn_pipeline::OutKind::Metric
+                    && let Some(p) = o.repo_path(s)
+                {
+                    list.push(p);
+                }
+            }
+        }
+        for f in &project.files {
+            let dir = cairn_pipeline::fs::parent(&f.path);
+            for m in &f.metrics {
+                if let Some(m) = m.as_str() {
+                    list.push(cairn_pipeline::fs::repo_path(dir, m));
+                }
+            }
+        }
+    }
+    let mut out: Vec<String> = Vec::new();
+    for f in list {
+        for p in snap.expand(&f) {
+            if !out.contains(&p) {
+                out.push(p);
+            }
+        }
+    }
+    out
+}
+
+/// Reads params for a revision.
+pub fn read_params(snap: &Snapshot<'_>) -> IndexMap<String, FileResult> {
+    let mut out = IndexMap::new();
+    for (file, keys) in params_files(snap) {
+        let r = match snap.load(&file) {
+            Ok(v) if keys.is_empty() => FileResult::Data(v),
+            Ok(v) => {
+                let mut sel = Map::new();
+                for k in &keys {
+                    select_key(&v, k, &mut sel);
+                }
+                FileResult::Data(Value::Object(sel))
+            }
+            Err(e) => FileResult::Error(e),
+        };
+        out.insert(file, r);
+    }
+    out
+}
+
+/// Reads metrics for a revision.
+pub fn read_metrics(snap: &Snapshot<'_>) -> IndexMap<String, FileResult> {
+    let mut out = IndexMap::new();
+    for file in metrics_files(snap) {
+        let r = match snap.load(&file) {
+            Ok(v) => {
+                let v = extract_metrics(&v).filter(truthy).unwrap_or(json!({}));
+                FileResult::Data(v)
+            }
+            Err(e) => FileResult::Error(e),
+        };
+        out.insert(file, r);
+    }
+    out
+}
+
+/// Gathers everything for one revision.
+pub fn collect(snap: &Snapshot<'_>, timestamp: Option<String>) -> ExpData {
+    let mut deps = IndexMap::new();
+    let mut outs = IndexMap::new();
+    if let Ok(project) = &snap.project {
+        for s in project.stages() {
+            for d in &s.deps {
+                let Some(p) = s.dep_repo_path(&d.path) else {
+                    continue;
+                };
+                let h = lock_hashed(snap, s, &d.path, "deps");
+                deps.insert(p, h);
+            }
+        }
+        for s in project.stages() {
+            for o in &s.outs {
+                if o.kind != cairn_pipeline::OutKind::Out {
+                    continue;
+                }
+                let Some(p) = o.repo_path(s) else { continue };
+                let hashed = if s.data_source {
+                    match snap.recorded.get(&p) {
+                        Some(r) => Hashed {
+                            hash: Some(r.md5.clone()),
+                            size: r.size,
+                            nfiles: r.nfiles,
+                        },
+                        None => Hashed {
+                            hash: None,
+                            size: None,
+                            nfiles: None,
+                        },
+                    }
+                } else {
+                    lock_hashed(snap, s, &o.path, "outs")
+                };
+                outs.insert(
+                    p,
+                    OutInfo {
+                        hashed,
+                        use_cache: o.cache,
+                        is_data_source: s.data_source,
+                    },
+                );
+            }
+        }
+    }
+    ExpData {
+        rev: snap.rev.clone().unwrap_or_else(|| "workspace".into()),
+        timestamp,
+        params: read_params(snap),
+        metrics: read_metrics(snap),
+        deps,
+        outs,
+    }
+}
+
+fn lock_hashed(snap: &Snapshot<'_>, s: &cairn_pipeline::Stage, path: &str, key: &str) -> Hashed {
+    let none = Hashed {
+        hash: None,
+        size: None,
+        nfiles: None,
+    };
+    let Some(stages) = snap.locks.get(&s.dvcfile) else {
+        return none;
+    };
+    let Some(entries) = stages
+        .get(&s.name)
+        .and_then(|e| e.get(key))
+        .and_then(Value::as_array)
+    else {
+        return none;
+    };
+    for e in entries {
+        if e.get("path").and_then(Value::as_str) == Some(path) {
+            return Hashed {
+                hash: e
+                    .get("md5")
+                    .or_else(|| e.get("etag"))
+                    .or_else(|| e.get("checksum"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+                size: e.get("size").and_then(Value::as_u64),
+                nfiles: e.get("nfiles").and_then(Value::as_u64),
+            };
+        }
+    }
+    none
+}
+
+/// `datetime.fromtimestamp(t).isoformat()` for UTC machines (DVC prints local time; the
+/// offset of the `TZ`-less machine is used, which is UTC in containers and CI).
+pub fn iso_timestamp(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil_from_days(days);
+    format!(
+        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
+        rem / 3600,
+        (rem / 60) % 60,
+        rem % 60
+    )
+}
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamps_and_metric_extraction() {
+        assert_eq!(iso_timestamp(1795779467), "2026-11-27T11:37:47");
+        assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00");
+        let v = json!({"a": 1, "l": [1, 2], "n": null, "d": {"x": [1]}, "s": "t", "b": true});
+        assert_eq!(
+            extract_metrics(&v).unwrap(),
+            json!({"a": 1, "s": "t", "b": true})
+        );
+        let cfg = json!({"lr": 0.1, "model": {"depth": 2, "name": "x"}, "z": 1});
+        let mut out = Map::new();
+        select_key(&cfg, "model.depth", &mut out);
+        select_key(&cfg, "lr", &mut out);
+        select_key(&cfg, "missing.key", &mut out);
+        assert_eq!(
+            Value::Object(out),
+            json!({"model": {"depth": 2}, "lr": 0.1})
+        );
+    }
+}

@@ -1,0 +1,314 @@
+//! `metrics show|diff`, `params diff`, `exp diff` (DVC's `dvc.utils.diff` semantics:
+//! flattened keys, `diff = new - old` for numbers, unchanged rows only with `all`) and
+//! metric trends along a branch, all read from git objects.
+
+use std::path::Path;
+
+use cairn_git::Git;
+use indexmap::IndexMap;
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::collect::{FileResult, flatten, read_metrics, read_params};
+use crate::error::ExpError;
+use crate::refs::resolve;
+use crate::snapshot::Snapshot;
+
+/// A revision to read: the work tree or a commit/branch/tag/experiment name.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Rev {
+    /// The work tree.
+    Workspace,
+    /// Anything git or the experiment refs resolve.
+    Named(String),
+}
+
+impl Rev {
+    /// Parses a user argument (`workspace` means the work tree).
+    pub fn parse(s: &str) -> Rev {
+        if s == "workspace" {
+            Rev::Workspace
+        } else {
+            Rev::Named(s.to_string())
+        }
+    }
+
+    /// The label DVC prints in table headers.
+    pub fn label(&self) -> &str {
+        match self {
+            Rev::Workspace => "workspace",
+            Rev::Named(s) => s,
+        }
+    }
+}
+
+/// Resolves a revision name: git revisions first, then experiment names.
+pub fn resolve_rev(git: &Git, name: &str) -> Result<String, ExpError> {
+    match git.resolve(name) {
+        Ok(c) => Ok(c),
+        Err(e) => resolve(git, name).map(|r| r.commit).map_err(|_| e.into()),
+    }
+}
+
+/// What to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    /// Metrics files.
+    Metrics,
+    /// Params files.
+    Params,
+}
+
+/// Reads params or metrics at a revision.
+pub fn read(root: &Path, rev: &Rev, kind: Kind) -> Result<IndexMap<String, FileResult>, ExpError> {
+    let read = |snap: &Snapshot<'_>| match kind {
+        Kind::Metrics => read_metrics(snap),
+        Kind::Params => read_params(snap),
+    };
+    match rev {
+        Rev::Workspace => Ok(read(&Snapshot::workspace(root))),
+        Rev::Named(n) => {
+            let git = Git::discover(root)?;
+            let c = resolve_rev(&git, n)?;
+            Ok(read(&Snapshot::at(&git, &c)))
+        }
+    }
+}
+
+/// One changed (or, with `all`, unchanged) value.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Change {
+    /// Old value (`None` when absent).
+    pub old: Option<Value>,
+    /// New value.
+    pub new: Option<Value>,
+    /// `new - old` when both are numbers.
+    pub diff: Option<Value>,
+}
+
+/// File → flattened key → change, keys sorted.
+pub type DiffResult = IndexMap<String, IndexMap<String, Change>>;
+
+fn is_num(v: &Value) -> bool {
+    v.is_number() || v.is_boolean()
+}
+
+fn num_parts(v: &Value) -> (Option<i64>, f64) {
+    match v {
+        Value::Bool(b) => (Some(i64::from(*b)), f64::from(u8::from(*b))),
+        Value::Number(n) => (n.as_i64(), n.as_f64().unwrap_or(f64::NAN)),
+        _ => (None, f64::NAN),
+    }
+}
+
+/// Python's `new - old` for numbers.
+pub fn subtract(new: &Value, old: &Value) -> Value {
+    match (num_parts(new), num_parts(old)) {
+        ((Some(a), _), (Some(b), _)) => json!(a.wrapping_sub(b)),
+        ((_, a), (_, b)) => serde_json::Number::from_f64(a - b)
+            .map(Value::Number)
+            .unwrap_or(Value::Null),
+    }
+}
+
+fn flat(r: Option<&FileResult>) -> Option<IndexMap<String, Value>> {
+    match r {
+        Some(FileResult::Data(v @ Value::Object(_))) => {
+            let mut m = IndexMap::new();
+            flatten("", v, &mut m);
+            Some(m)
+        }
+        Some(FileResult::Data(v)) => {
+            let mut m = IndexMap::new();
+            m.insert(String::new(), v.clone());
+            Some(m)
+        }
+        _ => None,
+    }
+}
+
+/// DVC's `dvc.utils.diff.diff`.
+pub fn diff(
+    old: &IndexMap<String, FileResult>,
+    new: &IndexMap<String, FileResult>,
+    all: bool,
+) -> DiffResult {
+    let mut paths: Vec<&String> = old.keys().chain(new.keys()).collect();
+    paths.sort();
+    paths.dedup();
+    let mut out = DiffResult::new();
+    for p in paths {
+        let o = flat(old.get(p)).unwrap_or_default();
+        let n = flat(new.get(p)).unwrap_or_default();
+        let mut keys: Vec<&String> = o.keys().chain(n.keys()).collect();
+        keys.sort();
+        keys.dedup();
+        let mut changes = IndexMap::new();
+        for k in keys {
+            let ov = o.get(k).cloned();
+            let nv = n.get(k).cloned();
+            if !all && ov == nv {
+                continue;
+            }
+            let d = match (&ov, &nv) {
+                (Some(a), Some(b)) if is_num(a) && is_num(b) => Some(subtract(b, a)),
+                _ => None,
+            };
+            changes.insert(
+                k.clone(),
+                Change {
+                    old: ov,
+                    new: nv,
+                    diff: d,
+                },
+            );
+        }
+        if !changes.is_empty() {
+            out.insert(p.clone(), changes);
+        }
+    }
+    out
+}
+
+/// `--json` of `metrics diff` / `params diff`.
+pub fn diff_to_json(d: &DiffResult) -> Value {
+    Value::Object(
+        d.iter()
+            .map(|(p, ch)| {
+                let inner: Map<String, Value> = ch
+                    .iter()
+                    .map(|(k, c)| {
+                        let mut m = Map::new();
+                        m.insert("old".into(), c.old.clone().unwrap_or(Value::Null));
+                        m.insert("new".into(), c.new.clone().unwrap_or(Value::Null));
+                        if let Some(x) = &c.diff {
+                            m.insert("diff".into(), x.clone());
+                        }
+                        (k.clone(), Value::Object(m))
+                    })
+                    .collect();
+                (p.clone(), Value::Object(inner))
+            })
+            .collect(),
+    )
+}
+
+/// `metrics show --json`: `{rev_label: {"data": {file: {"data": ...}}}}` (`""` = work tree).
+pub fn show_json(label: &str, files: &IndexMap<String, FileResult>) -> Value {
+    let data: Map<String, Value> = files
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_json()))
+        .collect();
+    let mut o = Map::new();
+    o.insert(label.to_string(), json!({ "data": data }));
+    Value::Object(o)
+}
+
+/// A metric's value at each commit of a branch.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TrendPoint {
+    /// Commit.
+    pub rev: String,
+    /// Commit time (seconds).
+    pub time: i64,
+    /// Flattened `file:key` → value.
+    pub metrics: IndexMap<String, Value>,
+}
+
+/// Metrics at the last `n` first-parent commits of `rev` (0 = all), oldest first, read in
+/// parallel from git objects without checkout.
+pub fn trend(root: &Path, rev: &str, n: usize) -> Result<Vec<TrendPoint>, ExpError> {
+    let git = Git::discover(root)?;
+    let root = git.root().to_path_buf();
+    let tip = resolve_rev(&git, rev)?;
+    let mut commits = git.first_parents(&tip, n)?;
+    commits.reverse();
+    let pts: Vec<TrendPoint> = commits
+        .par_iter()
+        .map_init(
+            || Git::discover(&root).ok(),
+            |g, c| {
+                let Some(g) = g else {
+                    return TrendPoint {
+                        rev: c.clone(),
+                        time: 0,
+                        metrics: IndexMap::new(),
+                    };
+                };
+                let snap = Snapshot::at(g, c);
+                let m = read_metrics(&snap);
+                let mut flat = IndexMap::new();
+                for (file, r) in &m {
+                    if let Some(v) = r.data() {
+                        let mut f = IndexMap::new();
+                        flatten("", v, &mut f);
+                        for (k, v) in f {
+                            flat.insert(format!("{file}:{k}"), v);
+                        }
+                    }
+                }
+                TrendPoint {
+                    rev: c.clone(),
+                    time: g.commit_time(c).unwrap_or(0),
+                    metrics: flat,
+                }
+            },
+        )
+        .collect();
+    Ok(pts)
+}
+
+/// Formats a value like DVC's tables (floats rounded to 5 significant digits).
+pub fn fmt_value(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "-".into(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Number(n)) if n.is_f64() => {
+            let f = n.as_f64().unwrap_or(f64::NAN);
+            round_sig(f, 5)
+        }
+        Some(v) => cairn_core::pyjson::dumps(v, false),
+    }
+}
+
+fn round_sig(f: f64, digits: i32) -> String {
+    if f == 0.0 || !f.is_finite() {
+        return cairn_core::pyfloat::repr(f);
+    }
+    let mag = f.abs().log10().floor() as i32;
+    let decimals = (digits - 1 - mag).max(0) as usize;
+    let s = format!("{f:.decimals$}");
+    let s = if s.contains('.') {
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        s
+    };
+    if s == "-0" { "0".into() } else { s }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn diff_like_dvc() {
+        let mut a = IndexMap::new();
+        a.insert(
+            "m.json".to_string(),
+            FileResult::Data(json!({"acc": 0.30000000000000004, "loss": 0.9, "n": {"x": 1}})),
+        );
+        let mut b = IndexMap::new();
+        b.insert(
+            "m.json".to_string(),
+            FileResult::Data(json!({"acc": 0.6000000000000001, "loss": 0.9, "n": {"x": 3}})),
+        );
+        let d = diff(&a, &b, false);
+        let j = diff_to_json(&d);
+        assert_eq!(
+            cairn_core::pyjson::dumps(&j, true),
+            r#"{"m.json": {"acc": {"diff": 0.30000000000000004, "new": 0.6000000000000001, "old": 0.30000000000000004}, "n.x": {"diff": 2, "new": 3, "old": 1}}}"#
+        );
+        assert_eq!(fmt_value(Some(&json!(0.30000000000000004))), "0.3");
+        assert_eq!(fmt_value(Some(&json!(-0.09999999999999998))), "-0.1");
+    }
+}

@@ -1,0 +1,33 @@
+//! Experiments compatible with `dvc exp`, params and metrics at any revision, metric
+//! series and comparison — the engine behind `cairn exp|metrics|params|plots|report|queue`
+//! and the desktop app's comparison table and charts.
+//!
+//! - [`snapshot`]: one revision (git objects or the work tree) with DVC's view of files:
+//!   cached outputs are read from `.dvc/cache` through `dvc.lock` hashes; a missing object
+//!   is "not available (pull needed)", never a failure.
+//! - [`collect`]: params, metrics, deps and outs of a revision in DVC's shape.
+//! - [`show`]: `exp show` (baselines + experiments from `refs/exps`), DVC's JSON.
+//! - [`run`]: `exp run` recording commits exactly as DVC's executor does.
+//! - [`overrides`] / [`yamledit`]: `-S` overrides, sweeps, DVC-identical params rewriting.
+//! - [`queue`]: queued experiments run in parallel git worktrees.
+//! - [`manage`]: apply, branch, remove, rename, list.
+//! - [`diff`]: `metrics diff`, `params diff`, `exp diff`, trends across history.
+//! - [`series`]: step series (DVCLive `.tsv`, CSV/TSV/JSON/JSONL plots) and min/max
+//!   decimation for a pixel width.
+
+pub mod collect;
+pub mod diff;
+pub mod error;
+pub mod manage;
+pub mod names;
+pub mod overrides;
+pub mod queue;
+pub mod refs;
+pub mod run;
+pub mod series;
+pub mod show;
+pub mod snapshot;
+mod words;
+pub mod yamledit;
+
+pub use error::ExpError;

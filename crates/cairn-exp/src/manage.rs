@@ -1,0 +1,235 @@
+//! `exp apply | branch | remove | rename` and `exp list`, with DVC's refs and effects.
+
+use std::path::Path;
+
+use cairn_data::checkout::materialize;
+use cairn_git::Git;
+use serde_json::Value;
+
+use crate::error::ExpError;
+use crate::refs::{APPLY_HEAD, ExpRef, list_exp_refs, ref_name, resolve, validate_name};
+use crate::snapshot::Snapshot;
+
+/// `refs/exps/exec/EXEC_APPLY`: the last applied experiment.
+pub const EXEC_APPLY: &str = "refs/exps/exec/EXEC_APPLY";
+
+/// What `apply` changed.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Applied {
+    /// The experiment.
+    pub name: String,
+    /// Its commit.
+    pub commit: String,
+    /// Git-tracked files written or removed.
+    pub files: Vec<String>,
+    /// DVC outputs restored from the cache.
+    pub outputs: Vec<String>,
+    /// Outputs whose cache objects are missing (pull needed).
+    pub missing: Vec<String>,
+}
+
+/// Writes an experiment's files into the work tree (uncommitted; HEAD and the index stay)
+/// and checks its DVC outputs out from the cache, like `dvc exp apply`.
+pub fn apply(root: &Path, what: &str) -> Result<Applied, ExpError> {
+    let git = Git::discover(root)?;
+    let root = git.root().to_path_buf();
+    let (name, commit) = match resolve(&git, what) {
+        Ok(r) => (r.name, r.commit),
+        Err(e) => match git.resolve(what) {
+            Ok(c) => (what.to_string(), c),
+            Err(_) => return Err(e),
+        },
+    };
+    let head = git
+        .head_commit()
+        .ok_or_else(|| ExpError::Invalid("no HEAD commit".into()))?;
+    let mut files = Vec::new();
+    for p in git.changed_paths(&head, &commit)? {
+        let dest = root.join(&p);
+        match git.read_at(&commit, &p)? {
+            Some(bytes) => {
+                if let Some(parent) = dest.parent() {
+                    std::fs::create_dir_all(parent).map_err(|e| ExpError::io(&p, e))?;
+                }
+                cairn_core::write_atomic(&dest, &bytes).map_err(|e| ExpError::io(&p, e))?;
+            }
+            None => {
+                let _ = std::fs::remove_file(&dest);
+            }
+        }
+        files.push(p);
+    }
+    let (outputs, missing) = checkout_outputs(&root)?;
+    git.set_ref(APPLY_HEAD, &head, "dvc: apply")?;
+    git.set_ref(EXEC_APPLY, &commit, "dvc: apply")?;
+    Ok(Applied {
+        name,
+        commit,
+        files,
+        outputs,
+        missing,
+    })
+}
+
+/// Materialises every cached pipeline output recorded in the work tree's `dvc.lock`
+/// files whose workspace copy differs (by size, or is absent).
+pub fn checkout_outputs(root: &Path) -> Result<(Vec<String>, Vec<String>), ExpError> {
+    let repo = cairn_data::Repo::open(root)?;
+    let snap = Snapshot::workspace(root);
+    let mut done = Vec::new();
+    let mut missing = Vec::new();
+    let Ok(project) = &snap.project else {
+        return Ok((done, missing));
+    };
+    let types = repo.config().cache_types.clone();
+    for s in project.stages() {
+        if s.data_source {
+            continue;
+        }
+        let Some(entries) = snap
+            .locks
+            .get(&s.dvcfile)
+            .and_then(|st| st.get(&s.name))
+            .and_then(|e| e.get("outs"))
+            .and_then(Value::as_array)
+        else {
+            continue;
+        };
+        for o in &s.outs {
+            if !o.cache {
+                continue;
+            }
+            let Some(rel) = o.repo_path(s) else { continue };
+            let Some(e) = entries
+                .iter()
+                .find(|e| e.get("path").and_then(Value::as_str) == Some(o.path.as_str()))
+            else {
+                continue;
+            };
+            let Some(md5) = e.get("md5").and_then(Value::as_str) else {
+                continue;
+            };
+            let kind = if e.get("hash").and_then(Value::as_str) == Some("md5") {
+                cairn_data::hash::HashKind::Md5
+            } else {
+                cairn_data::hash::HashKind::LegacyDos2Unix
+            };
+            let dest = root.join(&rel);
+            let isexec = e.get("isexec").and_then(Value::as_bool).unwrap_or(false);
+            if md5.ends_with(".dir") {
+                let Ok(m) = repo.odb().read_manifest(md5, kind) else {
+                    missing.push(rel);
+                    continue;
+                };
+                let mut ok = true;
+                for f in m.entries() {
+                    let d = dest.join(&f.relpath);
+                    if !repo.odb().contains(&f.md5, kind) {
+                        ok = false;
+                        continue;
+                    }
+                    if file_matches(&d, &f.md5) {
+                        continue;
+                    }
+                    materialize(repo.odb(), &f.md5, kind, &d, &types, false)
+                        .map_err(|er| ExpError::io(d.display(), er))?;
+                }
+                if ok {
+                    done.push(rel);
+                } else {
+                    missing.push(rel);
+                }
+                continue;
+            }
+            if !repo.odb().contains(md5, kind) {
+                missing.push(rel);
+                continue;
+            }
+            if file_matches(&dest, md5) {
+                continue;
+            }
+            materialize(repo.odb(), md5, kind, &dest, &types, isexec)
+                .map_err(|er| ExpError::io(dest.display(), er))?;
+            done.push(rel);
+        }
+    }
+    Ok((done, missing))
+}
+
+fn file_matches(path: &Path, md5: &str) -> bool {
+    match std::fs::read(path) {
+        Ok(b) => cairn_data::hash::md5_bytes(&b) == md5,
+        Err(_) => false,
+    }
+}
+
+/// `exp branch`: a git branch at the experiment's commit.
+pub fn branch(root: &Path, what: &str, branch: Option<&str>) -> Result<(String, String), ExpError> {
+    let git = Git::discover(root)?;
+    let r = resolve(&git, what)?;
+    let name = branch
+        .map(str::to_string)
+        .unwrap_or_else(|| format!("{}-branch", r.name));
+    git.create_branch(&name, &r.commit)?;
+    Ok((name, r.commit))
+}
+
+/// `exp remove`: deletes experiment refs (by name, or every experiment of the HEAD
+/// baseline with `all`), returns what went.
+pub fn remove(root: &Path, names: &[String], all: bool) -> Result<Vec<ExpRef>, ExpError> {
+    let git = Git::discover(root)?;
+    let mut out = Vec::new();
+    if all {
+        let head = git.head_commit();
+        for r in list_exp_refs(&git)? {
+            if Some(&r.baseline) == head.as_ref() {
+                git.delete_ref(&r.refname)?;
+                out.push(r);
+            }
+        }
+        return Ok(out);
+    }
+    let mut unknown = Vec::new();
+    for n in names {
+        match resolve(&git, n) {
+            Ok(r) => {
+                git.delete_ref(&r.refname)?;
+                out.push(r);
+            }
+            Err(_) => unknown.push(n.clone()),
+        }
+    }
+    if !unknown.is_empty() {
+        return Err(ExpError::UnknownExperiment(unknown.join(", ")));
+    }
+    Ok(out)
+}
+
+/// `exp rename OLD NEW`.
+pub fn rename(root: &Path, old: &str, new: &str, force: bool) -> Result<ExpRef, ExpError> {
+    validate_name(new)?;
+    let git = Git::discover(root)?;
+    let r = resolve(&git, old)?;
+    let target = ref_name(&r.baseline, new);
+    if git.ref_target(&target).is_some() && !force {
+        return Err(ExpError::Exists(new.to_string()));
+    }
+    git.delete_ref(&r.refname)?;
+    git.set_ref(&target, &r.commit, "dvc: rename")?;
+    Ok(ExpRef {
+        refname: target,
+        baseline: r.baseline,
+        name: new.to_string(),
+        commit: r.commit,
+    })
+}
+
+/// `exp list`: experiments by baseline (all baselines with `all`, else HEAD's).
+pub fn list(root: &Path, all: bool) -> Result<Vec<ExpRef>, ExpError> {
+    let git = Git::discover(root)?;
+    let head = git.head_commit();
+    Ok(list_exp_refs(&git)?
+        .into_iter()
+        .filter(|r| all || Some(&r.baseline) == head.as_ref())
+        .collect())
+}

@@ -1,0 +1,436 @@
+//! Step series: DVCLive's `dvclive/plots/metrics/**.tsv` (`step`, optional `timestamp`,
+//! value) and the CSV/TSV/JSON/JSONL/YAML plots declared in `dvc.yaml`, at any revision;
+//! plus min/max-bucket decimation for a pixel width (spikes always survive; a zoomed
+//! range is re-decimated from the raw points).
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::snapshot::Snapshot;
+
+/// One named series.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Series {
+    /// Metric name (`acc`, `train/loss`, or `file:field` for declared plots).
+    pub name: String,
+    /// The file it came from.
+    pub file: String,
+    /// `(x, y)` points in x order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// Decimates `points` (sorted by x) to at most about `2 * width` points: the x range
+/// (or `range`) is cut into `width` buckets and each keeps its minimum and maximum y (in
+/// x order), so spikes are never dropped. The first and last points of the range stay.
+/// Runs in one pass over the points in range (binary search for the ends).
+pub fn decimate(points: &[(f64, f64)], width: usize, range: Option<(f64, f64)>) -> Vec<(f64, f64)> {
+    let (lo_i, hi_i) = match range {
+        Some((a, b)) => (
+            points.partition_point(|p| p.0 < a),
+            points.partition_point(|p| p.0 <= b),
+        ),
+        None => (0, points.len()),
+    };
+    let pts = &points[lo_i..hi_i.max(lo_i)];
+    let width = width.max(1);
+    if pts.len() <= 2 * width + 2 {
+        return pts.to_vec();
+    }
+    let x0 = pts[0].0;
+    let x1 = pts[pts.len() - 1].0;
+    let span = x1 - x0;
+    let mut out = Vec::with_capacity(2 * width + 2);
+    if span <= 0.0 || !span.is_finite() {
+        // All at one x: keep extremes.
+        let (mut mn, mut mx) = (0, 0);
+        for (i, p) in pts.iter().enumerate() {
+            if p.1 < pts[mn].1 {
+                mn = i;
+            }
+            if p.1 > pts[mx].1 {
+                mx = i;
+            }
+        }
+        let mut idx = vec![0, mn, mx, pts.len() - 1];
+        idx.sort_unstable();
+        idx.dedup();
+        return idx.into_iter().map(|i| pts[i]).collect();
+    }
+    let scale = width as f64 / span;
+    let mut bucket = usize::MAX;
+    let (mut mn, mut mx) = (0usize, 0usize);
+    let flush = |out: &mut Vec<(f64, f64)>, mn: usize, mx: usize| {
+        let (a, b) = if mn <= mx { (mn, mx) } else { (mx, mn) };
+        out.push(pts[a]);
+        if b != a {
+            out.push(pts[b]);
+        }
+    };
+    for (i, p) in pts.iter().enumerate() {
+        let b = (((p.0 - x0) * scale) as usize).min(width - 1);
+        if b != bucket {
+            if bucket != usize::MAX {
+                flush(&mut out, mn, mx);
+            }
+            bucket = b;
+            mn = i;
+            mx = i;
+            continue;
+        }
+        let y = p.1;
+        if y < pts[mn].1 || (pts[mn].1.is_nan() && !y.is_nan()) {
+            mn = i;
+        }
+        if y > pts[mx].1 || (pts[mx].1.is_nan() && !y.is_nan()) {
+            mx = i;
+        }
+    }
+    if bucket != usize::MAX {
+        flush(&mut out, mn, mx);
+    }
+    if out.first() != pts.first() {
+        out.insert(0, pts[0]);
+    }
+    if out.last() != pts.last() {
+        out.push(pts[pts.len() - 1]);
+    }
+    out
+}
+
+fn num(s: &str) -> Option<f64> {
+    let t = s.trim();
+    if t.is_empty() {
+        return None;
+    }
+    t.parse::<f64>().ok()
+}
+
+/// Parses a delimited table (header row) into columns.
+fn parse_delimited(text: &str, sep: char) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut lines = text.lines().filter(|l| !l.trim().is_empty());
+    let header: Vec<String> = lines
+        .next()
+        .map(|h| {
+            h.split(sep)
+                .map(|s| s.trim().trim_matches('"').to_string())
+                .collect()
+        })
+        .unwrap_or_default();
+    let rows = lines
+        .map(|l| {
+            l.split(sep)
+                .map(|s| s.trim().trim_matches('"').to_string())
+                .collect()
+        })
+        .collect();
+    (header, rows)
+}
+
+/// Rows of a JSON/JSONL/YAML plot file: a list of records, or a dict holding one list.
+fn records(rel: &str, bytes: &[u8]) -> Option<Vec<serde_json::Map<String, Value>>> {
+    let lower = rel.to_lowercase();
+    let list: Vec<Value> = if lower.ends_with(".jsonl") {
+        String::from_utf8_lossy(bytes)
+            .lines()
+            .filter(|l| !l.trim().is_empty())
+            .filter_map(|l| serde_json::from_str(l).ok())
+            .collect()
+    } else {
+        let v = crate::snapshot::parse_by_suffix(rel, bytes).ok()?;
+        match v {
+            Value::Array(a) => a,
+            Value::Object(m) => m.into_iter().find_map(|(_, v)| match v {
+                Value::Array(a) => Some(a),
+                _ => None,
+            })?,
+            _ => return None,
+        }
+    };
+    Some(
+        list.into_iter()
+            .filter_map(|v| match v {
+                Value::Object(m) => Some(m),
+                _ => None,
+            })
+            .collect(),
+    )
+}
+
+fn value_num(v: &Value) -> Option<f64> {
+    match v {
+        Value::Number(n) => n.as_f64(),
+        Value::String(s) => num(s),
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        _ => None,
+    }
+}
+
+/// Series of one plot file: `x` is the given field, else `step`, else the row index;
+/// every other numeric column (except `timestamp`) is a series, or only `ys` if given.
+pub fn parse_plot_file(
+    rel: &str,
+    bytes: &[u8],
+    x: Option<&str>,
+    ys: &[String],
+    name_prefix: &str,
+) -> Vec<Series> {
+    let lower = rel.to_lowercase();
+    let (header, rows): (Vec<String>, Vec<Vec<Option<f64>>>) =
+        if lower.ends_with(".tsv") || lower.ends_with(".csv") {
+            let sep = if lower.ends_with(".tsv") { '\t' } else { ',' };
+            let (h, r) = parse_delimited(&String::from_utf8_lossy(bytes), sep);
+            let rows = r
+                .into_iter()
+                .map(|row| row.iter().map(|c| num(c)).collect())
+                .collect();
+            (h, rows)
+        } else {
+            let Some(recs) = records(rel, bytes) else {
+                return Vec::new();
+            };
+            let mut header: Vec<String> = Vec::new();
+            for r in &recs {
+                for k in r.keys() {
+                    if !header.contains(k) {
+                        header.push(k.clone());
+                    }
+                }
+            }
+            let rows = recs
+                .iter()
+                .map(|r| {
+                    header
+                        .iter()
+                        .map(|h| r.get(h).and_then(value_num))
+                        .collect()
+                })
+                .collect();
+            (header, rows)
+        };
+    let xi = match x {
+        Some(x) => header.iter().position(|h| h == x),
+        None => header.iter().position(|h| h == "step"),
+    };
+    let mut out = Vec::new();
+    for (ci, col) in header.iter().enumerate() {
+        if Some(ci) == xi || col == "timestamp" {
+            continue;
+        }
+        if !ys.is_empty() && !ys.contains(col) {
+            continue;
+        }
+        let mut pts: Vec<(f64, f64)> = rows
+            .iter()
+            .enumerate()
+            .filter_map(|(ri, row)| {
+                let xv = match xi {
+                    Some(xi) => row.get(xi).copied().flatten()?,
+                    None => ri as f64,
+                };
+                Some((xv, row.get(ci).copied().flatten()?))
+            })
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        if pts.windows(2).any(|w| w[1].0 < w[0].0) {
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+        }
+        out.push(Series {
+            name: if name_prefix.is_empty() {
+                col.clone()
+            } else {
+                format!("{name_prefix}{col}")
+            },
+            file: rel.to_string(),
+            points: pts,
+        });
+    }
+    out
+}
+
+/// Every series of a revision: DVCLive metric files and declared plots.
+pub fn load_all(snap: &Snapshot<'_>) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    let mut seen_files: Vec<String> = Vec::new();
+    // Declared plots (top-level and stage `plots:`), with their x/y.
+    let mut declared: Vec<(String, Option<String>, Vec<String>)> = Vec::new();
+    if let Ok(project) = &snap.project {
+        for f in &project.files {
+            let dir = cairn_pipeline::fs::parent(&f.path);
+            for p in &f.plots {
+                match p {
+                    Value::String(s) => {
+                        declared.push((cairn_pipeline::fs::repo_path(dir, s), None, Vec::new()))
+                    }
+                    Value::Object(m) => {
+                        for (id, def) in m {
+                            let x = def.get("x").and_then(Value::as_str).map(str::to_string);
+                            match def.get("y") {
+                                Some(Value::Object(files)) => {
+                                    for (file, ys) in files {
+                                        let ys = match ys {
+                                            Value::String(s) => vec![s.clone()],
+                                            Value::Array(a) => a
+                                                .iter()
+                                                .filter_map(|v| v.as_str().map(str::to_string))
+                                                .collect(),
+                                            _ => Vec::new(),
+                                        };
+                                        declared.push((
+                                            cairn_pipeline::fs::repo_path(dir, file),
+                                            x.clone(),
+                                            ys,
+                                        ));
+                                    }
+                                }
+                                Some(Value::String(y)) => declared.push((
+                                    cairn_pipeline::fs::repo_path(dir, id),
+                                    x,
+                                    vec![y.clone()],
+                                )),
+                                Some(Value::Array(a)) => declared.push((
+                                    cairn_pipeline::fs::repo_path(dir, id),
+                                    x,
+                                    a.iter()
+                                        .filter_map(|v| v.as_str().map(str::to_string))
+                                        .collect(),
+                                )),
+                                _ => declared.push((
+                                    cairn_pipeline::fs::repo_path(dir, id),
+                                    x,
+                                    Vec::new(),
+                                )),
+                            }
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+        for s in project.stages() {
+            for o in &s.outs {
+                if o.kind == cairn_pipeline::OutKind::Plot
+                    && let Some(p) = o.repo_path(s)
+                {
+                    let props = o.plot_props.as_ref();
+                    let x = props
+                        .and_then(|m| m.get("x"))
+                        .and_then(Value::as_str)
+                        .map(str::to_string);
+                    let ys = props
+                        .and_then(|m| m.get("y"))
+                        .map(|y| match y {
+                            Value::String(s) => vec![s.clone()],
+                            Value::Array(a) => a
+                                .iter()
+                                .filter_map(|v| v.as_str().map(str::to_string))
+                                .collect(),
+                            _ => Vec::new(),
+                        })
+                        .unwrap_or_default();
+                    declared.push((p, x, ys));
+                }
+            }
+        }
+    }
+    // DVCLive's default location, even when not declared.
+    declared.push((
+        "dvclive/plots/metrics".into(),
+        Some("step".into()),
+        Vec::new(),
+    ));
+    for (path, x, ys) in declared {
+        let files = snap.expand(&path);
+        let is_dir = files.len() != 1 || files[0] != path;
+        for file in files {
+            if seen_files.contains(&file) {
+                continue;
+            }
+            let lower = file.to_lowercase();
+            if ![".tsv", ".csv", ".json", ".jsonl", ".yaml", ".yml"]
+                .iter()
+                .any(|e| lower.ends_with(e))
+            {
+                continue;
+            }
+            let Ok(bytes) = snap.read(&file) else {
+                continue;
+            };
+            seen_files.push(file.clone());
+            // DVCLive: `dvclive/plots/metrics/train/loss.tsv` → `train/loss`.
+            let live_name = file
+                .strip_prefix("dvclive/plots/metrics/")
+                .and_then(|n| n.strip_suffix(".tsv"));
+            let mut series = parse_plot_file(&file, &bytes, x.as_deref(), &ys, "");
+            if let Some(n) = live_name
+                && series.len() == 1
+            {
+                series[0].name = n.to_string();
+            } else if is_dir || series.len() > 1 || live_name.is_none() {
+                for s in &mut series {
+                    s.name = format!("{file}:{}", s.name);
+                }
+            }
+            out.extend(series);
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimation_keeps_spikes_and_rezooms() {
+        let mut pts: Vec<(f64, f64)> = (0..100_000).map(|i| (i as f64, (i % 7) as f64)).collect();
+        pts[54_321].1 = 1000.0;
+        pts[77_777].1 = -1000.0;
+        let d = decimate(&pts, 200, None);
+        assert!(d.len() <= 402, "{}", d.len());
+        assert!(d.contains(&(54_321.0, 1000.0)));
+        assert!(d.contains(&(77_777.0, -1000.0)));
+        assert_eq!(d.first(), Some(&(0.0, 0.0)));
+        assert_eq!(d.last(), pts.last());
+        assert!(d.windows(2).all(|w| w[0].0 <= w[1].0));
+        let z = decimate(&pts, 200, Some((54_000.0, 55_000.0)));
+        assert!(z.contains(&(54_321.0, 1000.0)));
+        assert!(z.iter().all(|p| p.0 >= 54_000.0 && p.0 <= 55_000.0));
+        assert_eq!(decimate(&pts[..10], 200, None).len(), 10);
+    }
+
+    #[test]
+    fn dvclive_tsv_and_csv_and_jsonl() {
+        let s = parse_plot_file("a.tsv", b"step\tacc\n0\t0.5\n1\t0.7\n", None, &[], "");
+        assert_eq!(s[0].name, "acc");
+        assert_eq!(s[0].points, vec![(0.0, 0.5), (1.0, 0.7)]);
+        let s = parse_plot_file(
+            "a.tsv",
+            b"timestamp\tstep\tloss\n17\t0\t1\n18\t1\t0.5\n",
+            None,
+            &[],
+            "",
+        );
+        assert_eq!(s.len(), 1);
+        assert_eq!(s[0].points, vec![(0.0, 1.0), (1.0, 0.5)]);
+        let s = parse_plot_file(
+            "p.csv",
+            b"epoch,a,b\n1,2,3\n2,4,5\n",
+            Some("epoch"),
+            &[],
+            "",
+        );
+        assert_eq!(s.len(), 2);
+        let s = parse_plot_file("p.jsonl", b"{\"a\": 1}\n{\"a\": 3}\n", None, &[], "");
+        assert_eq!(s[0].points, vec![(0.0, 1.0), (1.0, 3.0)]);
+        let s = parse_plot_file(
+            "p.json",
+            br#"{"r": [{"x": 1, "y": 2}]}"#,
+            Some("x"),
+            &[],
+            "",
+        );
+        assert_eq!(s[0].points, vec![(1.0, 2.0)]);
+    }
+}

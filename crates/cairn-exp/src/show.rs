@@ -1,0 +1,396 @@
+//! `exp show`: the workspace, baseline commits and the experiments derived from each,
+//! in the exact JSON shape of `dvc exp show --json`, read from git objects in parallel.
+
+use std::path::Path;
+
+use cairn_git::Git;
+use rayon::prelude::*;
+use serde_json::{Map, Value, json};
+
+use crate::collect::{ExpData, collect, iso_timestamp};
+use crate::error::ExpError;
+use crate::queue;
+use crate::refs::{ExpRef, list_exp_refs};
+use crate::snapshot::Snapshot;
+
+/// Which baselines to show.
+#[derive(Debug, Clone, Default)]
+pub struct ShowOptions {
+    /// Baseline revisions (default `HEAD`).
+    pub revs: Vec<String>,
+    /// Commits per rev, walking first parents (`-n`); 1 by default.
+    pub num: usize,
+    /// Every branch.
+    pub all_branches: bool,
+    /// Every tag.
+    pub all_tags: bool,
+    /// Every commit.
+    pub all_commits: bool,
+    /// Leave the workspace row out.
+    pub hide_workspace: bool,
+    /// Leave queued experiments out.
+    pub hide_queued: bool,
+}
+
+/// One experiment (a ref under `refs/exps/<baseline>/`).
+#[derive(Debug, Clone)]
+pub struct ExpEntry {
+    /// Ref name (`e-lr02`).
+    pub name: String,
+    /// States along the experiment branch, tip first.
+    pub revs: Vec<RevState>,
+    /// Queue executor info (`null` for plain experiments).
+    pub executor: Option<Value>,
+}
+
+/// A revision's data, or the error that stopped it from loading.
+#[derive(Debug, Clone)]
+pub struct RevState {
+    /// Commit or `workspace`.
+    pub rev: String,
+    /// Name (branch, tag or experiment).
+    pub name: Option<String>,
+    /// Collected data.
+    pub data: Option<ExpData>,
+    /// Why collection failed.
+    pub error: Option<(String, String)>,
+}
+
+impl RevState {
+    fn to_json(&self, experiments: Option<Value>) -> Value {
+        let mut o = Map::new();
+        o.insert("rev".into(), json!(self.rev));
+        o.insert("name".into(), json!(self.name));
+        o.insert(
+            "data".into(),
+            self.data
+                .as_ref()
+                .map(ExpData::to_json)
+                .unwrap_or(Value::Null),
+        );
+        o.insert(
+            "error".into(),
+            match &self.error {
+                Some((t, m)) => json!({"type": t, "msg": m}),
+                None => Value::Null,
+            },
+        );
+        o.insert("experiments".into(), experiments.unwrap_or(Value::Null));
+        Value::Object(o)
+    }
+}
+
+/// A baseline with its experiments.
+#[derive(Debug, Clone)]
+pub struct Baseline {
+    /// The baseline commit.
+    pub state: RevState,
+    /// Its experiments, newest first.
+    pub experiments: Vec<ExpEntry>,
+}
+
+/// The whole table.
+#[derive(Debug, Clone)]
+pub struct ShowResult {
+    /// The work tree, unless hidden.
+    pub workspace: Option<RevState>,
+    /// Baselines in order.
+    pub baselines: Vec<Baseline>,
+}
+
+impl ShowResult {
+    /// DVC's `exp show --json` list.
+    pub fn to_json(&self) -> Value {
+        let mut out = Vec::new();
+        if let Some(w) = &self.workspace {
+            out.push(w.to_json(None));
+        }
+        for b in &self.baselines {
+            let exps: Vec<Value> = b
+                .experiments
+                .iter()
+                .map(|e| {
+                    let mut o = Map::new();
+                    o.insert(
+                        "revs".into(),
+                        Value::Array(e.revs.iter().map(|r| r.to_json(None)).collect()),
+                    );
+                    o.insert("executor".into(), e.executor.clone().unwrap_or(Value::Null));
+                    o.insert("name".into(), json!(e.name));
+                    Value::Object(o)
+                })
+                .collect();
+            out.push(
+                b.state
+                    .to_json((!exps.is_empty()).then_some(Value::Array(exps))),
+            );
+        }
+        Value::Array(out)
+    }
+
+    /// All rows (baselines and experiment tips), for tables.
+    pub fn rows(&self) -> Vec<(&RevState, Option<&str>)> {
+        let mut out = Vec::new();
+        if let Some(w) = &self.workspace {
+            out.push((w, None));
+        }
+        for b in &self.baselines {
+            out.push((&b.state, None));
+            for e in &b.experiments {
+                if let Some(r) = e.revs.first() {
+                    out.push((r, Some(b.state.rev.as_str())));
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Collects one commit (fresh git handle: safe from any thread).
+pub fn collect_commit(root: &Path, rev: &str, name: Option<String>) -> RevState {
+    let git = match Git::discover(root) {
+        Ok(g) => g,
+        Err(e) => {
+            return RevState {
+                rev: rev.into(),
+                name,
+                data: None,
+                error: Some(("SCMError".into(), e.to_string())),
+            };
+        }
+    };
+    collect_commit_with(&git, rev, name)
+}
+
+/// Collects one commit with an open repository.
+pub fn collect_commit_with(git: &Git, rev: &str, name: Option<String>) -> RevState {
+    let ts = git.commit_time(rev).ok().map(iso_timestamp);
+    let snap = Snapshot::at(git, rev);
+    if let Err(e) = &snap.project {
+        return RevState {
+            rev: rev.into(),
+            name,
+            data: None,
+            error: Some(("DvcException".into(), e.clone())),
+        };
+    }
+    RevState {
+        rev: rev.into(),
+        name,
+        data: Some(collect(&snap, ts)),
+        error: None,
+    }
+}
+
+/// The work tree's state.
+pub fn collect_workspace(root: &Path) -> RevState {
+    let snap = Snapshot::workspace(root);
+    if let Err(e) = &snap.project {
+        return RevState {
+            rev: "workspace".into(),
+            name: None,
+            data: None,
+            error: Some(("DvcException".into(), e.clone())),
+        };
+    }
+    RevState {
+        rev: "workspace".into(),
+        name: None,
+        data: Some(collect(&snap, None)),
+        error: None,
+    }
+}
+
+/// Baseline commits as DVC's `iter_revs` orders them.
+pub fn baseline_revs(git: &Git, opts: &ShowOptions) -> Result<Vec<String>, ExpError> {
+    let mut revs = opts.revs.clone();
+    if revs.is_empty() && !opts.all_branches && !opts.all_tags && !opts.all_commits {
+        revs.push("HEAD".into());
+    }
+    let num = if opts.num == 0 { 1 } else { opts.num };
+    let mut out: Vec<String> = Vec::new();
+    let push = |c: String, out: &mut Vec<String>| {
+        if !out.contains(&c) {
+            out.push(c);
+        }
+    };
+    for r in &revs {
+        let c = git.resolve(r)?;
+        for id in git.first_parents(&c, num)? {
+            push(id, &mut out);
+        }
+    }
+    if opts.all_commits {
+        let scope = cairn_git::RevScope {
+            all_commits: true,
+            ..Default::default()
+        };
+        let exp_commits: std::collections::HashSet<String> =
+            list_exp_refs(git)?.into_iter().map(|r| r.commit).collect();
+        for id in git.revisions(scope)? {
+            if !exp_commits.contains(&id) {
+                push(id, &mut out);
+            }
+        }
+    } else {
+        if opts.all_branches {
+            for (_, tip) in git.branches()? {
+                for id in git.first_parents(&tip, num)? {
+                    push(id, &mut out);
+                }
+            }
+        }
+        if opts.all_tags {
+            for (_, c) in git.tags()? {
+                push(c, &mut out);
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// DVC's `describe`: current branch, then tags, then branches.
+pub fn describe(git: &Git, revs: &[String]) -> Vec<Option<String>> {
+    let head = git.head_commit();
+    let cur = git.current_branch();
+    let tags = git.tags().unwrap_or_default();
+    let branches = git.branches().unwrap_or_default();
+    revs.iter()
+        .map(|r| {
+            if Some(r) == head.as_ref() && cur.is_some() {
+                return cur.clone();
+            }
+            tags.iter()
+                .find(|(_, c)| c == r)
+                .or_else(|| branches.iter().find(|(_, c)| c == r))
+                .map(|(n, _)| n.clone())
+        })
+        .collect()
+}
+
+/// Builds the `exp show` table.
+pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
+    let git = Git::discover(root)?;
+    let root = git.root().to_path_buf();
+    if !git.has_commits() {
+        return Ok(ShowResult {
+            workspace: None,
+            baselines: Vec::new(),
+        });
+    }
+    let baselines = baseline_revs(&git, opts)?;
+    let names = describe(&git, &baselines);
+    let refs = list_exp_refs(&git)?;
+    // Every commit to collect: baselines, then each experiment branch (tip back to its
+    // baseline, exclusive).
+    struct Job {
+        rev: String,
+        name: Option<String>,
+    }
+    let mut jobs: Vec<Job> = Vec::new();
+    for (b, n) in baselines.iter().zip(&names) {
+        jobs.push(Job {
+            rev: b.clone(),
+            name: n.clone(),
+        });
+    }
+    let mut exp_plan: Vec<(usize, &ExpRef, Vec<String>)> = Vec::new();
+    for (bi, b) in baselines.iter().enumerate() {
+        for r in refs.iter().filter(|r| &r.baseline == b) {
+            let mut chain = Vec::new();
+            let mut cur = r.commit.clone();
+            loop {
+                if &cur == b || chain.len() > 1000 {
+                    break;
+                }
+                chain.push(cur.clone());
+                match git.commit_meta(&cur)?.parents.first() {
+                    Some(p) => cur = p.clone(),
+                    None => break,
+                }
+            }
+            exp_plan.push((bi, r, chain));
+        }
+    }
+    let exp_start = jobs.len();
+    for (_, r, chain) in &exp_plan {
+        for (i, c) in chain.iter().enumerate() {
+            jobs.push(Job {
+                rev: c.clone(),
+                name: (i == 0).then(|| r.name.clone()),
+            });
+        }
+    }
+    let workspace = (!opts.hide_workspace).then(|| collect_workspace(&root));
+    let states: Vec<RevState> = jobs
+        .par_iter()
+        .map_init(
+            || Git::discover(&root).ok(),
+            |g, j| match g {
+                Some(g) => collect_commit_with(g, &j.rev, j.name.clone()),
+                None => collect_commit(&root, &j.rev, j.name.clone()),
+            },
+        )
+        .collect();
+    let mut out: Vec<Baseline> = states[..exp_start]
+        .iter()
+        .map(|s| Baseline {
+            state: s.clone(),
+            experiments: Vec::new(),
+        })
+        .collect();
+    let mut k = exp_start;
+    for (bi, r, chain) in &exp_plan {
+        let revs: Vec<RevState> = states[k..k + chain.len()].to_vec();
+        k += chain.len();
+        if revs.is_empty() {
+            continue;
+        }
+        out[*bi].experiments.push(ExpEntry {
+            name: r.name.clone(),
+            revs,
+            executor: None,
+        });
+    }
+    // Queued experiments (Cairn's queue) after the finished ones, like DVC's order
+    // (active, successful, queued, failed).
+    if !opts.hide_queued
+        && let Ok(entries) = queue::list(&root)
+    {
+        for e in entries {
+            if let Some(b) = out.iter_mut().find(|b| b.state.rev == e.baseline)
+                && e.state != queue::State::Success
+            {
+                b.experiments.push(e.to_exp_entry());
+            }
+        }
+    }
+    for b in &mut out {
+        sort_experiments(&mut b.experiments);
+    }
+    Ok(ShowResult {
+        workspace,
+        baselines: out,
+    })
+}
+
+/// `_sorted_ranges`: by (timestamp, rev) of the tip, newest first; queued last.
+fn sort_experiments(exps: &mut [ExpEntry]) {
+    let key = |e: &ExpEntry| -> (u8, String, String) {
+        let queued = e
+            .executor
+            .as_ref()
+            .and_then(|x| x.get("state"))
+            .and_then(Value::as_str)
+            .is_some_and(|s| s == "queued" || s == "failed");
+        let tip = e.revs.first();
+        (
+            u8::from(!queued),
+            tip.and_then(|r| r.data.as_ref())
+                .and_then(|d| d.timestamp.clone())
+                .unwrap_or_default(),
+            tip.map(|r| r.rev.clone()).unwrap_or_default(),
+        )
+    };
+    exps.sort_by_key(|e| std::cmp::Reverse(key(e)));
+}

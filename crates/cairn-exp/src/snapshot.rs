@@ -1,0 +1,410 @@
+//! One revision of a project (a commit read straight from git objects, or the work
+//! tree), with DVC's view of files: a path that git does not have but a `dvc.lock` (or
+//! `.dvc` file) records is read from the cache by its hash, like DVC's `dvcfs`. A cached
+//! file whose object is not in the local cache is "not available (pull needed)", never a
+//! hard failure.
+
+use std::io;
+use std::path::{Path, PathBuf};
+
+use cairn_data::hash::HashKind;
+use cairn_data::odb::Odb;
+use cairn_git::Git;
+use cairn_pipeline::fs::{LocalFs, RepoFs};
+use cairn_pipeline::{Project, load_project_fs};
+use indexmap::IndexMap;
+use serde_json::Value;
+
+/// Why a file could not be read.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReadError {
+    /// Neither git nor DVC knows the path at this revision.
+    NotFound(String),
+    /// DVC tracks it, but the cache object is missing locally.
+    PullNeeded {
+        /// The repo-relative path.
+        path: String,
+        /// The missing object.
+        hash: String,
+    },
+    /// The bytes did not parse.
+    Parse {
+        /// Python exception type DVC would report.
+        typ: String,
+        /// Message.
+        msg: String,
+    },
+}
+
+impl ReadError {
+    /// `(type, msg)` as DVC serialises errors in `exp show --json`.
+    pub fn to_dvc(&self) -> (String, String) {
+        match self {
+            ReadError::NotFound(p) => (
+                "FileNotFoundError".into(),
+                format!("[Errno 2] No such file or directory: '{p}'"),
+            ),
+            ReadError::PullNeeded { path, hash } => (
+                "FileNotFoundError".into(),
+                format!("{path} is not available (pull needed): cache object {hash} is missing"),
+            ),
+            ReadError::Parse { typ, msg } => (typ.clone(), msg.clone()),
+        }
+    }
+}
+
+impl std::fmt::Display for ReadError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            ReadError::NotFound(p) => write!(f, "{p}: no such file"),
+            ReadError::PullNeeded { path, .. } => {
+                write!(f, "{path}: not available (pull needed)")
+            }
+            ReadError::Parse { msg, .. } => write!(f, "{msg}"),
+        }
+    }
+}
+
+/// A `RepoFs` over one commit's tree.
+pub struct RevFs<'a> {
+    git: &'a Git,
+    rev: String,
+}
+
+impl<'a> RevFs<'a> {
+    /// The tree of `rev` (a full commit id is fastest).
+    pub fn new(git: &'a Git, rev: &str) -> Self {
+        RevFs {
+            git,
+            rev: rev.to_string(),
+        }
+    }
+}
+
+impl RepoFs for RevFs<'_> {
+    fn read_to_string(&self, rel: &str) -> io::Result<String> {
+        match self.git.read_at(&self.rev, rel) {
+            Ok(Some(b)) => String::from_utf8(b)
+                .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
+            Ok(None) => Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("[Errno 2] No such file or directory: '{rel}'"),
+            )),
+            Err(e) => Err(io::Error::other(e.to_string())),
+        }
+    }
+
+    fn exists(&self, rel: &str) -> bool {
+        matches!(self.git.read_at(&self.rev, rel), Ok(Some(_))) || self.is_dir(rel)
+    }
+
+    fn is_dir(&self, rel: &str) -> bool {
+        rel.is_empty() || rel == "." || self.git.is_dir_at(&self.rev, rel)
+    }
+
+    fn list_dir(&self, rel: &str) -> io::Result<Vec<(String, bool)>> {
+        let rel = if rel == "." { "" } else { rel };
+        match self.git.list_dir_at(&self.rev, rel) {
+            Ok(Some(entries)) => Ok(entries.into_iter().map(|e| (e.name, e.is_dir)).collect()),
+            Ok(None) => Err(io::Error::new(io::ErrorKind::NotFound, rel.to_string())),
+            Err(e) => Err(io::Error::other(e.to_string())),
+        }
+    }
+}
+
+/// A hashed output recorded at a revision.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// md5 (directories end in `.dir`).
+    pub md5: String,
+    /// Size.
+    pub size: Option<u64>,
+    /// Files in a directory.
+    pub nfiles: Option<u64>,
+    /// Layout.
+    pub kind: HashKind,
+}
+
+/// One revision: its files, project and recorded hashes.
+pub struct Snapshot<'a> {
+    /// `None` for the work tree.
+    pub rev: Option<String>,
+    fs: Box<dyn RepoFs + 'a>,
+    root: PathBuf,
+    /// The project, or why it failed to load.
+    pub project: Result<Project, String>,
+    /// `dvc.lock` stage entries as JSON, by pipeline file then stage name.
+    pub locks: IndexMap<String, Value>,
+    /// Hashed outputs (and deps) by repo path.
+    pub recorded: IndexMap<String, Recorded>,
+    odb: Odb,
+}
+
+impl<'a> Snapshot<'a> {
+    /// The work tree at `root`.
+    pub fn workspace(root: &Path) -> Snapshot<'a> {
+        Self::build(None, Box::new(LocalFs::new(root)), root)
+    }
+
+    /// Commit `rev` of `git`.
+    pub fn at(git: &'a Git, rev: &str) -> Snapshot<'a> {
+        Self::build(
+            Some(rev.to_string()),
+            Box::new(RevFs::new(git, rev)),
+            git.root(),
+        )
+    }
+
+    fn build(rev: Option<String>, fs: Box<dyn RepoFs + 'a>, root: &Path) -> Snapshot<'a> {
+        let project = load_project_fs(fs.as_ref()).map_err(|e| e.to_string());
+        let odb = cairn_data::Repo::open(root)
+            .map(|r| r.odb().clone())
+            .unwrap_or_else(|_| Odb::new(root.join(".dvc").join("cache")));
+        let mut snap = Snapshot {
+            rev,
+            fs,
+            root: root.to_path_buf(),
+            project,
+            locks: IndexMap::new(),
+            recorded: IndexMap::new(),
+            odb,
+        };
+        snap.load_locks();
+        snap
+    }
+
+    /// The repository root (for the cache).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// The file system of this revision.
+    pub fn fs(&self) -> &dyn RepoFs {
+        self.fs.as_ref()
+    }
+
+    fn load_locks(&mut self) {
+        let Ok(project) = &self.project else { return };
+        let mut recorded = IndexMap::new();
+        let mut locks = IndexMap::new();
+        for file in &project.files {
+            if file.path.ends_with(".dvc") {
+                let Ok(text) = self.fs.read_to_string(&file.path) else {
+                    continue;
+                };
+                let Ok(ptr) = cairn_data::pointer::Pointer::parse(Path::new(&file.path), &text)
+                else {
+                    continue;
+                };
+                let dir = cairn_pipeline::fs::parent(&file.path);
+                for o in &ptr.outs {
+                    if let Some(h) = &o.hash {
+                        recorded.insert(
+                            cairn_pipeline::fs::repo_path(dir, &o.path),
+                            Recorded {
+                                md5: h.md5.clone(),
+                                size: h.size,
+                                nfiles: h.nfiles,
+                                kind: h.kind,
+                            },
+                        );
+                    }
+                }
+                continue;
+            }
+            let lock_path = lock_path_for(&file.path);
+            let Ok(text) = self.fs.read_to_string(&lock_path) else {
+                continue;
+            };
+            let Ok(node) = cairn_yaml::parse(&text) else {
+                continue;
+            };
+            let json = cairn_pipeline::data::Data::from_node(&node).to_json();
+            let Some(stages) = json.get("stages").and_then(Value::as_object) else {
+                continue;
+            };
+            locks.insert(file.path.clone(), Value::Object(stages.clone()));
+            for stage in &file.stages {
+                let Some(entry) = stages.get(&stage.name) else {
+                    continue;
+                };
+                for key in ["deps", "outs"] {
+                    for e in entry
+                        .get(key)
+                        .and_then(Value::as_array)
+                        .map(Vec::as_slice)
+                        .unwrap_or_default()
+                    {
+                        let Some(p) = e.get("path").and_then(Value::as_str) else {
+                            continue;
+                        };
+                        let Some(repo) = stage.dep_repo_path(p) else {
+                            continue;
+                        };
+                        let Some(md5) = e
+                            .get("md5")
+                            .or_else(|| e.get("etag"))
+                            .or_else(|| e.get("checksum"))
+                            .and_then(Value::as_str)
+                        else {
+                            continue;
+                        };
+                        let kind = if e.get("hash").and_then(Value::as_str) == Some("md5") {
+                            HashKind::Md5
+                        } else {
+                            HashKind::LegacyDos2Unix
+                        };
+                        let rec = Recorded {
+                            md5: md5.to_string(),
+                            size: e.get("size").and_then(Value::as_u64),
+                            nfiles: e.get("nfiles").and_then(Value::as_u64),
+                            kind,
+                        };
+                        // Outputs win over deps recorded by a consumer.
+                        if key == "outs" || !recorded.contains_key(&repo) {
+                            recorded.insert(repo, rec);
+                        }
+                    }
+                }
+            }
+        }
+        self.locks = locks;
+        self.recorded = recorded;
+    }
+
+    /// The bytes of `rel` at this revision: from git (or the work tree) if present,
+    /// else from the cache through the recorded hash.
+    pub fn read(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
+        let direct = match &self.rev {
+            None => std::fs::read(self.root.join(rel)).ok(),
+            Some(_) => self.fs.read_to_string(rel).ok().map(String::into_bytes),
+        };
+        if let Some(b) = direct {
+            return Ok(b);
+        }
+        self.read_cached(rel)
+    }
+
+    /// Reads `rel` through the recorded hashes only.
+    pub fn read_cached(&self, rel: &str) -> Result<Vec<u8>, ReadError> {
+        if let Some(r) = self.recorded.get(rel) {
+            if r.md5.ends_with(".dir") {
+                return Err(ReadError::Parse {
+                    typ: "IsADirectoryError".into(),
+                    msg: format!("[Errno 21] Is a directory: '{rel}'"),
+                });
+            }
+            return std::fs::read(self.odb.path(&r.md5, r.kind)).map_err(|_| {
+                ReadError::PullNeeded {
+                    path: rel.to_string(),
+                    hash: r.md5.clone(),
+                }
+            });
+        }
+        // Inside a recorded directory?
+        for (out, r) in &self.recorded {
+            if !r.md5.ends_with(".dir") {
+                continue;
+            }
+            let Some(inner) = rel
+                .strip_prefix(out.as_str())
+                .and_then(|s| s.strip_prefix('/'))
+            else {
+                continue;
+            };
+            let manifest =
+                self.odb
+                    .read_manifest(&r.md5, r.kind)
+                    .map_err(|_| ReadError::PullNeeded {
+                        path: rel.to_string(),
+                        hash: r.md5.clone(),
+                    })?;
+            let Some(e) = manifest.entries().iter().find(|e| e.relpath == inner) else {
+                return Err(ReadError::NotFound(rel.to_string()));
+            };
+            return std::fs::read(self.odb.path(&e.md5, r.kind)).map_err(|_| {
+                ReadError::PullNeeded {
+                    path: rel.to_string(),
+                    hash: e.md5.clone(),
+                }
+            });
+        }
+        Err(ReadError::NotFound(rel.to_string()))
+    }
+
+    /// Files under `rel` if it is a directory (git tree, work tree, or recorded `.dir`),
+    /// else `[rel]` — DVC's `try_expand_paths`.
+    pub fn expand(&self, rel: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        if self.fs.is_dir(rel) && !rel.is_empty() {
+            let mut stack = vec![rel.to_string()];
+            while let Some(d) = stack.pop() {
+                let Ok(mut entries) = self.fs.list_dir(&d) else {
+                    continue;
+                };
+                entries.sort();
+                for (name, is_dir) in entries.into_iter().rev() {
+                    let p = format!("{d}/{name}");
+                    if is_dir {
+                        stack.push(p);
+                    } else {
+                        out.push(p);
+                    }
+                }
+            }
+            out.sort();
+            return out;
+        }
+        if let Some(r) = self.recorded.get(rel)
+            && r.md5.ends_with(".dir")
+            && let Ok(m) = self.odb.read_manifest(&r.md5, r.kind)
+        {
+            return m
+                .entries()
+                .iter()
+                .map(|e| format!("{rel}/{}", e.relpath))
+                .collect();
+        }
+        vec![rel.to_string()]
+    }
+
+    /// Parses `rel` as DVC's `load_path` does (by suffix; unknown suffixes as YAML).
+    pub fn load(&self, rel: &str) -> Result<Value, ReadError> {
+        let bytes = self.read(rel)?;
+        parse_by_suffix(rel, &bytes)
+    }
+}
+
+/// `dvc.yaml` → `dvc.lock` in the same directory.
+pub fn lock_path_for(dvcfile: &str) -> String {
+    match dvcfile.rsplit_once('/') {
+        Some((dir, _)) => format!("{dir}/dvc.lock"),
+        None => "dvc.lock".to_string(),
+    }
+}
+
+/// Parses bytes as a params/metrics file, choosing the format by suffix.
+pub fn parse_by_suffix(rel: &str, bytes: &[u8]) -> Result<Value, ReadError> {
+    let text = String::from_utf8_lossy(bytes);
+    let lower = rel.to_lowercase();
+    let kind = if lower.ends_with(".json") {
+        "JSON"
+    } else if lower.ends_with(".toml") {
+        "TOML"
+    } else if lower.ends_with(".py") {
+        "Python"
+    } else {
+        "YAML"
+    };
+    match cairn_pipeline::params_file::parse(rel, &text) {
+        Ok(d) => Ok(d.to_json()),
+        Err(_) if kind == "Python" => Err(ReadError::Parse {
+            typ: "PythonFileCorruptedError".into(),
+            msg: format!("unable to read: '{rel}', Python params files are not supported"),
+        }),
+        Err(_) => Err(ReadError::Parse {
+            typ: format!("{kind}FileCorruptedError"),
+            msg: format!("unable to read: '{rel}', {kind} file structure is corrupted"),
+        }),
+    }
+}
