@@ -127,13 +127,12 @@ impl Odb {
             fs::create_dir_all(parent)?;
         }
         let result = (|| {
-            let mut out = OpenOptions::new()
+            let out = OpenOptions::new()
                 .write(true)
                 .create_new(true)
                 .mode(0o644)
                 .open(&tmp)?;
-            let (md5, size) = hash::hash_reader(&mut file, HashKind::Md5, Some(&mut out))?;
-            drop(out);
+            let (md5, size) = hash_while_writing(&mut file, out)?;
             self.install(&tmp, &md5)?;
             Ok((md5, size))
         })();
@@ -207,6 +206,65 @@ impl Odb {
         }
         Ok(out)
     }
+}
+
+/// Reads `src` once: each chunk is hashed on this thread while a second thread writes
+/// the previous one, so a large file costs about one MD5 pass, not MD5 plus a copy.
+fn hash_while_writing(src: &mut File, mut out: File) -> io::Result<(String, u64)> {
+    use md5::{Digest, Md5};
+    use std::io::Write;
+    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
+    let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
+    let writer = std::thread::spawn(move || -> io::Result<()> {
+        for buf in rx {
+            out.write_all(&buf)?;
+            let _ = back_tx.send(buf);
+        }
+        Ok(())
+    });
+    let mut hasher = Md5::new();
+    let mut size = 0u64;
+    let read_result = (|| -> io::Result<()> {
+        loop {
+            let mut buf = back_rx
+                .try_recv()
+                .unwrap_or_else(|_| vec![0u8; hash::CHUNK]);
+            buf.resize(hash::CHUNK, 0);
+            let n = read_full(src, &mut buf)?;
+            if n == 0 {
+                return Ok(());
+            }
+            buf.truncate(n);
+            hasher.update(&buf);
+            size += n as u64;
+            if tx.send(buf).is_err() {
+                return Err(io::Error::other("cache writer stopped"));
+            }
+            if n < hash::CHUNK {
+                return Ok(());
+            }
+        }
+    })();
+    drop(tx);
+    let write_result = writer
+        .join()
+        .map_err(|_| io::Error::other("cache writer panicked"))?;
+    read_result?;
+    write_result?;
+    Ok((hash::hex(&hasher.finalize()), size))
+}
+
+fn read_full(r: &mut File, buf: &mut [u8]) -> io::Result<usize> {
+    let mut filled = 0;
+    while filled < buf.len() {
+        match r.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(filled)
 }
 
 /// A manifest could not be read from the cache.
