@@ -317,6 +317,20 @@ pub fn run_entry(root: &Path, mut e: Entry, cancel: &CancelToken) -> Result<Entr
             std::fs::write(&local, format!("[cache]\n    dir = {}\n", cache.display()))
                 .map_err(|er| ExpError::io(local.display(), er))?;
         }
+        // Like DVC's executor: data from the cache before reproducing (`.dvc`-tracked
+        // deps, and outputs so unchanged stages stay up to date).
+        {
+            let wrepo = cairn_data::Repo::open(&wt)?;
+            let (_, errs) =
+                cairn_data::checkout::checkout(&wrepo, None, true, &cairn_core::NoProgress)?;
+            for er in errs {
+                write_log(&format!("WARNING: {er}"));
+            }
+            let (_, missing) = crate::manage::checkout_outputs(&wt)?;
+            for m in missing {
+                write_log(&format!("WARNING: {m} is not in the cache (pull needed)"));
+            }
+        }
         write_log(&format!("Reproducing experiment '{}'", e.name));
         let sink_log = write_log.clone();
         let sink: cairn_run::engine::Sink = Arc::new(move |ev: RunEvent| match ev {

@@ -326,16 +326,21 @@ impl Git {
         Ok(self.commit_of(a)?.tree_id() == self.commit_of(b)?.tree_id())
     }
 
-    /// `git worktree add --detach <path> <commit>`: a separate working copy.
+    /// `git worktree add --detach <path> <commit>`: a separate working copy whose HEAD
+    /// is detached at `commit` (libgit2 needs a branch to create one; a temporary one is
+    /// deleted again right away).
     pub fn worktree_add(&self, name: &str, path: &Path, commit: &str) -> Result<(), GitError> {
         let c = self.repo.find_commit(Oid::from_str(commit)?)?;
-        let branch_ref = format!("refs/exps/cairn/wt/{name}");
-        let r = self
-            .repo
-            .reference(&branch_ref, c.id(), true, "cairn queue worktree")?;
+        let branch_name = format!("cairn-worktree-{name}");
+        let mut branch = self.repo.branch(&branch_name, &c, true)?;
         let mut opts = git2::WorktreeAddOptions::new();
-        opts.reference(Some(&r));
-        self.repo.worktree(name, path, Some(&opts))?;
+        opts.reference(Some(branch.get()));
+        let r = self.repo.worktree(name, path, Some(&opts)).and_then(|wt| {
+            let wrepo = git2::Repository::open_from_worktree(&wt)?;
+            wrepo.set_head_detached(c.id())
+        });
+        branch.delete()?;
+        r?;
         Ok(())
     }
 
@@ -347,7 +352,7 @@ impl Git {
             opts.valid(true).working_tree(true);
             let _ = wt.prune(Some(&mut opts));
         }
-        self.delete_ref(&format!("refs/exps/cairn/wt/{name}"))
+        Ok(())
     }
 
     /// Writes `bytes` as a blob and returns its id.

@@ -1,0 +1,378 @@
+//! Cross-tool tests for experiments: `cairn exp` against the real `dvc exp` (3.67.1).
+//! An experiment recorded by one tool must look the same to the other: same ref layout,
+//! same commit tree and message, same workspace left behind, `exp show --json` byte for
+//! byte, and `exp apply` working across tools. Metrics/params diffs must agree too.
+
+use cairn_e2e::{Checks, TestRepo, Tool, init};
+use serde_json::Value;
+
+const TRAIN: &str = r#"import json, re
+text = open("params.yaml").read()
+def get(key, default=None):
+    m = re.search(r"^\s*" + key + r":\s*([^#\n]+)", text, re.M)
+    return m.group(1).strip() if m else default
+lr = float(get("lr"))
+epochs = int(get("epochs"))
+depth = int(get("depth"))
+json.dump({"acc": lr * epochs, "loss": 1 - lr, "nested": {"f1": depth / 10}}, open("metrics.json", "w"))
+open("model.txt", "w").write(str(depth) * 3)
+import os
+os.makedirs("dvclive/plots/metrics", exist_ok=True)
+with open("dvclive/plots/metrics/acc.tsv", "w") as f:
+    f.write("step\tacc\n")
+    for i in range(epochs):
+        f.write(f"{i}\t{lr * (i + 1)}\n")
+"#;
+
+const PARAMS: &str = "# training params\nlr: 0.1   # learning rate\nepochs: 3\nmodel:\n  depth: 2  # layers\n  name: cnn\n";
+
+const DVC_YAML: &str = "stages:\n  train:\n    cmd: python3 train.py\n    deps:\n    - train.py\n    params:\n    - lr\n    - epochs\n    - model\n    outs:\n    - model.txt\n    metrics:\n    - metrics.json:\n        cache: false\n    plots:\n    - dvclive/plots/metrics:\n        cache: false\n        x: step\n";
+
+/// A committed, reproduced baseline.
+fn project() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("train.py", TRAIN);
+    repo.write("params.yaml", PARAMS);
+    repo.write("dvc.yaml", DVC_YAML);
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "pipeline"]);
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "baseline"]);
+    repo
+}
+
+fn exp_ref(repo: &TestRepo, name: &str) -> Option<(String, String)> {
+    let out = repo.git_ok([
+        "for-each-ref",
+        "--format=%(refname) %(objectname)",
+        "refs/exps/",
+    ]);
+    out.lines().find_map(|l| {
+        let (r, c) = l.split_once(' ')?;
+        r.ends_with(&format!("/{name}"))
+            .then(|| (r.to_string(), c.to_string()))
+    })
+}
+
+fn commit_of(repo: &TestRepo, name: &str) -> String {
+    exp_ref(repo, name)
+        .unwrap_or_else(|| panic!("no experiment {name}"))
+        .1
+}
+
+fn head(repo: &TestRepo) -> String {
+    repo.git_ok(["rev-parse", "HEAD"]).trim().to_string()
+}
+
+fn status_porcelain(repo: &TestRepo) -> String {
+    repo.git_ok(["status", "--porcelain", "--untracked-files=all"])
+}
+
+#[test]
+fn exp_run_records_the_same_commit_and_leaves_the_same_workspace() {
+    let mut c = Checks::new("exp run: cairn vs dvc");
+    let base = project();
+    let by_dvc = base.duplicate();
+    let by_cairn = base.duplicate();
+    let args = [
+        "exp",
+        "run",
+        "-S",
+        "lr=0.2",
+        "-S",
+        "model.depth=5",
+        "-n",
+        "tuned",
+    ];
+    Tool::Dvc.ok(&by_dvc, args);
+    Tool::Cairn.ok(&by_cairn, args);
+    let (rd, cd) = exp_ref(&by_dvc, "tuned").expect("dvc made the ref");
+    let (rc, cc) = exp_ref(&by_cairn, "tuned").unwrap_or_default();
+    c.check(rd == rc, || {
+        format!("ref names differ: dvc {rd}, cairn {rc}")
+    });
+    c.check(
+        rd == format!(
+            "refs/exps/{}/{}/tuned",
+            &head(&base)[..2],
+            &head(&base)[2..]
+        ),
+        || format!("unexpected ref layout {rd}"),
+    );
+    let tree = |r: &TestRepo, c: &str| r.git_ok(["rev-parse", &format!("{c}^{{tree}}")]);
+    let msg = |r: &TestRepo, c: &str| r.git_ok(["log", "-1", "--format=%B%n%P", c]);
+    c.check(tree(&by_dvc, &cd) == tree(&by_cairn, &cc), || {
+        format!(
+            "experiment trees differ:\n  dvc:   {}\n  cairn: {}",
+            by_dvc.git_ok(["show", "--stat", "--format=", &cd]),
+            by_cairn.git_ok(["show", "--stat", "--format=", &cc])
+        )
+    });
+    c.check(msg(&by_dvc, &cd) == msg(&by_cairn, &cc), || {
+        format!(
+            "commit message/parents differ:\n  dvc:   {}\n  cairn: {}",
+            msg(&by_dvc, &cd),
+            msg(&by_cairn, &cc)
+        )
+    });
+    // Workspace: same HEAD, same uncommitted changes, same file contents.
+    c.check(head(&by_dvc) == head(&by_cairn), || "HEAD moved".into());
+    c.check(
+        status_porcelain(&by_dvc) == status_porcelain(&by_cairn),
+        || {
+            format!(
+                "git status differs:\n  dvc:\n{}\n  cairn:\n{}",
+                status_porcelain(&by_dvc),
+                status_porcelain(&by_cairn)
+            )
+        },
+    );
+    for f in ["params.yaml", "dvc.lock", "metrics.json", "model.txt"] {
+        c.check(by_dvc.read(f) == by_cairn.read(f), || {
+            format!(
+                "{f} differs:\n--- dvc\n{}\n--- cairn\n{}",
+                String::from_utf8_lossy(&by_dvc.read(f)),
+                String::from_utf8_lossy(&by_cairn.read(f))
+            )
+        });
+    }
+    c.finish();
+}
+
+#[test]
+fn exp_show_json_is_identical_for_experiments_from_both_tools() {
+    let mut c = Checks::new("exp show --json");
+    let repo = project();
+    Tool::Dvc.ok(&repo, ["exp", "run", "-S", "lr=0.3", "-n", "by-dvc"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "epochs=5", "-n", "by-cairn"]);
+    // A generated name too.
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "model.name=rnn"]);
+    let d = Tool::Dvc.ok(&repo, ["exp", "show", "--json"]);
+    let k = Tool::Cairn.ok(&repo, ["exp", "show", "--json"]);
+    c.check(d.stdout() == k.stdout(), || {
+        format!(
+            "exp show --json differs\n  dvc:   {}\n  cairn: {}",
+            d.stdout(),
+            k.stdout()
+        )
+    });
+    let v: Value = serde_json::from_str(&k.stdout()).expect("json");
+    let names: Vec<&str> = v[1]["experiments"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|e| e["name"].as_str()).collect())
+        .unwrap_or_default();
+    c.check(names.len() == 3, || {
+        format!("expected 3 experiments, got {names:?}")
+    });
+    let generated = names
+        .iter()
+        .find(|n| !n.starts_with("by-"))
+        .copied()
+        .unwrap_or("");
+    c.check(
+        generated
+            .split_once('-')
+            .is_some_and(|(a, b)| a.len() == 5 && b.len() == 4),
+        || format!("generated name {generated:?} is not DVC-style <adjective>-<noun>"),
+    );
+    // Several baselines (-n 2) and a commit without metrics (errors in DVC's shape).
+    let d = Tool::Dvc.ok(&repo, ["exp", "show", "--json", "-n", "2"]);
+    let k = Tool::Cairn.ok(&repo, ["exp", "show", "--json", "-n", "2"]);
+    c.check(d.stdout() == k.stdout(), || {
+        format!(
+            "exp show -n 2 differs\n  dvc:   {}\n  cairn: {}",
+            d.stdout(),
+            k.stdout()
+        )
+    });
+    c.finish();
+}
+
+#[test]
+fn exp_apply_works_across_tools() {
+    let mut c = Checks::new("exp apply across tools");
+    let base = project();
+    Tool::Cairn.ok(&base, ["exp", "run", "-S", "lr=0.4", "-n", "c-exp"]);
+    Tool::Dvc.ok(&base, ["exp", "run", "-S", "lr=0.5", "-n", "d-exp"]);
+    base.git_ok(["checkout", "-q", "--", "."]);
+    Tool::Dvc.ok(&base, ["checkout", "-q", "--force"]);
+    for (applier, exp) in [(Tool::Dvc, "c-exp"), (Tool::Cairn, "d-exp")] {
+        let a = base.duplicate();
+        let b = base.duplicate();
+        applier.ok(&a, ["exp", "apply", exp]);
+        applier.other().ok(&b, ["exp", "apply", exp]);
+        for f in ["params.yaml", "dvc.lock", "metrics.json", "model.txt"] {
+            c.check(a.read(f) == b.read(f), || {
+                format!(
+                    "{} exp apply {exp}: {f} differs from {}'s\n--- {}\n{}\n--- {}\n{}",
+                    applier.name(),
+                    applier.other().name(),
+                    applier.name(),
+                    String::from_utf8_lossy(&a.read(f)),
+                    applier.other().name(),
+                    String::from_utf8_lossy(&b.read(f))
+                )
+            });
+        }
+        c.check(status_porcelain(&a) == status_porcelain(&b), || {
+            format!(
+                "status after apply {exp} differs:\n{}\n---\n{}",
+                status_porcelain(&a),
+                status_porcelain(&b)
+            )
+        });
+        // The applied workspace is clean for dvc (outputs match dvc.lock).
+        let st = Tool::Dvc.ok(&a, ["status", "--json"]).stdout();
+        c.check(st.trim() == "{}", || {
+            format!("dvc status after {} apply: {st}", applier.name())
+        });
+    }
+    c.finish();
+}
+
+#[test]
+fn metrics_and_params_diff_agree_with_dvc() {
+    let mut c = Checks::new("metrics/params diff");
+    let repo = project();
+    Tool::Cairn.ok(
+        &repo,
+        ["exp", "run", "-S", "lr=0.25", "-S", "model.depth=4"],
+    );
+    for args in [
+        vec!["metrics", "diff", "--json"],
+        vec!["metrics", "diff", "--json", "--all"],
+        vec!["params", "diff", "--json"],
+        vec!["params", "diff", "--json", "--all"],
+        vec!["metrics", "diff", "HEAD~1", "HEAD", "--json"],
+        vec!["metrics", "show", "--json"],
+    ] {
+        let d = Tool::Dvc.ok(&repo, &args);
+        let k = Tool::Cairn.ok(&repo, &args);
+        c.same_json(&args.join(" "), &d, &k);
+    }
+    c.finish();
+}
+
+#[test]
+fn manage_experiments_visible_to_dvc() {
+    let mut c = Checks::new("branch/rename/remove");
+    let repo = project();
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "lr=0.2", "-n", "one"]);
+    Tool::Dvc.ok(&repo, ["exp", "run", "-S", "lr=0.3", "-n", "two"]);
+    Tool::Cairn.ok(&repo, ["exp", "rename", "two", "deux"]);
+    Tool::Cairn.ok(&repo, ["exp", "branch", "one", "one-branch"]);
+    let list = Tool::Dvc.ok(&repo, ["exp", "list", "--name-only"]).stdout();
+    c.check(list.contains("deux") && !list.contains("two"), || {
+        format!("dvc exp list: {list}")
+    });
+    let br = repo.git_ok(["rev-parse", "one-branch"]);
+    c.check(br.trim() == commit_of(&repo, "one"), || {
+        "branch not at experiment".into()
+    });
+    Tool::Cairn.ok(&repo, ["exp", "remove", "one"]);
+    let list = Tool::Dvc.ok(&repo, ["exp", "list", "--name-only"]).stdout();
+    c.check(!list.contains("one"), || {
+        format!("removed but dvc lists: {list}")
+    });
+    c.finish();
+}
+
+#[test]
+fn queued_sweep_runs_in_parallel_worktrees_and_dvc_sees_the_results() {
+    let mut c = Checks::new("queue + sweep");
+    let repo = project();
+    Tool::Cairn.ok(
+        &repo,
+        [
+            "exp",
+            "run",
+            "--queue",
+            "-S",
+            "lr=0.1,0.3",
+            "-S",
+            "epochs=range(2,4)",
+            "-n",
+            "grid",
+        ],
+    );
+    let st = Tool::Cairn.ok(&repo, ["queue", "status", "--json"]);
+    let entries: Value = serde_json::from_str(&st.stdout()).expect("json");
+    c.check(entries.as_array().map(Vec::len) == Some(4), || {
+        format!("expected 4 queued grid points: {}", st.stdout())
+    });
+    let before = std::fs::read(repo.join("params.yaml")).unwrap_or_default();
+    Tool::Cairn.ok(&repo, ["queue", "start", "--jobs", "2"]);
+    c.check(
+        std::fs::read(repo.join("params.yaml")).unwrap_or_default() == before,
+        || "queue workers touched the main workspace".into(),
+    );
+    let show: Value =
+        serde_json::from_str(&Tool::Dvc.ok(&repo, ["exp", "show", "--json"]).stdout())
+            .expect("json");
+    let mut got: Vec<(String, f64, i64, f64)> = show[1]["experiments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    let d = &e["revs"][0]["data"];
+                    let p = &d["params"]["params.yaml"]["data"];
+                    (
+                        e["name"].as_str().unwrap_or("").to_string(),
+                        p["lr"].as_f64().unwrap_or(-1.0),
+                        p["epochs"].as_i64().unwrap_or(-1),
+                        d["metrics"]["metrics.json"]["data"]["acc"]
+                            .as_f64()
+                            .unwrap_or(-1.0),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    got.sort_by(|a, b| a.0.cmp(&b.0));
+    let want = [
+        ("grid-1", 0.1, 2),
+        ("grid-2", 0.1, 3),
+        ("grid-3", 0.3, 2),
+        ("grid-4", 0.3, 3),
+    ];
+    c.check(got.len() == 4, || format!("dvc sees {got:?}"));
+    for (g, w) in got.iter().zip(want) {
+        c.check(
+            g.0 == w.0 && g.1 == w.1 && g.2 == w.2 && (g.3 - w.1 * w.2 as f64).abs() < 1e-9,
+            || format!("experiment {g:?}, expected {w:?} with acc = lr * epochs"),
+        );
+    }
+    let logs = Tool::Cairn.ok(&repo, ["queue", "logs", "grid-1"]).stdout();
+    c.check(logs.contains("python3 train.py"), || {
+        format!("logs: {logs}")
+    });
+    c.finish();
+}
+
+#[test]
+fn metrics_from_cache_and_pull_needed() {
+    let mut c = Checks::new("cached metrics");
+    let repo = TestRepo::new();
+    repo.write("gen.sh", "printf '{\"auc\": 0.75}' > m.json\n");
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  m:\n    cmd: sh gen.sh\n    deps:\n    - gen.sh\n    metrics:\n    - m.json\n",
+    );
+    init(Tool::Dvc, &repo);
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "cached metric"]);
+    // m.json is git-ignored and cached: read through dvc.lock at HEAD.
+    let k = Tool::Cairn.ok(&repo, ["metrics", "show", "--json", "--rev", "HEAD"]);
+    c.check(k.stdout().contains("\"auc\": 0.75"), || format!("{k}"));
+    // Without the cache object, it is "not available", not a failure.
+    std::fs::remove_dir_all(repo.join(".dvc/cache")).expect("rm cache");
+    std::fs::remove_file(repo.join("m.json")).expect("rm m.json");
+    let k = Tool::Cairn.run(&repo, ["metrics", "show", "--json", "--rev", "HEAD"]);
+    c.check(k.success() && k.stdout().contains("pull needed"), || {
+        format!("{k}")
+    });
+    c.finish();
+}
