@@ -11,4 +11,5 @@ mod history;
 mod ignore;
 mod init;
 mod random;
+mod robustness;
 mod status;
