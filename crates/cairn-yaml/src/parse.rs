@@ -12,6 +12,7 @@ use std::collections::HashMap;
 use saphyr_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
 use crate::node::{Mark, Node, Value};
+use crate::resolve::PlainKind;
 
 /// A YAML document that could not be read: a syntax error, a duplicate key, an unknown tag...
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -463,107 +464,22 @@ fn resolve_scalar(
     }
 }
 
-/// Resolves an untagged plain scalar with ruamel's YAML 1.2 implicit resolvers, in their order:
-/// bool, float, int, null (timestamps stay strings here, as DVC only ever formats them back).
+/// Resolves an untagged plain scalar with ruamel's YAML 1.2 implicit resolvers
+/// ([`crate::resolve`]) and constructs its value (timestamps stay strings here, as DVC
+/// only ever formats them back).
 pub fn resolve_plain(s: &str) -> Value {
-    match s {
-        "true" | "True" | "TRUE" => return Value::Bool(true),
-        "false" | "False" | "FALSE" => return Value::Bool(false),
-        "" | "~" | "null" | "Null" | "NULL" => return Value::Null,
-        _ => {}
-    }
-    if is_float_12(s) {
-        if let Some(f) = construct_float(s) {
-            return Value::Float(f);
-        }
-    } else if is_int_12(s)
-        && let Some(v) = construct_int(s)
-    {
-        return v;
-    }
-    Value::Str(s.to_string())
+    let parsed = match crate::resolve::resolve_plain(s) {
+        PlainKind::Bool => Some(Value::Bool(s.starts_with(['t', 'T']))),
+        PlainKind::Null => Some(Value::Null),
+        PlainKind::Float => construct_float(s).map(Value::Float),
+        PlainKind::Int => construct_int(s),
+        PlainKind::Str | PlainKind::Timestamp | PlainKind::Merge | PlainKind::ValueKey => None,
+    };
+    parsed.unwrap_or_else(|| Value::Str(s.to_string()))
 }
 
 fn strip_sign(s: &str) -> &str {
     s.strip_prefix(['-', '+']).unwrap_or(s)
-}
-
-fn all_in(s: &str, ok: impl Fn(char) -> bool) -> bool {
-    !s.is_empty() && s.chars().all(ok)
-}
-
-/// `[0-9][0-9_]*` at the start of `s`; returns the rest.
-fn lead_digits(s: &str) -> Option<&str> {
-    let mut chars = s.char_indices();
-    match chars.next() {
-        Some((_, c)) if c.is_ascii_digit() => {}
-        _ => return None,
-    }
-    let end = s
-        .find(|c: char| !(c.is_ascii_digit() || c == '_'))
-        .unwrap_or(s.len());
-    Some(&s[end..])
-}
-
-/// `[eE][-+]?[0-9]+` (sign optional) or `[eE][-+][0-9]+` (sign required), the whole of `s`.
-fn is_exponent(s: &str, sign_required: bool) -> bool {
-    let Some(rest) = s.strip_prefix(['e', 'E']) else {
-        return false;
-    };
-    let digits = match rest.strip_prefix(['-', '+']) {
-        Some(d) => d,
-        None if sign_required => return false,
-        None => rest,
-    };
-    all_in(digits, |c| c.is_ascii_digit())
-}
-
-/// The YAML 1.2 float regex of ruamel's `VersionedResolver`.
-fn is_float_12(s: &str) -> bool {
-    if matches!(s, ".nan" | ".NaN" | ".NAN") {
-        return true;
-    }
-    let body = strip_sign(s);
-    if matches!(body, ".inf" | ".Inf" | ".INF") {
-        return true;
-    }
-    if let Some(frac) = body.strip_prefix('.') {
-        // [-+]?\.[0-9_]+([eE][-+][0-9]+)?
-        let end = frac
-            .find(|c: char| !(c.is_ascii_digit() || c == '_'))
-            .unwrap_or(frac.len());
-        return end > 0 && (frac[end..].is_empty() || is_exponent(&frac[end..], true));
-    }
-    let Some(rest) = lead_digits(body) else {
-        return false;
-    };
-    if let Some(frac) = rest.strip_prefix('.') {
-        let end = frac
-            .find(|c: char| !(c.is_ascii_digit() || c == '_'))
-            .unwrap_or(frac.len());
-        frac[end..].is_empty() || is_exponent(&frac[end..], false)
-    } else {
-        is_exponent(rest, false)
-    }
-}
-
-/// The YAML 1.2 int regex: binary, octal (`0o` or a leading 0), decimal, hex; `_` allowed.
-fn is_int_12(s: &str) -> bool {
-    // ruamel only tries resolvers registered for the scalar's first character.
-    if !s.starts_with(|c: char| c.is_ascii_digit() || c == '-' || c == '+') {
-        return false;
-    }
-    let body = strip_sign(s);
-    if let Some(b) = body.strip_prefix("0b") {
-        return all_in(b, |c| c == '0' || c == '1' || c == '_');
-    }
-    if let Some(h) = body.strip_prefix("0x") {
-        return all_in(h, |c| c.is_ascii_hexdigit() || c == '_');
-    }
-    if let Some(o) = body.strip_prefix("0o") {
-        return all_in(o, |c| ('0'..='7').contains(&c) || c == '_');
-    }
-    all_in(body, |c| c.is_ascii_digit() || c == '_')
 }
 
 /// ruamel's `construct_yaml_int`: drop `_`, honour the sign and prefix; a too-large value

@@ -33,13 +33,15 @@ pub fn resolve_plain(s: &str) -> PlainKind {
         "=" => return PlainKind::ValueKey,
         _ => {}
     }
-    if is_float(s) {
+    // ruamel only tries the resolvers registered for the scalar's first character.
+    let first = s.chars().next().unwrap_or(' ');
+    if "-+0123456789.".contains(first) && is_float(s) {
         return PlainKind::Float;
     }
-    if is_int(s) {
+    if "-+0123456789".contains(first) && is_int(s) {
         return PlainKind::Int;
     }
-    if is_timestamp(s) {
+    if first.is_ascii_digit() && is_timestamp(s) {
         return PlainKind::Timestamp;
     }
     PlainKind::Str
@@ -173,7 +175,7 @@ mod tests {
             ("0o17", Int),
             ("017", Int),
             ("1_000", Int),
-            ("_", Int),
+            ("_", Str),
             ("0b101", Int),
             ("true", Bool),
             ("False", Bool),
