@@ -9,7 +9,11 @@ use crate::dto::{LogLine, RunState};
 
 /// Something that happened; `project` is the project root it concerns.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-#[serde(tag = "type", rename_all = "snake_case", rename_all_fields = "camelCase")]
+#[serde(
+    tag = "type",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
 pub enum ApiEvent {
     /// A run has a plan.
     RunStarted {

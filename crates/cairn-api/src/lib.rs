@@ -49,6 +49,8 @@ pub struct ApiConfig {
     pub initial_project: Option<PathBuf>,
     /// Install and open the demo project on first launch (empty projects index).
     pub install_demo: bool,
+    /// Install the demo if absent and open it, whatever the index holds (`--demo`).
+    pub open_demo: bool,
 }
 
 /// Where Cairn keeps per-user data: `$CAIRN_DATA_DIR`, else `$XDG_DATA_HOME/cairn`, else
@@ -103,7 +105,7 @@ impl Api {
             Some(api.add_project(dto::PathArgs {
                 path: p.to_string_lossy().into_owned(),
             })?)
-        } else if cfg.install_demo && first_launch {
+        } else if cfg.open_demo || (cfg.install_demo && first_launch) {
             Some(api.install_demo(dto::NoArgs {})?)
         } else {
             None

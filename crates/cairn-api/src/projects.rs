@@ -170,7 +170,9 @@ impl Api {
             .canonicalize()
             .map(|p| p.to_string_lossy().into_owned())
             .unwrap_or(args.project.clone());
-        if !self.index().remove(&key)? && !self.index().remove(&args.project)? {
+        let removed = self.index().remove(&key)?;
+        let removed = removed || self.index().remove(&args.project)?;
+        if !removed {
             return Err(ApiError::not_found(format!(
                 "{} is not in the list",
                 args.project

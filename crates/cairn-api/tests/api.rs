@@ -16,6 +16,7 @@ fn env() -> Env {
         data_dir: Some(dir.path().to_path_buf()),
         initial_project: None,
         install_demo: true,
+        open_demo: false,
     })
     .unwrap();
     let info = dispatch(&api, "app_info", Value::Null).unwrap();
@@ -126,4 +127,44 @@ fn untrusted_projects_do_not_run() {
     );
     let err = dispatch(&e.api, "run_pipeline", json!({"project": e.demo, "targets": [], "force": false, "downstream": false, "singleItem": false})).unwrap_err();
     assert_eq!(err.code, ErrorCode::NotTrusted);
+}
+
+#[test]
+fn add_folder_finds_repositories_and_remove_takes_them_off_the_list() {
+    let e = env();
+    let work = tempfile::tempdir().unwrap();
+    for name in ["a", "nested/b"] {
+        let dir = work.path().join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("README.md"), "x").unwrap();
+        cairn_git::Git::init(&dir)
+            .unwrap()
+            .commit_all("init")
+            .unwrap();
+    }
+    let added = call(&e.api, "add_folder", json!({"path": work.path()}));
+    let names: Vec<&str> = added["added"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["a", "b"]);
+    let again = call(&e.api, "add_folder", json!({"path": work.path()}));
+    assert_eq!(again["alreadyListed"], 2, "adding twice lists nothing new");
+    let b = added["added"][1]["path"].as_str().unwrap().to_string();
+    call(&e.api, "remove_project", json!({"project": b}));
+    let err = dispatch(&e.api, "remove_project", json!({"project": b})).unwrap_err();
+    assert_eq!(
+        err.code,
+        ErrorCode::NotFound,
+        "removing twice says it is not listed"
+    );
+    assert_eq!(
+        call(&e.api, "list_projects", Value::Null)
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
 }

@@ -22,6 +22,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         data_dir: Some(dir.path().to_path_buf()),
         initial_project: None,
         install_demo: true,
+        open_demo: false,
     })
     .unwrap();
     let demo = call(&api, "app_info", Value::Null)["initialProject"]

@@ -15,6 +15,9 @@ pub struct UiArgs {
     /// Project to add and open first
     #[arg(long, value_name = "PATH")]
     project: Option<PathBuf>,
+    /// Open the bundled demo project (installing it if needed)
+    #[arg(long, conflicts_with = "project")]
+    demo: bool,
     /// Address to bind; anything but loopback exposes your projects to the network
     #[arg(long, default_value = "127.0.0.1")]
     host: std::net::IpAddr,
@@ -32,6 +35,7 @@ pub fn run(args: UiArgs) -> anyhow::Result<ExitCode> {
         data_dir: None,
         initial_project: project,
         install_demo: true,
+        open_demo: args.demo,
     })
     .map_err(|e| anyhow::anyhow!("{e}"))?;
     let dist = cairn_server::find_dist();

@@ -56,7 +56,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
       .then((p) => {
         if (!live) return;
         setPositions(p);
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2 }));
+        requestAnimationFrame(() => void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.75 }));
       })
       .catch(() => undefined);
     return () => {
@@ -67,7 +67,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
   }, [shapeKey]);
 
   useEffect(() => {
-    if (fitSignal) void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2 });
+    if (fitSignal) void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.75 });
   }, [fitSignal, flow]);
 
   useShortcuts({ Escape: () => setSelected(null) });
@@ -83,7 +83,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
       if (Math.abs(el.clientWidth - lastWidth) < 8) return;
       lastWidth = el.clientWidth;
       clearTimeout(timer);
-      timer = setTimeout(() => void flow.fitView({ padding: 0.12, duration: 200, maxZoom: 1.2 }), 60);
+      timer = setTimeout(() => void flow.fitView({ padding: 0.12, duration: 200, maxZoom: 1.2, minZoom: 0.75 }), 60);
     });
     ro.observe(el);
     return () => {
@@ -123,7 +123,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
               nodesDraggable={false}
               nodesConnectable={false}
               fitView
-              fitViewOptions={{ padding: 0.12, maxZoom: 1.2 }}
+              fitViewOptions={{ padding: 0.12, maxZoom: 1.2, minZoom: 0.75 }}
               minZoom={0.2}
               maxZoom={2}
               colorMode="system"

@@ -1,0 +1,110 @@
+// Desktop end-to-end test of the real app binary in WebKitGTK, through tauri-driver and
+// WebKitWebDriver. Needs a display (scripts/test.sh runs it under its own Xvfb).
+//
+//   node e2e/desktop.mjs     (CAIRN_DESKTOP_BIN defaults to ../target/debug/cairn-desktop)
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import net from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { Builder, By, Capabilities, until } from "selenium-webdriver";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repo = resolve(here, "../..");
+const app = process.env.CAIRN_DESKTOP_BIN ?? join(repo, "target/debug/cairn-desktop");
+const shots = join(repo, "artifacts/screenshots");
+mkdirSync(shots, { recursive: true });
+const tmp = mkdtempSync(join(tmpdir(), "cairn-desktop-e2e-"));
+const steps = [];
+let driverProc;
+let driver;
+
+function step(name) {
+  steps.push(name);
+  console.log(`  • ${name}`);
+}
+
+function portOpen(port) {
+  return new Promise((ok) => {
+    const s = net.connect(port, "127.0.0.1");
+    s.on("connect", () => {
+      s.destroy();
+      ok(true);
+    });
+    s.on("error", () => ok(false));
+  });
+}
+
+async function waitPorts(ports, ms = 20000) {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    if ((await Promise.all(ports.map(portOpen))).every(Boolean)) return;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`tauri-driver did not open ports ${ports.join(", ")}`);
+}
+
+async function shot(name) {
+  await driver.sleep(400);
+  writeFileSync(join(shots, `${name}.png`), await driver.takeScreenshot(), "base64");
+}
+
+async function stateOf(stage) {
+  return driver.findElement(By.css(`[data-testid="stage-node-${stage}"]`)).getAttribute("data-state");
+}
+
+async function main() {
+  const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
+  driverProc = spawn(tauriDriver, ["--port", "4444", "--native-port", "4445", "--native-driver", "/usr/bin/WebKitWebDriver"], {
+    env: { ...process.env, CAIRN_DATA_DIR: join(tmp, "data") },
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  // Both ports must accept connections before the session is created.
+  await waitPorts([4444, 4445]);
+
+  const caps = new Capabilities();
+  caps.setBrowserName("wry");
+  caps.set("tauri:options", { application: app });
+  driver = await new Builder().withCapabilities(caps).usingServer("http://127.0.0.1:4444/").build();
+
+  step("the app launches and opens the demo project");
+  await driver.wait(until.elementLocated(By.css('[data-testid="project-name"]')), 30000);
+  await driver.wait(async () => (await driver.findElement(By.css('[data-testid="project-name"]')).getText()) === "cairn-demo", 20000);
+
+  step("the DAG shows the four stages");
+  for (const s of ["prepare", "featurize", "train", "evaluate"]) {
+    await driver.wait(until.elementLocated(By.css(`[data-testid="stage-node-${s}"]`)), 15000);
+  }
+  await shot("desktop-01-pipeline");
+
+  step("Run: the DAG shows success");
+  await driver.findElement(By.css('[data-testid="run-all"]')).click();
+  await driver.wait(
+    async () => {
+      const states = await Promise.all(["prepare", "featurize", "train", "evaluate"].map(stateOf));
+      return states.every((s) => s === "up_to_date");
+    },
+    90000,
+    "every stage turns up to date",
+  );
+  await driver.wait(async () => (await driver.findElement(By.css('[data-testid="log-lines"]')).getText()).includes("test accuracy"), 15000);
+  await driver.findElement(By.css('[data-testid="stage-node-evaluate"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="stage-panel"]')), 10000);
+  await shot("desktop-02-run-succeeded");
+}
+
+let failed = false;
+try {
+  await main();
+  console.log(`desktop e2e: ${steps.length} steps passed`);
+} catch (e) {
+  failed = true;
+  console.error(`desktop e2e FAILED at step "${steps[steps.length - 1] ?? "start"}":\n${e?.stack ?? e}`);
+  if (driver) await shot("desktop-failure").catch(() => undefined);
+} finally {
+  await driver?.quit().catch(() => undefined);
+  driverProc?.kill("SIGTERM");
+  rmSync(tmp, { recursive: true, force: true });
+}
+process.exit(failed ? 1 : 0);
