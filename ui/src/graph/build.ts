@@ -34,6 +34,9 @@ export function layoutInput(view: Pick<PipelineView, "stages" | "edges">): Layou
       "elk.direction": "RIGHT",
       "elk.layered.spacing.nodeNodeBetweenLayers": "56",
       "elk.spacing.nodeNode": "28",
+      // Room for edges that skip a layer, which React Flow draws straight through it.
+      "elk.spacing.edgeNode": "56",
+      "elk.layered.spacing.edgeNodeBetweenLayers": "24",
       "elk.layered.nodePlacement.strategy": "BRANDES_KOEPF",
       "elk.edgeRouting": "SPLINES",
     },

@@ -10,7 +10,7 @@ import {
   type NodeTypes,
 } from "@xyflow/react";
 import type { PipelineView } from "../../ipc";
-import { fallbackPositions, layoutInput, toFlow, type Positions, type StageFlowNode } from "../../graph/build";
+import { NODE_HEIGHT, NODE_WIDTH, fallbackPositions, layoutInput, toFlow, type Positions, type StageFlowNode } from "../../graph/build";
 import { layoutInWorker } from "../../graph/layout";
 import { STATUS_HEX, statusLook } from "../../graph/status";
 import { useShortcuts } from "../../components/shortcuts";
@@ -56,7 +56,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
       .then((p) => {
         if (!live) return;
         setPositions(p);
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.75 }));
+        requestAnimationFrame(() => void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.6 }));
       })
       .catch(() => undefined);
     return () => {
@@ -67,23 +67,41 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
   }, [shapeKey]);
 
   useEffect(() => {
-    if (fitSignal) void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.75 });
+    if (fitSignal) void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.6 });
   }, [fitSignal, flow]);
 
   useShortcuts({ Escape: () => setSelected(null) });
 
-  // Keep the whole graph in view when the canvas changes size (side panel, window).
+  // When the canvas changes size (side panel, window): keep the selected stage centred, or
+  // the whole graph in view when nothing is selected.
   const canvasRef = useRef<HTMLDivElement>(null);
+  const selectedRef = useRef<string | null>(null);
+  const positionsRef = useRef(positions);
+  useEffect(() => {
+    selectedRef.current = selected;
+    positionsRef.current = positions;
+  });
   useEffect(() => {
     const el = canvasRef.current;
     if (!el) return;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let lastWidth = el.clientWidth;
+    let last = [el.clientWidth, el.clientHeight];
     const ro = new ResizeObserver(() => {
-      if (Math.abs(el.clientWidth - lastWidth) < 8) return;
-      lastWidth = el.clientWidth;
+      const now = [el.clientWidth, el.clientHeight];
+      if (Math.abs(now[0]! - last[0]!) < 8 && Math.abs(now[1]! - last[1]!) < 8) return;
+      last = now;
       clearTimeout(timer);
-      timer = setTimeout(() => void flow.fitView({ padding: 0.12, duration: 200, maxZoom: 1.2, minZoom: 0.75 }), 60);
+      timer = setTimeout(() => {
+        const p = selectedRef.current ? positionsRef.current[selectedRef.current] : undefined;
+        if (p) {
+          void flow.setCenter(p.x + NODE_WIDTH / 2, p.y + NODE_HEIGHT / 2, {
+            zoom: Math.max(flow.getZoom(), 0.75),
+            duration: 200,
+          });
+        } else {
+          void flow.fitView({ padding: 0.12, duration: 200, maxZoom: 1.2, minZoom: 0.6 });
+        }
+      }, 60);
     });
     ro.observe(el);
     return () => {
@@ -123,7 +141,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
               nodesDraggable={false}
               nodesConnectable={false}
               fitView
-              fitViewOptions={{ padding: 0.12, maxZoom: 1.2, minZoom: 0.75 }}
+              fitViewOptions={{ padding: 0.12, maxZoom: 1.2, minZoom: 0.6 }}
               minZoom={0.2}
               maxZoom={2}
               colorMode="system"
@@ -131,6 +149,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
             >
               <Background variant={BackgroundVariant.Dots} gap={20} size={1.2} />
               <MiniMap
+                style={{ width: 150, height: 96 }}
                 pannable
                 zoomable
                 nodeColor={(n) => STATUS_HEX[(n as StageFlowNode).data.stage.state]}
