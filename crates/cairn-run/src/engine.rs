@@ -326,6 +326,24 @@ pub fn run(
         .iter()
         .map(|&i| ctx.stages[i].addressing.clone())
         .collect();
+    // A stage can only become stale when a stage upstream of it runs, so one status
+    // pass up front settles every stage that is clean and has only clean upstream
+    // without a thread or the lock — an up-to-date repro costs what `status` costs.
+    let clean_upfront: Vec<bool> = {
+        let checker = checker(&ctx);
+        (0..ctx.stages.len())
+            .map(|i| {
+                let stage = ctx.stages[i];
+                !opts.force
+                    && in_plan.contains(&i)
+                    && !stage.data_source
+                    && !stage.frozen
+                    && checker
+                        .stage_status(stage, ctx.locks.entry(stage))
+                        .is_ok_and(|s| s.items.is_empty())
+            })
+            .collect()
+    };
     let mut recorder = Recorder::new(opts.record && !opts.dry, &root, &opts.targets, &names);
     let run_id = recorder.id.clone();
     sink(RunEvent::RunStarted {
@@ -376,6 +394,28 @@ pub fn run(
                     continue;
                 }
                 if !ups.iter().all(|u| outcome[*u].is_some()) {
+                    continue;
+                }
+                if clean_upfront[i]
+                    && !ups.iter().any(|u| {
+                        matches!(
+                            outcome[*u],
+                            Some(StageOutcome::Succeeded | StageOutcome::Restored)
+                        )
+                    })
+                {
+                    outcome[i] = Some(StageOutcome::UpToDate);
+                    let done = Done {
+                        index: i,
+                        outcome: StageOutcome::UpToDate,
+                        exit_code: None,
+                        started_ms: now_ms(),
+                        duration_ms: 0,
+                        peak_rss_kib: 0,
+                        message: Some("up to date".into()),
+                        log: None,
+                    };
+                    finish(&ctx, &mut recorder, &done);
                     continue;
                 }
                 started.insert(i);
