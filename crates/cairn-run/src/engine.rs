@@ -116,6 +116,7 @@ struct Recorder {
     plan: Vec<String>,
     db: Option<Records>,
     pending: Vec<(String, String, Done)>,
+    env: Option<std::thread::JoinHandle<serde_json::Value>>,
 }
 
 impl Recorder {
@@ -127,6 +128,7 @@ impl Recorder {
             plan: plan.to_vec(),
             db: None,
             pending: Vec::new(),
+            env: None,
         }
     }
 
@@ -159,14 +161,18 @@ impl Recorder {
             .map(|g| (g.head_commit(), g.is_dirty()))
             .unwrap_or((None, false));
         let snapshot = params_snapshot(&self.root, ctx.project);
-        let env = crate::records::environment(&self.root);
+        // Probing the environment runs `python3`; do it beside the stages, not before.
+        let root = self.root.clone();
+        self.env = Some(std::thread::spawn(move || {
+            crate::records::environment(&root)
+        }));
         if let Err(e) = db.start(
             id,
             &self.root,
             commit.as_deref(),
             dirty,
             &snapshot,
-            &env,
+            &serde_json::json!({}),
             &self.targets,
             &self.plan,
         ) {
@@ -219,6 +225,9 @@ impl Recorder {
 
     fn finish(&mut self, status: RunStatus) -> Result<(), RunError> {
         if let (Some(db), Some(id)) = (&self.db, &self.id) {
+            if let Some(env) = self.env.take().and_then(|h| h.join().ok()) {
+                db.set_environment(id, &env)?;
+            }
             db.finish(id, status.as_str())?;
         }
         if self.db.is_none() {

@@ -267,6 +267,15 @@ impl Records {
         Ok(())
     }
 
+    /// Stores the environment the run saw.
+    pub fn set_environment(&self, run_id: &str, env: &serde_json::Value) -> Result<(), RunError> {
+        self.conn.execute(
+            "UPDATE runs SET environment = ?2 WHERE id = ?1",
+            params![run_id, env.to_string()],
+        )?;
+        Ok(())
+    }
+
     /// Marks the run finished.
     pub fn finish(&self, run_id: &str, status: &str) -> Result<(), RunError> {
         self.conn.execute(
