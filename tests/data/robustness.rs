@@ -216,3 +216,31 @@ fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
     }
     out
 }
+
+#[test]
+fn cache_dir_from_config_local_is_used_by_both_tools() {
+    let mut c = Checks::new("cache.dir");
+    let (a, b) = (TestRepo::new(), TestRepo::new());
+    for (repo, tool) in [(&a, Tool::Dvc), (&b, Tool::Cairn)] {
+        init(tool, repo);
+        // Relative to .dvc/, as DVC resolves it.
+        repo.write(
+            ".dvc/config.local",
+            "[cache]\n    dir = ../elsewhere/cache\n",
+        );
+        repo.write("data/x.txt", "x\n");
+        tool.ok(repo, ["add", "data"]);
+    }
+    let objects = |r: &TestRepo| Tree::read(&r.join("elsewhere/cache")).files();
+    c.trees(
+        "objects under the configured cache dir",
+        ("dvc", &objects(&a)),
+        ("cairn", &objects(&b)),
+    );
+    c.check(!b.join(".dvc/cache").exists(), || {
+        "cairn wrote to the default cache dir".into()
+    });
+    c.json_is(&Tool::Dvc.ok(&b, ["status", "--json"]), &json("{}"));
+    c.json_is(&Tool::Cairn.ok(&a, ["status", "--json"]), &json("{}"));
+    c.finish();
+}
