@@ -88,6 +88,19 @@ async function main() {
   await page.getByTestId("log-lines").filter({ hasText: "test accuracy" }).waitFor();
   await shot(page, "02-pipeline-run");
 
+  step("editing params.yaml turns train stale live (file watcher → event, no reload)");
+  const demoDir = join(dataDir, "projects", "cairn-demo");
+  const params = join(demoDir, "params.yaml");
+  writeFileSync(params, readFileSync(params, "utf8").replace("epochs: 120", "epochs: 80"));
+  await page.waitForFunction(() => document.querySelector('[data-testid="stage-node-train"]')?.getAttribute("data-state") === "stale", null, { timeout: 20000 });
+  await page.getByTestId("run-all").filter({ hasText: "Run 1 stale" }).waitFor();
+  await page.getByTestId("run-all").click();
+  await page.waitForFunction(
+    () => ["train", "evaluate"].every((s) => document.querySelector(`[data-testid="stage-node-${s}"]`)?.getAttribute("data-state") === "up_to_date"),
+    null,
+    { timeout: 90000 },
+  );
+
   step("the stage panel shows command, outputs, params and logs");
   await page.getByTestId("stage-node-train").click();
   const panel = page.getByTestId("stage-panel");
@@ -100,6 +113,7 @@ async function main() {
   step("the run is in the Runs tab");
   await page.getByTestId("tab-runs").click();
   await page.getByTestId("run-item").first().filter({ hasText: "succeeded" }).waitFor();
+  if ((await page.getByTestId("run-item").count()) !== 2) throw new Error("expected the two runs in the Runs tab");
   await page.getByTestId("run-stages").filter({ hasText: "evaluate" }).waitFor();
   await shot(page, "04-runs");
 

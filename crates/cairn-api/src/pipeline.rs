@@ -91,6 +91,15 @@ impl Api {
         } else {
             Default::default()
         };
+        // A stage that failed in the last run stays failed (with why) until it runs again.
+        for (stage, why) in crate::runs::last_failures(root) {
+            if let Some(e) = states.get_mut(&stage)
+                && e.0 == StageState::Stale
+            {
+                e.0 = StageState::Failed;
+                e.1.insert(0, why);
+            }
+        }
         let mut active = None;
         if let Some((run_id, live)) = self.active_states(&root.to_string_lossy()) {
             active = Some(run_id.unwrap_or_default());

@@ -103,6 +103,28 @@ pub(crate) fn last_run(root: &Path) -> Option<RunState> {
     })
 }
 
+/// Stages that failed in the project's latest finished run, with why.
+pub(crate) fn last_failures(root: &Path) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    let Ok(r) = records() else { return out };
+    let Some(run) = r
+        .list(Some(root))
+        .ok()
+        .and_then(|l| l.into_iter().find(|x| x.status != "running"))
+    else {
+        return out;
+    };
+    if let Ok(Some(d)) = r.get(&run.id) {
+        for s in d.stages {
+            if s.outcome == "failed" {
+                let why = s.message.unwrap_or_else(|| "failed in the last run".into());
+                out.insert(s.stage, why);
+            }
+        }
+    }
+    out
+}
+
 /// The latest recorded log of `stage`, and the run it is from.
 pub(crate) fn latest_logs(root: &Path, stage: &str) -> (Vec<LogLine>, Option<String>) {
     let Ok(r) = records() else {
@@ -355,8 +377,10 @@ impl Api {
                 message,
             } => {
                 let state = match outcome {
-                    StageOutcome::Failed | StageOutcome::Blocked => StageState::Failed,
-                    StageOutcome::Cancelled | StageOutcome::WouldRun => StageState::Stale,
+                    StageOutcome::Failed => StageState::Failed,
+                    StageOutcome::Blocked | StageOutcome::Cancelled | StageOutcome::WouldRun => {
+                        StageState::Stale
+                    }
                     StageOutcome::Frozen => StageState::Frozen,
                     _ => StageState::UpToDate,
                 };

@@ -124,4 +124,109 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         json!({"project": e.demo, "pointer": "data/flowers.csv.dvc"}),
     );
     assert_eq!(history[0]["current"], true);
+
+    // Cancel: a forced run stopped at once ends as cancelled, and the project can run again.
+    let mut rx = e.api.subscribe();
+    call(
+        &e.api,
+        "run_pipeline",
+        json!({"project": e.demo, "targets": [], "force": true, "downstream": false, "singleItem": false}),
+    );
+    let again = dispatch(
+        &e.api,
+        "run_pipeline",
+        json!({"project": e.demo, "targets": [], "force": true, "downstream": false, "singleItem": false}),
+    );
+    assert_eq!(
+        again.unwrap_err().code,
+        cairn_api::ErrorCode::AlreadyRunning
+    );
+    call(&e.api, "cancel_run", json!({"project": e.demo}));
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut status = None;
+    while Instant::now() < deadline && status.is_none() {
+        match rx.try_recv() {
+            Ok(ApiEvent::RunFinished { status: s, .. }) => status = Some(s),
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    assert_eq!(
+        serde_json::to_value(status.expect("the run ends")).unwrap(),
+        "cancelled"
+    );
+    let err = dispatch(&e.api, "cancel_run", json!({"project": e.demo})).unwrap_err();
+    assert_eq!(
+        err.code,
+        cairn_api::ErrorCode::NotFound,
+        "nothing left to cancel"
+    );
+
+    // A failing stage: the run fails, the stage stays failed (with why) after the run,
+    // what depends on it stays stale.
+    let train = std::path::Path::new(&e.demo).join("src/train.py");
+    std::fs::write(
+        &train,
+        "import sys\nprint('diverged', file=sys.stderr)\nsys.exit(3)\n",
+    )
+    .unwrap();
+    let mut rx = e.api.subscribe();
+    call(
+        &e.api,
+        "run_pipeline",
+        json!({"project": e.demo, "targets": [], "force": false, "downstream": false, "singleItem": false}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut status = None;
+    while Instant::now() < deadline && status.is_none() {
+        match rx.try_recv() {
+            Ok(ApiEvent::RunFinished { status: s, .. }) => status = Some(s),
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    assert_eq!(
+        serde_json::to_value(status.expect("the run ends")).unwrap(),
+        "failed"
+    );
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    let state = |id: &str| {
+        view["stages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["id"] == id)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(state("train")["state"], "failed", "{view}");
+    assert!(
+        state("train")["reasons"][0]
+            .as_str()
+            .unwrap()
+            .contains("exit code 3"),
+        "{view}"
+    );
+    assert_eq!(state("evaluate")["state"], "stale");
+    let runs = call(&e.api, "list_runs", json!({"project": e.demo}));
+    let detail = call(
+        &e.api,
+        "get_run",
+        json!({"project": e.demo, "runId": runs[0]["id"]}),
+    );
+    let t = detail["stages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["stage"] == "train")
+        .unwrap();
+    assert_eq!(t["exitCode"], 3);
+    assert!(
+        t["logs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|l| l["line"] == "diverged"),
+        "{t}"
+    );
 }

@@ -87,7 +87,8 @@ describe("status colouring", () => {
     expect(stateForPhase("running", "stale")).toBe("running");
     expect(stateForPhase("succeeded", "running")).toBe("up_to_date");
     expect(stateForPhase("restored", "running")).toBe("up_to_date");
-    expect(stateForPhase("blocked", "queued")).toBe("failed");
+    expect(stateForPhase("failed", "running")).toBe("failed");
+    expect(stateForPhase("blocked", "queued")).toBe("stale");
     expect(stateForPhase("cancelled", "running")).toBe("stale");
   });
 

@@ -48,8 +48,9 @@ export function stateForPhase(phase: string, previous: StageState): StageState {
     case "frozen":
       return "frozen";
     case "failed":
-    case "blocked":
       return "failed";
+    case "blocked":
+      return "stale";
     case "cancelled":
     case "would_run":
       return previous === "running" || previous === "queued" ? "stale" : previous;

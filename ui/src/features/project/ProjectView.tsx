@@ -106,7 +106,12 @@ export function ProjectView(props: {
                 ? {
                     ...s,
                     state: stateForPhase(e.phase, s.state),
-                    reasons: e.phase === "failed" && e.message ? [e.message] : s.reasons,
+                    reasons:
+                      e.phase === "failed" && e.message
+                        ? [e.message]
+                        : e.phase === "blocked"
+                          ? ["not run: a stage it depends on failed"]
+                          : s.reasons,
                   }
                 : s,
             ),
