@@ -7,7 +7,7 @@
 mod behaviour;
 mod scenarios;
 
-use cairn_e2e::{Checks, TestRepo, Tool, cache_objects, init, json};
+use cairn_e2e::{Checks, TestRepo, Tool, cache_objects, gitignores, init, json};
 
 pub use scenarios::Scenario;
 

@@ -99,6 +99,10 @@ struct Ctx<'a> {
     writer: LockWriter,
     /// git2 handles are not `Sync`; stages take turns for `.gitignore` checks.
     git: Mutex<Option<cairn_git::Git>>,
+    /// Cached outputs to git-ignore, with their stage's plan position: written in plan
+    /// order at the end, so `.gitignore` reads as a sequential `dvc repro` leaves it
+    /// however the stages interleaved.
+    ignores: Mutex<Vec<(usize, PathBuf)>>,
 }
 
 enum Msg {
@@ -330,6 +334,7 @@ pub fn run(
         cancel,
         writer: LockWriter::default(),
         git: Mutex::new(cairn_git::Git::discover(&root).ok()),
+        ignores: Mutex::new(Vec::new()),
     };
     let names: Vec<String> = plan
         .iter()
@@ -496,7 +501,8 @@ pub fn run(
         }
     }
     // Finished stages must be on disk whatever happened to the others.
-    let flushed = ctx.writer.flush(&root);
+    let ignored = write_gitignores(&ctx);
+    let flushed = ctx.writer.flush(&root).and(ignored);
     let _ = ctx.state.save();
     flushed?;
     let status = if cancelled {
@@ -530,6 +536,16 @@ pub fn run(
             .collect(),
         error: first_error,
     })
+}
+
+fn write_gitignores(ctx: &Ctx<'_>) -> Result<(), RunError> {
+    let mut ignores = std::mem::take(&mut *ctx.ignores.lock().expect("ignores mutex"));
+    ignores.sort_by_key(|(plan_index, _)| *plan_index);
+    let git = ctx.git.lock().expect("git mutex");
+    for (_, path) in ignores {
+        cairn_data::gitignore::ignore(git.as_ref(), &path)?;
+    }
+    Ok(())
 }
 
 fn finish(ctx: &Ctx<'_>, recorder: &mut Recorder, d: &Done) {
@@ -1081,8 +1097,10 @@ fn commit(
             })?;
         rec.outs.push((o.path.clone(), h));
         if o.cache {
-            let git = ctx.git.lock().expect("git mutex");
-            cairn_data::gitignore::ignore(git.as_ref(), &abs)?;
+            ctx.ignores
+                .lock()
+                .expect("ignores mutex")
+                .push((plan_index, abs.clone()));
         }
     }
     let entry = entry_node(stage, &rec);
