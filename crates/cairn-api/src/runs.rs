@@ -67,6 +67,15 @@ pub(crate) fn stage_status(
     root: &Path,
 ) -> Result<HashMap<String, (StageState, Vec<String>)>, ApiError> {
     let statuses = cairn_run::status(root, &cairn_core::NoProgress)?;
+    // A stage without a dvc.lock entry has simply never run; say so rather than listing
+    // every dependency as "modified".
+    let project = cairn_pipeline::load_project(root)?;
+    let locks = cairn_run::status::Locks::load(root, &project).ok();
+    let never_ran: std::collections::HashSet<String> = project
+        .stages()
+        .filter(|st| locks.as_ref().is_none_or(|l| l.entry(st).is_none()))
+        .map(|st| st.addressing.clone())
+        .collect();
     Ok(statuses
         .into_iter()
         .map(|s| {
@@ -79,6 +88,8 @@ pub(crate) fn stage_status(
             };
             let reasons = if s.items.is_empty() {
                 Vec::new()
+            } else if never_ran.contains(&s.stage) {
+                vec!["never run".to_string()]
             } else {
                 s.summary().split(", ").map(str::to_string).collect()
             };

@@ -63,6 +63,7 @@ fn first_launch_installs_a_trusted_committed_demo_with_four_stages() {
             .all(|s| s["state"] == "stale"),
         "nothing has run yet, so every stage is stale: {view}"
     );
+    assert_eq!(view["stages"][1]["reasons"], json!(["never run"]), "{view}");
     let edges = view["edges"].as_array().unwrap();
     assert!(
         edges
