@@ -57,6 +57,11 @@ fn check_scenario(s: &Scenario) {
         ("dvc", &cache_objects(&by_dvc.read_tree())),
         ("cairn", &cache_objects(&by_cairn.read_tree())),
     );
+    c.trees(
+        ".gitignore files",
+        ("dvc", &gitignores(&by_dvc.read_tree())),
+        ("cairn", &gitignores(&by_cairn.read_tree())),
+    );
     let dvc_on_cairn = status(Tool::Dvc, &by_cairn);
     c.check(dvc_on_cairn == json("{}"), || {
         format!("`dvc status` after `cairn repro`: {dvc_on_cairn}")
