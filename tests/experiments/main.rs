@@ -376,3 +376,47 @@ fn metrics_from_cache_and_pull_needed() {
     });
     c.finish();
 }
+
+#[test]
+fn plots_render_and_report_cover_every_experiment() {
+    let mut c = Checks::new("plots render + report");
+    let repo = project();
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "lr=0.2", "-n", "a"]);
+    Tool::Cairn.ok(
+        &repo,
+        ["exp", "run", "-S", "lr=0.3", "-S", "epochs=6", "-n", "b"],
+    );
+    let out = Tool::Cairn.ok(&repo, ["plots", "render", "-o", "charts", "--log-y"]);
+    c.check(out.stdout().contains("charts/acc.png"), || format!("{out}"));
+    let svg = String::from_utf8_lossy(&repo.read("charts/acc.svg")).into_owned();
+    // Baseline + 2 experiments = 3 lines (width-2 polylines; the mesh is thinner).
+    let lines = svg
+        .split("<polyline")
+        .skip(1)
+        .filter(|el| el.contains("stroke-width=\"2\""))
+        .count();
+    c.check(lines == 3, || {
+        format!("expected 3 series in acc.svg, found {lines}")
+    });
+    let png = repo.read("charts/acc.png");
+    c.check(
+        png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 1000,
+        || "acc.png is not a PNG".into(),
+    );
+    Tool::Cairn.ok(&repo, ["report", "--md", "report.md"]);
+    let md = String::from_utf8_lossy(&repo.read("report.md")).into_owned();
+    for needle in [
+        "| **main** (baseline)",
+        "| `a` |",
+        "| `b` |",
+        "![acc](report_plots/acc.png)",
+    ] {
+        c.check(md.contains(needle), || {
+            format!("report lacks {needle:?}:\n{md}")
+        });
+    }
+    c.check(repo.join("report_plots/acc.png").is_file(), || {
+        "report image missing".into()
+    });
+    c.finish();
+}

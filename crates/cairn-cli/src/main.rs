@@ -34,6 +34,8 @@ enum Command {
     Metrics(commands::metrics::MetricsArgs),
     Params(commands::params::ParamsArgs),
     Queue(commands::queue::QueueArgs),
+    Plots(commands::plots::PlotsArgs),
+    Report(commands::report::ReportArgs),
 }
 
 fn main() -> ExitCode {
@@ -54,6 +56,8 @@ fn main() -> ExitCode {
         Command::Metrics(a) => commands::metrics::run(a),
         Command::Params(a) => commands::params::run(a),
         Command::Queue(a) => commands::queue::run(a),
+        Command::Plots(a) => commands::plots::run(a),
+        Command::Report(a) => commands::report::run(a),
     };
     match result {
         Ok(code) => code,

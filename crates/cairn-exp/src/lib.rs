@@ -14,6 +14,7 @@
 //! - [`diff`]: `metrics diff`, `params diff`, `exp diff`, trends across history.
 //! - [`series`]: step series (DVCLive `.tsv`, CSV/TSV/JSON/JSONL plots) and min/max
 //!   decimation for a pixel width.
+//! - [`render`] / [`report`]: PNG/SVG charts (plotters) and the Markdown report.
 
 pub mod collect;
 pub mod diff;
@@ -23,6 +24,8 @@ pub mod names;
 pub mod overrides;
 pub mod queue;
 pub mod refs;
+pub mod render;
+pub mod report;
 pub mod run;
 pub mod series;
 pub mod show;

@@ -378,6 +378,46 @@ pub fn load_all(snap: &Snapshot<'_>) -> Vec<Series> {
     out
 }
 
+/// A revision (`None` = work tree) and its series.
+pub type RevSeries = (Option<String>, Vec<Series>);
+
+/// Every series of the work tree (`rev = None`) or of a revision/experiment name.
+pub fn load_rev(root: &std::path::Path, rev: Option<&str>) -> Result<Vec<Series>, crate::ExpError> {
+    match rev {
+        None => Ok(load_all(&Snapshot::workspace(root))),
+        Some(r) => {
+            let git = cairn_git::Git::discover(root)?;
+            let c = crate::diff::resolve_rev(&git, r)?;
+            Ok(load_all(&Snapshot::at(&git, &c)))
+        }
+    }
+}
+
+/// Per revision, the named series decimated for `width` pixels (optionally only the
+/// x range `range`): what a chart of several experiments needs.
+pub fn compare(
+    root: &std::path::Path,
+    revs: &[Option<String>],
+    names: &[String],
+    width: usize,
+    range: Option<(f64, f64)>,
+) -> Result<Vec<RevSeries>, crate::ExpError> {
+    let mut out = Vec::new();
+    for r in revs {
+        let all = load_rev(root, r.as_deref())?;
+        let picked = all
+            .into_iter()
+            .filter(|s| names.is_empty() || names.contains(&s.name))
+            .map(|mut s| {
+                s.points = decimate(&s.points, width, range);
+                s
+            })
+            .collect();
+        out.push((r.clone(), picked));
+    }
+    Ok(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
