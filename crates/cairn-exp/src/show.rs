@@ -11,7 +11,7 @@ use crate::collect::{ExpData, collect, iso_timestamp};
 use crate::error::ExpError;
 use crate::queue;
 use crate::refs::{ExpRef, list_exp_refs};
-use crate::snapshot::Snapshot;
+use crate::snapshot::{ParseCache, RevFs, Snapshot};
 
 /// Which baselines to show.
 #[derive(Debug, Clone, Default)]
@@ -164,8 +164,23 @@ pub fn collect_commit(root: &Path, rev: &str, name: Option<String>) -> RevState 
 
 /// Collects one commit with an open repository.
 pub fn collect_commit_with(git: &Git, rev: &str, name: Option<String>) -> RevState {
+    let odb = cairn_data::Repo::open(git.root())
+        .map(|r| r.odb().clone())
+        .unwrap_or_else(|_| cairn_data::odb::Odb::new(git.root().join(".dvc").join("cache")));
+    collect_commit_shared(git, rev, name, &odb, &ParseCache::default())
+}
+
+/// Collects one commit, sharing the cache location and parsed files with other commits.
+pub fn collect_commit_shared(
+    git: &Git,
+    rev: &str,
+    name: Option<String>,
+    odb: &cairn_data::odb::Odb,
+    cache: &ParseCache,
+) -> RevState {
     let ts = git.commit_time(rev).ok().map(iso_timestamp);
-    let snap = Snapshot::at(git, rev);
+    let fs = RevFs::new(git, rev);
+    let snap = Snapshot::at_shared(rev, &fs, git.root(), odb, cache);
     if let Err(e) = &snap.project {
         return RevState {
             rev: rev.into(),
@@ -322,12 +337,16 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
         }
     }
     let workspace = (!opts.hide_workspace).then(|| collect_workspace(&root));
+    let odb = cairn_data::Repo::open(&root)
+        .map(|r| r.odb().clone())
+        .unwrap_or_else(|_| cairn_data::odb::Odb::new(root.join(".dvc").join("cache")));
+    let cache = ParseCache::default();
     let states: Vec<RevState> = jobs
         .par_iter()
         .map_init(
             || Git::discover(&root).ok(),
             |g, j| match g {
-                Some(g) => collect_commit_with(g, &j.rev, j.name.clone()),
+                Some(g) => collect_commit_shared(g, &j.rev, j.name.clone(), &odb, &cache),
                 None => collect_commit(&root, &j.rev, j.name.clone()),
             },
         )

@@ -4,8 +4,11 @@
 //! file whose object is not in the local cache is "not available (pull needed)", never a
 //! hard failure.
 
+use std::cell::RefCell;
+use std::collections::HashMap;
 use std::io;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 
 use cairn_data::hash::HashKind;
 use cairn_data::odb::Odb;
@@ -65,10 +68,14 @@ impl std::fmt::Display for ReadError {
     }
 }
 
-/// A `RepoFs` over one commit's tree.
+/// A `RepoFs` over one commit's tree: the tree is resolved once, and each path's
+/// object id and bytes are remembered (a revision's files are read several times: by the
+/// pipeline loader, then for params and metrics).
 pub struct RevFs<'a> {
     git: &'a Git,
-    rev: String,
+    tree: Option<String>,
+    entries: RefCell<HashMap<String, Option<(String, bool)>>>,
+    blobs: RefCell<HashMap<String, Option<Arc<Vec<u8>>>>>,
 }
 
 impl<'a> RevFs<'a> {
@@ -76,39 +83,103 @@ impl<'a> RevFs<'a> {
     pub fn new(git: &'a Git, rev: &str) -> Self {
         RevFs {
             git,
-            rev: rev.to_string(),
+            tree: git.tree_of(rev).ok(),
+            entries: RefCell::new(HashMap::new()),
+            blobs: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// `(object id, is_dir)` of a path.
+    pub fn entry(&self, rel: &str) -> Option<(String, bool)> {
+        let rel = rel.trim_end_matches('/');
+        if let Some(e) = self.entries.borrow().get(rel) {
+            return e.clone();
+        }
+        let e = self
+            .tree
+            .as_deref()
+            .and_then(|t| self.git.entry_in_tree(t, rel));
+        self.entries.borrow_mut().insert(rel.to_string(), e.clone());
+        e
+    }
+
+    /// The bytes of a file.
+    pub fn bytes(&self, rel: &str) -> Option<Arc<Vec<u8>>> {
+        let (oid, is_dir) = self.entry(rel)?;
+        if is_dir {
+            return None;
+        }
+        if let Some(b) = self.blobs.borrow().get(&oid) {
+            return b.clone();
+        }
+        let b = self.git.blob_bytes(&oid).map(Arc::new);
+        self.blobs.borrow_mut().insert(oid, b.clone());
+        b
     }
 }
 
 impl RepoFs for RevFs<'_> {
     fn read_to_string(&self, rel: &str) -> io::Result<String> {
-        match self.git.read_at(&self.rev, rel) {
-            Ok(Some(b)) => String::from_utf8(b)
+        match self.bytes(rel) {
+            Some(b) => String::from_utf8(b.to_vec())
                 .map_err(|e| io::Error::new(io::ErrorKind::InvalidData, e.to_string())),
-            Ok(None) => Err(io::Error::new(
+            None => Err(io::Error::new(
                 io::ErrorKind::NotFound,
                 format!("[Errno 2] No such file or directory: '{rel}'"),
             )),
-            Err(e) => Err(io::Error::other(e.to_string())),
         }
     }
 
     fn exists(&self, rel: &str) -> bool {
-        matches!(self.git.read_at(&self.rev, rel), Ok(Some(_))) || self.is_dir(rel)
+        self.entry(rel).is_some()
     }
 
     fn is_dir(&self, rel: &str) -> bool {
-        rel.is_empty() || rel == "." || self.git.is_dir_at(&self.rev, rel)
+        self.entry(rel).is_some_and(|(_, d)| d)
     }
 
     fn list_dir(&self, rel: &str) -> io::Result<Vec<(String, bool)>> {
         let rel = if rel == "." { "" } else { rel };
-        match self.git.list_dir_at(&self.rev, rel) {
-            Ok(Some(entries)) => Ok(entries.into_iter().map(|e| (e.name, e.is_dir)).collect()),
-            Ok(None) => Err(io::Error::new(io::ErrorKind::NotFound, rel.to_string())),
-            Err(e) => Err(io::Error::other(e.to_string())),
+        match self.entry(rel) {
+            Some((oid, true)) => Ok(self
+                .git
+                .tree_entries(&oid)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| (e.name, e.is_dir))
+                .collect()),
+            _ => Err(io::Error::new(io::ErrorKind::NotFound, rel.to_string())),
         }
+    }
+}
+
+/// Parsed files by object id, shared by every revision of one `exp show` (experiments
+/// share most of their files).
+#[derive(Default)]
+pub struct ParseCache {
+    parsed: Mutex<HashMap<(String, String), Result<Value, ReadError>>>,
+}
+
+impl ParseCache {
+    fn get_or(
+        &self,
+        key: (String, String),
+        f: impl FnOnce() -> Result<Value, ReadError>,
+    ) -> Result<Value, ReadError> {
+        if let Some(v) = self
+            .parsed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .get(&key)
+        {
+            return v.clone();
+        }
+        let v = f();
+        self.parsed
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key, v.clone());
+        v
     }
 }
 
@@ -130,6 +201,8 @@ pub struct Snapshot<'a> {
     /// `None` for the work tree.
     pub rev: Option<String>,
     fs: Box<dyn RepoFs + 'a>,
+    revfs: Option<&'a RevFs<'a>>,
+    cache: Option<&'a ParseCache>,
     root: PathBuf,
     /// The project, or why it failed to load.
     pub project: Result<Project, String>,
@@ -143,7 +216,7 @@ pub struct Snapshot<'a> {
 impl<'a> Snapshot<'a> {
     /// The work tree at `root`.
     pub fn workspace(root: &Path) -> Snapshot<'a> {
-        Self::build(None, Box::new(LocalFs::new(root)), root)
+        Self::build(None, Box::new(LocalFs::new(root)), root, None, None, None)
     }
 
     /// Commit `rev` of `git`.
@@ -152,17 +225,50 @@ impl<'a> Snapshot<'a> {
             Some(rev.to_string()),
             Box::new(RevFs::new(git, rev)),
             git.root(),
+            None,
+            None,
+            None,
         )
     }
 
-    fn build(rev: Option<String>, fs: Box<dyn RepoFs + 'a>, root: &Path) -> Snapshot<'a> {
+    /// Commit `rev` read through `fs` (made for it), with a known cache location and a
+    /// parse cache shared with other revisions.
+    pub fn at_shared(
+        rev: &str,
+        fs: &'a RevFs<'a>,
+        root: &Path,
+        odb: &Odb,
+        cache: &'a ParseCache,
+    ) -> Snapshot<'a> {
+        Self::build(
+            Some(rev.to_string()),
+            Box::new(BorrowedFs(fs)),
+            root,
+            Some(odb.clone()),
+            Some(fs),
+            Some(cache),
+        )
+    }
+
+    fn build(
+        rev: Option<String>,
+        fs: Box<dyn RepoFs + 'a>,
+        root: &Path,
+        odb: Option<Odb>,
+        revfs: Option<&'a RevFs<'a>>,
+        cache: Option<&'a ParseCache>,
+    ) -> Snapshot<'a> {
         let project = load_project_fs(fs.as_ref()).map_err(|e| e.to_string());
-        let odb = cairn_data::Repo::open(root)
-            .map(|r| r.odb().clone())
-            .unwrap_or_else(|_| Odb::new(root.join(".dvc").join("cache")));
+        let odb = odb.unwrap_or_else(|| {
+            cairn_data::Repo::open(root)
+                .map(|r| r.odb().clone())
+                .unwrap_or_else(|_| Odb::new(root.join(".dvc").join("cache")))
+        });
         let mut snap = Snapshot {
             rev,
             fs,
+            revfs,
+            cache,
             root: root.to_path_buf(),
             project,
             locks: IndexMap::new(),
@@ -213,13 +319,9 @@ impl<'a> Snapshot<'a> {
                 continue;
             }
             let lock_path = lock_path_for(&file.path);
-            let Ok(text) = self.fs.read_to_string(&lock_path) else {
+            let Ok(json) = self.load_yaml_cached(&lock_path) else {
                 continue;
             };
-            let Ok(node) = cairn_yaml::parse(&text) else {
-                continue;
-            };
-            let json = cairn_pipeline::data::Data::from_node(&node).to_json();
             let Some(stages) = json.get("stages").and_then(Value::as_object) else {
                 continue;
             };
@@ -370,8 +472,62 @@ impl<'a> Snapshot<'a> {
 
     /// Parses `rel` as DVC's `load_path` does (by suffix; unknown suffixes as YAML).
     pub fn load(&self, rel: &str) -> Result<Value, ReadError> {
+        if let (Some(fs), Some(cache)) = (self.revfs, self.cache)
+            && let Some((oid, false)) = fs.entry(rel)
+        {
+            let suffix = rel.rsplit('.').next().unwrap_or("").to_lowercase();
+            return cache.get_or((oid, suffix), || {
+                let bytes = fs
+                    .bytes(rel)
+                    .ok_or_else(|| ReadError::NotFound(rel.to_string()))?;
+                parse_by_suffix(rel, &bytes)
+            });
+        }
         let bytes = self.read(rel)?;
         parse_by_suffix(rel, &bytes)
+    }
+
+    fn load_yaml_cached(&self, rel: &str) -> Result<Value, ReadError> {
+        let parse = |text: &str| {
+            cairn_yaml::parse(text)
+                .map(|n| cairn_pipeline::data::Data::from_node(&n).to_json())
+                .map_err(|e| ReadError::Parse {
+                    typ: "YAMLFileCorruptedError".into(),
+                    msg: e.message,
+                })
+        };
+        if let (Some(fs), Some(cache)) = (self.revfs, self.cache)
+            && let Some((oid, false)) = fs.entry(rel)
+        {
+            return cache.get_or((oid, "yaml-any".into()), || {
+                let b = fs
+                    .bytes(rel)
+                    .ok_or_else(|| ReadError::NotFound(rel.to_string()))?;
+                parse(&String::from_utf8_lossy(&b))
+            });
+        }
+        let text = self
+            .fs
+            .read_to_string(rel)
+            .map_err(|_| ReadError::NotFound(rel.to_string()))?;
+        parse(&text)
+    }
+}
+
+struct BorrowedFs<'a>(&'a RevFs<'a>);
+
+impl RepoFs for BorrowedFs<'_> {
+    fn read_to_string(&self, rel: &str) -> io::Result<String> {
+        self.0.read_to_string(rel)
+    }
+    fn exists(&self, rel: &str) -> bool {
+        self.0.exists(rel)
+    }
+    fn is_dir(&self, rel: &str) -> bool {
+        self.0.is_dir(rel)
+    }
+    fn list_dir(&self, rel: &str) -> io::Result<Vec<(String, bool)>> {
+        self.0.list_dir(rel)
     }
 }
 

@@ -214,6 +214,40 @@ impl Git {
         ))
     }
 
+    /// The root tree id of a commit.
+    pub fn tree_of(&self, rev: &str) -> Result<String, GitError> {
+        Ok(self.commit_of(rev)?.tree_id().to_string())
+    }
+
+    /// `(object id, is_dir)` of `rel` inside tree `tree` (`""` is the tree itself).
+    pub fn entry_in_tree(&self, tree: &str, rel: &str) -> Option<(String, bool)> {
+        if rel.is_empty() || rel == "." {
+            return Some((tree.to_string(), true));
+        }
+        let t = self.repo.find_tree(Oid::from_str(tree).ok()?).ok()?;
+        let e = t.get_path(Path::new(rel)).ok()?;
+        Some((e.id().to_string(), e.kind() == Some(ObjectType::Tree)))
+    }
+
+    /// The bytes of a blob.
+    pub fn blob_bytes(&self, oid: &str) -> Option<Vec<u8>> {
+        let b = self.repo.find_blob(Oid::from_str(oid).ok()?).ok()?;
+        Some(b.content().to_vec())
+    }
+
+    /// The entries of tree object `tree`.
+    pub fn tree_entries(&self, tree: &str) -> Option<Vec<TreeEntry>> {
+        let t = self.repo.find_tree(Oid::from_str(tree).ok()?).ok()?;
+        Some(
+            t.iter()
+                .map(|e| TreeEntry {
+                    name: e.name().unwrap_or_default().to_string(),
+                    is_dir: e.kind() == Some(ObjectType::Tree),
+                })
+                .collect(),
+        )
+    }
+
     /// Whether `rel` is a directory at `rev`.
     pub fn is_dir_at(&self, rev: &str, rel: &str) -> bool {
         let Ok(c) = self.commit_of(rev) else {
