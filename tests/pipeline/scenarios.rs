@@ -37,6 +37,8 @@ impl Edit {
 /// Files of a repository plus the edits to try.
 pub struct Scenario {
     pub name: &'static str,
+    /// Stages that run on every repro (`always_changed`, or no deps and no outs).
+    pub always: Vec<&'static str>,
     pub files: Vec<(&'static str, String)>,
     pub edits: Vec<Edit>,
 }
@@ -47,6 +49,7 @@ fn s(v: &str) -> String {
 
 pub fn linear() -> Scenario {
     Scenario {
+        always: Vec::new(),
         name: "linear",
         files: vec![
             ("in.txt", s("raw\n")),
@@ -83,6 +86,7 @@ pub fn linear() -> Scenario {
 
 pub fn diamond() -> Scenario {
     Scenario {
+        always: Vec::new(),
         name: "diamond",
         files: vec![
             ("src.txt", s("1\n2\n3\n")),
@@ -127,6 +131,7 @@ pub fn fan_out() -> Scenario {
     }
     yaml.push_str("    outs: [all.txt]\n");
     Scenario {
+        always: Vec::new(),
         name: "fan_out",
         files: vec![("seed.txt", s("seed\n")), ("dvc.yaml", yaml)],
         edits: vec![
@@ -138,6 +143,7 @@ pub fn fan_out() -> Scenario {
 
 pub fn foreach_and_matrix() -> Scenario {
     Scenario {
+        always: Vec::new(),
         name: "foreach_and_matrix",
         files: vec![
             ("params.yaml", s("models: [small, large]\nthreshold: 0.5\n")),
@@ -177,6 +183,7 @@ pub fn foreach_and_matrix() -> Scenario {
 
 pub fn two_params_files() -> Scenario {
     Scenario {
+        always: Vec::new(),
         name: "two_params_files",
         files: vec![
             (
@@ -217,6 +224,7 @@ pub fn two_params_files() -> Scenario {
 
 pub fn wdir_and_dir_outs() -> Scenario {
     Scenario {
+        always: Vec::new(),
         name: "wdir_and_dir_outs",
         files: vec![
             ("data/raw.txt", s("raw data\n")),
@@ -245,6 +253,7 @@ pub fn wdir_and_dir_outs() -> Scenario {
 
 pub fn uncached_and_persist_outs() -> Scenario {
     Scenario {
+        always: Vec::new(),
         name: "uncached_and_persist_outs",
         files: vec![
             ("in.txt", s("x\n")),
@@ -274,5 +283,43 @@ pub fn uncached_and_persist_outs() -> Scenario {
             ),
         ],
         edits: vec![Edit::Write("in.txt", "y\n"), Edit::Remove("metrics.json"), Edit::Remove("exported.bin")],
+    }
+}
+
+pub fn frozen_always_and_callback() -> Scenario {
+    Scenario {
+        always: vec!["gen", "notify"],
+        name: "frozen_always_and_callback",
+        files: vec![
+            ("in.txt", s("input\n")),
+            ("frozen.txt", s("made before the stage was frozen\n")),
+            // An output must not be tracked by git (both tools refuse that).
+            (".gitignore", s("/frozen.txt\n")),
+            (
+                "dvc.yaml",
+                s("stages:
+  gen:
+    cmd: echo constant > always.txt
+    outs: [always.txt]
+    always_changed: true
+  frozen:
+    cmd: echo regenerated > frozen.txt
+    deps: [in.txt]
+    outs: [frozen.txt]
+    frozen: true
+  use:
+    cmd: cat always.txt frozen.txt > use.txt
+    deps: [always.txt, frozen.txt]
+    outs: [use.txt]
+  notify:
+    cmd: echo callback
+"),
+            ),
+        ],
+        edits: vec![
+            Edit::Write("in.txt", "changed input\n"),
+            Edit::Remove("use.txt"),
+            Edit::Write("frozen.txt", "edited by hand\n"),
+        ],
     }
 }

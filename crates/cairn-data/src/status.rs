@@ -110,8 +110,10 @@ pub fn out_status(
     let Some(current) = hasher.hash(path, kind, Pass::Hash)? else {
         return Ok(Some(Change::Deleted));
     };
+    // DVC compares the recorded hash (none) with the current one before it would say
+    // "new", so an existing, never-hashed output reads as "modified".
     match &out.hash {
-        None => Ok(Some(Change::New)),
+        None => Ok(Some(Change::Modified)),
         Some(h) if h.md5 != current.info.md5 => Ok(Some(Change::Modified)),
         Some(_) => Ok(None),
     }

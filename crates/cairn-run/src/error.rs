@@ -50,6 +50,16 @@ pub enum RunError {
         /// The output path.
         path: String,
     },
+    /// A cached output is also tracked by git (DVC refuses this too).
+    #[error(
+        "stage `{stage}`: output `{path}` is already tracked by git; stop tracking it there (`git rm -r --cached '{path}'` and commit), then run again"
+    )]
+    TrackedByGit {
+        /// The stage.
+        stage: String,
+        /// The output.
+        path: String,
+    },
     /// A frozen stage's outputs are missing.
     #[error(
         "stage `{stage}` is frozen and its output `{path}` is missing from the workspace and the cache; unfreeze it or restore the data"
