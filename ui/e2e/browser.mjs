@@ -79,6 +79,11 @@ async function main() {
 
   step("Run: every node turns up to date and logs stream in");
   await page.getByTestId("run-all").click();
+  // Best effort: catch the pipeline mid-run for the screenshot (train takes about a second).
+  await page
+    .waitForFunction(() => document.querySelector('[data-testid="stage-node-train"]')?.getAttribute("data-state") === "running", null, { timeout: 15000, polling: 50 })
+    .then(() => page.screenshot({ path: join(shots, "01b-pipeline-running.png") }))
+    .catch(() => console.log("    (missed the running state for the screenshot)"));
   await page.waitForFunction(
     () => ["prepare", "featurize", "train", "evaluate"].every((s) => document.querySelector(`[data-testid="stage-node-${s}"]`)?.getAttribute("data-state") === "up_to_date"),
     null,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { StageNode, StageState } from "../ipc";
 import { downstreamOf, fallbackPositions, layoutInput, toFlow } from "./build";
-import { stateForPhase, statusLook, summarizeStates } from "./status";
+import { applyStageUpdate, stateForPhase, statusLook, summarizeStates } from "./status";
 
 function stage(id: string, state: StageState = "stale"): StageNode {
   return {
@@ -96,5 +96,15 @@ describe("status colouring", () => {
     expect(summarizeStates(["up_to_date", "stale", "failed", "stale"])).toBe(
       "1 failed · 2 stale · 1 up to date",
     );
+  });
+});
+
+describe("live stage updates", () => {
+  it("clears stale reasons on success and keeps the failure message", () => {
+    const s = { ...stage("train"), reasons: ["never run"] };
+    expect(applyStageUpdate(s, "running").reasons).toEqual(["never run"]);
+    expect(applyStageUpdate(s, "succeeded")).toMatchObject({ state: "up_to_date", reasons: [] });
+    expect(applyStageUpdate(s, "failed", "exit code 3")).toMatchObject({ state: "failed", reasons: ["exit code 3"] });
+    expect(applyStageUpdate(s, "blocked").state).toBe("stale");
   });
 });

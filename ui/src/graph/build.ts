@@ -94,6 +94,9 @@ export function toFlow(
     selected: stage.id === selected,
     width: NODE_WIDTH,
     height: NODE_HEIGHT,
+    // Fixed size: telling React Flow keeps its handle positions across state updates, so
+    // edges do not blink while a run re-renders nodes.
+    measured: { width: NODE_WIDTH, height: NODE_HEIGHT },
   }));
   const edges: Edge[] = view.edges
     .filter((e) => byId.has(e.source) && byId.has(e.target))

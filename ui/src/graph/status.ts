@@ -1,4 +1,4 @@
-import type { StageState } from "../ipc";
+import type { StageNode, StageState } from "../ipc";
 
 /** How a stage state looks: a label for people and a CSS colour token. */
 export interface StatusLook {
@@ -73,4 +73,14 @@ export function summarizeStates(states: StageState[]): string {
     .sort((a, b) => statusLook(a).rank - statusLook(b).rank)
     .map((s) => `${counts[s]} ${statusLook(s).label.toLowerCase()}`)
     .join(" · ");
+}
+
+/** A stage after the engine reported `phase` for it: new state, and reasons that fit it. */
+export function applyStageUpdate(stage: StageNode, phase: string, message?: string): StageNode {
+  const state = stateForPhase(phase, stage.state);
+  let reasons = stage.reasons;
+  if (state === "up_to_date") reasons = [];
+  else if (phase === "failed" && message) reasons = [message];
+  else if (phase === "blocked") reasons = ["not run: a stage it depends on failed"];
+  return { ...stage, state, reasons };
 }

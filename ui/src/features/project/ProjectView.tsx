@@ -13,7 +13,7 @@ import { Icon } from "../../components/Icon";
 import { Button, ErrorBox, Modal } from "../../components/ui";
 import { notify } from "../../components/toast";
 import { useShortcuts } from "../../components/shortcuts";
-import { stateForPhase, summarizeStates } from "../../graph/status";
+import { applyStageUpdate, summarizeStates } from "../../graph/status";
 import { relativeTime, tildify } from "../../format";
 import { useEvents } from "../useEvents";
 import { PipelineTab } from "./PipelineTab";
@@ -101,20 +101,7 @@ export function ProjectView(props: {
         setView((v) =>
           v && {
             ...v,
-            stages: v.stages.map((s) =>
-              s.id === e.stage
-                ? {
-                    ...s,
-                    state: stateForPhase(e.phase, s.state),
-                    reasons:
-                      e.phase === "failed" && e.message
-                        ? [e.message]
-                        : e.phase === "blocked"
-                          ? ["not run: a stage it depends on failed"]
-                          : s.reasons,
-                  }
-                : s,
-            ),
+            stages: v.stages.map((s) => (s.id === e.stage ? applyStageUpdate(s, e.phase, e.message) : s)),
           },
         );
         break;

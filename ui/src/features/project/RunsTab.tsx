@@ -37,7 +37,9 @@ export function RunsTab({ project, version }: { project: string; version: number
     call("get_run", { project, runId: selected })
       .then((d) => {
         setDetail(d);
-        setOpenStage(d.stages.find((s) => s.outcome === "failed")?.stage ?? null);
+        // Open the failed stage's logs, else the last stage that printed something.
+        const withLogs = d.stages.filter((s) => s.logs.length > 0);
+        setOpenStage(d.stages.find((s) => s.outcome === "failed")?.stage ?? withLogs[withLogs.length - 1]?.stage ?? null);
       })
       .catch((e) => notify("error", describeError(toApiError(e))));
   }, [project, selected, version]);
