@@ -7,9 +7,9 @@ then experiments recorded with `cairn exp run -S lr=... -S epochs=...` (the same
 commits `dvc exp run` makes; the cross-tool tests check that). At each size both
 tools run `exp show --json` on the same repository:
 
-  exp-show-N cold   dvc with its experiment cache (.dvc/tmp/exps/cache) cleared
-                    first; cairn keeps no cache at all
-  exp-show-N warm   dvc with that cache filled by the previous run
+  show-N cold   both tools' per-commit caches cleared first (dvc's
+                .dvc/tmp/exps/cache, cairn's .dvc/tmp/cairn/exp-show-cache.json)
+  show-N warm   both caches filled by a previous run
 
 N = 20 and 500 experiments (`--quick`: 5 and 50). The two tools' outputs are
 compared byte for byte (`same_output`). cairn is the release build; dvc comes
@@ -24,6 +24,7 @@ import argparse
 import json
 import os
 import platform
+import resource
 import shutil
 import subprocess
 import sys
@@ -79,19 +80,26 @@ def bench(base: Path, sizes: list[int], repeats: int) -> list[dict]:
     repo.run(["git", "commit", "-qm", "baseline"])
     made = 0
     out_file = base / "out.json"
+    cpu: dict[str, float] = {}
 
     def show(exe: str, clear_cache: bool) -> float:
         if clear_cache:
             shutil.rmtree(repo.root / ".dvc" / "tmp" / "exps" / "cache", ignore_errors=True)
+            (repo.root / ".dvc" / "tmp" / "cairn" / "exp-show-cache.json").unlink(missing_ok=True)
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.run([exe, "exp", "show", "--json"], cwd=repo.root, env=repo.env,
                               capture_output=True, text=True)
         elapsed = time.perf_counter() - start
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpu[Path(exe).name] = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
         if proc.returncode != 0:
             raise RuntimeError(f"{exe} exp show failed:\n{proc.stdout}{proc.stderr}")
         out_file.with_suffix("." + Path(exe).name).write_text(proc.stdout)
         return elapsed
 
+    load = os.getloadavg()[0]
+    common.log(f"load average before: {load:.2f}")
     for n in sizes:
         common.log(f"recording experiments {made + 1}..{n} with cairn exp run")
         t0 = time.perf_counter()
@@ -106,12 +114,17 @@ def bench(base: Path, sizes: list[int], repeats: int) -> list[dict]:
         repo.run(["git", "checkout", "-q", "--", "."])
         cairn = str(common.CAIRN)
         dvc = str(common.DVC)
-        common.log(f"n={n}: cairn exp show --json x{repeats}")
-        c = common.measure("cairn", lambda: best_of(repeats, lambda: show(cairn, False)))
+        common.log(f"n={n}: cairn exp show --json x{repeats} (cold: no cache)")
+        c = common.measure("cairn", lambda: best_of(repeats, lambda: show(cairn, True)))
+        c_cpu = cpu.get("cairn", 0.0)
         common.log(f"n={n}: dvc exp show --json (cold)")
         d_cold = common.measure("dvc cold", lambda: show(dvc, True))
         same = (out_file.with_suffix(".cairn").read_text()
                 == out_file.with_suffix(".dvc").read_text())
+        common.log(f"n={n}: cairn exp show --json x{repeats} (warm)")
+        show(cairn, False)
+        c_warm = common.measure("cairn warm", lambda: best_of(repeats, lambda: show(cairn, False)))
+        c_warm_cpu = cpu.get("cairn", 0.0)
         if not same:
             keep = Path(tempfile.gettempdir()) / f"cairn-bench-exp-mismatch-{n}"
             keep.mkdir(exist_ok=True)
@@ -121,14 +134,15 @@ def bench(base: Path, sizes: list[int], repeats: int) -> list[dict]:
         common.log(f"n={n}: dvc exp show --json (warm)")
         d_warm = common.measure("dvc warm", lambda: best_of(2, lambda: show(dvc, False)))
 
-        def row(name, desc, d, **extra):
+        def row(name, desc, d, c, **extra):
             ratio = d / c if isinstance(d, float) and isinstance(c, float) and c > 0 else None
             results.append({"workload": name, "description": desc, "dvc": d, "cairn": c,
                             "ratio": ratio, **extra})
 
-        row(f"show-{n} cold", f"exp show --json, baseline + {n} exps, dvc cache cleared", d_cold,
-            same_output=same)
-        row(f"show-{n} warm", f"same, dvc's experiment cache filled", d_warm)
+        row(f"show-{n} cold", f"exp show --json, baseline + {n} exps, both caches cleared "
+            f"(cairn CPU {c_cpu:.3f}s)", d_cold, c, same_output=same)
+        row(f"show-{n} warm", f"same, both tools' experiment caches filled "
+            f"(cairn CPU {c_warm_cpu:.3f}s)", d_warm, c_warm)
     return results
 
 

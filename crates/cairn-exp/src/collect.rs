@@ -121,6 +121,57 @@ impl ExpData {
         Value::Object(o)
     }
 
+    /// Whether any params or metrics file failed to read.
+    pub fn contains_error(&self) -> bool {
+        self.params
+            .values()
+            .chain(self.metrics.values())
+            .any(|r| matches!(r, FileResult::Error(_)))
+    }
+
+    /// The inverse of [`ExpData::to_json`] for error-free data (what the experiment
+    /// cache stores); `None` if the shape is not that.
+    pub fn from_json(v: &Value) -> Option<ExpData> {
+        let files = |v: &Value| -> Option<IndexMap<String, FileResult>> {
+            v.as_object()?
+                .iter()
+                .map(|(k, r)| Some((k.clone(), FileResult::Data(r.get("data")?.clone()))))
+                .collect()
+        };
+        let hashed = |v: &Value| Hashed {
+            hash: v.get("hash").and_then(Value::as_str).map(str::to_string),
+            size: v.get("size").and_then(Value::as_u64),
+            nfiles: v.get("nfiles").and_then(Value::as_u64),
+        };
+        Some(ExpData {
+            rev: v.get("rev")?.as_str()?.to_string(),
+            timestamp: v.get("timestamp")?.as_str().map(str::to_string),
+            params: files(v.get("params")?)?,
+            metrics: files(v.get("metrics")?)?,
+            deps: v
+                .get("deps")?
+                .as_object()?
+                .iter()
+                .map(|(k, d)| (k.clone(), hashed(d)))
+                .collect(),
+            outs: v
+                .get("outs")?
+                .as_object()?
+                .iter()
+                .map(|(k, o)| {
+                    Some((
+                        k.clone(),
+                        OutInfo {
+                            hashed: hashed(o),
+                            use_cache: o.get("use_cache")?.as_bool()?,
+                            is_data_source: o.get("is_data_source")?.as_bool()?,
+                        },
+                    ))
+                })
+                .collect::<Option<_>>()?,
+        })
+    }
+
     /// Params flattened to `file:key.sub` → value (lists kept as values).
     pub fn flat_params(&self) -> IndexMap<String, Value> {
         flatten_files(&self.params)

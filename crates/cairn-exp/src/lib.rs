@@ -6,6 +6,8 @@
 //!   cached outputs are read from `.dvc/cache` through `dvc.lock` hashes; a missing object
 //!   is "not available (pull needed)", never a failure.
 //! - [`collect`]: params, metrics, deps and outs of a revision in DVC's shape.
+//! - [`cache`]: per-commit results of `exp show` (commits never change), like DVC's
+//!   `.dvc/tmp/exps/cache`.
 //! - [`show`]: `exp show` (baselines + experiments from `refs/exps`), DVC's JSON.
 //! - [`run`]: `exp run` recording commits exactly as DVC's executor does.
 //! - [`overrides`] / [`yamledit`]: `-S` overrides, sweeps, DVC-identical params rewriting.
@@ -16,6 +18,7 @@
 //!   decimation for a pixel width.
 //! - [`render`] / [`report`]: PNG/SVG charts (plotters) and the Markdown report.
 
+pub mod cache;
 pub mod collect;
 pub mod diff;
 pub mod error;

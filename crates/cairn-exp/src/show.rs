@@ -7,6 +7,7 @@ use cairn_git::Git;
 use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
+use crate::cache::ExpCache;
 use crate::collect::{ExpData, collect, iso_timestamp};
 use crate::error::ExpError;
 use crate::queue;
@@ -341,16 +342,35 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
         .map(|r| r.odb().clone())
         .unwrap_or_else(|_| cairn_data::odb::Odb::new(root.join(".dvc").join("cache")));
     let cache = ParseCache::default();
+    let mut exp_cache = ExpCache::load(&root);
     let states: Vec<RevState> = jobs
         .par_iter()
         .map_init(
             || Git::discover(&root).ok(),
-            |g, j| match g {
-                Some(g) => collect_commit_shared(g, &j.rev, j.name.clone(), &odb, &cache),
-                None => collect_commit(&root, &j.rev, j.name.clone()),
+            |g, j| {
+                if let Some(data) = exp_cache.get(&j.rev) {
+                    return RevState {
+                        rev: j.rev.clone(),
+                        name: j.name.clone(),
+                        data: Some(data),
+                        error: None,
+                    };
+                }
+                match g {
+                    Some(g) => collect_commit_shared(g, &j.rev, j.name.clone(), &odb, &cache),
+                    None => collect_commit(&root, &j.rev, j.name.clone()),
+                }
             },
         )
         .collect();
+    for s in &states {
+        if let Some(d) = &s.data
+            && !d.contains_error()
+        {
+            exp_cache.put(&s.rev, d);
+        }
+    }
+    exp_cache.save();
     let mut out: Vec<Baseline> = states[..exp_start]
         .iter()
         .map(|s| Baseline {
