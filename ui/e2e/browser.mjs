@@ -131,6 +131,29 @@ async function main() {
   await page.getByTestId("save-version").click();
   await page.getByTestId("nothing-to-save").waitFor();
 
+  step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
+  const flowers = join(demoDir, "data", "flowers.csv");
+  const original = readFileSync(flowers, "utf8");
+  writeFileSync(flowers, original + "6.1,2.9,4.7,1.4,versicolor\n5.0,3.5,1.4,0.2,setosa\n");
+  await page.getByTestId("tracked-table").filter({ hasText: "modified" }).waitFor({ timeout: 20000 });
+  await page.getByTestId("track-data").click();
+  await page.getByLabel("Path to track").fill("data/flowers.csv");
+  await page.getByTestId("track-confirm").click();
+  await page.getByTestId("tracked-table").filter({ hasText: "in sync" }).waitFor();
+  await page.getByTestId("unsaved").filter({ hasText: "data/flowers.csv.dvc" }).waitFor();
+  await page.getByLabel("Version message").fill("Two more flowers");
+  await page.getByTestId("save-version").click();
+  await page.getByTestId("nothing-to-save").waitFor();
+  await page.getByTestId("versions-data/flowers.csv").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="version"]').length === 2);
+  await shot(page, "05b-data-versions");
+  await page.getByTestId("checkout-version").click();
+  await page.getByTestId("versions-dialog").filter({ hasText: "current" }).waitFor();
+  await page.waitForFunction(() => document.querySelector('[data-testid="version"]:last-child')?.textContent?.includes("current"));
+  await page.keyboard.press("Escape");
+  if (readFileSync(flowers, "utf8") !== original) throw new Error("checking out the first version restores the original data");
+  await page.getByTestId("unsaved").filter({ hasText: "data/flowers.csv.dvc" }).waitFor();
+
   step("Add folder… finds a repository; running an untrusted project asks for trust first");
   const other = join(tmp, "work", "flowers-copy");
   cpSync(join(dataDir, "projects", "cairn-demo"), other, { recursive: true });

@@ -100,7 +100,7 @@ export function DataTab({ project }: { project: string }) {
                   <td className="num">{it.nfiles ?? (it.isDir ? "—" : 1)}</td>
                   <td className="mono muted">{it.md5 ?? "—"}</td>
                   <td className="row-actions">
-                    <Button kind="ghost" icon="history" onClick={() => setHistory(it)}>
+                    <Button kind="ghost" icon="history" onClick={() => setHistory(it)} testId={`versions-${it.path}`}>
                       Versions
                     </Button>
                     {it.state !== "in_sync" && (
@@ -174,7 +174,7 @@ function History({ project, item, onClose, onChanged }: { project: string; item:
     }
   };
   return (
-    <Modal title={`Versions of ${item.path}`} icon="history" onClose={onClose} footer={<Button onClick={onClose}>Close</Button>}>
+    <Modal title={`Versions of ${item.path}`} icon="history" onClose={onClose} testId="versions-dialog" footer={<Button onClick={onClose}>Close</Button>}>
       {!versions ? (
         <p className="muted">Loading…</p>
       ) : versions.length === 0 ? (
@@ -182,7 +182,7 @@ function History({ project, item, onClose, onChanged }: { project: string; item:
       ) : (
         <ul className="versions">
           {versions.map((v) => (
-            <li key={v.commit.id} className={v.current ? "current" : ""}>
+            <li key={v.commit.id} className={v.current ? "current" : ""} data-testid="version">
               <div className="v-main">
                 <div className="v-title">{v.commit.summary}</div>
                 <div className="muted small">
@@ -193,7 +193,7 @@ function History({ project, item, onClose, onChanged }: { project: string; item:
               {v.current ? (
                 <Pill tone="ok">current</Pill>
               ) : v.inCache ? (
-                <Button icon="download" onClick={() => void checkout(v)}>
+                <Button icon="download" onClick={() => void checkout(v)} testId="checkout-version">
                   Check out
                 </Button>
               ) : (
@@ -228,7 +228,7 @@ function TrackDialog({ project, onClose, onDone }: { project: string; onClose: (
       footer={
         <>
           <Button onClick={onClose}>Cancel</Button>
-          <Button kind="primary" disabled={!path.trim()} onClick={() => void submit()}>
+          <Button kind="primary" disabled={!path.trim()} onClick={() => void submit()} testId="track-confirm">
             Track
           </Button>
         </>
