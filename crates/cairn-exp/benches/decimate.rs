@@ -28,16 +28,27 @@ fn main() {
         .collect();
     let (ms, k) = best_ms(20, || decimate(&pts, 1000, None).len());
     println!("decimate 1M points -> {k} points for 1000 px: {ms:.2} ms");
-    let (ms, k) = best_ms(20, || decimate(&pts, 1000, Some((250_000.0, 260_000.0))).len());
+    let (ms, k) = best_ms(20, || {
+        decimate(&pts, 1000, Some((250_000.0, 260_000.0))).len()
+    });
     println!("zoom 10k-point range of 1M -> {k} points: {ms:.3} ms");
     let mut tsv = String::from("step\tloss\n");
     for (x, y) in &pts {
         tsv.push_str(&format!("{x}\t{y}\n"));
     }
     let (ms, k) = best_ms(5, || {
-        parse_plot_file("dvclive/plots/metrics/loss.tsv", tsv.as_bytes(), None, &[], "")[0]
-            .points
-            .len()
+        parse_plot_file(
+            "dvclive/plots/metrics/loss.tsv",
+            tsv.as_bytes(),
+            None,
+            &[],
+            "",
+        )[0]
+        .points
+        .len()
     });
-    println!("parse 1M-row DVCLive tsv ({} MB) -> {k} points: {ms:.1} ms", tsv.len() / 1_000_000);
+    println!(
+        "parse 1M-row DVCLive tsv ({} MB) -> {k} points: {ms:.1} ms",
+        tsv.len() / 1_000_000
+    );
 }

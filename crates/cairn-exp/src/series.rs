@@ -105,8 +105,9 @@ fn num(s: &str) -> Option<f64> {
     t.parse::<f64>().ok()
 }
 
-/// Parses a delimited table (header row) into columns.
-fn parse_delimited(text: &str, sep: char) -> (Vec<String>, Vec<Vec<String>>) {
+/// Parses a delimited table (header row) into numeric columns, without per-cell
+/// allocations (a 1M-row DVCLive file is tens of MB).
+fn parse_delimited(text: &str, sep: char) -> (Vec<String>, Vec<Vec<Option<f64>>>) {
     let mut lines = text.lines().filter(|l| !l.trim().is_empty());
     let header: Vec<String> = lines
         .next()
@@ -116,14 +117,20 @@ fn parse_delimited(text: &str, sep: char) -> (Vec<String>, Vec<Vec<String>>) {
                 .collect()
         })
         .unwrap_or_default();
-    let rows = lines
-        .map(|l| {
-            l.split(sep)
-                .map(|s| s.trim().trim_matches('"').to_string())
-                .collect()
-        })
-        .collect();
-    (header, rows)
+    let mut cols: Vec<Vec<Option<f64>>> = vec![Vec::new(); header.len()];
+    for l in lines {
+        let mut n = 0;
+        for (i, cell) in l.split(sep).enumerate() {
+            if let Some(c) = cols.get_mut(i) {
+                c.push(num(cell.trim_matches('"')));
+            }
+            n = i + 1;
+        }
+        for c in cols.iter_mut().skip(n) {
+            c.push(None);
+        }
+    }
+    (header, cols)
 }
 
 /// Rows of a JSON/JSONL/YAML plot file: a list of records, or a dict holding one list.
@@ -175,15 +182,10 @@ pub fn parse_plot_file(
     name_prefix: &str,
 ) -> Vec<Series> {
     let lower = rel.to_lowercase();
-    let (header, rows): (Vec<String>, Vec<Vec<Option<f64>>>) =
+    let (header, cols): (Vec<String>, Vec<Vec<Option<f64>>>) =
         if lower.ends_with(".tsv") || lower.ends_with(".csv") {
             let sep = if lower.ends_with(".tsv") { '\t' } else { ',' };
-            let (h, r) = parse_delimited(&String::from_utf8_lossy(bytes), sep);
-            let rows = r
-                .into_iter()
-                .map(|row| row.iter().map(|c| num(c)).collect())
-                .collect();
-            (h, rows)
+            parse_delimited(&String::from_utf8_lossy(bytes), sep)
         } else {
             let Some(recs) = records(rel, bytes) else {
                 return Vec::new();
@@ -196,17 +198,13 @@ pub fn parse_plot_file(
                     }
                 }
             }
-            let rows = recs
+            let cols = header
                 .iter()
-                .map(|r| {
-                    header
-                        .iter()
-                        .map(|h| r.get(h).and_then(value_num))
-                        .collect()
-                })
+                .map(|h| recs.iter().map(|r| r.get(h).and_then(value_num)).collect())
                 .collect();
-            (header, rows)
+            (header, cols)
         };
+    let nrows = cols.first().map(Vec::len).unwrap_or(0);
     let xi = match x {
         Some(x) => header.iter().position(|h| h == x),
         None => header.iter().position(|h| h == "step"),
@@ -219,15 +217,13 @@ pub fn parse_plot_file(
         if !ys.is_empty() && !ys.contains(col) {
             continue;
         }
-        let mut pts: Vec<(f64, f64)> = rows
-            .iter()
-            .enumerate()
-            .filter_map(|(ri, row)| {
+        let mut pts: Vec<(f64, f64)> = (0..nrows)
+            .filter_map(|ri| {
                 let xv = match xi {
-                    Some(xi) => row.get(xi).copied().flatten()?,
+                    Some(xi) => cols[xi][ri]?,
                     None => ri as f64,
                 };
-                Some((xv, row.get(ci).copied().flatten()?))
+                Some((xv, cols[ci][ri]?))
             })
             .collect();
         if pts.is_empty() {
