@@ -179,10 +179,9 @@ fn dag_renderings_match_dvc() {
 
 #[test]
 fn example_get_started_layout_draws_without_its_data() {
-    let corpus = cairn_e2e::cairn_bin()
-        .parent()
-        .unwrap()
-        .join("../../../shared/corpus/dvc-projects/03sarath__dvc-example-get-started");
+    // shared/ sits beside the repository (in CI too).
+    let corpus = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../shared/corpus/dvc-projects/03sarath__dvc-example-get-started");
     let Ok(entries) = std::fs::read_dir(&corpus) else {
         panic!("corpus not found at {}", corpus.display());
     };
