@@ -177,6 +177,17 @@ fn exp_show_json_is_identical_for_experiments_from_both_tools() {
             .is_some_and(|(a, b)| a.len() == 5 && b.len() == 4),
         || format!("generated name {generated:?} is not DVC-style <adjective>-<noun>"),
     );
+    // A work tree whose (uncached) metrics file is gone: an error entry, not cache data.
+    std::fs::remove_file(repo.join("metrics.json")).expect("rm metrics.json");
+    let d = Tool::Dvc.ok(&repo, ["exp", "show", "--json"]);
+    let k = Tool::Cairn.ok(&repo, ["exp", "show", "--json"]);
+    c.check(d.stdout() == k.stdout(), || {
+        format!(
+            "exp show without metrics.json differs\n  dvc:   {}\n  cairn: {}",
+            d.stdout(),
+            k.stdout()
+        )
+    });
     // Several baselines (-n 2) and a commit without metrics (errors in DVC's shape).
     let d = Tool::Dvc.ok(&repo, ["exp", "show", "--json", "-n", "2"]);
     let k = Tool::Cairn.ok(&repo, ["exp", "show", "--json", "-n", "2"]);
@@ -247,6 +258,8 @@ fn metrics_and_params_diff_agree_with_dvc() {
         vec!["params", "diff", "--json", "--all"],
         vec!["metrics", "diff", "HEAD~1", "HEAD", "--json"],
         vec!["metrics", "show", "--json"],
+        vec!["exp", "diff", "--json"],
+        vec!["exp", "diff", "HEAD~1", "HEAD", "--json"],
     ] {
         let d = Tool::Dvc.ok(&repo, &args);
         let k = Tool::Cairn.ok(&repo, &args);
@@ -418,5 +431,48 @@ fn plots_render_and_report_cover_every_experiment() {
     c.check(repo.join("report_plots/acc.png").is_file(), || {
         "report image missing".into()
     });
+    c.finish();
+}
+
+#[test]
+fn metrics_trend_follows_the_branch_history() {
+    let mut c = Checks::new("metrics trend");
+    let repo = project();
+    for lr in ["0.2", "0.3"] {
+        Tool::Cairn.ok(
+            &repo,
+            [
+                "exp",
+                "run",
+                "-S",
+                &format!("lr={lr}"),
+                "-n",
+                &format!("t{lr}"),
+            ],
+        );
+        repo.git_ok(["add", "-A"]);
+        repo.git_ok(["commit", "-q", "-m", &format!("lr {lr}")]);
+    }
+    let run = Tool::Cairn.ok(&repo, ["metrics", "trend", "--json"]);
+    let v: Value = serde_json::from_str(&run.stdout()).expect("json");
+    let accs: Vec<Option<f64>> = v
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|p| p["metrics"]["metrics.json:acc"].as_f64())
+                .collect()
+        })
+        .unwrap_or_default();
+    // pipeline (no metrics yet), baseline, lr 0.2, lr 0.3 (oldest first; acc = lr * 3).
+    let want = [None, Some(0.1 * 3.0), Some(0.2 * 3.0), Some(0.3 * 3.0)];
+    c.check(
+        accs.len() == 4
+            && accs.iter().zip(want).all(|(a, w)| match (a, w) {
+                (Some(a), Some(w)) => (a - w).abs() < 1e-9,
+                (None, None) => true,
+                _ => false,
+            }),
+        || format!("trend {accs:?}, expected {want:?}"),
+    );
     c.finish();
 }

@@ -330,7 +330,9 @@ impl<'a> Snapshot<'a> {
                 let Some(entry) = stages.get(&stage.name) else {
                     continue;
                 };
-                for key in ["deps", "outs"] {
+                // Only cached outputs can be read from the cache (DVC's data index);
+                // `cache: false` outputs and deps exist only in git or the work tree.
+                for key in ["outs"] {
                     for e in entry
                         .get(key)
                         .and_then(Value::as_array)
@@ -340,6 +342,9 @@ impl<'a> Snapshot<'a> {
                         let Some(p) = e.get("path").and_then(Value::as_str) else {
                             continue;
                         };
+                        if !stage.outs.iter().any(|o| o.path == p && o.cache) {
+                            continue;
+                        }
                         let Some(repo) = stage.dep_repo_path(p) else {
                             continue;
                         };
