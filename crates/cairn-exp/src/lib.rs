@@ -33,6 +33,7 @@ pub mod run;
 pub mod series;
 pub mod show;
 pub mod snapshot;
+pub mod tomledit;
 mod words;
 pub mod yamledit;
 

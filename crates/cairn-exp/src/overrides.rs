@@ -485,6 +485,10 @@ pub fn apply_to_file(
     apply_to_data(&mut new, overrides, rel)?;
     let out = if lower.ends_with(".json") {
         cairn_core::pyjson::dumps(&new.to_json(), false)
+    } else if lower.ends_with(".toml")
+        && let Some(t) = crate::tomledit::rewrite(&text, &old, &new)
+    {
+        t
     } else if lower.ends_with(".toml") {
         let v: toml::Value = serde_json::from_value(new.to_json())
             .map_err(|e| ExpError::Invalid(format!("{rel}: {e}")))?;
