@@ -17,6 +17,8 @@ depth = int(get("depth"))
 json.dump({"acc": lr * epochs, "loss": 1 - lr, "nested": {"f1": depth / 10}}, open("metrics.json", "w"))
 open("model.txt", "w").write(str(depth) * 3)
 import os
+env = os.environ
+open("exp_env.txt", "w").write(env.get("DVC_EXP_NAME", "-") + " " + env.get("DVC_EXP_BASELINE_REV", "-"))
 os.makedirs("dvclive/plots/metrics", exist_ok=True)
 with open("dvclive/plots/metrics/acc.tsv", "w") as f:
     f.write("step\tacc\n")
@@ -129,7 +131,23 @@ fn exp_run_records_the_same_commit_and_leaves_the_same_workspace() {
             )
         },
     );
-    for f in ["params.yaml", "dvc.lock", "metrics.json", "model.txt"] {
+    // The stage saw DVC's experiment environment (what DVCLive reads).
+    c.check(
+        by_cairn.read("exp_env.txt") == format!("tuned {}", head(&base)).into_bytes(),
+        || {
+            format!(
+                "stage env: {}",
+                String::from_utf8_lossy(&by_cairn.read("exp_env.txt"))
+            )
+        },
+    );
+    for f in [
+        "params.yaml",
+        "dvc.lock",
+        "metrics.json",
+        "model.txt",
+        "exp_env.txt",
+    ] {
         c.check(by_dvc.read(f) == by_cairn.read(f), || {
             format!(
                 "{f} differs:\n--- dvc\n{}\n--- cairn\n{}",

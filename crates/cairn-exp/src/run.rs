@@ -56,6 +56,14 @@ pub struct ExpRunResult {
     pub summary: RunSummary,
 }
 
+/// The main working copy's root when `git` is a linked worktree (queue workers): DVC
+/// points `DVC_ROOT` at the parent repository, not the executor's copy.
+fn main_repo_root(git: &Git) -> Option<PathBuf> {
+    let common = git.common_dir()?;
+    let parent = common.parent()?;
+    (parent != git.root()).then(|| parent.to_path_buf())
+}
+
 /// sha256 over `json.dumps(data, sort_keys=True)` (DVC's `dict_sha256`).
 pub fn dict_sha256(v: &Value) -> String {
     let s = cairn_core::pyjson::dumps(v, true);
@@ -252,10 +260,18 @@ pub fn run_experiment_on(
     };
     let refname = ref_name(&baseline, &name);
     let params_files = apply_overrides(&root, &opts.set_params)?;
+    // What DVC's executor puts in the stages' environment (`run_env`): DVCLive reads
+    // these to know it runs inside an experiment (and must not save one itself).
+    let main_root = main_repo_root(&git).unwrap_or_else(|| root.clone());
     let run_opts = RunOptions {
         targets: opts.targets.clone(),
         force: opts.force,
         jobs: opts.jobs.max(1),
+        env: vec![
+            ("DVC_EXP_BASELINE_REV".into(), baseline.clone()),
+            ("DVC_EXP_NAME".into(), name.clone()),
+            ("DVC_ROOT".into(), main_root.to_string_lossy().into_owned()),
+        ],
         ..RunOptions::default()
     };
     let summary = cairn_run::run(&root, &run_opts, sink, cancel)?;

@@ -3,7 +3,7 @@
 //! trees at any commit, first-parent history, branches and worktrees.
 
 use std::collections::HashMap;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Signature, TreeWalkMode, TreeWalkResult};
 
@@ -392,6 +392,12 @@ impl Git {
     /// Writes `bytes` as a blob and returns its id.
     pub fn write_blob(&self, bytes: &[u8]) -> Result<String, GitError> {
         Ok(self.repo.blob(bytes)?.to_string())
+    }
+
+    /// The shared `.git` directory (differs from the repository's own for worktrees).
+    pub fn common_dir(&self) -> Option<PathBuf> {
+        let p = self.repo.commondir();
+        Some(p.canonicalize().unwrap_or_else(|_| p.to_path_buf()))
     }
 
     /// Commit time of `rev` in seconds.

@@ -51,6 +51,9 @@ pub struct RunOptions {
     pub keep_going: bool,
     /// Keep a run record (with logs) in the per-user database.
     pub record: bool,
+    /// Extra environment for the stage commands (e.g. `DVC_EXP_NAME` and
+    /// `DVC_EXP_BASELINE_REV` during an experiment, which DVCLive reads).
+    pub env: Vec<(String, String)>,
 }
 
 impl Default for RunOptions {
@@ -66,6 +69,7 @@ impl Default for RunOptions {
                 .unwrap_or(1),
             keep_going: false,
             record: true,
+            env: Vec::new(),
         }
     }
 }
@@ -786,10 +790,11 @@ fn run_commands(
         None => None,
     };
     let cwd = ctx.root.join(stage.wdir_rel());
-    let env = [
+    let mut env = vec![
         ("DVC_ROOT", ctx.root.to_string_lossy().into_owned()),
         ("DVC_STAGE", stage.addressing.clone()),
     ];
+    env.extend(ctx.opts.env.iter().map(|(k, v)| (k.as_str(), v.clone())));
     for cmd in cmds {
         if ctx.cancel.is_cancelled() {
             return Err(RunError::Cancelled);
