@@ -81,14 +81,36 @@ pub struct Entry {
 }
 
 impl Entry {
-    /// The entry as an `exp show` experiment (DVC's shape for queued/running ones).
-    pub fn to_exp_entry(&self) -> ExpEntry {
+    /// The entry as an `exp show` experiment (DVC's shape for queued/running ones:
+    /// params as they will be, no metrics yet).
+    pub fn to_exp_entry(&self, root: &Path) -> ExpEntry {
+        let data = Git::discover(root).ok().map(|g| {
+            let snap = crate::snapshot::Snapshot::at(&g, &self.snapshot);
+            let mut params = crate::collect::read_params(&snap);
+            let grouped = to_path_overrides(&self.set_params);
+            for (file, ovs) in &grouped {
+                if let Some(crate::collect::FileResult::Data(v)) = params.get_mut(file) {
+                    let mut d = cairn_pipeline::data::Data::from_json(v);
+                    if crate::overrides::apply_to_data(&mut d, ovs, file).is_ok() {
+                        *v = d.to_json();
+                    }
+                }
+            }
+            crate::collect::ExpData {
+                rev: self.id.clone(),
+                timestamp: None,
+                params,
+                metrics: IndexMap::new(),
+                deps: IndexMap::new(),
+                outs: IndexMap::new(),
+            }
+        });
         ExpEntry {
             name: self.name.clone(),
             revs: vec![RevState {
                 rev: self.id.clone(),
                 name: Some(self.name.clone()),
-                data: None,
+                data,
                 error: None,
             }],
             executor: Some(json!({
@@ -218,7 +240,11 @@ pub fn enqueue(root: &Path, opts: &QueueOptions) -> Result<Vec<Entry>, ExpError>
             .iter()
             .flat_map(|(file, ovs)| ovs.iter().map(move |o| format!("{file}:{o}")))
             .collect();
-        let id = format!("{:016x}{:04x}", now_ms(), i);
+        let id = {
+            use rand::Rng;
+            let mut r = rand::rng();
+            format!("{:016x}{:04x}", r.random::<u64>(), i)
+        };
         let entry = Entry {
             id: id.clone(),
             name,

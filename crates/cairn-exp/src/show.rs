@@ -400,7 +400,7 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             if let Some(b) = out.iter_mut().find(|b| b.state.rev == e.baseline)
                 && e.state != queue::State::Success
             {
-                b.experiments.push(e.to_exp_entry());
+                b.experiments.push(e.to_exp_entry(&root));
             }
         }
     }

@@ -367,12 +367,22 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
     header.extend(metric_cols.iter().map(|k| short(k)));
     header.extend(param_cols.iter().map(|k| short(k)));
     let mut table = vec![header];
-    let mut idx = 0;
+    // Queued/running experiments show their state instead of a date.
+    let mut states: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
     for b in &res.baselines {
-        let _ = b;
+        for e in &b.experiments {
+            if let (Some(x), Some(r)) = (&e.executor, e.revs.first())
+                && let Some(s) = x.get("state").and_then(serde_json::Value::as_str)
+            {
+                let mut s = s.to_string();
+                if let Some(f) = s.get_mut(..1) {
+                    f.make_ascii_uppercase();
+                }
+                states.insert(r.rev.as_str(), s);
+            }
+        }
     }
     for (r, parent) in rows {
-        idx += 1;
         let label = match (parent, &r.name) {
             (None, _) if r.rev == "workspace" => "workspace".to_string(),
             (None, Some(n)) => n.clone(),
@@ -385,7 +395,10 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .and_then(|d| d.timestamp.clone())
             .map(|t| t.replace('T', " ")[..16.min(t.len())].to_string())
-            .unwrap_or_else(|| "-".into());
+            .unwrap_or_else(|| match states.get(r.rev.as_str()) {
+                Some(s) => s.to_string(),
+                None => "-".into(),
+            });
         let mut row = vec![label, created];
         let (m, p) = r
             .data
@@ -396,7 +409,6 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
         row.extend(param_cols.iter().map(|k| fmt_value(p.get(k))));
         table.push(row);
     }
-    let _ = idx;
     print_table(&table);
     Ok(ExitCode::SUCCESS)
 }
