@@ -494,3 +494,117 @@ fn metrics_trend_follows_the_branch_history() {
     );
     c.finish();
 }
+
+/// A richer project: a `.dvc`-tracked data dependency (a data source), a directory
+/// output, a stage in a sub-directory with its own `params.yaml`, a second params file
+/// with selected keys, a `foreach` stage, YAML and nested JSON metrics, and a top-level
+/// `metrics`/`params` section.
+fn rich_project() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("data/raw.csv", "a,b\n1,2\n3,4\n");
+    repo.write(
+        "prep.py",
+        "import os, json\nos.makedirs('features', exist_ok=True)\nrows = open('data/raw.csv').read().splitlines()[1:]\nfor i, r in enumerate(rows):\n    open(f'features/f{i}.txt', 'w').write(r)\n",
+    );
+    repo.write(
+        "params.yaml",
+        "prep:\n  scale: 2\ntrain:\n  lr: 0.01\n  layers: [8, 4]\nseeds: [1, 2]\n",
+    );
+    repo.write(
+        "cfg.json",
+        "{\"opt\": {\"name\": \"adam\", \"beta\": 0.9}, \"unused\": 1}",
+    );
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  prep:\n    cmd: python3 prep.py\n    deps: [prep.py, data/raw.csv]\n    params: [prep.scale]\n    outs: [features]\n  train:\n    foreach: ${seeds}\n    do:\n      cmd: python3 train.py ${item}\n      deps: [features, train.py]\n      params:\n      - train\n      - cfg.json:\n        - opt.name\n      metrics:\n      - score${item}.json:\n          cache: false\nmetrics:\n- summary.yaml\nparams:\n- extra.yaml\n",
+    );
+    repo.write(
+        "train.py",
+        "import sys, json, re\nseed = int(sys.argv[1])\nlr = float(re.search(r'^\\s+lr:\\s*([^\\s#]+)', open('params.yaml').read(), re.M).group(1))\njson.dump({'seed': seed, 'score': {'val': lr * seed}}, open(f'score{seed}.json', 'w'))\n",
+    );
+    repo.write("summary.yaml", "best: 0.5\nnotes: baseline\n");
+    repo.write("extra.yaml", "note: hello\nlimits: {max: 3}\n");
+    repo.write(
+        "sub/dvc.yaml",
+        "stages:\n  eval:\n    wdir: ..\n    cmd: python3 sub/eval.py\n    deps: [features, sub/eval.py]\n    params: [threshold]\n    metrics:\n    - sub/eval.json:\n        cache: false\n",
+    );
+    repo.write(
+        "sub/eval.py",
+        "import json\njson.dump({'auc': 0.8, 'curve': [1, 2]}, open('sub/eval.json', 'w'))\n",
+    );
+    repo.write("sub/params.yaml", "unused: 1\n");
+    // `wdir: ..` makes the root params.yaml the stage's params file; add its key there.
+    let p = String::from_utf8_lossy(&repo.read("params.yaml")).into_owned();
+    repo.write("params.yaml", format!("{p}threshold: 0.5\n"));
+    init(Tool::Dvc, &repo);
+    Tool::Dvc.ok(&repo, ["add", "-q", "data/raw.csv"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "rich pipeline"]);
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "baseline"]);
+    repo
+}
+
+#[test]
+fn rich_project_exp_run_and_show_match_dvc() {
+    let mut c = Checks::new("rich project");
+    let base = rich_project();
+    let by_dvc = base.duplicate();
+    let by_cairn = base.duplicate();
+    let args = [
+        "exp",
+        "run",
+        "-S",
+        "train.lr=0.02",
+        "-S",
+        "cfg.json:opt.name=sgd",
+        "-n",
+        "rich",
+    ];
+    Tool::Dvc.ok(&by_dvc, args);
+    Tool::Cairn.ok(&by_cairn, args);
+    let tree = |r: &TestRepo| {
+        let c = commit_of(r, "rich");
+        (
+            r.git_ok(["rev-parse", &format!("{c}^{{tree}}")]),
+            r.git_ok(["log", "-1", "--format=%B", &c]),
+        )
+    };
+    c.check(tree(&by_dvc) == tree(&by_cairn), || {
+        format!(
+            "experiment commits differ:\n  dvc:   {:?}\n  cairn: {:?}\n  dvc files:\n{}\n  cairn files:\n{}",
+            tree(&by_dvc),
+            tree(&by_cairn),
+            by_dvc.git_ok(["show", "--stat", "--format=", &commit_of(&by_dvc, "rich")]),
+            by_cairn.git_ok(["show", "--stat", "--format=", &commit_of(&by_cairn, "rich")])
+        )
+    });
+    for f in ["params.yaml", "cfg.json", "dvc.lock"] {
+        c.check(by_dvc.read(f) == by_cairn.read(f), || {
+            format!(
+                "{f} differs:\n--- dvc\n{}\n--- cairn\n{}",
+                String::from_utf8_lossy(&by_dvc.read(f)),
+                String::from_utf8_lossy(&by_cairn.read(f))
+            )
+        });
+    }
+    // exp show on one repo holding both tools' experiments, all branches and commits.
+    let repo = by_dvc;
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "train.lr=0.05", "-n", "rich-c"]);
+    for extra in [vec![], vec!["-A"], vec!["-a"], vec!["-n", "3"]] {
+        let mut args = vec!["exp", "show", "--json"];
+        args.extend(extra.iter().copied());
+        let d = Tool::Dvc.ok(&repo, &args);
+        let k = Tool::Cairn.ok(&repo, &args);
+        c.check(d.stdout() == k.stdout(), || {
+            format!(
+                "`{}` differs\n  dvc:   {}\n  cairn: {}",
+                args.join(" "),
+                d.stdout(),
+                k.stdout()
+            )
+        });
+    }
+    c.finish();
+}
