@@ -606,5 +606,19 @@ fn rich_project_exp_run_and_show_match_dvc() {
             )
         });
     }
+    // Applying either tool's experiment gives the same work tree with either tool.
+    repo.git_ok(["checkout", "-q", "--", "."]);
+    Tool::Dvc.ok(&repo, ["checkout", "-q", "--force"]);
+    for exp in ["rich", "rich-c"] {
+        let a = repo.duplicate();
+        let b = repo.duplicate();
+        Tool::Dvc.ok(&a, ["exp", "apply", exp]);
+        Tool::Cairn.ok(&b, ["exp", "apply", exp]);
+        c.trees(
+            &format!("work tree after exp apply {exp}"),
+            ("dvc", &cairn_e2e::workspace(&a.read_tree()).files()),
+            ("cairn", &cairn_e2e::workspace(&b.read_tree()).files()),
+        );
+    }
     c.finish();
 }
