@@ -401,9 +401,19 @@ fn metrics_from_cache_and_pull_needed() {
     // Without the cache object, it is "not available", not a failure.
     std::fs::remove_dir_all(repo.join(".dvc/cache")).expect("rm cache");
     std::fs::remove_file(repo.join("m.json")).expect("rm m.json");
-    let k = Tool::Cairn.run(&repo, ["metrics", "show", "--json", "--rev", "HEAD"]);
-    c.check(k.success() && k.stdout().contains("pull needed"), || {
-        format!("{k}")
+    let k = Tool::Cairn.run(&repo, ["metrics", "show", "--rev", "HEAD"]);
+    c.check(
+        k.success() && String::from_utf8_lossy(&k.output.stderr).contains("pull needed"),
+        || format!("{k}"),
+    );
+    let d = Tool::Dvc.ok(&repo, ["exp", "show", "--json"]);
+    let k = Tool::Cairn.ok(&repo, ["exp", "show", "--json"]);
+    c.check(d.stdout() == k.stdout(), || {
+        format!(
+            "exp show without the cache\n  dvc:   {}\n  cairn: {}",
+            d.stdout(),
+            k.stdout()
+        )
     });
     c.finish();
 }

@@ -47,9 +47,10 @@ impl ReadError {
                 "FileNotFoundError".into(),
                 format!("[Errno 2] No such file or directory: '{p}'"),
             ),
-            ReadError::PullNeeded { path, hash } => (
+            // DVC's words (`No storage files available`); people get the Display text.
+            ReadError::PullNeeded { path, .. } => (
                 "FileNotFoundError".into(),
-                format!("{path} is not available (pull needed): cache object {hash} is missing"),
+                format!("[Errno 2] No storage files available: '{path}'"),
             ),
             ReadError::Parse { typ, msg } => (typ.clone(), msg.clone()),
         }
@@ -60,9 +61,10 @@ impl std::fmt::Display for ReadError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
             ReadError::NotFound(p) => write!(f, "{p}: no such file"),
-            ReadError::PullNeeded { path, .. } => {
-                write!(f, "{path}: not available (pull needed)")
-            }
+            ReadError::PullNeeded { path, hash } => write!(
+                f,
+                "{path}: not available (pull needed): cache object {hash} is missing"
+            ),
             ReadError::Parse { msg, .. } => write!(f, "{msg}"),
         }
     }
