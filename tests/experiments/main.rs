@@ -379,6 +379,31 @@ fn queued_sweep_runs_in_parallel_worktrees_and_dvc_sees_the_results() {
     c.check(logs.contains("python3 train.py"), || {
         format!("logs: {logs}")
     });
+    // Detached workers: `queue start --detach` returns, the experiment lands later.
+    Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-S", "lr=0.9", "-n", "bg"]);
+    Tool::Cairn.ok(&repo, ["queue", "start", "--detach"]);
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    let bg_done = || {
+        let v: Value = serde_json::from_str(
+            &Tool::Cairn
+                .ok(&repo, ["queue", "status", "--json"])
+                .stdout(),
+        )
+        .unwrap_or(Value::Null);
+        v.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|e| e["name"] == "bg" && e["state"] == "success")
+        })
+    };
+    while !bg_done() && std::time::Instant::now() < deadline {
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    c.check(exp_ref(&repo, "bg").is_some(), || {
+        format!(
+            "detached worker did not record 'bg':\n{}",
+            Tool::Cairn.ok(&repo, ["queue", "status"]).stdout()
+        )
+    });
     c.finish();
 }
 

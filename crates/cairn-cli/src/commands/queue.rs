@@ -1,3 +1,4 @@
+use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
 use cairn_exp::queue::{self, State};
@@ -28,6 +29,10 @@ pub struct StartArgs {
     /// Experiments to run at once
     #[arg(short, long, default_value_t = 1)]
     jobs: usize,
+    /// Return at once and run the workers in the background (like `dvc queue start`);
+    /// their output goes to `.dvc/tmp/cairn/queue/workers.log`
+    #[arg(short, long)]
+    detach: bool,
 }
 
 /// Queued, running, finished and failed experiments
@@ -61,6 +66,28 @@ pub struct RemoveArgs {
 pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
     let root = super::repo()?.root().to_path_buf();
     match args.command {
+        QueueCommand::Start(a) if a.detach => {
+            let dir = queue::queue_dir(&root);
+            std::fs::create_dir_all(&dir)?;
+            let log = std::fs::OpenOptions::new()
+                .create(true)
+                .append(true)
+                .open(dir.join("workers.log"))?;
+            let child = std::process::Command::new(std::env::current_exe()?)
+                .args(["queue", "start", "--jobs", &a.jobs.to_string()])
+                .current_dir(&root)
+                .stdin(std::process::Stdio::null())
+                .stdout(log.try_clone()?)
+                .stderr(log)
+                .process_group(0)
+                .spawn()?;
+            output::line(&format!(
+                "Started {} worker(s) in the background (pid {}); see `cairn queue status`.",
+                a.jobs,
+                child.id()
+            ));
+            Ok(ExitCode::SUCCESS)
+        }
         QueueCommand::Start(a) => {
             let cancel = CancelToken::new();
             let c = cancel.clone();
