@@ -134,6 +134,8 @@ fn now_ms() -> u64 {
         .unwrap_or(0)
 }
 
+static WORKTREES: Mutex<()> = Mutex::new(());
+
 /// `.dvc/tmp/cairn/queue`.
 pub fn queue_dir(root: &Path) -> PathBuf {
     root.join(".dvc").join("tmp").join("cairn").join("queue")
@@ -334,8 +336,12 @@ pub fn run_entry(root: &Path, mut e: Entry, cancel: &CancelToken) -> Result<Entr
         if let Some(parent) = wt.parent() {
             std::fs::create_dir_all(parent).map_err(|er| ExpError::io(parent.display(), er))?;
         }
-        let _ = git.worktree_remove(&wt_name, &wt);
-        git.worktree_add(&wt_name, &wt, &e.snapshot)?;
+        {
+            // Worktree bookkeeping in `.git` is not safe to change from two threads.
+            let _g = WORKTREES.lock().unwrap_or_else(|p| p.into_inner());
+            let _ = git.worktree_remove(&wt_name, &wt);
+            git.worktree_add(&wt_name, &wt, &e.snapshot)?;
+        }
         // Share the cache with the main repository.
         let cache = cairn_data::Repo::open(root)?.config().cache_dir.clone();
         let local = wt.join(".dvc").join("config.local");
@@ -390,7 +396,10 @@ pub fn run_entry(root: &Path, mut e: Entry, cancel: &CancelToken) -> Result<Entr
         write_log(&format!("Ran experiment '{}' ({})", r.name, &r.commit[..7]));
         Ok(r.commit)
     })();
-    let _ = git.worktree_remove(&wt_name, &wt);
+    {
+        let _g = WORKTREES.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = git.worktree_remove(&wt_name, &wt);
+    }
     e.finished_ms = Some(now_ms());
     e.pid = None;
     match result {

@@ -365,6 +365,8 @@ impl Git {
     /// deleted again right away).
     pub fn worktree_add(&self, name: &str, path: &Path, commit: &str) -> Result<(), GitError> {
         let c = self.repo.find_commit(Oid::from_str(commit)?)?;
+        // libgit2 creates `.git/worktrees` itself and fails if a concurrent add won.
+        let _ = std::fs::create_dir_all(self.repo.commondir().join("worktrees"));
         let branch_name = format!("cairn-worktree-{name}");
         let mut branch = self.repo.branch(&branch_name, &c, true)?;
         let mut opts = git2::WorktreeAddOptions::new();
