@@ -3,7 +3,9 @@
 //! - one command, `api(command, args)`, forwards to [`cairn_api::dispatch`] on a blocking
 //!   thread (the same entry point `cairn ui` serves over HTTP);
 //! - one event bridge forwards every [`cairn_api::ApiEvent`] to the webview as
-//!   `cairn://event`.
+//!   `cairn://event`;
+//! - the dialog plugin, for the native folder picker of "Add folder…" (only its `open`
+//!   command is granted).
 //!
 //! `cairn-desktop [PROJECT | --demo]` opens PROJECT (or the bundled demo) first; on first
 //! launch the demo project is installed and opened.
@@ -45,6 +47,7 @@ fn bridge_events<R: Runtime>(app: &tauri::AppHandle<R>, api: &Api) {
 /// Builds the app on any runtime (the tests use the mock runtime).
 pub fn build_app<R: Runtime>(builder: tauri::Builder<R>, context: Api) -> tauri::Builder<R> {
     builder
+        .plugin(tauri_plugin_dialog::init())
         .manage(context)
         .invoke_handler(tauri::generate_handler![api])
         .setup(|app| {

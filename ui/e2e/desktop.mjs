@@ -92,6 +92,14 @@ async function main() {
   await driver.findElement(By.css('[data-testid="stage-node-evaluate"]')).click();
   await driver.wait(until.elementLocated(By.css('[data-testid="stage-panel"]')), 10000);
   await shot("desktop-02-run-succeeded");
+
+  step("Home: the desktop Add folder dialog offers the native folder picker");
+  await driver.findElement(By.css('[data-testid="nav-home"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="project-card"]')), 10000);
+  await driver.findElement(By.css('[data-testid="add-folder"]')).click();
+  const dialog = await driver.wait(until.elementLocated(By.css('[data-testid="add-folder-dialog"]')), 10000);
+  await driver.wait(async () => (await dialog.getText()).includes("Browse"), 5000, "a Browse… button in the desktop app");
+  await shot("desktop-03-add-folder");
 }
 
 let failed = false;

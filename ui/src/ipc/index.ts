@@ -26,6 +26,11 @@ export function transportKind(): Transport["kind"] {
   return current().kind;
 }
 
+/** The native folder picker, if this transport has one. */
+export function folderPicker(): (() => Promise<string | null>) | undefined {
+  return current().pickFolder;
+}
+
 /** Calls a cairn-api command with typed arguments and result. */
 export async function call<C extends keyof Commands>(
   command: C,

@@ -1,5 +1,6 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen } from "@tauri-apps/api/event";
+import { open } from "@tauri-apps/plugin-dialog";
 import type { ApiEvent } from "./bindings";
 import type { Transport } from "./transport";
 
@@ -8,6 +9,10 @@ export function tauriTransport(): Transport {
   return {
     kind: "tauri",
     invoke: (command, args) => invoke("api", { command, args: args ?? {} }),
+    async pickFolder() {
+      const picked = await open({ directory: true, multiple: false, title: "Add folder" });
+      return typeof picked === "string" ? picked : null;
+    },
     listen(handler) {
       let stop: (() => void) | undefined;
       let stopped = false;

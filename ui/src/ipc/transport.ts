@@ -11,4 +11,6 @@ export interface Transport {
   invoke(command: string, args: unknown): Promise<unknown>;
   /** Subscribes to every `ApiEvent`; returns the unsubscribe function. */
   listen(handler: (event: ApiEvent) => void): () => void;
+  /** A native folder picker, where there is one (the desktop app); `null` if cancelled. */
+  pickFolder?: () => Promise<string | null>;
 }

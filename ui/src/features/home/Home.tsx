@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { call, describeError, toApiError, type ProjectSummary, type RunState } from "../../ipc";
+import { call, describeError, folderPicker, toApiError, type ProjectSummary, type RunState } from "../../ipc";
 import { Icon } from "../../components/Icon";
 import { Button, Empty, Modal, Pill } from "../../components/ui";
 import { notify } from "../../components/toast";
@@ -199,6 +199,7 @@ function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first:
   const [path, setPath] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const pick = folderPicker();
   const submit = async () => {
     setBusy(true);
     setError(null);
@@ -240,13 +241,27 @@ function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first:
           void submit();
         }}
       >
-        <input
-          className="text-input mono"
-          placeholder="/home/you/projects"
-          value={path}
-          onChange={(e) => setPath(e.target.value)}
-          aria-label="Folder path"
-        />
+        <div className="row-gap nowrap-row">
+          <input
+            className="text-input mono"
+            placeholder="/home/you/projects"
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            aria-label="Folder path"
+          />
+          {pick && (
+            <Button
+              icon="folder"
+              onClick={() =>
+                void pick()
+                  .then((p) => p && setPath(p))
+                  .catch((e) => setError(describeError(toApiError(e))))
+              }
+            >
+              Browse…
+            </Button>
+          )}
+        </div>
       </form>
       {error && <p className="form-error">{error}</p>}
     </Modal>
