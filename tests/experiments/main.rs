@@ -302,6 +302,18 @@ fn manage_experiments_visible_to_dvc() {
     c.check(br.trim() == commit_of(&repo, "one"), || {
         "branch not at experiment".into()
     });
+    // A taken name is refused before anything changes (like dvc).
+    repo.git_ok(["checkout", "-q", "--", "."]);
+    let taken = Tool::Cairn.run(&repo, ["exp", "run", "-S", "lr=0.9", "-n", "one"]);
+    c.check(!taken.success(), || {
+        format!("reusing a name should fail:\n{taken}")
+    });
+    c.check(status_porcelain(&repo).trim().is_empty(), || {
+        format!(
+            "workspace changed by a refused run:\n{}",
+            status_porcelain(&repo)
+        )
+    });
     Tool::Cairn.ok(&repo, ["exp", "remove", "one"]);
     let list = Tool::Dvc.ok(&repo, ["exp", "list", "--name-only"]).stdout();
     c.check(!list.contains("one"), || {

@@ -220,6 +220,9 @@ pub fn enqueue(root: &Path, opts: &QueueOptions) -> Result<Vec<Entry>, ExpError>
     }
     if let Some(n) = &opts.name {
         validate_name(n)?;
+        if !sweep && git.ref_target(&ref_name(&baseline, n)).is_some() {
+            return Err(ExpError::Exists(n.clone()));
+        }
     }
     let existing: Vec<String> = list(&root)?
         .into_iter()

@@ -276,6 +276,10 @@ pub fn run_experiment_on(
         None => unique_name(|n| git.ref_target(&ref_name(&baseline, n)).is_some()),
     };
     let refname = ref_name(&baseline, &name);
+    // Like DVC (`Experiments.new`): a taken name is refused before anything changes.
+    if opts.name.is_some() && !opts.force && git.ref_target(&refname).is_some() {
+        return Err(ExpError::Exists(name));
+    }
     let params_files = apply_overrides(&root, &opts.set_params)?;
     // What DVC's executor puts in the stages' environment (`run_env`): DVCLive reads
     // these to know it runs inside an experiment (and must not save one itself).
