@@ -78,6 +78,7 @@ pub struct RevFs<'a> {
     tree: Option<String>,
     entries: RefCell<HashMap<String, Option<(String, bool)>>>,
     blobs: RefCell<HashMap<String, Option<Arc<Vec<u8>>>>>,
+    touched: RefCell<Vec<String>>,
 }
 
 impl<'a> RevFs<'a> {
@@ -88,12 +89,14 @@ impl<'a> RevFs<'a> {
             tree: git.tree_of(rev).ok(),
             entries: RefCell::new(HashMap::new()),
             blobs: RefCell::new(HashMap::new()),
+            touched: RefCell::new(Vec::new()),
         }
     }
 
     /// `(object id, is_dir)` of a path.
     pub fn entry(&self, rel: &str) -> Option<(String, bool)> {
         let rel = rel.trim_end_matches('/');
+        self.touched.borrow_mut().push(rel.to_string());
         if let Some(e) = self.entries.borrow().get(rel) {
             return e.clone();
         }
@@ -160,6 +163,84 @@ impl RepoFs for RevFs<'_> {
 #[derive(Default)]
 pub struct ParseCache {
     parsed: Mutex<HashMap<(String, String), Result<Value, ReadError>>>,
+    /// Loaded projects with the `(path, entry)` pairs they depended on.
+    projects: Mutex<Vec<(ProjectDeps, Project)>>,
+}
+
+impl ParseCache {
+    /// The project of the commit behind `fs`, reused from another commit when every file
+    /// and directory its loading depended on is the same object there. Lock files are
+    /// only validated by the loader and params/vars files only matter through `${}`, so
+    /// those are left out of the comparison (params too when no pipeline interpolates).
+    fn project(&self, fs: &RevFs<'_>) -> Result<Project, String> {
+        {
+            let cached = self.projects.lock().unwrap_or_else(|p| p.into_inner());
+            for (deps, p) in cached.iter() {
+                if deps.iter().all(|(path, e)| signature(fs, path) == *e) {
+                    return Ok(p.clone());
+                }
+            }
+        }
+        fs.touched.borrow_mut().clear();
+        let project = load_project_fs(&BorrowedFs(fs)).map_err(|e| e.to_string())?;
+        let touched: Vec<String> = std::mem::take(&mut *fs.touched.borrow_mut());
+        let interpolates = project.files.iter().any(|f| {
+            fs.bytes(&f.path)
+                .is_some_and(|b| b.windows(2).any(|w| w == b"${"))
+        });
+        let mut deps: ProjectDeps = Vec::new();
+        for path in touched {
+            if deps.iter().any(|(p, _)| *p == path) {
+                continue;
+            }
+            let name = path.rsplit('/').next().unwrap_or(&path);
+            let e = signature(fs, &path);
+            let is_dir = e.as_ref().is_some_and(|(_, d)| *d);
+            let keep = if name == "dvc.lock" {
+                false
+            } else if interpolates || is_dir {
+                true
+            } else {
+                name == "dvc.yaml" || name == ".dvcignore" || name.ends_with(".dvc")
+            };
+            if keep {
+                deps.push((path, e));
+            }
+        }
+        self.projects
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .push((deps, project.clone()));
+        Ok(project)
+    }
+}
+
+/// The paths a loaded project depended on, with their [`signature`]s.
+type ProjectDeps = Vec<(String, Option<(String, bool)>)>;
+
+/// What a path contributes to loading a project: a file's object id, or a directory's
+/// listing (names and kinds — its tree id changes with any file below it).
+fn signature(fs: &RevFs<'_>, path: &str) -> Option<(String, bool)> {
+    match fs.entry(path)? {
+        (oid, true) => {
+            let mut names: Vec<String> = fs
+                .git
+                .tree_entries(&oid)
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| {
+                    if e.is_dir {
+                        format!("{}/", e.name)
+                    } else {
+                        e.name
+                    }
+                })
+                .collect();
+            names.sort();
+            Some((names.join("\n"), true))
+        }
+        e => Some(e),
+    }
 }
 
 impl ParseCache {
@@ -260,7 +341,10 @@ impl<'a> Snapshot<'a> {
         revfs: Option<&'a RevFs<'a>>,
         cache: Option<&'a ParseCache>,
     ) -> Snapshot<'a> {
-        let project = load_project_fs(fs.as_ref()).map_err(|e| e.to_string());
+        let project = match (revfs, cache) {
+            (Some(r), Some(c)) => c.project(r),
+            _ => load_project_fs(fs.as_ref()).map_err(|e| e.to_string()),
+        };
         let odb = odb.unwrap_or_else(|| {
             cairn_data::Repo::open(root)
                 .map(|r| r.odb().clone())
