@@ -97,3 +97,64 @@ fn requests_need_the_token_and_our_own_host_and_origin() {
     );
     assert_eq!(code, 200);
 }
+
+#[test]
+fn events_stream_as_server_sent_events_and_static_paths_stay_inside_dist() {
+    let dir = tempfile::tempdir().unwrap();
+    let dist = dir.path().join("dist");
+    std::fs::create_dir_all(&dist).unwrap();
+    std::fs::write(dist.join("index.html"), "<p>app</p>").unwrap();
+    std::fs::write(dir.path().join("secret.txt"), "secret").unwrap();
+    let api = Api::new(ApiConfig {
+        data_dir: Some(dir.path().join("data")),
+        ..Default::default()
+    })
+    .unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let bound = rt
+        .block_on(bind(
+            api.clone(),
+            ServerConfig {
+                token: Some("t0k".into()),
+                dist: Some(dist),
+                ..Default::default()
+            },
+        ))
+        .unwrap();
+    let addr = bound.addr;
+    rt.spawn(bound.serve());
+    let host = format!("127.0.0.1:{}", addr.port());
+
+    let (code, body) = send(
+        addr,
+        &format!(
+            "GET /../secret.txt HTTP/1.1\r\nHost: {host}\r\nCookie: cairn_token=t0k\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    assert_eq!(code, 200);
+    assert_eq!(body, "<p>app</p>", "`..` never leaves the dist folder");
+
+    // Subscribe over SSE, then cause an event through the API.
+    let mut s = TcpStream::connect(addr).unwrap();
+    s.write_all(format!("GET /api/events?token=t0k HTTP/1.1\r\nHost: {host}\r\n\r\n").as_bytes())
+        .unwrap();
+    s.set_read_timeout(Some(std::time::Duration::from_secs(10)))
+        .unwrap();
+    std::thread::sleep(std::time::Duration::from_millis(300));
+    let repo = dir.path().join("repo");
+    std::fs::create_dir_all(&repo).unwrap();
+    cairn_git::Git::init(&repo).unwrap();
+    cairn_api::dispatch(&api, "add_project", serde_json::json!({"path": repo})).unwrap();
+    let mut got = String::new();
+    let mut buf = [0u8; 4096];
+    while !got.contains("projects_changed") {
+        let n = s.read(&mut buf).expect("an event arrives");
+        assert!(n > 0, "stream closed early: {got}");
+        got.push_str(&String::from_utf8_lossy(&buf[..n]));
+    }
+    assert!(got.contains("text/event-stream"), "{got}");
+    assert!(
+        got.contains("data: {\"type\":\"projects_changed\"}"),
+        "{got}"
+    );
+}
