@@ -543,5 +543,29 @@ mod tests {
         );
         let c = expand_sweeps(&to_path_overrides(&["opt=choice(adam,sgd)".into()])).unwrap();
         assert_eq!(c.len(), 2);
+        // Hydra (through DVC's get_hydra_sweeps) gives exactly these, in this order.
+        let g = to_path_overrides(&[
+            "lr=range(0.1,0.5,0.1)".into(),
+            "opt=choice(adam,sgd)".into(),
+            "x=1,2".into(),
+        ]);
+        let all: Vec<String> = expand_sweeps(&g)
+            .unwrap()
+            .iter()
+            .map(|m| m["params.yaml"].join(" "))
+            .collect();
+        assert_eq!(all.len(), 16);
+        assert_eq!(all[0], "lr=0.1 opt=adam x=1");
+        assert_eq!(all[1], "lr=0.1 opt=adam x=2");
+        assert_eq!(all[2], "lr=0.1 opt=sgd x=1");
+        assert_eq!(all[8], "lr=0.30000000000000004 opt=adam x=1");
+        assert_eq!(all[15], "lr=0.4 opt=sgd x=2");
+        let e = expand_sweeps(&to_path_overrides(&["e=range(3)".into()])).unwrap();
+        assert_eq!(
+            e.iter()
+                .map(|m| m["params.yaml"][0].clone())
+                .collect::<Vec<_>>(),
+            ["e=0", "e=1", "e=2"]
+        );
     }
 }
