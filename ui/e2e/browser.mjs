@@ -99,7 +99,7 @@ async function main() {
   writeFileSync(params, readFileSync(params, "utf8").replace("epochs: 120", "epochs: 80"));
   await page.waitForFunction(() => document.querySelector('[data-testid="stage-node-train"]')?.getAttribute("data-state") === "stale", null, { timeout: 20000 });
   await page.getByTestId("run-all").filter({ hasText: "Run 1 stale" }).waitFor();
-  await page.getByTestId("run-all").click();
+  await page.keyboard.press("r"); // the "Run all stale" shortcut
   await page.waitForFunction(
     () => ["train", "evaluate"].every((s) => document.querySelector(`[data-testid="stage-node-${s}"]`)?.getAttribute("data-state") === "up_to_date"),
     null,
@@ -191,6 +191,13 @@ async function main() {
   await page.getByTestId("project-card").filter({ hasText: "cairn-demo" }).click();
   await page.getByTestId("stage-node-evaluate").click();
   await shot(page, "08-pipeline-dark");
+
+  step("Remove from list takes a project off Home (its files stay)");
+  await page.getByTestId("nav-home").click();
+  await page.getByRole("button", { name: "Remove flowers-copy from list" }).click();
+  await page.getByRole("button", { name: "Remove from list" }).click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="project-card"]').length === 1);
+  if (!readFileSync(dvcYaml, "utf8")) throw new Error("removing a project must not touch its files");
 
   const real = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   if (real.length) throw new Error(`console errors:\n${real.join("\n")}`);
