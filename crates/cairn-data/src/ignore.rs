@@ -62,8 +62,18 @@ impl DvcIgnore {
             col: 1,
             message: format!("invalid pattern: {e}"),
         })?;
+        // A comment-only file (as `dvc init` writes) matches nothing; keeping it out
+        // lets walks skip pattern matching entirely.
+        if gi.num_ignores() + gi.num_whitelists() == 0 {
+            return Ok(false);
+        }
         self.matchers.insert(dir.to_path_buf(), gi);
         Ok(true)
+    }
+
+    /// Whether any `.dvcignore` patterns were loaded (besides the built-in ones).
+    pub fn has_patterns(&self) -> bool {
+        !self.matchers.is_empty()
     }
 
     /// Whether `path` (absolute, under the root) is ignored, considering its parents too.

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use cairn_core::Progress;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::collect::{self, Tracked};
@@ -129,7 +130,7 @@ pub fn cache_complete(odb: &Odb, h: &HashInfo) -> bool {
         return true;
     }
     match odb.read_manifest(&h.md5, h.kind) {
-        Ok(m) => m.entries().iter().all(|e| odb.is_valid(&e.md5, h.kind)),
+        Ok(m) => m.entries().par_iter().all(|e| odb.is_valid(&e.md5, h.kind)),
         Err(_) => false,
     }
 }

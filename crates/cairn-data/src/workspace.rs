@@ -191,11 +191,23 @@ pub fn list_files(dir: &Path, ignore: &mut DvcIgnore) -> Result<Vec<(PathBuf, st
             });
         }
         let rd = std::fs::read_dir(&d).map_err(|e| DataError::io(&d, e))?;
-        for entry in rd {
-            let entry = entry.map_err(|e| DataError::io(&d, e))?;
-            let path = entry.path();
-            let meta = std::fs::metadata(&path).map_err(|e| DataError::io(&path, e))?;
-            if ignore.is_ignored(&path, meta.is_dir()) {
+        let paths: Vec<PathBuf> = rd
+            .map(|e| e.map(|e| e.path()).map_err(|err| DataError::io(&d, err)))
+            .collect::<Result<_>>()?;
+        // Stat in parallel: for big directories the stats are most of the work.
+        let stats: Vec<(PathBuf, std::io::Result<std::fs::Metadata>)> = paths
+            .into_par_iter()
+            .map(|p| {
+                let m = std::fs::metadata(&p);
+                (p, m)
+            })
+            .collect();
+        for (path, meta) in stats {
+            let meta = meta.map_err(|e| DataError::io(&path, e))?;
+            let name = path.file_name().unwrap_or_default();
+            // DVC's built-in patterns (`.git`, `.git/`, `.hg/`, `.dvc/`) match at any depth.
+            let builtin = name == ".git" || (meta.is_dir() && (name == ".hg" || name == ".dvc"));
+            if builtin || (ignore.has_patterns() && ignore.is_ignored(&path, meta.is_dir())) {
                 continue;
             }
             if meta.is_dir() {
