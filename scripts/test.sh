@@ -173,6 +173,7 @@ if step "npm ci" npm --prefix ui ci --no-audit --no-fund --loglevel=error; then
       # would load devUrl instead).
       # src-tauri is outside steps 4 and 6: it needs webkit2gtk and a built ui/dist.
       step "clippy cairn-desktop" cargo clippy -p cairn-desktop --all-targets -- -D warnings
+      step "cairn-desktop tests (mock runtime: api command, capabilities)" cargo test -q -p cairn-desktop
       if step "desktop build (tauri build --debug --no-bundle)" \
         ui/node_modules/.bin/tauri build --debug --no-bundle; then
         # Our own X server, stopped whatever happens.

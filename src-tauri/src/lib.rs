@@ -81,3 +81,73 @@ pub fn run() {
         .run(tauri::generate_context!())
         .expect("the Tauri runtime failed to start");
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use tauri::ipc::{CallbackFn, InvokeBody};
+    use tauri::test::{INVOKE_KEY, get_ipc_response, mock_builder};
+    use tauri::webview::InvokeRequest;
+
+    fn invoke(
+        webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        invoke_cmd(webview, "api", body)
+    }
+
+    fn invoke_cmd(
+        webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+        cmd: &str,
+        body: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
+        get_ipc_response(
+            webview,
+            InvokeRequest {
+                cmd: cmd.into(),
+                callback: CallbackFn(0),
+                error: CallbackFn(1),
+                url: "tauri://localhost".parse().unwrap(),
+                body: InvokeBody::Json(body),
+                headers: Default::default(),
+                invoke_key: INVOKE_KEY.to_string(),
+            },
+        )
+        .map(|b| b.deserialize::<serde_json::Value>().unwrap())
+    }
+
+    #[test]
+    fn the_api_command_is_allowed_for_the_main_window_and_forwards_to_cairn_api() {
+        let dir = tempfile::tempdir().unwrap();
+        let api = Api::new(ApiConfig {
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Default::default()
+        })
+        .unwrap();
+        let app = build_app(mock_builder(), api)
+            .build(tauri::generate_context!())
+            .expect("the app builds on the mock runtime");
+        let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+            .build()
+            .unwrap();
+        let info = invoke(
+            &webview,
+            serde_json::json!({"command": "app_info", "args": {}}),
+        )
+        .expect("app_info succeeds");
+        assert_eq!(info["dataDir"], dir.path().display().to_string());
+        let err = invoke(
+            &webview,
+            serde_json::json!({"command": "rm_rf", "args": {}}),
+        )
+        .expect_err("unknown commands are typed errors");
+        assert_eq!(err["code"], "unknown_command");
+        // Capabilities: only what the UI uses. Saving files through the dialog plugin or
+        // touching windows is not granted.
+        for cmd in ["plugin:dialog|save", "plugin:window|close"] {
+            let denied = invoke_cmd(&webview, cmd, serde_json::json!({}));
+            let message = denied.expect_err("must be denied").to_string();
+            assert!(message.contains("not allowed"), "{cmd}: {message}");
+        }
+    }
+}
