@@ -40,11 +40,6 @@ pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
 /// Like [`write_atomic`], but sets `mode` on the result when given (e.g. `0o444`).
 /// An existing file's mode is kept when `mode` is `None`.
 pub fn write_atomic_with_mode(path: &Path, data: &[u8], mode: Option<u32>) -> io::Result<()> {
-    if let Some(parent) = path.parent()
-        && !parent.as_os_str().is_empty()
-    {
-        fs::create_dir_all(parent)?;
-    }
     let keep_mode = match mode {
         Some(_) => None,
         None => fs::metadata(path)
@@ -53,14 +48,30 @@ pub fn write_atomic_with_mode(path: &Path, data: &[u8], mode: Option<u32>) -> io
     };
     let tmp = temp_path_for(path);
     let result = (|| {
-        let mut file = OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .mode(0o666)
-            .open(&tmp)?;
+        let open = || {
+            OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o666)
+                .open(&tmp)
+        };
+        // Create the parent only when needed: one failed open is cheaper than a
+        // `create_dir_all` (a stat per path component) on every write.
+        let mut file = match open() {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if let Some(parent) = path.parent()
+                    && !parent.as_os_str().is_empty()
+                {
+                    fs::create_dir_all(parent)?;
+                }
+                open()?
+            }
+            other => other?,
+        };
         file.write_all(data)?;
         if let Some(m) = mode.or(keep_mode) {
-            fs::set_permissions(&tmp, fs::Permissions::from_mode(m))?;
+            // fchmod on the open file: no second path lookup.
+            file.set_permissions(fs::Permissions::from_mode(m))?;
         }
         fs::rename(&tmp, path)
     })();
