@@ -411,6 +411,12 @@ pub fn apply_to_data(data: &mut Data, overrides: &[String], file: &str) -> Resul
         let (last, parents) = parts.split_last().expect("non-empty key");
         let mut cur = &mut *data;
         for (i, p) in parents.iter().enumerate() {
+            // `+a.b=…` over a scalar `a` replaces it with a mapping (as Hydra does).
+            if matches!(o.kind, OverrideKind::Add | OverrideKind::ForceAdd)
+                && !matches!(cur, Data::Dict(_))
+            {
+                *cur = Data::Dict(IndexMap::new());
+            }
             let Data::Dict(m) = cur else {
                 return Err(ExpError::Invalid(format!(
                     "cannot set '{}' in '{file}': '{}' is not a mapping",

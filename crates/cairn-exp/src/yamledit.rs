@@ -46,7 +46,13 @@ fn try_rewrite(text: &str, new: &Data) -> Option<String> {
         return None;
     }
     let mut edits = Vec::new();
-    let end = content_end(&lines, lines.len());
+    // The root mapping owns every line up to the end (ruamel attaches trailing blank
+    // lines and comments to the entry before them).
+    let end = if lines.last().is_some_and(|l| l.is_empty()) {
+        lines.len() - 1
+    } else {
+        lines.len()
+    };
     process_map(&lines, pairs, new_map, end, &mut edits)?;
     // Bottom-up; at one line, replace before inserting there.
     edits.sort_by_key(|e| (std::cmp::Reverse(e.start), std::cmp::Reverse(e.end)));
@@ -196,15 +202,40 @@ fn process_map(
         let entry_end = content_end(lines, next).max(kl + 1);
         let line = chars(&lines[kl]);
         let Some(nv) = new.get(&key) else {
+            // The entry goes with the blank lines and comments that follow it.
             edits.push(Edit {
                 start: kl,
-                end: entry_end,
+                end: next.max(kl + 1),
                 lines: Vec::new(),
             });
             continue;
         };
         let colon = key_colon(&line, kc)?;
-        let key_prefix: String = line[..=colon].iter().collect();
+        let orig_prefix: String = line[..=colon].iter().collect();
+        // Keys are written afresh too: quotes they do not need go.
+        let key_prefix = {
+            let e = emit_entry(&key, &Data::Null);
+            let first = e
+                .first()
+                .map(|l| l.trim_end().to_string())
+                .unwrap_or_default();
+            if e.len() == 1 && first.ends_with(':') {
+                let pad: String = std::iter::repeat_n(' ', kc).collect();
+                format!("{pad}{first}")
+            } else {
+                orig_prefix.clone()
+            }
+        };
+        let rekey = |edits: &mut Vec<Edit>| {
+            if key_prefix != orig_prefix {
+                let rest: String = line[colon + 1..].iter().collect();
+                edits.push(Edit {
+                    start: kl,
+                    end: kl + 1,
+                    lines: vec![format!("{key_prefix}{rest}")],
+                });
+            }
+        };
         let on_key_line = v.mark.line - 1 == kl;
         let value_col = if on_key_line {
             v.mark.col - 1
@@ -222,19 +253,21 @@ fn process_map(
                     if !same(v, nv) {
                         return None;
                     }
+                    rekey(edits);
                     continue;
                 }
                 if sub.is_empty() {
                     if !nsub.is_empty() {
                         return None;
                     }
+                    rekey(edits);
                     continue;
                 }
-                process_map(lines, sub, nsub, entry_end, edits)?;
+                rekey(edits);
+                process_map(lines, sub, nsub, next, edits)?;
             }
             (YValue::Map(_), _) => return None,
-            (_, Data::Dict(_)) => return None,
-            (YValue::Seq(_), _) | (_, Data::List(_)) => {
+            (YValue::Seq(_), _) | (_, Data::List(_)) | (_, Data::Dict(_)) => {
                 let pad: String = std::iter::repeat_n(' ', kc).collect();
                 let emitted = emit_entry(&key, nv);
                 let first = emitted[0].clone();
@@ -259,6 +292,7 @@ fn process_map(
                 // Scalar to scalar.
                 if !on_key_line && !matches!(v.value, YValue::Null) {
                     if same(v, nv) {
+                        rekey(edits);
                         continue;
                     }
                     return None;
@@ -278,7 +312,7 @@ fn process_map(
                         .map(|(_, r)| r.to_string())
                         .unwrap_or_default()
                 };
-                if new_text == vtext {
+                if new_text == vtext && key_prefix == orig_prefix {
                     continue;
                 }
                 let mut head = key_prefix.clone();
@@ -298,7 +332,7 @@ fn process_map(
     let added: Vec<(&String, &Data)> = new.iter().filter(|(k, _)| !seen.contains(k)).collect();
     if !added.is_empty() {
         let pad: String = std::iter::repeat_n(' ', indent.unwrap_or(0)).collect();
-        let at = content_end(lines, extent_end);
+        let at = extent_end;
         let mut out = Vec::new();
         for (k, v) in added {
             out.extend(emit_entry(k, v).into_iter().map(|l| format!("{pad}{l}")));
