@@ -132,6 +132,9 @@ fn parse_value(v: &str) -> Result<OverrideValue, String> {
         }
     }
     let parts = split_top(t, ',')?;
+    if parts.len() == 1 {
+        return Ok(OverrideValue::Single(parse_element(&parts[0])?));
+    }
     if parts.len() > 1 {
         let items: Vec<(Data, String)> = parts
             .iter()
@@ -196,6 +199,14 @@ fn split_top(s: &str, sep: char) -> Result<Vec<String>, String> {
                 }
             }
             None => match c {
+                // Hydra's escapes outside quotes (`a\,b`, `a\ b`): the character itself.
+                '\\' => {
+                    if let Some(n) = chars.next() {
+                        cur.push(n);
+                    } else {
+                        cur.push('\\');
+                    }
+                }
                 '\'' | '"' => {
                     quote = Some(c);
                     cur.push(c);
