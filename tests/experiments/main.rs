@@ -639,7 +639,14 @@ fn rich_project_exp_run_and_show_match_dvc() {
     // exp show on one repo holding both tools' experiments, all branches and commits.
     let repo = by_dvc;
     Tool::Cairn.ok(&repo, ["exp", "run", "-S", "train.lr=0.05", "-n", "rich-c"]);
-    for extra in [vec![], vec!["-A"], vec!["-a"], vec!["-n", "3"]] {
+    for extra in [
+        vec![],
+        vec!["-A"],
+        vec!["-a"],
+        vec!["-n", "3"],
+        vec!["--param-deps"],
+        vec!["--sha", "-n", "2"],
+    ] {
         let mut args = vec!["exp", "show", "--json"];
         args.extend(extra.iter().copied());
         let d = Tool::Dvc.ok(&repo, &args);

@@ -296,6 +296,11 @@ pub const DEFAULT_PARAMS_FILE: &str = "params.yaml";
 /// The params files (and their tracked keys; empty = whole file) DVC's `_collect_params`
 /// finds for a revision, in its order.
 pub fn params_files(snap: &Snapshot<'_>) -> IndexMap<String, Vec<String>> {
+    params_files_with(snap, false)
+}
+
+/// Like [`params_files`]; with `deps_only` (`--param-deps`) only what stages depend on.
+pub fn params_files_with(snap: &Snapshot<'_>, deps_only: bool) -> IndexMap<String, Vec<String>> {
     let mut list: Vec<(String, Vec<String>)> = Vec::new();
     if let Ok(project) = &snap.project {
         for s in project.stages() {
@@ -305,7 +310,7 @@ pub fn params_files(snap: &Snapshot<'_>) -> IndexMap<String, Vec<String>> {
                 }
             }
         }
-        for f in &project.files {
+        for f in project.files.iter().filter(|_| !deps_only) {
             let dir = cairn_pipeline::fs::parent(&f.path);
             for p in &f.params {
                 if let Some(p) = p.as_str() {
@@ -314,7 +319,7 @@ pub fn params_files(snap: &Snapshot<'_>) -> IndexMap<String, Vec<String>> {
             }
         }
     }
-    if snap.fs().exists(DEFAULT_PARAMS_FILE) {
+    if !deps_only && snap.fs().exists(DEFAULT_PARAMS_FILE) {
         list.push((DEFAULT_PARAMS_FILE.to_string(), Vec::new()));
     }
     // `_merge_params`.
@@ -380,8 +385,13 @@ pub fn metrics_files(snap: &Snapshot<'_>) -> Vec<String> {
 
 /// Reads params for a revision.
 pub fn read_params(snap: &Snapshot<'_>) -> IndexMap<String, FileResult> {
+    read_params_with(snap, false)
+}
+
+/// Like [`read_params`]; with `deps_only` only the params stages depend on.
+pub fn read_params_with(snap: &Snapshot<'_>, deps_only: bool) -> IndexMap<String, FileResult> {
     let mut out = IndexMap::new();
-    for (file, keys) in params_files(snap) {
+    for (file, keys) in params_files_with(snap, deps_only) {
         let r = match snap.load(&file) {
             Ok(v) if keys.is_empty() => FileResult::Data(v),
             Ok(v) => {
@@ -416,6 +426,11 @@ pub fn read_metrics(snap: &Snapshot<'_>) -> IndexMap<String, FileResult> {
 
 /// Gathers everything for one revision.
 pub fn collect(snap: &Snapshot<'_>, timestamp: Option<String>) -> ExpData {
+    collect_with(snap, timestamp, false)
+}
+
+/// Like [`collect`]; `param_deps` keeps only the params stages depend on.
+pub fn collect_with(snap: &Snapshot<'_>, timestamp: Option<String>, param_deps: bool) -> ExpData {
     let mut deps = IndexMap::new();
     let mut outs = IndexMap::new();
     if let Ok(project) = &snap.project {
@@ -464,7 +479,7 @@ pub fn collect(snap: &Snapshot<'_>, timestamp: Option<String>) -> ExpData {
     ExpData {
         rev: snap.rev.clone().unwrap_or_else(|| "workspace".into()),
         timestamp,
-        params: read_params(snap),
+        params: read_params_with(snap, param_deps),
         metrics: read_metrics(snap),
         deps,
         outs,

@@ -8,7 +8,7 @@ use rayon::prelude::*;
 use serde_json::{Map, Value, json};
 
 use crate::cache::ExpCache;
-use crate::collect::{ExpData, collect, iso_timestamp};
+use crate::collect::{ExpData, collect_with, iso_timestamp};
 use crate::error::ExpError;
 use crate::queue;
 use crate::refs::{ExpRef, list_exp_refs};
@@ -31,6 +31,10 @@ pub struct ShowOptions {
     pub hide_workspace: bool,
     /// Leave queued experiments out.
     pub hide_queued: bool,
+    /// Only params that stages depend on (`--param-deps`).
+    pub param_deps: bool,
+    /// Baselines unnamed (`--sha`).
+    pub sha_only: bool,
 }
 
 /// One experiment (a ref under `refs/exps/<baseline>/`).
@@ -168,7 +172,7 @@ pub fn collect_commit_with(git: &Git, rev: &str, name: Option<String>) -> RevSta
     let odb = cairn_data::Repo::open(git.root())
         .map(|r| r.odb().clone())
         .unwrap_or_else(|_| cairn_data::odb::Odb::new(git.root().join(".dvc").join("cache")));
-    collect_commit_shared(git, rev, name, &odb, &ParseCache::default())
+    collect_commit_shared(git, rev, name, &odb, &ParseCache::default(), false)
 }
 
 /// Collects one commit, sharing the cache location and parsed files with other commits.
@@ -178,6 +182,7 @@ pub fn collect_commit_shared(
     name: Option<String>,
     odb: &cairn_data::odb::Odb,
     cache: &ParseCache,
+    param_deps: bool,
 ) -> RevState {
     let ts = git.commit_time(rev).ok().map(iso_timestamp);
     let fs = RevFs::new(git, rev);
@@ -193,13 +198,18 @@ pub fn collect_commit_shared(
     RevState {
         rev: rev.into(),
         name,
-        data: Some(collect(&snap, ts)),
+        data: Some(collect_with(&snap, ts, param_deps)),
         error: None,
     }
 }
 
 /// The work tree's state.
 pub fn collect_workspace(root: &Path) -> RevState {
+    collect_workspace_with(root, false)
+}
+
+/// Like [`collect_workspace`]; `param_deps` keeps only the params stages depend on.
+pub fn collect_workspace_with(root: &Path, param_deps: bool) -> RevState {
     let snap = Snapshot::workspace(root);
     if let Err(e) = &snap.project {
         return RevState {
@@ -212,7 +222,7 @@ pub fn collect_workspace(root: &Path) -> RevState {
     RevState {
         rev: "workspace".into(),
         name: None,
-        data: Some(collect(&snap, None)),
+        data: Some(collect_with(&snap, None, param_deps)),
         error: None,
     }
 }
@@ -295,19 +305,26 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
         });
     }
     let baselines = baseline_revs(&git, opts)?;
-    let names = describe(&git, &baselines);
+    let names = if opts.sha_only {
+        vec![None; baselines.len()]
+    } else {
+        describe(&git, &baselines)
+    };
     let refs = list_exp_refs(&git)?;
     // Every commit to collect: baselines, then each experiment branch (tip back to its
     // baseline, exclusive).
     struct Job {
         rev: String,
         name: Option<String>,
+        /// DVC collects baselines in full even with `--param-deps`.
+        param_deps: bool,
     }
     let mut jobs: Vec<Job> = Vec::new();
     for (b, n) in baselines.iter().zip(&names) {
         jobs.push(Job {
             rev: b.clone(),
             name: n.clone(),
+            param_deps: false,
         });
     }
     let mut exp_plan: Vec<(usize, &ExpRef, Vec<String>)> = Vec::new();
@@ -334,21 +351,23 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             jobs.push(Job {
                 rev: c.clone(),
                 name: (i == 0).then(|| r.name.clone()),
+                param_deps: opts.param_deps,
             });
         }
     }
-    let workspace = (!opts.hide_workspace).then(|| collect_workspace(&root));
+    let workspace = (!opts.hide_workspace).then(|| collect_workspace_with(&root, opts.param_deps));
     let odb = cairn_data::Repo::open(&root)
         .map(|r| r.odb().clone())
         .unwrap_or_else(|_| cairn_data::odb::Odb::new(root.join(".dvc").join("cache")));
     let cache = ParseCache::default();
+    // Like DVC, the per-commit cache holds full results only.
     let mut exp_cache = ExpCache::load(&root);
     let states: Vec<RevState> = jobs
         .par_iter()
         .map_init(
             || Git::discover(&root).ok(),
             |g, j| {
-                if let Some(data) = exp_cache.get(&j.rev) {
+                if let Some(data) = (!j.param_deps).then(|| exp_cache.get(&j.rev)).flatten() {
                     return RevState {
                         rev: j.rev.clone(),
                         name: j.name.clone(),
@@ -357,15 +376,18 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
                     };
                 }
                 match g {
-                    Some(g) => collect_commit_shared(g, &j.rev, j.name.clone(), &odb, &cache),
+                    Some(g) => {
+                        collect_commit_shared(g, &j.rev, j.name.clone(), &odb, &cache, j.param_deps)
+                    }
                     None => collect_commit(&root, &j.rev, j.name.clone()),
                 }
             },
         )
         .collect();
-    for s in &states {
+    for (s, j) in states.iter().zip(&jobs) {
         if let Some(d) = &s.data
             && !d.contains_error()
+            && !j.param_deps
         {
             exp_cache.put(&s.rev, d);
         }

@@ -88,6 +88,12 @@ pub struct ShowArgs {
     /// Leave out queued experiments
     #[arg(long)]
     hide_queued: bool,
+    /// Only params that stages depend on
+    #[arg(long)]
+    param_deps: bool,
+    /// Baselines by commit id only (no branch/tag names)
+    #[arg(long)]
+    sha: bool,
 }
 
 /// Params and metrics that differ between two experiments or revisions
@@ -334,6 +340,8 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
             all_commits: a.all_commits,
             hide_workspace: false,
             hide_queued: a.hide_queued,
+            param_deps: a.param_deps,
+            sha_only: a.sha,
         },
     )?;
     if a.json {
