@@ -302,6 +302,15 @@ fn manage_experiments_visible_to_dvc() {
     c.check(br.trim() == commit_of(&repo, "one"), || {
         "branch not at experiment".into()
     });
+    // --temp runs in a separate copy: recorded, workspace untouched.
+    repo.git_ok(["checkout", "-q", "--", "."]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "--temp", "-S", "lr=0.7", "-n", "tmp"]);
+    c.check(exp_ref(&repo, "tmp").is_some(), || {
+        "--temp recorded nothing".into()
+    });
+    c.check(status_porcelain(&repo).trim().is_empty(), || {
+        format!("--temp changed the workspace:\n{}", status_porcelain(&repo))
+    });
     // A taken name is refused before anything changes (like dvc).
     repo.git_ok(["checkout", "-q", "--", "."]);
     let taken = Tool::Cairn.run(&repo, ["exp", "run", "-S", "lr=0.9", "-n", "one"]);

@@ -47,6 +47,9 @@ pub struct RunArgs {
     /// Add to the queue instead of running (see `cairn queue start`)
     #[arg(long)]
     queue: bool,
+    /// Run now in a separate working copy; the workspace is left as it is
+    #[arg(long, conflicts_with = "queue")]
+    temp: bool,
     /// With a sweep, queue a random sample of this many grid points
     #[arg(long)]
     samples: Option<usize>,
@@ -301,6 +304,41 @@ fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
     let cancel = CancelToken::new();
     let c = cancel.clone();
     let _ = ctrlc::set_handler(move || c.cancel());
+    if a.temp {
+        let entries = enqueue(
+            root,
+            &QueueOptions {
+                set_params: a.set_param.clone(),
+                name: a.name.clone(),
+                targets: a.targets.clone(),
+                samples: None,
+                seed: None,
+            },
+        )?;
+        let mut failed = false;
+        for e in entries {
+            let done = cairn_exp::queue::run_entry(root, e, &cancel)?;
+            // A temp run is not a queue entry once it is over (like dvc's tempdir runs).
+            if done.error.is_none() {
+                cairn_exp::queue::remove(root, std::slice::from_ref(&done.id), false)?;
+            }
+            match &done.error {
+                Some(m) => {
+                    failed = true;
+                    eprintln!("error: experiment '{}' failed: {m}", done.name);
+                }
+                None => output::line(&format!(
+                    "Ran experiment(s): {}\nTo apply the results of an experiment to your workspace run:\n\n\tcairn exp apply <exp>",
+                    done.name
+                )),
+            }
+        }
+        return Ok(if failed {
+            ExitCode::from(1)
+        } else {
+            ExitCode::SUCCESS
+        });
+    }
     if let Some(n) = &a.name {
         output::line(&format!("Reproducing experiment '{n}'"));
     }
