@@ -45,11 +45,7 @@ pub fn add(
     };
     let git = Git::discover(repo.root()).ok();
     let state = repo.state();
-    let hasher = Hasher {
-        root: repo.root(),
-        state: &state,
-        progress,
-    };
+    let hasher = Hasher::new(repo.root(), &state, progress);
     let mut done = Vec::new();
     let mut errors = Vec::new();
     for target in targets {

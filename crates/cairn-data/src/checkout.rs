@@ -45,11 +45,7 @@ pub fn checkout(
     let _lock = repo.lock()?;
     let (tracked, mut errors) = collect::pointers(repo.root())?;
     let state = repo.state();
-    let hasher = Hasher {
-        root: repo.root(),
-        state: &state,
-        progress,
-    };
+    let hasher = Hasher::new(repo.root(), &state, progress);
     let mut done = Vec::new();
     for t in &tracked {
         for (i, out) in t.pointer.outs.iter().enumerate() {
@@ -129,8 +125,8 @@ fn checkout_out(
     }
     let mut existing: HashMap<String, PathBuf> = HashMap::new();
     if path.is_dir() {
-        let mut ignore = DvcIgnore::load_for(repo.root(), path)?;
-        for (p, _) in list_files(path, &mut ignore)? {
+        let ignore = DvcIgnore::load_for(repo.root(), path)?;
+        for (p, _) in list_files(path, &ignore)? {
             let relp = crate::paths::rel_slash(&p, path);
             existing.insert(relp, p);
         }

@@ -119,11 +119,7 @@ impl Snapshot {
             return Err(e);
         }
         let state = repo.state();
-        let hasher = Hasher {
-            root: repo.root(),
-            state: &state,
-            progress,
-        };
+        let hasher = Hasher::new(repo.root(), &state, progress);
         let mut snap = Snapshot::default();
         for t in &tracked {
             for (i, out) in t.pointer.outs.iter().enumerate() {

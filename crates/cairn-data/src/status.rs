@@ -61,11 +61,7 @@ pub fn status(
 ) -> Result<(Vec<PointerStatus>, Vec<DataError>)> {
     let (tracked, mut errors) = collect::pointers(repo.root())?;
     let state = repo.state();
-    let hasher = Hasher {
-        root: repo.root(),
-        state: &state,
-        progress,
-    };
+    let hasher = Hasher::new(repo.root(), &state, progress);
     let mut out = Vec::new();
     for t in &tracked {
         match pointer_status(repo.odb(), &hasher, t) {

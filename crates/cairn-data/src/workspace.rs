@@ -43,13 +43,40 @@ pub struct Hasher<'a> {
     pub state: &'a State,
     /// Where progress goes.
     pub progress: &'a dyn Progress,
+    /// `.dvcignore` rules by directory, so each file is read once per command.
+    ignores: std::sync::Mutex<std::collections::HashMap<PathBuf, std::sync::Arc<DvcIgnore>>>,
+}
+
+impl<'a> Hasher<'a> {
+    /// A hasher for the repository at `root`.
+    pub fn new(root: &'a Path, state: &'a State, progress: &'a dyn Progress) -> Self {
+        Hasher {
+            root,
+            state,
+            progress,
+            ignores: Default::default(),
+        }
+    }
+
+    /// The `.dvcignore` rules that apply inside `dir`.
+    fn ignore_for(&self, dir: &Path) -> Result<std::sync::Arc<DvcIgnore>> {
+        if let Some(ig) = self.ignores.lock().expect("ignore cache").get(dir) {
+            return Ok(ig.clone());
+        }
+        let ig = std::sync::Arc::new(DvcIgnore::load_for(self.root, dir)?);
+        self.ignores
+            .lock()
+            .expect("ignore cache")
+            .insert(dir.to_path_buf(), ig.clone());
+        Ok(ig)
+    }
 }
 
 impl Hasher<'_> {
     /// Hashes `path` (absolute). `Ok(None)` if it does not exist or is ignored.
     pub fn hash(&self, path: &Path, kind: HashKind, pass: Pass<'_>) -> Result<Option<Hashed>> {
         let parent = path.parent().unwrap_or(self.root);
-        let ignore = DvcIgnore::load_for(self.root, parent)?;
+        let ignore = self.ignore_for(parent)?;
         let Ok(meta) = std::fs::metadata(path) else {
             return Ok(None);
         };
@@ -57,7 +84,7 @@ impl Hasher<'_> {
             return Ok(None);
         }
         if meta.is_dir() {
-            return self.hash_dir(path, kind, pass, ignore).map(Some);
+            return self.hash_dir(path, kind, pass, &ignore).map(Some);
         }
         self.progress.event(ProgressEvent::Start {
             phase: "hashing",
@@ -111,9 +138,9 @@ impl Hasher<'_> {
         dir: &Path,
         kind: HashKind,
         pass: Pass<'_>,
-        mut ignore: DvcIgnore,
+        ignore: &DvcIgnore,
     ) -> Result<Hashed> {
-        let files = list_files(dir, &mut ignore)?;
+        let files = list_files(dir, ignore)?;
         let total: u64 = files.iter().map(|(_, m)| m.len()).sum();
         self.progress.event(ProgressEvent::Start {
             phase: "hashing",
@@ -177,7 +204,7 @@ impl Hasher<'_> {
 
 /// Every file under `dir` that `.dvcignore` does not hide, following symlinks as DVC
 /// does. A `.dvcignore` inside `dir` is refused, as DVC refuses it.
-pub fn list_files(dir: &Path, ignore: &mut DvcIgnore) -> Result<Vec<(PathBuf, std::fs::Metadata)>> {
+pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<(PathBuf, std::fs::Metadata)>> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {

@@ -626,11 +626,7 @@ fn checker<'a>(ctx: &'a Ctx<'a>) -> Checker<'a> {
     Checker {
         root: ctx.root,
         repo: ctx.repo,
-        hasher: Hasher {
-            root: ctx.root,
-            state: &ctx.state,
-            progress: &NoProgress,
-        },
+        hasher: Hasher::new(ctx.root, &ctx.state, &NoProgress),
     }
 }
 

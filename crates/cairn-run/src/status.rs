@@ -344,11 +344,7 @@ pub fn status(root: &Path, progress: &dyn Progress) -> Result<Vec<StageStatus>, 
     let checker = Checker {
         root: repo.root(),
         repo: &repo,
-        hasher: Hasher {
-            root: repo.root(),
-            state: &state,
-            progress,
-        },
+        hasher: Hasher::new(repo.root(), &state, progress),
     };
     let mut out = Vec::new();
     // `.dvc` data sources are reported by `cairn_data::status`, under their file name.
