@@ -97,6 +97,12 @@ pub struct ShowArgs {
     /// Baselines by commit id only (no branch/tag names)
     #[arg(long)]
     sha: bool,
+    /// Print the table as CSV
+    #[arg(long, conflicts_with_all = ["json", "md"])]
+    csv: bool,
+    /// Print the table as Markdown
+    #[arg(long, conflicts_with = "json")]
+    md: bool,
 }
 
 /// Params and metrics that differ between two experiments or revisions
@@ -455,7 +461,32 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
         row.extend(param_cols.iter().map(|k| fmt_value(p.get(k))));
         table.push(row);
     }
-    print_table(&table);
+    if a.csv {
+        for row in &table {
+            let cells: Vec<String> = row
+                .iter()
+                .map(|c| {
+                    let c = c.trim_start_matches("├── ");
+                    if c.contains([',', '"', '\n']) {
+                        format!("\"{}\"", c.replace('"', "\"\""))
+                    } else {
+                        c.to_string()
+                    }
+                })
+                .collect();
+            output::line(&cells.join(","));
+        }
+    } else if a.md {
+        for (i, row) in table.iter().enumerate() {
+            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
+            output::line(&format!("| {} |", cells.join(" | ")));
+            if i == 0 {
+                output::line(&format!("|{}", "---|".repeat(row.len())));
+            }
+        }
+    } else {
+        print_table(&table);
+    }
     Ok(ExitCode::SUCCESS)
 }
 
