@@ -10,6 +10,9 @@ use crate::error::ExpError;
 use crate::refs::{APPLY_HEAD, ExpRef, list_exp_refs, ref_name, resolve, validate_name};
 use crate::snapshot::Snapshot;
 
+/// Where `apply` keeps the work tree's uncommitted changes (as DVC does).
+pub const APPLY_STASH: &str = "refs/exps/apply/stash";
+
 /// `refs/exps/exec/EXEC_APPLY`: the last applied experiment.
 pub const EXEC_APPLY: &str = "refs/exps/exec/EXEC_APPLY";
 
@@ -26,6 +29,9 @@ pub struct Applied {
     pub outputs: Vec<String>,
     /// Outputs whose cache objects are missing (pull needed).
     pub missing: Vec<String>,
+    /// The commit holding the work tree's previous uncommitted changes, if there were
+    /// any (`refs/exps/apply/stash`).
+    pub saved_changes: Option<String>,
 }
 
 /// Writes an experiment's files into the work tree (uncommitted; HEAD and the index stay)
@@ -43,6 +49,16 @@ pub fn apply(root: &Path, what: &str) -> Result<Applied, ExpError> {
     let head = git
         .head_commit()
         .ok_or_else(|| ExpError::Invalid("no HEAD commit".into()))?;
+    // Like DVC (`apply_stash.preserve_workspace`): uncommitted changes to tracked files
+    // are kept in `refs/exps/apply/stash` before the experiment's files replace them.
+    let saved = if git.is_dirty() {
+        let c =
+            git.commit_worktree_snapshot(&head, &[], "dvc: apply: workspace before applying")?;
+        git.set_ref(APPLY_STASH, &c, "dvc: apply")?;
+        Some(c)
+    } else {
+        None
+    };
     let mut files = Vec::new();
     for p in git.changed_paths(&head, &commit)? {
         let dest = root.join(&p);
@@ -68,6 +84,7 @@ pub fn apply(root: &Path, what: &str) -> Result<Applied, ExpError> {
         files,
         outputs,
         missing,
+        saved_changes: saved,
     })
 }
 

@@ -180,6 +180,13 @@ pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
             for m in &r.missing {
                 eprintln!("WARNING: {m} is not available in the cache (pull needed)");
             }
+            if let Some(c) = &r.saved_changes {
+                eprintln!(
+                    "Your uncommitted changes were saved as {} (refs/exps/apply/stash); `git diff HEAD {}` shows them.",
+                    &c[..7],
+                    &c[..7]
+                );
+            }
             output::line(&format!(
                 "Changes for experiment '{}' have been applied to your current workspace.",
                 a.experiment
