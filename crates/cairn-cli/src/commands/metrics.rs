@@ -73,24 +73,36 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 output::json(&show_json(label, &files));
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut rows = vec![vec!["Path".to_string(), "Metric".into(), "Value".into()]];
-            let mut code = ExitCode::SUCCESS;
+            // DVC's layout: one row per file, one column per (flattened) metric.
+            let mut cols: Vec<String> = Vec::new();
+            let mut flat_files = Vec::new();
+            let code = ExitCode::SUCCESS;
             for (f, r) in &files {
                 match r.data() {
                     Some(v) => {
                         let mut flat = indexmap::IndexMap::new();
                         cairn_exp::collect::flatten("", v, &mut flat);
-                        for (k, v) in flat {
-                            rows.push(vec![f.clone(), k, fmt_value(Some(&v))]);
+                        for k in flat.keys() {
+                            if !cols.contains(k) {
+                                cols.push(k.clone());
+                            }
                         }
+                        flat_files.push((f.clone(), flat));
                     }
                     None => {
                         if let cairn_exp::collect::FileResult::Error(e) = r {
                             eprintln!("WARNING: {f}: {e}");
                         }
-                        code = ExitCode::SUCCESS;
                     }
                 }
+            }
+            let mut header = vec!["Path".to_string()];
+            header.extend(cols.iter().cloned());
+            let mut rows = vec![header];
+            for (f, flat) in &flat_files {
+                let mut row = vec![f.clone()];
+                row.extend(cols.iter().map(|c| fmt_value(flat.get(c))));
+                rows.push(row);
             }
             print_table(&rows);
             Ok(code)
