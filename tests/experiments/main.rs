@@ -685,3 +685,38 @@ fn rich_project_exp_run_and_show_match_dvc() {
     }
     c.finish();
 }
+
+#[test]
+fn interpolated_vars_files_show_like_dvc() {
+    let mut c = Checks::new("vars files");
+    let repo = TestRepo::new();
+    repo.write("config.yaml", "model:\n  lr: 0.1\n  other: 5\n");
+    repo.write(
+        "dvc.yaml",
+        "vars:\n- config.yaml\nstages:\n  s:\n    cmd: echo ${model.lr} > out.txt\n    outs: [out.txt]\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "a"]);
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "b"]);
+    Tool::Dvc.ok(
+        &repo,
+        ["exp", "run", "-S", "config.yaml:model.lr=0.3", "-n", "d"],
+    );
+    Tool::Cairn.ok(
+        &repo,
+        ["exp", "run", "-S", "config.yaml:model.lr=0.4", "-n", "k"],
+    );
+    let d = Tool::Dvc.ok(&repo, ["exp", "show", "--json"]);
+    let k = Tool::Cairn.ok(&repo, ["exp", "show", "--json"]);
+    c.check(d.stdout() == k.stdout(), || {
+        format!(
+            "exp show differs\n  dvc:   {}\n  cairn: {}",
+            d.stdout(),
+            k.stdout()
+        )
+    });
+    c.finish();
+}

@@ -12,8 +12,9 @@ use serde_json::Value;
 
 use crate::collect::ExpData;
 
-/// Format version of the file; a different one is ignored.
-const VERSION: u64 = 1;
+/// Format version of the file; a different one is ignored. Bump it whenever what is
+/// collected per commit changes, or old entries would be served.
+const VERSION: u64 = 2;
 
 /// The cache, loaded.
 pub struct ExpCache {

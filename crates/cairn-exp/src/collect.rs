@@ -405,6 +405,93 @@ pub fn read_params_with(snap: &Snapshot<'_>, deps_only: bool) -> IndexMap<String
         };
         out.insert(file, r);
     }
+    for (file, vars) in tracked_vars(snap) {
+        if !out.contains_key(&file) {
+            out.insert(file, FileResult::Data(Value::Object(vars)));
+        }
+    }
+    out
+}
+
+/// DVC's `_collect_vars`: values that pipelines interpolate (`${a.b}`) from their `vars`
+/// files, by file, with dotted keys. Files already read as params are left to that.
+/// The names are taken from the `${}` expressions of each pipeline file in text order
+/// (foreach/matrix locals `item`/`key` excluded); simple dotted names only.
+fn tracked_vars(snap: &Snapshot<'_>) -> IndexMap<String, Map<String, Value>> {
+    let mut out: IndexMap<String, Map<String, Value>> = IndexMap::new();
+    let Ok(project) = &snap.project else {
+        return out;
+    };
+    for f in &project.files {
+        if f.path.ends_with(".dvc") {
+            continue;
+        }
+        let Ok(text) = snap.fs().read_to_string(&f.path) else {
+            continue;
+        };
+        if !text.contains("${") {
+            continue;
+        }
+        let dir = cairn_pipeline::fs::parent(&f.path);
+        // The `vars:` files (a `file:keys` entry names a file too).
+        let files: Vec<String> = cairn_yaml::parse(&text)
+            .ok()
+            .and_then(|n| {
+                n.get("vars").and_then(|v| v.as_seq()).map(|items| {
+                    items
+                        .iter()
+                        .filter_map(|i| i.as_str())
+                        .map(|s| s.split(':').next().unwrap_or(s).to_string())
+                        .map(|s| cairn_pipeline::fs::repo_path(dir, &s))
+                        .collect()
+                })
+            })
+            .unwrap_or_default();
+        if files.is_empty() {
+            continue;
+        }
+        let loaded: Vec<(String, Value)> = files
+            .iter()
+            .filter_map(|p| snap.load(p).ok().map(|v| (p.clone(), v)))
+            .collect();
+        let mut rest = text.as_str();
+        while let Some(i) = rest.find("${") {
+            rest = &rest[i + 2..];
+            let Some(j) = rest.find('}') else { break };
+            let name = rest[..j].trim();
+            rest = &rest[j + 1..];
+            let simple = !name.is_empty()
+                && name
+                    .chars()
+                    .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
+            let first = name.split('.').next().unwrap_or("");
+            if !simple || first == "item" || first == "key" {
+                continue;
+            }
+            for (path, data) in &loaded {
+                let mut cur = data;
+                let mut found = true;
+                for part in name.split('.') {
+                    match cur.get(part) {
+                        Some(v) => cur = v,
+                        None => {
+                            found = false;
+                            break;
+                        }
+                    }
+                }
+                if found {
+                    let entry = out.entry(path.clone()).or_default();
+                    let mut flat = IndexMap::new();
+                    flatten(name, cur, &mut flat);
+                    for (k, v) in flat {
+                        entry.entry(k).or_insert(v);
+                    }
+                    break;
+                }
+            }
+        }
+    }
     out
 }
 
