@@ -490,6 +490,22 @@ fn plots_render_and_report_cover_every_experiment() {
         png.starts_with(b"\x89PNG\r\n\x1a\n") && png.len() > 1000,
         || "acc.png is not a PNG".into(),
     );
+    // A zoomed range renders too.
+    let z = Tool::Cairn.ok(
+        &repo,
+        [
+            "plots",
+            "render",
+            "-o",
+            "zoom",
+            "-m",
+            "acc",
+            "--x-range",
+            "1:2",
+            "--svg-only",
+        ],
+    );
+    c.check(z.stdout().contains("zoom/acc.svg"), || format!("{z}"));
     Tool::Cairn.ok(&repo, ["report", "--md", "report.md"]);
     let md = String::from_utf8_lossy(&repo.read("report.md")).into_owned();
     for needle in [

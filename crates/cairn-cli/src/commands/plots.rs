@@ -40,9 +40,12 @@ pub struct RenderArgs {
     /// Height in pixels
     #[arg(long, default_value_t = 480)]
     height: u32,
-    /// Only SVG (no font needed)
+    /// Only SVG
     #[arg(long)]
     svg_only: bool,
+    /// Zoom: only steps FROM:TO (the range is re-decimated from the raw points)
+    #[arg(long, value_name = "FROM:TO")]
+    x_range: Option<String>,
 }
 
 /// One chart written.
@@ -77,6 +80,7 @@ pub fn render(
     width: u32,
     height: u32,
     svg_only: bool,
+    x_range: Option<(f64, f64)>,
 ) -> anyhow::Result<Vec<Written>> {
     let mut by_metric: indexmap::IndexMap<String, Vec<Line>> = indexmap::IndexMap::new();
     for (label, rev) in revs {
@@ -86,7 +90,14 @@ pub fn render(
             }
             by_metric.entry(s.name.clone()).or_default().push(Line {
                 label: label.clone(),
-                points: s.points,
+                points: match x_range {
+                    Some((a, b)) => s
+                        .points
+                        .into_iter()
+                        .filter(|p| p.0 >= a && p.0 <= b)
+                        .collect(),
+                    None => s.points,
+                },
             });
         }
     }
@@ -135,8 +146,17 @@ pub fn run(args: PlotsArgs) -> anyhow::Result<ExitCode> {
                     .map(|e| (e.clone(), (e != "workspace").then(|| e.clone())))
                     .collect()
             };
+            let x_range = match &a.x_range {
+                Some(r) => {
+                    let (x, y) = r
+                        .split_once(':')
+                        .ok_or_else(|| anyhow::anyhow!("--x-range wants FROM:TO, e.g. 100:500"))?;
+                    Some((x.trim().parse::<f64>()?, y.trim().parse::<f64>()?))
+                }
+                None => None,
+            };
             let written = render(
-                &root, &revs, &a.metrics, &a.out, a.log_y, a.width, a.height, a.svg_only,
+                &root, &revs, &a.metrics, &a.out, a.log_y, a.width, a.height, a.svg_only, x_range,
             )?;
             if written.is_empty() {
                 output::line("No metric series found (DVCLive plots or plots in dvc.yaml).");

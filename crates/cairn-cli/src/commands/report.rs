@@ -52,7 +52,8 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
             .into_iter()
             .map(|(l, c)| (l, Some(c)))
             .collect();
-        let written = super::plots::render(&root, &revs, &[], &dir, args.log_y, 800, 480, false)?;
+        let written =
+            super::plots::render(&root, &revs, &[], &dir, args.log_y, 800, 480, false, None)?;
         for w in written {
             let p = w.png.unwrap_or(w.svg);
             let rel = p
