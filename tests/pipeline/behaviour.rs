@@ -207,3 +207,28 @@ fn example_get_started_layout_draws_without_its_data() {
         json(&repo.dvc_ok(["status", "--json"]))
     );
 }
+
+#[test]
+fn repro_without_targets_runs_the_root_pipeline_like_dvc_and_p_runs_all() {
+    let files: &[(&str, &str)] = &[(
+        "sub/dvc.yaml",
+        "stages:\n  b:\n    cmd: echo b > b.txt\n    outs: [b.txt]\n",
+    )];
+    let root = "stages:\n  a:\n    cmd: echo a > a.txt\n    outs: [a.txt]\n";
+    let (c, d) = (repo_with(root, files), repo_with(root, files));
+    c.cairn_ok(["repro"]);
+    d.dvc_ok(["repro"]);
+    for (who, r) in [("cairn", &c), ("dvc", &d)] {
+        assert!(r.join("a.txt").exists(), "{who}: root stage must run");
+        assert!(
+            !r.join("sub/b.txt").exists(),
+            "{who}: sub/dvc.yaml is not part of a plain repro"
+        );
+    }
+    c.cairn_ok(["repro", "-P"]);
+    assert!(c.join("sub/b.txt").exists(), "-P runs every pipeline");
+    assert_eq!(c.read("sub/dvc.lock"), {
+        d.dvc_ok(["repro", "-P"]);
+        d.read("sub/dvc.lock")
+    });
+}

@@ -235,6 +235,8 @@ impl Api {
             force: args.force,
             downstream: args.downstream,
             single_item: args.single_item,
+            // The app's "Run all" means every pipeline the project shows.
+            all_pipelines: true,
             ..RunOptions::default()
         };
         let api = self.clone();

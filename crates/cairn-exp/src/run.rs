@@ -59,20 +59,6 @@ pub struct ExpRunResult {
 /// DVC's `reproduce` without targets means `dvc.yaml` (the root pipeline file and
 /// what it depends on), not every pipeline in the repository: sub-directory pipelines
 /// only run when named. With no root `dvc.yaml`, everything is the target.
-fn default_targets(root: &Path, targets: &[String]) -> Vec<String> {
-    if !targets.is_empty() {
-        return targets.to_vec();
-    }
-    match load_project(root) {
-        Ok(p) => p
-            .stages()
-            .filter(|s| s.dvcfile == "dvc.yaml")
-            .map(|s| s.addressing.clone())
-            .collect(),
-        Err(_) => Vec::new(),
-    }
-}
-
 /// The main working copy's root when `git` is a linked worktree (queue workers): DVC
 /// points `DVC_ROOT` at the parent repository, not the executor's copy.
 fn main_repo_root(git: &Git) -> Option<PathBuf> {
@@ -285,7 +271,8 @@ pub fn run_experiment_on(
     // these to know it runs inside an experiment (and must not save one itself).
     let main_root = main_repo_root(&git).unwrap_or_else(|| root.clone());
     let run_opts = RunOptions {
-        targets: default_targets(&root, &opts.targets),
+        // No targets: the root dvc.yaml, as `dvc exp run` (cairn-run's default).
+        targets: opts.targets.clone(),
         force: opts.force,
         jobs: opts.jobs.max(1),
         env: vec![

@@ -51,6 +51,9 @@ pub struct RunOptions {
     pub keep_going: bool,
     /// Keep a run record (with logs) in the per-user database.
     pub record: bool,
+    /// With no targets: every pipeline in the repository (`dvc repro -P`) instead of the
+    /// root `dvc.yaml` and what it depends on (`dvc repro`).
+    pub all_pipelines: bool,
     /// Extra environment for the stage commands (e.g. `DVC_EXP_NAME` and
     /// `DVC_EXP_BASELINE_REV` during an experiment, which DVCLive reads).
     pub env: Vec<(String, String)>,
@@ -70,6 +73,7 @@ impl Default for RunOptions {
             keep_going: false,
             record: true,
             env: Vec::new(),
+            all_pipelines: false,
         }
     }
 }
@@ -268,6 +272,23 @@ fn resolve_targets(
     for t in targets {
         let t = t.trim_start_matches("./");
         let mut found: Vec<usize> = dag.index_of(t).into_iter().collect();
+        // A pipeline file names all its stages; a `.dvc` file its data source.
+        if found.is_empty() && (t == "dvc.yaml" || t.ends_with("/dvc.yaml") || t.ends_with(".dvc"))
+        {
+            found = project
+                .stages()
+                .enumerate()
+                .filter(|(_, s)| s.dvcfile == t)
+                .map(|(i, _)| i)
+                .collect();
+            if found.is_empty()
+                && t == "dvc.yaml"
+                && !project.files.iter().any(|f| f.path == "dvc.yaml")
+            {
+                // No root pipeline: reproduce everything rather than nothing.
+                found = (0..dag.nodes.len()).collect();
+            }
+        }
         if found.is_empty() {
             found = project
                 .stages()
@@ -305,7 +326,12 @@ pub fn run(
     let dag = build_dag(&project)?;
     check_paths_inside_repo(&project)?;
     let stages: Vec<&Stage> = project.stages().collect();
-    let targets = resolve_targets(&project, &dag, &opts.targets)?;
+    let targets = if opts.targets.is_empty() && !opts.all_pipelines {
+        // `dvc repro` with no target means the root dvc.yaml (plus what it needs).
+        resolve_targets(&project, &dag, &["dvc.yaml".to_string()])?
+    } else {
+        resolve_targets(&project, &dag, &opts.targets)?
+    };
     let plan: Vec<usize> = if opts.single_item && !targets.is_empty() {
         let set: HashSet<usize> = targets.iter().copied().collect();
         dag.postorder(Some(&set), true)

@@ -30,6 +30,9 @@ pub struct ReproArgs {
     /// After a failure, keep running stages that don't depend on it
     #[arg(short, long)]
     keep_going: bool,
+    /// Every pipeline in the repository, not only the root dvc.yaml
+    #[arg(short = 'P', long)]
+    all_pipelines: bool,
     /// Print events as JSON lines instead of text
     #[arg(long)]
     json: bool,
@@ -44,6 +47,7 @@ pub fn run(args: ReproArgs) -> anyhow::Result<ExitCode> {
         downstream: args.downstream,
         dry: args.dry,
         keep_going: args.keep_going,
+        all_pipelines: args.all_pipelines,
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {
