@@ -56,16 +56,7 @@ pub struct ApiConfig {
 /// Where Cairn keeps per-user data: `$CAIRN_DATA_DIR`, else `$XDG_DATA_HOME/cairn`, else
 /// `~/.local/share/cairn` (the same place as the run records).
 pub fn default_data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("CAIRN_DATA_DIR").filter(|d| !d.is_empty()) {
-        return PathBuf::from(d);
-    }
-    if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
-        return PathBuf::from(d).join("cairn");
-    }
-    let home = std::env::var_os("HOME")
-        .map(PathBuf::from)
-        .unwrap_or_else(std::env::temp_dir);
-    home.join(".local").join("share").join("cairn")
+    cairn_run::records::data_dir()
 }
 
 /// The application context. Cheap to clone; share one per process.

@@ -250,6 +250,22 @@ impl Recorder {
     }
 }
 
+impl Done {
+    /// A stage settled without running anything.
+    fn not_run(index: usize, outcome: StageOutcome, message: &str) -> Done {
+        Done {
+            index,
+            outcome,
+            exit_code: None,
+            started_ms: now_ms(),
+            duration_ms: 0,
+            peak_rss_kib: 0,
+            message: Some(message.into()),
+            log: None,
+        }
+    }
+}
+
 #[derive(Clone)]
 struct Done {
     index: usize,
@@ -424,16 +440,11 @@ pub fn run(
                     )
                 }) {
                     outcome[i] = Some(StageOutcome::Blocked);
-                    let done = Done {
-                        index: i,
-                        outcome: StageOutcome::Blocked,
-                        exit_code: None,
-                        started_ms: now_ms(),
-                        duration_ms: 0,
-                        peak_rss_kib: 0,
-                        message: Some("not run: a stage it depends on failed".into()),
-                        log: None,
-                    };
+                    let done = Done::not_run(
+                        i,
+                        StageOutcome::Blocked,
+                        "not run: a stage it depends on failed",
+                    );
                     finish(&ctx, &mut recorder, &done);
                     continue;
                 }
@@ -449,16 +460,7 @@ pub fn run(
                     })
                 {
                     outcome[i] = Some(StageOutcome::UpToDate);
-                    let done = Done {
-                        index: i,
-                        outcome: StageOutcome::UpToDate,
-                        exit_code: None,
-                        started_ms: now_ms(),
-                        duration_ms: 0,
-                        peak_rss_kib: 0,
-                        message: Some("up to date".into()),
-                        log: None,
-                    };
+                    let done = Done::not_run(i, StageOutcome::UpToDate, "up to date");
                     finish(&ctx, &mut recorder, &done);
                     continue;
                 }
@@ -514,20 +516,7 @@ pub fn run(
                 )
             };
             outcome[i] = Some(o);
-            finish(
-                &ctx,
-                &mut recorder,
-                &Done {
-                    index: i,
-                    outcome: o,
-                    exit_code: None,
-                    started_ms: now_ms(),
-                    duration_ms: 0,
-                    peak_rss_kib: 0,
-                    message: Some(msg.into()),
-                    log: None,
-                },
-            );
+            finish(&ctx, &mut recorder, &Done::not_run(i, o, msg));
         }
     }
     // Finished stages must be on disk whatever happened to the others.

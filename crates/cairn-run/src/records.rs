@@ -40,7 +40,7 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE runs (
 /// Where Cairn keeps per-user data: `$CAIRN_DATA_DIR`, else `$XDG_DATA_HOME/cairn`,
 /// else `~/.local/share/cairn`.
 pub fn data_dir() -> PathBuf {
-    if let Some(d) = std::env::var_os("CAIRN_DATA_DIR") {
+    if let Some(d) = std::env::var_os("CAIRN_DATA_DIR").filter(|d| !d.is_empty()) {
         return PathBuf::from(d);
     }
     if let Some(d) = std::env::var_os("XDG_DATA_HOME").filter(|d| !d.is_empty()) {
