@@ -606,31 +606,14 @@ fn lock_hashed(snap: &Snapshot<'_>, s: &cairn_pipeline::Stage, path: &str, key: 
     none
 }
 
-/// `datetime.fromtimestamp(t).isoformat()` for UTC machines (DVC prints local time; the
-/// offset of the `TZ`-less machine is used, which is UTC in containers and CI).
+/// `datetime.fromtimestamp(t).isoformat()`: the machine's local time without an offset,
+/// as DVC prints experiment timestamps (from `TZ` or `/etc/localtime`).
 pub fn iso_timestamp(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil_from_days(days);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}",
-        rem / 3600,
-        (rem / 60) % 60,
-        rem % 60
-    )
-}
-
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let y = yoe + era * 400;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    (if m <= 2 { y + 1 } else { y }, m, d)
+    use chrono::TimeZone;
+    match chrono::Local.timestamp_opt(secs, 0).earliest() {
+        Some(t) => t.format("%Y-%m-%dT%H:%M:%S").to_string(),
+        None => String::new(),
+    }
 }
 
 #[cfg(test)]
@@ -639,8 +622,23 @@ mod tests {
 
     #[test]
     fn timestamps_and_metric_extraction() {
-        assert_eq!(iso_timestamp(1795779467), "2026-11-27T11:37:47");
-        assert_eq!(iso_timestamp(0), "1970-01-01T00:00:00");
+        // Python is the oracle: same process environment, so the same local zone.
+        for t in [1795779467_i64, 0, 1_700_000_000] {
+            let py = std::process::Command::new("python3")
+                .args([
+                    "-c",
+                    &format!(
+                        "import datetime; print(datetime.datetime.fromtimestamp({t}).isoformat())"
+                    ),
+                ])
+                .output()
+                .expect("python3 runs");
+            assert_eq!(
+                iso_timestamp(t),
+                String::from_utf8_lossy(&py.stdout).trim(),
+                "t={t}"
+            );
+        }
         let v = json!({"a": 1, "l": [1, 2], "n": null, "d": {"x": [1]}, "s": "t", "b": true});
         assert_eq!(
             extract_metrics(&v).unwrap(),
