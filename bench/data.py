@@ -90,15 +90,19 @@ class Repo:
         return str(DVC if self.tool == "dvc" else CAIRN)
 
     def run(self, argv: list[str]) -> subprocess.CompletedProcess:
-        proc = subprocess.run(
-            argv, cwd=self.root, env=self.env, capture_output=True, text=True
-        )
+        # Output goes to files, not pipes: reading pipes from Python costs milliseconds
+        # per call, which would swamp timings of commands that take a few ms.
+        with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+            proc = subprocess.run(argv, cwd=self.root, env=self.env, stdout=out, stderr=err)
+            out.seek(0)
+            err.seek(0)
+            stdout, stderr = out.read().decode(errors="replace"), err.read().decode(errors="replace")
         if proc.returncode != 0:
             raise RuntimeError(
                 f"`{' '.join(argv)}` failed in {self.root} ({proc.returncode}):\n"
-                f"{proc.stdout}{proc.stderr}"
+                f"{stdout}{stderr}"
             )
-        return proc
+        return subprocess.CompletedProcess(argv, proc.returncode, stdout, stderr)
 
     def timed(self, *args: str) -> float:
         if self.broken:
