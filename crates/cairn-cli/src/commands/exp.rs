@@ -497,6 +497,41 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// A diff as table rows: path, key, old, new (and the numeric change when `with_change`).
+pub fn diff_table(
+    d: &cairn_exp::diff::DiffResult,
+    what: &str,
+    old: &str,
+    new: &str,
+    with_change: bool,
+) -> Vec<Vec<String>> {
+    let mut header = vec![
+        "Path".to_string(),
+        what.to_string(),
+        old.to_string(),
+        new.to_string(),
+    ];
+    if with_change {
+        header.push("Change".into());
+    }
+    let mut rows = vec![header];
+    for (p, ch) in d {
+        for (k, c) in ch {
+            let mut row = vec![
+                p.clone(),
+                k.clone(),
+                fmt_value(c.old.as_ref()),
+                fmt_value(c.new.as_ref()),
+            ];
+            if with_change {
+                row.push(fmt_value(c.diff.as_ref()));
+            }
+            rows.push(row);
+        }
+    }
+    rows
+}
+
 /// Prints rows as aligned columns (two spaces apart).
 pub fn print_table(rows: &[Vec<String>]) {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
@@ -545,44 +580,10 @@ fn diff_cmd(root: &std::path::Path, a: DiffArgs) -> anyhow::Result<ExitCode> {
         output::json(&json!({"metrics": diff_to_json(&md), "params": diff_to_json(&pd)}));
         return Ok(ExitCode::SUCCESS);
     }
-    let mut rows = vec![vec![
-        "Path".to_string(),
-        "Metric".into(),
-        old.label().to_string(),
-        new.label().to_string(),
-        "Change".into(),
-    ]];
-    for (p, ch) in &md {
-        for (k, c) in ch {
-            rows.push(vec![
-                p.clone(),
-                k.clone(),
-                fmt_value(c.old.as_ref()),
-                fmt_value(c.new.as_ref()),
-                fmt_value(c.diff.as_ref()),
-            ]);
-        }
-    }
+    let rows = diff_table(&md, "Metric", old.label(), new.label(), true);
     print_table(&rows);
     output::line("");
-    let mut rows = vec![vec![
-        "Path".to_string(),
-        "Param".into(),
-        old.label().to_string(),
-        new.label().to_string(),
-        "Change".into(),
-    ]];
-    for (p, ch) in &pd {
-        for (k, c) in ch {
-            rows.push(vec![
-                p.clone(),
-                k.clone(),
-                fmt_value(c.old.as_ref()),
-                fmt_value(c.new.as_ref()),
-                fmt_value(c.diff.as_ref()),
-            ]);
-        }
-    }
+    let rows = diff_table(&pd, "Param", old.label(), new.label(), true);
     print_table(&rows);
     Ok(ExitCode::SUCCESS)
 }

@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, fmt_value, read, show_json, trend};
 use serde_json::json;
 
-use super::exp::print_table;
+use super::exp::{diff_table, print_table};
 use crate::output;
 
 /// Show, compare and trace metrics (JSON/YAML/TOML files, read from git or the cache)
@@ -119,24 +119,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 output::json(&diff_to_json(&d));
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut rows = vec![vec![
-                "Path".to_string(),
-                "Metric".into(),
-                old.label().to_string(),
-                new.label().to_string(),
-                "Change".into(),
-            ]];
-            for (p, ch) in &d {
-                for (k, c) in ch {
-                    rows.push(vec![
-                        p.clone(),
-                        k.clone(),
-                        fmt_value(c.old.as_ref()),
-                        fmt_value(c.new.as_ref()),
-                        fmt_value(c.diff.as_ref()),
-                    ]);
-                }
-            }
+            let rows = diff_table(&d, "Metric", old.label(), new.label(), true);
             if d.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }

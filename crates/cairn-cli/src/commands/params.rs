@@ -1,8 +1,8 @@
 use std::process::ExitCode;
 
-use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, fmt_value, read};
+use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, read};
 
-use super::exp::print_table;
+use super::exp::{diff_table, print_table};
 use crate::output;
 
 /// Compare params (params.yaml and every params file the pipeline uses)
@@ -50,22 +50,7 @@ pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
             if d.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }
-            let mut rows = vec![vec![
-                "Path".to_string(),
-                "Param".into(),
-                old.label().to_string(),
-                new.label().to_string(),
-            ]];
-            for (p, ch) in &d {
-                for (k, c) in ch {
-                    rows.push(vec![
-                        p.clone(),
-                        k.clone(),
-                        fmt_value(c.old.as_ref()),
-                        fmt_value(c.new.as_ref()),
-                    ]);
-                }
-            }
+            let rows = diff_table(&d, "Param", old.label(), new.label(), false);
             print_table(&rows);
             Ok(ExitCode::SUCCESS)
         }
