@@ -28,5 +28,5 @@ pub fn line(s: &str) {
 /// Prints a JSON value exactly as DVC's `--json` does (Python `json.dumps`:
 /// `", "`/`": "` separators, non-ASCII escaped), so scripts can switch tools.
 pub fn json(v: &serde_json::Value) {
-    line(&cairn_core::pyjson::dumps(v, false));
+    line(&cairn_pipeline::pynum::dumps(v, false));
 }

@@ -90,24 +90,41 @@ pub struct Change {
 pub type DiffResult = IndexMap<String, IndexMap<String, Change>>;
 
 fn is_num(v: &Value) -> bool {
-    v.is_number() || v.is_boolean()
+    v.is_number() || v.is_boolean() || cairn_pipeline::pynum::marker_f64(v).is_some()
 }
 
-fn num_parts(v: &Value) -> (Option<i64>, f64) {
+fn num_parts(v: &Value) -> (Option<i128>, f64) {
+    use cairn_pipeline::data::Data;
     match v {
-        Value::Bool(b) => (Some(i64::from(*b)), f64::from(u8::from(*b))),
-        Value::Number(n) => (n.as_i64(), n.as_f64().unwrap_or(f64::NAN)),
+        Value::Bool(b) => (Some(i128::from(*b)), f64::from(u8::from(*b))),
+        Value::Number(n) => (
+            n.as_i64()
+                .map(i128::from)
+                .or_else(|| n.as_u64().map(i128::from)),
+            n.as_f64().unwrap_or(f64::NAN),
+        ),
+        Value::String(s) => match cairn_pipeline::pynum::from_marker(s) {
+            Some(Data::BigInt(d)) => (d.parse().ok(), d.parse().unwrap_or(f64::NAN)),
+            Some(Data::Float(f)) => (None, f),
+            _ => (None, f64::NAN),
+        },
         _ => (None, f64::NAN),
     }
 }
 
-/// Python's `new - old` for numbers.
+/// Python's `new - old` for numbers (ints exact, also beyond 64 bits up to 128).
 pub fn subtract(new: &Value, old: &Value) -> Value {
     match (num_parts(new), num_parts(old)) {
-        ((Some(a), _), (Some(b), _)) => json!(a.wrapping_sub(b)),
+        ((Some(a), _), (Some(b), _)) if a.checked_sub(b).is_some() => {
+            let d = a - b;
+            match i64::try_from(d) {
+                Ok(i) => json!(i),
+                Err(_) => cairn_pipeline::pynum::big_int(&d.to_string()),
+            }
+        }
         ((_, a), (_, b)) => serde_json::Number::from_f64(a - b)
             .map(Value::Number)
-            .unwrap_or(Value::Null),
+            .unwrap_or_else(|| cairn_pipeline::pynum::special_float(a - b)),
     }
 }
 
@@ -262,12 +279,15 @@ pub fn trend(root: &Path, rev: &str, n: usize) -> Result<Vec<TrendPoint>, ExpErr
 pub fn fmt_value(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "-".into(),
-        Some(Value::String(s)) => s.clone(),
+        Some(Value::String(s)) => match cairn_pipeline::pynum::from_marker(s) {
+            Some(d) => d.py_str(),
+            None => s.clone(),
+        },
         Some(Value::Number(n)) if n.is_f64() => {
             let f = n.as_f64().unwrap_or(f64::NAN);
             round_sig(f, 5)
         }
-        Some(v) => cairn_core::pyjson::dumps(v, false),
+        Some(v) => cairn_pipeline::pynum::dumps(v, false),
     }
 }
 
@@ -305,7 +325,7 @@ mod tests {
         let d = diff(&a, &b, false);
         let j = diff_to_json(&d);
         assert_eq!(
-            cairn_core::pyjson::dumps(&j, true),
+            cairn_pipeline::pynum::dumps(&j, true),
             r#"{"m.json": {"acc": {"diff": 0.30000000000000004, "new": 0.6000000000000001, "old": 0.30000000000000004}, "n.x": {"diff": 2, "new": 3, "old": 1}}}"#
         );
         assert_eq!(fmt_value(Some(&json!(0.30000000000000004))), "0.3");

@@ -10,7 +10,8 @@
 //!   `.dvc/tmp/exps/cache`.
 //! - [`show`]: `exp show` (baselines + experiments from `refs/exps`), DVC's JSON.
 //! - [`run`]: `exp run` recording commits exactly as DVC's executor does.
-//! - [`overrides`] / [`yamledit`]: `-S` overrides, sweeps, DVC-identical params rewriting.
+//! - [`overrides`] / [`yamledit`] / [`tomledit`] / [`pyedit`]: `-S` overrides, sweeps,
+//!   DVC-identical params rewriting.
 //! - [`queue`]: queued experiments run in parallel git worktrees.
 //! - [`manage`]: apply, branch, remove, rename, list.
 //! - [`diff`]: `metrics diff`, `params diff`, `exp diff`, trends across history.
@@ -25,6 +26,7 @@ pub mod error;
 pub mod manage;
 pub mod names;
 pub mod overrides;
+pub mod pyedit;
 pub mod queue;
 pub mod refs;
 pub mod render;

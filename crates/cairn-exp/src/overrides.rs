@@ -294,11 +294,21 @@ pub fn parse_element(s: &str) -> Result<Data, String> {
     }
     let digits = t.replace('_', "");
     let body = digits.trim_start_matches(['+', '-']);
-    if !body.is_empty()
+    // Hydra's INT: `[+-]?('0' | [1-9](_?DIGIT)*)` (so `007` stays a string), and Python
+    // ints have no size limit.
+    let int_shape = !body.is_empty()
         && body.chars().all(|c| c.is_ascii_digit())
-        && let Ok(i) = digits.parse::<i64>()
-    {
-        return Ok(Data::Int(i));
+        && (body == "0" || !body.starts_with('0'))
+        && digits.len() - body.len() <= 1
+        && !t.contains("__")
+        && !t.ends_with('_')
+        && !t.trim_start_matches(['+', '-']).starts_with('_');
+    if int_shape {
+        return Ok(match digits.parse::<i64>() {
+            Ok(i) => Data::Int(i),
+            Err(_) if digits.starts_with('-') => Data::BigInt(format!("-{body}")),
+            Err(_) => Data::BigInt(body.to_string()),
+        });
     }
     if is_float_literal(body)
         && let Ok(f) = digits.parse::<f64>()
@@ -335,6 +345,7 @@ fn render(d: &Data) -> String {
         Data::Null => "null".into(),
         Data::Bool(b) => b.to_string(),
         Data::Int(i) => i.to_string(),
+        Data::BigInt(s) => s.clone(),
         other => other.py_str(),
     }
 }
@@ -501,7 +512,7 @@ pub fn apply_to_file(
     let mut new = old.clone();
     apply_to_data(&mut new, overrides, rel)?;
     let out = if lower.ends_with(".json") {
-        cairn_core::pyjson::dumps(&new.to_json(), false)
+        cairn_pipeline::pynum::dumps(&new.to_json(), false)
     } else if lower.ends_with(".toml")
         && let Some(t) = crate::tomledit::rewrite(&text, &old, &new)
     {
@@ -511,9 +522,7 @@ pub fn apply_to_file(
             .map_err(|e| ExpError::Invalid(format!("{rel}: {e}")))?;
         toml::to_string(&v).map_err(|e| ExpError::Invalid(format!("{rel}: {e}")))?
     } else if lower.ends_with(".py") {
-        return Err(ExpError::Invalid(format!(
-            "{rel}: Python params files are not supported by Cairn; use YAML, JSON or TOML"
-        )));
+        crate::pyedit::rewrite(rel, &text, &new)?
     } else {
         crate::yamledit::rewrite(&text, &new)
     };

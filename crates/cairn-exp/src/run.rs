@@ -69,7 +69,7 @@ fn main_repo_root(git: &Git) -> Option<PathBuf> {
 
 /// sha256 over `json.dumps(data, sort_keys=True)` (DVC's `dict_sha256`).
 pub fn dict_sha256(v: &Value) -> String {
-    let s = cairn_core::pyjson::dumps(v, true);
+    let s = cairn_pipeline::pynum::dumps(v, true);
     let d = Sha256::digest(s.as_bytes());
     d.iter().map(|b| format!("{b:02x}")).collect()
 }

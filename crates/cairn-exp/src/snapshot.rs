@@ -645,10 +645,6 @@ pub fn parse_by_suffix(rel: &str, bytes: &[u8]) -> Result<Value, ReadError> {
     };
     match cairn_pipeline::params_file::parse(rel, &text) {
         Ok(d) => Ok(d.to_json()),
-        Err(_) if kind == "Python" => Err(ReadError::Parse {
-            typ: "PythonFileCorruptedError".into(),
-            msg: format!("unable to read: '{rel}', Python params files are not supported"),
-        }),
         Err(_) => Err(ReadError::Parse {
             typ: format!("{kind}FileCorruptedError"),
             msg: format!("unable to read: '{rel}', {kind} file structure is corrupted"),

@@ -138,6 +138,7 @@ fn repr(d: &Data) -> Option<String> {
     Some(match d {
         Data::Bool(b) => b.to_string(),
         Data::Int(i) => i.to_string(),
+        Data::BigInt(s) => s.clone(),
         Data::Float(f) if f.is_nan() => "nan".into(),
         Data::Float(f) if f.is_infinite() => (if *f > 0.0 { "inf" } else { "-inf" }).into(),
         Data::Float(f) => cairn_core::pyfloat::repr(*f),

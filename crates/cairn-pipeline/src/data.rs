@@ -18,6 +18,8 @@ pub enum Data {
     Bool(bool),
     /// An integer.
     Int(i64),
+    /// An integer beyond 64 bits (Python ints have no limit), as canonical decimal text.
+    BigInt(String),
     /// A float.
     Float(f64),
     /// A string.
@@ -36,6 +38,7 @@ impl Data {
             Value::Null => Data::Null,
             Value::Bool(b) => Data::Bool(*b),
             Value::Int(i) => Data::Int(*i),
+            Value::BigInt(s) => Data::BigInt(s.clone()),
             Value::Float(f) => Data::Float(*f),
             Value::Str(s) => Data::Str(s.clone()),
             Value::Seq(items) => Data::List(items.iter().map(Data::from_node).collect()),
@@ -58,6 +61,7 @@ impl Data {
             Data::Null => Value::Null,
             Data::Bool(b) => Value::Bool(*b),
             Data::Int(i) => Value::Int(*i),
+            Data::BigInt(s) => Value::BigInt(s.clone()),
             Data::Float(f) => Value::Float(*f),
             Data::Str(s) => Value::Str(s.clone()),
             Data::List(items) => Value::Seq(items.iter().map(|d| d.to_node(mark)).collect()),
@@ -78,15 +82,17 @@ impl Data {
         Node { value, mark }
     }
 
-    /// Converts to JSON (for the serialisable model and tests).
+    /// Converts to JSON (for the serialisable model and tests). Numbers JSON cannot hold
+    /// (Infinity, NaN, integers beyond 64 bits) become [`crate::pynum`] markers.
     pub fn to_json(&self) -> serde_json::Value {
         match self {
             Data::Null => serde_json::Value::Null,
             Data::Bool(b) => (*b).into(),
             Data::Int(i) => (*i).into(),
+            Data::BigInt(s) => crate::pynum::big_int(s),
             Data::Float(f) => serde_json::Number::from_f64(*f)
                 .map(serde_json::Value::Number)
-                .unwrap_or_else(|| serde_json::Value::String(pyfloat::repr(*f))),
+                .unwrap_or_else(|| crate::pynum::special_float(*f)),
             Data::Str(s) => s.clone().into(),
             Data::List(items) => items.iter().map(Data::to_json).collect(),
             Data::Dict(m) => {
@@ -100,11 +106,15 @@ impl Data {
         match v {
             serde_json::Value::Null => Data::Null,
             serde_json::Value::Bool(b) => Data::Bool(*b),
-            serde_json::Value::Number(n) => match n.as_i64() {
-                Some(i) => Data::Int(i),
-                None => Data::Float(n.as_f64().unwrap_or(f64::NAN)),
+            serde_json::Value::Number(n) => match (n.as_i64(), n.as_u64()) {
+                (Some(i), _) => Data::Int(i),
+                (None, Some(u)) => Data::BigInt(u.to_string()),
+                _ => Data::Float(n.as_f64().unwrap_or(f64::NAN)),
             },
-            serde_json::Value::String(s) => Data::Str(s.clone()),
+            serde_json::Value::String(s) => match crate::pynum::from_marker(s) {
+                Some(d) => d,
+                None => Data::Str(s.clone()),
+            },
             serde_json::Value::Array(items) => {
                 Data::List(items.iter().map(Data::from_json).collect())
             }
@@ -121,7 +131,7 @@ impl Data {
         match self {
             Data::Null => "NoneType",
             Data::Bool(_) => "bool",
-            Data::Int(_) => "int",
+            Data::Int(_) | Data::BigInt(_) => "int",
             Data::Float(_) => "float",
             Data::Str(_) => "str",
             Data::List(_) => "list",
@@ -155,6 +165,7 @@ impl Data {
             Data::Bool(true) => out.push_str("True"),
             Data::Bool(false) => out.push_str("False"),
             Data::Int(i) => out.push_str(&i.to_string()),
+            Data::BigInt(s) => out.push_str(s),
             Data::Float(f) => out.push_str(&pyfloat::repr(*f)),
             Data::Str(s) => out.push_str(&py_repr_str(s)),
             Data::List(items) => {

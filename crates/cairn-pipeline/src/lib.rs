@@ -20,6 +20,8 @@ pub mod interpolate;
 pub mod lockfile;
 pub mod params_file;
 pub mod project;
+pub mod pynum;
+pub mod pyparams;
 pub mod render;
 pub mod schema;
 pub mod stage;

@@ -2,8 +2,7 @@
 //!
 //! DVC picks the parser by file suffix and falls back to YAML for anything unknown
 //! (`dvc.utils.serialize.LOADERS`), and an empty document reads as `{}`. We do the same.
-//! Python (`.py`) params files are not supported yet: DVC only needs them when a stage
-//! runs, never to parse a pipeline, so the loader reports them as unreadable.
+//! Python (`.py`) params files are read by [`crate::pyparams`] (no interpreter involved).
 
 use crate::data::Data;
 use crate::error::{Location, PipelineError};
@@ -28,7 +27,7 @@ pub fn parse(rel: &str, text: &str) -> Result<Data, PipelineError> {
     let data = match suffix.as_str() {
         ".json" => {
             let v: serde_json::Value =
-                serde_json::from_str(text).map_err(|e| PipelineError::Syntax {
+                crate::pynum::loads(text).map_err(|e| PipelineError::Syntax {
                     at: Location::new(rel, e.line(), e.column()),
                     message: format!("JSON file structure is corrupted: {e}"),
                 })?;
@@ -44,13 +43,10 @@ pub fn parse(rel: &str, text: &str) -> Result<Data, PipelineError> {
             })?;
             from_toml(&toml::Value::Table(v))
         }
-        ".py" => {
-            return Err(PipelineError::Io {
-                path: rel.to_string(),
-                message: "Python params files are not supported by Cairn yet; use params.yaml"
-                    .into(),
-            });
-        }
+        ".py" => crate::pyparams::parse(text).map_err(|e| PipelineError::Syntax {
+            at: Location::new(rel, e.line, 0),
+            message: format!("Python file structure is corrupted: {}", e.message),
+        })?,
         _ => {
             let node = cairn_yaml::parse(text).map_err(|e| PipelineError::Syntax {
                 at: Location::new(rel, e.line, e.col),
@@ -72,6 +68,7 @@ fn is_falsy(d: &Data) -> bool {
         Data::Null => true,
         Data::Bool(b) => !b,
         Data::Int(i) => *i == 0,
+        Data::BigInt(_) => false,
         Data::Float(f) => *f == 0.0,
         Data::Str(s) => s.is_empty(),
         Data::List(l) => l.is_empty(),

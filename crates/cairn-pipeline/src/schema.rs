@@ -496,6 +496,7 @@ pub fn is_falsy(node: &Node) -> bool {
         Value::Null => true,
         Value::Bool(b) => !b,
         Value::Int(i) => *i == 0,
+        Value::BigInt(_) => false,
         Value::Float(f) => *f == 0.0,
         Value::Str(s) => s.is_empty(),
         Value::Seq(s) => s.is_empty(),

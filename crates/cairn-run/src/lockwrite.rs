@@ -247,9 +247,10 @@ pub fn node_to_json(n: &Node) -> serde_json::Value {
         Value::Null => J::Null,
         Value::Bool(b) => J::Bool(*b),
         Value::Int(i) => J::from(*i),
+        Value::BigInt(s) => cairn_pipeline::pynum::big_int(s),
         Value::Float(f) => serde_json::Number::from_f64(*f)
             .map(J::Number)
-            .unwrap_or(J::Null),
+            .unwrap_or_else(|| cairn_pipeline::pynum::special_float(*f)),
         Value::Str(s) => J::String(s.clone()),
         Value::Seq(items) => J::Array(items.iter().map(node_to_json).collect()),
         Value::Map(entries) => J::Object(

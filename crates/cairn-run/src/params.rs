@@ -52,12 +52,16 @@ pub fn py_eq(a: &Data, b: &Data) -> bool {
         match d {
             Data::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
             Data::Int(i) => Some(*i as f64),
+            Data::BigInt(s) => s.parse().ok(),
             Data::Float(f) => Some(*f),
             _ => None,
         }
     }
     match (a, b) {
         (Data::Int(x), Data::Int(y)) => x == y,
+        // Both canonical decimal text; an i64 is never a BigInt.
+        (Data::BigInt(x), Data::BigInt(y)) => x == y,
+        (Data::BigInt(_), Data::Int(_)) | (Data::Int(_), Data::BigInt(_)) => false,
         (Data::Str(x), Data::Str(y)) => x == y,
         (Data::Null, Data::Null) => true,
         (Data::List(x), Data::List(y)) => {

@@ -27,7 +27,7 @@ fn filtered(v: &Value) -> Value {
 }
 
 fn sha256_json(v: &Value) -> String {
-    let bytes = cairn_core::pyjson::dumps(&filtered(v), true);
+    let bytes = cairn_pipeline::pynum::dumps(&filtered(v), true);
     cairn_data::hash::hex(&Sha256::digest(bytes.as_bytes()))
 }
 

@@ -123,7 +123,7 @@ impl Emitter {
             let key_text = scalar_text(key);
             // ruamel counts the prepared tag (`!!str`, `!!int`, ...) into the limit.
             let tag_len = match key.value {
-                Value::Str(_) | Value::Int(_) => 5,
+                Value::Str(_) | Value::Int(_) | Value::BigInt(_) => 5,
                 Value::Bool(_) | Value::Null => 6,
                 _ => 7,
             };
@@ -456,6 +456,7 @@ fn scalar_text(node: &Node) -> String {
         Value::Null => String::new(),
         Value::Bool(b) => if *b { "true" } else { "false" }.to_string(),
         Value::Int(i) => i.to_string(),
+        Value::BigInt(s) => s.clone(),
         Value::Float(f) if f.is_nan() => ".nan".to_string(),
         Value::Float(f) if f.is_infinite() => if *f > 0.0 { ".inf" } else { "-.inf" }.to_string(),
         Value::Float(f) => cairn_core::pyfloat::repr(*f).to_lowercase(),

@@ -27,6 +27,8 @@ pub enum Value {
     Bool(bool),
     /// An integer that fits in i64.
     Int(i64),
+    /// An integer beyond 64 bits (ruamel gives Python ints of any size), as decimal text.
+    BigInt(String),
     /// A float (including `.inf` and `.nan`).
     Float(f64),
     /// A string.
@@ -83,7 +85,7 @@ impl Node {
         match self.value {
             Value::Null => "null",
             Value::Bool(_) => "a boolean",
-            Value::Int(_) => "an integer",
+            Value::Int(_) | Value::BigInt(_) => "an integer",
             Value::Float(_) => "a number",
             Value::Str(_) => "a string",
             Value::Seq(_) => "a list",

@@ -363,6 +363,7 @@ fn keys_equal(a: &Value, b: &Value) -> bool {
     fn num(v: &Value) -> Option<f64> {
         match v {
             Value::Int(i) => Some(*i as f64),
+            Value::BigInt(s) => s.parse().ok(),
             Value::Float(f) => Some(*f),
             Value::Bool(b) => Some(if *b { 1.0 } else { 0.0 }),
             _ => None,
@@ -381,6 +382,7 @@ fn describe_key(v: &Value) -> String {
     match v {
         Value::Str(s) => format!("\"{s}\""),
         Value::Int(i) => i.to_string(),
+        Value::BigInt(s) => s.clone(),
         Value::Float(f) => f.to_string(),
         Value::Bool(b) => if *b { "True" } else { "False" }.to_string(),
         Value::Null => "None".to_string(),
@@ -506,14 +508,17 @@ fn construct_int(text: &str) -> Option<Value> {
             Some(
                 i64::try_from(v)
                     .map(Value::Int)
-                    .unwrap_or(Value::Float(v as f64)),
+                    .unwrap_or_else(|_| Value::BigInt(v.to_string())),
             )
         }
         Err(_) => {
-            // Beyond i128: only plain decimals can be approximated sensibly.
+            // Beyond i128: plain decimals are kept exactly, as Python ints are.
             if radix == 10 && digits.chars().all(|c| c.is_ascii_digit()) {
-                let f: f64 = digits.parse().ok()?;
-                Some(Value::Float(if negative { -f } else { f }))
+                let d = digits.trim_start_matches('0');
+                Some(Value::BigInt(format!(
+                    "{}{d}",
+                    if negative { "-" } else { "" }
+                )))
             } else {
                 None
             }
@@ -592,7 +597,10 @@ mod tests {
             ("0x_1f", Value::Int(31)),
             ("1__0", Value::Int(10)),
             ("_1", s("_1")),
-            ("9223372036854775808", Value::Float(9223372036854775808.0)),
+            (
+                "9223372036854775808",
+                Value::BigInt("9223372036854775808".into()),
+            ),
             ("2020-01-01", s("2020-01-01")),
             ("'1'", s("1")),
             ("\"true\"", s("true")),
