@@ -736,3 +736,232 @@ fn interpolated_vars_files_show_like_dvc() {
     });
     c.finish();
 }
+
+/// `exp show --json` of `repo` printed by both tools, byte for byte.
+fn same_exp_show(c: &mut Checks, repo: &TestRepo, what: &str) {
+    let d = Tool::Dvc.ok(repo, ["exp", "show", "--json"]);
+    let k = Tool::Cairn.ok(repo, ["exp", "show", "--json"]);
+    c.check(d.stdout() == k.stdout(), || {
+        format!(
+            "{what}: exp show differs\n  dvc:   {}\n  cairn: {}",
+            d.stdout(),
+            k.stdout()
+        )
+    });
+}
+
+fn same_files(c: &mut Checks, a: &TestRepo, b: &TestRepo, files: &[&str]) {
+    for f in files {
+        c.check(a.read(f) == b.read(f), || {
+            format!(
+                "{f} differs:\n--- dvc\n{}\n--- cairn\n{}",
+                String::from_utf8_lossy(&a.read(f)),
+                String::from_utf8_lossy(&b.read(f))
+            )
+        });
+    }
+}
+
+const PARAMS_PY: &str = r#"# training params
+import os
+lr = 0.1  # default lr = 0.1
+epochs: int = 3
+name = "cnn"
+big = 12345678901234567890123
+small = 1e-3
+layers = [8, 4]
+cfg = {"a": 1, "b": 2}
+flag = True
+cwd = os.getcwd()
+a, b = 1, 2
+neg = -5
+
+
+class Train:
+    depth = 2
+    opt = "adam"
+
+    def __init__(self):
+        self.seed = 42
+        self.w = 0.5
+        local = 3
+"#;
+
+/// A pipeline whose params live in `params.py` (keys and a class selected by the stage).
+fn python_params_project() -> TestRepo {
+    let repo = TestRepo::new();
+    repo.write("params.py", PARAMS_PY);
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  s:\n    cmd: cp params.py out.txt\n    params:\n    - params.py:\n      - lr\n      - Train\n      - big\n      - cfg\n    - params.py:\n      - name\n      - layers\n    outs: [out.txt]\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "py params"]);
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "baseline"]);
+    repo
+}
+
+#[test]
+fn python_params_files_read_and_set_like_dvc() {
+    let mut c = Checks::new("params.py");
+    let base = python_params_project();
+    // Cairn reads the values dvc recorded: the stage is up to date for cairn.
+    let st = Tool::Cairn.ok(&base, ["status", "--json"]);
+    c.check(st.stdout().trim() == "{}", || {
+        format!("cairn sees dvc's params.py lock as stale:\n{st}")
+    });
+    let by_dvc = base.duplicate();
+    let by_cairn = base.duplicate();
+    // Values DVC changes (`= 0.1`, class attrs, `self.` attrs, ints, bools) and ones it
+    // leaves alone (strings, `1e-3`, dict-literal entries), as `modify_py` does.
+    let args = [
+        "exp",
+        "run",
+        "-S",
+        "params.py:lr=0.2",
+        "-S",
+        "params.py:name=rnn",
+        "-S",
+        "params.py:Train.depth=5",
+        "-S",
+        "params.py:Train.seed=7",
+        "-S",
+        "params.py:cfg.a=9",
+        "-S",
+        "params.py:big=123456789012345678901234567890",
+        "-S",
+        "params.py:neg=-6",
+        "-S",
+        "params.py:flag=false",
+        "-S",
+        "params.py:small=0.002",
+        "-S",
+        "params.py:epochs=1.0",
+        "-S",
+        "params.py:Train.w=inf",
+        "-n",
+        "py",
+    ];
+    Tool::Dvc.ok(&by_dvc, args);
+    Tool::Cairn.ok(&by_cairn, args);
+    same_files(
+        &mut c,
+        &by_dvc,
+        &by_cairn,
+        &["params.py", "dvc.lock", "out.txt"],
+    );
+    let tree = |r: &TestRepo| r.git_ok(["rev-parse", &format!("{}^{{tree}}", commit_of(r, "py"))]);
+    c.check(tree(&by_dvc) == tree(&by_cairn), || {
+        "experiment commit trees differ".to_string()
+    });
+    // dvc agrees that cairn's experiment left an up-to-date pipeline.
+    let st = Tool::Dvc.ok(&by_cairn, ["status", "--json"]);
+    c.check(st.stdout().trim() == "{}", || {
+        format!("dvc status after cairn:\n{st}")
+    });
+    // Both tools' experiments in one repository, shown and diffed by both tools.
+    Tool::Cairn.ok(
+        &by_dvc,
+        ["exp", "run", "-S", "params.py:lr=0.3", "-n", "py-c"],
+    );
+    same_exp_show(&mut c, &by_dvc, "params.py");
+    let d = Tool::Dvc.ok(&by_dvc, ["params", "diff", "HEAD", "--json"]);
+    let k = Tool::Cairn.ok(&by_dvc, ["params", "diff", "HEAD", "--json"]);
+    c.same_json("params diff HEAD", &d, &k);
+    // What DVC cannot do fails with both tools and leaves params.py untouched.
+    for bad in ["params.py:+newkey=1", "params.py:lr=hello world"] {
+        let r = by_cairn.duplicate();
+        let before = r.read("params.py");
+        let d = Tool::Dvc.run(&r, ["exp", "run", "-S", bad]);
+        let k = Tool::Cairn.run(&r, ["exp", "run", "-S", bad]);
+        c.check(!d.success() && !k.success(), || {
+            format!("-S {bad}: expected both to fail\n{d}\n{k}")
+        });
+        c.check(r.read("params.py") == before, || {
+            format!("-S {bad} changed params.py")
+        });
+    }
+    c.finish();
+}
+
+#[test]
+fn python_params_syntax_error_names_the_line() {
+    let repo = python_params_project();
+    repo.write("params.py", "lr = 0.1\nlayers = [1,\nname = 'x'\n");
+    let k = Tool::Cairn.run(&repo, ["params", "diff", "--json"]);
+    let d = Tool::Dvc.run(&repo, ["exp", "show", "--json"]);
+    let k_show = Tool::Cairn.ok(&repo, ["exp", "show", "--json"]);
+    let mut c = Checks::new("params.py syntax error");
+    c.check(
+        k_show.stdout().contains("PythonFileCorruptedError")
+            && d.stdout().contains("PythonFileCorruptedError"),
+        || format!("both should report the file as corrupted:\n{d}\n{k_show}"),
+    );
+    let st = Tool::Cairn.run(&repo, ["status"]);
+    let msg = format!("{k}{st}");
+    c.check(msg.contains("params.py:2"), || {
+        format!("error should name params.py:2\n{msg}")
+    });
+    c.finish();
+}
+
+#[test]
+fn set_param_infinity_nan_and_big_ints_match_dvc() {
+    let mut c = Checks::new("-S inf/nan/big ints");
+    let repo = TestRepo::new();
+    repo.write(
+        "params.yaml",
+        "a: 1\nb: 2.5\nc: 3\nd: 4\ne: 5\nf: 6\ng: 7\n",
+    );
+    repo.write(
+        "p.json",
+        "{\"a\": 1, \"b\": 2.5, \"c\": 3, \"d\": 4, \"e\": 5, \"f\": 6, \"g\": 7}",
+    );
+    repo.write(
+        "p.toml",
+        "a = 1\nb = 2.5\nc = 3\nd = 4\ne = 5\nf = 6\ng = 7\n",
+    );
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  s:\n    cmd: echo hi > out.txt\n    params:\n    - a\n    - b\n    - f\n    - p.json:\n      - a\n      - f\n    - p.toml:\n      - a\n      - g\n    outs: [out.txt]\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "a"]);
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "b"]);
+    let mut args: Vec<String> = ["exp", "run", "-n", "sp"].map(String::from).to_vec();
+    for s in [
+        "a=inf",
+        "b=-inf",
+        "c=nan",
+        "d=NaN",
+        "e=+INF",
+        "f=12345678901234567890123",
+        "g=-99999999999999999999",
+    ] {
+        for file in ["", "p.json:", "p.toml:"] {
+            args.push("-S".into());
+            args.push(format!("{file}{s}"));
+        }
+    }
+    let by_dvc = repo.duplicate();
+    let by_cairn = repo.duplicate();
+    Tool::Dvc.ok(&by_dvc, &args);
+    Tool::Cairn.ok(&by_cairn, &args);
+    same_files(
+        &mut c,
+        &by_dvc,
+        &by_cairn,
+        &["params.yaml", "p.json", "p.toml", "dvc.lock"],
+    );
+    let mut k_args = args.clone();
+    k_args[3] = "sp-c".into();
+    Tool::Cairn.ok(&by_dvc, &k_args);
+    same_exp_show(&mut c, &by_dvc, "inf/nan/big ints");
+    c.finish();
+}

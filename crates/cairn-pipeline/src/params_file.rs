@@ -34,7 +34,8 @@ pub fn parse(rel: &str, text: &str) -> Result<Data, PipelineError> {
             Data::from_json(&v)
         }
         ".toml" => {
-            let v: toml::Table = toml::from_str(text).map_err(|e| {
+            let marked = mark_toml_big_ints(text);
+            let v: toml::Table = toml::from_str(&marked).map_err(|e| {
                 let (line, col) = e.span().map(|s| line_col(text, s.start)).unwrap_or((0, 0));
                 PipelineError::Syntax {
                     at: Location::new(rel, line, col),
@@ -88,9 +89,78 @@ fn line_col(text: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// tomlkit reads integers of any size; the `toml` crate stops at 64 bits. Integer values
+/// beyond that become [`crate::pynum`] marker strings before parsing (keys, strings and
+/// comments are left alone).
+fn mark_toml_big_ints(text: &str) -> std::borrow::Cow<'_, str> {
+    let b = text.as_bytes();
+    let mut out = String::new();
+    let (mut i, mut copied) = (0, 0);
+    let mut prev = b'\n';
+    while i < b.len() {
+        let c = b[i];
+        if c == b'"' || c == b'\'' {
+            let triple = b[i..].starts_with(if c == b'"' { b"\"\"\"" } else { b"'''" });
+            let q = if triple { 3 } else { 1 };
+            i += q;
+            while i < b.len() && !(b[i] == c && (!triple || b[i..].starts_with(&[c, c, c]))) {
+                i += if c == b'"' && b[i] == b'\\' { 2 } else { 1 };
+            }
+            i += q;
+            prev = c;
+            continue;
+        }
+        if c == b'#' {
+            while i < b.len() && b[i] != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let value_pos = matches!(prev, b'=' | b',') || (prev == b'[' && i > 0);
+        if value_pos && (c.is_ascii_digit() || c == b'-' || c == b'+') {
+            let start = i;
+            let mut j = i + 1;
+            while j < b.len() && (b[j].is_ascii_digit() || b[j] == b'_') {
+                j += 1;
+            }
+            let next = text[j..].trim_start_matches([' ', '\t']).bytes().next();
+            let tok: String = text[start..j].chars().filter(|&c| c != '_').collect();
+            let int = tok.trim_start_matches(['+', '-']);
+            if !matches!(next, Some(b'=' | b'.' | b'e' | b'E' | b':' | b'-'))
+                && !int.is_empty()
+                && int.bytes().all(|d| d.is_ascii_digit())
+                && tok.parse::<i64>().is_err()
+            {
+                out.push_str(&text[copied..start]);
+                let sign = if tok.starts_with('-') { "-" } else { "" };
+                out.push_str(&format!(
+                    "\"\\u0001pynum:{sign}{}\"",
+                    int.trim_start_matches('0')
+                ));
+                copied = j;
+            }
+            i = j;
+            prev = b'0';
+            continue;
+        }
+        if !c.is_ascii_whitespace() || c == b'\n' {
+            prev = c;
+        }
+        i += 1;
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    out.push_str(&text[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
 fn from_toml(v: &toml::Value) -> Data {
     match v {
-        toml::Value::String(s) => Data::Str(s.clone()),
+        toml::Value::String(s) => match crate::pynum::from_marker(s) {
+            Some(d) => d,
+            None => Data::Str(s.clone()),
+        },
         toml::Value::Integer(i) => Data::Int(*i),
         toml::Value::Float(f) => Data::Float(*f),
         toml::Value::Boolean(b) => Data::Bool(*b),
@@ -117,5 +187,14 @@ mod tests {
         assert_eq!(t.py_str(), "{'z': 1, 't': {'x': 's'}}");
         assert_eq!(parse("p.yaml", "").unwrap(), Data::Dict(Default::default()));
         assert!(parse("p.json", "{").is_err());
+        let t = parse(
+            "p.toml",
+            "a = 12345678901234567890123\nb = [1, -99999999999999999999]\n\"c\" = \"99999999999999999999\"\n[t]\nx = 1_000\n",
+        )
+        .unwrap();
+        assert_eq!(
+            t.py_str(),
+            "{'a': 12345678901234567890123, 'b': [1, -99999999999999999999], 'c': '99999999999999999999', 't': {'x': 1000}}"
+        );
     }
 }
