@@ -965,3 +965,53 @@ fn set_param_infinity_nan_and_big_ints_match_dvc() {
     same_exp_show(&mut c, &by_dvc, "inf/nan/big ints");
     c.finish();
 }
+
+#[test]
+fn stage_vars_and_dict_interpolation_track_like_dvc() {
+    let mut c = Checks::new("stage vars");
+    let repo = TestRepo::new();
+    repo.write(
+        "config.yaml",
+        "model:\n  lr: 0.1\n  other: 5\nsizes: [1, 2]\n",
+    );
+    repo.write("params.yaml", "seed: 7\nunused: 1\n");
+    repo.write("st.yaml", "bs: 32\nx: 1\n");
+    // Top-level and stage-level vars files, an inline (local) vars dict, a whole dict
+    // (`${model}`: tracks nothing) and params.yaml via `${}`.
+    repo.write(
+        "dvc.yaml",
+        "vars:\n- config.yaml\n- local: 3\nstages:\n  s:\n    vars:\n    - st.yaml\n    cmd: echo ${model.lr} ${seed} ${bs} ${local} > out.txt\n    outs: [out.txt]\n  t:\n    cmd: echo ${model} > t.txt\n    outs: [t.txt]\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "a"]);
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "b"]);
+    let set = [
+        "-S",
+        "config.yaml:model.lr=0.3",
+        "-S",
+        "st.yaml:bs=64",
+        "-S",
+        "seed=8",
+    ];
+    let by_cairn = repo.duplicate();
+    let mut args = vec!["exp", "run", "-n", "d"];
+    args.extend(set);
+    Tool::Dvc.ok(&repo, &args);
+    args[3] = "k";
+    Tool::Cairn.ok(&by_cairn, &args);
+    same_files(
+        &mut c,
+        &repo,
+        &by_cairn,
+        &["dvc.lock", "out.txt", "st.yaml"],
+    );
+    Tool::Cairn.ok(&repo, &args);
+    same_exp_show(&mut c, &repo, "stage vars");
+    let d = Tool::Dvc.ok(&repo, ["params", "diff", "HEAD", "--json"]);
+    let k = Tool::Cairn.ok(&repo, ["params", "diff", "HEAD", "--json"]);
+    c.same_json("params diff HEAD", &d, &k);
+    c.finish();
+}

@@ -14,7 +14,7 @@ use crate::collect::ExpData;
 
 /// Format version of the file; a different one is ignored. Bump it whenever what is
 /// collected per commit changes, or old entries would be served.
-const VERSION: u64 = 2;
+const VERSION: u64 = 3;
 
 /// The cache, loaded.
 pub struct ExpCache {

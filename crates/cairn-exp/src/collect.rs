@@ -413,10 +413,12 @@ pub fn read_params_with(snap: &Snapshot<'_>, deps_only: bool) -> IndexMap<String
     out
 }
 
-/// DVC's `_collect_vars`: values that pipelines interpolate (`${a.b}`) from their `vars`
-/// files, by file, with dotted keys. Files already read as params are left to that.
-/// The names are taken from the `${}` expressions of each pipeline file in text order
-/// (foreach/matrix locals `item`/`key` excluded); simple dotted names only.
+/// DVC's `_collect_vars`: values that stages interpolate (`${a.b}`) from `vars` files
+/// (top-level and stage-level) and the pipeline's `params.yaml`, by file, with dotted keys;
+/// files already read as params are left to that. Like DVC's `Context.track`, a whole
+/// dict (`${model}`) tracks nothing, a list is tracked whole, and inline `vars` dicts and
+/// `item`/`key` are local. Names come from each stage's `${}` expressions in definition
+/// order (simple dotted names only).
 fn tracked_vars(snap: &Snapshot<'_>) -> IndexMap<String, Map<String, Value>> {
     let mut out: IndexMap<String, Map<String, Value>> = IndexMap::new();
     let Ok(project) = &snap.project else {
@@ -432,29 +434,95 @@ fn tracked_vars(snap: &Snapshot<'_>) -> IndexMap<String, Map<String, Value>> {
         if !text.contains("${") {
             continue;
         }
-        let dir = cairn_pipeline::fs::parent(&f.path);
-        // The `vars:` files (a `file:keys` entry names a file too).
-        let files: Vec<String> = cairn_yaml::parse(&text)
-            .ok()
-            .and_then(|n| {
-                n.get("vars").and_then(|v| v.as_seq()).map(|items| {
-                    items
-                        .iter()
-                        .filter_map(|i| i.as_str())
-                        .map(|s| s.split(':').next().unwrap_or(s).to_string())
-                        .map(|s| cairn_pipeline::fs::repo_path(dir, &s))
-                        .collect()
-                })
-            })
-            .unwrap_or_default();
-        if files.is_empty() {
+        let Ok(root) = cairn_yaml::parse(&text) else {
             continue;
+        };
+        let dir = cairn_pipeline::fs::parent(&f.path);
+        let default = cairn_pipeline::fs::repo_path(dir, DEFAULT_PARAMS_FILE);
+        let mut base_files = Vec::new();
+        if snap.fs().exists(&default) {
+            base_files.push(default);
         }
-        let loaded: Vec<(String, Value)> = files
-            .iter()
-            .filter_map(|p| snap.load(p).ok().map(|v| (p.clone(), v)))
-            .collect();
-        let mut rest = text.as_str();
+        let mut base_locals = Vec::new();
+        vars_entries(root.get("vars"), dir, &mut base_files, &mut base_locals);
+        let Some(stages) = root.get("stages").and_then(|s| s.as_map()) else {
+            continue;
+        };
+        for (_, stage) in stages {
+            let mut files = base_files.clone();
+            let mut locals = base_locals.clone();
+            let wdir = match stage.get("wdir").and_then(|w| w.as_str()) {
+                Some(w) if !w.contains("${") => cairn_pipeline::fs::repo_path(dir, w),
+                _ => dir.to_string(),
+            };
+            let body = stage.get("do").unwrap_or(stage);
+            vars_entries(body.get("vars"), &wdir, &mut files, &mut locals);
+            let loaded: Vec<(String, Value)> = files
+                .iter()
+                .filter_map(|p| snap.load(p).ok().map(|v| (p.clone(), v)))
+                .collect();
+            let mut names = Vec::new();
+            if let Some(m) = body.as_map() {
+                for (k, v) in m {
+                    if !matches!(k.as_str(), Some("vars" | "matrix" | "foreach" | "do")) {
+                        interpolated_names(v, &mut names);
+                    }
+                }
+            }
+            let mut tracked: IndexMap<String, Map<String, Value>> = IndexMap::new();
+            for name in names {
+                let first = name.split('.').next().unwrap_or("");
+                if first == "item" || first == "key" || locals.iter().any(|l| l == first) {
+                    continue;
+                }
+                let found = loaded.iter().find_map(|(path, data)| {
+                    let mut cur = data;
+                    for part in name.split('.') {
+                        cur = cur.get(part)?;
+                    }
+                    Some((path, cur))
+                });
+                if let Some((path, v)) = found
+                    && !v.is_object()
+                {
+                    tracked
+                        .entry(path.clone())
+                        .or_default()
+                        .insert(name.clone(), v.clone());
+                }
+            }
+            for (file, vars) in tracked {
+                out.entry(file).or_default().extend(vars);
+            }
+        }
+    }
+    out
+}
+
+/// The files (and inline dicts' top-level names) of a `vars:` list.
+fn vars_entries(
+    vars: Option<&cairn_yaml::Node>,
+    dir: &str,
+    files: &mut Vec<String>,
+    locals: &mut Vec<String>,
+) {
+    for item in vars.and_then(|v| v.as_seq()).unwrap_or_default() {
+        if let Some(s) = item.as_str() {
+            let file = s.split(':').next().unwrap_or(s);
+            let path = cairn_pipeline::fs::repo_path(dir, file);
+            if !files.contains(&path) {
+                files.push(path);
+            }
+        } else if let Some(m) = item.as_map() {
+            locals.extend(m.iter().filter_map(|(k, _)| k.as_str().map(str::to_string)));
+        }
+    }
+}
+
+/// The `${name}` expressions of a stage definition, in order.
+fn interpolated_names(node: &cairn_yaml::Node, out: &mut Vec<String>) {
+    if let Some(s) = node.as_str() {
+        let mut rest = s;
         while let Some(i) = rest.find("${") {
             rest = &rest[i + 2..];
             let Some(j) = rest.find('}') else { break };
@@ -464,35 +532,15 @@ fn tracked_vars(snap: &Snapshot<'_>) -> IndexMap<String, Map<String, Value>> {
                 && name
                     .chars()
                     .all(|c| c.is_alphanumeric() || c == '_' || c == '-' || c == '.');
-            let first = name.split('.').next().unwrap_or("");
-            if !simple || first == "item" || first == "key" {
-                continue;
-            }
-            for (path, data) in &loaded {
-                let mut cur = data;
-                let mut found = true;
-                for part in name.split('.') {
-                    match cur.get(part) {
-                        Some(v) => cur = v,
-                        None => {
-                            found = false;
-                            break;
-                        }
-                    }
-                }
-                if found {
-                    let entry = out.entry(path.clone()).or_default();
-                    let mut flat = IndexMap::new();
-                    flatten(name, cur, &mut flat);
-                    for (k, v) in flat {
-                        entry.entry(k).or_insert(v);
-                    }
-                    break;
-                }
+            if simple {
+                out.push(name.to_string());
             }
         }
+    } else if let Some(items) = node.as_seq() {
+        items.iter().for_each(|n| interpolated_names(n, out));
+    } else if let Some(m) = node.as_map() {
+        m.iter().for_each(|(_, v)| interpolated_names(v, out));
     }
-    out
 }
 
 /// Reads metrics for a revision.
