@@ -133,3 +133,60 @@ fn status_json_text_is_python_formatted() {
     });
     c.finish();
 }
+
+/// Sets the mtime of `rel` to `secs_ago` seconds in the past (old enough that both
+/// tools remember hashes and Cairn remembers whole directory listings).
+fn age(r: &TestRepo, rel: &str, secs_ago: u64) {
+    let t = std::time::SystemTime::now() - std::time::Duration::from_secs(secs_ago);
+    filetime::set_file_mtime(r.join(rel), filetime::FileTime::from_system_time(t)).unwrap();
+}
+
+/// With old mtimes Cairn answers a directory's status from the listing it remembered
+/// (every file's path, inode, mtime and size) and the cache check from remembered shard
+/// stamps. Each change below must still be seen, exactly as dvc sees it.
+fn remembered_listings(tool: Tool) {
+    let r = TestRepo::new();
+    let files = ["data/a.txt", "data/sub/b.txt", "data/c.txt"];
+    for f in files {
+        r.write(f, format!("{f}\n"));
+        age(&r, f, 3600);
+    }
+    init(tool, &r);
+    add(tool, &r, &["data"]);
+    let mut c = Checks::new(format!(
+        "status from remembered listings ({tool}-added repo)"
+    ));
+    same_status(&mut c, &r, "clean");
+    same_status(&mut c, &r, "clean again (answered from the listing)");
+
+    r.write("data/sub/b.txt", "data/sub/B.txt\n"); // same size
+    age(&r, "data/sub/b.txt", 1800);
+    same_status(&mut c, &r, "same-size edit with an old mtime");
+    r.write("data/sub/b.txt", "data/sub/b.txt\n");
+    age(&r, "data/sub/b.txt", 1200);
+    same_status(&mut c, &r, "edited back");
+    same_status(&mut c, &r, "edited back, answered from the new listing");
+
+    // Same inode, mtime and size, another name: only the listing's paths differ.
+    std::fs::rename(r.join("data/c.txt"), r.join("data/d.txt")).unwrap();
+    same_status(&mut c, &r, "file renamed inside the directory");
+    std::fs::rename(r.join("data/d.txt"), r.join("data/c.txt")).unwrap();
+    same_status(&mut c, &r, "renamed back");
+
+    // A member object deleted after the cache check was remembered (md5 of data/a.txt).
+    r.remove(object_path("f281f7a30e0b0202afadf032657275e0"));
+    same_status(&mut c, &r, "member object deleted");
+    Tool::Cairn.ok(&r, ["add", "data"]);
+    same_status(&mut c, &r, "object stored again");
+    c.finish();
+}
+
+#[test]
+fn remembered_listings_in_dvc_added_repo() {
+    remembered_listings(Tool::Dvc);
+}
+
+#[test]
+fn remembered_listings_in_cairn_added_repo() {
+    remembered_listings(Tool::Cairn);
+}

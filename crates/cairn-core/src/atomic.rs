@@ -26,10 +26,19 @@ pub fn temp_path_for(target: &Path) -> PathBuf {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
+    dir.join(temp_name_for(&name))
+}
+
+/// A unique temporary file name for a file that will be renamed to `name` in the same
+/// directory.
+pub fn temp_name_for(name: &str) -> String {
+    // The pid is cached: glibc no longer does, and this runs once per cache object.
+    static PID: std::sync::OnceLock<u32> = std::sync::OnceLock::new();
+    let pid = *PID.get_or_init(std::process::id);
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     // Leading dot and a `.tmp` suffix: editors, git status and DVC's walkers skip or
     // show it as obviously transient if a crash leaves it behind.
-    dir.join(format!(".{name}.cairn-{}-{n}.tmp", std::process::id()))
+    format!(".{name}.cairn-{pid}-{n}.tmp")
 }
 
 /// Writes `data` to `path` atomically (temp file, fsync, rename), creating parent dirs.

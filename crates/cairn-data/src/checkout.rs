@@ -126,9 +126,9 @@ fn checkout_out(
     let mut existing: HashMap<String, PathBuf> = HashMap::new();
     if path.is_dir() {
         let ignore = DvcIgnore::load_for(repo.root(), path)?;
-        for (p, _) in list_files(path, &ignore)? {
-            let relp = crate::paths::rel_slash(&p, path);
-            existing.insert(relp, p);
+        for f in list_files(path, &ignore)? {
+            let relp = crate::paths::rel_slash(&f.path, path);
+            existing.insert(relp, f.path);
         }
     }
     let mut to_write = Vec::new();

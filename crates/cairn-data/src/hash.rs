@@ -40,10 +40,66 @@ pub fn md5_bytes(data: &[u8]) -> String {
     hex(&Md5::digest(data))
 }
 
+/// Files up to this size are read whole (one `read`), larger ones streamed in chunks.
+pub const SMALL_FILE: u64 = 8 << 20;
+
 /// Hashes a file, returning `(hex, size)`.
 pub fn hash_file(path: &Path, kind: HashKind) -> io::Result<(String, u64)> {
-    let mut file = File::open(path)?;
-    hash_reader(&mut file, kind, None)
+    let file = File::open(path)?;
+    let len = file.metadata()?.len();
+    hash_open_file(file, len, kind)
+}
+
+/// Hashes an open file whose size a `stat` gave as `len`, returning `(hex, size)`.
+pub fn hash_open_file(mut file: File, len: u64, kind: HashKind) -> io::Result<(String, u64)> {
+    if len > SMALL_FILE {
+        return hash_reader(&mut file, kind, None);
+    }
+    let data = read_small(&mut file, len)?;
+    let hex = match kind {
+        HashKind::Md5 => md5_bytes(&data),
+        HashKind::LegacyDos2Unix => {
+            let mut hasher = Md5::new();
+            for chunk in data.chunks(CHUNK) {
+                if is_text_chunk(chunk) {
+                    hasher.update(dos2unix(chunk));
+                } else {
+                    hasher.update(chunk);
+                }
+            }
+            hex(&hasher.finalize())
+        }
+    };
+    Ok((hex, data.len() as u64))
+}
+
+/// Reads a file a `stat` said holds `len` bytes: usually one `read` into a buffer of
+/// that size (plus one byte, which a short read leaves empty and so proves the end),
+/// rather than a 1 MiB chunk buffer per small file. Growth after the `stat` is read too.
+pub fn read_small(file: &mut File, len: u64) -> io::Result<Vec<u8>> {
+    let len = len as usize;
+    let mut buf = vec![0u8; len + 1];
+    let mut filled = 0;
+    loop {
+        if filled == buf.len() {
+            buf.resize(buf.len() * 2, 0);
+        }
+        let want = buf.len() - filled;
+        match file.read(&mut buf[filled..]) {
+            Ok(0) => break,
+            // A short read once the stated size is in means end of file; before that
+            // (an interrupted or network read) keep going.
+            Ok(n) if n < want && filled + n >= len => {
+                filled += n;
+                break;
+            }
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    buf.truncate(filled);
+    Ok(buf)
 }
 
 /// Hashes everything `reader` yields, copying each chunk to `sink` as it goes, so a file
@@ -161,6 +217,22 @@ mod tests {
                 .0,
             md5_bytes(bin)
         );
+    }
+
+    #[test]
+    fn small_reads_match_streaming_and_see_growth() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f");
+        let data: Vec<u8> = (0..5000u32).map(|i| (i % 7) as u8 + b'a').collect();
+        std::fs::write(&p, &data).unwrap();
+        let mut r: &[u8] = &data;
+        let streamed = hash_reader(&mut r, HashKind::LegacyDos2Unix, None).unwrap();
+        assert_eq!(hash_file(&p, HashKind::LegacyDos2Unix).unwrap(), streamed);
+        // A stat that under-reports the size (the file grew since) still reads it all.
+        let mut f = File::open(&p).unwrap();
+        assert_eq!(read_small(&mut f, 10).unwrap(), data);
+        let mut f = File::open(&p).unwrap();
+        assert_eq!(read_small(&mut f, 0).unwrap(), data);
     }
 
     #[test]

@@ -9,10 +9,12 @@
 //! per-target errors they collected, so one bad file never hides the others.
 
 pub mod add;
+mod bigfile;
 pub mod checkout;
 pub mod collect;
 pub mod config;
 pub mod diff;
+pub mod dirhandle;
 pub mod error;
 pub mod fsck;
 pub mod gc;
@@ -21,12 +23,15 @@ pub mod hash;
 pub mod ignore;
 pub mod init;
 pub mod manifest;
+pub mod meta;
 pub mod odb;
 pub mod paths;
 pub mod pointer;
 pub mod repo;
+mod shards;
 pub mod state;
 pub mod status;
+mod verified;
 pub mod workspace;
 
 pub use error::{DataError, Result};

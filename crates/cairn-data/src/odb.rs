@@ -5,16 +5,20 @@
 //! object under its final name) and made read-only (0444), which DVC also treats as
 //! "verified" and so does not re-hash.
 
-use std::fs::{self, File, OpenOptions};
-use std::io::{self, Read};
-use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+use std::fs::{self, File};
+use std::io;
+use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::hash::{self, HashKind};
 use crate::manifest::Manifest;
+use crate::meta::FileMeta;
+use crate::shards::Shards;
+use crate::verified::VerifiedMemo;
+use rayon::prelude::*;
 
-/// Files up to this size are read whole; larger ones are streamed.
-const SMALL_FILE: u64 = 8 << 20;
+use crate::hash::SMALL_FILE;
 
 /// The object mode DVC uses and trusts.
 pub const OBJECT_MODE: u32 = 0o444;
@@ -23,18 +27,25 @@ pub const OBJECT_MODE: u32 = 0o444;
 #[derive(Debug, Clone)]
 pub struct Odb {
     root: PathBuf,
+    /// `files/md5` and its shard directories, opened once per process.
+    shards: Arc<Shards>,
     /// Copies of `.dir` listings seen before, kept outside the cache (like DVC's own
     /// per-machine data index), so a diff can still list a directory's files after
     /// its objects were garbage-collected or never pulled.
     memo: Option<PathBuf>,
+    /// Directory objects known complete (see [`crate::verified`]).
+    verified: Option<VerifiedMemo>,
 }
 
 impl Odb {
     /// A cache rooted at `root` (normally `.dvc/cache`).
     pub fn new(root: impl Into<PathBuf>) -> Self {
+        let root = root.into();
         Odb {
-            root: root.into(),
+            shards: Arc::new(Shards::new(root.join("files").join("md5"))),
+            root,
             memo: None,
+            verified: None,
         }
     }
 
@@ -42,6 +53,43 @@ impl Odb {
     pub fn with_manifest_memo(mut self, dir: impl Into<PathBuf>) -> Self {
         self.memo = Some(dir.into());
         self
+    }
+
+    /// Remembers which directory objects were verified complete, in `dir`.
+    pub fn with_verified_memo(mut self, dir: impl Into<PathBuf>) -> Self {
+        self.verified = Some(VerifiedMemo::new(dir.into()));
+        self
+    }
+
+    /// Whether directory object `id` and every member are validly in the cache (DVC's
+    /// `check` of a tree), answered from the verified memo when its shards are
+    /// unchanged.
+    pub fn dir_complete(&self, id: &str, kind: HashKind) -> bool {
+        if !self.is_valid(id, kind) {
+            return false;
+        }
+        let memo = self.verified.as_ref().filter(|_| kind == HashKind::Md5);
+        if memo.is_some_and(|m| m.holds(&self.shards, id)) {
+            return true;
+        }
+        let Ok(manifest) = self.read_manifest(id, kind) else {
+            return false;
+        };
+        let complete = manifest
+            .entries()
+            .par_iter()
+            .all(|e| self.is_valid(&e.md5, kind));
+        if complete && let Some(m) = memo {
+            m.record(&self.shards, id, &manifest);
+        }
+        complete
+    }
+
+    /// Notes that every member of `manifest` (object `id`) was just stored.
+    pub fn note_complete(&self, id: &str, manifest: &Manifest) {
+        if let Some(m) = &self.verified {
+            m.record(&self.shards, id, manifest);
+        }
     }
 
     fn remember(&self, id: &str, bytes: &[u8]) {
@@ -79,24 +127,36 @@ impl Odb {
         }
     }
 
+    fn stat(&self, hash: &str, kind: HashKind) -> Option<FileMeta> {
+        let through_shard = match kind {
+            HashKind::Md5 => self.shards.stat(hash),
+            HashKind::LegacyDos2Unix => None,
+        };
+        match through_shard {
+            Some(r) => r.ok(),
+            None => fs::metadata(self.path(hash, kind))
+                .ok()
+                .map(|m| FileMeta::from(&m)),
+        }
+    }
+
     /// Whether the object is present (not verified).
     pub fn contains(&self, hash: &str, kind: HashKind) -> bool {
-        self.path(hash, kind).is_file()
+        self.stat(hash, kind).is_some_and(|m| m.is_file())
     }
 
     /// DVC's `check`: present, and either read-only (trusted) or re-hashing to its name.
     pub fn is_valid(&self, hash: &str, kind: HashKind) -> bool {
-        let path = self.path(hash, kind);
-        let Ok(meta) = fs::metadata(&path) else {
+        let Some(meta) = self.stat(hash, kind) else {
             return false;
         };
         if !meta.is_file() {
             return false;
         }
-        if meta.permissions().mode() & 0o777 == OBJECT_MODE {
+        if meta.mode & 0o777 == OBJECT_MODE {
             return true;
         }
-        self.rehash_matches(&path, hash, kind)
+        self.rehash_matches(&self.path(hash, kind), hash, kind)
     }
 
     /// Re-hashes an object and compares with its name (used by fsck and `is_valid`).
@@ -113,30 +173,36 @@ impl Odb {
 
     /// Hashes `src` and stores it, reading it once. Returns `(md5, size)`.
     pub fn add_file(&self, src: &Path) -> io::Result<(String, u64)> {
-        let mut file = File::open(src)?;
+        let file = File::open(src)?;
         let len = file.metadata()?.len();
+        self.add_open_file(file, len)
+    }
+
+    /// Hashes the open file `file` (whose size a `stat` gave as `len`) and stores it,
+    /// reading it once. Returns `(md5, size)`.
+    pub fn add_open_file(&self, mut file: File, len: u64) -> io::Result<(String, u64)> {
         if len <= SMALL_FILE {
-            let mut data = Vec::with_capacity(len as usize);
-            file.read_to_end(&mut data)?;
+            let data = hash::read_small(&mut file, len)?;
             let md5 = hash::md5_bytes(&data);
             self.add_bytes(&md5, &data)?;
             return Ok((md5, data.len() as u64));
         }
-        let tmp = self.temp_path();
-        if let Some(parent) = tmp.parent() {
-            fs::create_dir_all(parent)?;
-        }
+        let base = self.root.join("files").join("md5");
+        fs::create_dir_all(&base)?;
+        let tmp_name = cairn_core::atomic::temp_name_for("object");
+        let tmp = base.join(&tmp_name);
         let result = (|| {
-            let out = OpenOptions::new()
-                .write(true)
-                .create_new(true)
-                .mode(0o644)
-                .open(&tmp)?;
-            let (md5, size) = hash_while_writing(&mut file, out)?;
-            self.install(&tmp, &md5)?;
+            let (md5, size) = crate::bigfile::store(&mut file, &tmp)?;
+            fs::set_permissions(&tmp, fs::Permissions::from_mode(OBJECT_MODE))?;
+            match self.shards.install_temp(&tmp_name, &md5) {
+                Some(r) => r?,
+                None => unreachable!("md5 hex digests are canonical object names"),
+            }
             Ok((md5, size))
         })();
-        let _ = fs::remove_file(&tmp);
+        if result.is_err() {
+            let _ = fs::remove_file(&tmp);
+        }
         result
     }
 
@@ -145,26 +211,14 @@ impl Odb {
         if hash.ends_with(".dir") {
             self.remember(hash, data);
         }
+        if let Some(r) = self.shards.write(hash, data) {
+            return r;
+        }
         let dest = self.path(hash, HashKind::Md5);
         if dest.is_file() {
             return Ok(());
         }
         cairn_core::write_atomic_with_mode(&dest, data, Some(OBJECT_MODE))
-    }
-
-    /// Moves a fully written temp file into place as object `hash`.
-    fn install(&self, tmp: &Path, hash: &str) -> io::Result<()> {
-        let dest = self.path(hash, HashKind::Md5);
-        if dest.is_file() {
-            return Ok(());
-        }
-        fs::create_dir_all(dest.parent().expect("object paths have parents"))?;
-        fs::set_permissions(tmp, fs::Permissions::from_mode(OBJECT_MODE))?;
-        fs::rename(tmp, &dest)
-    }
-
-    fn temp_path(&self) -> PathBuf {
-        cairn_core::atomic::temp_path_for(&self.root.join("files").join("md5").join("object"))
     }
 
     /// Reads the `.dir` manifest `id`.
@@ -206,65 +260,6 @@ impl Odb {
         }
         Ok(out)
     }
-}
-
-/// Reads `src` once: each chunk is hashed on this thread while a second thread writes
-/// the previous one, so a large file costs about one MD5 pass, not MD5 plus a copy.
-fn hash_while_writing(src: &mut File, mut out: File) -> io::Result<(String, u64)> {
-    use md5::{Digest, Md5};
-    use std::io::Write;
-    let (tx, rx) = std::sync::mpsc::sync_channel::<Vec<u8>>(4);
-    let (back_tx, back_rx) = std::sync::mpsc::channel::<Vec<u8>>();
-    let writer = std::thread::spawn(move || -> io::Result<()> {
-        for buf in rx {
-            out.write_all(&buf)?;
-            let _ = back_tx.send(buf);
-        }
-        Ok(())
-    });
-    let mut hasher = Md5::new();
-    let mut size = 0u64;
-    let read_result = (|| -> io::Result<()> {
-        loop {
-            let mut buf = back_rx
-                .try_recv()
-                .unwrap_or_else(|_| vec![0u8; hash::CHUNK]);
-            buf.resize(hash::CHUNK, 0);
-            let n = read_full(src, &mut buf)?;
-            if n == 0 {
-                return Ok(());
-            }
-            buf.truncate(n);
-            hasher.update(&buf);
-            size += n as u64;
-            if tx.send(buf).is_err() {
-                return Err(io::Error::other("cache writer stopped"));
-            }
-            if n < hash::CHUNK {
-                return Ok(());
-            }
-        }
-    })();
-    drop(tx);
-    let write_result = writer
-        .join()
-        .map_err(|_| io::Error::other("cache writer panicked"))?;
-    read_result?;
-    write_result?;
-    Ok((hash::hex(&hasher.finalize()), size))
-}
-
-fn read_full(r: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 /// A manifest could not be read from the cache.

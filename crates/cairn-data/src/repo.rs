@@ -36,12 +36,10 @@ impl Repo {
     pub fn open(root: &Path) -> Result<Repo> {
         let root = root.canonicalize().map_err(|e| DataError::io(root, e))?;
         let config = Config::load(&root.join(".dvc"))?;
-        let odb = Odb::new(config.cache_dir.clone()).with_manifest_memo(
-            root.join(".dvc")
-                .join("tmp")
-                .join("cairn")
-                .join("manifests"),
-        );
+        let tmp = root.join(".dvc").join("tmp").join("cairn");
+        let odb = Odb::new(config.cache_dir.clone())
+            .with_manifest_memo(tmp.join("manifests"))
+            .with_verified_memo(tmp.join("verified"));
         Ok(Repo { root, config, odb })
     }
 

@@ -1,27 +1,34 @@
 //! The per-machine state table: remembered hashes keyed by path, inode, mtime and size,
 //! so unchanged files are not read again.
 //!
-//! It lives in `.dvc/tmp/cairn/state.db` (never committed, per checkout). Rows are
-//! loaded once per command and written back in one transaction, because per-file
-//! queries would cost more than hashing the small files they are meant to skip.
+//! It lives in `.dvc/tmp/cairn/state.db` (never committed, per checkout). File rows are
+//! loaded once per command, on first use, and written back in one transaction, because
+//! per-file queries would cost more than hashing the small files they are meant to skip.
+//!
+//! A directory's hash is remembered too, with the listing it was computed from (every
+//! file's relative path, inode, mtime and size, in walk order). A status of an unchanged
+//! 10,000-file directory still `stat`s every file — that is how a change is noticed —
+//! but then compares the walk with that listing instead of looking up 10,000 file rows,
+//! sorting them and re-hashing the manifest.
 
 use std::collections::HashMap;
-use std::os::unix::fs::MetadataExt;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Mutex, OnceLock};
 use std::time::{SystemTime, UNIX_EPOCH};
 
-use rusqlite::{Connection, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 use crate::error::{DataError, Result};
 use crate::hash::HashKind;
+use crate::meta::FileMeta;
 
 /// A file written within this window before it was hashed may be modified again inside
 /// the same filesystem timestamp tick, so its hash is not remembered ("racily clean").
 const RACY_WINDOW_NS: i64 = 100_000_000;
 
 /// Schema migrations, applied in order; `PRAGMA user_version` records how many ran.
-const MIGRATIONS: &[&str] = &["CREATE TABLE hashes (
+const MIGRATIONS: &[&str] = &[
+    "CREATE TABLE hashes (
         path TEXT NOT NULL,
         kind INTEGER NOT NULL,
         inode INTEGER NOT NULL,
@@ -29,7 +36,15 @@ const MIGRATIONS: &[&str] = &["CREATE TABLE hashes (
         size INTEGER NOT NULL,
         md5 TEXT NOT NULL,
         PRIMARY KEY (path, kind)
-    )"];
+    )",
+    "CREATE TABLE dirs (
+        path TEXT NOT NULL,
+        kind INTEGER NOT NULL,
+        md5 TEXT NOT NULL,
+        listing BLOB NOT NULL,
+        PRIMARY KEY (path, kind)
+    )",
+];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Stamp {
@@ -39,23 +54,37 @@ struct Stamp {
 }
 
 impl Stamp {
-    fn of(meta: &std::fs::Metadata) -> Stamp {
+    fn of(meta: &FileMeta) -> Stamp {
         Stamp {
-            inode: meta.ino(),
-            mtime_ns: meta.mtime() * 1_000_000_000 + meta.mtime_nsec(),
-            size: meta.len(),
+            inode: meta.ino,
+            mtime_ns: meta.mtime_ns,
+            size: meta.size,
         }
     }
 }
 
-/// The loaded state table.
-pub struct State {
-    path: PathBuf,
-    rows: HashMap<(String, u8), (Stamp, String)>,
-    dirty: Mutex<Vec<(String, u8, Stamp, String)>>,
+type Rows = [HashMap<String, (Stamp, String)>; 2];
+
+/// A directory listing to write back: path, kind code, manifest id, encoded listing.
+struct DirRow {
+    path: String,
+    kind: usize,
+    md5: String,
+    listing: Vec<u8>,
 }
 
-fn kind_code(kind: HashKind) -> u8 {
+/// The state table of one checkout.
+pub struct State {
+    path: PathBuf,
+    conn: Option<Mutex<Connection>>,
+    /// File rows by hash kind, then path (looked up by `&str`, without building a key);
+    /// loaded on first use, so a command answered from directory listings never reads them.
+    rows: OnceLock<Rows>,
+    dirty: Mutex<Vec<(String, usize, Stamp, String)>>,
+    dirty_dirs: Mutex<Vec<DirRow>>,
+}
+
+fn kind_code(kind: HashKind) -> usize {
     match kind {
         HashKind::Md5 => 0,
         HashKind::LegacyDos2Unix => 1,
@@ -70,40 +99,15 @@ fn now_ns() -> i64 {
 }
 
 impl State {
-    /// Opens (creating and migrating) the state database at `path` and loads it.
+    /// Opens (creating and migrating) the state database at `path`.
     pub fn open(path: &Path) -> Result<State> {
         let conn = Self::connect(path)?;
-        let err = |source| DataError::State {
-            path: path.to_path_buf(),
-            source,
-        };
-        let mut rows = HashMap::new();
-        let mut stmt = conn
-            .prepare("SELECT path, kind, inode, mtime_ns, size, md5 FROM hashes")
-            .map_err(err)?;
-        let iter = stmt
-            .query_map([], |r| {
-                Ok((
-                    (r.get::<_, String>(0)?, r.get::<_, u8>(1)?),
-                    (
-                        Stamp {
-                            inode: r.get::<_, i64>(2)? as u64,
-                            mtime_ns: r.get(3)?,
-                            size: r.get::<_, i64>(4)? as u64,
-                        },
-                        r.get::<_, String>(5)?,
-                    ),
-                ))
-            })
-            .map_err(err)?;
-        for row in iter {
-            let (k, v) = row.map_err(err)?;
-            rows.insert(k, v);
-        }
         Ok(State {
             path: path.to_path_buf(),
-            rows,
+            conn: Some(Mutex::new(conn)),
+            rows: OnceLock::new(),
             dirty: Mutex::new(Vec::new()),
+            dirty_dirs: Mutex::new(Vec::new()),
         })
     }
 
@@ -111,8 +115,10 @@ impl State {
     pub fn in_memory() -> State {
         State {
             path: PathBuf::new(),
-            rows: HashMap::new(),
+            conn: None,
+            rows: OnceLock::from(Rows::default()),
             dirty: Mutex::new(Vec::new()),
+            dirty_dirs: Mutex::new(Vec::new()),
         }
     }
 
@@ -142,51 +148,158 @@ impl State {
         Ok(conn)
     }
 
+    fn rows(&self) -> &Rows {
+        // A state that fails to load only costs speed: fall back to remembering nothing.
+        self.rows
+            .get_or_init(|| self.load_rows().unwrap_or_default())
+    }
+
+    fn load_rows(&self) -> rusqlite::Result<Rows> {
+        let mut rows = Rows::default();
+        let Some(conn) = &self.conn else {
+            return Ok(rows);
+        };
+        let conn = conn.lock().expect("state connection");
+        let n: usize = conn.query_row("SELECT count(*) FROM hashes", [], |r| r.get(0))?;
+        rows[0].reserve(n);
+        let mut stmt = conn.prepare("SELECT path, kind, inode, mtime_ns, size, md5 FROM hashes")?;
+        let iter = stmt.query_map([], |r| {
+            Ok((
+                (r.get::<_, String>(0)?, r.get::<_, usize>(1)?),
+                (
+                    Stamp {
+                        inode: r.get::<_, i64>(2)? as u64,
+                        mtime_ns: r.get(3)?,
+                        size: r.get::<_, i64>(4)? as u64,
+                    },
+                    r.get::<_, String>(5)?,
+                ),
+            ))
+        })?;
+        for row in iter {
+            let ((path, kind), v) = row?;
+            if let Some(map) = rows.get_mut(kind) {
+                map.insert(path, v);
+            }
+        }
+        Ok(rows)
+    }
+
     /// The remembered hash of `path` if its inode, mtime and size are unchanged.
-    pub fn get(&self, path: &Path, meta: &std::fs::Metadata, kind: HashKind) -> Option<String> {
-        let key = (path.to_string_lossy().into_owned(), kind_code(kind));
-        let (stamp, md5) = self.rows.get(&key)?;
+    pub fn get(&self, path: &Path, meta: &FileMeta, kind: HashKind) -> Option<String> {
+        let (stamp, md5) = self.rows()[kind_code(kind)].get(&*path.to_string_lossy())?;
         (*stamp == Stamp::of(meta)).then(|| md5.clone())
     }
 
     /// Remembers that `path` with `meta` hashes to `md5` (unless it is racily new).
-    pub fn put(&self, path: &Path, meta: &std::fs::Metadata, kind: HashKind, md5: &str) {
+    pub fn put(&self, path: &Path, meta: &FileMeta, kind: HashKind, md5: &str) {
         let stamp = Stamp::of(meta);
         if now_ns() - stamp.mtime_ns < RACY_WINDOW_NS {
             return;
         }
-        let key = (path.to_string_lossy().into_owned(), kind_code(kind));
-        if self
-            .rows
-            .get(&key)
+        let key = path.to_string_lossy();
+        if self.rows()[kind_code(kind)]
+            .get(&*key)
             .is_some_and(|(s, m)| *s == stamp && m == md5)
         {
             return;
         }
-        self.dirty
-            .lock()
-            .expect("state mutex")
-            .push((key.0, key.1, stamp, md5.to_string()));
+        self.dirty.lock().expect("state mutex").push((
+            key.into_owned(),
+            kind_code(kind),
+            stamp,
+            md5.to_string(),
+        ));
+    }
+
+    /// The remembered hash of directory `dir` if `listing` (its files as just walked:
+    /// absolute path and `stat`, in walk order) is exactly the one it was computed from.
+    pub fn dir_hash<'a>(
+        &self,
+        dir: &Path,
+        kind: HashKind,
+        listing: impl ExactSizeIterator<Item = (&'a Path, &'a FileMeta)>,
+    ) -> Option<String> {
+        let conn = self.conn.as_ref()?.lock().expect("state connection");
+        let (md5, blob): (String, Vec<u8>) = conn
+            .query_row(
+                "SELECT md5, listing FROM dirs WHERE path = ?1 AND kind = ?2",
+                params![&*dir.to_string_lossy(), kind_code(kind) as i64],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .optional()
+            .ok()??;
+        drop(conn);
+        let mut rest = blob.as_slice();
+        for (path, meta) in listing {
+            let rel = path.strip_prefix(dir).ok()?.as_os_str().as_encoded_bytes();
+            let (name, stamp, tail) = decode_entry(rest)?;
+            if name != rel || stamp != Stamp::of(meta) {
+                return None;
+            }
+            rest = tail;
+        }
+        rest.is_empty().then_some(md5)
+    }
+
+    /// Remembers that directory `dir`, walked as `listing`, hashes to `md5` (unless a
+    /// file in it is racily new).
+    pub fn put_dir<'a>(
+        &self,
+        dir: &Path,
+        kind: HashKind,
+        listing: impl ExactSizeIterator<Item = (&'a Path, &'a FileMeta)>,
+        md5: &str,
+    ) {
+        if self.conn.is_none() {
+            return;
+        }
+        let now = now_ns();
+        let mut blob = Vec::with_capacity(listing.len() * 48);
+        for (path, meta) in listing {
+            if now - meta.mtime_ns < RACY_WINDOW_NS {
+                return;
+            }
+            let Ok(rel) = path.strip_prefix(dir) else {
+                return;
+            };
+            let rel = rel.as_os_str().as_encoded_bytes();
+            blob.extend_from_slice(&(rel.len() as u32).to_le_bytes());
+            blob.extend_from_slice(rel);
+            blob.extend_from_slice(&meta.ino.to_le_bytes());
+            blob.extend_from_slice(&meta.mtime_ns.to_le_bytes());
+            blob.extend_from_slice(&meta.size.to_le_bytes());
+        }
+        self.dirty_dirs.lock().expect("state mutex").push(DirRow {
+            path: dir.to_string_lossy().into_owned(),
+            kind: kind_code(kind),
+            md5: md5.to_string(),
+            listing: blob,
+        });
     }
 
     /// Writes new entries back in one transaction.
     pub fn save(&self) -> Result<()> {
         let dirty = std::mem::take(&mut *self.dirty.lock().expect("state mutex"));
-        if dirty.is_empty() || self.path.as_os_str().is_empty() {
+        let dirty_dirs = std::mem::take(&mut *self.dirty_dirs.lock().expect("state mutex"));
+        let Some(conn) = &self.conn else {
+            return Ok(());
+        };
+        if dirty.is_empty() && dirty_dirs.is_empty() {
             return Ok(());
         }
         let err = |source| DataError::State {
             path: self.path.clone(),
             source,
         };
-        let mut conn = Self::connect(&self.path)?;
+        let mut conn = conn.lock().expect("state connection");
         let tx = conn.transaction().map_err(err)?;
         {
             let mut stmt = tx.prepare("INSERT OR REPLACE INTO hashes (path, kind, inode, mtime_ns, size, md5) VALUES (?1, ?2, ?3, ?4, ?5, ?6)").map_err(err)?;
             for (path, kind, s, md5) in dirty {
                 stmt.execute(params![
                     path,
-                    kind,
+                    kind as i64,
                     s.inode as i64,
                     s.mtime_ns,
                     s.size as i64,
@@ -194,9 +307,36 @@ impl State {
                 ])
                 .map_err(err)?;
             }
+            let mut stmt = tx
+                .prepare("INSERT OR REPLACE INTO dirs (path, kind, md5, listing) VALUES (?1, ?2, ?3, ?4)")
+                .map_err(err)?;
+            for d in dirty_dirs {
+                stmt.execute(params![d.path, d.kind as i64, d.md5, d.listing])
+                    .map_err(err)?;
+            }
         }
         tx.commit().map_err(err)
     }
+}
+
+/// One `(relpath, stamp)` of a stored listing, and the rest of the blob.
+fn decode_entry(blob: &[u8]) -> Option<(&[u8], Stamp, &[u8])> {
+    let (len, rest) = blob.split_first_chunk::<4>()?;
+    let len = u32::from_le_bytes(*len) as usize;
+    let name = rest.get(..len)?;
+    let rest = &rest[len..];
+    let (ino, rest) = rest.split_first_chunk::<8>()?;
+    let (mtime, rest) = rest.split_first_chunk::<8>()?;
+    let (size, rest) = rest.split_first_chunk::<8>()?;
+    Some((
+        name,
+        Stamp {
+            inode: u64::from_le_bytes(*ino),
+            mtime_ns: i64::from_le_bytes(*mtime),
+            size: u64::from_le_bytes(*size),
+        },
+        rest,
+    ))
 }
 
 #[cfg(test)]
@@ -214,7 +354,7 @@ mod tests {
         filetime::set_file_mtime(&f, old).unwrap();
         let db = dir.path().join("s/state.db");
         let s = State::open(&db).unwrap();
-        let meta = std::fs::metadata(&f).unwrap();
+        let meta = FileMeta::from(&std::fs::metadata(&f).unwrap());
         s.put(&f, &meta, HashKind::Md5, "x");
         s.save().unwrap();
         let s = State::open(&db).unwrap();
@@ -222,9 +362,58 @@ mod tests {
         assert_eq!(s.get(&f, &meta, HashKind::LegacyDos2Unix), None);
         std::fs::write(&f, b"bb").unwrap();
         assert_eq!(
-            s.get(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5),
+            s.get(
+                &f,
+                &FileMeta::from(&std::fs::metadata(&f).unwrap()),
+                HashKind::Md5
+            ),
             None
         );
+    }
+
+    #[test]
+    fn remembers_a_directory_until_its_listing_changes() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path().join("d");
+        std::fs::create_dir(&d).unwrap();
+        let old = filetime::FileTime::from_system_time(SystemTime::now() - Duration::from_secs(10));
+        let mut files = Vec::new();
+        for name in ["a", "b"] {
+            let p = d.join(name);
+            std::fs::write(&p, name).unwrap();
+            filetime::set_file_mtime(&p, old).unwrap();
+            files.push((p.clone(), FileMeta::from(&std::fs::metadata(&p).unwrap())));
+        }
+        fn listing(f: &[(PathBuf, FileMeta)]) -> impl ExactSizeIterator<Item = (&Path, &FileMeta)> {
+            f.iter().map(|(p, m)| (p.as_path(), m))
+        }
+        let db = dir.path().join("state.db");
+        let s = State::open(&db).unwrap();
+        s.put_dir(&d, HashKind::Md5, listing(&files), "x.dir");
+        s.save().unwrap();
+        let s = State::open(&db).unwrap();
+        assert_eq!(
+            s.dir_hash(&d, HashKind::Md5, listing(&files)).as_deref(),
+            Some("x.dir")
+        );
+        assert_eq!(
+            s.dir_hash(&d, HashKind::LegacyDos2Unix, listing(&files)),
+            None
+        );
+        assert_eq!(
+            s.dir_hash(&d, HashKind::Md5, listing(&files[..1])),
+            None,
+            "a file went"
+        );
+        let mut touched = files.clone();
+        touched[1].1.mtime_ns += 1;
+        assert_eq!(s.dir_hash(&d, HashKind::Md5, listing(&touched)), None);
+        // A racily new file: the listing is not remembered at all.
+        std::fs::write(&files[0].0, "new").unwrap();
+        files[0].1 = FileMeta::from(&std::fs::metadata(&files[0].0).unwrap());
+        s.put_dir(&d, HashKind::Md5, listing(&files), "y.dir");
+        s.save().unwrap();
+        assert_eq!(s.dir_hash(&d, HashKind::Md5, listing(&files)), None);
     }
 
     #[test]
@@ -234,12 +423,19 @@ mod tests {
         std::fs::write(&f, b"a").unwrap();
         let db = dir.path().join("state.db");
         let s = State::open(&db).unwrap();
-        s.put(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5, "x");
+        s.put(
+            &f,
+            &FileMeta::from(&std::fs::metadata(&f).unwrap()),
+            HashKind::Md5,
+            "x",
+        );
         s.save().unwrap();
         assert_eq!(
-            State::open(&db)
-                .unwrap()
-                .get(&f, &std::fs::metadata(&f).unwrap(), HashKind::Md5),
+            State::open(&db).unwrap().get(
+                &f,
+                &FileMeta::from(&std::fs::metadata(&f).unwrap()),
+                HashKind::Md5
+            ),
             None
         );
     }

@@ -5,7 +5,6 @@
 use std::path::Path;
 
 use cairn_core::Progress;
-use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::collect::{self, Tracked};
@@ -14,7 +13,7 @@ use crate::hash::HashKind;
 use crate::odb::Odb;
 use crate::pointer::{HashInfo, Out};
 use crate::repo::Repo;
-use crate::workspace::{Hasher, Pass};
+use crate::workspace::Hasher;
 
 /// How one output differs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -104,7 +103,7 @@ pub fn out_status(
         return Ok(Some(Change::NotInCache));
     }
     let kind = out.hash.as_ref().map_or(HashKind::Md5, |h| h.kind);
-    let Some(current) = hasher.hash(path, kind, Pass::Hash)? else {
+    let Some(current) = hasher.hash_to_compare(path, kind)? else {
         return Ok(Some(Change::Deleted));
     };
     // DVC compares the recorded hash (none) with the current one before it would say
@@ -119,14 +118,9 @@ pub fn out_status(
 /// Whether the object (and for a directory, its manifest and every member) is validly
 /// in the cache, as DVC's `check` decides.
 pub fn cache_complete(odb: &Odb, h: &HashInfo) -> bool {
-    if !odb.is_valid(&h.md5, h.kind) {
-        return false;
-    }
-    if !h.is_dir() {
-        return true;
-    }
-    match odb.read_manifest(&h.md5, h.kind) {
-        Ok(m) => m.entries().par_iter().all(|e| odb.is_valid(&e.md5, h.kind)),
-        Err(_) => false,
+    if h.is_dir() {
+        odb.dir_complete(&h.md5, h.kind)
+    } else {
+        odb.is_valid(&h.md5, h.kind)
     }
 }

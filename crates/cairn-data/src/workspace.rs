@@ -1,16 +1,18 @@
 //! Hashing what is in the workspace — a file or a whole directory — optionally storing
 //! it in the cache in the same pass.
 
-use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use cairn_core::{Progress, ProgressEvent};
 use rayon::prelude::*;
 
+use crate::dirhandle::DirHandle;
 use crate::error::{DataError, Result};
 use crate::hash::{self, HashKind};
 use crate::ignore::{self, DvcIgnore};
 use crate::manifest::{Entry, Manifest};
+use crate::meta::FileMeta;
 use crate::odb::Odb;
 use crate::pointer::HashInfo;
 use crate::state::State;
@@ -75,29 +77,48 @@ impl<'a> Hasher<'a> {
 impl Hasher<'_> {
     /// Hashes `path` (absolute). `Ok(None)` if it does not exist or is ignored.
     pub fn hash(&self, path: &Path, kind: HashKind, pass: Pass<'_>) -> Result<Option<Hashed>> {
+        self.hash_with(path, kind, pass, true)
+    }
+
+    /// Hashes `path` only to compare its hash: a directory whose walk matches the
+    /// listing it was last hashed from is answered without its manifest
+    /// ([`Hashed::manifest`] is then `None`).
+    pub fn hash_to_compare(&self, path: &Path, kind: HashKind) -> Result<Option<Hashed>> {
+        self.hash_with(path, kind, Pass::Hash, false)
+    }
+
+    fn hash_with(
+        &self,
+        path: &Path,
+        kind: HashKind,
+        pass: Pass<'_>,
+        manifest_needed: bool,
+    ) -> Result<Option<Hashed>> {
         let parent = path.parent().unwrap_or(self.root);
         let ignore = self.ignore_for(parent)?;
-        let Ok(meta) = std::fs::metadata(path) else {
+        let Ok(meta) = std::fs::metadata(path).map(|m| FileMeta::from(&m)) else {
             return Ok(None);
         };
         if ignore.is_ignored(path, meta.is_dir()) {
             return Ok(None);
         }
         if meta.is_dir() {
-            return self.hash_dir(path, kind, pass, &ignore).map(Some);
+            return self
+                .hash_dir(path, kind, pass, &ignore, manifest_needed)
+                .map(Some);
         }
         self.progress.event(ProgressEvent::Start {
             phase: "hashing",
             total_files: Some(1),
             total_bytes: Some(meta.len()),
         });
-        let md5 = self.hash_file(path, &meta, kind, pass)?;
+        let md5 = self.hash_file(path, &|| std::fs::File::open(path), &meta, kind, pass)?;
         self.progress.event(ProgressEvent::Advance {
             files: 1,
             bytes: meta.len(),
         });
         self.progress.event(ProgressEvent::Finish);
-        let isexec = meta.permissions().mode() & 0o111 != 0;
+        let isexec = meta.is_exec();
         Ok(Some(Hashed {
             info: HashInfo {
                 md5,
@@ -110,10 +131,13 @@ impl Hasher<'_> {
         }))
     }
 
+    /// Hashes one file (`open` opens it) unless the state table knows it, storing it
+    /// in the cache for [`Pass::Store`].
     fn hash_file(
         &self,
         path: &Path,
-        meta: &std::fs::Metadata,
+        open: &dyn Fn() -> std::io::Result<std::fs::File>,
+        meta: &FileMeta,
         kind: HashKind,
         pass: Pass<'_>,
     ) -> Result<String> {
@@ -124,11 +148,13 @@ impl Hasher<'_> {
                 Pass::Store(_) => {}
             }
         }
-        let md5 = match (pass, kind) {
-            (Pass::Store(odb), HashKind::Md5) => odb.add_file(path).map(|(h, _)| h),
-            _ => hash::hash_file(path, kind).map(|(h, _)| h),
-        }
-        .map_err(|e| DataError::io(path, e))?;
+        let md5 = open()
+            .and_then(|file| match (pass, kind) {
+                (Pass::Store(odb), HashKind::Md5) => odb.add_open_file(file, meta.len()),
+                _ => hash::hash_open_file(file, meta.len(), kind),
+            })
+            .map(|(h, _)| h)
+            .map_err(|e| DataError::io(path, e))?;
         self.state.put(path, meta, kind, &md5);
         Ok(md5)
     }
@@ -139,9 +165,26 @@ impl Hasher<'_> {
         kind: HashKind,
         pass: Pass<'_>,
         ignore: &DvcIgnore,
+        manifest_needed: bool,
     ) -> Result<Hashed> {
         let files = list_files(dir, ignore)?;
-        let total: u64 = files.iter().map(|(_, m)| m.len()).sum();
+        let total: u64 = files.iter().map(|f| f.meta.len()).sum();
+        let listing = || files.iter().map(|f| (f.path.as_path(), &f.meta));
+        if !manifest_needed
+            && matches!(pass, Pass::Hash)
+            && let Some(md5) = self.state.dir_hash(dir, kind, listing())
+        {
+            return Ok(Hashed {
+                info: HashInfo {
+                    md5,
+                    size: Some(total),
+                    nfiles: Some(files.len() as u64),
+                    kind,
+                },
+                manifest: None,
+                isexec: false,
+            });
+        }
         self.progress.event(ProgressEvent::Start {
             phase: "hashing",
             total_files: Some(files.len() as u64),
@@ -149,19 +192,18 @@ impl Hasher<'_> {
         });
         let results: Vec<Result<Entry>> = files
             .par_iter()
-            .map(|(path, meta)| {
-                let md5 = self.hash_file(path, meta, kind, pass)?;
+            .map(|f| {
+                let md5 = self.hash_file(&f.path, &|| f.open(), &f.meta, kind, pass)?;
                 self.progress.event(ProgressEvent::Advance {
                     files: 1,
-                    bytes: meta.len(),
+                    bytes: f.meta.len(),
                 });
-                let relpath = path
+                let relpath = f
+                    .path
                     .strip_prefix(dir)
                     .expect("walked under dir")
-                    .components()
-                    .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                    .collect::<Vec<_>>()
-                    .join("/");
+                    .to_string_lossy()
+                    .into_owned();
                 Ok(Entry { relpath, md5 })
             })
             .collect();
@@ -184,9 +226,13 @@ impl Hasher<'_> {
         let manifest = Manifest::new(entries);
         let bytes = manifest.to_bytes();
         let id = format!("{}.dir", hash::md5_bytes(&bytes));
+        self.state.put_dir(dir, kind, listing(), &id);
         if let Pass::Store(odb) = pass {
             odb.add_bytes(&id, &bytes)
                 .map_err(|e| DataError::io(odb.path(&id, HashKind::Md5), e))?;
+            if kind == HashKind::Md5 {
+                odb.note_complete(&id, &manifest);
+            }
         }
         let info = HashInfo {
             md5: id,
@@ -202,31 +248,54 @@ impl Hasher<'_> {
     }
 }
 
+/// A file found by [`list_files`].
+#[derive(Debug)]
+pub struct WalkedFile {
+    /// Its absolute path.
+    pub path: PathBuf,
+    /// Its `stat`.
+    pub meta: FileMeta,
+    dir: Arc<DirHandle>,
+}
+
+impl WalkedFile {
+    /// Opens the file for reading, relative to its open directory.
+    pub fn open(&self) -> std::io::Result<std::fs::File> {
+        self.dir
+            .open_file(self.path.file_name().expect("walked files have names"))
+    }
+}
+
 /// Every file under `dir` that `.dvcignore` does not hide, following symlinks as DVC
 /// does. A `.dvcignore` inside `dir` is refused, as DVC refuses it.
-pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<(PathBuf, std::fs::Metadata)>> {
+pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<WalkedFile>> {
     let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
+    let top = DirHandle::open(dir).map_err(|e| DataError::io(dir, e))?;
+    let mut stack = vec![Arc::new(top)];
     while let Some(d) = stack.pop() {
-        if d.join(ignore::FILE_NAME).is_file() {
-            return Err(DataError::BadPath {
-                path: d.join(ignore::FILE_NAME),
-                reason: format!(
-                    "a .dvcignore inside the tracked directory {} is not allowed (DVC refuses it too); move its patterns to a .dvcignore above it",
-                    dir.display()
-                ),
-            });
+        let names = d.names().map_err(|e| DataError::io(d.path(), e))?;
+        if names
+            .iter()
+            .any(|n| n.name == ignore::FILE_NAME && n.is_dir != Some(true))
+        {
+            let path = d.path().join(ignore::FILE_NAME);
+            if path.is_file() {
+                return Err(DataError::BadPath {
+                    path,
+                    reason: format!(
+                        "a .dvcignore inside the tracked directory {} is not allowed (DVC refuses it too); move its patterns to a .dvcignore above it",
+                        dir.display()
+                    ),
+                });
+            }
         }
-        let rd = std::fs::read_dir(&d).map_err(|e| DataError::io(&d, e))?;
-        let paths: Vec<PathBuf> = rd
-            .map(|e| e.map(|e| e.path()).map_err(|err| DataError::io(&d, err)))
-            .collect::<Result<_>>()?;
-        // Stat in parallel: for big directories the stats are most of the work.
-        let stats: Vec<(PathBuf, std::io::Result<std::fs::Metadata>)> = paths
+        // Stat in parallel, relative to the open directory: for big directories the
+        // stats are most of the work.
+        let stats: Vec<(PathBuf, std::io::Result<FileMeta>)> = names
             .into_par_iter()
-            .map(|p| {
-                let m = std::fs::metadata(&p);
-                (p, m)
+            .map(|n| {
+                let m = d.stat(&n.name);
+                (d.path().join(&n.name), m)
             })
             .collect();
         for (path, meta) in stats {
@@ -238,9 +307,14 @@ pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<(PathBuf, std::f
                 continue;
             }
             if meta.is_dir() {
-                stack.push(path);
+                let sub = d.open_dir(name).map_err(|e| DataError::io(&path, e))?;
+                stack.push(Arc::new(sub));
             } else if meta.is_file() {
-                out.push((path, meta));
+                out.push(WalkedFile {
+                    path,
+                    meta,
+                    dir: d.clone(),
+                });
             }
         }
     }

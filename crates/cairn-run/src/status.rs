@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use cairn_core::Progress;
 use cairn_data::hash::HashKind;
 use cairn_data::pointer::{HashInfo, Out as PointerOut};
-use cairn_data::workspace::{Hasher, Pass};
+use cairn_data::workspace::Hasher;
 use cairn_pipeline::data::Data;
 use cairn_pipeline::{LockFile, LockStage, Project, Stage};
 use indexmap::IndexMap;
@@ -178,13 +178,14 @@ impl Checker<'_> {
         Some((rel, abs))
     }
 
-    /// Current hash of a workspace path (`None` if missing).
+    /// Current hash of a workspace path (`None` if missing). Only the hash, size and
+    /// file count are meaningful: a directory's manifest may be left out.
     pub fn current(
         &self,
         abs: &Path,
         kind: HashKind,
     ) -> Result<Option<cairn_data::workspace::Hashed>, RunError> {
-        Ok(self.hasher.hash(abs, kind, Pass::Hash)?)
+        Ok(self.hasher.hash_to_compare(abs, kind)?)
     }
 
     /// Changed file/directory and params deps, in DVC's order (files, then params).

@@ -1,0 +1,146 @@
+//! An open directory, and the file operations made relative to it.
+//!
+//! Walking a tracked directory stats and opens every file in it. Doing that by full
+//! path makes the kernel resolve every component of the path each time (a repository
+//! nested eight levels deep costs eight lookups per file); relative to an open
+//! directory it resolves one. On a 10,000-file directory that is most of the
+//! difference between a status that stats and one that walks paths.
+
+use std::ffi::{OsStr, OsString};
+use std::fs::File;
+use std::io;
+use std::os::fd::OwnedFd;
+use std::os::unix::ffi::OsStrExt;
+use std::path::{Path, PathBuf};
+
+use rustix::fs::{AtFlags, CWD, FileType, Mode, OFlags};
+
+use crate::meta::FileMeta;
+
+/// An open directory and the path it was opened at.
+#[derive(Debug)]
+pub struct DirHandle {
+    fd: OwnedFd,
+    path: PathBuf,
+}
+
+/// One name in a directory, with the type `readdir` reported (if it did).
+#[derive(Debug)]
+pub struct DirName {
+    /// The entry's name.
+    pub name: OsString,
+    /// `Some(true)` for a directory, `Some(false)` for a plain non-directory, `None`
+    /// when the type needs a `stat` (symlinks, or filesystems that don't say).
+    pub is_dir: Option<bool>,
+}
+
+const DIR_FLAGS: OFlags = OFlags::RDONLY
+    .union(OFlags::DIRECTORY)
+    .union(OFlags::CLOEXEC);
+
+impl DirHandle {
+    /// Opens the directory at `path` (following symlinks, as DVC's walk does).
+    pub fn open(path: &Path) -> io::Result<DirHandle> {
+        let fd = rustix::fs::openat(CWD, path, DIR_FLAGS, Mode::empty())?;
+        Ok(DirHandle {
+            fd,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Opens the subdirectory `name`.
+    pub fn open_dir(&self, name: &OsStr) -> io::Result<DirHandle> {
+        let fd = rustix::fs::openat(&self.fd, name, DIR_FLAGS, Mode::empty())?;
+        Ok(DirHandle {
+            fd,
+            path: self.path.join(name),
+        })
+    }
+
+    /// The path this directory was opened at.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Every name in the directory except `.` and `..`, in the order `readdir` gives.
+    pub fn names(&self) -> io::Result<Vec<DirName>> {
+        let mut dir = rustix::fs::Dir::read_from(&self.fd)?;
+        let mut out = Vec::new();
+        while let Some(entry) = dir.read() {
+            let entry = entry?;
+            let name = entry.file_name().to_bytes();
+            if name == b"." || name == b".." {
+                continue;
+            }
+            let is_dir = match entry.file_type() {
+                FileType::Directory => Some(true),
+                FileType::Symlink | FileType::Unknown => None,
+                _ => Some(false),
+            };
+            out.push(DirName {
+                name: OsStr::from_bytes(name).to_os_string(),
+                is_dir,
+            });
+        }
+        Ok(out)
+    }
+
+    /// `stat` of `name`, following a symlink.
+    pub fn stat(&self, name: &OsStr) -> io::Result<FileMeta> {
+        Ok(FileMeta::from(&rustix::fs::statat(
+            &self.fd,
+            name,
+            AtFlags::empty(),
+        )?))
+    }
+
+    /// Opens `name` for reading.
+    pub fn open_file(&self, name: &OsStr) -> io::Result<File> {
+        let fd = rustix::fs::openat(
+            &self.fd,
+            name,
+            OFlags::RDONLY | OFlags::CLOEXEC,
+            Mode::empty(),
+        )?;
+        Ok(File::from(fd))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lists_stats_and_opens_relative_to_the_directory() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir(dir.path().join("sub")).unwrap();
+        std::fs::write(dir.path().join("f"), b"abc").unwrap();
+        std::os::unix::fs::symlink("f", dir.path().join("link")).unwrap();
+        let h = DirHandle::open(dir.path()).unwrap();
+        let mut names: Vec<_> = h
+            .names()
+            .unwrap()
+            .into_iter()
+            .map(|n| (n.name.to_string_lossy().into_owned(), n.is_dir))
+            .collect();
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                ("f".to_string(), Some(false)),
+                ("link".to_string(), None),
+                ("sub".to_string(), Some(true))
+            ]
+        );
+        let m = h.stat(OsStr::new("link")).unwrap();
+        assert!(m.is_file() && m.len() == 3, "symlinks are followed");
+        assert!(h.stat(OsStr::new("sub")).unwrap().is_dir());
+        let mut s = String::new();
+        io::Read::read_to_string(&mut h.open_file(OsStr::new("f")).unwrap(), &mut s).unwrap();
+        assert_eq!(s, "abc");
+        assert_eq!(
+            h.open_dir(OsStr::new("sub")).unwrap().path(),
+            dir.path().join("sub")
+        );
+    }
+}
