@@ -24,6 +24,7 @@ SUDO=()
 MISSING=()
 command -v cc >/dev/null || MISSING+=(build-essential)
 command -v pkg-config >/dev/null || MISSING+=(pkg-config)
+pkg-config --exists openssl 2>/dev/null || MISSING+=(libssl-dev)   # libcrypto's MD5
 command -v curl >/dev/null || MISSING+=(curl ca-certificates)
 command -v git >/dev/null || MISSING+=(git)
 command -v python3 >/dev/null || MISSING+=(python3)   # the demo pipeline runs on it

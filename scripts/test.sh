@@ -68,6 +68,9 @@ command -v python3 >/dev/null || MISSING+=(python3)
 python3 -c 'import venv, ensurepip' 2>/dev/null || MISSING+=(python3-venv)
 command -v cc >/dev/null || MISSING+=(build-essential)   # vendored libgit2, bundled sqlite
 command -v curl >/dev/null || MISSING+=(curl ca-certificates)
+# libcrypto's MD5 (cairn-data hashes long inputs with it), found through pkg-config.
+command -v pkg-config >/dev/null || MISSING+=(pkg-config)
+pkg-config --exists openssl 2>/dev/null || MISSING+=(libssl-dev)
 if ((${#MISSING[@]})); then
   apt_install "${MISSING[@]}"
   # `python3-venv` is a meta package; if the interpreter is newer, ask again.

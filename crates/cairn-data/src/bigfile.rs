@@ -17,8 +17,6 @@ use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::mpsc;
 
-use md5::{Digest, Md5};
-
 use crate::hash::{self, HashKind};
 
 /// Alignment `O_DIRECT` needs for buffer addresses, offsets and lengths (covers 512-byte
@@ -101,7 +99,7 @@ fn hash_while_writing(
         }
         Ok(())
     });
-    let mut md5 = Md5::new();
+    let mut md5 = hash::LongMd5::new();
     let mut size = 0u64;
     let read_result = (|| -> io::Result<()> {
         loop {
@@ -128,7 +126,7 @@ fn hash_while_writing(
         .map_err(|_| io::Error::other("cache writer panicked"))?;
     read_result?;
     write_result?;
-    Ok((hash::hex(&md5.finalize()), size))
+    Ok((md5.finish(), size))
 }
 
 fn read_full(r: &mut File, buf: &mut [u8]) -> io::Result<usize> {
