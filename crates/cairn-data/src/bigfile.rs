@@ -12,7 +12,7 @@
 //! that refuse `O_DIRECT` (tmpfs, some network filesystems) get buffered writes.
 
 use std::fs::{File, OpenOptions};
-use std::io::{self, Read};
+use std::io;
 use std::os::unix::fs::{FileExt, OpenOptionsExt};
 use std::path::Path;
 use std::sync::mpsc;
@@ -104,7 +104,7 @@ fn hash_while_writing(
     let read_result = (|| -> io::Result<()> {
         loop {
             let mut buf = back_rx.try_recv().unwrap_or_else(|_| AlignedBuf::new());
-            let n = read_full(src, buf.space())?;
+            let n = hash::read_full(src, buf.space())?;
             if n == 0 {
                 return Ok(());
             }
@@ -127,19 +127,6 @@ fn hash_while_writing(
     read_result?;
     write_result?;
     Ok((md5.finish(), size))
-}
-
-fn read_full(r: &mut File, buf: &mut [u8]) -> io::Result<usize> {
-    let mut filled = 0;
-    while filled < buf.len() {
-        match r.read(&mut buf[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
 }
 
 #[cfg(test)]

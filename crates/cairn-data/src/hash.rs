@@ -197,7 +197,7 @@ pub fn hash_reader(
 
 /// Fills `buf` as far as the reader allows (short reads from pipes would otherwise
 /// shift dos2unix's chunk boundaries away from DVC's).
-fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
+pub(crate) fn read_full(reader: &mut dyn Read, buf: &mut [u8]) -> io::Result<usize> {
     let mut filled = 0;
     while filled < buf.len() {
         match reader.read(&mut buf[filled..]) {

@@ -138,42 +138,10 @@ fn valid_expression(text: &str) -> bool {
     matches!(pyparams::parse(&format!("x = {t}\n")), Ok(Data::Dict(m)) if m.contains_key("x"))
 }
 
+/// Keywords that cannot stand as an expression (the constants `True`, `False` and
+/// `None` can).
 fn is_reserved(w: &str) -> bool {
-    matches!(
-        w,
-        "and"
-            | "as"
-            | "assert"
-            | "async"
-            | "await"
-            | "break"
-            | "class"
-            | "continue"
-            | "def"
-            | "del"
-            | "elif"
-            | "else"
-            | "except"
-            | "finally"
-            | "for"
-            | "from"
-            | "global"
-            | "if"
-            | "import"
-            | "in"
-            | "is"
-            | "lambda"
-            | "nonlocal"
-            | "not"
-            | "or"
-            | "pass"
-            | "raise"
-            | "return"
-            | "try"
-            | "while"
-            | "with"
-            | "yield"
-    )
+    pyparams::is_keyword(w) && !matches!(w, "True" | "False" | "None")
 }
 
 #[cfg(test)]

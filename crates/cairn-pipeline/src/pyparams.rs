@@ -477,7 +477,8 @@ fn statement(
     }
 }
 
-fn is_keyword(n: &str) -> bool {
+/// Whether `n` is a Python keyword (so not a name that can be assigned).
+pub fn is_keyword(n: &str) -> bool {
     matches!(
         n,
         "False"
