@@ -268,7 +268,7 @@ def fmt_time(v) -> str:
 
 def print_table(results: list[dict], meta: dict) -> None:
     print(f"cairn {meta['cairn_version']} ({CAIRN}) vs dvc {meta['dvc_version']}; "
-          f"{meta['cpus']} CPUs, {meta['platform']}")
+          f"{meta['cpus']} CPUs, {meta['platform']}; workloads in {meta['dir']}")
     header = f"{'workload':<14} {'dvc':>9} {'cairn':>9} {'dvc/cairn':>10}  description"
     print(header)
     print("-" * len(header))
@@ -299,6 +299,8 @@ def main() -> int:
     ap.add_argument("--big-mib", type=int, help="override the big file size, in MiB")
     ap.add_argument("--keep", action="store_true", help="keep the temp dir")
     ap.add_argument("--no-build", action="store_true", help="skip `cargo build --release`")
+    ap.add_argument("--dir", help="where to create the workloads (default: the system temp "
+                    "dir); e.g. /dev/shm to take the disk and its filesystem out of the picture")
     args = ap.parse_args()
 
     n_files = args.files or (1_000 if args.quick else 10_000)
@@ -320,8 +322,9 @@ def main() -> int:
         "platform": platform.platform(),
         "files": n_files,
         "big_file_bytes": big_size,
+        "dir": args.dir or tempfile.gettempdir(),
     }
-    base = Path(tempfile.mkdtemp(prefix="cairn-bench-"))
+    base = Path(tempfile.mkdtemp(prefix="cairn-bench-", dir=args.dir))
     try:
         results = bench(base, n_files, big_size)
     finally:

@@ -127,8 +127,7 @@ fn checkout_out(
     if path.is_dir() {
         let ignore = DvcIgnore::load_for(repo.root(), path)?;
         for f in list_files(path, &ignore)? {
-            let relp = crate::paths::rel_slash(&f.path, path);
-            existing.insert(relp, f.path);
+            existing.insert(f.relpath(), f.path(path));
         }
     }
     let mut to_write = Vec::new();

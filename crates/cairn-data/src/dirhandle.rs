@@ -64,6 +64,19 @@ impl DirHandle {
 
     /// Every name in the directory except `.` and `..`, in the order `readdir` gives.
     pub fn names(&self) -> io::Result<Vec<DirName>> {
+        let mut out = Vec::new();
+        self.names_in_batches(usize::MAX, |batch| out.extend(batch))?;
+        Ok(out)
+    }
+
+    /// Like [`DirHandle::names`], but hands the names to `each` in batches of up to
+    /// `size` as `readdir` produces them, so work on the first names can start while a
+    /// large directory is still being read.
+    pub fn names_in_batches(
+        &self,
+        size: usize,
+        mut each: impl FnMut(Vec<DirName>),
+    ) -> io::Result<()> {
         let mut dir = rustix::fs::Dir::read_from(&self.fd)?;
         let mut out = Vec::new();
         while let Some(entry) = dir.read() {
@@ -81,8 +94,14 @@ impl DirHandle {
                 name: OsStr::from_bytes(name).to_os_string(),
                 is_dir,
             });
+            if out.len() >= size {
+                each(std::mem::take(&mut out));
+            }
         }
-        Ok(out)
+        if !out.is_empty() {
+            each(out);
+        }
+        Ok(())
     }
 
     /// `stat` of `name`, following a symlink.

@@ -2,15 +2,17 @@
 //!
 //! Adding 10,000 small files writes 10,000 objects; a status of them checks 10,000
 //! objects. Through open shard directories each of those is one short relative
-//! lookup, and an object is installed with `renameat2(RENAME_NOREPLACE)`, which
-//! both publishes it atomically and tells us if it was already there — no `stat`
-//! before every write.
+//! lookup. An object is written as an unnamed file (`O_TMPFILE`) and linked in under
+//! its name once complete — or, where that is unsupported, written to a temp file and
+//! installed with `renameat2(RENAME_NOREPLACE)`. Either publishes it atomically and
+//! says whether it was already there, so there is no `stat` before every write.
 
 use std::fs::File;
 use std::io::{self, Write};
-use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use rustix::fs::{AtFlags, CWD, Mode, OFlags, RenameFlags};
 use rustix::io::Errno;
@@ -27,6 +29,8 @@ pub struct Shards {
     base: PathBuf,
     base_fd: OnceLock<OwnedFd>,
     shards: [OnceLock<OwnedFd>; 256],
+    /// Set once `O_TMPFILE` writes failed here; later objects use temp + rename.
+    no_tmpfile: AtomicBool,
 }
 
 impl std::fmt::Debug for Shards {
@@ -50,6 +54,7 @@ impl Shards {
             base,
             base_fd: OnceLock::new(),
             shards: std::array::from_fn(|_| OnceLock::new()),
+            no_tmpfile: AtomicBool::new(false),
         }
     }
 
@@ -114,6 +119,14 @@ impl Shards {
         let (idx, rest) = split(hash)?;
         Some((|| {
             let dir = self.shard(idx, true)?;
+            if !self.no_tmpfile.load(Ordering::Relaxed) {
+                match write_unnamed(dir, rest, data) {
+                    Err(e) if tmpfile_unsupported(&e) => {
+                        self.no_tmpfile.store(true, Ordering::Relaxed)
+                    }
+                    other => return other,
+                }
+            }
             let tmp = cairn_core::atomic::temp_name_for(rest);
             let fd = rustix::fs::openat(
                 dir,
@@ -145,6 +158,53 @@ impl Shards {
             install(base, tmp, dir, rest)
         })())
     }
+}
+
+/// Writes an object as an unnamed file (`O_TMPFILE`) and links it in under its name
+/// once complete: one directory operation per object instead of a create and a rename,
+/// and a crash can leave no temp file behind. An existing object wins (same name,
+/// same bytes); the unnamed file then just goes away.
+fn write_unnamed(dir: BorrowedFd<'_>, name: &str, data: &[u8]) -> io::Result<()> {
+    let fd = rustix::fs::openat(
+        dir,
+        ".",
+        OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC,
+        Mode::from_raw_mode(OBJECT_MODE),
+    )?;
+    let mut file = File::from(fd);
+    file.write_all(data)?;
+    fix_mode(&file)?;
+    // Linking the fd itself needs CAP_DAC_READ_SEARCH on older kernels; its /proc
+    // entry works for anyone.
+    let linked = match rustix::fs::linkat(&file, "", dir, name, AtFlags::EMPTY_PATH) {
+        Err(Errno::NOENT | Errno::PERM | Errno::INVAL) => rustix::fs::linkat(
+            CWD,
+            format!("/proc/self/fd/{}", file.as_raw_fd()),
+            dir,
+            name,
+            AtFlags::SYMLINK_FOLLOW,
+        ),
+        other => other,
+    };
+    match linked {
+        Ok(()) | Err(Errno::EXIST) => Ok(()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Filesystems (or setups without /proc) where unnamed files can't be used: fall back
+/// to temp file + rename for the rest of the command.
+fn tmpfile_unsupported(e: &io::Error) -> bool {
+    [
+        Errno::OPNOTSUPP,
+        Errno::ISDIR,
+        Errno::INVAL,
+        Errno::NOENT,
+        Errno::PERM,
+        Errno::XDEV,
+    ]
+    .iter()
+    .any(|errno| e.raw_os_error() == Some(errno.raw_os_error()))
 }
 
 /// Renames `tmp` to `name` without replacing an existing object: objects are named by

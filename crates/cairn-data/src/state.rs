@@ -213,12 +213,13 @@ impl State {
     }
 
     /// The remembered hash of directory `dir` if `listing` (its files as just walked:
-    /// absolute path and `stat`, in walk order) is exactly the one it was computed from.
+    /// path relative to `dir` and `stat`, in walk order) is exactly the one it was
+    /// computed from.
     pub fn dir_hash<'a>(
         &self,
         dir: &Path,
         kind: HashKind,
-        listing: impl ExactSizeIterator<Item = (&'a Path, &'a FileMeta)>,
+        listing: impl ExactSizeIterator<Item = (&'a [u8], &'a FileMeta)>,
     ) -> Option<String> {
         let conn = self.conn.as_ref()?.lock().expect("state connection");
         let (md5, blob): (String, Vec<u8>) = conn
@@ -231,8 +232,7 @@ impl State {
             .ok()??;
         drop(conn);
         let mut rest = blob.as_slice();
-        for (path, meta) in listing {
-            let rel = path.strip_prefix(dir).ok()?.as_os_str().as_encoded_bytes();
+        for (rel, meta) in listing {
             let (name, stamp, tail) = decode_entry(rest)?;
             if name != rel || stamp != Stamp::of(meta) {
                 return None;
@@ -248,7 +248,7 @@ impl State {
         &self,
         dir: &Path,
         kind: HashKind,
-        listing: impl ExactSizeIterator<Item = (&'a Path, &'a FileMeta)>,
+        listing: impl ExactSizeIterator<Item = (&'a [u8], &'a FileMeta)>,
         md5: &str,
     ) {
         if self.conn.is_none() {
@@ -256,14 +256,10 @@ impl State {
         }
         let now = now_ns();
         let mut blob = Vec::with_capacity(listing.len() * 48);
-        for (path, meta) in listing {
+        for (rel, meta) in listing {
             if now - meta.mtime_ns < RACY_WINDOW_NS {
                 return;
             }
-            let Ok(rel) = path.strip_prefix(dir) else {
-                return;
-            };
-            let rel = rel.as_os_str().as_encoded_bytes();
             blob.extend_from_slice(&(rel.len() as u32).to_le_bytes());
             blob.extend_from_slice(rel);
             blob.extend_from_slice(&meta.ino.to_le_bytes());
@@ -384,8 +380,9 @@ mod tests {
             filetime::set_file_mtime(&p, old).unwrap();
             files.push((p.clone(), FileMeta::from(&std::fs::metadata(&p).unwrap())));
         }
-        fn listing(f: &[(PathBuf, FileMeta)]) -> impl ExactSizeIterator<Item = (&Path, &FileMeta)> {
-            f.iter().map(|(p, m)| (p.as_path(), m))
+        fn listing(f: &[(PathBuf, FileMeta)]) -> impl ExactSizeIterator<Item = (&[u8], &FileMeta)> {
+            f.iter()
+                .map(|(p, m)| (p.file_name().unwrap().as_encoded_bytes(), m))
         }
         let db = dir.path().join("state.db");
         let s = State::open(&db).unwrap();

@@ -96,14 +96,20 @@ pub fn out_status(
     out: &Out,
     path: &Path,
 ) -> Result<Option<Change>> {
-    if let Some(h) = &out.hash
-        && out.cache
-        && !cache_complete(odb, h)
-    {
+    let kind = out.hash.as_ref().map_or(HashKind::Md5, |h| h.kind);
+    // The cache check and the workspace walk are independent; for a large directory
+    // each is thousands of `stat`s, so they run side by side.
+    let (in_cache, current) = rayon::join(
+        || match &out.hash {
+            Some(h) if out.cache => cache_complete(odb, h),
+            _ => true,
+        },
+        || hasher.hash_to_compare(path, kind),
+    );
+    if !in_cache {
         return Ok(Some(Change::NotInCache));
     }
-    let kind = out.hash.as_ref().map_or(HashKind::Md5, |h| h.kind);
-    let Some(current) = hasher.hash_to_compare(path, kind)? else {
+    let Some(current) = current? else {
         return Ok(Some(Change::Deleted));
     };
     // DVC compares the recorded hash (none) with the current one before it would say

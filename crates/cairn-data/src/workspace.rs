@@ -1,6 +1,8 @@
 //! Hashing what is in the workspace — a file or a whole directory — optionally storing
 //! it in the cache in the same pass.
 
+use std::ffi::{OsStr, OsString};
+use std::os::unix::ffi::{OsStrExt, OsStringExt};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -169,7 +171,7 @@ impl Hasher<'_> {
     ) -> Result<Hashed> {
         let files = list_files(dir, ignore)?;
         let total: u64 = files.iter().map(|f| f.meta.len()).sum();
-        let listing = || files.iter().map(|f| (f.path.as_path(), &f.meta));
+        let listing = || files.iter().map(|f| (f.rel.as_bytes(), &f.meta));
         if !manifest_needed
             && matches!(pass, Pass::Hash)
             && let Some(md5) = self.state.dir_hash(dir, kind, listing())
@@ -193,18 +195,15 @@ impl Hasher<'_> {
         let results: Vec<Result<Entry>> = files
             .par_iter()
             .map(|f| {
-                let md5 = self.hash_file(&f.path, &|| f.open(), &f.meta, kind, pass)?;
+                let md5 = self.hash_file(&f.path(dir), &|| f.open(), &f.meta, kind, pass)?;
                 self.progress.event(ProgressEvent::Advance {
                     files: 1,
                     bytes: f.meta.len(),
                 });
-                let relpath = f
-                    .path
-                    .strip_prefix(dir)
-                    .expect("walked under dir")
-                    .to_string_lossy()
-                    .into_owned();
-                Ok(Entry { relpath, md5 })
+                Ok(Entry {
+                    relpath: f.relpath(),
+                    md5,
+                })
             })
             .collect();
         self.progress.event(ProgressEvent::Finish);
@@ -251,19 +250,74 @@ impl Hasher<'_> {
 /// A file found by [`list_files`].
 #[derive(Debug)]
 pub struct WalkedFile {
-    /// Its absolute path.
-    pub path: PathBuf,
+    /// Its path relative to the walked directory, `/`-separated.
+    pub rel: OsString,
     /// Its `stat`.
     pub meta: FileMeta,
+    /// Where its own name starts in `rel`.
+    name_at: usize,
     dir: Arc<DirHandle>,
 }
 
 impl WalkedFile {
+    /// Its absolute path, given the directory that was walked.
+    pub fn path(&self, walked: &Path) -> PathBuf {
+        walked.join(&self.rel)
+    }
+
+    /// Its relative path as a manifest records it.
+    pub fn relpath(&self) -> String {
+        self.rel.to_string_lossy().into_owned()
+    }
+
     /// Opens the file for reading, relative to its open directory.
     pub fn open(&self) -> std::io::Result<std::fs::File> {
         self.dir
-            .open_file(self.path.file_name().expect("walked files have names"))
+            .open_file(OsStr::from_bytes(&self.rel.as_bytes()[self.name_at..]))
     }
+}
+
+/// Names per batch of stats: small enough that stats start while a large directory is
+/// still being read, large enough that scheduling a batch costs nothing next to it.
+const STAT_BATCH: usize = 256;
+
+type Stats = Vec<(OsString, std::io::Result<FileMeta>)>;
+
+/// Reads directory `d` and stats every entry (following symlinks), in `readdir` order —
+/// stable for an unchanged directory, which remembered listings rely on. Batches are
+/// statted in parallel while `readdir` goes on. Also says whether a non-directory
+/// `.dvcignore` is among the names.
+fn stat_all(d: &DirHandle) -> Result<(bool, Stats)> {
+    let done: std::sync::Mutex<Vec<(usize, Stats)>> = Default::default();
+    let mut has_dvcignore = false;
+    let read = rayon::scope(|s| {
+        let mut batches = 0;
+        let done = &done;
+        d.names_in_batches(STAT_BATCH, |names| {
+            has_dvcignore |= names
+                .iter()
+                .any(|n| n.name == ignore::FILE_NAME && n.is_dir != Some(true));
+            let index = batches;
+            batches += 1;
+            s.spawn(move |_| {
+                let stats: Stats = names
+                    .into_iter()
+                    .map(|n| {
+                        let m = d.stat(&n.name);
+                        (n.name, m)
+                    })
+                    .collect();
+                done.lock().expect("stat results").push((index, stats));
+            });
+        })
+    });
+    read.map_err(|e| DataError::io(d.path(), e))?;
+    let mut done = done.into_inner().expect("stat results");
+    done.sort_unstable_by_key(|(i, _)| *i);
+    Ok((
+        has_dvcignore,
+        done.into_iter().flat_map(|(_, s)| s).collect(),
+    ))
 }
 
 /// Every file under `dir` that `.dvcignore` does not hide, following symlinks as DVC
@@ -271,13 +325,11 @@ impl WalkedFile {
 pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<WalkedFile>> {
     let mut out = Vec::new();
     let top = DirHandle::open(dir).map_err(|e| DataError::io(dir, e))?;
-    let mut stack = vec![Arc::new(top)];
-    while let Some(d) = stack.pop() {
-        let names = d.names().map_err(|e| DataError::io(d.path(), e))?;
-        if names
-            .iter()
-            .any(|n| n.name == ignore::FILE_NAME && n.is_dir != Some(true))
-        {
+    // Each directory still to read, with its path relative to `dir` plus a `/`.
+    let mut stack: Vec<(Arc<DirHandle>, Vec<u8>)> = vec![(Arc::new(top), Vec::new())];
+    while let Some((d, prefix)) = stack.pop() {
+        let (has_dvcignore, stats) = stat_all(&d)?;
+        if has_dvcignore {
             let path = d.path().join(ignore::FILE_NAME);
             if path.is_file() {
                 return Err(DataError::BadPath {
@@ -289,30 +341,30 @@ pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<WalkedFile>> {
                 });
             }
         }
-        // Stat in parallel, relative to the open directory: for big directories the
-        // stats are most of the work.
-        let stats: Vec<(PathBuf, std::io::Result<FileMeta>)> = names
-            .into_par_iter()
-            .map(|n| {
-                let m = d.stat(&n.name);
-                (d.path().join(&n.name), m)
-            })
-            .collect();
-        for (path, meta) in stats {
-            let meta = meta.map_err(|e| DataError::io(&path, e))?;
-            let name = path.file_name().unwrap_or_default();
+        for (name, meta) in stats {
+            let meta = meta.map_err(|e| DataError::io(d.path().join(&name), e))?;
             // DVC's built-in patterns (`.git`, `.git/`, `.hg/`, `.dvc/`) match at any depth.
             let builtin = name == ".git" || (meta.is_dir() && (name == ".hg" || name == ".dvc"));
-            if builtin || (ignore.has_patterns() && ignore.is_ignored(&path, meta.is_dir())) {
+            if builtin
+                || (ignore.has_patterns()
+                    && ignore.is_ignored(&d.path().join(&name), meta.is_dir()))
+            {
                 continue;
             }
+            let mut rel = Vec::with_capacity(prefix.len() + name.len() + 1);
+            rel.extend_from_slice(&prefix);
+            rel.extend_from_slice(name.as_bytes());
             if meta.is_dir() {
-                let sub = d.open_dir(name).map_err(|e| DataError::io(&path, e))?;
-                stack.push(Arc::new(sub));
+                let sub = d
+                    .open_dir(&name)
+                    .map_err(|e| DataError::io(d.path().join(&name), e))?;
+                rel.push(b'/');
+                stack.push((Arc::new(sub), rel));
             } else if meta.is_file() {
                 out.push(WalkedFile {
-                    path,
+                    rel: OsString::from_vec(rel),
                     meta,
+                    name_at: prefix.len(),
                     dir: d.clone(),
                 });
             }

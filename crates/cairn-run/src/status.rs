@@ -340,6 +340,9 @@ pub fn cmd_changed(stage: &Stage, lock: Option<&LockStage>) -> bool {
 pub fn status(root: &Path, progress: &dyn Progress) -> Result<Vec<StageStatus>, RunError> {
     let repo = cairn_data::Repo::open(root)?;
     let project = cairn_pipeline::load_project(repo.root())?;
+    if project.stages().all(|s| s.data_source) {
+        return Ok(Vec::new());
+    }
     let locks = Locks::load(repo.root(), &project)?;
     let state = repo.state();
     let checker = Checker {
