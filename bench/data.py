@@ -268,7 +268,7 @@ def fmt_time(v) -> str:
 
 def print_table(results: list[dict], meta: dict) -> None:
     print(f"cairn {meta['cairn_version']} ({CAIRN}) vs dvc {meta['dvc_version']}; "
-          f"{meta['cpus']} CPUs, {meta['platform']}; workloads in {meta['dir']}")
+          f"{meta['cpus']} CPUs, {meta['platform']}; workloads in {meta.get('dir', tempfile.gettempdir())}")
     header = f"{'workload':<14} {'dvc':>9} {'cairn':>9} {'dvc/cairn':>10}  description"
     print(header)
     print("-" * len(header))

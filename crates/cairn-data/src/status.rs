@@ -97,15 +97,19 @@ pub fn out_status(
     path: &Path,
 ) -> Result<Option<Change>> {
     let kind = out.hash.as_ref().map_or(HashKind::Md5, |h| h.kind);
-    // The cache check and the workspace walk are independent; for a large directory
-    // each is thousands of `stat`s, so they run side by side.
-    let (in_cache, current) = rayon::join(
-        || match &out.hash {
-            Some(h) if out.cache => cache_complete(odb, h),
-            _ => true,
-        },
-        || hasher.hash_to_compare(path, kind),
-    );
+    let in_cache = || match &out.hash {
+        Some(h) if out.cache => cache_complete(odb, h),
+        _ => true,
+    };
+    let current = || hasher.hash_to_compare(path, kind);
+    // The cache check and the workspace walk are independent; for a directory each can
+    // be thousands of `stat`s, so they run side by side. For a file, waking a second
+    // thread would cost more than either.
+    let (in_cache, current) = if out.hash.as_ref().is_some_and(|h| h.is_dir()) {
+        rayon::join(in_cache, current)
+    } else {
+        (in_cache(), current())
+    };
     if !in_cache {
         return Ok(Some(Change::NotInCache));
     }

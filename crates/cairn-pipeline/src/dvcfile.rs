@@ -26,6 +26,9 @@ pub struct PipelineFile {
     pub artifacts: indexmap::IndexMap<String, serde_json::Value>,
     /// Top-level `datasets`.
     pub datasets: Vec<serde_json::Value>,
+    /// The `dvc.lock` beside it as read (and validated) while loading, if there was one;
+    /// `None` for `.dvc` files.
+    pub lock: Option<crate::lockfile::LockFile>,
 }
 
 /// Reads and resolves the pipeline file at repo-relative `path`.
@@ -49,22 +52,23 @@ pub fn parse_pipeline_file(
         message: e.message,
     })?;
     schema::validate_dvc_yaml(&root, path)?;
-    let root = if schema::is_falsy(&root) {
-        cairn_yaml::Node::new(cairn_yaml::Value::Map(vec![]))
-    } else {
-        root
-    };
-
     let lock_path = join(parent(path), "dvc.lock");
-    if fs.exists(&lock_path) && !fs.is_dir(&lock_path) {
-        let lock = fs
+    let lock = if fs.exists(&lock_path) && !fs.is_dir(&lock_path) {
+        let text = fs
             .read_to_string(&lock_path)
             .map_err(|e| PipelineError::Io {
                 path: lock_path.clone(),
                 message: e.to_string(),
             })?;
-        lockfile::validate(&lock, &lock_path)?;
-    }
+        Some(lockfile::load(&text, &lock_path)?)
+    } else {
+        None
+    };
+    let root = if schema::is_falsy(&root) {
+        cairn_yaml::Node::new(cairn_yaml::Value::Map(vec![]))
+    } else {
+        root
+    };
 
     let resolved: ResolvedFile = expand::resolve_file(fs, path, &root)?;
     let mut stages = Vec::with_capacity(resolved.stages.len());
@@ -95,6 +99,7 @@ pub fn parse_pipeline_file(
             .map(|(k, v)| (k.clone(), crate::data::Data::from_node(v).to_json()))
             .collect(),
         datasets: json(&resolved.datasets),
+        lock,
     })
 }
 
@@ -117,5 +122,6 @@ pub fn load_dvc_file(fs: &dyn RepoFs, path: &str) -> Result<PipelineFile, Pipeli
         plots: Vec::new(),
         artifacts: Default::default(),
         datasets: Vec::new(),
+        lock: None,
     })
 }

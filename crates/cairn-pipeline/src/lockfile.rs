@@ -76,9 +76,19 @@ fn parse_yaml(text: &str, file: &str) -> Result<Node, PipelineError> {
     })
 }
 
+/// Checks and reads a lock file from one parse: [`validate`], then [`parse`].
+pub fn load(text: &str, file: &str) -> Result<LockFile, PipelineError> {
+    let root = parse_yaml(text, file)?;
+    validate_node(&root, file)?;
+    Ok(from_node(&root))
+}
+
 /// Checks a lock file the way DVC 3 does (`LOCKFILE_SCHEMA`): only the 2.0 layout passes.
 pub fn validate(text: &str, file: &str) -> Result<(), PipelineError> {
-    let root = parse_yaml(text, file)?;
+    validate_node(&parse_yaml(text, file)?, file)
+}
+
+fn validate_node(root: &Node, file: &str) -> Result<(), PipelineError> {
     let empty = crate::schema::is_falsy(&root);
     let Some(entries) = root.as_map().or(if empty { Some(&[]) } else { None }) else {
         return Err(fail(
@@ -314,7 +324,10 @@ fn lock_stage(node: &Node) -> Option<LockStage> {
 /// Reads a lock file in either layout. Entries that cannot be understood are skipped;
 /// use [`validate`] first when DVC-3 strictness is wanted.
 pub fn parse(text: &str, file: &str) -> Result<LockFile, PipelineError> {
-    let root = parse_yaml(text, file)?;
+    Ok(from_node(&parse_yaml(text, file)?))
+}
+
+fn from_node(root: &Node) -> LockFile {
     let empty: &[(Node, Node)] = &[];
     let top = root.as_map().unwrap_or(empty);
     let v2 = top.iter().any(|(k, _)| k.as_str() == Some("schema"));
@@ -329,14 +342,14 @@ pub fn parse(text: &str, file: &str) -> Result<LockFile, PipelineError> {
             stages.insert(n.to_string(), s);
         }
     }
-    Ok(LockFile {
+    LockFile {
         schema: if v2 {
             LockSchema::V2
         } else {
             LockSchema::Legacy
         },
         stages,
-    })
+    }
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use cairn_data::workspace::Hasher;
 use cairn_pipeline::data::Data;
 use cairn_pipeline::{LockFile, LockStage, Project, Stage};
 use indexmap::IndexMap;
+use rayon::prelude::*;
 use serde_json::{Value, json};
 
 use crate::error::RunError;
@@ -129,10 +130,18 @@ pub fn lock_path_for(dvcfile: &str) -> String {
 }
 
 impl Locks {
-    /// Reads every lock file next to the project's pipeline files.
+    /// Every lock file next to the project's pipeline files (as the project loader
+    /// read them; a project built another way has its lock files read here).
     pub fn load(root: &Path, project: &Project) -> Result<Locks, RunError> {
         let mut files = HashMap::new();
         for f in &project.files {
+            if let Some(lock) = &f.lock {
+                files.insert(f.path.clone(), lock.clone());
+                continue;
+            }
+            if f.path.ends_with(".dvc") {
+                continue;
+            }
             let rel = lock_path_for(&f.path);
             let abs = root.join(&rel);
             let text = match std::fs::read_to_string(&abs) {
@@ -350,14 +359,17 @@ pub fn status(root: &Path, progress: &dyn Progress) -> Result<Vec<StageStatus>, 
         repo: &repo,
         hasher: Hasher::new(repo.root(), &state, progress),
     };
-    let mut out = Vec::new();
     // `.dvc` data sources are reported by `cairn_data::status`, under their file name.
-    for stage in project.stages().filter(|s| !s.data_source) {
-        let s = checker.stage_status(stage, locks.entry(stage))?;
-        if !s.items.is_empty() {
-            out.push(s);
-        }
-    }
+    let stages: Vec<&Stage> = project.stages().filter(|s| !s.data_source).collect();
+    // Stages are checked independently (read-only), in parallel; results keep project
+    // order.
+    let statuses: Vec<StageStatus> = stages
+        .par_iter()
+        .map(|stage| checker.stage_status(stage, locks.entry(stage)))
+        .collect::<Result<_, RunError>>()?;
     let _ = state.save();
-    Ok(out)
+    Ok(statuses
+        .into_iter()
+        .filter(|s| !s.items.is_empty())
+        .collect())
 }
