@@ -89,7 +89,7 @@ pub fn validate(text: &str, file: &str) -> Result<(), PipelineError> {
 }
 
 fn validate_node(root: &Node, file: &str) -> Result<(), PipelineError> {
-    let empty = crate::schema::is_falsy(&root);
+    let empty = crate::schema::is_falsy(root);
     let Some(entries) = root.as_map().or(if empty { Some(&[]) } else { None }) else {
         return Err(fail(
             file,
