@@ -1015,3 +1015,155 @@ fn stage_vars_and_dict_interpolation_track_like_dvc() {
     c.same_json("params diff HEAD", &d, &k);
     c.finish();
 }
+
+/// Experiments `dvc exp run --queue` left in DVC's queue (celery messages + stash
+/// commits; no worker needed to queue) show in `cairn exp show --json` exactly as in
+/// `dvc exp show --json` — name, stash rev, `executor`, params, deps/outs, no metrics,
+/// timestamps — next to finished experiments of both tools and the baseline; `cairn
+/// queue status` lists them as `dvc queue status` does.
+#[test]
+fn dvc_queued_experiments_show_like_dvc() {
+    let mut c = Checks::new("dvc-queued experiments");
+    let repo = project();
+    Tool::Dvc.ok(&repo, ["exp", "run", "-S", "lr=0.3", "-n", "done-dvc"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "epochs=5", "-n", "done-cairn"]);
+    Tool::Dvc.ok(
+        &repo,
+        ["exp", "run", "--queue", "-S", "lr=0.5", "-n", "q-lr"],
+    );
+    // A generated name, and two files' worth of overrides.
+    Tool::Dvc.ok(&repo, ["exp", "run", "--queue", "-S", "epochs=7"]);
+    Tool::Dvc.ok(
+        &repo,
+        [
+            "exp",
+            "run",
+            "--queue",
+            "-S",
+            "model.depth=4",
+            "-S",
+            "lr=0.9",
+            "-n",
+            "q-deep",
+        ],
+    );
+    same_exp_show(&mut c, &repo, "3 queued by dvc");
+    for args in [
+        &["exp", "show", "--json", "--hide-queued"][..],
+        &["exp", "show", "--json", "-n", "2"][..],
+    ] {
+        let d = Tool::Dvc.ok(&repo, args);
+        let k = Tool::Cairn.ok(&repo, args);
+        c.check(d.stdout() == k.stdout(), || {
+            format!(
+                "{args:?} differs\n  dvc:   {}\n  cairn: {}",
+                d.stdout(),
+                k.stdout()
+            )
+        });
+    }
+    // What the byte comparison covers, spelled out (so a change on both sides that
+    // drops the entries is caught too).
+    let show: Value =
+        serde_json::from_str(&Tool::Cairn.ok(&repo, ["exp", "show", "--json"]).stdout())
+            .expect("json");
+    let exps = show[1]["experiments"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let queued: Vec<&Value> = exps
+        .iter()
+        .filter(|e| e["executor"]["state"] == "queued")
+        .collect();
+    c.check(queued.len() == 3 && exps.len() == 5, || {
+        format!("expected 2 finished + 3 queued experiments: {exps:?}")
+    });
+    c.check(exps.iter().take(2).all(|e| e["executor"].is_null()), || {
+        "finished experiments must come first, without executor".into()
+    });
+    for q in &queued {
+        let rev = &q["revs"][0]["rev"];
+        c.check(
+            q["executor"]["name"] == "dvc-task"
+                && &q["executor"]["local"]["task_id"] == rev
+                && q["revs"][0]["data"]["metrics"] == serde_json::json!({})
+                && q["revs"][0]["data"]["timestamp"].is_string(),
+            || format!("queued entry not in DVC's shape: {q}"),
+        );
+    }
+    let lr_of = |name: &str| {
+        queued
+            .iter()
+            .find(|q| q["name"] == name)
+            .map(|q| q["revs"][0]["data"]["params"]["params.yaml"]["data"].clone())
+    };
+    c.check(
+        lr_of("q-deep").is_some_and(|p| p["lr"] == 0.9 && p["model"]["depth"] == 4),
+        || format!("q-deep params: {:?}", lr_of("q-deep")),
+    );
+    // `queue status`: the same (task, name) pairs as `dvc queue status`.
+    let dvc_rows: Vec<(String, String)> = Tool::Dvc
+        .ok(&repo, ["queue", "status"])
+        .stdout()
+        .lines()
+        .filter(|l| l.contains("Queued"))
+        .filter_map(|l| {
+            let mut it = l.split_whitespace();
+            Some((it.next()?.to_string(), it.next()?.to_string()))
+        })
+        .collect();
+    let st: Value = serde_json::from_str(
+        &Tool::Cairn
+            .ok(&repo, ["queue", "status", "--json"])
+            .stdout(),
+    )
+    .expect("json");
+    let cairn_rows: Vec<(String, String)> = st
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["queue"] == "dvc" && e["state"] == "queued")
+                .map(|e| {
+                    (
+                        e["id"].as_str().unwrap_or("").chars().take(7).collect(),
+                        e["name"].as_str().unwrap_or("").to_string(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    c.check(dvc_rows.len() == 3 && cairn_rows == dvc_rows, || {
+        format!("queue status\n  dvc:   {dvc_rows:?}\n  cairn: {cairn_rows:?}")
+    });
+    // The reverse: Cairn's queue is its own storage (ARCHITECTURE.md, experiments);
+    // dvc must keep working next to it and still show its own queue the same way.
+    Tool::Cairn.ok(
+        &repo,
+        ["exp", "run", "--queue", "-S", "lr=0.7", "-n", "q-cairn"],
+    );
+    let d: Value = serde_json::from_str(&Tool::Dvc.ok(&repo, ["exp", "show", "--json"]).stdout())
+        .expect("dvc exp show --json with a Cairn-queued experiment");
+    let k: Value = serde_json::from_str(&Tool::Cairn.ok(&repo, ["exp", "show", "--json"]).stdout())
+        .expect("json");
+    let dvc_side = |v: &Value| -> Vec<Value> {
+        v[1]["experiments"]
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter(|e| e["executor"]["name"] != "cairn-queue")
+                    .cloned()
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    c.check(dvc_side(&d) == dvc_side(&k), || {
+        format!("with a Cairn-queued entry, dvc's entries differ\n  dvc:   {d}\n  cairn: {k}")
+    });
+    c.check(
+        k[1]["experiments"]
+            .as_array()
+            .is_some_and(|a| a.iter().any(|e| e["name"] == "q-cairn")),
+        || format!("cairn lost its own queued entry: {k}"),
+    );
+    c.finish();
+}

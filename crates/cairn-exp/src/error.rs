@@ -23,6 +23,9 @@ pub enum ExpError {
         /// The error.
         source: std::io::Error,
     },
+    /// DVC's own experiment queue could not be read.
+    #[error(transparent)]
+    DvcQueue(#[from] crate::dvc_queue::DvcQueueError),
     /// Bad user input (name, override, sweep).
     #[error("{0}")]
     Invalid(String),

@@ -13,6 +13,8 @@
 //! - [`overrides`] / [`yamledit`] / [`tomledit`] / [`pyedit`]: `-S` overrides, sweeps,
 //!   DVC-identical params rewriting.
 //! - [`queue`]: queued experiments run in parallel git worktrees.
+//! - [`dvc_queue`]: experiments `dvc exp run --queue` queued (celery messages + stash
+//!   commits), shown by `exp show` and `queue status` as DVC shows them.
 //! - [`manage`]: apply, branch, remove, rename, list.
 //! - [`diff`]: `metrics diff`, `params diff`, `exp diff`, trends across history.
 //! - [`series`]: step series (DVCLive `.tsv`, CSV/TSV/JSON/JSONL plots) and min/max
@@ -22,6 +24,7 @@
 pub mod cache;
 pub mod collect;
 pub mod diff;
+pub mod dvc_queue;
 pub mod error;
 pub mod manage;
 pub mod names;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value, json};
 
 use crate::cache::ExpCache;
 use crate::collect::{ExpData, collect_with, iso_timestamp};
+use crate::dvc_queue;
 use crate::error::ExpError;
 use crate::queue;
 use crate::refs::{ExpRef, list_exp_refs};
@@ -121,7 +122,16 @@ impl ShowResult {
                         Value::Array(e.revs.iter().map(|r| r.to_json(None)).collect()),
                     );
                     o.insert("executor".into(), e.executor.clone().unwrap_or(Value::Null));
-                    o.insert("name".into(), json!(e.name));
+                    // Cairn never makes an empty name; only an unnamed DVC queue entry
+                    // (older DVC) has none, and DVC prints that as null.
+                    o.insert(
+                        "name".into(),
+                        if e.name.is_empty() {
+                            Value::Null
+                        } else {
+                            json!(e.name)
+                        },
+                    );
                     Value::Object(o)
                 })
                 .collect();
@@ -355,6 +365,27 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             });
         }
     }
+    // Experiments DVC queued: DVC's `collect_queued_data` collects each stash commit
+    // like any revision (with the caller's `param_deps`), for the baselines shown only.
+    let dvc_start = jobs.len();
+    let dvc_queued: Vec<(usize, dvc_queue::DvcQueued)> = if opts.hide_queued {
+        Vec::new()
+    } else {
+        dvc_queue::list_queued(&root)?
+            .into_iter()
+            .filter_map(|q| {
+                let bi = baselines.iter().position(|b| *b == q.baseline_rev)?;
+                Some((bi, q))
+            })
+            .collect()
+    };
+    for (_, q) in &dvc_queued {
+        jobs.push(Job {
+            rev: q.stash_rev.clone(),
+            name: q.name.clone(),
+            param_deps: opts.param_deps,
+        });
+    }
     let workspace = (!opts.hide_workspace).then(|| collect_workspace_with(&root, opts.param_deps));
     let odb = cairn_data::Repo::open(&root)
         .map(|r| r.odb().clone())
@@ -413,6 +444,19 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             executor: None,
         });
     }
+    for ((bi, q), state) in dvc_queued.iter().zip(&states[dvc_start..]) {
+        let mut state = state.clone();
+        // DVC rebuilds queued data without metrics: nothing has run yet, whatever
+        // metrics files the stash commit carries are the baseline's.
+        if let Some(d) = &mut state.data {
+            d.metrics.clear();
+        }
+        out[*bi].experiments.push(ExpEntry {
+            name: q.name.clone().unwrap_or_default(),
+            revs: vec![state],
+            executor: Some(q.executor_json()),
+        });
+    }
     // Queued experiments (Cairn's queue) after the finished ones, like DVC's order
     // (active, successful, queued, failed).
     if !opts.hide_queued
@@ -435,18 +479,25 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
     })
 }
 
-/// `_sorted_ranges`: by (timestamp, rev) of the tip, newest first; queued last.
+/// DVC's `collect`: groups in the order active, successful, queued, failed, each
+/// sorted by `_sorted_ranges` — (timestamp, rev) of the tip, newest first.
 fn sort_experiments(exps: &mut [ExpEntry]) {
     let key = |e: &ExpEntry| -> (u8, String, String) {
-        let queued = e
+        let group = match e
             .executor
             .as_ref()
             .and_then(|x| x.get("state"))
             .and_then(Value::as_str)
-            .is_some_and(|s| s == "queued" || s == "failed");
+        {
+            Some("running") => 3,
+            Some("queued") => 1,
+            Some("failed") => 0,
+            // Finished experiments (no executor, or "success").
+            _ => 2,
+        };
         let tip = e.revs.first();
         (
-            u8::from(!queued),
+            group,
             tip.and_then(|r| r.data.as_ref())
                 .and_then(|d| d.timestamp.clone())
                 .unwrap_or_default(),

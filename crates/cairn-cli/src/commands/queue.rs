@@ -1,6 +1,7 @@
 use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
+use cairn_exp::dvc_queue;
 use cairn_exp::queue::{self, State};
 use cairn_run::CancelToken;
 use serde_json::json;
@@ -121,8 +122,30 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
         QueueCommand::Status(a) => {
             queue::reap(&root)?;
             let entries = queue::list(&root)?;
+            // DVC's queue is listed too (read-only: `dvc queue start` runs it).
+            let git = cairn_git::Git::discover(&root)?;
+            let dvc = dvc_queue::queued_with_times(&git)?;
             if a.json {
-                output::json(&json!(entries));
+                let mut out: Vec<serde_json::Value> = entries
+                    .iter()
+                    .map(|e| {
+                        let mut v = json!(e);
+                        v["queue"] = json!("cairn");
+                        v
+                    })
+                    .collect();
+                out.extend(dvc.iter().map(|(q, t)| {
+                    json!({
+                        "queue": "dvc",
+                        "id": q.stash_rev,
+                        "name": q.name,
+                        "baseline": q.baseline_rev,
+                        "state": "queued",
+                        "queued_ms": t.map(|t| t * 1000),
+                        "task_id": q.task_id,
+                    })
+                }));
+                output::json(&json!(out));
                 return Ok(ExitCode::SUCCESS);
             }
             let mut rows = vec![vec![
@@ -142,14 +165,31 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                     e.set_params.join(" "),
                 ]);
             }
+            for (q, t) in &dvc {
+                rows.push(vec![
+                    q.stash_rev[..7].to_string(),
+                    q.name.clone().unwrap_or_default(),
+                    t.map(|t| cairn_exp::collect::iso_timestamp(t).replace('T', " "))
+                        .unwrap_or_default(),
+                    "Queued".into(),
+                    "(dvc queue: dvc queue start)".into(),
+                ]);
+            }
             print_table(&rows);
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Logs(a) => {
-            let e = queue::list(&root)?
+            let found = queue::list(&root)?
                 .into_iter()
-                .find(|e| e.name == a.experiment || e.id.starts_with(&a.experiment))
-                .ok_or_else(|| anyhow::anyhow!("no queued experiment '{}'", a.experiment))?;
+                .find(|e| e.name == a.experiment || e.id.starts_with(&a.experiment));
+            if found.is_none() && dvc_queue::find_queued(&root, &a.experiment)?.is_some() {
+                anyhow::bail!(
+                    "experiment '{}' is in dvc's queue but has not been started",
+                    a.experiment
+                );
+            }
+            let e =
+                found.ok_or_else(|| anyhow::anyhow!("no queued experiment '{}'", a.experiment))?;
             let text = std::fs::read_to_string(queue::log_path(&root, &e.id)).unwrap_or_default();
             print!("{text}");
             Ok(ExitCode::SUCCESS)
@@ -166,6 +206,19 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
             };
             let gone = queue::remove(&root, &which, a.all)?;
             let names: Vec<String> = gone.iter().map(|e| e.name.clone()).collect();
+            // DVC's queue entries are left to DVC: removing one means rewriting its stash
+            // reflog and celery messages, which `dvc queue remove` owns.
+            for w in &a.experiments {
+                if !gone
+                    .iter()
+                    .any(|e| &e.name == w || e.id.starts_with(w.as_str()))
+                    && dvc_queue::find_queued(&root, w)?.is_some()
+                {
+                    eprintln!(
+                        "WARNING: '{w}' is in dvc's queue, not cairn's; remove it with `dvc queue remove {w}`"
+                    );
+                }
+            }
             output::line(&format!(
                 "Removed experiments in queue: {}",
                 names.join(", ")

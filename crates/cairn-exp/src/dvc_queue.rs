@@ -1,0 +1,309 @@
+//! Experiments that `dvc exp run --queue` queued, read without Python or celery.
+//!
+//! DVC's queue has two halves: the experiment itself is a stash commit (work tree with
+//! the `-S` overrides applied, pushed onto the reflog of `refs/exps/celery/stash`), and
+//! the task is a kombu "filesystem transport" message in
+//! `.dvc/tmp/exps/celery/broker/in/<ms>_<uuid>.celery.msg`. DVC's `exp show` and
+//! `queue status` list *queued* experiments from the messages alone
+//! (`LocalCeleryQueue.iter_queued`), then collect each stash commit like any other
+//! revision — so that is what this module reads. The stash commit is read through
+//! `cairn-git` like every other revision; the reflog is not needed.
+//!
+//! A message is JSON whose `body` is base64 of celery's task payload
+//! `[[entry_dict], {kwargs}, {embed}]`; `entry_dict` is DVC's `QueueEntry.asdict()`.
+//! Messages move to `broker/processed/` once a worker takes them; running, failed and
+//! finished celery tasks are not read here (see ARCHITECTURE.md, experiments).
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+/// The celery task DVC queues experiments as; other tasks in the folder are skipped.
+const RUN_EXP_TASK: &str = "dvc.repo.experiments.queue.tasks.run_exp";
+/// Celery's default queue (`task_default_queue`), the one DVC's `iter_queued` reads.
+const DEFAULT_QUEUE: &str = "celery";
+
+/// What can go wrong reading DVC's queue.
+#[derive(Debug, thiserror::Error)]
+pub enum DvcQueueError {
+    /// The broker folder or a message could not be read.
+    #[error("{path}: {source}")]
+    Io {
+        /// The file or folder.
+        path: PathBuf,
+        /// The error.
+        source: std::io::Error,
+    },
+    /// A message is not a DVC experiment task DVC could read either.
+    #[error(
+        "{path}: not a readable dvc queue message ({reason}); `dvc queue remove` it or delete the file"
+    )]
+    BadMessage {
+        /// The message file.
+        path: PathBuf,
+        /// What was wrong.
+        reason: String,
+    },
+}
+
+/// One experiment DVC queued and no worker has taken yet.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DvcQueued {
+    /// The stash commit to run (also DVC's task id for the experiment).
+    pub stash_rev: String,
+    /// The commit the experiment is based on.
+    pub baseline_rev: String,
+    /// Experiment name (DVC always generates one; older versions may not have).
+    pub name: Option<String>,
+    /// Branch the experiment continues, if any (`exp run --queue` from a branch).
+    pub branch: Option<String>,
+    /// Celery task id (the message's `id` header).
+    pub task_id: String,
+    /// The message file.
+    pub message: PathBuf,
+}
+
+impl DvcQueued {
+    /// `executor` of the entry in `dvc exp show --json`
+    /// (`ExpExecutor("queued", name="dvc-task", local=LocalExpExecutor(task_id=…))`).
+    pub fn executor_json(&self) -> Value {
+        json!({
+            "state": "queued",
+            "name": "dvc-task",
+            "local": {
+                "root": null,
+                "log": null,
+                "pid": null,
+                "returncode": null,
+                "task_id": self.stash_rev,
+            },
+        })
+    }
+}
+
+/// `.dvc/tmp/exps/celery`, DVC's `LocalCeleryQueue.wdir`.
+pub fn celery_dir(root: &Path) -> PathBuf {
+    root.join(".dvc").join("tmp").join("exps").join("celery")
+}
+
+/// Queued experiments in DVC's order (message file names, which start with the
+/// enqueue time in ms). No broker folder means no DVC queue: an empty list.
+pub fn list_queued(root: &Path) -> Result<Vec<DvcQueued>, DvcQueueError> {
+    let dir = celery_dir(root).join("broker").join("in");
+    let rd = match std::fs::read_dir(&dir) {
+        Ok(rd) => rd,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(source) => return Err(DvcQueueError::Io { path: dir, source }),
+    };
+    let mut files: Vec<(String, PathBuf)> = Vec::new();
+    for ent in rd {
+        let ent = ent.map_err(|source| DvcQueueError::Io {
+            path: dir.clone(),
+            source,
+        })?;
+        // DVC sorts `os.listdir` by name (str order = byte order for these ASCII names).
+        files.push((ent.file_name().to_string_lossy().into_owned(), ent.path()));
+    }
+    files.sort();
+    let mut out = Vec::new();
+    for (_, path) in files {
+        let bytes = match std::fs::read(&path) {
+            Ok(b) => b,
+            // A worker may have taken the message between listing and reading (DVC
+            // skips these too).
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(source) => return Err(DvcQueueError::Io { path, source }),
+        };
+        // kombu writes messages in place; an empty file is one being written.
+        if bytes.is_empty() {
+            continue;
+        }
+        if let Some(q) = parse_message(&bytes).map_err(|reason| DvcQueueError::BadMessage {
+            path: path.clone(),
+            reason,
+        })? {
+            out.push(DvcQueued { message: path, ..q });
+        }
+    }
+    Ok(out)
+}
+
+/// DVC's queued experiments with the time each was queued (the stash commit's time,
+/// which is what `dvc queue status` prints as "Created"); `None` when the stash commit
+/// is missing.
+pub fn queued_with_times(
+    git: &cairn_git::Git,
+) -> Result<Vec<(DvcQueued, Option<i64>)>, DvcQueueError> {
+    Ok(list_queued(git.root())?
+        .into_iter()
+        .map(|q| {
+            let t = git.commit_time(&q.stash_rev).ok();
+            (q, t)
+        })
+        .collect())
+}
+
+/// The queued entry whose name is `what` or whose stash commit starts with it (DVC's
+/// `match_queue_entry_by_name`).
+pub fn find_queued(root: &Path, what: &str) -> Result<Option<DvcQueued>, DvcQueueError> {
+    let all = list_queued(root)?;
+    if let Some(q) = all.iter().find(|q| q.name.as_deref() == Some(what)) {
+        return Ok(Some(q.clone()));
+    }
+    let hex = !what.is_empty() && what.bytes().all(|b| b.is_ascii_hexdigit());
+    Ok(all
+        .into_iter()
+        .find(|q| hex && q.stash_rev.starts_with(&what.to_ascii_lowercase())))
+}
+
+#[derive(Deserialize)]
+struct Message {
+    body: String,
+    #[serde(default)]
+    headers: Headers,
+    #[serde(default)]
+    properties: Properties,
+}
+
+#[derive(Deserialize, Default)]
+struct Headers {
+    task: Option<String>,
+    id: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct Properties {
+    body_encoding: Option<String>,
+    #[serde(default)]
+    delivery_info: DeliveryInfo,
+}
+
+#[derive(Deserialize, Default)]
+struct DeliveryInfo {
+    routing_key: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct EntryDict {
+    stash_rev: String,
+    baseline_rev: String,
+    #[serde(default)]
+    branch: Option<String>,
+    #[serde(default)]
+    name: Option<String>,
+}
+
+/// One message: `Ok(None)` for messages DVC's `iter_queued` skips (other tasks, other
+/// queues), `Err` for ones it could not decode either.
+fn parse_message(bytes: &[u8]) -> Result<Option<DvcQueued>, String> {
+    let msg: Message = serde_json::from_slice(bytes).map_err(|e| e.to_string())?;
+    if msg.properties.delivery_info.routing_key.as_deref() != Some(DEFAULT_QUEUE)
+        || msg.headers.task.as_deref() != Some(RUN_EXP_TASK)
+    {
+        return Ok(None);
+    }
+    let body = match msg.properties.body_encoding.as_deref() {
+        Some("base64") => base64_decode(&msg.body).ok_or("body is not valid base64")?,
+        None => msg.body.into_bytes(),
+        Some(other) => return Err(format!("unknown body encoding '{other}'")),
+    };
+    // celery protocol 2: `[args, kwargs, embed]`; DVC's task takes the entry as the
+    // first argument or as `entry_dict=` (`kwargs.get("entry_dict", args[0])`).
+    let payload: Value = serde_json::from_slice(&body).map_err(|e| format!("body: {e}"))?;
+    let entry = payload
+        .get(1)
+        .and_then(|kw| kw.get("entry_dict"))
+        .or_else(|| payload.get(0).and_then(|args| args.get(0)))
+        .ok_or("no queue entry in the task arguments")?;
+    let e: EntryDict =
+        serde_json::from_value(entry.clone()).map_err(|e| format!("queue entry: {e}"))?;
+    for rev in [&e.stash_rev, &e.baseline_rev] {
+        if rev.len() != 40 || !rev.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(format!("'{rev}' is not a commit id"));
+        }
+    }
+    Ok(Some(DvcQueued {
+        stash_rev: e.stash_rev,
+        baseline_rev: e.baseline_rev,
+        name: e.name,
+        branch: e.branch,
+        task_id: msg.headers.id.unwrap_or_default(),
+        message: PathBuf::new(),
+    }))
+}
+
+/// Standard-alphabet base64 with padding (what kombu writes). Written out because
+/// these short bodies are its only use, not worth a dependency.
+fn base64_decode(s: &str) -> Option<Vec<u8>> {
+    fn val(c: u8) -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    }
+    let s: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
+    if !s.len().is_multiple_of(4) {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    for (i, chunk) in s.chunks(4).enumerate() {
+        let last = i + 1 == s.len() / 4;
+        let pad = chunk.iter().rev().take_while(|&&b| b == b'=').count();
+        if pad > 2 || (pad > 0 && !last) {
+            return None;
+        }
+        let mut n = 0u32;
+        for &b in &chunk[..4 - pad] {
+            n = (n << 6) | val(b)?;
+        }
+        n <<= 6 * pad as u32;
+        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
+        out.extend_from_slice(&bytes[..3 - pad]);
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A message as dvc 3.67.1 writes it (trimmed headers), body included verbatim.
+    const MSG: &str = r#"{"body": "W1t7ImR2Y19yb290IjogIi90bXAvZHEvciIsICJzY21fcm9vdCI6ICIvdG1wL2RxL3IiLCAic3Rhc2hfcmVmIjogInJlZnMvZXhwcy9jZWxlcnkvc3Rhc2giLCAic3Rhc2hfcmV2IjogImE0YzQzMzNhMmExZWJlZGVlYTQ0MTJhN2EwZTc4NDMwODY5NDExYjIiLCAiYmFzZWxpbmVfcmV2IjogIjU5NDRkMzZjZDlhMmY4MGE4OTJjYTliOGU5MTRlMTdlNGY5YjM5MTUiLCAiYnJhbmNoIjogbnVsbCwgIm5hbWUiOiAicTEiLCAiaGVhZF9yZXYiOiAiNTk0NGQzNmNkOWEyZjgwYTg5MmNhOWI4ZTkxNGUxN2U0ZjliMzkxNSJ9XSwgeyJjb3B5X3BhdGhzIjogW10sICJtZXNzYWdlIjogbnVsbH0sIHsiY2FsbGJhY2tzIjogbnVsbCwgImVycmJhY2tzIjogbnVsbCwgImNoYWluIjogbnVsbCwgImNob3JkIjogbnVsbH1d", "content-encoding": "utf-8", "content-type": "application/json", "headers": {"lang": "py", "task": "dvc.repo.experiments.queue.tasks.run_exp", "id": "dbfcb92b-868c-4ba0-b79d-81d0bf7608fc"}, "properties": {"correlation_id": "dbfcb92b-868c-4ba0-b79d-81d0bf7608fc", "delivery_mode": 2, "delivery_info": {"exchange": "", "routing_key": "celery"}, "priority": 0, "body_encoding": "base64", "delivery_tag": "75fa29f0-2014-4210-aaf8-237b326af0fd"}}"#;
+
+    #[test]
+    fn reads_a_dvc_message() {
+        let q = parse_message(MSG.as_bytes()).unwrap().unwrap();
+        assert_eq!(q.stash_rev, "a4c4333a2a1ebedeea4412a7a0e78430869411b2");
+        assert_eq!(q.baseline_rev, "5944d36cd9a2f80a892ca9b8e914e17e4f9b3915");
+        assert_eq!(q.name.as_deref(), Some("q1"));
+        assert_eq!(q.branch, None);
+        assert_eq!(q.task_id, "dbfcb92b-868c-4ba0-b79d-81d0bf7608fc");
+    }
+
+    #[test]
+    fn skips_other_tasks_and_rejects_garbage() {
+        let other = MSG.replace("queue.tasks.run_exp", "queue.tasks.cleanup_exp");
+        assert_eq!(parse_message(other.as_bytes()), Ok(None));
+        let other_queue = MSG.replace(r#""routing_key": "celery""#, r#""routing_key": "x""#);
+        assert_eq!(parse_message(other_queue.as_bytes()), Ok(None));
+        assert!(parse_message(b"{").is_err());
+        let bad_body = MSG.replace(r#""body": "W1t7"#, r#""body": "!!!!W1t7"#);
+        assert!(parse_message(bad_body.as_bytes()).is_err());
+    }
+
+    #[test]
+    fn base64() {
+        assert_eq!(base64_decode("").unwrap(), b"");
+        assert_eq!(base64_decode("Zg==").unwrap(), b"f");
+        assert_eq!(base64_decode("Zm8=").unwrap(), b"fo");
+        assert_eq!(base64_decode("Zm9v").unwrap(), b"foo");
+        assert_eq!(base64_decode("Zm9vYmFy").unwrap(), b"foobar");
+        assert!(base64_decode("Zm9").is_none());
+        assert!(base64_decode("Zg==Zm9v").is_none());
+    }
+}
