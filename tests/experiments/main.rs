@@ -1167,3 +1167,158 @@ fn dvc_queued_experiments_show_like_dvc() {
     );
     c.finish();
 }
+
+/// Tasks a real DVC worker ran from its queue (`dvc exp run --run-all`): the
+/// successful one's experiment carries DVC's `success` executor, the failed one is
+/// listed with its error, both exactly as `dvc exp show --json` prints them; `cairn
+/// queue status` gives the same statuses as `dvc queue status`.
+#[test]
+fn dvc_queue_results_show_like_dvc() {
+    let mut c = Checks::new("dvc queue results");
+    let repo = project();
+    Tool::Dvc.ok(&repo, ["exp", "run", "-S", "lr=0.3", "-n", "done-dvc"]);
+    Tool::Dvc.ok(
+        &repo,
+        ["exp", "run", "--queue", "-S", "lr=0.5", "-n", "w-ok"],
+    );
+    // `int("x")` in train.py: the stage fails.
+    Tool::Dvc.ok(
+        &repo,
+        ["exp", "run", "--queue", "-S", "epochs=x", "-n", "w-bad"],
+    );
+    Tool::Dvc.ok(
+        &repo,
+        ["exp", "run", "--queue", "-S", "lr=0.6", "-n", "w-waiting"],
+    );
+    // Only the first two run: the third is removed from the queue first and queued
+    // again after the worker is done, so all three kinds are shown together.
+    Tool::Dvc.ok(&repo, ["queue", "remove", "w-waiting"]);
+    // DVC spawns its worker as plain `dvc` from PATH, so the reference venv goes first
+    // on PATH; `timeout` because a worker that never starts leaves dvc waiting forever.
+    let dvc = cairn_e2e::dvc_bin();
+    let path = format!(
+        "{}:{}",
+        dvc.parent().expect("dvc's directory").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run_all = repo
+        .command("timeout")
+        .env("PATH", path)
+        .arg("180")
+        .arg(&dvc)
+        .args(["exp", "run", "--run-all"])
+        .output()
+        .expect("spawning timeout");
+    c.check(run_all.status.success(), || {
+        format!(
+            "dvc exp run --run-all: {}\n{}",
+            run_all.status,
+            String::from_utf8_lossy(&run_all.stderr)
+        )
+    });
+    Tool::Dvc.ok(
+        &repo,
+        ["exp", "run", "--queue", "-S", "lr=0.6", "-n", "w-waiting"],
+    );
+    same_exp_show(&mut c, &repo, "after a dvc worker");
+    for args in [
+        &["exp", "show", "--json", "--hide-failed"][..],
+        &["exp", "show", "--json", "--hide-queued"][..],
+    ] {
+        let d = Tool::Dvc.ok(&repo, args);
+        let k = Tool::Cairn.ok(&repo, args);
+        c.check(d.stdout() == k.stdout(), || {
+            format!(
+                "{args:?} differs\n  dvc:   {}\n  cairn: {}",
+                d.stdout(),
+                k.stdout()
+            )
+        });
+    }
+    let show: Value =
+        serde_json::from_str(&Tool::Cairn.ok(&repo, ["exp", "show", "--json"]).stdout())
+            .expect("json");
+    let states: Vec<(String, Value)> = show[1]["experiments"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|e| {
+                    (
+                        e["name"].as_str().unwrap_or("").to_string(),
+                        e["executor"]["state"].clone(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let want = [
+        ("w-ok", Value::from("success")),
+        ("done-dvc", Value::Null),
+        ("w-waiting", Value::from("queued")),
+        ("w-bad", Value::from("failed")),
+    ];
+    c.check(
+        states.len() == want.len()
+            && states
+                .iter()
+                .zip(&want)
+                .all(|(g, w)| g.0 == w.0 && g.1 == w.1),
+        || format!("experiments and executor states: {states:?}, want {want:?}"),
+    );
+    // `queue status`: (task, name, status) rows as dvc prints them.
+    let dvc_rows: Vec<(String, String, String)> = Tool::Dvc
+        .ok(&repo, ["queue", "status"])
+        .stdout()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let status = *f.last()?;
+            ["Queued", "Running", "Failed", "Success"]
+                .contains(&status)
+                .then(|| (f[0].into(), f[1].into(), status.into()))
+        })
+        .collect();
+    let st: Value = serde_json::from_str(
+        &Tool::Cairn
+            .ok(&repo, ["queue", "status", "--json"])
+            .stdout(),
+    )
+    .expect("json");
+    let mut cairn_rows: Vec<(String, String, String)> = st
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter(|e| e["queue"] == "dvc")
+                .map(|e| {
+                    let s = e["state"].as_str().unwrap_or("");
+                    (
+                        e["id"].as_str().unwrap_or("").chars().take(7).collect(),
+                        e["name"].as_str().unwrap_or("").to_string(),
+                        s[..1].to_uppercase() + &s[1..],
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let mut dvc_sorted = dvc_rows.clone();
+    dvc_sorted.sort();
+    cairn_rows.sort();
+    c.check(dvc_rows.len() == 3 && cairn_rows == dvc_sorted, || {
+        format!("queue status\n  dvc:   {dvc_rows:?}\n  cairn: {cairn_rows:?}")
+    });
+    // The worker lingers ~10 s after the queue empties; let it go before the repo does.
+    let pidfile = repo.join(".dvc/tmp/exps/celery/dvc-exp-worker-1.pid");
+    if let Some(pid) = std::fs::read_to_string(&pidfile)
+        .ok()
+        .and_then(|s| s.trim().parse::<u32>().ok())
+    {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while std::path::Path::new(&format!("/proc/{pid}")).exists()
+            && std::time::Instant::now() < deadline
+        {
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+    }
+    c.finish();
+}

@@ -11,8 +11,9 @@
 //!
 //! A message is JSON whose `body` is base64 of celery's task payload
 //! `[[entry_dict], {kwargs}, {embed}]`; `entry_dict` is DVC's `QueueEntry.asdict()`.
-//! Messages move to `broker/processed/` once a worker takes them; running, failed and
-//! finished celery tasks are not read here (see ARCHITECTURE.md, experiments).
+//! Messages move to `broker/processed/` once a worker takes them; a finished task has a
+//! celery result record and an executor info file naming the experiment ref it made
+//! ([`list_done`]). Running tasks are not read (see ARCHITECTURE.md, experiments).
 
 use std::path::{Path, PathBuf};
 
@@ -90,7 +91,12 @@ pub fn celery_dir(root: &Path) -> PathBuf {
 /// Queued experiments in DVC's order (message file names, which start with the
 /// enqueue time in ms). No broker folder means no DVC queue: an empty list.
 pub fn list_queued(root: &Path) -> Result<Vec<DvcQueued>, DvcQueueError> {
-    let dir = celery_dir(root).join("broker").join("in");
+    read_folder(&celery_dir(root).join("broker").join("in"))
+}
+
+/// The experiment tasks in one broker folder, in DVC's order.
+fn read_folder(dir: &Path) -> Result<Vec<DvcQueued>, DvcQueueError> {
+    let dir = dir.to_path_buf();
     let rd = match std::fs::read_dir(&dir) {
         Ok(rd) => rd,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
@@ -125,6 +131,132 @@ pub fn list_queued(root: &Path) -> Result<Vec<DvcQueued>, DvcQueueError> {
         })? {
             out.push(DvcQueued { message: path, ..q });
         }
+    }
+    Ok(out)
+}
+
+/// How a task a DVC worker took ended (`LocalCeleryQueue.iter_success/iter_failed`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DoneState {
+    /// Recorded as this experiment ref.
+    Success {
+        /// `refs/exps/…/<name>`.
+        exp_ref: String,
+    },
+    /// No experiment came out of it.
+    Failed,
+}
+
+/// A task a DVC worker finished, with what `exp show` needs about it.
+#[derive(Debug, Clone)]
+pub struct DvcDone {
+    /// The task.
+    pub entry: DvcQueued,
+    /// How it ended.
+    pub state: DoneState,
+    /// The worker process record (`dvc_task` `ProcessInfo`), if still there.
+    pub proc: Option<ProcInfo>,
+}
+
+/// `.dvc/tmp/exps/run/<stash_rev>/<stash_rev>.json`, written by dvc-task's process
+/// manager.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+pub struct ProcInfo {
+    /// Process id.
+    pub pid: Option<i64>,
+    /// Log file.
+    pub stdout: Option<String>,
+    /// Exit code.
+    pub returncode: Option<i64>,
+}
+
+impl DvcDone {
+    /// `executor` as `collect_success_executors` / `collect_failed_data` build it.
+    pub fn executor_json(&self) -> Value {
+        let local = match &self.proc {
+            Some(p) => json!({
+                "root": null,
+                "log": p.stdout,
+                "pid": p.pid,
+                "returncode": p.returncode,
+                "task_id": self.entry.stash_rev,
+            }),
+            None => Value::Null,
+        };
+        match self.state {
+            DoneState::Success { .. } => {
+                json!({"state": "success", "name": "dvc-task", "local": local})
+            }
+            DoneState::Failed => json!({"state": "failed", "name": null, "local": local}),
+        }
+    }
+}
+
+/// `ExecutorInfo` (`.dvc/tmp/exps/run/<rev>/<rev>.run`): only the result fields.
+#[derive(Deserialize)]
+struct ExecutorInfo {
+    result_hash: Option<String>,
+    result_ref: Option<String>,
+}
+
+/// Celery's file result backend record (`celery/result/celery-task-meta-<id>`).
+#[derive(Deserialize)]
+struct TaskMeta {
+    status: String,
+}
+
+fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, DvcQueueError> {
+    match std::fs::read(path) {
+        Ok(b) => serde_json::from_slice(&b)
+            .map(Some)
+            .map_err(|e| DvcQueueError::BadMessage {
+                path: path.to_path_buf(),
+                reason: e.to_string(),
+            }),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(source) => Err(DvcQueueError::Io {
+            path: path.to_path_buf(),
+            source,
+        }),
+    }
+}
+
+/// Tasks DVC workers finished (successfully or not), from `broker/processed`, the
+/// result backend and the executor info files — the reads behind DVC's `iter_done`.
+/// Tasks still running (no ready result) are left out: DVC collects those from the
+/// executor's temporary repository, which Cairn does not read.
+pub fn list_done(root: &Path) -> Result<Vec<DvcDone>, DvcQueueError> {
+    let celery = celery_dir(root);
+    let run_dir = root.join(".dvc").join("tmp").join("exps").join("run");
+    let mut out = Vec::new();
+    for entry in read_folder(&celery.join("broker").join("processed"))? {
+        let meta: Option<TaskMeta> = read_json(
+            &celery
+                .join("result")
+                .join(format!("celery-task-meta-{}", entry.task_id)),
+        )?;
+        // Celery's READY_STATES; anything else (no record yet = PENDING) is active.
+        let status = match meta {
+            Some(m) if ["SUCCESS", "FAILURE", "REVOKED"].contains(&m.status.as_str()) => m.status,
+            _ => continue,
+        };
+        let dir = run_dir.join(&entry.stash_rev);
+        let info: Option<ExecutorInfo> = read_json(&dir.join(format!("{}.run", entry.stash_rev)))?;
+        let state = match info {
+            Some(ExecutorInfo {
+                result_hash: Some(_),
+                result_ref: Some(r),
+            }) => DoneState::Success { exp_ref: r },
+            Some(ExecutorInfo {
+                result_hash: None, ..
+            }) => DoneState::Failed,
+            // Without its info file DVC counts a failed task as failed and refuses a
+            // "successful" one; a hash without a ref is neither.
+            None if status == "FAILURE" => DoneState::Failed,
+            _ => continue,
+        };
+        let proc: Option<ProcInfo> = read_json(&dir.join(format!("{}.json", entry.stash_rev)))?;
+        out.push(DvcDone { entry, state, proc });
     }
     Ok(out)
 }

@@ -32,6 +32,8 @@ pub struct ShowOptions {
     pub hide_workspace: bool,
     /// Leave queued experiments out.
     pub hide_queued: bool,
+    /// Leave failed experiments of DVC's queue out (`--hide-failed`).
+    pub hide_failed: bool,
     /// Only params that stages depend on (`--param-deps`).
     pub param_deps: bool,
     /// Baselines unnamed (`--sha`).
@@ -76,8 +78,9 @@ impl RevState {
         );
         o.insert(
             "error".into(),
+            // DVC's `SerializableError` field order.
             match &self.error {
-                Some((t, m)) => json!({"type": t, "msg": m}),
+                Some((t, m)) => json!({"msg": m, "type": t}),
                 None => Value::Null,
             },
         );
@@ -386,6 +389,31 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             param_deps: opts.param_deps,
         });
     }
+    // Tasks DVC's workers finished: successful ones lend their executor to the
+    // experiment ref they made; failed ones are listed from their stash commit.
+    let (dvc_success, dvc_failed): (Vec<_>, Vec<_>) = dvc_queue::list_done(&root)?
+        .into_iter()
+        .filter(|d| baselines.contains(&d.entry.baseline_rev))
+        .partition(|d| matches!(d.state, dvc_queue::DoneState::Success { .. }));
+    let failed_start = jobs.len();
+    let dvc_failed: Vec<(usize, dvc_queue::DvcDone)> = if opts.hide_failed {
+        Vec::new()
+    } else {
+        dvc_failed
+            .into_iter()
+            .filter_map(|d| {
+                let bi = baselines.iter().position(|b| *b == d.entry.baseline_rev)?;
+                Some((bi, d))
+            })
+            .collect()
+    };
+    for (_, d) in &dvc_failed {
+        jobs.push(Job {
+            rev: d.entry.stash_rev.clone(),
+            name: d.entry.name.clone(),
+            param_deps: opts.param_deps,
+        });
+    }
     let workspace = (!opts.hide_workspace).then(|| collect_workspace_with(&root, opts.param_deps));
     let odb = cairn_data::Repo::open(&root)
         .map(|r| r.odb().clone())
@@ -438,10 +466,16 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
         if revs.is_empty() {
             continue;
         }
+        let executor = dvc_success.iter().find_map(|d| match &d.state {
+            dvc_queue::DoneState::Success { exp_ref } if *exp_ref == r.refname => {
+                Some(d.executor_json())
+            }
+            _ => None,
+        });
         out[*bi].experiments.push(ExpEntry {
             name: r.name.clone(),
             revs,
-            executor: None,
+            executor,
         });
     }
     for ((bi, q), state) in dvc_queued.iter().zip(&states[dvc_start..]) {
@@ -455,6 +489,16 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             name: q.name.clone().unwrap_or_default(),
             revs: vec![state],
             executor: Some(q.executor_json()),
+        });
+    }
+    for ((bi, d), state) in dvc_failed.iter().zip(&states[failed_start..]) {
+        // Unlike queued ones, DVC keeps whatever the stash commit's metrics say.
+        let mut state = state.clone();
+        state.error = Some((String::new(), "Experiment run failed".into()));
+        out[*bi].experiments.push(ExpEntry {
+            name: d.entry.name.clone().unwrap_or_default(),
+            revs: vec![state],
+            executor: Some(d.executor_json()),
         });
     }
     // Queued experiments (Cairn's queue) after the finished ones, like DVC's order

@@ -91,6 +91,9 @@ pub struct ShowArgs {
     /// Leave out queued experiments
     #[arg(long)]
     hide_queued: bool,
+    /// Leave out failed experiments (of dvc's queue)
+    #[arg(long)]
+    hide_failed: bool,
     /// Only params that stages depend on
     #[arg(long)]
     param_deps: bool,
@@ -391,6 +394,7 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
             all_commits: a.all_commits,
             hide_workspace: false,
             hide_queued: a.hide_queued,
+            hide_failed: a.hide_failed,
             param_deps: a.param_deps,
             sha_only: a.sha,
         },

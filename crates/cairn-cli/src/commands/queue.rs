@@ -125,6 +125,21 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
             // DVC's queue is listed too (read-only: `dvc queue start` runs it).
             let git = cairn_git::Git::discover(&root)?;
             let dvc = dvc_queue::queued_with_times(&git)?;
+            // Finished tasks of DVC's queue, as `dvc queue status` lists them after
+            // the queued ones.
+            let dvc_done: Vec<(dvc_queue::DvcDone, Option<i64>)> = dvc_queue::list_done(&root)?
+                .into_iter()
+                .map(|d| {
+                    let t = git.commit_time(&d.entry.stash_rev).ok();
+                    (d, t)
+                })
+                .collect();
+            let mut dvc_done = dvc_done;
+            dvc_done.sort_by_key(|(d, _)| matches!(d.state, dvc_queue::DoneState::Success { .. }));
+            let done_label = |d: &dvc_queue::DvcDone| match d.state {
+                dvc_queue::DoneState::Success { .. } => "Success",
+                dvc_queue::DoneState::Failed => "Failed",
+            };
             if a.json {
                 let mut out: Vec<serde_json::Value> = entries
                     .iter()
@@ -143,6 +158,17 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                         "state": "queued",
                         "queued_ms": t.map(|t| t * 1000),
                         "task_id": q.task_id,
+                    })
+                }));
+                out.extend(dvc_done.iter().map(|(d, t)| {
+                    json!({
+                        "queue": "dvc",
+                        "id": d.entry.stash_rev,
+                        "name": d.entry.name,
+                        "baseline": d.entry.baseline_rev,
+                        "state": done_label(d).to_ascii_lowercase(),
+                        "queued_ms": t.map(|t| t * 1000),
+                        "task_id": d.entry.task_id,
                     })
                 }));
                 output::json(&json!(out));
@@ -173,6 +199,16 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                         .unwrap_or_default(),
                     "Queued".into(),
                     "(dvc queue: dvc queue start)".into(),
+                ]);
+            }
+            for (d, t) in &dvc_done {
+                rows.push(vec![
+                    d.entry.stash_rev[..7].to_string(),
+                    d.entry.name.clone().unwrap_or_default(),
+                    t.map(|t| cairn_exp::collect::iso_timestamp(t).replace('T', " "))
+                        .unwrap_or_default(),
+                    done_label(d).into(),
+                    "(dvc queue)".into(),
                 ]);
             }
             print_table(&rows);

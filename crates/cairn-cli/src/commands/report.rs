@@ -33,6 +33,7 @@ pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
         &ShowOptions {
             hide_workspace: true,
             hide_queued: true,
+            hide_failed: true,
             ..ShowOptions::default()
         },
     )?;
