@@ -60,7 +60,11 @@ pub fn parse_pipeline_file(
                 path: lock_path.clone(),
                 message: e.to_string(),
             })?;
-        Some(lockfile::load(&text, &lock_path)?)
+        Some(lockfile::load_cached(
+            &text,
+            &lock_path,
+            fs.scratch_dir().as_deref(),
+        )?)
     } else {
         None
     };

@@ -18,6 +18,11 @@ pub trait RepoFs {
     /// The entries of directory `rel` as `(name, is_dir)`, in the order the OS lists them
     /// (the order Python's `os.walk` sees, which decides DVC's stage order).
     fn list_dir(&self, rel: &str) -> io::Result<Vec<(String, bool)>>;
+    /// A per-checkout directory where parses of these files may be cached, if any (a
+    /// working tree has one; a git revision does not need one).
+    fn scratch_dir(&self) -> Option<PathBuf> {
+        None
+    }
 }
 
 /// The working tree on disk.
@@ -50,6 +55,12 @@ impl LocalFs {
 impl RepoFs for LocalFs {
     fn read_to_string(&self, rel: &str) -> io::Result<String> {
         std::fs::read_to_string(self.abs(rel))
+    }
+
+    fn scratch_dir(&self) -> Option<PathBuf> {
+        let dvc = self.root.join(".dvc");
+        dvc.is_dir()
+            .then(|| dvc.join("tmp").join("cairn").join("parsed"))
     }
 
     fn exists(&self, rel: &str) -> bool {

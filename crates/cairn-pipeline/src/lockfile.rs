@@ -6,14 +6,14 @@
 
 use cairn_yaml::{Mark, Node, Value};
 use indexmap::IndexMap;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::data::Data;
 use crate::error::{Location, PipelineError};
 use crate::stage::Cmd;
 
 /// Which layout a lock file uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LockSchema {
     /// `schema: '2.0'` with a `stages:` mapping (DVC 2 and 3).
     V2,
@@ -22,7 +22,7 @@ pub enum LockSchema {
 }
 
 /// One recorded dep or out.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LockEntry {
     /// Path as written in `dvc.yaml`.
     pub path: String,
@@ -39,7 +39,7 @@ pub struct LockEntry {
 }
 
 /// One stage's lock entry.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LockStage {
     /// The command that ran.
     pub cmd: Cmd,
@@ -52,7 +52,7 @@ pub struct LockStage {
 }
 
 /// A parsed lock file.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LockFile {
     /// The layout it was written in.
     pub schema: LockSchema,
@@ -74,6 +74,58 @@ fn parse_yaml(text: &str, file: &str) -> Result<Node, PipelineError> {
         at: Location::new(file, e.line, e.col),
         message: e.message,
     })
+}
+
+/// Bumped whenever [`LockFile`] or its parts change shape, so older caches are ignored.
+const CACHE_VERSION: u32 = 1;
+
+/// A parse of one lock file, kept with the exact text it came from.
+#[derive(Deserialize)]
+struct CachedLock {
+    version: u32,
+    source: String,
+    lock: LockFile,
+}
+
+#[derive(Serialize)]
+struct CachedLockRef<'a> {
+    version: u32,
+    source: &'a str,
+    lock: &'a LockFile,
+}
+
+/// Like [`load`], but answered from `scratch` (a per-checkout cache directory) when it
+/// holds a parse of exactly this text. A 200-stage `dvc.lock` is ~50 KB of YAML, which
+/// takes longer to scan than the rest of a `status` needs; its JSON twin reads in a
+/// fraction of that. Keyed by the file's full text (compared byte for byte), so a cache
+/// can only be stale by being ignored.
+pub fn load_cached(
+    text: &str,
+    file: &str,
+    scratch: Option<&std::path::Path>,
+) -> Result<LockFile, PipelineError> {
+    let Some(dir) = scratch else {
+        return load(text, file);
+    };
+    let cache = dir.join(format!("{}.json", file.replace('/', "%2F")));
+    if let Ok(bytes) = std::fs::read(&cache)
+        && let Ok(c) = serde_json::from_slice::<CachedLock>(&bytes)
+        && c.version == CACHE_VERSION
+        && c.source == text
+    {
+        return Ok(c.lock);
+    }
+    let lock = load(text, file)?;
+    let fresh = CachedLockRef {
+        version: CACHE_VERSION,
+        source: text,
+        lock: &lock,
+    };
+    // Best effort: without the cache the next load only parses again.
+    if let Ok(bytes) = serde_json::to_vec(&fresh) {
+        let _ = cairn_core::write_atomic(&cache, &bytes);
+    }
+    Ok(lock)
 }
 
 /// Checks and reads a lock file from one parse: [`validate`], then [`parse`].
@@ -358,6 +410,25 @@ mod tests {
 
     const V2: &str = "schema: '2.0'\nstages:\n  train:\n    cmd: python train.py\n    deps:\n    - path: data.csv\n      hash: md5\n      md5: 0123456789abcdef0123456789abcdef\n      size: 12\n    params:\n      params.yaml:\n        lr: 0.01\n    outs:\n    - path: model\n      hash: md5\n      md5: 0123456789abcdef0123456789abcdef.dir\n      size: 30\n      nfiles: 2\n";
     const V1: &str = "train:\n  cmd: python train.py\n  deps:\n  - path: data.csv\n    md5: 0123456789abcdef0123456789abcdef\n  outs:\n  - path: model\n    md5: 0123456789abcdef0123456789abcdef.dir\n";
+
+    #[test]
+    fn cached_parses_are_used_only_for_the_same_text() {
+        let dir = tempfile::tempdir().unwrap();
+        let scratch = Some(dir.path());
+        let fresh = load_cached(V2, "sub/dvc.lock", scratch).unwrap();
+        assert_eq!(fresh, load(V2, "sub/dvc.lock").unwrap());
+        let cache = dir.path().join("sub%2Fdvc.lock.json");
+        assert!(cache.is_file(), "the parse was kept");
+        assert_eq!(load_cached(V2, "sub/dvc.lock", scratch).unwrap(), fresh);
+        // Another text: parsed again (and validated again), never the stale parse.
+        let edited = V2.replace("lr: 0.01", "lr: 0.02");
+        let got = load_cached(&edited, "sub/dvc.lock", scratch).unwrap();
+        assert_eq!(got.stages["train"].params["params.yaml"]["lr"], 0.02);
+        assert!(load_cached(V1, "sub/dvc.lock", scratch).is_err());
+        // A damaged cache is ignored.
+        std::fs::write(&cache, b"{not json").unwrap();
+        assert_eq!(load_cached(V2, "sub/dvc.lock", scratch).unwrap(), fresh);
+    }
 
     #[test]
     fn reads_both_layouts() {

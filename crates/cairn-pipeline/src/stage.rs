@@ -12,7 +12,7 @@ use crate::error::{Location, PipelineError};
 use crate::fs::{normpath, parent, repo_path, url_scheme};
 
 /// A stage command: one string (possibly multi-line) or a list of commands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, serde::Deserialize)]
 #[serde(untagged)]
 pub enum Cmd {
     /// `cmd: python train.py` (a multi-line string runs line by line).
