@@ -44,6 +44,17 @@ const MIGRATIONS: &[&str] = &[
         listing BLOB NOT NULL,
         PRIMARY KEY (path, kind)
     )",
+    // Listings carry each member's hash, and say whether they are complete enough to
+    // answer for the whole directory.
+    "DROP TABLE dirs;
+    CREATE TABLE dir_listings (
+        path TEXT NOT NULL,
+        kind INTEGER NOT NULL,
+        md5 TEXT NOT NULL,
+        complete INTEGER NOT NULL,
+        listing BLOB NOT NULL,
+        PRIMARY KEY (path, kind)
+    )",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,7 +81,64 @@ struct DirRow {
     path: String,
     kind: usize,
     md5: String,
+    complete: bool,
     listing: Vec<u8>,
+}
+
+/// A directory's listing as remembered: each file's relative path, stamp and hash, in
+/// walk order, and the directory hash they made.
+pub struct DirListing {
+    md5: String,
+    complete: bool,
+    blob: Vec<u8>,
+}
+
+/// One remembered member of a [`DirListing`].
+#[derive(Debug, Clone, Copy)]
+pub struct Member<'a> {
+    stamp: Stamp,
+    md5: &'a str,
+}
+
+impl Member<'_> {
+    /// The remembered hash, if the file still has the same inode, mtime and size (and
+    /// was not racily new when remembered).
+    pub fn hash_for(&self, meta: &FileMeta) -> Option<&str> {
+        (!self.md5.is_empty() && self.stamp == Stamp::of(meta)).then_some(self.md5)
+    }
+}
+
+impl DirListing {
+    /// The directory hash, if `listing` (the walk just made: relative path and `stat`,
+    /// in walk order) is exactly the remembered one and no member was racily new.
+    pub fn hash_if_unchanged<'a>(
+        &self,
+        listing: impl ExactSizeIterator<Item = (&'a [u8], &'a FileMeta)>,
+    ) -> Option<&str> {
+        if !self.complete {
+            return None;
+        }
+        let mut rest = self.blob.as_slice();
+        for (rel, meta) in listing {
+            let (name, member, tail) = decode_entry(rest)?;
+            if name != rel || member.stamp != Stamp::of(meta) {
+                return None;
+            }
+            rest = tail;
+        }
+        rest.is_empty().then_some(self.md5.as_str())
+    }
+
+    /// The remembered members by relative path.
+    pub fn members(&self) -> HashMap<&[u8], Member<'_>> {
+        let mut out = HashMap::new();
+        let mut rest = self.blob.as_slice();
+        while let Some((name, member, tail)) = decode_entry(rest) {
+            out.insert(name, member);
+            rest = tail;
+        }
+        out
+    }
 }
 
 /// The state table of one checkout.
@@ -212,64 +280,57 @@ impl State {
         ));
     }
 
-    /// The remembered hash of directory `dir` if `listing` (its files as just walked:
-    /// path relative to `dir` and `stat`, in walk order) is exactly the one it was
-    /// computed from.
-    pub fn dir_hash<'a>(
-        &self,
-        dir: &Path,
-        kind: HashKind,
-        listing: impl ExactSizeIterator<Item = (&'a [u8], &'a FileMeta)>,
-    ) -> Option<String> {
+    /// The listing remembered for directory `dir`, if any.
+    pub fn dir_listing(&self, dir: &Path, kind: HashKind) -> Option<DirListing> {
         let conn = self.conn.as_ref()?.lock().expect("state connection");
-        let (md5, blob): (String, Vec<u8>) = conn
-            .query_row(
-                "SELECT md5, listing FROM dirs WHERE path = ?1 AND kind = ?2",
-                params![&*dir.to_string_lossy(), kind_code(kind) as i64],
-                |r| Ok((r.get(0)?, r.get(1)?)),
-            )
-            .optional()
-            .ok()??;
-        drop(conn);
-        let mut rest = blob.as_slice();
-        for (rel, meta) in listing {
-            let (name, stamp, tail) = decode_entry(rest)?;
-            if name != rel || stamp != Stamp::of(meta) {
-                return None;
-            }
-            rest = tail;
-        }
-        rest.is_empty().then_some(md5)
+        conn.query_row(
+            "SELECT md5, complete, listing FROM dir_listings WHERE path = ?1 AND kind = ?2",
+            params![&*dir.to_string_lossy(), kind_code(kind) as i64],
+            |r| {
+                Ok(DirListing {
+                    md5: r.get(0)?,
+                    complete: r.get(1)?,
+                    blob: r.get(2)?,
+                })
+            },
+        )
+        .optional()
+        .ok()?
     }
 
-    /// Remembers that directory `dir`, walked as `listing`, hashes to `md5` (unless a
-    /// file in it is racily new).
+    /// Remembers that directory `dir`, walked as `members` (relative path, `stat` and
+    /// hash of each file, in walk order), hashes to `md5`. Racily new files are kept
+    /// without their hash, and then the listing cannot answer for the whole directory.
     pub fn put_dir<'a>(
         &self,
         dir: &Path,
         kind: HashKind,
-        listing: impl ExactSizeIterator<Item = (&'a [u8], &'a FileMeta)>,
+        members: impl ExactSizeIterator<Item = (&'a [u8], &'a FileMeta, &'a str)>,
         md5: &str,
     ) {
         if self.conn.is_none() {
             return;
         }
         let now = now_ns();
-        let mut blob = Vec::with_capacity(listing.len() * 48);
-        for (rel, meta) in listing {
-            if now - meta.mtime_ns < RACY_WINDOW_NS {
-                return;
-            }
+        let mut complete = true;
+        let mut blob = Vec::with_capacity(members.len() * 80);
+        for (rel, meta, hash) in members {
+            let racy = now - meta.mtime_ns < RACY_WINDOW_NS;
+            complete &= !racy;
+            let hash = if racy { "" } else { hash };
             blob.extend_from_slice(&(rel.len() as u32).to_le_bytes());
             blob.extend_from_slice(rel);
             blob.extend_from_slice(&meta.ino.to_le_bytes());
             blob.extend_from_slice(&meta.mtime_ns.to_le_bytes());
             blob.extend_from_slice(&meta.size.to_le_bytes());
+            blob.push(hash.len() as u8);
+            blob.extend_from_slice(hash.as_bytes());
         }
         self.dirty_dirs.lock().expect("state mutex").push(DirRow {
             path: dir.to_string_lossy().into_owned(),
             kind: kind_code(kind),
             md5: md5.to_string(),
+            complete,
             listing: blob,
         });
     }
@@ -304,10 +365,10 @@ impl State {
                 .map_err(err)?;
             }
             let mut stmt = tx
-                .prepare("INSERT OR REPLACE INTO dirs (path, kind, md5, listing) VALUES (?1, ?2, ?3, ?4)")
+                .prepare("INSERT OR REPLACE INTO dir_listings (path, kind, md5, complete, listing) VALUES (?1, ?2, ?3, ?4, ?5)")
                 .map_err(err)?;
             for d in dirty_dirs {
-                stmt.execute(params![d.path, d.kind as i64, d.md5, d.listing])
+                stmt.execute(params![d.path, d.kind as i64, d.md5, d.complete, d.listing])
                     .map_err(err)?;
             }
         }
@@ -315,8 +376,8 @@ impl State {
     }
 }
 
-/// One `(relpath, stamp)` of a stored listing, and the rest of the blob.
-fn decode_entry(blob: &[u8]) -> Option<(&[u8], Stamp, &[u8])> {
+/// One member of a stored listing, and the rest of the blob.
+fn decode_entry(blob: &[u8]) -> Option<(&[u8], Member<'_>, &[u8])> {
     let (len, rest) = blob.split_first_chunk::<4>()?;
     let len = u32::from_le_bytes(*len) as usize;
     let name = rest.get(..len)?;
@@ -324,14 +385,19 @@ fn decode_entry(blob: &[u8]) -> Option<(&[u8], Stamp, &[u8])> {
     let (ino, rest) = rest.split_first_chunk::<8>()?;
     let (mtime, rest) = rest.split_first_chunk::<8>()?;
     let (size, rest) = rest.split_first_chunk::<8>()?;
+    let (hash_len, rest) = rest.split_first()?;
+    let hash = std::str::from_utf8(rest.get(..*hash_len as usize)?).ok()?;
     Some((
         name,
-        Stamp {
-            inode: u64::from_le_bytes(*ino),
-            mtime_ns: i64::from_le_bytes(*mtime),
-            size: u64::from_le_bytes(*size),
+        Member {
+            stamp: Stamp {
+                inode: u64::from_le_bytes(*ino),
+                mtime_ns: i64::from_le_bytes(*mtime),
+                size: u64::from_le_bytes(*size),
+            },
+            md5: hash,
         },
-        rest,
+        &rest[*hash_len as usize..],
     ))
 }
 
@@ -384,33 +450,45 @@ mod tests {
             f.iter()
                 .map(|(p, m)| (p.file_name().unwrap().as_encoded_bytes(), m))
         }
+        fn members(
+            f: &[(PathBuf, FileMeta)],
+        ) -> impl ExactSizeIterator<Item = (&[u8], &FileMeta, &str)> {
+            f.iter()
+                .map(|(p, m)| (p.file_name().unwrap().as_encoded_bytes(), m, "h"))
+        }
         let db = dir.path().join("state.db");
         let s = State::open(&db).unwrap();
-        s.put_dir(&d, HashKind::Md5, listing(&files), "x.dir");
+        s.put_dir(&d, HashKind::Md5, members(&files), "x.dir");
         s.save().unwrap();
         let s = State::open(&db).unwrap();
-        assert_eq!(
-            s.dir_hash(&d, HashKind::Md5, listing(&files)).as_deref(),
-            Some("x.dir")
-        );
-        assert_eq!(
-            s.dir_hash(&d, HashKind::LegacyDos2Unix, listing(&files)),
-            None
-        );
-        assert_eq!(
-            s.dir_hash(&d, HashKind::Md5, listing(&files[..1])),
-            None,
-            "a file went"
-        );
+        let hash = |kind, f: &[(PathBuf, FileMeta)]| {
+            s.dir_listing(&d, kind)
+                .and_then(|l| l.hash_if_unchanged(listing(f)).map(str::to_string))
+        };
+        assert_eq!(hash(HashKind::Md5, &files).as_deref(), Some("x.dir"));
+        assert_eq!(hash(HashKind::LegacyDos2Unix, &files), None);
+        assert_eq!(hash(HashKind::Md5, &files[..1]), None, "a file went");
         let mut touched = files.clone();
         touched[1].1.mtime_ns += 1;
-        assert_eq!(s.dir_hash(&d, HashKind::Md5, listing(&touched)), None);
-        // A racily new file: the listing is not remembered at all.
+        assert_eq!(hash(HashKind::Md5, &touched), None);
+        // Members answer one by one: the untouched file still has its hash.
+        let l = s.dir_listing(&d, HashKind::Md5).unwrap();
+        let m = l.members();
+        assert_eq!(m[b"a".as_slice()].hash_for(&touched[0].1), Some("h"));
+        assert_eq!(m[b"b".as_slice()].hash_for(&touched[1].1), None);
+        // A racily new file: kept without its hash, and the listing no longer answers
+        // for the whole directory.
         std::fs::write(&files[0].0, "new").unwrap();
         files[0].1 = FileMeta::from(&std::fs::metadata(&files[0].0).unwrap());
-        s.put_dir(&d, HashKind::Md5, listing(&files), "y.dir");
+        s.put_dir(&d, HashKind::Md5, members(&files), "y.dir");
         s.save().unwrap();
-        assert_eq!(s.dir_hash(&d, HashKind::Md5, listing(&files)), None);
+        assert_eq!(hash(HashKind::Md5, &files), None);
+        let l = s.dir_listing(&d, HashKind::Md5).unwrap();
+        assert_eq!(l.members()[b"a".as_slice()].hash_for(&files[0].1), None);
+        assert_eq!(
+            l.members()[b"b".as_slice()].hash_for(&files[1].1),
+            Some("h")
+        );
     }
 
     #[test]

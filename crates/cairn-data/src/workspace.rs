@@ -17,7 +17,7 @@ use crate::manifest::{Entry, Manifest};
 use crate::meta::FileMeta;
 use crate::odb::Odb;
 use crate::pointer::HashInfo;
-use crate::state::State;
+use crate::state::{Member, State};
 
 /// The content of a workspace path.
 #[derive(Debug, Clone)]
@@ -133,6 +133,28 @@ impl Hasher<'_> {
         }))
     }
 
+    /// Hashes a member of a directory being hashed, unless the directory's remembered
+    /// listing knows it. Members are remembered with their directory's listing, not as
+    /// rows of their own.
+    fn hash_member(
+        &self,
+        dir: &Path,
+        f: &WalkedFile,
+        known: Option<&Member<'_>>,
+        kind: HashKind,
+        pass: Pass<'_>,
+    ) -> Result<String> {
+        if let Some(md5) = known.and_then(|k| k.hash_for(&f.meta)) {
+            match pass {
+                Pass::Hash => return Ok(md5.to_string()),
+                Pass::Store(odb) if odb.contains(md5, kind) => return Ok(md5.to_string()),
+                Pass::Store(_) => {}
+            }
+        }
+        let path = f.path(dir);
+        self.read_and_hash(&path, &|| f.open(), &f.meta, kind, pass)
+    }
+
     /// Hashes one file (`open` opens it) unless the state table knows it, storing it
     /// in the cache for [`Pass::Store`].
     fn hash_file(
@@ -150,15 +172,26 @@ impl Hasher<'_> {
                 Pass::Store(_) => {}
             }
         }
-        let md5 = open()
+        let md5 = self.read_and_hash(path, open, meta, kind, pass)?;
+        self.state.put(path, meta, kind, &md5);
+        Ok(md5)
+    }
+
+    fn read_and_hash(
+        &self,
+        path: &Path,
+        open: &dyn Fn() -> std::io::Result<std::fs::File>,
+        meta: &FileMeta,
+        kind: HashKind,
+        pass: Pass<'_>,
+    ) -> Result<String> {
+        open()
             .and_then(|file| match (pass, kind) {
                 (Pass::Store(odb), HashKind::Md5) => odb.add_open_file(file, meta.len()),
                 _ => hash::hash_open_file(file, meta.len(), kind),
             })
             .map(|(h, _)| h)
-            .map_err(|e| DataError::io(path, e))?;
-        self.state.put(path, meta, kind, &md5);
-        Ok(md5)
+            .map_err(|e| DataError::io(path, e))
     }
 
     fn hash_dir(
@@ -171,14 +204,16 @@ impl Hasher<'_> {
     ) -> Result<Hashed> {
         let files = list_files(dir, ignore)?;
         let total: u64 = files.iter().map(|f| f.meta.len()).sum();
-        let listing = || files.iter().map(|f| (f.rel.as_bytes(), &f.meta));
+        let remembered = self.state.dir_listing(dir, kind);
         if !manifest_needed
             && matches!(pass, Pass::Hash)
-            && let Some(md5) = self.state.dir_hash(dir, kind, listing())
+            && let Some(md5) = remembered.as_ref().and_then(|r| {
+                r.hash_if_unchanged(files.iter().map(|f| (f.rel.as_bytes(), &f.meta)))
+            })
         {
             return Ok(Hashed {
                 info: HashInfo {
-                    md5,
+                    md5: md5.to_string(),
                     size: Some(total),
                     nfiles: Some(files.len() as u64),
                     kind,
@@ -187,31 +222,29 @@ impl Hasher<'_> {
                 isexec: false,
             });
         }
+        let members = remembered.as_ref().map(|r| r.members()).unwrap_or_default();
         self.progress.event(ProgressEvent::Start {
             phase: "hashing",
             total_files: Some(files.len() as u64),
             total_bytes: Some(total),
         });
-        let results: Vec<Result<Entry>> = files
+        let results: Vec<Result<String>> = files
             .par_iter()
             .map(|f| {
-                let md5 = self.hash_file(&f.path(dir), &|| f.open(), &f.meta, kind, pass)?;
+                let md5 = self.hash_member(dir, f, members.get(f.rel.as_bytes()), kind, pass)?;
                 self.progress.event(ProgressEvent::Advance {
                     files: 1,
                     bytes: f.meta.len(),
                 });
-                Ok(Entry {
-                    relpath: f.relpath(),
-                    md5,
-                })
+                Ok(md5)
             })
             .collect();
         self.progress.event(ProgressEvent::Finish);
-        let mut entries = Vec::with_capacity(results.len());
+        let mut md5s = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for r in results {
             match r {
-                Ok(e) => entries.push(e),
+                Ok(m) => md5s.push(m),
                 Err(e) => errors.push(e),
             }
         }
@@ -222,10 +255,26 @@ impl Hasher<'_> {
                 DataError::Several(errors)
             });
         }
+        let entries = files
+            .iter()
+            .zip(&md5s)
+            .map(|(f, md5)| Entry {
+                relpath: f.relpath(),
+                md5: md5.clone(),
+            })
+            .collect();
         let manifest = Manifest::new(entries);
         let bytes = manifest.to_bytes();
         let id = format!("{}.dir", hash::md5_bytes(&bytes));
-        self.state.put_dir(dir, kind, listing(), &id);
+        self.state.put_dir(
+            dir,
+            kind,
+            files
+                .iter()
+                .zip(&md5s)
+                .map(|(f, md5)| (f.rel.as_bytes(), &f.meta, md5.as_str())),
+            &id,
+        );
         if let Pass::Store(odb) = pass {
             odb.add_bytes(&id, &bytes)
                 .map_err(|e| DataError::io(odb.path(&id, HashKind::Md5), e))?;
