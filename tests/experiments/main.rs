@@ -739,11 +739,16 @@ fn interpolated_vars_files_show_like_dvc() {
 
 /// `exp show --json` of `repo` printed by both tools, byte for byte.
 fn same_exp_show(c: &mut Checks, repo: &TestRepo, what: &str) {
-    let d = Tool::Dvc.ok(repo, ["exp", "show", "--json"]);
-    let k = Tool::Cairn.ok(repo, ["exp", "show", "--json"]);
+    same_stdout(c, repo, &["exp", "show", "--json"], what);
+}
+
+/// Both tools print exactly the same for `args` in `repo`.
+fn same_stdout(c: &mut Checks, repo: &TestRepo, args: &[&str], what: &str) {
+    let d = Tool::Dvc.ok(repo, args);
+    let k = Tool::Cairn.ok(repo, args);
     c.check(d.stdout() == k.stdout(), || {
         format!(
-            "{what}: exp show differs\n  dvc:   {}\n  cairn: {}",
+            "{what}: {args:?} differs\n  dvc:   {}\n  cairn: {}",
             d.stdout(),
             k.stdout()
         )
@@ -1052,15 +1057,7 @@ fn dvc_queued_experiments_show_like_dvc() {
         &["exp", "show", "--json", "--hide-queued"][..],
         &["exp", "show", "--json", "-n", "2"][..],
     ] {
-        let d = Tool::Dvc.ok(&repo, args);
-        let k = Tool::Cairn.ok(&repo, args);
-        c.check(d.stdout() == k.stdout(), || {
-            format!(
-                "{args:?} differs\n  dvc:   {}\n  cairn: {}",
-                d.stdout(),
-                k.stdout()
-            )
-        });
+        same_stdout(&mut c, &repo, args, "");
     }
     // What the byte comparison covers, spelled out (so a change on both sides that
     // drops the entries is caught too).
@@ -1225,15 +1222,7 @@ fn dvc_queue_results_show_like_dvc() {
         &["exp", "show", "--json", "--hide-failed"][..],
         &["exp", "show", "--json", "--hide-queued"][..],
     ] {
-        let d = Tool::Dvc.ok(&repo, args);
-        let k = Tool::Cairn.ok(&repo, args);
-        c.check(d.stdout() == k.stdout(), || {
-            format!(
-                "{args:?} differs\n  dvc:   {}\n  cairn: {}",
-                d.stdout(),
-                k.stdout()
-            )
-        });
+        same_stdout(&mut c, &repo, args, "");
     }
     let show: Value =
         serde_json::from_str(&Tool::Cairn.ok(&repo, ["exp", "show", "--json"]).stdout())
