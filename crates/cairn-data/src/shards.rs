@@ -177,19 +177,24 @@ fn write_unnamed(dir: BorrowedFd<'_>, name: &str, data: &[u8]) -> io::Result<()>
     // Linking the fd itself needs CAP_DAC_READ_SEARCH on older kernels; its /proc
     // entry works for anyone.
     let linked = match rustix::fs::linkat(&file, "", dir, name, AtFlags::EMPTY_PATH) {
-        Err(Errno::NOENT | Errno::PERM | Errno::INVAL) => rustix::fs::linkat(
-            CWD,
-            format!("/proc/self/fd/{}", file.as_raw_fd()),
-            dir,
-            name,
-            AtFlags::SYMLINK_FOLLOW,
-        ),
+        Err(Errno::NOENT | Errno::PERM | Errno::INVAL) => link_through_proc(&file, dir, name),
         other => other,
     };
     match linked {
         Ok(()) | Err(Errno::EXIST) => Ok(()),
         Err(e) => Err(e.into()),
     }
+}
+
+/// Links an unnamed file through its `/proc/self/fd` entry, which any user may do.
+fn link_through_proc(file: &File, dir: BorrowedFd<'_>, name: &str) -> rustix::io::Result<()> {
+    rustix::fs::linkat(
+        CWD,
+        format!("/proc/self/fd/{}", file.as_raw_fd()),
+        dir,
+        name,
+        AtFlags::SYMLINK_FOLLOW,
+    )
 }
 
 /// Filesystems (or setups without /proc) where unnamed files can't be used: fall back
@@ -257,6 +262,29 @@ fn umask_hides_read_bits() -> bool {
 mod tests {
     use super::*;
     use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn unnamed_files_link_through_proc_too() {
+        // The route unprivileged users take on kernels that refuse `AT_EMPTY_PATH`.
+        let dir = tempfile::tempdir().unwrap();
+        let d = File::open(dir.path()).unwrap();
+        let fd = rustix::fs::openat(
+            &d,
+            ".",
+            OFlags::WRONLY | OFlags::TMPFILE | OFlags::CLOEXEC,
+            Mode::from_raw_mode(OBJECT_MODE),
+        )
+        .unwrap();
+        let mut file = File::from(fd);
+        file.write_all(b"bytes").unwrap();
+        link_through_proc(&file, d.as_fd(), "obj").unwrap();
+        assert_eq!(std::fs::read(dir.path().join("obj")).unwrap(), b"bytes");
+        assert_eq!(
+            link_through_proc(&file, d.as_fd(), "obj"),
+            Err(Errno::EXIST),
+            "never replaces"
+        );
+    }
 
     #[test]
     fn writes_once_and_stats_objects() {
