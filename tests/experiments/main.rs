@@ -1311,3 +1311,61 @@ fn dvc_queue_results_show_like_dvc() {
     }
     c.finish();
 }
+
+/// DVC diffs params and metrics with Python semantics: lists are compared as their
+/// `str()` (`format_dict`), `1 == 1.0 == True`, and a NaN never equals itself.
+#[test]
+fn diff_compares_values_like_python() {
+    let mut c = Checks::new("params/metrics diff value semantics");
+    let repo = TestRepo::new();
+    repo.write(
+        "params.yaml",
+        "lr: 1\nflag: true\nn: .nan\nsame: 2\nlst: [1, .nan]\nwords: [a, \"it's\"]\nnested:\n  l: [1, 2]\n",
+    );
+    repo.write("metrics.json", r#"{"acc": 1, "hist": [1, 2], "f": true}"#);
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  t:\n    cmd: echo hi\n    params: [lr, flag, n, same, lst, words, nested]\n    metrics:\n    - metrics.json:\n        cache: false\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "base"]);
+    repo.write(
+        "params.yaml",
+        "lr: 1.0\nflag: 1\nn: .nan\nsame: 2\nlst: [1.0, .nan]\nwords: [a, \"it's\"]\nnested:\n  l: [1, 3]\n",
+    );
+    repo.write("metrics.json", r#"{"acc": 1.0, "hist": [1, 2.5], "f": 1}"#);
+    // serde_json has no NaN; DVC's output spells it bare.
+    let parse = |run: &cairn_e2e::Run| -> Result<Value, String> {
+        serde_json::from_str(&run.stdout().replace("NaN", "\"NaN\"")).map_err(|e| e.to_string())
+    };
+    for args in [
+        vec!["params", "diff", "--json"],
+        vec!["params", "diff", "--json", "--all"],
+        vec!["metrics", "diff", "--json"],
+        vec!["metrics", "diff", "--json", "--all"],
+    ] {
+        let d = Tool::Dvc.ok(&repo, &args);
+        let k = Tool::Cairn.ok(&repo, &args);
+        let (dj, kj) = (parse(&d), parse(&k));
+        c.check(dj.is_ok() && dj == kj, || {
+            format!(
+                "{args:?} differs\n  dvc:   {}\n  cairn: {}",
+                d.stdout(),
+                k.stdout()
+            )
+        });
+    }
+    // The cases themselves, so a change on both sides cannot hide them.
+    let k = parse(&Tool::Cairn.ok(&repo, ["params", "diff", "--json"])).unwrap_or_default();
+    let p = &k["params.yaml"];
+    c.check(
+        p.get("lr").is_none() && p.get("flag").is_none() && p["n"]["diff"] == "NaN",
+        || format!("1 == 1.0, True == 1, nan != nan: {k}"),
+    );
+    c.check(
+        p["lst"]["old"] == "[1, nan]" && p["nested.l"]["new"] == "[1, 3]",
+        || format!("lists as Python str(): {k}"),
+    );
+    c.finish();
+}

@@ -128,20 +128,20 @@ pub fn subtract(new: &Value, old: &Value) -> Value {
     }
 }
 
+/// A file's values by flattened key, lists turned into their Python `str()` first as
+/// DVC's `format_dict` does.
 fn flat(r: Option<&FileResult>) -> Option<IndexMap<String, Value>> {
-    match r {
-        Some(FileResult::Data(v @ Value::Object(_))) => {
-            let mut m = IndexMap::new();
-            flatten("", v, &mut m);
-            Some(m)
-        }
-        Some(FileResult::Data(v)) => {
-            let mut m = IndexMap::new();
-            m.insert(String::new(), v.clone());
-            Some(m)
-        }
-        _ => None,
+    let Some(FileResult::Data(v)) = r else {
+        return None;
+    };
+    let v = crate::pyvalue::format_lists(v);
+    let mut m = IndexMap::new();
+    if v.is_object() {
+        flatten("", &v, &mut m);
+    } else {
+        m.insert(String::new(), v);
     }
+    Some(m)
 }
 
 /// DVC's `dvc.utils.diff.diff`.
@@ -164,7 +164,12 @@ pub fn diff(
         for k in keys {
             let ov = o.get(k).cloned();
             let nv = n.get(k).cloned();
-            if !all && ov == nv {
+            let unchanged = match (&ov, &nv) {
+                (Some(a), Some(b)) => crate::pyvalue::py_eq(a, b),
+                (None, None) => true,
+                _ => false,
+            };
+            if !all && unchanged {
                 continue;
             }
             let d = match (&ov, &nv) {

@@ -30,6 +30,7 @@ pub mod manage;
 pub mod names;
 pub mod overrides;
 pub mod pyedit;
+pub mod pyvalue;
 pub mod queue;
 pub mod refs;
 pub mod render;

@@ -1,0 +1,194 @@
+//! Python's view of loaded params and metrics, where DVC's diffs depend on it.
+//!
+//! DVC diffs values after `format_dict`, which turns every list into its Python `str()`
+//! (`[1, 2.0, 'a']`), and compares with Python's `==`: `1 == 1.0 == True`, while a NaN
+//! equals nothing, itself included. JSON values compared as JSON would disagree with DVC
+//! on all three.
+
+use cairn_pipeline::data::Data;
+use serde_json::Value;
+
+/// Python's `old == new` for two loaded values.
+pub fn py_eq(a: &Value, b: &Value) -> bool {
+    match (number(a), number(b)) {
+        (Some(x), Some(y)) => match (x, y) {
+            (Num::Int(x), Num::Int(y)) => x == y,
+            (x, y) => x.as_f64() == y.as_f64(),
+        },
+        (None, None) => match (a, b) {
+            (Value::Array(x), Value::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(p, q)| py_eq(p, q))
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| py_eq(v, w)))
+            }
+            _ => a == b,
+        },
+        _ => false,
+    }
+}
+
+/// DVC's `format_dict`: every list, at any depth of dictionaries, becomes its Python
+/// `str()`.
+pub fn format_lists(v: &Value) -> Value {
+    match v {
+        Value::Array(_) => Value::String(py_str(v)),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), format_lists(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+/// Python's `str()` of a loaded value (`repr()` for what sits inside containers).
+pub fn py_str(v: &Value) -> String {
+    let mut out = String::new();
+    repr(v, &mut out);
+    out
+}
+
+#[derive(Clone, Copy)]
+enum Num {
+    Int(i128),
+    Float(f64),
+}
+
+impl Num {
+    fn as_f64(self) -> f64 {
+        match self {
+            Num::Int(i) => i as f64,
+            Num::Float(f) => f,
+        }
+    }
+}
+
+fn number(v: &Value) -> Option<Num> {
+    match v {
+        Value::Bool(b) => Some(Num::Int(i128::from(*b))),
+        Value::Number(n) => n
+            .as_i64()
+            .map(|i| Num::Int(i.into()))
+            .or_else(|| n.as_u64().map(|u| Num::Int(u.into())))
+            .or_else(|| n.as_f64().map(Num::Float)),
+        Value::String(s) => match cairn_pipeline::pynum::from_marker(s)? {
+            Data::BigInt(d) => d
+                .parse::<i128>()
+                .map(Num::Int)
+                .ok()
+                .or_else(|| d.parse().ok().map(Num::Float)),
+            Data::Float(f) => Some(Num::Float(f)),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn repr(v: &Value, out: &mut String) {
+    if let Value::String(s) = v
+        && let Some(d) = cairn_pipeline::pynum::from_marker(s)
+    {
+        match d {
+            Data::BigInt(digits) => out.push_str(&digits),
+            Data::Float(f) => out.push_str(&cairn_core::pyfloat::repr(f)),
+            _ => str_repr(s, out),
+        }
+        return;
+    }
+    match v {
+        Value::Null => out.push_str("None"),
+        Value::Bool(true) => out.push_str("True"),
+        Value::Bool(false) => out.push_str("False"),
+        Value::Number(n) => match n
+            .as_i64()
+            .map(|i| i.to_string())
+            .or_else(|| n.as_u64().map(|u| u.to_string()))
+        {
+            Some(i) => out.push_str(&i),
+            None => out.push_str(&cairn_core::pyfloat::repr(n.as_f64().unwrap_or(f64::NAN))),
+        },
+        Value::String(s) => str_repr(s, out),
+        Value::Array(items) => {
+            out.push('[');
+            for (i, item) in items.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                repr(item, out);
+            }
+            out.push(']');
+        }
+        Value::Object(m) => {
+            out.push('{');
+            for (i, (k, item)) in m.iter().enumerate() {
+                if i > 0 {
+                    out.push_str(", ");
+                }
+                str_repr(k, out);
+                out.push_str(": ");
+                repr(item, out);
+            }
+            out.push('}');
+        }
+    }
+}
+
+/// `repr(str)`: single quotes unless the text has a `'` and no `"`.
+fn str_repr(s: &str, out: &mut String) {
+    let quote = if s.contains('\'') && !s.contains('"') {
+        '"'
+    } else {
+        '\''
+    };
+    out.push(quote);
+    for c in s.chars() {
+        match c {
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c == quote => {
+                out.push('\\');
+                out.push(c);
+            }
+            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
+                out.push_str(&format!("\\x{:02x}", c as u32));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push(quote);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn equality_is_pythons() {
+        assert!(py_eq(&json!(1), &json!(1.0)));
+        assert!(py_eq(&json!(true), &json!(1)));
+        assert!(!py_eq(&json!(true), &json!(2)));
+        let nan = cairn_pipeline::pynum::special_float(f64::NAN);
+        assert!(!py_eq(&nan, &nan), "nan == nan is False");
+        assert!(py_eq(&json!({"a": [1, 2]}), &json!({"a": [1.0, 2]})));
+        assert!(!py_eq(&json!("1"), &json!(1)));
+    }
+
+    #[test]
+    fn lists_print_as_python_does() {
+        let nan = cairn_pipeline::pynum::special_float(f64::NAN);
+        let v = json!([1, 1.0, 1e-5, "it's", "a'b\"c", null, true, {"k": [2]}]);
+        assert_eq!(
+            py_str(&v),
+            r#"[1, 1.0, 1e-05, "it's", 'a\'b"c', None, True, {'k': [2]}]"#
+        );
+        assert_eq!(py_str(&json!([nan])), "[nan]");
+        assert_eq!(
+            format_lists(&json!({"a": {"b": [1, 2]}, "c": 3})),
+            json!({"a": {"b": "[1, 2]"}, "c": 3})
+        );
+    }
+}
