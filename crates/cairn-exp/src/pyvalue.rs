@@ -44,9 +44,7 @@ pub fn format_lists(v: &Value) -> Value {
 
 /// Python's `str()` of a loaded value (`repr()` for what sits inside containers).
 pub fn py_str(v: &Value) -> String {
-    let mut out = String::new();
-    repr(v, &mut out);
-    out
+    Data::from_json(v).py_str()
 }
 
 #[derive(Clone, Copy)]
@@ -83,82 +81,6 @@ fn number(v: &Value) -> Option<Num> {
         },
         _ => None,
     }
-}
-
-fn repr(v: &Value, out: &mut String) {
-    if let Value::String(s) = v
-        && let Some(d) = cairn_pipeline::pynum::from_marker(s)
-    {
-        match d {
-            Data::BigInt(digits) => out.push_str(&digits),
-            Data::Float(f) => out.push_str(&cairn_core::pyfloat::repr(f)),
-            _ => str_repr(s, out),
-        }
-        return;
-    }
-    match v {
-        Value::Null => out.push_str("None"),
-        Value::Bool(true) => out.push_str("True"),
-        Value::Bool(false) => out.push_str("False"),
-        Value::Number(n) => match n
-            .as_i64()
-            .map(|i| i.to_string())
-            .or_else(|| n.as_u64().map(|u| u.to_string()))
-        {
-            Some(i) => out.push_str(&i),
-            None => out.push_str(&cairn_core::pyfloat::repr(n.as_f64().unwrap_or(f64::NAN))),
-        },
-        Value::String(s) => str_repr(s, out),
-        Value::Array(items) => {
-            out.push('[');
-            for (i, item) in items.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                repr(item, out);
-            }
-            out.push(']');
-        }
-        Value::Object(m) => {
-            out.push('{');
-            for (i, (k, item)) in m.iter().enumerate() {
-                if i > 0 {
-                    out.push_str(", ");
-                }
-                str_repr(k, out);
-                out.push_str(": ");
-                repr(item, out);
-            }
-            out.push('}');
-        }
-    }
-}
-
-/// `repr(str)`: single quotes unless the text has a `'` and no `"`.
-fn str_repr(s: &str, out: &mut String) {
-    let quote = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    out.push(quote);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == quote => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32));
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(quote);
 }
 
 #[cfg(test)]
