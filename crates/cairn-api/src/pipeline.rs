@@ -159,7 +159,7 @@ impl Api {
             .get(&stage.addressing)
             .cloned()
             .unwrap_or((StageState::Unknown, Vec::new()));
-        let locks = cairn_run::status::Locks::load(&root, &project).ok();
+        let locks = Some(cairn_run::status::Locks::of(&project));
         let lock = locks.as_ref().and_then(|l| l.entry(stage));
         let repo = cairn_data::Repo::open(&root).ok();
 

@@ -70,7 +70,7 @@ pub(crate) fn stage_status(
     // A stage without a dvc.lock entry has simply never run; say so rather than listing
     // every dependency as "modified".
     let project = cairn_pipeline::load_project(root)?;
-    let locks = cairn_run::status::Locks::load(root, &project).ok();
+    let locks = Some(cairn_run::status::Locks::of(&project));
     let never_ran: std::collections::HashSet<String> = project
         .stages()
         .filter(|st| locks.as_ref().is_none_or(|l| l.entry(st).is_none()))

@@ -62,16 +62,9 @@ impl DirHandle {
         &self.path
     }
 
-    /// Every name in the directory except `.` and `..`, in the order `readdir` gives.
-    pub fn names(&self) -> io::Result<Vec<DirName>> {
-        let mut out = Vec::new();
-        self.names_in_batches(usize::MAX, |batch| out.extend(batch))?;
-        Ok(out)
-    }
-
-    /// Like [`DirHandle::names`], but hands the names to `each` in batches of up to
-    /// `size` as `readdir` produces them, so work on the first names can start while a
-    /// large directory is still being read.
+    /// Every name in the directory except `.` and `..`, in the order `readdir` gives,
+    /// handed to `each` in batches of up to `size` as `readdir` produces them, so work on
+    /// the first names can start while a large directory is still being read.
     pub fn names_in_batches(
         &self,
         size: usize,
@@ -136,12 +129,16 @@ mod tests {
         std::fs::write(dir.path().join("f"), b"abc").unwrap();
         std::os::unix::fs::symlink("f", dir.path().join("link")).unwrap();
         let h = DirHandle::open(dir.path()).unwrap();
-        let mut names: Vec<_> = h
-            .names()
-            .unwrap()
-            .into_iter()
-            .map(|n| (n.name.to_string_lossy().into_owned(), n.is_dir))
-            .collect();
+        let mut names = Vec::new();
+        h.names_in_batches(2, |batch| {
+            assert!(batch.len() <= 2);
+            names.extend(
+                batch
+                    .into_iter()
+                    .map(|n| (n.name.to_string_lossy().into_owned(), n.is_dir)),
+            )
+        })
+        .unwrap();
         names.sort();
         assert_eq!(
             names,

@@ -171,13 +171,6 @@ impl Odb {
         matches!(hash::hash_file(path, kind), Ok((got, _)) if got == want)
     }
 
-    /// Hashes `src` and stores it, reading it once. Returns `(md5, size)`.
-    pub fn add_file(&self, src: &Path) -> io::Result<(String, u64)> {
-        let file = File::open(src)?;
-        let len = file.metadata()?.len();
-        self.add_open_file(file, len)
-    }
-
     /// Hashes the open file `file` (whose size a `stat` gave as `len`) and stores it,
     /// reading it once. Returns `(md5, size)`.
     pub fn add_open_file(&self, mut file: File, len: u64) -> io::Result<(String, u64)> {
@@ -283,7 +276,12 @@ mod tests {
         let odb = Odb::new(dir.path().join("cache"));
         let small = dir.path().join("s");
         fs::write(&small, b"hello\n").unwrap();
-        let (h, n) = odb.add_file(&small).unwrap();
+        let add = |p: &Path| {
+            let f = File::open(p).unwrap();
+            let len = f.metadata().unwrap().len();
+            odb.add_open_file(f, len).unwrap()
+        };
+        let (h, n) = add(&small);
         assert_eq!((h.as_str(), n), ("b1946ac92492d2347c6235b4d2611184", 6));
         let p = odb.path(&h, HashKind::Md5);
         assert!(p.ends_with("files/md5/b1/946ac92492d2347c6235b4d2611184"));
@@ -297,7 +295,7 @@ mod tests {
             .map(|i| (i * 7 % 251) as u8)
             .collect();
         fs::write(&big, &data).unwrap();
-        let (h, n) = odb.add_file(&big).unwrap();
+        let (h, n) = add(&big);
         assert_eq!(h, hash::md5_bytes(&data));
         assert_eq!(n, data.len() as u64);
         assert_eq!(fs::read(odb.path(&h, HashKind::Md5)).unwrap(), data);

@@ -622,13 +622,7 @@ impl RepoFs for BorrowedFs<'_> {
     }
 }
 
-/// `dvc.yaml` → `dvc.lock` in the same directory.
-pub fn lock_path_for(dvcfile: &str) -> String {
-    match dvcfile.rsplit_once('/') {
-        Some((dir, _)) => format!("{dir}/dvc.lock"),
-        None => "dvc.lock".to_string(),
-    }
-}
+pub use cairn_run::status::lock_path_for;
 
 /// Parses bytes as a params/metrics file, choosing the format by suffix.
 pub fn parse_by_suffix(rel: &str, bytes: &[u8]) -> Result<Value, ReadError> {

@@ -372,7 +372,7 @@ pub fn run(
         root: &root,
         repo: &repo,
         project: &project,
-        locks: Locks::load(&root, &project)?,
+        locks: Locks::of(&project),
         state: repo.state(),
         stages,
         opts,

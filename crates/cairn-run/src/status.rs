@@ -130,31 +130,15 @@ pub fn lock_path_for(dvcfile: &str) -> String {
 }
 
 impl Locks {
-    /// Every lock file next to the project's pipeline files (as the project loader
-    /// read them; a project built another way has its lock files read here).
-    pub fn load(root: &Path, project: &Project) -> Result<Locks, RunError> {
-        let mut files = HashMap::new();
-        for f in &project.files {
-            if let Some(lock) = &f.lock {
-                files.insert(f.path.clone(), lock.clone());
-                continue;
-            }
-            if f.path.ends_with(".dvc") {
-                continue;
-            }
-            let rel = lock_path_for(&f.path);
-            let abs = root.join(&rel);
-            let text = match std::fs::read_to_string(&abs) {
-                Ok(t) => t,
-                Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-                Err(e) => return Err(RunError::io(&rel, e)),
-            };
-            files.insert(
-                f.path.clone(),
-                cairn_pipeline::lockfile::parse(&text, &rel)?,
-            );
+    /// The lock files the project loader read beside its pipeline files.
+    pub fn of(project: &Project) -> Locks {
+        Locks {
+            files: project
+                .files
+                .iter()
+                .filter_map(|f| Some((f.path.clone(), f.lock.clone()?)))
+                .collect(),
         }
-        Ok(Locks { files })
     }
 
     /// The recorded entry of `stage`, if any.
@@ -352,7 +336,7 @@ pub fn status(root: &Path, progress: &dyn Progress) -> Result<Vec<StageStatus>, 
     if project.stages().all(|s| s.data_source) {
         return Ok(Vec::new());
     }
-    let locks = Locks::load(repo.root(), &project)?;
+    let locks = Locks::of(&project);
     let state = repo.state();
     let checker = Checker {
         root: repo.root(),

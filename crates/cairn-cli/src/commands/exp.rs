@@ -283,17 +283,16 @@ fn sink() -> cairn_run::engine::Sink {
 }
 
 fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
+    // `--temp` runs what it queues right away, so sampling a sweep is `--queue`'s alone.
+    let queue_options = QueueOptions {
+        set_params: a.set_param.clone(),
+        name: a.name.clone(),
+        targets: a.targets.clone(),
+        samples: if a.queue { a.samples } else { None },
+        seed: if a.queue { a.seed } else { None },
+    };
     if a.queue {
-        let entries = enqueue(
-            root,
-            &QueueOptions {
-                set_params: a.set_param.clone(),
-                name: a.name.clone(),
-                targets: a.targets.clone(),
-                samples: a.samples,
-                seed: a.seed,
-            },
-        )?;
+        let entries = enqueue(root, &queue_options)?;
         if a.json {
             output::json(&json!(
                 entries
@@ -321,16 +320,7 @@ fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
     let c = cancel.clone();
     let _ = ctrlc::set_handler(move || c.cancel());
     if a.temp {
-        let entries = enqueue(
-            root,
-            &QueueOptions {
-                set_params: a.set_param.clone(),
-                name: a.name.clone(),
-                targets: a.targets.clone(),
-                samples: None,
-                seed: None,
-            },
-        )?;
+        let entries = enqueue(root, &queue_options)?;
         let mut failed = false;
         for e in entries {
             let done = cairn_exp::queue::run_entry(root, e, &cancel)?;
