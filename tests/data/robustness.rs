@@ -244,3 +244,129 @@ fn cache_dir_from_config_local_is_used_by_both_tools() {
     c.json_is(&Tool::Cairn.ok(&a, ["status", "--json"]), &json("{}"));
     c.finish();
 }
+
+/// Objects under their final names in `cache`, and whatever else is there (temp files,
+/// staged shard directories).
+fn cache_entries(cache: &std::path::Path) -> (Vec<(String, Vec<u8>)>, Vec<String>) {
+    let (mut objects, mut other) = (Vec::new(), Vec::new());
+    let base = cache.join("files/md5");
+    for shard in fs::read_dir(&base).into_iter().flatten().flatten() {
+        let name = shard.file_name().to_string_lossy().into_owned();
+        let is_shard = name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        for obj in fs::read_dir(shard.path()).into_iter().flatten().flatten() {
+            let rest = obj.file_name().to_string_lossy().into_owned();
+            if is_shard && !rest.starts_with('.') {
+                objects.push((format!("{name}{rest}"), fs::read(obj.path()).unwrap()));
+            } else {
+                other.push(format!("{name}/{rest}"));
+            }
+        }
+        if !is_shard {
+            other.push(name);
+        }
+    }
+    (objects, other)
+}
+
+#[test]
+fn a_killed_add_leaves_only_whole_objects_and_gc_clears_its_leftovers() {
+    // The first add into an empty cache builds shard directories under temp names and
+    // renames them into place: killing it at any moment must leave every object under
+    // its final name complete, and nothing dvc would mistake for an object.
+    for delay_ms in [5u64, 20, 45, 90, 200] {
+        let repo = TestRepo::new();
+        init(Tool::Cairn, &repo);
+        for i in 0..3000 {
+            repo.write(format!("data/f{i:04}.bin"), format!("{i}").repeat(2000 + i));
+        }
+        let mut child = repo
+            .command(cairn_bin())
+            .args(["add", "data"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(delay_ms));
+        let _ = child.kill();
+        let _ = child.wait();
+        let cache = repo.join(".dvc/cache");
+        let (objects, _) = cache_entries(&cache);
+        for (hash, bytes) in &objects {
+            if !hash.ends_with(".dir") {
+                assert_eq!(
+                    &md5_hex(bytes),
+                    hash,
+                    "killed after {delay_ms} ms: half object"
+                );
+            }
+        }
+        // dvc sees a consistent cache whatever was left.
+        repo.dvc_ok(["status", "--json"]);
+        // Cairn finishes the job, and gc clears what the killed run left over.
+        repo.cairn_ok(["add", "data"]);
+        repo.cairn_ok(["gc", "--workspace", "--force"]);
+        let (objects, other) = cache_entries(&cache);
+        assert!(
+            other.is_empty(),
+            "killed after {delay_ms} ms, left: {other:?}"
+        );
+        assert_eq!(objects.len(), 3001, "every file plus the manifest");
+        assert_eq!(json(&repo.dvc_ok(["status", "--json"])), json("{}"));
+    }
+}
+
+#[test]
+fn gc_removes_what_interrupted_writes_left_and_dvc_ignores_it() {
+    let repo = TestRepo::new();
+    init(Tool::Cairn, &repo);
+    repo.write("data/a.txt", "a\n");
+    repo.cairn_ok(["add", "data"]);
+    let base = repo.join(".dvc/cache/files/md5");
+    // A PID above the kernel's maximum is certainly not running.
+    let dead: u64 = fs::read_to_string("/proc/sys/kernel/pid_max")
+        .unwrap()
+        .trim()
+        .parse::<u64>()
+        .unwrap()
+        + 1;
+    let staged = base.join(format!(".ab.cairn-{dead}-3.tmp"));
+    fs::create_dir(&staged).unwrap();
+    fs::write(staged.join("cdef"), "half").unwrap();
+    let shard = fs::read_dir(&base)
+        .unwrap()
+        .flatten()
+        .find(|e| e.file_name().len() == 2)
+        .unwrap()
+        .path();
+    let temp = shard.join(format!(".x.cairn-{dead}-4.tmp"));
+    fs::write(&temp, "half").unwrap();
+    // A live process's temp (ours) is left alone.
+    let live = base.join(format!(".y.cairn-{}-5.tmp", std::process::id()));
+    fs::write(&live, "in progress").unwrap();
+
+    // dvc ignores all of it.
+    assert_eq!(json(&repo.dvc_ok(["status", "--json"])), json("{}"));
+
+    let dry = json(&repo.cairn_ok(["gc", "--workspace", "--json"]));
+    let listed: Vec<String> = dry["stale_temps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        listed,
+        [staged.display().to_string(), temp.display().to_string()],
+        "dry run lists both leftovers, not the live temp"
+    );
+    assert!(
+        staged.exists() && temp.exists(),
+        "a dry run removes nothing"
+    );
+    repo.cairn_ok(["gc", "--workspace", "--force"]);
+    assert!(!staged.exists() && !temp.exists());
+    assert!(live.exists());
+    fs::remove_file(&live).unwrap();
+    assert_eq!(json(&repo.dvc_ok(["status", "--json"])), json("{}"));
+    assert_eq!(json(&repo.cairn_ok(["status", "--json"])), json("{}"));
+}

@@ -39,6 +39,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
+    cairn_data::reserve_descriptor_table();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init(a) => commands::init::run(a),

@@ -41,6 +41,15 @@ pub fn temp_name_for(name: &str) -> String {
     format!(".{name}.cairn-{pid}-{n}.tmp")
 }
 
+/// The process that made temp name `name` (one [`temp_name_for`] gave), if it is one.
+pub fn temp_owner(name: &str) -> Option<u32> {
+    let rest = name.strip_prefix('.')?.strip_suffix(".tmp")?;
+    let (_, tail) = rest.rsplit_once(".cairn-")?;
+    let (pid, n) = tail.split_once('-')?;
+    n.parse::<u64>().ok()?;
+    pid.parse().ok()
+}
+
 /// Writes `data` to `path` atomically (temp file, fsync, rename), creating parent dirs.
 pub fn write_atomic(path: &Path, data: &[u8]) -> io::Result<()> {
     write_atomic_with_mode(path, data, None)
@@ -93,6 +102,22 @@ pub fn write_atomic_with_mode(path: &Path, data: &[u8], mode: Option<u32>) -> io
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn temp_names_name_their_owner() {
+        let name = temp_name_for("ab");
+        assert_eq!(temp_owner(&name), Some(std::process::id()));
+        assert_eq!(temp_owner(".x.cairn-12-3.tmp"), Some(12));
+        for other in [
+            "ab",
+            ".x.tmp",
+            ".x.cairn-12.tmp",
+            ".x.cairn-a-1.tmp",
+            "x.cairn-1-2.tmp",
+        ] {
+            assert_eq!(temp_owner(other), None, "{other}");
+        }
+    }
 
     #[test]
     fn replaces_content_and_keeps_mode() {

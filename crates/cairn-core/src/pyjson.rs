@@ -79,7 +79,11 @@ fn float(f: f64) -> String {
 /// Writes `s` as a JSON string with `ensure_ascii=True`.
 pub fn write_str(out: &mut String, s: &str) {
     out.push('"');
-    for ch in s.chars() {
+    // Most strings need no escape at all: copy printable ASCII runs whole.
+    let plain = |b: &u8| (0x20..=0x7e).contains(b) && *b != b'"' && *b != b'\\';
+    let run = s.bytes().take_while(plain).count();
+    out.push_str(&s[..run]);
+    for ch in s[run..].chars() {
         match ch {
             '"' => out.push_str("\\\""),
             '\\' => out.push_str("\\\\"),

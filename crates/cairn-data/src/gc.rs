@@ -24,6 +24,9 @@ pub struct GcReport {
     pub bytes: u64,
     /// Whether anything was actually deleted.
     pub dry_run: bool,
+    /// Leftovers of interrupted writes (temp files, staged shard directories) that
+    /// are (or would be) removed, as paths.
+    pub stale_temps: Vec<String>,
 }
 
 /// Hashes referenced by a `dvc.lock` text (outs and deps of every stage).
@@ -117,7 +120,22 @@ pub fn gc(repo: &Repo, scope: RevScope, dry_run: bool) -> Result<GcReport> {
         removed: Vec::new(),
         bytes: 0,
         dry_run,
+        stale_temps: Vec::new(),
     };
+    for path in odb
+        .stale_temps()
+        .map_err(|e| DataError::io(odb.root(), e))?
+    {
+        if !dry_run {
+            let removed = if path.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.map_err(|e| DataError::io(&path, e))?;
+        }
+        report.stale_temps.push(path.display().to_string());
+    }
     let objects = odb.list().map_err(|e| DataError::io(odb.root(), e))?;
     for (hash, kind, path) in objects {
         if keep.contains(&(hash.clone(), kind)) {

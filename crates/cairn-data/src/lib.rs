@@ -36,3 +36,4 @@ pub mod workspace;
 
 pub use error::{DataError, Result};
 pub use repo::Repo;
+pub use shards::reserve_descriptor_table;

@@ -61,6 +61,18 @@ impl Odb {
         self
     }
 
+    /// Starts writing many objects at once: shards that don't exist yet are built
+    /// under temp names and appear whole when the batch is published (see
+    /// [`crate::shards`]). Until then the new objects are visible to this `Odb`'s
+    /// lookups but not under their paths.
+    pub fn batch(&self) -> Batch<'_> {
+        self.shards.stage_new();
+        Batch {
+            shards: &self.shards,
+            published: false,
+        }
+    }
+
     /// Whether directory object `id` and every member are validly in the cache (DVC's
     /// `check` of a tree), answered from the verified memo when its shards are
     /// unchanged.
@@ -223,6 +235,37 @@ impl Odb {
         Ok(m)
     }
 
+    /// Temp files and staged shard directories that Cairn processes no longer running
+    /// left in `files/md5` (a crash or kill mid-write; never half an object under its
+    /// final name, but still disk space).
+    pub fn stale_temps(&self) -> io::Result<Vec<PathBuf>> {
+        let base = self.root.join("files").join("md5");
+        let mut out = Vec::new();
+        let Ok(entries) = fs::read_dir(&base) else {
+            return Ok(out);
+        };
+        let abandoned = |name: &str| {
+            cairn_core::atomic::temp_owner(name)
+                .is_some_and(|pid| !Path::new(&format!("/proc/{pid}")).exists())
+        };
+        for entry in entries {
+            let entry = entry?;
+            let name = entry.file_name().to_string_lossy().into_owned();
+            if abandoned(&name) {
+                out.push(entry.path());
+            } else if name.len() == 2 && entry.file_type()?.is_dir() {
+                for inner in fs::read_dir(entry.path())? {
+                    let inner = inner?;
+                    if abandoned(&inner.file_name().to_string_lossy()) {
+                        out.push(inner.path());
+                    }
+                }
+            }
+        }
+        out.sort();
+        Ok(out)
+    }
+
     /// Every object file in the cache, as `(hash, kind, path)` (manifests included).
     pub fn list(&self) -> io::Result<Vec<(String, HashKind, PathBuf)>> {
         let mut out = Vec::new();
@@ -252,6 +295,30 @@ impl Odb {
             }
         }
         Ok(out)
+    }
+}
+
+/// Objects being written together; see [`Odb::batch`]. Dropping it publishes too
+/// (everything staged is complete by then), ignoring errors.
+#[must_use = "publish the batch to see its errors"]
+pub struct Batch<'a> {
+    shards: &'a Shards,
+    published: bool,
+}
+
+impl Batch<'_> {
+    /// Moves the batch's new shards into place.
+    pub fn publish(mut self) -> io::Result<()> {
+        self.published = true;
+        self.shards.publish()
+    }
+}
+
+impl Drop for Batch<'_> {
+    fn drop(&mut self) {
+        if !self.published {
+            let _ = self.shards.publish();
+        }
     }
 }
 

@@ -198,12 +198,27 @@ impl State {
         if let Some(parent) = path.parent() {
             std::fs::create_dir_all(parent).map_err(|e| DataError::io(parent, e))?;
         }
-        let mut conn = Connection::open(path).map_err(err)?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))
-            .map_err(err)?;
-        let version: usize = conn
-            .query_row("PRAGMA user_version", [], |r| r.get(0))
-            .map_err(err)?;
+        let open = || -> rusqlite::Result<(Connection, usize)> {
+            let conn = Connection::open(path)?;
+            conn.busy_timeout(std::time::Duration::from_secs(10))?;
+            // The table only saves re-hashing, so it is not worth an fsync per command
+            // (several ms on an add); a file an OS crash damaged is started afresh.
+            conn.pragma_update(None, "synchronous", "OFF")?;
+            let version = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+            Ok((conn, version))
+        };
+        let (mut conn, version) = match open() {
+            Err(rusqlite::Error::SqliteFailure(e, _))
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseCorrupt | rusqlite::ErrorCode::NotADatabase
+                ) =>
+            {
+                std::fs::remove_file(path).map_err(|e| DataError::io(path, e))?;
+                open().map_err(err)?
+            }
+            other => other.map_err(err)?,
+        };
         if version < MIGRATIONS.len() {
             let tx = conn.transaction().map_err(err)?;
             for m in &MIGRATIONS[version..] {

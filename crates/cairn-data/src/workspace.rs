@@ -228,8 +228,14 @@ impl Hasher<'_> {
             total_files: Some(files.len() as u64),
             total_bytes: Some(total),
         });
+        let batch = match pass {
+            Pass::Store(odb) => Some((odb, odb.batch())),
+            Pass::Hash => None,
+        };
         let results: Vec<Result<String>> = files
             .par_iter()
+            // Small pieces, so no core is left alone with a long tail at the end.
+            .with_max_len(64)
             .map(|f| {
                 let md5 = self.hash_member(dir, f, members.get(f.rel.as_bytes()), kind, pass)?;
                 self.progress.event(ProgressEvent::Advance {
@@ -240,6 +246,11 @@ impl Hasher<'_> {
             })
             .collect();
         self.progress.event(ProgressEvent::Finish);
+        if let Some((odb, batch)) = batch {
+            batch
+                .publish()
+                .map_err(|e| DataError::io(odb.root().join("files/md5"), e))?;
+        }
         let mut md5s = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for r in results {

@@ -50,6 +50,9 @@ pub fn run(args: GcArgs) -> anyhow::Result<ExitCode> {
     for h in &report.removed {
         output::line(&format!("{verb} {h}"));
     }
+    for t in &report.stale_temps {
+        output::line(&format!("{verb} {t} (left by an interrupted write)"));
+    }
     output::line(&format!(
         "{verb} {} objects ({} bytes); kept {}.",
         report.removed.len(),
