@@ -422,6 +422,23 @@ mod tests {
     use std::time::Duration;
 
     #[test]
+    fn a_damaged_database_is_started_afresh() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("f");
+        std::fs::write(&f, b"a").unwrap();
+        let old = filetime::FileTime::from_system_time(SystemTime::now() - Duration::from_secs(10));
+        filetime::set_file_mtime(&f, old).unwrap();
+        let db = dir.path().join("state.db");
+        std::fs::write(&db, vec![0x5a; 8192]).unwrap();
+        let s = State::open(&db).expect("a damaged file is replaced, not an error");
+        let meta = FileMeta::from(&std::fs::metadata(&f).unwrap());
+        s.put(&f, &meta, HashKind::Md5, "x");
+        s.save().unwrap();
+        let s = State::open(&db).unwrap();
+        assert_eq!(s.get(&f, &meta, HashKind::Md5).as_deref(), Some("x"));
+    }
+
+    #[test]
     fn remembers_until_the_file_changes() {
         let dir = tempfile::tempdir().unwrap();
         let f = dir.path().join("f");
