@@ -22,7 +22,8 @@ pub struct Manifest {
 impl Manifest {
     /// Builds a manifest, sorting by code point as Python's `sorted` does.
     pub fn new(mut entries: Vec<Entry>) -> Self {
-        entries.sort_by(|a, b| a.relpath.cmp(&b.relpath));
+        use rayon::slice::ParallelSliceMut;
+        entries.par_sort_by(|a, b| a.relpath.cmp(&b.relpath));
         Manifest { entries }
     }
 

@@ -154,17 +154,18 @@ impl Shards {
         let mut first_error = None;
         for (idx, slot) in self.slots.iter().enumerate() {
             let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
-            let Some(staged) = guard.as_ref().and_then(|s| s.staged.clone()) else {
+            let Some(open) = guard.as_mut().filter(|s| s.staged.is_some()) else {
                 continue;
             };
-            let result = if spoiled {
+            if spoiled {
+                let path = self.base.join(open.staged.take().unwrap_or_default());
                 *guard = None;
-                std::fs::remove_dir_all(self.base.join(&staged))
-            } else {
-                self.publish_one(idx as u8, &staged)
-                    .map(|slot| *guard = Some(slot))
-            };
-            if let Err(e) = result {
+                if let Err(e) = std::fs::remove_dir_all(&path)
+                    && e.kind() != io::ErrorKind::NotFound
+                {
+                    first_error.get_or_insert(e);
+                }
+            } else if let Err(e) = self.publish_one(idx as u8, open) {
                 // The slot is re-opened by name on next use.
                 *guard = None;
                 first_error.get_or_insert(e);
@@ -173,17 +174,19 @@ impl Shards {
         first_error.map_or(Ok(()), Err)
     }
 
-    fn publish_one(&self, idx: u8, staged: &str) -> io::Result<Slot> {
+    /// Publishes staged shard `slot` as shard `idx`, leaving `slot` the live shard.
+    fn publish_one(&self, idx: u8, slot: &mut Slot) -> io::Result<()> {
         let base = self.base(false)?;
         let name = shard_name(idx);
+        let staged = slot.staged.clone().unwrap_or_default();
         let whole =
-            match rustix::fs::renameat_with(base, staged, base, &name, RenameFlags::NOREPLACE) {
+            match rustix::fs::renameat_with(base, &staged, base, &name, RenameFlags::NOREPLACE) {
                 Ok(()) => true,
                 Err(Errno::EXIST | Errno::NOTEMPTY) => false,
                 // Filesystems without RENAME_NOREPLACE: a plain rename can only replace an
                 // empty directory, which loses nothing.
                 Err(Errno::INVAL | Errno::NOSYS | Errno::NOTSUP) => {
-                    match rustix::fs::renameat(base, staged, base, &name) {
+                    match rustix::fs::renameat(base, &staged, base, &name) {
                         Ok(()) => true,
                         Err(Errno::EXIST | Errno::NOTEMPTY) => false,
                         Err(e) => return Err(e.into()),
@@ -191,18 +194,20 @@ impl Shards {
                 }
                 Err(e) => return Err(e.into()),
             };
-        let fd = rustix::fs::openat(base, &name, DIR_FLAGS, Mode::empty())?;
         if !whole {
             // Another writer made the shard meanwhile: move the objects one by one.
-            let from = rustix::fs::openat(base, staged, DIR_FLAGS, Mode::empty())?;
-            for entry in std::fs::read_dir(self.base.join(staged))? {
+            let fd = rustix::fs::openat(base, &name, DIR_FLAGS, Mode::empty())?;
+            for entry in std::fs::read_dir(self.base.join(&staged))? {
                 let entry = entry?.file_name();
                 let entry = entry.to_string_lossy();
-                install(from.as_fd(), &entry, fd.as_fd(), &entry)?;
+                install(slot.fd.as_fd(), &entry, fd.as_fd(), &entry)?;
             }
-            rustix::fs::unlinkat(base, staged, AtFlags::REMOVEDIR)?;
+            rustix::fs::unlinkat(base, &staged, AtFlags::REMOVEDIR)?;
+            slot.fd = fd;
         }
-        Ok(Slot { fd, staged: None })
+        // After a whole rename the open handle is the shard itself.
+        slot.staged = None;
+        Ok(())
     }
 
     /// The `stat` of shard directory `idx` itself, looked up by name (so a shard that
