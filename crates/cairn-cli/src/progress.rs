@@ -8,8 +8,15 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 /// Renders engine progress events with indicatif.
 pub struct Bar {
-    bar: Mutex<Option<ProgressBar>>,
+    bar: Mutex<Option<Shown>>,
     enabled: bool,
+}
+
+/// The bar on screen, with the file counts its prefix shows.
+struct Shown {
+    bar: ProgressBar,
+    files_done: u64,
+    total_files: Option<u64>,
 }
 
 impl Bar {
@@ -46,17 +53,26 @@ impl Progress for Bar {
                 }
                 bar.set_length(total_bytes.unwrap_or(0));
                 bar.set_position(0);
-                *slot = Some(bar);
+                *slot = Some(Shown {
+                    bar,
+                    files_done: 0,
+                    total_files,
+                });
             }
             ProgressEvent::Advance { files, bytes } => {
-                if let Some(bar) = slot.as_ref() {
-                    bar.inc(bytes);
-                    let _ = files;
+                if let Some(shown) = slot.as_mut() {
+                    shown.bar.inc(bytes);
+                    shown.files_done += files;
+                    if let Some(n) = shown.total_files {
+                        shown
+                            .bar
+                            .set_prefix(format!("{}/{n} files", shown.files_done));
+                    }
                 }
             }
             ProgressEvent::Finish => {
-                if let Some(bar) = slot.take() {
-                    bar.finish_and_clear();
+                if let Some(shown) = slot.take() {
+                    shown.bar.finish_and_clear();
                 }
             }
         }
