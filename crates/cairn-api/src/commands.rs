@@ -108,4 +108,8 @@ commands! {
     data_history(HistoryArgs) -> Vec<DataVersion>;
     /// Restores the version of a dataset recorded in `commit`.
     checkout_version(CheckoutVersionArgs) -> CheckoutResult;
+    /// The experiments table: workspace, `HEAD` and its experiments, params and metrics.
+    list_experiments(ProjectArgs) -> ExperimentsView;
+    /// Metric step series of some rows, decimated for a chart `width` pixels wide.
+    metric_series(SeriesArgs) -> Vec<RevSeriesView>;
 }

@@ -476,3 +476,118 @@ pub struct AppInfo {
     /// The project to open first (`--project`, or the demo on first launch).
     pub initial_project: Option<String>,
 }
+
+/// Whether an experiments-table column shows a param or a metric.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ExpColumnKind {
+    /// From a params file.
+    Param,
+    /// From a metrics file.
+    Metric,
+}
+
+/// One column of the experiments table.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpColumn {
+    /// Param or metric.
+    pub kind: ExpColumnKind,
+    /// The file it is read from (`params.yaml`, `dvclive/metrics.json`).
+    pub file: String,
+    /// Its key, nested keys joined with `.` (`train.lr`).
+    pub key: String,
+}
+
+/// What a row of the experiments table is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub enum ExpRowKind {
+    /// The work tree, uncommitted changes included.
+    Workspace,
+    /// A commit experiments are based on (`HEAD`).
+    Baseline,
+    /// An experiment (a ref under `refs/exps`).
+    Experiment,
+}
+
+/// A value in the table: as Python prints it, and as a number when it is one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpCell {
+    /// The value as text (`0.01`, `True`, `['a', 'b']`).
+    pub text: String,
+    /// The value as a number, for sorting and charts.
+    pub num: Option<f64>,
+}
+
+/// One row of the experiments table.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpRow {
+    /// `workspace`, or the commit id.
+    pub id: String,
+    /// What people call it: `workspace`, the branch, or the experiment's name.
+    pub name: String,
+    /// Workspace, baseline or experiment.
+    pub kind: ExpRowKind,
+    /// The baseline commit an experiment is based on.
+    pub baseline: Option<String>,
+    /// Commit time (`2026-11-27T08:35:10`).
+    pub created: Option<String>,
+    /// `success`, or a queued experiment's `queued` / `running` / `failed`.
+    pub status: String,
+    /// Why its data could not be read, if so.
+    pub error: Option<String>,
+    /// One value per column (same order), `null` where it has none.
+    pub values: Vec<Option<ExpCell>>,
+}
+
+/// The experiments table: the workspace, `HEAD` and the experiments based on it.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExperimentsView {
+    /// Params first, then metrics, each in file order.
+    pub columns: Vec<ExpColumn>,
+    /// Workspace, baseline, then its experiments, newest first.
+    pub rows: Vec<ExpRow>,
+}
+
+/// Arguments of `metric_series`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesArgs {
+    /// Project root.
+    pub project: String,
+    /// Row ids (`workspace` or commit ids).
+    pub revs: Vec<String>,
+    /// Metric names to load (empty: all).
+    pub names: Vec<String>,
+    /// Chart width in pixels: each series is cut to about twice as many points, keeping
+    /// every bucket's minimum and maximum.
+    pub width: u32,
+}
+
+/// One metric's steps in one revision.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesLine {
+    /// Metric name (`acc`, `train/loss`).
+    pub name: String,
+    /// The file it came from.
+    pub file: String,
+    /// Steps.
+    pub xs: Vec<f64>,
+    /// Values.
+    pub ys: Vec<f64>,
+}
+
+/// The series of one revision.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevSeriesView {
+    /// Row id (`workspace` or commit id).
+    pub rev: String,
+    /// Its metric series.
+    pub series: Vec<SeriesLine>,
+}

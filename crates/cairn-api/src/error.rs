@@ -116,6 +116,22 @@ impl From<cairn_data::DataError> for ApiError {
     }
 }
 
+impl From<cairn_exp::ExpError> for ApiError {
+    fn from(e: cairn_exp::ExpError) -> Self {
+        use cairn_exp::ExpError as X;
+        match e {
+            X::Git(g) => g.into(),
+            X::Run(r) => r.into(),
+            X::Pipeline(p) => p.into(),
+            X::Data(d) => d.into(),
+            X::Io { .. } => ApiError::new(ErrorCode::Io, e.to_string()),
+            X::UnknownExperiment(_) => ApiError::not_found(e.to_string()),
+            X::Invalid(_) => ApiError::new(ErrorCode::InvalidArguments, e.to_string()),
+            _ => ApiError::new(ErrorCode::Internal, e.to_string()),
+        }
+    }
+}
+
 impl From<cairn_git::GitError> for ApiError {
     fn from(e: cairn_git::GitError) -> Self {
         ApiError::new(ErrorCode::Git, e.to_string())

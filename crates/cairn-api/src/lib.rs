@@ -24,6 +24,7 @@ pub mod demo;
 pub mod dto;
 pub mod error;
 pub mod events;
+pub mod experiments;
 pub mod index;
 pub mod pipeline;
 pub mod projects;

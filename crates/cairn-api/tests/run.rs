@@ -125,6 +125,79 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     );
     assert_eq!(history[0]["current"], true);
 
+    // Experiments: the saved version is the baseline; an experiment with another
+    // learning rate (made by the engine, as `cairn exp run -S` makes it) is a third row.
+    let made = cairn_exp::run::run_experiment(
+        std::path::Path::new(&e.demo),
+        &cairn_exp::run::ExpRunOptions {
+            set_params: vec!["train.learning_rate=0.05".into()],
+            name: Some("slower".into()),
+            jobs: 1,
+            ..Default::default()
+        },
+        std::sync::Arc::new(|_| {}),
+        &cairn_run::CancelToken::default(),
+    )
+    .expect("experiment runs");
+    let exps = call(&e.api, "list_experiments", json!({"project": e.demo}));
+    let columns = exps["columns"].as_array().unwrap();
+    let col = |kind: &str, key: &str| {
+        columns
+            .iter()
+            .position(|c| c["kind"] == kind && c["key"] == key)
+            .unwrap_or_else(|| panic!("no {kind} column {key}: {columns:?}"))
+    };
+    let lr = col("param", "train.learning_rate");
+    let acc = columns
+        .iter()
+        .position(|c| c["kind"] == "metric" && c["file"] == "dvclive/metrics.json")
+        .unwrap_or_else(|| panic!("no metric column: {columns:?}"));
+    assert!(lr < acc, "params come before metrics");
+    let rows = exps["rows"].as_array().unwrap();
+    let kinds: Vec<&str> = rows.iter().map(|r| r["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds[..2], ["workspace", "baseline"], "{rows:?}");
+    // Like `dvc exp run`, the experiment's params stay in the work tree.
+    for (r, want) in rows[..2].iter().zip([0.05, 0.1]) {
+        assert_eq!(r["values"][lr]["text"], want.to_string(), "{r}");
+        assert_eq!(r["values"][lr]["num"], want, "{r}");
+        assert!(r["values"][acc]["num"].is_number(), "{r}");
+    }
+    let exp = &rows[2];
+    assert_eq!(
+        (
+            exp["kind"].as_str(),
+            exp["name"].as_str(),
+            exp["id"].as_str()
+        ),
+        (
+            Some("experiment"),
+            Some("slower"),
+            Some(made.commit.as_str())
+        )
+    );
+    assert_eq!(exp["baseline"], rows[1]["id"]);
+    assert_eq!(exp["values"][lr]["text"], "0.05");
+    assert!(exp["values"][acc]["num"].is_number(), "{exp}");
+    let baseline = rows[1]["id"].as_str().unwrap();
+    let series = call(
+        &e.api,
+        "metric_series",
+        json!({"project": e.demo, "revs": ["workspace", baseline, made.commit], "names": ["train/loss"], "width": 100}),
+    );
+    assert_eq!(series.as_array().unwrap().len(), 3);
+    for s in series.as_array().unwrap() {
+        let lines = s["series"].as_array().unwrap();
+        assert_eq!(lines.len(), 1, "{s}");
+        assert_eq!(lines[0]["name"], "train/loss");
+        let xs = lines[0]["xs"].as_array().unwrap();
+        assert!(
+            xs.len() > 10 && xs.len() <= 202,
+            "decimated for 100 px: {}",
+            xs.len()
+        );
+        assert_eq!(xs.len(), lines[0]["ys"].as_array().unwrap().len());
+    }
+
     // Cancel: a forced run stopped at once ends as cancelled, and the project can run again.
     let mut rx = e.api.subscribe();
     call(

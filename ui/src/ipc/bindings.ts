@@ -635,6 +635,125 @@ restored: Array<string>,
  */
 problems: Array<ApiError>, };
 
+export type SeriesArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Row ids (`workspace` or commit ids).
+ */
+revs: Array<string>, 
+/**
+ * Metric names to load (empty: all).
+ */
+names: Array<string>, 
+/**
+ * Chart width in pixels: each series is cut to about twice as many points, keeping
+ * every bucket's minimum and maximum.
+ */
+width: number, };
+
+export type ExpColumnKind = "param" | "metric";
+
+export type ExpColumn = { 
+/**
+ * Param or metric.
+ */
+kind: ExpColumnKind, 
+/**
+ * The file it is read from (`params.yaml`, `dvclive/metrics.json`).
+ */
+file: string, 
+/**
+ * Its key, nested keys joined with `.` (`train.lr`).
+ */
+key: string, };
+
+export type ExpRowKind = "workspace" | "baseline" | "experiment";
+
+export type ExpCell = { 
+/**
+ * The value as text (`0.01`, `True`, `['a', 'b']`).
+ */
+text: string, 
+/**
+ * The value as a number, for sorting and charts.
+ */
+num: number | null, };
+
+export type ExpRow = { 
+/**
+ * `workspace`, or the commit id.
+ */
+id: string, 
+/**
+ * What people call it: `workspace`, the branch, or the experiment's name.
+ */
+name: string, 
+/**
+ * Workspace, baseline or experiment.
+ */
+kind: ExpRowKind, 
+/**
+ * The baseline commit an experiment is based on.
+ */
+baseline: string | null, 
+/**
+ * Commit time (`2026-11-27T08:35:10`).
+ */
+created: string | null, 
+/**
+ * `success`, or a queued experiment's `queued` / `running` / `failed`.
+ */
+status: string, 
+/**
+ * Why its data could not be read, if so.
+ */
+error: string | null, 
+/**
+ * One value per column (same order), `null` where it has none.
+ */
+values: Array<ExpCell | null>, };
+
+export type ExperimentsView = { 
+/**
+ * Params first, then metrics, each in file order.
+ */
+columns: Array<ExpColumn>, 
+/**
+ * Workspace, baseline, then its experiments, newest first.
+ */
+rows: Array<ExpRow>, };
+
+export type SeriesLine = { 
+/**
+ * Metric name (`acc`, `train/loss`).
+ */
+name: string, 
+/**
+ * The file it came from.
+ */
+file: string, 
+/**
+ * Steps.
+ */
+xs: Array<number>, 
+/**
+ * Values.
+ */
+ys: Array<number>, };
+
+export type RevSeriesView = { 
+/**
+ * Row id (`workspace` or commit id).
+ */
+rev: string, 
+/**
+ * Its metric series.
+ */
+series: Array<SeriesLine>, };
+
 /** Every command: `call(name, args)` resolves to `result` or rejects with an ApiError. */
 export interface Commands {
   /** Version, data dir and the project to open first. */
@@ -677,10 +796,14 @@ export interface Commands {
   data_history: { args: HistoryArgs; result: Array<DataVersion> };
   /** Restores the version of a dataset recorded in `commit`. */
   checkout_version: { args: CheckoutVersionArgs; result: CheckoutResult };
+  /** The experiments table: workspace, `HEAD` and its experiments, params and metrics. */
+  list_experiments: { args: ProjectArgs; result: ExperimentsView };
+  /** Metric step series of some rows, decimated for a chart `width` pixels wide. */
+  metric_series: { args: SeriesArgs; result: Array<RevSeriesView> };
 }
 
 /** Command names. */
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "data_history", "checkout_version"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "data_history", "checkout_version", "list_experiments", "metric_series"];

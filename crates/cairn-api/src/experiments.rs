@@ -1,0 +1,176 @@
+//! The experiments table and the metric series its charts draw, read through
+//! `cairn-exp` — the same data `cairn exp show` and `dvc exp show` print.
+
+use cairn_exp::collect::{ExpData, FileResult, flatten};
+use cairn_exp::show::{RevState, ShowOptions, ShowResult};
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::dto::*;
+use crate::error::ApiResult;
+use crate::{Api, project_root};
+
+/// The row id of the work tree.
+const WORKSPACE: &str = "workspace";
+
+impl Api {
+    /// `list_experiments`: the workspace, `HEAD` and the experiments based on it, with
+    /// every param and metric as a column.
+    pub fn list_experiments(&self, args: ProjectArgs) -> ApiResult<ExperimentsView> {
+        let root = project_root(&args.project)?;
+        let shown = cairn_exp::show::show(
+            &root,
+            &ShowOptions {
+                num: 1,
+                ..Default::default()
+            },
+        )?;
+        Ok(table(&shown))
+    }
+
+    /// `metric_series`: the step series of the given rows, decimated for a chart.
+    pub fn metric_series(&self, args: SeriesArgs) -> ApiResult<Vec<RevSeriesView>> {
+        let root = project_root(&args.project)?;
+        let revs: Vec<Option<String>> = args
+            .revs
+            .iter()
+            .map(|r| (r != WORKSPACE).then(|| r.clone()))
+            .collect();
+        let width = args.width.clamp(16, 8192) as usize;
+        let loaded = cairn_exp::series::compare(&root, &revs, &args.names, width, None)?;
+        Ok(loaded
+            .into_iter()
+            .map(|(rev, series)| RevSeriesView {
+                rev: rev.unwrap_or_else(|| WORKSPACE.to_string()),
+                series: series
+                    .into_iter()
+                    .map(|s| SeriesLine {
+                        name: s.name,
+                        file: s.file,
+                        xs: s.points.iter().map(|p| p.0).collect(),
+                        ys: s.points.iter().map(|p| p.1).collect(),
+                    })
+                    .collect(),
+            })
+            .collect())
+    }
+}
+
+/// One row before its values are laid out in column order.
+struct Pending<'a> {
+    row: ExpRow,
+    data: Option<&'a ExpData>,
+}
+
+/// Lays `shown` out as a table: one column per param and metric key any row has.
+fn table(shown: &ShowResult) -> ExperimentsView {
+    let mut pending = Vec::new();
+    if let Some(w) = &shown.workspace {
+        pending.push(pending_row(w, ExpRowKind::Workspace, None, "success"));
+    }
+    for b in &shown.baselines {
+        pending.push(pending_row(&b.state, ExpRowKind::Baseline, None, "success"));
+        for e in &b.experiments {
+            let Some(tip) = e.revs.first() else { continue };
+            let status = e
+                .executor
+                .as_ref()
+                .and_then(|x| x.get("state"))
+                .and_then(Value::as_str)
+                .unwrap_or("success");
+            let mut p = pending_row(tip, ExpRowKind::Experiment, Some(&b.state.rev), status);
+            if !e.name.is_empty() {
+                p.row.name = e.name.clone();
+            }
+            pending.push(p);
+        }
+    }
+    // Column order: params, then metrics; files and keys in the order first seen.
+    let mut columns: IndexMap<(bool, String, String), ()> = IndexMap::new();
+    let flat: Vec<IndexMap<(bool, String, String), Value>> = pending
+        .iter()
+        .map(|p| {
+            let mut cells = IndexMap::new();
+            if let Some(d) = p.data {
+                for (is_metric, files) in [(false, &d.params), (true, &d.metrics)] {
+                    for (file, result) in files {
+                        let FileResult::Data(v) = result else {
+                            continue;
+                        };
+                        let mut keys = IndexMap::new();
+                        flatten("", v, &mut keys);
+                        for (k, v) in keys {
+                            cells.insert((is_metric, file.clone(), k), v);
+                        }
+                    }
+                }
+            }
+            cells
+        })
+        .collect();
+    for cells in &flat {
+        for key in cells.keys() {
+            columns.entry(key.clone()).or_default();
+        }
+    }
+    columns.sort_by(|a, _, b, _| a.0.cmp(&b.0));
+    let rows = pending
+        .into_iter()
+        .zip(&flat)
+        .map(|(mut p, cells)| {
+            p.row.values = columns.keys().map(|k| cells.get(k).map(cell)).collect();
+            p.row
+        })
+        .collect();
+    ExperimentsView {
+        columns: columns
+            .into_keys()
+            .map(|(is_metric, file, key)| ExpColumn {
+                kind: if is_metric {
+                    ExpColumnKind::Metric
+                } else {
+                    ExpColumnKind::Param
+                },
+                file,
+                key,
+            })
+            .collect(),
+        rows,
+    }
+}
+
+fn pending_row<'a>(
+    state: &'a RevState,
+    kind: ExpRowKind,
+    baseline: Option<&str>,
+    status: &str,
+) -> Pending<'a> {
+    let short = || state.rev.get(..7).unwrap_or(&state.rev).to_string();
+    Pending {
+        row: ExpRow {
+            id: state.rev.clone(),
+            name: match kind {
+                ExpRowKind::Workspace => WORKSPACE.to_string(),
+                _ => state.name.clone().unwrap_or_else(short),
+            },
+            kind,
+            baseline: baseline.map(str::to_string),
+            created: state.data.as_ref().and_then(|d| d.timestamp.clone()),
+            status: status.to_string(),
+            error: state.error.as_ref().map(|(_, msg)| msg.clone()),
+            values: Vec::new(),
+        },
+        data: state.data.as_ref(),
+    }
+}
+
+/// A value as Python prints it (strings bare), with its number when it is one.
+fn cell(v: &Value) -> ExpCell {
+    ExpCell {
+        text: match v {
+            Value::String(s) => s.clone(),
+            other => cairn_exp::pyvalue::py_str(other),
+        },
+        num: v.as_f64(),
+    }
+}
