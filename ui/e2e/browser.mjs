@@ -4,7 +4,7 @@
 //   node e2e/browser.mjs            (CAIRN_BIN defaults to ../target/debug/cairn)
 //
 // Screenshots go to ../artifacts/screenshots/.
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -131,9 +131,37 @@ async function main() {
   await page.getByTestId("save-version").click();
   await page.getByTestId("nothing-to-save").waitFor();
 
+  step("Experiments: one made in the terminal appears next to its baseline, changed values marked, charted");
+  const exp = spawnSync(bin, ["exp", "run", "-S", "train.learning_rate=0.05", "--name", "slower"], {
+    cwd: demoDir,
+    env: { ...process.env, CAIRN_DATA_DIR: dataDir },
+    encoding: "utf8",
+  });
+  if (exp.status !== 0) throw new Error(`cairn exp run failed:\n${exp.stdout}\n${exp.stderr}`);
+  await page.getByTestId("tab-experiments").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"]').length === 3);
+  await page.getByTestId("exp-row").filter({ hasText: "slower" }).waitFor();
+  // The terminal's run left the pipeline up to date, and the header says so once it settles.
+  await page.getByTestId("state-summary").filter({ hasText: /^4 up to date$/ }).waitFor({ timeout: 20000 });
+  await page.getByTestId("col-param-train.learning_rate").waitFor();
+  if (await page.getByTestId("col-param-prepare.seed").count()) throw new Error("unchanged params are hidden by default");
+  const changed = await page.locator('[data-testid="exp-row"][data-kind="experiment"] td.changed').allInnerTexts();
+  if (!changed.includes("0.05")) throw new Error(`the changed learning rate is marked: ${changed}`);
+  // Every row is selected at first: one line per row in each chart (loss, accuracy).
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="metric-chart"] canvas').length >= 2, null, { timeout: 20000 });
+  const legend = await page.getByTestId("exp-charts").locator(".legend-item").count();
+  if (legend !== 3) throw new Error(`expected 3 charted rows, got ${legend}`);
+  await shot(page, "04b-experiments");
+  await page.getByTestId("only-changed").uncheck();
+  await page.getByTestId("col-param-prepare.seed").waitFor();
+  await page.getByTestId("exp-select").first().uncheck();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-charts"] .legend-item').length === 2);
+
   step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
   const flowers = join(demoDir, "data", "flowers.csv");
   const original = readFileSync(flowers, "utf8");
+  await page.getByTestId("tab-data").click();
+  await page.getByTestId("tracked-table").waitFor();
   writeFileSync(flowers, original + "6.1,2.9,4.7,1.4,versicolor\n5.0,3.5,1.4,0.2,setosa\n");
   await page.getByTestId("tracked-table").filter({ hasText: "modified" }).waitFor({ timeout: 20000 });
   await page.getByTestId("track-data").click();

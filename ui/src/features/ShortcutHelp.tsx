@@ -5,7 +5,7 @@ const KEYS: [string, string][] = [
   ["Shift R", "Force-run the whole pipeline"],
   ["Ctrl .", "Cancel the run"],
   ["F", "Fit the graph to the view"],
-  ["1 2 3", "Pipeline, Data, Runs tabs"],
+  ["1 2 3 4", "Pipeline, Experiments, Data, Runs tabs"],
   ["Esc", "Close the side panel or dialog"],
   ["/", "Search projects"],
   ["H", "Back to projects"],

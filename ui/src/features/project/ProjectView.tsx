@@ -19,14 +19,16 @@ import { useEvents } from "../useEvents";
 import { PipelineTab } from "./PipelineTab";
 import { DataTab } from "./DataTab";
 import { RunsTab } from "./RunsTab";
+import { ExperimentsTab } from "../experiments/ExperimentsTab";
 
-export type Tab = "pipeline" | "data" | "runs";
+export type Tab = "pipeline" | "experiments" | "data" | "runs";
 export type RunRequest = Omit<RunArgs, "project">;
 /** Live output by stage, from this session's runs. */
 export type LiveLogs = Record<string, LogLine[]>;
 
-const TABS: { id: Tab; label: string; icon: "graph" | "database" | "history" }[] = [
+const TABS: { id: Tab; label: string; icon: "graph" | "database" | "history" | "bolt" }[] = [
   { id: "pipeline", label: "Pipeline", icon: "graph" },
+  { id: "experiments", label: "Experiments", icon: "bolt" },
   { id: "data", label: "Data", icon: "database" },
   { id: "runs", label: "Runs", icon: "history" },
 ];
@@ -50,14 +52,19 @@ export function ProjectView(props: {
   const [fitSignal, setFitSignal] = useState(0);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
 
+  // Refreshes can overlap (file events during a run in a terminal); only the newest
+  // request's answer may land, or a slow early one would show stale states.
+  const latestLoad = useRef(0);
   const loadPipeline = useCallback(() => {
+    const ticket = ++latestLoad.current;
     call("get_pipeline", { project: path })
       .then((v) => {
+        if (ticket !== latestLoad.current) return;
         setView(v);
         setRunning(v.activeRun !== null);
         setLoadError(null);
       })
-      .catch((e) => setLoadError(toApiError(e)));
+      .catch((e) => ticket === latestLoad.current && setLoadError(toApiError(e)));
   }, [path]);
 
   useEffect(() => {
@@ -154,8 +161,9 @@ export function ProjectView(props: {
     "shift+r": running ? undefined : forceAll,
     "mod+.": running ? cancel : undefined,
     "1": () => props.onTab("pipeline"),
-    "2": () => props.onTab("data"),
-    "3": () => props.onTab("runs"),
+    "2": () => props.onTab("experiments"),
+    "3": () => props.onTab("data"),
+    "4": () => props.onTab("runs"),
     f: () => setFitSignal((n) => n + 1),
   });
 
@@ -250,6 +258,7 @@ export function ProjectView(props: {
             fitSignal={fitSignal}
           />
         )}
+        {props.tab === "experiments" && <ExperimentsTab project={path} />}
         {props.tab === "data" && <DataTab project={path} />}
         {props.tab === "runs" && <RunsTab project={path} version={runsVersion} />}
       </div>

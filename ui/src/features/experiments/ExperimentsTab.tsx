@@ -1,0 +1,229 @@
+import { useCallback, useEffect, useMemo, useRef, useState } from "react";
+import { useVirtualizer } from "@tanstack/react-virtual";
+import { call, toApiError, type ApiError, type ExperimentsView, type ExpRow, type RevSeriesView } from "../../ipc";
+import { Empty, ErrorBox, Pill } from "../../components/ui";
+import { Icon } from "../../components/Icon";
+import { relativeTime } from "../../format";
+import { useEvents } from "../useEvents";
+import { MetricChart } from "./MetricChart";
+import { alignSeries, colours, differs, metricNames, sortRows, visibleColumns, type SortKey } from "./model";
+
+const ROW_HEIGHT = 34;
+/** Rows charted when the tab opens: workspace, baseline and the newest experiments. */
+const FIRST_SELECTED = 5;
+const STATUS_TONE: Record<string, string> = { queued: "neutral", running: "running", failed: "failed" };
+
+/** ISO local time as DVC prints it → relative, for the Created column. */
+function created(ts: string | null): string {
+  if (!ts) return "—";
+  const t = Date.parse(ts);
+  return Number.isNaN(t) ? ts : relativeTime(t, Date.now(), true);
+}
+
+export function ExperimentsTab({ project }: { project: string }) {
+  const [view, setView] = useState<ExperimentsView | null>(null);
+  const [error, setError] = useState<ApiError | null>(null);
+  const [selected, setSelected] = useState<string[] | null>(null);
+  const [onlyChanged, setOnlyChanged] = useState(true);
+  const [sort, setSort] = useState<SortKey>(null);
+  const [filter, setFilter] = useState("");
+  const [series, setSeries] = useState<RevSeriesView[]>([]);
+  const [seriesVersion, setSeriesVersion] = useState(0);
+  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const scroller = useRef<HTMLDivElement>(null);
+
+  // Only the newest request's answer lands (reloads overlap while files change).
+  const latest = useRef(0);
+  const load = useCallback(() => {
+    const ticket = ++latest.current;
+    call("list_experiments", { project })
+      .then((v) => {
+        if (ticket !== latest.current) return;
+        setView(v);
+        setError(null);
+        setSelected((s) => s?.filter((id) => v.rows.some((r) => r.id === id)) ?? v.rows.slice(0, FIRST_SELECTED).map((r) => r.id));
+        setSeriesVersion((n) => n + 1);
+      })
+      .catch((e) => ticket === latest.current && setError(toApiError(e)));
+  }, [project]);
+
+  useEffect(load, [load]);
+
+  // Live: metrics files change while training runs; reload (debounced) as they do.
+  useEvents((e) => {
+    if (!("project" in e) || e.project !== project) return;
+    if (e.type === "files_changed" || e.type === "run_finished") {
+      if (timer.current) clearTimeout(timer.current);
+      timer.current = setTimeout(load, 300);
+    }
+  });
+
+  const revs = useMemo(() => selected ?? [], [selected]);
+  useEffect(() => {
+    if (revs.length === 0) {
+      setSeries([]);
+      return;
+    }
+    let live = true;
+    call("metric_series", { project, revs, names: [], width: 600 })
+      .then((s) => live && setSeries(s))
+      .catch(() => live && setSeries([]));
+    return () => {
+      live = false;
+    };
+  }, [project, revs, seriesVersion]);
+
+  const columns = useMemo(() => (view ? visibleColumns(view, onlyChanged) : []), [view, onlyChanged]);
+  const rows = useMemo(() => {
+    if (!view) return [];
+    const needle = filter.trim().toLowerCase();
+    const shown = needle ? view.rows.filter((r) => r.kind !== "experiment" || r.name.toLowerCase().includes(needle)) : view.rows;
+    return sortRows(shown, sort);
+  }, [view, sort, filter]);
+  const colourOf = useMemo(() => colours(revs), [revs]);
+
+  const virtual = useVirtualizer({
+    count: rows.length,
+    getScrollElement: () => scroller.current,
+    estimateSize: () => ROW_HEIGHT,
+    overscan: 12,
+  });
+
+  if (error)
+    return (
+      <div className="banner">
+        <ErrorBox error={error} />
+      </div>
+    );
+  if (!view) return <div className="page-loading">Loading…</div>;
+
+  const toggle = (id: string) => setSelected((s) => (s?.includes(id) ? s.filter((x) => x !== id) : [...(s ?? []), id]));
+  const sortBy = (column: number) =>
+    setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
+  const experiments = view.rows.filter((r) => r.kind === "experiment").length;
+  const names = metricNames(series);
+  const selectedRows = revs.map((id) => view.rows.find((r) => r.id === id)).filter((r): r is ExpRow => !!r);
+  const items = virtual.getVirtualItems();
+  const padTop = items[0]?.start ?? 0;
+  const padBottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
+
+  return (
+    <div className="exp-tab">
+      <div className="exp-toolbar">
+        <span className="muted" data-testid="exp-count">
+          {experiments === 1 ? "1 experiment" : `${experiments} experiments`} on {view.rows.find((r) => r.kind === "baseline")?.name ?? "HEAD"}
+        </span>
+        <label className="search small-search">
+          <Icon name="search" size={14} />
+          <input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter experiments" data-testid="exp-filter" />
+        </label>
+        <label className="check" title="Hide params that are the same in every row">
+          <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="only-changed" />
+          Only changed params
+        </label>
+      </div>
+      {experiments === 0 && (
+        <p className="muted exp-hint">
+          No experiments yet. Try <code>cairn exp run -S train.learning_rate=0.05</code> in the project — each run is recorded
+          here (and in <code>dvc exp show</code>) next to this baseline.
+        </p>
+      )}
+      <div className="exp-table-wrap" ref={scroller} data-testid="exp-table">
+        <table className="table exp-table">
+          <thead>
+            <tr>
+              <th className="exp-name-col">Experiment</th>
+              <th>Created</th>
+              {columns.map((i) => {
+                const c = view.columns[i];
+                if (!c) return null;
+                const active = sort?.column === i;
+                return (
+                  <th
+                    key={i}
+                    className={`num sortable ${c.kind}`}
+                    title={`${c.file}: ${c.key} — click to sort`}
+                    onClick={() => sortBy(i)}
+                    data-testid={`col-${c.kind}-${c.key}`}
+                  >
+                    <span className="col-file">{c.file}</span>
+                    <span className="col-key">
+                      {c.key}
+                      {active && <Icon name="chevron" size={11} className={`sort-arrow ${sort.descending ? "down" : "up"}`} />}
+                    </span>
+                  </th>
+                );
+              })}
+            </tr>
+          </thead>
+          <tbody>
+            {padTop > 0 && <tr style={{ height: padTop }} />}
+            {items.map((item) => {
+              const r = rows[item.index];
+              if (!r) return null;
+              const on = revs.includes(r.id);
+              return (
+                <tr key={r.id} className={`exp-row ${r.kind} ${on ? "selected" : ""}`} style={{ height: ROW_HEIGHT }} data-testid="exp-row" data-kind={r.kind}>
+                  <td className="exp-name-col">
+                    <label className="exp-name" title={r.error ?? r.id}>
+                      <input type="checkbox" checked={on} onChange={() => toggle(r.id)} data-testid="exp-select" />
+                      <span className="swatch" style={{ background: on ? colourOf[r.id] : "transparent" }} />
+                      <span className={r.kind === "experiment" ? "mono" : ""}>{r.name}</span>
+                      {r.kind !== "experiment" && <Pill tone="neutral">{r.kind === "workspace" ? "work tree" : "baseline"}</Pill>}
+                      {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
+                      {r.error && <Icon name="alert" size={13} className="fail-msg" />}
+                    </label>
+                  </td>
+                  <td className="muted small">{created(r.created)}</td>
+                  {columns.map((i) => {
+                    const v = r.values[i];
+                    return (
+                      <td key={i} className={`num mono ${differs(r, view.rows, i) ? "changed" : ""}`} title={v?.text}>
+                        {v?.text ?? <span className="muted">—</span>}
+                      </td>
+                    );
+                  })}
+                </tr>
+              );
+            })}
+            {padBottom > 0 && <tr style={{ height: padBottom }} />}
+          </tbody>
+        </table>
+      </div>
+      <section className="exp-charts" data-testid="exp-charts">
+        <div className="exp-charts-head">
+          <h2>Metrics over steps</h2>
+          <div className="exp-legend">
+            {selectedRows.map((r) => (
+              <span key={r.id} className="legend-item">
+                <span className="swatch" style={{ background: colourOf[r.id] }} />
+                {r.name}
+              </span>
+            ))}
+          </div>
+        </div>
+        {revs.length === 0 ? (
+          <Empty icon="graph" title="Nothing selected">
+            <p className="muted">Tick rows in the table to chart their metrics side by side.</p>
+          </Empty>
+        ) : names.length === 0 ? (
+          <p className="muted">
+            The selected rows have no step series (DVCLive&apos;s <code>dvclive/plots/metrics</code> or plots declared in{" "}
+            <code>dvc.yaml</code>).
+          </p>
+        ) : (
+          <div className="chart-grid">
+            {names.map((n) => (
+              <MetricChart
+                key={n}
+                title={n}
+                data={alignSeries(series, revs, n)}
+                lines={selectedRows.map((r) => ({ label: r.name, colour: colourOf[r.id] ?? "#888" }))}
+              />
+            ))}
+          </div>
+        )}
+      </section>
+    </div>
+  );
+}

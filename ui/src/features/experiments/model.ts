@@ -1,0 +1,80 @@
+// Pure helpers of the Experiments tab: which columns to show, row order, what differs
+// from the baseline, and series aligned for uPlot. Kept free of React for unit tests.
+import type { ExpCell, ExperimentsView, ExpRow, RevSeriesView } from "../../ipc";
+
+/** Line colours, assigned to selected rows in selection order. */
+export const PALETTE = ["#4f5ef0", "#e5484d", "#30a46c", "#e09a16", "#8e7cf0", "#3fb6c8", "#d6409f", "#6e56cf", "#a18072", "#0091ff"];
+
+export type SortKey = { column: number; descending: boolean } | null;
+
+/** Indices of the columns to show: every metric, and params only where some row differs. */
+export function visibleColumns(view: ExperimentsView, onlyChanged: boolean): number[] {
+  return view.columns
+    .map((c, i) => ({ c, i }))
+    .filter(({ c, i }) => c.kind === "metric" || !onlyChanged || !allSame(view.rows, i))
+    .map(({ i }) => i);
+}
+
+function allSame(rows: ExpRow[], column: number): boolean {
+  const first = rows[0]?.values[column]?.text;
+  return rows.every((r) => r.values[column]?.text === first);
+}
+
+/** Rows in table order: workspace and baselines pinned on top, the rest sorted. */
+export function sortRows(rows: ExpRow[], sort: SortKey): ExpRow[] {
+  const pinned = rows.filter((r) => r.kind !== "experiment");
+  const rest = rows.filter((r) => r.kind === "experiment");
+  if (!sort) return [...pinned, ...rest];
+  const dir = sort.descending ? -1 : 1;
+  const sorted = [...rest].sort((a, b) => {
+    const c = compareCells(a.values[sort.column], b.values[sort.column]);
+    // Rows without a value go last whichever the direction.
+    if (c === null) return a.values[sort.column] ? -1 : b.values[sort.column] ? 1 : 0;
+    return c * dir;
+  });
+  return [...pinned, ...sorted];
+}
+
+function compareCells(a: ExpCell | null | undefined, b: ExpCell | null | undefined): number | null {
+  if (!a || !b) return null;
+  if (a.num !== null && b.num !== null) return a.num - b.num;
+  return a.text.localeCompare(b.text, undefined, { numeric: true });
+}
+
+/** Whether `row`'s value in `column` differs from its baseline's (or HEAD's for the workspace). */
+export function differs(row: ExpRow, rows: ExpRow[], column: number): boolean {
+  if (row.kind === "baseline") return false;
+  const base = row.baseline ? rows.find((r) => r.id === row.baseline) : rows.find((r) => r.kind === "baseline");
+  if (!base) return false;
+  return (row.values[column]?.text ?? null) !== (base.values[column]?.text ?? null);
+}
+
+/** Every metric name in the loaded series, in first-seen order. */
+export function metricNames(series: RevSeriesView[]): string[] {
+  const names: string[] = [];
+  for (const r of series) for (const s of r.series) if (!names.includes(s.name)) names.push(s.name);
+  return names;
+}
+
+/**
+ * One metric of several revisions as uPlot wants it: a shared, sorted x array and one
+ * y array per revision (`null` where that revision has no point at that x).
+ */
+export function alignSeries(series: RevSeriesView[], revs: string[], name: string): (number | null)[][] {
+  const lines = revs.map((rev) => series.find((s) => s.rev === rev)?.series.find((s) => s.name === name));
+  const xs = [...new Set(lines.flatMap((l) => l?.xs ?? []))].sort((a, b) => a - b);
+  const index = new Map(xs.map((x, i) => [x, i]));
+  const ys = lines.map((l) => {
+    const y: (number | null)[] = new Array<number | null>(xs.length).fill(null);
+    l?.xs.forEach((x, i) => {
+      y[index.get(x) as number] = l.ys[i] ?? null;
+    });
+    return y;
+  });
+  return [xs, ...ys];
+}
+
+/** The colour of each selected row, by row id. */
+export function colours(selected: string[]): Record<string, string> {
+  return Object.fromEntries(selected.map((id, i) => [id, PALETTE[i % PALETTE.length] ?? "#888"]));
+}
