@@ -157,6 +157,21 @@ async function main() {
   await page.getByTestId("exp-select").first().uncheck();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-charts"] .legend-item').length === 2);
 
+  step("New experiment in the app: change a param, run, and it is recorded as dvc would record it");
+  await page.getByTestId("new-experiment-open").click();
+  await page.getByTestId("new-experiment").waitFor();
+  await page.getByLabel("train.epochs").fill("60");
+  await page.getByTestId("override-summary").filter({ hasText: "train.epochs=60" }).waitFor();
+  await page.getByLabel("Experiment name").fill("shorter");
+  await shot(page, "04c-new-experiment");
+  await page.getByTestId("run-experiment").click();
+  await page.getByTestId("exp-row").filter({ hasText: "shorter" }).waitFor({ timeout: 90000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"]').length === 4);
+  const refs = spawnSync("git", ["for-each-ref", "--format=%(refname)", "refs/exps/"], { cwd: demoDir, encoding: "utf8" }).stdout;
+  if (!/\/shorter$/m.test(refs) || !/\/slower$/m.test(refs)) throw new Error(`experiment refs:\n${refs}`);
+  const epochs = await page.locator('[data-testid="exp-row"]').filter({ hasText: "shorter" }).locator("td.changed").allInnerTexts();
+  if (!epochs.includes("60")) throw new Error(`the new experiment's epochs are marked changed: ${epochs}`);
+
   step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
   const flowers = join(demoDir, "data", "flowers.csv");
   const original = readFileSync(flowers, "utf8");

@@ -112,4 +112,7 @@ commands! {
     list_experiments(ProjectArgs) -> ExperimentsView;
     /// Metric step series of some rows, decimated for a chart `width` pixels wide.
     metric_series(SeriesArgs) -> Vec<RevSeriesView>;
+    /// Starts an experiment: the pipeline with some params changed, recorded under
+    /// `refs/exps`; progress arrives as run events.
+    run_experiment(ExpRunArgs) -> RunHandle;
 }

@@ -591,3 +591,15 @@ pub struct RevSeriesView {
     /// Its metric series.
     pub series: Vec<SeriesLine>,
 }
+
+/// Arguments of `run_experiment`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpRunArgs {
+    /// Project root.
+    pub project: String,
+    /// Changed params as `[file:]key=value` (`train.lr=0.05`), like `exp run -S`.
+    pub set_params: Vec<String>,
+    /// The experiment's name (one is generated when absent or empty).
+    pub name: Option<String>,
+}

@@ -17,6 +17,14 @@ use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::{Api, ApiEvent, project_root};
 
+/// What a run does.
+enum Job {
+    /// Reproduce the pipeline.
+    Pipeline(RunOptions),
+    /// Reproduce with changed params and record an experiment.
+    Experiment(cairn_exp::run::ExpRunOptions),
+}
+
 /// A run in progress.
 pub(crate) struct ActiveRun {
     pub(crate) run_id: Option<String>,
@@ -199,17 +207,78 @@ impl Api {
 
     /// `run_pipeline`: checks trust, then runs on a thread; returns at once.
     pub fn run_pipeline(&self, args: RunArgs) -> ApiResult<RunHandle> {
-        let root = project_root(&args.project)?;
-        let key = root.to_string_lossy().into_owned();
-        if !self.index().is_trusted(&key)? {
+        let root = self.trusted_root(&args.project)?;
+        // Validate up front so a broken pipeline is an error of this call, with its line.
+        let project = cairn_pipeline::load_project(&root)?;
+        cairn_pipeline::build_dag(&project)?;
+        let opts = RunOptions {
+            targets: args.targets.clone(),
+            force: args.force,
+            downstream: args.downstream,
+            single_item: args.single_item,
+            // The app's "Run all" means every pipeline the project shows.
+            all_pipelines: true,
+            ..RunOptions::default()
+        };
+        self.start_run(root, Job::Pipeline(opts))?;
+        Ok(RunHandle {
+            project: args.project,
+        })
+    }
+
+    /// `run_experiment`: reproduces the pipeline with some params changed and records the
+    /// result as an experiment (as `cairn exp run -S … [--name …]`), reporting progress
+    /// through the same events as `run_pipeline`.
+    pub fn run_experiment(&self, args: ExpRunArgs) -> ApiResult<RunHandle> {
+        let root = self.trusted_root(&args.project)?;
+        let project = cairn_pipeline::load_project(&root)?;
+        cairn_pipeline::build_dag(&project)?;
+        let name = args
+            .name
+            .as_deref()
+            .map(str::trim)
+            .filter(|n| !n.is_empty());
+        if let Some(n) = name {
+            cairn_exp::refs::validate_name(n)?;
+        }
+        // Bad overrides are this call's error, before anything changes.
+        let grouped = cairn_exp::overrides::to_path_overrides(&args.set_params);
+        for o in grouped.values().flatten() {
+            cairn_exp::overrides::parse_override(o)?;
+        }
+        if cairn_exp::overrides::has_sweep(&grouped)? {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                "a sweep (several values for one param) runs through the queue: use `cairn exp run --queue` in a terminal",
+            ));
+        }
+        let opts = cairn_exp::run::ExpRunOptions {
+            set_params: args.set_params.clone(),
+            name: name.map(str::to_string),
+            jobs: 1,
+            ..Default::default()
+        };
+        self.start_run(root, Job::Experiment(opts))?;
+        Ok(RunHandle {
+            project: args.project,
+        })
+    }
+
+    /// The project's root, if the user trusted it to run its commands.
+    fn trusted_root(&self, project: &str) -> ApiResult<std::path::PathBuf> {
+        let root = project_root(project)?;
+        if !self.index().is_trusted(&root.to_string_lossy())? {
             return Err(ApiError::new(
                 ErrorCode::NotTrusted,
                 "this project is not trusted yet: running its pipeline executes the commands in its dvc.yaml",
             ));
         }
-        // Validate up front so a broken pipeline is an error of this call, with its line.
-        let project = cairn_pipeline::load_project(&root)?;
-        cairn_pipeline::build_dag(&project)?;
+        Ok(root)
+    }
+
+    /// Registers the project's run and starts `job` on its own thread.
+    fn start_run(&self, root: std::path::PathBuf, job: Job) -> ApiResult<()> {
+        let key = root.to_string_lossy().into_owned();
         let cancel = CancelToken::new();
         let states = Arc::new(Mutex::new(HashMap::new()));
         {
@@ -230,30 +299,19 @@ impl Api {
                 },
             );
         }
-        let opts = RunOptions {
-            targets: args.targets.clone(),
-            force: args.force,
-            downstream: args.downstream,
-            single_item: args.single_item,
-            // The app's "Run all" means every pipeline the project shows.
-            all_pipelines: true,
-            ..RunOptions::default()
-        };
         let api = self.clone();
         std::thread::Builder::new()
             .name("cairn-run".into())
-            .spawn(move || api.run_thread(root, key, opts, cancel, states))
+            .spawn(move || api.run_thread(root, key, job, cancel, states))
             .map_err(|e| ApiError::new(ErrorCode::Run, format!("cannot start a run: {e}")))?;
-        Ok(RunHandle {
-            project: args.project,
-        })
+        Ok(())
     }
 
     fn run_thread(
         &self,
         root: std::path::PathBuf,
         key: String,
-        opts: RunOptions,
+        job: Job,
         cancel: CancelToken,
         states: Arc<Mutex<HashMap<String, StageState>>>,
     ) {
@@ -267,28 +325,46 @@ impl Api {
         let sink: cairn_run::engine::Sink = Arc::new(move |e: RunEvent| {
             api.on_run_event(&project, &states, &b, e);
         });
-        let result = cairn_run::run(&root, &opts, sink, &cancel);
+        // The error, and whether it means the run was cancelled.
+        let result: Result<(), (String, bool)> = match job {
+            Job::Pipeline(opts) => cairn_run::run(&root, &opts, sink, &cancel)
+                .map(|_| ())
+                .map_err(|e| (e.to_string(), matches!(e, cairn_run::RunError::Cancelled))),
+            Job::Experiment(opts) => cairn_exp::run::run_experiment(&root, &opts, sink, &cancel)
+                .map(|_| ())
+                .map_err(|e| {
+                    let cancelled =
+                        matches!(e, cairn_exp::ExpError::Run(cairn_run::RunError::Cancelled));
+                    (e.to_string(), cancelled)
+                }),
+        };
         self.flush_output(&key, &batcher, true);
         let active = self.inner.runs.lock().expect("runs mutex").remove(&key);
         let run_id = active.as_ref().and_then(|a| a.run_id.clone());
+        let error = result.as_ref().err().map(|(m, _)| m.clone());
         if let Some((run_id, status)) = active.and_then(|a| a.finished) {
+            // An experiment can fail after its stages succeeded (recording it).
+            let status = match (&status, &error) {
+                (RunState::Succeeded, Some(_)) => RunState::Failed,
+                _ => status,
+            };
             self.emit(ApiEvent::RunFinished {
                 project: key,
                 run_id,
                 status,
-                error: result.err().map(|e| e.to_string()),
+                error,
             });
-        } else if let Err(e) = result {
+        } else if let Err((message, cancelled)) = result {
             // Events already reported what ran; this is for failures before the plan.
             self.emit(ApiEvent::RunFinished {
                 project: key,
                 run_id: run_id.unwrap_or_default(),
-                status: if matches!(e, cairn_run::RunError::Cancelled) {
+                status: if cancelled {
                     RunState::Cancelled
                 } else {
                     RunState::Failed
                 },
-                error: Some(e.to_string()),
+                error: Some(message),
             });
         }
     }

@@ -127,18 +127,45 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
 
     // Experiments: the saved version is the baseline; an experiment with another
     // learning rate (made by the engine, as `cairn exp run -S` makes it) is a third row.
-    let made = cairn_exp::run::run_experiment(
-        std::path::Path::new(&e.demo),
-        &cairn_exp::run::ExpRunOptions {
-            set_params: vec!["train.learning_rate=0.05".into()],
-            name: Some("slower".into()),
-            jobs: 1,
-            ..Default::default()
-        },
-        std::sync::Arc::new(|_| {}),
-        &cairn_run::CancelToken::default(),
+    let bad = dispatch(
+        &e.api,
+        "run_experiment",
+        json!({"project": e.demo, "setParams": ["train.learning_rate=[0.1"], "name": null}),
     )
-    .expect("experiment runs");
+    .expect_err("a malformed override is refused up front");
+    assert_eq!(
+        serde_json::to_value(&bad.code).unwrap(),
+        "invalid_arguments",
+        "{bad:?}"
+    );
+    let mut rx = e.api.subscribe();
+    call(
+        &e.api,
+        "run_experiment",
+        json!({"project": e.demo, "setParams": ["train.learning_rate=0.05"], "name": "slower"}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut finished = None;
+    while Instant::now() < deadline && finished.is_none() {
+        match rx.try_recv() {
+            Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let (status, error) = finished.expect("the experiment finishes");
+    assert_eq!(
+        serde_json::to_value(status).unwrap(),
+        "succeeded",
+        "{error:?}"
+    );
+    let git = cairn_git::Git::discover(std::path::Path::new(&e.demo)).unwrap();
+    let made_commit = git
+        .ref_target(&cairn_exp::refs::ref_name(
+            &git.head_commit().unwrap(),
+            "slower",
+        ))
+        .expect("the experiment ref exists");
     let exps = call(&e.api, "list_experiments", json!({"project": e.demo}));
     let columns = exps["columns"].as_array().unwrap();
     let col = |kind: &str, key: &str| {
@@ -172,7 +199,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         (
             Some("experiment"),
             Some("slower"),
-            Some(made.commit.as_str())
+            Some(made_commit.as_str())
         )
     );
     assert_eq!(exp["baseline"], rows[1]["id"]);
@@ -182,7 +209,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     let series = call(
         &e.api,
         "metric_series",
-        json!({"project": e.demo, "revs": ["workspace", baseline, made.commit], "names": ["train/loss"], "width": 100}),
+        json!({"project": e.demo, "revs": ["workspace", baseline, made_commit], "names": ["train/loss"], "width": 100}),
     );
     assert_eq!(series.as_array().unwrap().len(), 3);
     for s in series.as_array().unwrap() {

@@ -754,6 +754,20 @@ rev: string,
  */
 series: Array<SeriesLine>, };
 
+export type ExpRunArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Changed params as `[file:]key=value` (`train.lr=0.05`), like `exp run -S`.
+ */
+setParams: Array<string>, 
+/**
+ * The experiment's name (one is generated when absent or empty).
+ */
+name: string | null, };
+
 /** Every command: `call(name, args)` resolves to `result` or rejects with an ApiError. */
 export interface Commands {
   /** Version, data dir and the project to open first. */
@@ -800,10 +814,12 @@ export interface Commands {
   list_experiments: { args: ProjectArgs; result: ExperimentsView };
   /** Metric step series of some rows, decimated for a chart `width` pixels wide. */
   metric_series: { args: SeriesArgs; result: Array<RevSeriesView> };
+  /** Starts an experiment: the pipeline with some params changed, recorded under  `refs/exps`; progress arrives as run events. */
+  run_experiment: { args: ExpRunArgs; result: RunHandle };
 }
 
 /** Command names. */
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "data_history", "checkout_version", "list_experiments", "metric_series"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment"];

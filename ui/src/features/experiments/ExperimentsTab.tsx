@@ -5,7 +5,10 @@ import { Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { relativeTime } from "../../format";
 import { useEvents } from "../useEvents";
+import { Button } from "../../components/ui";
+import type { ExperimentRequest } from "../project/ProjectView";
 import { MetricChart } from "./MetricChart";
+import { NewExperiment } from "./NewExperiment";
 import { alignSeries, colours, differs, metricNames, sortRows, visibleColumns, type SortKey } from "./model";
 
 const ROW_HEIGHT = 34;
@@ -20,7 +23,9 @@ function created(ts: string | null): string {
   return Number.isNaN(t) ? ts : relativeTime(t, Date.now(), true);
 }
 
-export function ExperimentsTab({ project }: { project: string }) {
+export function ExperimentsTab(props: { project: string; running: boolean; onRunExperiment: (req: ExperimentRequest) => Promise<void> }) {
+  const { project } = props;
+  const [creating, setCreating] = useState(false);
   const [view, setView] = useState<ExperimentsView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [selected, setSelected] = useState<string[] | null>(null);
@@ -117,15 +122,28 @@ export function ExperimentsTab({ project }: { project: string }) {
           <Icon name="search" size={14} />
           <input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter experiments" data-testid="exp-filter" />
         </label>
+        <span className="grow" />
         <label className="check" title="Hide params that are the same in every row">
           <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="only-changed" />
           Only changed params
         </label>
+        <Button
+          kind="primary"
+          icon="play"
+          onClick={() => setCreating(true)}
+          disabled={props.running || !view.columns.some((c) => c.kind === "param")}
+          title={props.running ? "A run is in progress" : "Run the pipeline with changed params and record it"}
+          testId="new-experiment-open"
+        >
+          New experiment
+        </Button>
       </div>
+      {creating && <NewExperiment view={view} onRun={props.onRunExperiment} onClose={() => setCreating(false)} />}
       {experiments === 0 && (
         <p className="muted exp-hint">
-          No experiments yet. Try <code>cairn exp run -S train.learning_rate=0.05</code> in the project — each run is recorded
-          here (and in <code>dvc exp show</code>) next to this baseline.
+          No experiments yet. Press <b>New experiment</b> to run the pipeline with other params (or use{" "}
+          <code>cairn exp run -S key=value</code> in a terminal) — each is recorded here, and in <code>dvc exp show</code>,
+          next to this baseline.
         </p>
       )}
       <div className="exp-table-wrap" ref={scroller} data-testid="exp-table">

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentsView, ExpRow } from "../../ipc";
-import { alignSeries, differs, sortRows, visibleColumns } from "./model";
+import { alignSeries, differs, overrides, paramsOf, sortRows, visibleColumns } from "./model";
 
 const cell = (text: string, num: number | null = Number.isNaN(Number(text)) ? null : Number(text)) => ({ text, num });
 const row = (id: string, kind: ExpRow["kind"], values: ExpRow["values"], baseline: string | null = null): ExpRow => ({
@@ -65,5 +65,17 @@ describe("experiments table", () => {
       [null, 5, null, 4],
       [null, null, null, null],
     ]);
+  });
+
+  it("turns edited values into -S overrides, file-qualified outside params.yaml", () => {
+    const v: ExperimentsView = {
+      ...view,
+      columns: [...view.columns, { kind: "param", file: "conf/train.yaml", key: "epochs" }],
+      rows: view.rows.map((r) => ({ ...r, values: [...r.values, cell("10")] })),
+    };
+    expect(paramsOf(v).map((p) => `${p.key}=${p.value}`)).toEqual(["seed=1", "lr=0.1", "epochs=10"]);
+    expect(overrides(v, {})).toEqual([]);
+    expect(overrides(v, { 1: "0.1", 3: " 20 " })).toEqual(["conf/train.yaml:epochs=20"]);
+    expect(overrides(v, { 0: "2", 1: "0.3" })).toEqual(["seed=2", "lr=0.3"]);
   });
 });

@@ -78,3 +78,21 @@ export function alignSeries(series: RevSeriesView[], revs: string[], name: strin
 export function colours(selected: string[]): Record<string, string> {
   return Object.fromEntries(selected.map((id, i) => [id, PALETTE[i % PALETTE.length] ?? "#888"]));
 }
+
+/** A param the New experiment dialog can change: its column, file, key and current value. */
+export type EditableParam = { column: number; file: string; key: string; value: string };
+
+/** Every param column with its value in the work tree (the row an experiment starts from). */
+export function paramsOf(view: ExperimentsView): EditableParam[] {
+  const from = view.rows.find((r) => r.kind === "workspace") ?? view.rows.find((r) => r.kind === "baseline");
+  return view.columns.flatMap((c, column) => (c.kind === "param" ? [{ column, file: c.file, key: c.key, value: from?.values[column]?.text ?? "" }] : []));
+}
+
+/** `-S` overrides for the values edited in the dialog (by column) that differ from the work tree. */
+export function overrides(view: ExperimentsView, edited: Record<number, string>): string[] {
+  return paramsOf(view).flatMap((p) => {
+    const v = edited[p.column]?.trim();
+    if (v === undefined || v === p.value) return [];
+    return [`${p.file === "params.yaml" ? "" : `${p.file}:`}${p.key}=${v}`];
+  });
+}

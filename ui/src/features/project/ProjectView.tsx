@@ -23,6 +23,10 @@ import { ExperimentsTab } from "../experiments/ExperimentsTab";
 
 export type Tab = "pipeline" | "experiments" | "data" | "runs";
 export type RunRequest = Omit<RunArgs, "project">;
+/** An experiment to run: changed params as `[file:]key=value`, and an optional name. */
+export type ExperimentRequest = { setParams: string[]; name: string | null };
+/** What the Run buttons and the New experiment dialog ask for. */
+type Pending = { pipeline: RunRequest } | { experiment: ExperimentRequest };
 /** Live output by stage, from this session's runs. */
 export type LiveLogs = Record<string, LogLine[]>;
 
@@ -47,7 +51,9 @@ export function ProjectView(props: {
   const [runError, setRunError] = useState<ApiError | null>(null);
   const [logs, setLogs] = useState<LiveLogs>({});
   const [running, setRunning] = useState(false);
-  const [trustAsk, setTrustAsk] = useState<RunRequest | null>(null);
+  const [trustAsk, setTrustAsk] = useState<Pending | null>(null);
+  // What the current run is, for the message when it ends.
+  const runKind = useRef<"pipeline" | "experiment">("pipeline");
   const [runsVersion, setRunsVersion] = useState(0);
   const [fitSignal, setFitSignal] = useState(0);
   const refreshTimer = useRef<ReturnType<typeof setTimeout> | null>(null);
@@ -118,7 +124,8 @@ export function ProjectView(props: {
       case "run_finished":
         setRunning(false);
         setRunsVersion((n) => n + 1);
-        if (e.status === "succeeded") notify("ok", "Run finished: pipeline up to date");
+        if (e.status === "succeeded")
+          notify("ok", runKind.current === "experiment" ? "Experiment recorded: see it in the Experiments tab" : "Run finished: pipeline up to date");
         else if (e.status === "cancelled") notify("info", "Run cancelled");
         else notify("error", e.error ?? "Run failed: see the failed stage's logs");
         if (e.error && e.status === "failed") setRunError({ code: "run", message: e.error });
@@ -130,24 +137,28 @@ export function ProjectView(props: {
     }
   });
 
-  const startRun = useCallback(
-    async (req: RunRequest, trusted = view?.trusted ?? false) => {
+  const start = useCallback(
+    async (req: Pending, trusted = view?.trusted ?? false) => {
       if (!trusted) {
         setTrustAsk(req);
         return;
       }
       setRunError(null);
       try {
-        await call("run_pipeline", { project: path, ...req });
+        if ("pipeline" in req) await call("run_pipeline", { project: path, ...req.pipeline });
+        else await call("run_experiment", { project: path, ...req.experiment });
+        runKind.current = "pipeline" in req ? "pipeline" : "experiment";
         setRunning(true);
       } catch (e) {
         const err = toApiError(e);
         if (err.code === "not_trusted") setTrustAsk(req);
+        else if ("experiment" in req) throw err;
         else setRunError(err);
       }
     },
     [path, view?.trusted],
   );
+  const startRun = useCallback((req: RunRequest) => start({ pipeline: req }), [start]);
 
   const cancel = useCallback(() => {
     call("cancel_run", { project: path }).catch((e) => notify("error", describeError(toApiError(e))));
@@ -258,7 +269,9 @@ export function ProjectView(props: {
             fitSignal={fitSignal}
           />
         )}
-        {props.tab === "experiments" && <ExperimentsTab project={path} />}
+        {props.tab === "experiments" && (
+          <ExperimentsTab project={path} running={running} onRunExperiment={(req) => start({ experiment: req })} />
+        )}
         {props.tab === "data" && <DataTab project={path} />}
         {props.tab === "runs" && <RunsTab project={path} version={runsVersion} />}
       </div>
@@ -280,7 +293,7 @@ export function ProjectView(props: {
                   try {
                     await call("set_trust", { project: path, trusted: true });
                     setView((v) => v && { ...v, trusted: true });
-                    await startRun(req, true);
+                    await start(req, true);
                   } catch (e) {
                     notify("error", describeError(toApiError(e)));
                   }

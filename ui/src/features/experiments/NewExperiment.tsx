@@ -1,0 +1,90 @@
+import { useState } from "react";
+import { describeError, toApiError, type ExperimentsView } from "../../ipc";
+import { Button, Modal } from "../../components/ui";
+import type { ExperimentRequest } from "../project/ProjectView";
+import { overrides, paramsOf } from "./model";
+
+/**
+ * The "New experiment" dialog: every param with its value in the work tree, editable;
+ * the changed ones become `-S` overrides of one experiment run.
+ */
+export function NewExperiment(props: {
+  view: ExperimentsView;
+  onRun: (req: ExperimentRequest) => Promise<void>;
+  onClose: () => void;
+}) {
+  const params = paramsOf(props.view);
+  const [values, setValues] = useState<Record<number, string>>({});
+  const [name, setName] = useState("");
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const setParams = overrides(props.view, values);
+
+  const run = async () => {
+    setBusy(true);
+    setError(null);
+    try {
+      await props.onRun({ setParams, name: name.trim() || null });
+      props.onClose();
+    } catch (e) {
+      setError(describeError(toApiError(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <Modal
+      title="New experiment"
+      icon="bolt"
+      testId="new-experiment"
+      onClose={props.onClose}
+      footer={
+        <>
+          <span className="muted small grow" data-testid="override-summary">
+            {setParams.length ? setParams.join("  ") : "Change a value to try it"}
+          </span>
+          <Button onClick={props.onClose}>Cancel</Button>
+          <Button kind="primary" icon="play" onClick={() => void run()} disabled={busy || setParams.length === 0} testId="run-experiment">
+            Run experiment
+          </Button>
+        </>
+      }
+    >
+      <p className="muted">
+        Runs the pipeline with these values and records the result as an experiment next to the baseline — the same as{" "}
+        <code>cairn exp run -S</code> (and <code>dvc exp run -S</code>). Your work tree keeps the experiment&apos;s values afterwards.
+      </p>
+      <div className="param-form">
+        {params.map((p) => {
+          const value = values[p.column] ?? p.value;
+          const changed = value !== p.value;
+          return (
+            <label key={p.column} className={`param-field ${changed ? "changed" : ""}`}>
+              <span className="param-key mono" title={p.file}>
+                {p.key}
+                {p.file !== "params.yaml" && <span className="muted small"> · {p.file}</span>}
+              </span>
+              <input
+                className="mono"
+                value={value}
+                aria-label={p.key}
+                onChange={(e) => setValues((v) => ({ ...v, [p.column]: e.target.value }))}
+                onKeyDown={(e) => e.key === "Enter" && setParams.length > 0 && void run()}
+              />
+            </label>
+          );
+        })}
+      </div>
+      <label className="param-field name-field">
+        <span className="param-key">Name (optional)</span>
+        <input value={name} placeholder="generated, e.g. lumpy-hogs" aria-label="Experiment name" onChange={(e) => setName(e.target.value)} />
+      </label>
+      {error && (
+        <p className="fail-msg small" data-testid="experiment-error">
+          {error}
+        </p>
+      )}
+    </Modal>
+  );
+}
