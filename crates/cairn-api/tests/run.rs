@@ -134,7 +134,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     )
     .expect_err("a malformed override is refused up front");
     assert_eq!(
-        serde_json::to_value(&bad.code).unwrap(),
+        serde_json::to_value(bad.code).unwrap(),
         "invalid_arguments",
         "{bad:?}"
     );
