@@ -57,7 +57,9 @@ async function stateOf(stage) {
 async function main() {
   const tauriDriver = process.env.TAURI_DRIVER ?? "tauri-driver";
   driverProc = spawn(tauriDriver, ["--port", "4444", "--native-port", "4445", "--native-driver", "/usr/bin/WebKitWebDriver"], {
-    env: { ...process.env, CAIRN_DATA_DIR: join(tmp, "data") },
+    // The POSIX locale on purpose: WebKitGTK then reports the language "C", which Intl
+    // rejects — the harshest environment a desktop session gives the frontend.
+    env: { ...process.env, CAIRN_DATA_DIR: join(tmp, "data"), LANG: "C", LC_ALL: "C" },
     stdio: ["ignore", "inherit", "inherit"],
   });
   // Both ports must accept connections before the session is created.
@@ -92,6 +94,13 @@ async function main() {
   await driver.findElement(By.css('[data-testid="stage-node-evaluate"]')).click();
   await driver.wait(until.elementLocated(By.css('[data-testid="stage-panel"]')), 10000);
   await shot("desktop-02-run-succeeded");
+
+  step("Experiments tab: the work tree's params, metrics and step charts");
+  await driver.findElement(By.css('[data-testid="tab-experiments"]')).click();
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="exp-row"]'))).length >= 2, 15000, "workspace and baseline rows");
+  await driver.wait(until.elementLocated(By.css('[data-testid="col-metric-accuracy"]')), 15000);
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="metric-chart"] canvas'))).length >= 1, 15000, "a step chart");
+  await shot("desktop-04-experiments");
 
   step("Home: the desktop Add folder dialog offers the native folder picker");
   await driver.findElement(By.css('[data-testid="nav-home"]')).click();

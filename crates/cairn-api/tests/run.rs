@@ -10,6 +10,28 @@ fn call(api: &Api, cmd: &str, args: Value) -> Value {
     dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
 }
 
+/// Waits for the run to finish, asserts it succeeded, and says whether output arrived.
+fn succeeds(rx: &mut tokio::sync::broadcast::Receiver<ApiEvent>) -> bool {
+    let deadline = Instant::now() + Duration::from_secs(120);
+    let mut saw_output = false;
+    let mut finished = None;
+    while Instant::now() < deadline && finished.is_none() {
+        match rx.try_recv() {
+            Ok(ApiEvent::StageOutput { lines, .. }) => saw_output |= !lines.is_empty(),
+            Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let (status, error) = finished.expect("the run finishes");
+    assert_eq!(
+        serde_json::to_value(status).unwrap(),
+        "succeeded",
+        "{error:?}"
+    );
+    saw_output
+}
+
 #[test]
 fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_version_commits() {
     let dir = tempfile::tempdir().unwrap();
@@ -40,23 +62,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         "run_pipeline",
         json!({"project": e.demo, "targets": [], "force": false, "downstream": false, "singleItem": false}),
     );
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut saw_output = false;
-    let mut finished = None;
-    while Instant::now() < deadline && finished.is_none() {
-        match rx.try_recv() {
-            Ok(ApiEvent::StageOutput { lines, .. }) => saw_output |= !lines.is_empty(),
-            Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
-            Ok(_) => {}
-            Err(_) => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-    let (status, error) = finished.expect("the run finishes");
-    assert_eq!(
-        serde_json::to_value(status).unwrap(),
-        "succeeded",
-        "{error:?}"
-    );
+    let saw_output = succeeds(&mut rx);
     assert!(saw_output, "stage output lines arrive as events");
     let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
     assert!(
@@ -144,21 +150,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         "run_experiment",
         json!({"project": e.demo, "setParams": ["train.learning_rate=0.05"], "name": "slower"}),
     );
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut finished = None;
-    while Instant::now() < deadline && finished.is_none() {
-        match rx.try_recv() {
-            Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
-            Ok(_) => {}
-            Err(_) => std::thread::sleep(Duration::from_millis(20)),
-        }
-    }
-    let (status, error) = finished.expect("the experiment finishes");
-    assert_eq!(
-        serde_json::to_value(status).unwrap(),
-        "succeeded",
-        "{error:?}"
-    );
+    succeeds(&mut rx);
     let git = cairn_git::Git::discover(std::path::Path::new(&e.demo)).unwrap();
     let made_commit = git
         .ref_target(&cairn_exp::refs::ref_name(

@@ -14,7 +14,7 @@ use std::sync::Arc;
 use crate::hash::{self, HashKind};
 use crate::manifest::Manifest;
 use crate::meta::FileMeta;
-use crate::shards::Shards;
+use crate::shards::{BatchId, Shards};
 use crate::verified::VerifiedMemo;
 use rayon::prelude::*;
 
@@ -63,12 +63,13 @@ impl Odb {
 
     /// Starts writing many objects at once: shards that don't exist yet are built
     /// under temp names and appear whole when the batch is published (see
-    /// [`crate::shards`]). Until then the new objects are visible to this `Odb`'s
-    /// lookups but not under their paths.
+    /// [`crate::shards`]). Until then the batch's new objects are visible to this
+    /// `Odb`'s lookups but not under their paths. Write through the batch
+    /// ([`Batch::add_open_file`]); other writers meanwhile are safe.
     pub fn batch(&self) -> Batch<'_> {
-        self.shards.stage_new();
         Batch {
-            shards: &self.shards,
+            odb: self,
+            id: self.shards.begin(),
             published: false,
         }
     }
@@ -185,11 +186,20 @@ impl Odb {
 
     /// Hashes the open file `file` (whose size a `stat` gave as `len`) and stores it,
     /// reading it once. Returns `(md5, size)`.
-    pub fn add_open_file(&self, mut file: File, len: u64) -> io::Result<(String, u64)> {
+    pub fn add_open_file(&self, file: File, len: u64) -> io::Result<(String, u64)> {
+        self.add_open_file_in(file, len, None)
+    }
+
+    fn add_open_file_in(
+        &self,
+        mut file: File,
+        len: u64,
+        batch: Option<BatchId>,
+    ) -> io::Result<(String, u64)> {
         if len <= SMALL_FILE {
             let data = hash::read_small(&mut file, len)?;
             let md5 = hash::md5_bytes(&data);
-            self.add_bytes(&md5, &data)?;
+            self.add_bytes_in(&md5, &data, batch)?;
             return Ok((md5, data.len() as u64));
         }
         let base = self.root.join("files").join("md5");
@@ -199,7 +209,7 @@ impl Odb {
         let result = (|| {
             let (md5, size) = crate::bigfile::store(&mut file, &tmp)?;
             fs::set_permissions(&tmp, fs::Permissions::from_mode(OBJECT_MODE))?;
-            match self.shards.install_temp(&tmp_name, &md5) {
+            match self.shards.install_temp(&tmp_name, &md5, batch) {
                 Some(r) => r?,
                 None => unreachable!("md5 hex digests are canonical object names"),
             }
@@ -213,10 +223,14 @@ impl Odb {
 
     /// Stores `data` under `hash` (which the caller computed) unless already present.
     pub fn add_bytes(&self, hash: &str, data: &[u8]) -> io::Result<()> {
+        self.add_bytes_in(hash, data, None)
+    }
+
+    fn add_bytes_in(&self, hash: &str, data: &[u8], batch: Option<BatchId>) -> io::Result<()> {
         if hash.ends_with(".dir") {
             self.remember(hash, data);
         }
-        if let Some(r) = self.shards.write(hash, data) {
+        if let Some(r) = self.shards.write(hash, data, batch) {
             return r;
         }
         let dest = self.path(hash, HashKind::Md5);
@@ -302,22 +316,28 @@ impl Odb {
 /// (everything staged is complete by then), ignoring errors.
 #[must_use = "publish the batch to see its errors"]
 pub struct Batch<'a> {
-    shards: &'a Shards,
+    odb: &'a Odb,
+    id: BatchId,
     published: bool,
 }
 
 impl Batch<'_> {
+    /// [`Odb::add_open_file`] as part of this batch.
+    pub fn add_open_file(&self, file: File, len: u64) -> io::Result<(String, u64)> {
+        self.odb.add_open_file_in(file, len, Some(self.id))
+    }
+
     /// Moves the batch's new shards into place.
     pub fn publish(mut self) -> io::Result<()> {
         self.published = true;
-        self.shards.publish()
+        self.odb.shards.publish(self.id)
     }
 }
 
 impl Drop for Batch<'_> {
     fn drop(&mut self) {
         if !self.published {
-            let _ = self.shards.publish();
+            let _ = self.odb.shards.publish(self.id);
         }
     }
 }

@@ -7,18 +7,21 @@
 //! installed with `renameat2(RENAME_NOREPLACE)`. Either publishes it atomically and
 //! says whether it was already there, so there is no `stat` before every write.
 //!
-//! While many objects are being added ([`Shards::stage_new`]), a shard directory that
-//! does not exist yet is built off to the side under a temp name, its objects created
-//! directly under their names, and renamed into place whole once they are all written
+//! A batch of many objects ([`Shards::begin`]) builds each shard directory that does not
+//! exist yet off to the side under a temp name, its objects created directly under their
+//! names, and renames it into place whole once they are all written
 //! ([`Shards::publish`]): the first add into an empty cache then costs one directory
-//! operation per object instead of two (a named create is ~25% cheaper than an
-//! unnamed file plus its link), and still no object is ever visible half-written.
+//! operation per object instead of two (a named create is ~25% cheaper than an unnamed
+//! file plus its link), and still no object is ever visible half-written. Only the
+//! batch that staged a shard writes into it that way and publishes it; anyone else
+//! (another batch, a single write — parallel stages share one cache) adds objects to it
+//! the atomic way, so a publish never reveals someone else's half-written file.
 
 use std::fs::File;
 use std::io::{self, Write};
 use std::os::fd::{AsFd, AsRawFd, BorrowedFd, OwnedFd};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{OnceLock, RwLock};
 
 use rustix::fs::{AtFlags, CWD, Mode, OFlags, RenameFlags};
@@ -31,11 +34,15 @@ const DIR_FLAGS: OFlags = OFlags::RDONLY
     .union(OFlags::DIRECTORY)
     .union(OFlags::CLOEXEC);
 
+/// A batch of writes (see [`Shards::begin`]).
+pub type BatchId = u64;
+
 /// An open shard directory.
 struct Slot {
     fd: OwnedFd,
-    /// The temp name it is being built under (in `files/md5`) until published.
-    staged: Option<String>,
+    /// The temp name it is being built under (in `files/md5`) until published, and the
+    /// batch that builds it.
+    staged: Option<(String, BatchId)>,
 }
 
 /// The `files/md5` directory of a cache and its shards, opened on first use.
@@ -45,11 +52,11 @@ pub struct Shards {
     slots: [RwLock<Option<Slot>>; 256],
     /// Set once `O_TMPFILE` writes failed here; later objects use temp + rename.
     no_tmpfile: AtomicBool,
-    /// Whether missing shards are built under temp names (see the module docs).
-    stage_new: AtomicBool,
-    /// Set when a failed write into a staged shard could not be cleaned up: staged
-    /// shards are then discarded instead of published.
-    spoiled: AtomicBool,
+    /// The last batch id handed out.
+    batches: AtomicU64,
+    /// Batches with a failed write into a staged shard that could not be cleaned up:
+    /// their staged shards are discarded instead of published.
+    spoiled: std::sync::Mutex<Vec<BatchId>>,
 }
 
 impl std::fmt::Debug for Shards {
@@ -78,8 +85,8 @@ impl Shards {
             base_fd: OnceLock::new(),
             slots: std::array::from_fn(|_| RwLock::new(None)),
             no_tmpfile: AtomicBool::new(false),
-            stage_new: AtomicBool::new(false),
-            spoiled: AtomicBool::new(false),
+            batches: AtomicU64::new(0),
+            spoiled: Default::default(),
         }
     }
 
@@ -95,40 +102,39 @@ impl Shards {
         Ok(self.base_fd.get().expect("just set").as_fd())
     }
 
-    /// Runs `f` on shard `idx` (opened, or with `create` made, on first use), telling
-    /// it whether the shard is still being staged.
+    /// Runs `f` on shard `idx` (opened, or with `create` made, on first use — staged
+    /// when `batch` is given), telling it whether `batch` is staging that shard.
     fn with_shard<R>(
         &self,
         idx: u8,
         create: bool,
+        batch: Option<BatchId>,
         f: impl FnOnce(BorrowedFd<'_>, bool) -> io::Result<R>,
     ) -> io::Result<R> {
+        let mine = |s: &Slot| batch.is_some() && s.staged.as_ref().map(|(_, b)| *b) == batch;
         let slot = &self.slots[idx as usize];
         {
             let guard = slot.read().unwrap_or_else(|e| e.into_inner());
             if let Some(s) = guard.as_ref() {
-                return f(s.fd.as_fd(), s.staged.is_some());
+                return f(s.fd.as_fd(), mine(s));
             }
         }
         let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
         if guard.is_none() {
-            *guard = Some(self.open_shard(idx, create)?);
+            *guard = Some(self.open_shard(idx, create, batch)?);
         }
         let s = guard.as_ref().expect("just set");
-        f(s.fd.as_fd(), s.staged.is_some())
+        f(s.fd.as_fd(), mine(s))
     }
 
-    fn open_shard(&self, idx: u8, create: bool) -> io::Result<Slot> {
+    fn open_shard(&self, idx: u8, create: bool, batch: Option<BatchId>) -> io::Result<Slot> {
         let base = self.base(create)?;
         let name = shard_name(idx);
         match rustix::fs::openat(base, &name, DIR_FLAGS, Mode::empty()) {
             Ok(fd) => Ok(Slot { fd, staged: None }),
             Err(Errno::NOENT) if create => {
-                let staged = self
-                    .stage_new
-                    .load(Ordering::Relaxed)
-                    .then(|| cairn_core::atomic::temp_name_for(&name));
-                let dir = staged.as_deref().unwrap_or(&name);
+                let staged = batch.map(|b| (cairn_core::atomic::temp_name_for(&name), b));
+                let dir = staged.as_ref().map_or(name.as_str(), |(t, _)| t.as_str());
                 match rustix::fs::mkdirat(base, dir, Mode::from_raw_mode(0o755)) {
                     Ok(()) | Err(Errno::EXIST) => {}
                     Err(e) => return Err(e.into()),
@@ -140,25 +146,33 @@ impl Shards {
         }
     }
 
-    /// From now until [`Shards::publish`], shards that don't exist yet are staged.
-    pub fn stage_new(&self) {
-        self.stage_new.store(true, Ordering::Relaxed);
+    /// Starts a batch: shards it is first to need are staged until it is published.
+    pub fn begin(&self) -> BatchId {
+        self.batches.fetch_add(1, Ordering::Relaxed) + 1
     }
 
-    /// Moves every staged shard into place (whole, or object by object where a shard
-    /// of that name appeared meanwhile) and stops staging. Every slot is tried; the
-    /// first error is returned.
-    pub fn publish(&self) -> io::Result<()> {
-        self.stage_new.store(false, Ordering::Relaxed);
-        let spoiled = self.spoiled.swap(false, Ordering::Relaxed);
+    /// Moves every shard `batch` staged into place (whole, or object by object where a
+    /// shard of that name appeared meanwhile). Every slot is tried; the first error is
+    /// returned.
+    pub fn publish(&self, batch: BatchId) -> io::Result<()> {
+        let spoiled = {
+            let mut list = self.spoiled.lock().unwrap_or_else(|e| e.into_inner());
+            let was = list.contains(&batch);
+            list.retain(|b| *b != batch);
+            was
+        };
         let mut first_error = None;
         for (idx, slot) in self.slots.iter().enumerate() {
             let mut guard = slot.write().unwrap_or_else(|e| e.into_inner());
-            let Some(open) = guard.as_mut().filter(|s| s.staged.is_some()) else {
+            let Some(open) = guard
+                .as_mut()
+                .filter(|s| s.staged.as_ref().is_some_and(|(_, b)| *b == batch))
+            else {
                 continue;
             };
             if spoiled {
-                let path = self.base.join(open.staged.take().unwrap_or_default());
+                let (temp, _) = open.staged.take().unwrap_or_default();
+                let path = self.base.join(temp);
                 *guard = None;
                 if let Err(e) = std::fs::remove_dir_all(&path)
                     && e.kind() != io::ErrorKind::NotFound
@@ -178,7 +192,7 @@ impl Shards {
     fn publish_one(&self, idx: u8, slot: &mut Slot) -> io::Result<()> {
         let base = self.base(false)?;
         let name = shard_name(idx);
-        let staged = slot.staged.clone().unwrap_or_default();
+        let (staged, _) = slot.staged.clone().unwrap_or_default();
         let whole =
             match rustix::fs::renameat_with(base, &staged, base, &name, RenameFlags::NOREPLACE) {
                 Ok(()) => true,
@@ -223,7 +237,7 @@ impl Shards {
     /// caller falls back to paths).
     pub fn stat(&self, hash: &str) -> Option<io::Result<FileMeta>> {
         let (idx, rest) = split(hash)?;
-        Some(self.with_shard(idx, false, |d, _| {
+        Some(self.with_shard(idx, false, None, |d, _| {
             Ok(FileMeta::from(&rustix::fs::statat(
                 d,
                 rest,
@@ -232,13 +246,13 @@ impl Shards {
         }))
     }
 
-    /// Stores `data` as object `hash` unless an object of that name exists. `None`
-    /// when the hash is not a canonical name.
-    pub fn write(&self, hash: &str, data: &[u8]) -> Option<io::Result<()>> {
+    /// Stores `data` as object `hash` unless an object of that name exists, as part of
+    /// `batch` if given. `None` when the hash is not a canonical name.
+    pub fn write(&self, hash: &str, data: &[u8], batch: Option<BatchId>) -> Option<io::Result<()>> {
         let (idx, rest) = split(hash)?;
-        Some(self.with_shard(idx, true, |dir, staged| {
-            if staged {
-                return self.write_staged(dir, rest, data);
+        Some(self.with_shard(idx, true, batch, |dir, mine| {
+            if let (true, Some(b)) = (mine, batch) {
+                return self.write_staged(dir, rest, data, b);
             }
             if !self.no_tmpfile.load(Ordering::Relaxed) {
                 match write_unnamed(dir, rest, data) {
@@ -271,7 +285,13 @@ impl Shards {
 
     /// Creates the object under its own name in a shard nobody else sees yet. An
     /// existing name was written earlier in this batch (same name, same bytes).
-    fn write_staged(&self, dir: BorrowedFd<'_>, name: &str, data: &[u8]) -> io::Result<()> {
+    fn write_staged(
+        &self,
+        dir: BorrowedFd<'_>,
+        name: &str,
+        data: &[u8],
+        batch: BatchId,
+    ) -> io::Result<()> {
         let fd = match rustix::fs::openat(
             dir,
             name,
@@ -285,18 +305,26 @@ impl Shards {
         let mut file = File::from(fd);
         let result = file.write_all(data).and_then(|()| fix_mode(&file));
         if result.is_err() && rustix::fs::unlinkat(dir, name, AtFlags::empty()).is_err() {
-            self.spoiled.store(true, Ordering::Relaxed);
+            self.spoiled
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .push(batch);
         }
         result
     }
 
     /// Moves the finished temp file `tmp` (a name in the `files/md5` directory) into
     /// place as object `hash`, or drops it if the object exists.
-    pub fn install_temp(&self, tmp: &str, hash: &str) -> Option<io::Result<()>> {
+    pub fn install_temp(
+        &self,
+        tmp: &str,
+        hash: &str,
+        batch: Option<BatchId>,
+    ) -> Option<io::Result<()>> {
         let (idx, rest) = split(hash)?;
         Some((|| {
             let base = self.base(true)?;
-            self.with_shard(idx, true, |dir, _| install(base, tmp, dir, rest))
+            self.with_shard(idx, true, batch, |dir, _| install(base, tmp, dir, rest))
         })())
     }
 }
@@ -446,9 +474,9 @@ mod tests {
         let base = dir.path().join("files/md5");
         let shards = Shards::new(base.clone());
         assert!(shards.stat("ab1234").unwrap().is_err(), "nothing yet");
-        shards.write("ab1234", b"one").unwrap().unwrap();
+        shards.write("ab1234", b"one", None).unwrap().unwrap();
         // Same name again: the first object stays, no temp file is left.
-        shards.write("ab1234", b"two").unwrap().unwrap();
+        shards.write("ab1234", b"two", None).unwrap().unwrap();
         let obj = base.join("ab/1234");
         assert_eq!(std::fs::read(&obj).unwrap(), b"one");
         assert_eq!(
@@ -461,7 +489,7 @@ mod tests {
             shards.stat("AB1234").is_none(),
             "non-canonical names use paths"
         );
-        assert!(shards.write("zz", b"").is_none());
+        assert!(shards.write("zz", b"", None).is_none());
     }
 
     fn names(dir: &std::path::Path) -> Vec<String> {
@@ -479,11 +507,14 @@ mod tests {
         let base = dir.path().join("files/md5");
         std::fs::create_dir_all(base.join("cd")).unwrap();
         let shards = Shards::new(base.clone());
-        shards.stage_new();
-        shards.write("ab1111", b"one").unwrap().unwrap();
-        shards.write("ab2222", b"two").unwrap().unwrap();
-        shards.write("ab1111", b"one").unwrap().unwrap();
-        shards.write("cd3333", b"existing shard").unwrap().unwrap();
+        let b = Some(shards.begin());
+        shards.write("ab1111", b"one", b).unwrap().unwrap();
+        shards.write("ab2222", b"two", b).unwrap().unwrap();
+        shards.write("ab1111", b"one", b).unwrap().unwrap();
+        shards
+            .write("cd3333", b"existing shard", b)
+            .unwrap()
+            .unwrap();
         // Nothing under its final path yet in the new shard, but lookups see it.
         assert!(!base.join("ab").exists());
         assert_eq!(shards.stat("ab2222").unwrap().unwrap().len(), 3);
@@ -492,7 +523,7 @@ mod tests {
             std::fs::read(base.join("cd/3333")).unwrap(),
             b"existing shard"
         );
-        shards.publish().unwrap();
+        shards.publish(b.unwrap()).unwrap();
         assert_eq!(names(&base), ["ab", "cd"], "no staging directory left");
         assert_eq!(names(&base.join("ab")), ["1111", "2222"]);
         assert_eq!(std::fs::read(base.join("ab/1111")).unwrap(), b"one");
@@ -502,7 +533,7 @@ mod tests {
             .mode();
         assert_eq!(mode & 0o777, 0o444);
         // After publishing, the shard is an ordinary one.
-        shards.write("ab3333", b"three").unwrap().unwrap();
+        shards.write("ab3333", b"three", None).unwrap().unwrap();
         assert_eq!(std::fs::read(base.join("ab/3333")).unwrap(), b"three");
         assert_eq!(shards.stat("ab1111").unwrap().unwrap().len(), 3);
     }
@@ -512,20 +543,20 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("files/md5");
         let shards = Shards::new(base.clone());
-        shards.stage_new();
-        shards.write("ab1111", b"mine").unwrap().unwrap();
-        shards.write("ab2222", b"same").unwrap().unwrap();
+        let b = shards.begin();
+        shards.write("ab1111", b"mine", Some(b)).unwrap().unwrap();
+        shards.write("ab2222", b"same", Some(b)).unwrap().unwrap();
         // Another writer (say, dvc on a shared cache) creates the shard meanwhile.
         std::fs::create_dir(base.join("ab")).unwrap();
         std::fs::write(base.join("ab/2222"), b"same").unwrap();
         std::fs::write(base.join("ab/9999"), b"theirs").unwrap();
-        shards.publish().unwrap();
+        shards.publish(b).unwrap();
         assert_eq!(names(&base), ["ab"]);
         assert_eq!(names(&base.join("ab")), ["1111", "2222", "9999"]);
         assert_eq!(std::fs::read(base.join("ab/1111")).unwrap(), b"mine");
         assert_eq!(std::fs::read(base.join("ab/9999")).unwrap(), b"theirs");
         // The handle now is the real shard's.
-        shards.write("ab4444", b"after").unwrap().unwrap();
+        shards.write("ab4444", b"after", None).unwrap().unwrap();
         assert_eq!(std::fs::read(base.join("ab/4444")).unwrap(), b"after");
     }
 
@@ -534,11 +565,42 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let base = dir.path().join("files/md5");
         let shards = Shards::new(base.clone());
-        shards.stage_new();
-        shards.write("ab1111", b"x").unwrap().unwrap();
-        shards.spoiled.store(true, Ordering::Relaxed);
-        shards.publish().unwrap();
+        let b = shards.begin();
+        shards.write("ab1111", b"x", Some(b)).unwrap().unwrap();
+        shards.spoiled.lock().unwrap().push(b);
+        shards.publish(b).unwrap();
         assert!(names(&base).is_empty(), "{:?}", names(&base));
         assert!(shards.stat("ab1111").unwrap().is_err());
+    }
+
+    #[test]
+    fn only_the_batch_that_staged_a_shard_publishes_it() {
+        // Parallel stages share one cache: batch A stages shard `ab`; batch B and a
+        // lone write add objects to it (atomically, not as direct creates A owns);
+        // B's publish leaves A's shard alone, A's brings everything in.
+        let dir = tempfile::tempdir().unwrap();
+        let base = dir.path().join("files/md5");
+        let shards = Shards::new(base.clone());
+        let a = shards.begin();
+        let b = shards.begin();
+        assert_ne!(a, b);
+        shards.write("ab1111", b"from a", Some(a)).unwrap().unwrap();
+        shards.write("ab2222", b"from b", Some(b)).unwrap().unwrap();
+        shards.write("ab3333", b"lone", None).unwrap().unwrap();
+        shards
+            .write("cd4444", b"b's own", Some(b))
+            .unwrap()
+            .unwrap();
+        shards.publish(b).unwrap();
+        assert_eq!(
+            names(&base.join("cd")),
+            ["4444"],
+            "b published its own shard"
+        );
+        assert!(!base.join("ab").exists(), "but not a's");
+        shards.publish(a).unwrap();
+        assert_eq!(names(&base), ["ab", "cd"]);
+        assert_eq!(names(&base.join("ab")), ["1111", "2222", "3333"]);
+        assert_eq!(std::fs::read(base.join("ab/2222")).unwrap(), b"from b");
     }
 }

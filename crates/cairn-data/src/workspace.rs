@@ -15,7 +15,7 @@ use crate::hash::{self, HashKind};
 use crate::ignore::{self, DvcIgnore};
 use crate::manifest::{Entry, Manifest};
 use crate::meta::FileMeta;
-use crate::odb::Odb;
+use crate::odb::{Batch, Odb};
 use crate::pointer::HashInfo;
 use crate::state::{Member, State};
 
@@ -143,6 +143,7 @@ impl Hasher<'_> {
         known: Option<&Member<'_>>,
         kind: HashKind,
         pass: Pass<'_>,
+        batch: Option<&Batch<'_>>,
     ) -> Result<String> {
         if let Some(md5) = known.and_then(|k| k.hash_for(&f.meta)) {
             match pass {
@@ -152,7 +153,7 @@ impl Hasher<'_> {
             }
         }
         let path = f.path(dir);
-        self.read_and_hash(&path, &|| f.open(), &f.meta, kind, pass)
+        self.read_and_hash(&path, &|| f.open(), &f.meta, kind, pass, batch)
     }
 
     /// Hashes one file (`open` opens it) unless the state table knows it, storing it
@@ -172,7 +173,7 @@ impl Hasher<'_> {
                 Pass::Store(_) => {}
             }
         }
-        let md5 = self.read_and_hash(path, open, meta, kind, pass)?;
+        let md5 = self.read_and_hash(path, open, meta, kind, pass, None)?;
         self.state.put(path, meta, kind, &md5);
         Ok(md5)
     }
@@ -184,10 +185,12 @@ impl Hasher<'_> {
         meta: &FileMeta,
         kind: HashKind,
         pass: Pass<'_>,
+        batch: Option<&Batch<'_>>,
     ) -> Result<String> {
         open()
-            .and_then(|file| match (pass, kind) {
-                (Pass::Store(odb), HashKind::Md5) => odb.add_open_file(file, meta.len()),
+            .and_then(|file| match (pass, kind, batch) {
+                (Pass::Store(_), HashKind::Md5, Some(b)) => b.add_open_file(file, meta.len()),
+                (Pass::Store(odb), HashKind::Md5, None) => odb.add_open_file(file, meta.len()),
                 _ => hash::hash_open_file(file, meta.len(), kind),
             })
             .map(|(h, _)| h)
@@ -228,16 +231,24 @@ impl Hasher<'_> {
             total_files: Some(files.len() as u64),
             total_bytes: Some(total),
         });
-        let batch = match pass {
-            Pass::Store(odb) => Some((odb, odb.batch())),
-            Pass::Hash => None,
+        // Only plain MD5 objects are stored through the batch (legacy hashes never are).
+        let batch = match (pass, kind) {
+            (Pass::Store(odb), HashKind::Md5) => Some((odb, odb.batch())),
+            _ => None,
         };
         let results: Vec<Result<String>> = files
             .par_iter()
             // Small pieces, so no core is left alone with a long tail at the end.
             .with_max_len(64)
             .map(|f| {
-                let md5 = self.hash_member(dir, f, members.get(f.rel.as_bytes()), kind, pass)?;
+                let md5 = self.hash_member(
+                    dir,
+                    f,
+                    members.get(f.rel.as_bytes()),
+                    kind,
+                    pass,
+                    batch.as_ref().map(|(_, b)| b),
+                )?;
                 self.progress.event(ProgressEvent::Advance {
                     files: 1,
                     bytes: f.meta.len(),
