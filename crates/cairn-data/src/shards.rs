@@ -523,7 +523,7 @@ mod tests {
             std::fs::read(base.join("cd/3333")).unwrap(),
             b"existing shard"
         );
-        shards.publish(b.unwrap()).unwrap();
+        shards.publish(id).unwrap();
         assert_eq!(names(&base), ["ab", "cd"], "no staging directory left");
         assert_eq!(names(&base.join("ab")), ["1111", "2222"]);
         assert_eq!(std::fs::read(base.join("ab/1111")).unwrap(), b"one");
