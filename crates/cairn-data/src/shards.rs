@@ -507,7 +507,8 @@ mod tests {
         let base = dir.path().join("files/md5");
         std::fs::create_dir_all(base.join("cd")).unwrap();
         let shards = Shards::new(base.clone());
-        let b = Some(shards.begin());
+        let id = shards.begin();
+        let b = Some(id);
         shards.write("ab1111", b"one", b).unwrap().unwrap();
         shards.write("ab2222", b"two", b).unwrap().unwrap();
         shards.write("ab1111", b"one", b).unwrap().unwrap();
