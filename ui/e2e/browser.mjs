@@ -167,6 +167,8 @@ async function main() {
   await page.getByTestId("run-experiment").click();
   await page.getByTestId("exp-row").filter({ hasText: "shorter" }).waitFor({ timeout: 90000 });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"]').length === 4);
+  // The experiment that just ran is charted without ticking it.
+  await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "shorter" }).waitFor();
   const refs = spawnSync("git", ["for-each-ref", "--format=%(refname)", "refs/exps/"], { cwd: demoDir, encoding: "utf8" }).stdout;
   if (!/\/shorter$/m.test(refs) || !/\/slower$/m.test(refs)) throw new Error(`experiment refs:\n${refs}`);
   const epochs = await page.locator('[data-testid="exp-row"]').filter({ hasText: "shorter" }).locator("td.changed").allInnerTexts();

@@ -9,7 +9,7 @@ import { Button } from "../../components/ui";
 import type { ExperimentRequest } from "../project/ProjectView";
 import { MetricChart } from "./MetricChart";
 import { NewExperiment } from "./NewExperiment";
-import { alignSeries, colours, differs, metricNames, sortRows, visibleColumns, type SortKey } from "./model";
+import { alignSeries, colours, differs, metricNames, nextSelection, sortRows, visibleColumns, type SortKey } from "./model";
 
 const ROW_HEIGHT = 34;
 /** Rows charted when the tab opens: workspace, baseline and the newest experiments. */
@@ -39,6 +39,8 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
 
   // Only the newest request's answer lands (reloads overlap while files change).
   const latest = useRef(0);
+  // Row ids of the last answer: experiments that appear later are charted at once.
+  const known = useRef<Set<string> | null>(null);
   const load = useCallback(() => {
     const ticket = ++latest.current;
     call("list_experiments", { project })
@@ -46,7 +48,10 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         if (ticket !== latest.current) return;
         setView(v);
         setError(null);
-        setSelected((s) => s?.filter((id) => v.rows.some((r) => r.id === id)) ?? v.rows.slice(0, FIRST_SELECTED).map((r) => r.id));
+        // Read now: React runs the updater later, after `known` moved on.
+        const before = known.current;
+        setSelected((s) => nextSelection(s, before, v.rows, FIRST_SELECTED));
+        known.current = new Set(v.rows.map((r) => r.id));
         setSeriesVersion((n) => n + 1);
       })
       .catch((e) => ticket === latest.current && setError(toApiError(e)));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentsView, ExpRow } from "../../ipc";
-import { alignSeries, differs, overrides, paramsOf, sortRows, visibleColumns } from "./model";
+import { alignSeries, differs, nextSelection, overrides, paramsOf, sortRows, visibleColumns } from "./model";
 
 const cell = (text: string, num: number | null = Number.isNaN(Number(text)) ? null : Number(text)) => ({ text, num });
 const row = (id: string, kind: ExpRow["kind"], values: ExpRow["values"], baseline: string | null = null): ExpRow => ({
@@ -77,5 +77,13 @@ describe("experiments table", () => {
     expect(overrides(v, {})).toEqual([]);
     expect(overrides(v, { 1: "0.1", 3: " 20 " })).toEqual(["conf/train.yaml:epochs=20"]);
     expect(overrides(v, { 0: "2", 1: "0.3" })).toEqual(["seed=2", "lr=0.3"]);
+  });
+
+  it("keeps the ticked rows across reloads and ticks experiments that just appeared", () => {
+    expect(nextSelection(null, null, view.rows, 2)).toEqual(["workspace", "head"]);
+    const before = new Set(["workspace", "head", "e1"]);
+    // e1 was unticked by the user and stays so; e2 and e3 are new; a vanished row drops.
+    expect(nextSelection(["head", "gone"], before, view.rows, 2)).toEqual(["head", "e2", "e3"]);
+    expect(nextSelection(["e2"], new Set(view.rows.map((r) => r.id)), view.rows, 2)).toEqual(["e2"]);
   });
 });

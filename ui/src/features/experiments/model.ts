@@ -96,3 +96,15 @@ export function overrides(view: ExperimentsView, edited: Record<number, string>)
     return [`${p.file === "params.yaml" ? "" : `${p.file}:`}${p.key}=${v}`];
   });
 }
+
+/**
+ * The ticked rows after the table reloads: rows that are gone drop out, experiments
+ * that were not there before (one just ran) are added, and the first load ticks the
+ * first `first` rows.
+ */
+export function nextSelection(selected: string[] | null, before: Set<string> | null, rows: ExpRow[], first: number): string[] {
+  if (!selected || !before) return rows.slice(0, first).map((r) => r.id);
+  const kept = selected.filter((id) => rows.some((r) => r.id === id));
+  const fresh = rows.filter((r) => r.kind === "experiment" && !before.has(r.id) && !kept.includes(r.id)).map((r) => r.id);
+  return [...kept, ...fresh];
+}
