@@ -145,12 +145,10 @@ impl Hasher<'_> {
         pass: Pass<'_>,
         batch: Option<&Batch<'_>>,
     ) -> Result<String> {
-        if let Some(md5) = known.and_then(|k| k.hash_for(&f.meta)) {
-            match pass {
-                Pass::Hash => return Ok(md5.to_string()),
-                Pass::Store(odb) if odb.contains(md5, kind) => return Ok(md5.to_string()),
-                Pass::Store(_) => {}
-            }
+        if let Some(md5) = known.and_then(|k| k.hash_for(&f.meta))
+            && remembered_is_enough(pass, md5, kind)
+        {
+            return Ok(md5.to_string());
         }
         let path = f.path(dir);
         self.read_and_hash(&path, &|| f.open(), &f.meta, kind, pass, batch)
@@ -166,12 +164,10 @@ impl Hasher<'_> {
         kind: HashKind,
         pass: Pass<'_>,
     ) -> Result<String> {
-        if let Some(md5) = self.state.get(path, meta, kind) {
-            match pass {
-                Pass::Hash => return Ok(md5),
-                Pass::Store(odb) if odb.contains(&md5, kind) => return Ok(md5),
-                Pass::Store(_) => {}
-            }
+        if let Some(md5) = self.state.get(path, meta, kind)
+            && remembered_is_enough(pass, &md5, kind)
+        {
+            return Ok(md5);
         }
         let md5 = self.read_and_hash(path, open, meta, kind, pass, None)?;
         self.state.put(path, meta, kind, &md5);
@@ -315,6 +311,15 @@ impl Hasher<'_> {
             manifest: Some(manifest),
             isexec: false,
         })
+    }
+}
+
+/// Whether a remembered hash answers `pass` without reading the file: always when only
+/// hashing; when storing, only if the object is already in the cache.
+fn remembered_is_enough(pass: Pass<'_>, md5: &str, kind: HashKind) -> bool {
+    match pass {
+        Pass::Hash => true,
+        Pass::Store(odb) => odb.contains(md5, kind),
     }
 }
 

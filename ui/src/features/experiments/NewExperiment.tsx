@@ -1,6 +1,7 @@
 import { useState } from "react";
-import { describeError, toApiError, type ExperimentsView } from "../../ipc";
+import type { ExperimentsView } from "../../ipc";
 import { Button, Modal } from "../../components/ui";
+import { useSubmit } from "../../components/useSubmit";
 import type { ExperimentRequest } from "../project/ProjectView";
 import { overrides, paramsOf } from "./model";
 
@@ -16,22 +17,14 @@ export function NewExperiment(props: {
   const params = paramsOf(props.view);
   const [values, setValues] = useState<Record<number, string>>({});
   const [name, setName] = useState("");
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const { busy, error, submit } = useSubmit();
   const setParams = overrides(props.view, values);
 
-  const run = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const run = () =>
+    submit(async () => {
       await props.onRun({ setParams, name: name.trim() || null });
       props.onClose();
-    } catch (e) {
-      setError(describeError(toApiError(e)));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
 
   return (
     <Modal

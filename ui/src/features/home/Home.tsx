@@ -4,6 +4,7 @@ import { Icon } from "../../components/Icon";
 import { Button, Empty, Modal, Pill } from "../../components/ui";
 import { notify } from "../../components/toast";
 import { useShortcuts } from "../../components/shortcuts";
+import { useSubmit } from "../../components/useSubmit";
 import { useEvents } from "../useEvents";
 import { relativeTime, tildify } from "../../format";
 
@@ -197,13 +198,10 @@ export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; on
 
 function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first: string | null) => void }) {
   const [path, setPath] = useState("");
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
+  const { busy, error, setError, submit: run } = useSubmit();
   const pick = folderPicker();
-  const submit = async () => {
-    setBusy(true);
-    setError(null);
-    try {
+  const submit = () =>
+    run(async () => {
       const r = await call("add_folder", { path: path.trim() });
       const n = r.added.length;
       notify(
@@ -213,12 +211,7 @@ function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first:
           : "Those repositories are already listed",
       );
       onAdded(n === 1 ? (r.added[0]?.path ?? null) : null);
-    } catch (e) {
-      setError(describeError(toApiError(e)));
-    } finally {
-      setBusy(false);
-    }
-  };
+    });
   return (
     <Modal
       title="Add folder"
