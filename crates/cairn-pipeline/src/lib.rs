@@ -14,6 +14,7 @@ pub mod dag;
 pub mod data;
 pub mod dvcfile;
 pub mod error;
+pub mod edit;
 pub mod expand;
 pub mod fs;
 pub mod interpolate;
