@@ -5,6 +5,7 @@
 //! (a param, a dep, a command, a deleted output) must make both name the same stale stages.
 
 mod behaviour;
+mod editing;
 mod scenarios;
 
 use cairn_e2e::{Checks, TestRepo, Tool, cache_objects, gitignores, init, json};

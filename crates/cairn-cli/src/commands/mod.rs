@@ -15,6 +15,7 @@ pub mod queue;
 pub mod report;
 pub mod repro;
 pub mod runs;
+pub mod stage;
 pub mod status;
 pub mod ui;
 

@@ -14,6 +14,7 @@
 mod check;
 mod doc;
 mod snippet;
+mod write;
 
 use cairn_yaml::{Node, Value};
 
@@ -22,6 +23,7 @@ use crate::fs::{RepoFs, parent, repo_path};
 use crate::stage::{OutKind, Stage};
 use doc::{Entry, Lines, col0, entries, find, is_block};
 use snippet::{block_at, entry_at, map, s, seq};
+pub use write::{revert, write};
 
 /// Which path list of a stage an edit is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -232,6 +234,22 @@ pub enum EditError {
     /// The edited pipeline would not load or its graph would not build.
     #[error("this change would leave the pipeline invalid, so nothing was written:\n{0}")]
     WouldBreak(PipelineError),
+    /// The file changed on disk between reading and writing it.
+    #[error(
+        "{0} changed on disk while this edit was being made, so nothing was written\n  hint: look at the file again, then redo the edit"
+    )]
+    Conflict(String),
+    /// Another process holds the repository lock.
+    #[error("{0}")]
+    Locked(String),
+    /// Writing failed.
+    #[error("{file}: cannot write: {message}")]
+    Write {
+        /// The file.
+        file: String,
+        /// Why.
+        message: String,
+    },
 }
 
 impl EditError {
@@ -243,6 +261,9 @@ impl EditError {
             EditError::WouldBreak(PipelineError::Cycle { .. }) => "cycle",
             EditError::MissingDep(_) => "missing_dep",
             EditError::OutsideRepo(_) => "path_outside_repo",
+            EditError::Conflict(_) => "conflict",
+            EditError::Locked(_) => "locked",
+            EditError::Write { .. } => "io",
             _ => "invalid",
         }
     }

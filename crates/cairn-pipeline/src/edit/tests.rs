@@ -343,3 +343,45 @@ fn written_cmd_is_the_text_before_interpolation() {
     assert_eq!(st.cmd.commands(), vec!["echo 3".to_string()]);
     assert_eq!(written_cmd(&fs, st), Some(vec!["echo ${n}".to_string()]));
 }
+
+#[test]
+fn writing_and_reverting_refuse_a_file_changed_meanwhile() {
+    let dir = repo(&[("dvc.yaml", "stages:\n  a:\n    cmd: echo\n")]);
+    let fs = LocalFs::new(dir.path());
+    let change = plan(
+        &fs,
+        &Edit::SetCmd {
+            stage: "a".into(),
+            cmd: vec!["echo 2".into()],
+        },
+    )
+    .unwrap();
+    write(dir.path(), &change).unwrap();
+    let read = || std::fs::read_to_string(dir.path().join("dvc.yaml")).unwrap();
+    assert_eq!(read(), "stages:\n  a:\n    cmd: echo 2\n");
+    // Written twice: the file no longer holds what the change started from.
+    assert!(matches!(write(dir.path(), &change), Err(EditError::Conflict(_))));
+    revert(dir.path(), &change).unwrap();
+    assert_eq!(read(), "stages:\n  a:\n    cmd: echo\n");
+    // Someone edits the file by hand: undo must not clobber that.
+    write(dir.path(), &change).unwrap();
+    std::fs::write(dir.path().join("dvc.yaml"), "stages:\n  a:\n    cmd: mine\n").unwrap();
+    assert!(matches!(revert(dir.path(), &change), Err(EditError::Conflict(_))));
+    assert_eq!(read(), "stages:\n  a:\n    cmd: mine\n");
+
+    // Undoing the creation of a file removes it.
+    let new = plan(
+        &fs,
+        &Edit::AddStage {
+            file: "sub/dvc.yaml".into(),
+            stage: stage("b", "echo b", &[], &[]),
+            force: false,
+        },
+    )
+    .unwrap();
+    assert_eq!(new.before, None);
+    write(dir.path(), &new).unwrap();
+    assert!(dir.path().join("sub/dvc.yaml").exists());
+    revert(dir.path(), &new).unwrap();
+    assert!(!dir.path().join("sub/dvc.yaml").exists());
+}
