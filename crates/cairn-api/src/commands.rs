@@ -115,4 +115,9 @@ commands! {
     /// Starts an experiment: the pipeline with some params changed, recorded under
     /// `refs/exps`; progress arrives as run events.
     run_experiment(ExpRunArgs) -> RunHandle;
+    /// Changes the pipeline (add or remove a stage, its command, its deps and outs) and
+    /// writes it back to its `dvc.yaml`; refused, with why, if the result would be invalid.
+    edit_pipeline(EditArgs) -> EditResult;
+    /// Takes back the latest pipeline edit, unless the file changed since.
+    undo_edit(ProjectArgs) -> EditResult;
 }

@@ -29,6 +29,8 @@ pub enum ErrorCode {
     Git,
     /// Running the pipeline failed to start or broke.
     Run,
+    /// A file changed on disk since the view the request was made from.
+    Conflict,
     /// Reading or writing a file failed.
     Io,
     /// Anything else (a bug).
@@ -100,6 +102,33 @@ fn pipeline_line(e: &cairn_pipeline::PipelineError) -> Option<u32> {
     rest.split(|c: char| !c.is_ascii_digit())
         .next()
         .and_then(|n| n.parse().ok())
+}
+
+impl From<cairn_pipeline::edit::EditError> for ApiError {
+    fn from(e: cairn_pipeline::edit::EditError) -> Self {
+        use cairn_pipeline::edit::EditError as E;
+        match &e {
+            E::Broken(p) | E::WouldBreak(p) => {
+                let err = ApiError::new(ErrorCode::InvalidPipeline, e.to_string());
+                match p.file() {
+                    Some(f) => err.at(f, pipeline_line(p)),
+                    None => err,
+                }
+            }
+            E::NoSuchStage(_) | E::NotListed { .. } => ApiError::not_found(e.to_string()),
+            E::MissingDep(_) => ApiError::new(ErrorCode::InvalidPipeline, e.to_string()),
+            E::Conflict(_) => ApiError::new(ErrorCode::Conflict, e.to_string()),
+            E::Locked(_) => ApiError::new(ErrorCode::Locked, e.to_string()),
+            E::Write { .. } => ApiError::new(ErrorCode::Io, e.to_string()),
+            E::StageExists { file, line, .. }
+            | E::Generated { file, line, .. }
+            | E::FlowStyle { file, line, .. } => {
+                ApiError::new(ErrorCode::InvalidArguments, e.to_string())
+                    .at(file.clone(), u32::try_from(*line).ok())
+            }
+            _ => ApiError::new(ErrorCode::InvalidArguments, e.to_string()),
+        }
+    }
 }
 
 impl From<cairn_data::DataError> for ApiError {

@@ -22,6 +22,7 @@ pub mod commands;
 pub mod data;
 pub mod demo;
 pub mod dto;
+pub mod edit;
 pub mod error;
 pub mod events;
 pub mod experiments;
@@ -73,6 +74,8 @@ struct Inner {
     initial_project: Option<String>,
     runs: Mutex<HashMap<String, runs::ActiveRun>>,
     watchers: Mutex<HashMap<String, watch::Watcher>>,
+    /// Pipeline edits that can be undone, per project root, oldest first.
+    edits: Mutex<HashMap<String, Vec<cairn_pipeline::edit::Change>>>,
 }
 
 impl Api {
@@ -91,6 +94,7 @@ impl Api {
                 initial_project: None,
                 runs: Mutex::new(HashMap::new()),
                 watchers: Mutex::new(HashMap::new()),
+                edits: Mutex::new(HashMap::new()),
             }),
         };
         let initial = if let Some(p) = cfg.initial_project {

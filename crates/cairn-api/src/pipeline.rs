@@ -243,6 +243,8 @@ impl Api {
             }
         }
         let (logs, logs_run) = crate::runs::latest_logs(&root, &stage.addressing);
+        let written_cmd =
+            cairn_pipeline::edit::written_cmd(&LocalFs::new(&root), stage).map(|c| c.join("\n"));
         Ok(StageDetail {
             node: node(stage, state, reasons),
             wdir: stage.wdir.clone(),
@@ -252,6 +254,7 @@ impl Api {
             params,
             logs,
             logs_run,
+            written_cmd,
         })
     }
 }
