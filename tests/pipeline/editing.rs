@@ -30,19 +30,84 @@ fn stage_add_writes_the_bytes_dvc_stage_add_writes() {
     ]);
     let long = "python -c 'import sys; print(\"a very long command line that goes on and on well past eighty columns\")'";
     let steps: Vec<Vec<&str>> = vec![
-        vec!["-n", "prepare", "-d", "data.csv", "-o", "prepared", "python prep.py data.csv prepared"],
         vec![
-            "-n", "train", "-d", "src/train.py", "-d", "prepared", "-p", "lr,epochs", "-p",
-            "other.yaml:depth", "-o", "model.pkl", "-M", "metrics.json", "--plots-no-cache",
-            "plots.csv", "python", "src/train.py", "model dir",
+            "-n",
+            "prepare",
+            "-d",
+            "data.csv",
+            "-o",
+            "prepared",
+            "python prep.py data.csv prepared",
         ],
         vec![
-            "-n", "evaluate", "--desc", "Scores the model", "-d", "model.pkl", "-O",
-            "report.html", "--outs-persist", "history.log", "--always-changed", long,
+            "-n",
+            "train",
+            "-d",
+            "src/train.py",
+            "-d",
+            "prepared",
+            "-p",
+            "lr,epochs",
+            "-p",
+            "other.yaml:depth",
+            "-o",
+            "model.pkl",
+            "-M",
+            "metrics.json",
+            "--plots-no-cache",
+            "plots.csv",
+            "python",
+            "src/train.py",
+            "model dir",
         ],
-        vec!["-n", "in_src", "-w", "src", "-d", "train.py", "-o", "out.txt", "python train.py > out.txt"],
-        vec!["-n", "whole", "-p", "other.yaml:", "-p", "params.yaml:", "-o", "w.txt", "echo \"a: b\" > w.txt"],
-        vec!["-f", "-n", "prepare", "-d", "data.csv", "-d", "params.yaml", "-o", "prepared", "python prep.py v2"],
+        vec![
+            "-n",
+            "evaluate",
+            "--desc",
+            "Scores the model",
+            "-d",
+            "model.pkl",
+            "-O",
+            "report.html",
+            "--outs-persist",
+            "history.log",
+            "--always-changed",
+            long,
+        ],
+        vec![
+            "-n",
+            "in_src",
+            "-w",
+            "src",
+            "-d",
+            "train.py",
+            "-o",
+            "out.txt",
+            "python train.py > out.txt",
+        ],
+        vec![
+            "-n",
+            "whole",
+            "-p",
+            "other.yaml:",
+            "-p",
+            "params.yaml:",
+            "-o",
+            "w.txt",
+            "echo \"a: b\" > w.txt",
+        ],
+        vec![
+            "-f",
+            "-n",
+            "prepare",
+            "-d",
+            "data.csv",
+            "-d",
+            "params.yaml",
+            "-o",
+            "prepared",
+            "python prep.py v2",
+        ],
     ];
     for args in &steps {
         let mut full = vec!["stage", "add"];
@@ -50,14 +115,22 @@ fn stage_add_writes_the_bytes_dvc_stage_add_writes() {
         Tool::Dvc.ok(&by_dvc, &full);
         Tool::Cairn.ok(&by_cairn, &full);
         let (d, c) = (text(&by_dvc, "dvc.yaml"), text(&by_cairn, "dvc.yaml"));
-        assert_eq!(c, d, "dvc.yaml differs after `stage add {}`", args.join(" "));
+        assert_eq!(
+            c,
+            d,
+            "dvc.yaml differs after `stage add {}`",
+            args.join(" ")
+        );
     }
     // Both refuse a stage that exists (without --force) and a name DVC cannot address.
     for args in [
         vec!["stage", "add", "-n", "train", "echo"],
         vec!["stage", "add", "-n", "a.b", "echo"],
     ] {
-        assert!(!Tool::Dvc.run(&by_dvc, &args).success(), "dvc accepted {args:?}");
+        assert!(
+            !Tool::Dvc.run(&by_dvc, &args).success(),
+            "dvc accepted {args:?}"
+        );
         let run = Tool::Cairn.run(&by_cairn, &args);
         assert!(!run.success(), "cairn accepted {args:?}");
     }
@@ -71,7 +144,10 @@ fn stage_add_writes_the_bytes_dvc_stage_add_writes() {
     let out = by_cairn.cairn(["stage", "add", "-n", "late", "-d", "nowhere.csv", "echo"]);
     assert!(!out.status.success());
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("`nowhere.csv` does not exist and no stage outputs it"), "{err}");
+    assert!(
+        err.contains("`nowhere.csv` does not exist and no stage outputs it"),
+        "{err}"
+    );
     assert_eq!(text(&by_cairn, "dvc.yaml"), before);
 }
 
@@ -164,7 +240,11 @@ fn app_edits_leave_a_file_dvc_reads_as_cairn_does() {
 
     // Wire prepare's output into the new stage, then take that wire out again.
     let wire = |add: bool| {
-        let (stage, list, path) = ("report".to_string(), PathList::Deps, "prepared.csv".to_string());
+        let (stage, list, path) = (
+            "report".to_string(),
+            PathList::Deps,
+            "prepared.csv".to_string(),
+        );
         if add {
             Edit::AddPath { stage, list, path }
         } else {
@@ -177,11 +257,19 @@ fn app_edits_leave_a_file_dvc_reads_as_cairn_does() {
     apply(&repo, wire(false));
     same_status(&repo, "unwiring");
 
-    apply(&repo, Edit::RemoveStage { stage: "prepare".into() });
+    apply(
+        &repo,
+        Edit::RemoveStage {
+            stage: "prepare".into(),
+        },
+    );
     same_status(&repo, "removing a stage");
 
     let t = text(&repo, "dvc.yaml");
-    assert!(t.starts_with("# Hand-written; the comments must survive.\nstages:\n    # Trains"), "{t}");
+    assert!(
+        t.starts_with("# Hand-written; the comments must survive.\nstages:\n    # Trains"),
+        "{t}"
+    );
     assert!(!t.contains("cleans the input"), "{t}");
     // Both tools now run the edited pipeline to the same lock file.
     let twin = repo.duplicate();

@@ -61,6 +61,7 @@ async function main() {
   });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: "light" });
   const page = await context.newPage();
+  lastPage = page;
   const consoleErrors = [];
   page.on("console", (m) => m.type() === "error" && consoleErrors.push(m.text()));
   page.on("pageerror", (e) => consoleErrors.push(String(e)));
@@ -114,6 +115,67 @@ async function main() {
   await page.getByTestId("stage-logs").filter({ hasText: "epoch" }).waitFor();
   await shot(page, "03-stage-panel");
   await page.keyboard.press("Escape");
+
+  step("editing the pipeline: add a stage, change its command, wire an output in by dragging, delete, undo");
+  const demoYaml = join(demoDir, "dvc.yaml");
+  const originalYaml = readFileSync(demoYaml, "utf8");
+  await page.getByTestId("add-stage-open").click();
+  await page.getByLabel("Stage name").fill("report");
+  await page.getByLabel("Command", { exact: true }).fill("cp model.json report.txt");
+  await page.getByLabel("Input model.json").check();
+  await page.getByLabel("Outputs").fill("report.txt");
+  await shot(page, "03b-add-stage");
+  await page.getByTestId("add-stage-submit").click();
+  await page.getByTestId("stage-node-report").waitFor();
+  await page.locator(".react-flow__edge[data-id='train->report']").waitFor();
+  if (!readFileSync(demoYaml, "utf8").startsWith(originalYaml.split("\nplots:")[0] + "\n  report:\n    cmd: cp model.json report.txt\n"))
+    throw new Error(`the new stage is not where dvc stage add puts it:\n${readFileSync(demoYaml, "utf8")}`);
+  // A loop is refused in the dialog, with the reason, and nothing is written.
+  await page.getByTestId("add-stage-open").click();
+  await page.getByLabel("Stage name").fill("train");
+  await page.getByLabel("Command", { exact: true }).fill("echo again");
+  await page.getByTestId("add-stage-submit").click();
+  await page.getByTestId("add-stage-error").filter({ hasText: "already exists" }).waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByTestId("stage-node-report").click();
+  await page.getByTestId("edit-cmd").click();
+  await page.getByLabel("Command", { exact: true }).fill("cp model.json report.txt && wc -c model.json >> report.txt");
+  await shot(page, "03c-edit-command");
+  await page.getByTestId("save-cmd").click();
+  await page.getByTestId("stage-cmd").filter({ hasText: "wc -c" }).waitFor();
+  if (!readFileSync(demoYaml, "utf8").includes("    cmd: cp model.json report.txt && wc -c model.json >> report.txt\n"))
+    throw new Error("the command was not written back");
+  await page.keyboard.press("Escape");
+  // Drag from evaluate's output handle onto report: evaluate has several outputs, so pick one.
+  // (Closing the panel re-fits the view; let that animation end before measuring.)
+  await page.waitForTimeout(700);
+  const from = await page.locator('[data-testid="stage-node-evaluate"] .react-flow__handle.source').boundingBox();
+  const to = await page.locator('[data-testid="stage-node-report"] .react-flow__handle.target').boundingBox();
+  await page.mouse.move(from.x + from.width / 2, from.y + from.height / 2);
+  await page.mouse.down();
+  await page.mouse.move((from.x + to.x) / 2, (from.y + to.y) / 2 + 20, { steps: 8 });
+  await page.mouse.move(to.x + to.width / 2, to.y + to.height / 2, { steps: 8 });
+  await page.mouse.up();
+  await page.getByTestId("wire-dialog").getByText("dvclive/metrics.json").click();
+  await page.locator(".react-flow__edge[data-id='evaluate->report']").waitFor();
+  await shot(page, "03d-wired");
+  if (!readFileSync(demoYaml, "utf8").includes("    - model.json\n    - dvclive/metrics.json\n")) throw new Error("the wire was not written as a dependency");
+  // Delete the stage (confirmed), then undo with Ctrl+Z: it comes back as it was.
+  await page.getByTestId("stage-node-report").click();
+  await page.getByTestId("delete-stage").click();
+  await page.getByTestId("confirm-delete-submit").click();
+  await page.getByTestId("stage-node-report").waitFor({ state: "detached" });
+  await page.locator(".react-flow__pane").click({ position: { x: 30, y: 200 } });
+  await page.keyboard.press("Control+z");
+  await page.locator(".react-flow__edge[data-id='evaluate->report']").waitFor();
+  // Undo the rest; dvc.yaml is back to its bytes.
+  for (let i = 0; i < 3; i++) {
+    const before = readFileSync(demoYaml, "utf8");
+    await page.keyboard.press("Control+z");
+    for (let t = 0; t < 100 && readFileSync(demoYaml, "utf8") === before; t++) await page.waitForTimeout(50);
+  }
+  await page.getByTestId("stage-node-report").waitFor({ state: "detached" });
+  if (readFileSync(demoYaml, "utf8") !== originalYaml) throw new Error("undo did not restore dvc.yaml");
 
   step("the run is in the Runs tab");
   await page.getByTestId("tab-runs").click();
@@ -249,11 +311,13 @@ async function main() {
 }
 
 let failed = false;
+let lastPage;
 try {
   await main();
   console.log(`browser e2e: ${steps.length} steps passed; screenshots in ${shots}`);
 } catch (e) {
   failed = true;
+  await lastPage?.screenshot({ path: join(shots, "FAILED.png") }).catch(() => undefined);
   console.error(`browser e2e FAILED at step "${steps[steps.length - 1]}":\n${e?.stack ?? e}`);
 } finally {
   await browser?.close().catch(() => undefined);

@@ -3,8 +3,8 @@
 //! it can be undone while the file still holds what the edit wrote.
 
 use cairn_pipeline::LocalFs;
-use cairn_pipeline::edit::{self, Change, Edit, NewOut, NewStage, PathList};
 use cairn_pipeline::OutKind;
+use cairn_pipeline::edit::{self, Change, Edit, NewOut, NewStage, PathList};
 
 use crate::dto::{EditArgs, EditResult, PipelineEdit, ProjectArgs};
 use crate::error::{ApiError, ApiResult};

@@ -32,7 +32,33 @@ fn node(stage: &Stage, state: StageState, reasons: Vec<String>) -> StageNode {
         dep_count: (stage.deps.len() + stage.params.len()) as u32,
         out_count: stage.outs.len() as u32,
         is_data_source: stage.data_source,
+        outs: out_paths(stage),
+        editable: !stage.data_source && stage.generated_from.is_none(),
     }
+}
+
+fn out_paths(stage: &Stage) -> Vec<String> {
+    stage
+        .outs
+        .iter()
+        .filter_map(|o| o.repo_path(stage))
+        .collect()
+}
+
+/// The deps of `consumer` that outputs of `producer` feed: equal paths, or one inside
+/// the other (a file in an output directory, or a directory holding an output).
+fn fed_paths(producer: &Stage, consumer: &Stage) -> Vec<String> {
+    let outs = out_paths(producer);
+    consumer
+        .deps
+        .iter()
+        .filter_map(|d| consumer.dep_repo_path(&d.path))
+        .filter(|d| {
+            outs.iter().any(|o| {
+                d == o || d.starts_with(&format!("{o}/")) || o.starts_with(&format!("{d}/"))
+            })
+        })
+        .collect()
 }
 
 /// Loads what can be loaded and collects every problem.
@@ -118,10 +144,20 @@ impl Api {
         let mut edges = Vec::new();
         match cairn_pipeline::build_dag(&project) {
             Ok(dag) => {
+                let by_id: std::collections::HashMap<&str, &Stage> = project
+                    .stages()
+                    .map(|s| (s.addressing.as_str(), s))
+                    .collect();
                 for (p, c) in dag.edges() {
+                    let (source, target) = (&dag.nodes[p], &dag.nodes[c]);
+                    let paths = match (by_id.get(source.as_str()), by_id.get(target.as_str())) {
+                        (Some(ps), Some(cs)) => fed_paths(ps, cs),
+                        _ => Vec::new(),
+                    };
                     edges.push(StageEdge {
-                        source: dag.nodes[p].clone(),
-                        target: dag.nodes[c].clone(),
+                        source: source.clone(),
+                        target: target.clone(),
+                        paths,
                     });
                 }
             }

@@ -176,41 +176,81 @@ fn pipeline_edits_are_written_back_checked_and_undone() {
     let project = json!({"project": e.demo});
     let yaml = || std::fs::read_to_string(std::path::Path::new(&e.demo).join("dvc.yaml")).unwrap();
     let original = yaml();
-    let edit = |edit: Value| dispatch(&e.api, "edit_pipeline", json!({"project": e.demo, "edit": edit}));
+    let edit = |edit: Value| {
+        dispatch(
+            &e.api,
+            "edit_pipeline",
+            json!({"project": e.demo, "edit": edit}),
+        )
+    };
 
     // A new stage fed by train's output.
-    let r = edit(json!({"kind": "add_stage", "name": "report", "cmd": "python3 src/report.py\n",
-                        "deps": ["model.json"], "outs": ["report.md"]}))
+    let r = edit(
+        json!({"kind": "add_stage", "name": "report", "cmd": "python3 src/report.py\n",
+                        "deps": ["model.json"], "outs": ["report.md"]}),
+    )
     .unwrap();
     assert_eq!(r["summary"], "added stage `report` to dvc.yaml");
     let block = "  report:\n    cmd: python3 src/report.py\n    deps:\n    - model.json\n    outs:\n    - report.md\n";
-    assert_eq!(yaml().replacen(block, "", 1), original, "only the new stage's lines are added");
+    assert_eq!(
+        yaml().replacen(block, "", 1),
+        original,
+        "only the new stage's lines are added"
+    );
     let view = call(&e.api, "get_pipeline", project.clone());
     let edges = view["edges"].as_array().unwrap();
     assert!(
-        edges.iter().any(|x| x["source"] == "train" && x["target"] == "report"),
+        edges.iter().any(|x| x["source"] == "train"
+            && x["target"] == "report"
+            && x["paths"] == json!(["model.json"])),
         "{edges:?}"
     );
 
     // Wiring evaluate's metrics into it, and changing its command.
     edit(json!({"kind": "add_dep", "stage": "report", "path": "dvclive/metrics.json"})).unwrap();
-    edit(json!({"kind": "set_cmd", "stage": "report", "cmd": "python3 src/report.py --full"})).unwrap();
-    let detail = call(&e.api, "get_stage", json!({"project": e.demo, "stage": "report"}));
+    edit(json!({"kind": "set_cmd", "stage": "report", "cmd": "python3 src/report.py --full"}))
+        .unwrap();
+    let detail = call(
+        &e.api,
+        "get_stage",
+        json!({"project": e.demo, "stage": "report"}),
+    );
     assert_eq!(detail["writtenCmd"], "python3 src/report.py --full");
-    let deps: Vec<&str> = detail["deps"].as_array().unwrap().iter().map(|d| d["path"].as_str().unwrap()).collect();
+    let deps: Vec<&str> = detail["deps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["path"].as_str().unwrap())
+        .collect();
     assert_eq!(deps, ["model.json", "dvclive/metrics.json"]);
 
     // A loop is refused with the stages on it, and nothing is written.
     let before = yaml();
-    let err = edit(json!({"kind": "add_dep", "stage": "prepare", "path": "report.md"})).unwrap_err();
+    let err =
+        edit(json!({"kind": "add_dep", "stage": "prepare", "path": "report.md"})).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidPipeline, "{err:?}");
-    assert!(err.message.contains("nothing was written"), "{}", err.message);
-    assert!(err.message.contains("prepare") && err.message.contains("report"), "{}", err.message);
+    assert!(
+        err.message.contains("nothing was written"),
+        "{}",
+        err.message
+    );
+    assert!(
+        err.message.contains("prepare") && err.message.contains("report"),
+        "{}",
+        err.message
+    );
     assert_eq!(yaml(), before);
-    let err = edit(json!({"kind": "add_dep", "stage": "report", "path": "../outside.txt"})).unwrap_err();
+    let err =
+        edit(json!({"kind": "add_dep", "stage": "report", "path": "../outside.txt"})).unwrap_err();
     assert_eq!(err.code, ErrorCode::InvalidArguments, "{err:?}");
-    let err = edit(json!({"kind": "add_stage", "name": "train", "cmd": "x", "deps": [], "outs": []})).unwrap_err();
-    assert_eq!((err.file.as_deref(), err.line), (Some("dvc.yaml"), Some(21)), "{err:?}");
+    let err =
+        edit(json!({"kind": "add_stage", "name": "train", "cmd": "x", "deps": [], "outs": []}))
+            .unwrap_err();
+    assert_eq!(
+        (err.file.as_deref(), err.line),
+        (Some("dvc.yaml"), Some(21)),
+        "{err:?}"
+    );
 
     // Undo walks back, newest first, to the original bytes.
     let r = call(&e.api, "undo_edit", project.clone());
@@ -225,7 +265,11 @@ fn pipeline_edits_are_written_back_checked_and_undone() {
     // An edit made by hand afterwards is never overwritten by undo.
     edit(json!({"kind": "remove_stage", "stage": "evaluate"})).unwrap();
     assert!(!yaml().contains("evaluate:"));
-    std::fs::write(std::path::Path::new(&e.demo).join("dvc.yaml"), original.replace("seed", "seed ")).unwrap();
+    std::fs::write(
+        std::path::Path::new(&e.demo).join("dvc.yaml"),
+        original.replace("seed", "seed "),
+    )
+    .unwrap();
     let err = dispatch(&e.api, "undo_edit", project.clone()).unwrap_err();
     assert_eq!(err.code, ErrorCode::Conflict, "{err:?}");
     assert!(yaml().contains("seed "));

@@ -27,6 +27,7 @@ const PATHS = {
   dir: "M3 7a1 1 0 0 1 1-1h5l2 2h9a1 1 0 0 1 1 1v9a1 1 0 0 1-1 1H4a1 1 0 0 1-1-1z",
   chevron: "M9 6l6 6-6 6",
   fit: "M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5",
+  edit: "M4 20h4L19 9l-4-4L4 16zM13 7l4 4",
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -15,16 +15,18 @@ function stage(id: string, state: StageState = "stale"): StageNode {
     depCount: 1,
     outCount: 1,
     isDataSource: false,
+    outs: [],
+    editable: true,
   };
 }
 
 const demo = {
   stages: [stage("prepare"), stage("featurize"), stage("train", "running"), stage("evaluate")],
   edges: [
-    { source: "prepare", target: "featurize" },
-    { source: "featurize", target: "train" },
-    { source: "featurize", target: "evaluate" },
-    { source: "train", target: "evaluate" },
+    { source: "prepare", target: "featurize", paths: [] },
+    { source: "featurize", target: "train", paths: [] },
+    { source: "featurize", target: "evaluate", paths: [] },
+    { source: "train", target: "evaluate", paths: [] },
   ],
 };
 
@@ -37,7 +39,7 @@ describe("layout input", () => {
   });
 
   it("drops edges to stages that failed to load", () => {
-    const g = layoutInput({ stages: [stage("a")], edges: [{ source: "a", target: "gone" }] });
+    const g = layoutInput({ stages: [stage("a")], edges: [{ source: "a", target: "gone", paths: [] }] });
     expect(g.edges).toEqual([]);
   });
 });
@@ -54,8 +56,8 @@ describe("fallback positions", () => {
     const p = fallbackPositions({
       stages: [stage("a"), stage("b")],
       edges: [
-        { source: "a", target: "b" },
-        { source: "b", target: "a" },
+        { source: "a", target: "b", paths: [] },
+        { source: "b", target: "a", paths: [] },
       ],
     });
     expect(Object.keys(p)).toEqual(["a", "b"]);

@@ -16,7 +16,7 @@ pub struct StageArgs {
 
 #[derive(clap::Subcommand)]
 enum StageCommand {
-    Add(AddArgs),
+    Add(Box<AddArgs>),
     List(ListArgs),
 }
 
@@ -81,7 +81,7 @@ struct ListArgs {
 
 pub fn run(args: StageArgs) -> anyhow::Result<ExitCode> {
     match args.command {
-        StageCommand::Add(a) => add(a),
+        StageCommand::Add(a) => add(*a),
         StageCommand::List(a) => list(a),
     }
 }
@@ -181,7 +181,12 @@ fn add(a: AddArgs) -> anyhow::Result<ExitCode> {
     edit::write(&root, &change)?;
     output::line(&format!(
         "{} stage '{}' in '{file}'\n\nTo track the changes with git, run:\n\n\tgit add {file}",
-        if change.before.as_deref().is_some_and(|b| b.contains(&format!("{}:", a.name))) && a.force {
+        if change
+            .before
+            .as_deref()
+            .is_some_and(|b| b.contains(&format!("{}:", a.name)))
+            && a.force
+        {
             "Modifying"
         } else {
             "Added"
@@ -206,7 +211,11 @@ fn list(a: ListArgs) -> anyhow::Result<ExitCode> {
             None if s.outs.is_empty() => String::new(),
             None => format!(
                 "Outputs {}",
-                s.outs.iter().map(|o| o.path.as_str()).collect::<Vec<_>>().join(", ")
+                s.outs
+                    .iter()
+                    .map(|o| o.path.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             ),
         };
         output::line(format!("{:width$}  {about}", s.addressing).trim_end());
@@ -221,8 +230,14 @@ mod tests {
     #[test]
     fn commands_and_params_are_read_like_dvc() {
         let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(parse_cmd(&w(&["python train.py --x 1"])), "python train.py --x 1");
-        assert_eq!(parse_cmd(&w(&["echo", "a b", "", "c\"d e"])), "echo \"a b\" \"\" c\"d e");
+        assert_eq!(
+            parse_cmd(&w(&["python train.py --x 1"])),
+            "python train.py --x 1"
+        );
+        assert_eq!(
+            parse_cmd(&w(&["echo", "a b", "", "c\"d e"])),
+            "echo \"a b\" \"\" c\"d e"
+        );
         let p = parse_params(&w(&["lr,epochs", "other.yaml:a,b", "x.yaml:"]));
         assert_eq!(p[0].file, None);
         assert_eq!(p[0].keys, vec!["lr", "epochs"]);

@@ -114,7 +114,10 @@ pub(crate) fn entries<'a>(
 
 /// The entry with string key `key`.
 pub(crate) fn find<'a>(entries: &[Entry<'a>], key: &str) -> Option<Entry<'a>> {
-    entries.iter().find(|e| e.key.as_str() == Some(key)).copied()
+    entries
+        .iter()
+        .find(|e| e.key.as_str() == Some(key))
+        .copied()
 }
 
 /// Whether a collection value is written in block style (its own lines, no brackets).

@@ -201,7 +201,9 @@ pub enum EditError {
         what: String,
     },
     /// A path leaves the repository.
-    #[error("`{0}` is outside the repository\n  hint: pipelines can only use paths inside the project")]
+    #[error(
+        "`{0}` is outside the repository\n  hint: pipelines can only use paths inside the project"
+    )]
     OutsideRepo(String),
     /// A new dependency does not exist and nothing produces it.
     #[error(
@@ -312,7 +314,10 @@ pub fn written_cmd(fs: &dyn RepoFs, stage: &Stage) -> Option<Vec<String>> {
     let cmd = root.get("stages")?.get(&stage.name)?.get("cmd")?;
     match &cmd.value {
         Value::Str(c) => Some(vec![c.clone()]),
-        Value::Seq(items) => items.iter().map(|i| i.as_str().map(str::to_string)).collect(),
+        Value::Seq(items) => items
+            .iter()
+            .map(|i| i.as_str().map(str::to_string))
+            .collect(),
         _ => None,
     }
 }
@@ -505,7 +510,10 @@ fn params_node(params: &[ParamsSpec]) -> Vec<Node> {
     let mut by_file: std::collections::BTreeMap<String, Vec<String>> = Default::default();
     for p in params {
         let file = p.file.clone().unwrap_or_else(|| "params.yaml".into());
-        by_file.entry(file).or_default().extend(p.keys.iter().cloned());
+        by_file
+            .entry(file)
+            .or_default()
+            .extend(p.keys.iter().cloned());
     }
     let mut out: Vec<Node> = Vec::new();
     for (file, mut keys) in by_file {
@@ -758,8 +766,14 @@ fn add_path(fs: &dyn RepoFs, st: &Stage, list: PathList, path: &str) -> Result<C
         return Err(EditError::OutsideRepo(path.to_string()));
     }
     let listed = match list {
-        PathList::Deps => st.deps.iter().any(|d| st.dep_repo_path(&d.path) == Some(norm.clone())),
-        PathList::Outs => st.outs.iter().any(|o| o.repo_path(st) == Some(norm.clone())),
+        PathList::Deps => st
+            .deps
+            .iter()
+            .any(|d| st.dep_repo_path(&d.path) == Some(norm.clone())),
+        PathList::Outs => st
+            .outs
+            .iter()
+            .any(|o| o.repo_path(st) == Some(norm.clone())),
     };
     if listed {
         return Err(EditError::AlreadyListed {
@@ -847,9 +861,10 @@ fn remove_path(
         let Value::Seq(items) = &e.value.value else {
             continue;
         };
-        let Some(idx) = items.iter().position(|i| {
-            item_path(i).is_some_and(|p| repo_path(dir, p) == norm || p == path)
-        }) else {
+        let Some(idx) = items
+            .iter()
+            .position(|i| item_path(i).is_some_and(|p| repo_path(dir, p) == norm || p == path))
+        else {
             continue;
         };
         if items.len() == 1 {

@@ -101,10 +101,19 @@ fn a_new_file_gets_what_dvc_stage_add_writes() {
 
 #[test]
 fn edits_keep_every_other_line_of_a_hand_written_file() {
-    let dir = repo(&[("dvc.yaml", HAND_WRITTEN), ("data.csv", ""), ("prep.py", "")]);
+    let dir = repo(&[
+        ("dvc.yaml", HAND_WRITTEN),
+        ("data.csv", ""),
+        ("prep.py", ""),
+    ]);
     let text = apply(
         &dir,
-        add(stage("evaluate", "python eval.py", &["model.pkl"], &["eval.json"])),
+        add(stage(
+            "evaluate",
+            "python eval.py",
+            &["model.pkl"],
+            &["eval.json"],
+        )),
     )
     .unwrap();
     let expected = HAND_WRITTEN.replace(
@@ -162,10 +171,13 @@ fn edits_keep_every_other_line_of_a_hand_written_file() {
 
 #[test]
 fn a_missing_key_goes_where_dvc_puts_it_and_an_emptied_list_goes_away() {
-    let dir = repo(&[(
-        "dvc.yaml",
-        "stages:\n  a:\n    cmd: echo\n    outs:\n    - o\n",
-    ), ("in.txt", "")]);
+    let dir = repo(&[
+        (
+            "dvc.yaml",
+            "stages:\n  a:\n    cmd: echo\n    outs:\n    - o\n",
+        ),
+        ("in.txt", ""),
+    ]);
     let text = apply(
         &dir,
         Edit::AddPath {
@@ -175,7 +187,10 @@ fn a_missing_key_goes_where_dvc_puts_it_and_an_emptied_list_goes_away() {
         },
     )
     .unwrap();
-    assert_eq!(text, "stages:\n  a:\n    cmd: echo\n    deps:\n    - in.txt\n    outs:\n    - o\n");
+    assert_eq!(
+        text,
+        "stages:\n  a:\n    cmd: echo\n    deps:\n    - in.txt\n    outs:\n    - o\n"
+    );
     let text = apply(
         &dir,
         Edit::RemovePath {
@@ -190,7 +205,10 @@ fn a_missing_key_goes_where_dvc_puts_it_and_an_emptied_list_goes_away() {
     assert_eq!(text, "stages: {}\n");
     // And a stage can be added to that again.
     let text = apply(&dir, add(stage("b", "echo b", &[], &["b.txt"]))).unwrap();
-    assert_eq!(text, "stages:\n  b:\n    cmd: echo b\n    outs:\n    - b.txt\n");
+    assert_eq!(
+        text,
+        "stages:\n  b:\n    cmd: echo b\n    outs:\n    - b.txt\n"
+    );
 }
 
 #[test]
@@ -204,7 +222,10 @@ fn several_commands_become_a_list_and_blank_ones_are_dropped() {
         },
     )
     .unwrap();
-    assert_eq!(text, "stages:\n  a:\n    cmd:\n    - make data\n    - make model\n");
+    assert_eq!(
+        text,
+        "stages:\n  a:\n    cmd:\n    - make data\n    - make model\n"
+    );
     let err = apply(
         &dir,
         Edit::SetCmd {
@@ -234,7 +255,10 @@ fn a_wire_that_closes_a_loop_is_refused_with_the_stages_on_it() {
     .unwrap_err();
     assert_eq!(err.kind(), "cycle", "{err}");
     assert!(err.to_string().contains("nothing was written"), "{err}");
-    assert_eq!(std::fs::read_to_string(dir.path().join("dvc.yaml")).unwrap(), before);
+    assert_eq!(
+        std::fs::read_to_string(dir.path().join("dvc.yaml")).unwrap(),
+        before
+    );
     // An output another stage already writes is refused too.
     let err = apply(
         &dir,
@@ -250,17 +274,27 @@ fn a_wire_that_closes_a_loop_is_refused_with_the_stages_on_it() {
 
 #[test]
 fn bad_names_paths_and_missing_deps_are_refused() {
-    let dir = repo(&[("dvc.yaml", "stages:\n  a:\n    cmd: echo\n    outs:\n    - a.txt\n")]);
+    let dir = repo(&[(
+        "dvc.yaml",
+        "stages:\n  a:\n    cmd: echo\n    outs:\n    - a.txt\n",
+    )]);
     let e = apply(&dir, add(stage("x.y", "echo", &[], &[]))).unwrap_err();
     assert!(matches!(e, EditError::BadName(_)), "{e}");
     let e = apply(&dir, add(stage("a", "echo", &[], &[]))).unwrap_err();
-    assert!(e.to_string().starts_with("dvc.yaml:2: stage `a` already exists"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("dvc.yaml:2: stage `a` already exists"),
+        "{e}"
+    );
     let e = apply(&dir, add(stage("b", "echo", &["../secret"], &[]))).unwrap_err();
     assert!(matches!(e, EditError::OutsideRepo(_)), "{e}");
     let e = apply(&dir, add(stage("b", "echo", &[], &["/etc/x"]))).unwrap_err();
     assert!(matches!(e, EditError::OutsideRepo(_)), "{e}");
     let e = apply(&dir, add(stage("b", "echo", &["nowhere.csv"], &[]))).unwrap_err();
-    assert!(e.to_string().contains("`nowhere.csv` does not exist and no stage outputs it"));
+    assert!(
+        e.to_string()
+            .contains("`nowhere.csv` does not exist and no stage outputs it")
+    );
     // A dep inside another stage's output directory is fine.
     apply(&dir, add(stage("b", "echo", &["a.txt"], &[]))).unwrap();
     let e = apply(
@@ -297,7 +331,11 @@ fn generated_and_flow_style_stages_are_left_to_the_author() {
         },
     )
     .unwrap_err();
-    assert!(e.to_string().starts_with("dvc.yaml:6: stage `f` is written in flow style"), "{e}");
+    assert!(
+        e.to_string()
+            .starts_with("dvc.yaml:6: stage `f` is written in flow style"),
+        "{e}"
+    );
 }
 
 #[test]
@@ -319,7 +357,10 @@ fn paths_are_written_relative_to_the_stage_directory() {
         },
     )
     .unwrap();
-    assert!(text.ends_with("    - in.txt\n    - ../../top.csv\n"), "{text}");
+    assert!(
+        text.ends_with("    - in.txt\n    - ../../top.csv\n"),
+        "{text}"
+    );
     let text = apply(
         &dir,
         Edit::RemovePath {
@@ -334,9 +375,10 @@ fn paths_are_written_relative_to_the_stage_directory() {
 
 #[test]
 fn written_cmd_is_the_text_before_interpolation() {
-    let dir = repo(&[
-        ("dvc.yaml", "vars:\n  - n: 3\nstages:\n  a:\n    cmd: echo ${n}\n"),
-    ]);
+    let dir = repo(&[(
+        "dvc.yaml",
+        "vars:\n  - n: 3\nstages:\n  a:\n    cmd: echo ${n}\n",
+    )]);
     let fs = LocalFs::new(dir.path());
     let project = crate::load_project_fs(&fs).unwrap();
     let st = project.stage("a").unwrap();
@@ -360,13 +402,23 @@ fn writing_and_reverting_refuse_a_file_changed_meanwhile() {
     let read = || std::fs::read_to_string(dir.path().join("dvc.yaml")).unwrap();
     assert_eq!(read(), "stages:\n  a:\n    cmd: echo 2\n");
     // Written twice: the file no longer holds what the change started from.
-    assert!(matches!(write(dir.path(), &change), Err(EditError::Conflict(_))));
+    assert!(matches!(
+        write(dir.path(), &change),
+        Err(EditError::Conflict(_))
+    ));
     revert(dir.path(), &change).unwrap();
     assert_eq!(read(), "stages:\n  a:\n    cmd: echo\n");
     // Someone edits the file by hand: undo must not clobber that.
     write(dir.path(), &change).unwrap();
-    std::fs::write(dir.path().join("dvc.yaml"), "stages:\n  a:\n    cmd: mine\n").unwrap();
-    assert!(matches!(revert(dir.path(), &change), Err(EditError::Conflict(_))));
+    std::fs::write(
+        dir.path().join("dvc.yaml"),
+        "stages:\n  a:\n    cmd: mine\n",
+    )
+    .unwrap();
+    assert!(matches!(
+        revert(dir.path(), &change),
+        Err(EditError::Conflict(_))
+    ));
     assert_eq!(read(), "stages:\n  a:\n    cmd: mine\n");
 
     // Undoing the creation of a file removes it.

@@ -16,24 +16,39 @@ const LOCK_WAIT: Duration = Duration::from_secs(3);
 
 /// Writes `change.after` if the file still holds `change.before`.
 pub fn write(root: &Path, change: &Change) -> Result<(), EditError> {
-    replace(root, &change.file, change.before.as_deref(), Some(&change.after))
+    replace(
+        root,
+        &change.file,
+        change.before.as_deref(),
+        Some(&change.after),
+    )
 }
 
 /// Puts back `change.before` (removing a file the change created) if the file still holds
 /// `change.after`.
 pub fn revert(root: &Path, change: &Change) -> Result<(), EditError> {
-    replace(root, &change.file, Some(&change.after), change.before.as_deref())
+    replace(
+        root,
+        &change.file,
+        Some(&change.after),
+        change.before.as_deref(),
+    )
 }
 
-fn replace(root: &Path, file: &str, expect: Option<&str>, new: Option<&str>) -> Result<(), EditError> {
+fn replace(
+    root: &Path,
+    file: &str,
+    expect: Option<&str>,
+    new: Option<&str>,
+) -> Result<(), EditError> {
     let io_err = |e: std::io::Error| EditError::Write {
         file: file.to_string(),
         message: e.to_string(),
     };
     let tmp = root.join(".dvc").join("tmp");
     std::fs::create_dir_all(&tmp).map_err(io_err)?;
-    let _lock =
-        RepoLock::acquire(&tmp.join("lock"), LOCK_WAIT).map_err(|e| EditError::Locked(e.to_string()))?;
+    let _lock = RepoLock::acquire(&tmp.join("lock"), LOCK_WAIT)
+        .map_err(|e| EditError::Locked(e.to_string()))?;
     let path = root.join(file);
     let current = match std::fs::read_to_string(&path) {
         Ok(t) => Some(t),

@@ -7,9 +7,17 @@ import {
   ReactFlow,
   ReactFlowProvider,
   useReactFlow,
+  type Connection,
+  type Edge,
   type NodeTypes,
 } from "@xyflow/react";
 import type { PipelineView } from "../../ipc";
+import { Button } from "../../components/ui";
+import { notify } from "../../components/toast";
+import { describeError, toApiError } from "../../ipc";
+import { AddStage, WireDialog } from "./AddStage";
+import { canWire, knownOutputs, unwire, wireChoices } from "./edits";
+import { usePipelineEdit } from "./usePipelineEdit";
 import { NODE_HEIGHT, NODE_WIDTH, fallbackPositions, layoutInput, toFlow, type Positions, type StageFlowNode } from "../../graph/build";
 import { layoutInWorker } from "../../graph/layout";
 import { STATUS_HEX, statusLook } from "../../graph/status";
@@ -28,6 +36,7 @@ export function PipelineTab(props: {
   running: boolean;
   onRun: (r: RunRequest) => void;
   onCancel: () => void;
+  onEdited: () => void;
   fitSignal: number;
 }) {
   return (
@@ -37,8 +46,32 @@ export function PipelineTab(props: {
   );
 }
 
-function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Parameters<typeof PipelineTab>[0]) {
+function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSignal }: Parameters<typeof PipelineTab>[0]) {
   const [selected, setSelected] = useState<string | null>(null);
+  const [adding, setAdding] = useState(false);
+  const [wiring, setWiring] = useState<{ source: string; target: string; choices: string[] } | null>(null);
+  const { edit, undo } = usePipelineEdit(view.project, onEdited);
+  // Drag from a stage's right handle onto another stage: its output becomes an input.
+  const connect = (c: Connection) => {
+    if (!canWire(view, c.source, c.target)) return;
+    const choices = wireChoices(view, c.source, c.target);
+    if (choices.length === 0) {
+      notify("info", `${c.target} already reads every output of ${c.source}`);
+    } else if (choices.length === 1) {
+      edit({ kind: "add_dep", stage: c.target, path: choices[0]! }).catch((e) => notify("error", describeError(toApiError(e))));
+    } else {
+      setWiring({ source: c.source, target: c.target, choices });
+    }
+  };
+  // Selected edges deleted with Delete/Backspace: the consumer stops reading those paths.
+  const cut = (gone: Edge[]) => {
+    const edits = gone.flatMap((g) => {
+      const e = view.edges.find((x) => x.source === g.source && x.target === g.target);
+      const target = view.stages.find((s) => s.id === g.target);
+      return e && target?.editable ? unwire(e) : [];
+    });
+    if (edits.length) edit(...edits).catch((e) => notify("error", describeError(toApiError(e))));
+  };
   const [positions, setPositions] = useState<Positions>(() => fallbackPositions(view));
   const flow = useReactFlow();
   const shapeKey = useMemo(
@@ -70,7 +103,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
     if (fitSignal) void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.6 });
   }, [fitSignal, flow]);
 
-  useShortcuts({ Escape: () => setSelected(null) });
+  useShortcuts({ Escape: () => setSelected(null), "mod+z": () => void undo() });
 
   // When the canvas changes size (side panel, window): keep the selected stage centred, or
   // the whole graph in view when nothing is selected.
@@ -138,8 +171,15 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
               nodeTypes={nodeTypes}
               onNodeClick={(_, n) => setSelected(n.id)}
               onPaneClick={() => setSelected(null)}
+              onConnect={connect}
+              isValidConnection={(c) => canWire(view, c.source, c.target)}
+              onEdgesDelete={cut}
+              onBeforeDelete={async ({ edges: gone }) => ({ nodes: [], edges: gone.filter((g) => g.selected) })}
+              deleteKeyCode={["Delete", "Backspace"]}
               nodesDraggable={false}
-              nodesConnectable={false}
+              nodesConnectable
+              edgesFocusable
+              elementsSelectable
               fitView
               fitViewOptions={{ padding: 0.12, maxZoom: 1.2, minZoom: 0.6 }}
               minZoom={0.2}
@@ -159,6 +199,11 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
               <Controls showInteractive={false} />
             </ReactFlow>
           )}
+          <div className="canvas-tools">
+            <Button icon="plus" onClick={() => setAdding(true)} testId="add-stage-open" title="Add a stage to dvc.yaml">
+              Add stage
+            </Button>
+          </div>
           <div className="legend">
             {(["up_to_date", "stale", "running", "failed", "frozen"] as const).map((s) => (
               <span key={s} className={`legend-item ${counts.has(s) ? "" : "dim"}`}>
@@ -176,7 +221,17 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, fitSignal }: Par
             liveLogs={logs[stage.id]}
             running={running}
             onRun={onRun}
+            onEdit={edit}
+            outputs={knownOutputs(view)}
             onClose={() => setSelected(null)}
+          />
+        )}
+        {adding && <AddStage outputs={knownOutputs(view)} onAdd={(e) => edit(e)} onClose={() => setAdding(false)} />}
+        {wiring && (
+          <WireDialog
+            {...wiring}
+            onWire={(path) => edit({ kind: "add_dep", stage: wiring.target, path })}
+            onClose={() => setWiring(null)}
           />
         )}
       </div>

@@ -266,6 +266,7 @@ export function ProjectView(props: {
             running={running}
             onRun={(r) => void startRun(r)}
             onCancel={cancel}
+            onEdited={loadPipeline}
             fitSignal={fitSignal}
           />
         )}

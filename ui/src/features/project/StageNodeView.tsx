@@ -17,7 +17,7 @@ function StageNodeViewImpl({ data }: NodeProps<StageFlowNode>) {
       data-state={stage.state}
       title={stage.reasons.join("\n") || stage.cmd.join("\n")}
     >
-      <Handle type="target" position={Position.Left} isConnectable={false} />
+      <Handle type="target" position={Position.Left} isConnectable={stage.editable} />
       <div className="sn-head">
         {stage.isDataSource ? <Icon name="database" size={14} /> : <span className="sn-dot" />}
         <span className="sn-name truncate">{name}</span>
@@ -25,7 +25,7 @@ function StageNodeViewImpl({ data }: NodeProps<StageFlowNode>) {
       </div>
       <div className={`sn-detail truncate ${stage.reasons[0] ? "" : "mono"}`}>{detail}</div>
       {stage.state === "running" && <div className="sn-progress" />}
-      <Handle type="source" position={Position.Right} isConnectable={false} />
+      <Handle type="source" position={Position.Right} isConnectable={stage.outs.length > 0} title="Drag onto a stage to feed it this output" />
     </div>
   );
 }

@@ -1,0 +1,39 @@
+import { useCallback } from "react";
+import { call, describeError, toApiError, type PipelineEdit } from "../../ipc";
+import { notify } from "../../components/toast";
+
+/**
+ * Applies pipeline edits and offers to undo them. `edit` resolves when the file is written
+ * (the file watcher then reloads the graph) and rejects, with the readable reason, when the
+ * edit was refused.
+ */
+export function usePipelineEdit(project: string, onChanged: () => void) {
+  const undo = useCallback(async () => {
+    try {
+      const r = await call("undo_edit", { project });
+      onChanged();
+      notify("info", capitalize(r.summary));
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    }
+  }, [project, onChanged]);
+
+  const edit = useCallback(
+    async (...edits: PipelineEdit[]) => {
+      let summary = "";
+      for (const e of edits) {
+        const r = await call("edit_pipeline", { project, edit: e });
+        summary = r.summary;
+      }
+      onChanged();
+      if (summary) notify("ok", capitalize(summary), 6000, { label: "Undo", run: () => void undo() });
+    },
+    [project, onChanged, undo],
+  );
+
+  return { edit, undo };
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}
