@@ -160,6 +160,13 @@ async function main() {
   await page.locator(".react-flow__edge[data-id='evaluate->report']").waitFor();
   await shot(page, "03d-wired");
   if (!readFileSync(demoYaml, "utf8").includes("    - model.json\n    - dvclive/metrics.json\n")) throw new Error("the wire was not written as a dependency");
+  // Select that edge from the keyboard and delete it: report stops reading the metrics.
+  const wire = page.locator(".react-flow__edge[data-id='evaluate->report']");
+  await wire.focus();
+  await page.keyboard.press("Enter");
+  await page.keyboard.press("Delete");
+  await wire.waitFor({ state: "detached" });
+  if (readFileSync(demoYaml, "utf8").includes("dvclive/metrics.json\n    outs:")) throw new Error("cutting the edge did not remove the dependency");
   // Delete the stage (confirmed), then undo with Ctrl+Z: it comes back as it was.
   await page.getByTestId("stage-node-report").click();
   await page.getByTestId("delete-stage").click();
@@ -167,12 +174,13 @@ async function main() {
   await page.getByTestId("stage-node-report").waitFor({ state: "detached" });
   await page.locator(".react-flow__pane").click({ position: { x: 30, y: 200 } });
   await page.keyboard.press("Control+z");
-  await page.locator(".react-flow__edge[data-id='evaluate->report']").waitFor();
-  // Undo the rest; dvc.yaml is back to its bytes.
-  for (let i = 0; i < 3; i++) {
+  await page.getByTestId("stage-node-report").waitFor();
+  // Undo the rest (the cut wire comes back first); dvc.yaml is back to its bytes.
+  for (let i = 0; i < 4; i++) {
     const before = readFileSync(demoYaml, "utf8");
     await page.keyboard.press("Control+z");
     for (let t = 0; t < 100 && readFileSync(demoYaml, "utf8") === before; t++) await page.waitForTimeout(50);
+    if (i === 0) await wire.waitFor();
   }
   await page.getByTestId("stage-node-report").waitFor({ state: "detached" });
   if (readFileSync(demoYaml, "utf8") !== originalYaml) throw new Error("undo did not restore dvc.yaml");
