@@ -159,7 +159,7 @@ async function main() {
   await page.getByTestId("wire-dialog").getByText("dvclive/metrics.json").click();
   await page.locator(".react-flow__edge[data-id='evaluate->report']").waitFor();
   await shot(page, "03d-wired");
-  if (!readFileSync(demoYaml, "utf8").includes("    - model.json\n    - dvclive/metrics.json\n")) throw new Error("the wire was not written as a dependency");
+  if (!readFileSync(demoYaml, "utf8").includes("      - model.json\n      - dvclive/metrics.json\n")) throw new Error("the wire was not written as a dependency");
   // Select that edge from the keyboard and delete it: report stops reading the metrics.
   const wire = page.locator(".react-flow__edge[data-id='evaluate->report']");
   await wire.focus();

@@ -3,7 +3,7 @@
 //
 //   node e2e/desktop.mjs     (CAIRN_DESKTOP_BIN defaults to ../target/debug/cairn-desktop)
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -94,6 +94,23 @@ async function main() {
   await driver.findElement(By.css('[data-testid="stage-node-evaluate"]')).click();
   await driver.wait(until.elementLocated(By.css('[data-testid="stage-panel"]')), 10000);
   await shot("desktop-02-run-succeeded");
+
+  step("Add stage in WebKit: written to dvc.yaml, then undone from the toast");
+  const demoYaml = join(tmp, "data", "projects", "cairn-demo", "dvc.yaml");
+  const originalYaml = readFileSync(demoYaml, "utf8");
+  await driver.findElement(By.css('[data-testid="add-stage-open"]')).click();
+  const addDialog = await driver.wait(until.elementLocated(By.css('[data-testid="add-stage"]')), 10000);
+  await addDialog.findElement(By.css('input[aria-label="Stage name"]')).sendKeys("report");
+  await addDialog.findElement(By.css('textarea[aria-label="Command"]')).sendKeys("cp model.json report.txt");
+  await addDialog.findElement(By.css('input[aria-label="Input model.json"]')).click();
+  await addDialog.findElement(By.css('textarea[aria-label="Outputs"]')).sendKeys("report.txt");
+  await addDialog.findElement(By.css('[data-testid="add-stage-submit"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="stage-node-report"]')), 15000);
+  if (!readFileSync(demoYaml, "utf8").includes("\n  report:\n    cmd: cp model.json report.txt\n")) throw new Error("the stage was not written to dvc.yaml");
+  await shot("desktop-03-stage-added");
+  await driver.findElement(By.css(".toast-action")).click();
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="stage-node-report"]'))).length === 0, 15000, "undo removes the stage");
+  if (readFileSync(demoYaml, "utf8") !== originalYaml) throw new Error("undo did not restore dvc.yaml");
 
   step("Experiments tab: the work tree's params, metrics and step charts");
   await driver.findElement(By.css('[data-testid="tab-experiments"]')).click();

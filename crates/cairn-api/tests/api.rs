@@ -191,7 +191,7 @@ fn pipeline_edits_are_written_back_checked_and_undone() {
     )
     .unwrap();
     assert_eq!(r["summary"], "added stage `report` to dvc.yaml");
-    let block = "  report:\n    cmd: python3 src/report.py\n    deps:\n    - model.json\n    outs:\n    - report.md\n";
+    let block = "  report:\n    cmd: python3 src/report.py\n    deps:\n      - model.json\n    outs:\n      - report.md\n";
     assert_eq!(
         yaml().replacen(block, "", 1),
         original,

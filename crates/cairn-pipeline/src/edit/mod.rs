@@ -588,6 +588,8 @@ fn add_stage(
                 .map(|(k, _)| col0(k).saturating_sub(col))
                 .filter(|s| *s > 0)
                 .unwrap_or(2);
+            let offset = seq_offset(&parsed.lines, &stages);
+            let layout = |lines| offset_sequences(reindent(lines, col, step), offset);
             if let Some(existing) = find(&stages, &st.name) {
                 if !force {
                     return Err(EditError::StageExists {
@@ -596,12 +598,12 @@ fn add_stage(
                         line: existing.start + 1,
                     });
                 }
-                let new = reindent(entry_at(&st.name, node, col), col, step);
+                let new = layout(entry_at(&st.name, node, col));
                 lines.splice(existing.start, existing.end, new);
             } else {
                 let last = stages.last().expect("non-empty");
                 let at = last.end.max(stages_entry.start + 1);
-                lines.splice(at, at, reindent(entry_at(&st.name, node, col), col, step));
+                lines.splice(at, at, layout(entry_at(&st.name, node, col)));
             }
         }
         Some((stages_entry, _)) => {
@@ -651,6 +653,48 @@ fn reindent(lines: Vec<String>, col: usize, step: usize) -> Vec<String> {
             format!("{}{}", " ".repeat(col + extra), l.trim_start())
         })
         .collect()
+}
+
+/// How far right of their key the file writes list dashes (`deps:` then `  - a` is 2;
+/// DVC writes 0), from the first block list in its stages.
+fn seq_offset(lines: &Lines, stages: &[Entry<'_>]) -> usize {
+    for stage in stages {
+        let Some(body) = stage.value.as_map() else {
+            continue;
+        };
+        for (k, v) in body {
+            if let Value::Seq(items) = &v.value
+                && is_block(lines, k, v)
+            {
+                return doc::dash_col(lines, items).saturating_sub(col0(k));
+            }
+        }
+    }
+    0
+}
+
+/// Moves each block list item (and the lines that continue it) `offset` columns right of
+/// where ruamel puts it (at its key's column), to match the file's own list style.
+fn offset_sequences(lines: Vec<String>, offset: usize) -> Vec<String> {
+    if offset == 0 {
+        return lines;
+    }
+    let mut out = Vec::with_capacity(lines.len());
+    let mut item_col: Option<usize> = None;
+    for l in lines {
+        let trimmed = l.trim_start();
+        let indent = l.len() - trimmed.len();
+        let is_item = trimmed == "-" || trimmed.starts_with("- ");
+        if is_item {
+            item_col = Some(indent);
+        } else if item_col.is_none_or(|c| indent <= c) {
+            item_col = None;
+            out.push(l);
+            continue;
+        }
+        out.push(format!("{}{trimmed}", " ".repeat(indent + offset)));
+    }
+    out
 }
 
 fn remove_stage(fs: &dyn RepoFs, st: &Stage) -> Result<Change, EditError> {

@@ -118,7 +118,7 @@ fn edits_keep_every_other_line_of_a_hand_written_file() {
     .unwrap();
     let expected = HAND_WRITTEN.replace(
         "            - model.pkl\n",
-        "            - model.pkl\n    evaluate:\n        cmd: python eval.py\n        deps:\n        - model.pkl\n        outs:\n        - eval.json\n",
+        "            - model.pkl\n    evaluate:\n        cmd: python eval.py\n        deps:\n            - model.pkl\n        outs:\n            - eval.json\n",
     );
     assert_eq!(text, expected);
 
@@ -436,4 +436,20 @@ fn writing_and_reverting_refuse_a_file_changed_meanwhile() {
     assert!(dir.path().join("sub/dvc.yaml").exists());
     revert(dir.path(), &new).unwrap();
     assert!(!dir.path().join("sub/dvc.yaml").exists());
+}
+
+#[test]
+fn new_stages_follow_the_files_list_indentation() {
+    let dir = repo(&[(
+        "dvc.yaml",
+        "stages:\n  a:\n    cmd: echo\n    outs:\n      - a.txt\n",
+    ), ("params.yaml", "lr: 1\n"), ("o.yaml", "d: 1\n")]);
+    let mut st = stage("b", "echo b", &["a.txt"], &["b.txt"]);
+    st.outs[0].cache = false;
+    st.params = vec![ParamsSpec { file: Some("o.yaml".into()), keys: vec!["d".into()] }];
+    let text = apply(&dir, add(st)).unwrap();
+    assert_eq!(
+        text,
+        "stages:\n  a:\n    cmd: echo\n    outs:\n      - a.txt\n  b:\n    cmd: echo b\n    deps:\n      - a.txt\n    params:\n      - o.yaml:\n        - d\n    outs:\n      - b.txt:\n          cache: false\n"
+    );
 }

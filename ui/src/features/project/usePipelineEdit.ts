@@ -1,4 +1,4 @@
-import { useCallback } from "react";
+import { useCallback, useRef } from "react";
 import { call, describeError, toApiError, type PipelineEdit } from "../../ipc";
 import { notify } from "../../components/toast";
 
@@ -18,6 +18,8 @@ export function usePipelineEdit(project: string, onChanged: () => void) {
     }
   }, [project, onChanged]);
 
+  // Undo always takes back the newest edit, so only the newest toast's button may do it.
+  const latest = useRef(0);
   const edit = useCallback(
     async (...edits: PipelineEdit[]) => {
       let summary = "";
@@ -26,7 +28,10 @@ export function usePipelineEdit(project: string, onChanged: () => void) {
         summary = r.summary;
       }
       onChanged();
-      if (summary) notify("ok", capitalize(summary), 6000, { label: "Undo", run: () => void undo() });
+      const mine = ++latest.current;
+      const run = () =>
+        mine === latest.current ? void undo() : notify("info", "Undo takes back the newest edit first: press Ctrl+Z to step back through them");
+      if (summary) notify("ok", capitalize(summary), 6000, { label: "Undo", run });
     },
     [project, onChanged, undo],
   );
