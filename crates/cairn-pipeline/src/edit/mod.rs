@@ -731,30 +731,45 @@ fn remove_stage(fs: &dyn RepoFs, st: &Stage) -> Result<Change, EditError> {
     })
 }
 
-fn set_cmd(fs: &dyn RepoFs, st: &Stage, cmd: &[String]) -> Result<Change, EditError> {
-    let cmd = clean_cmd(cmd);
-    if cmd.is_empty() {
-        return Err(EditError::EmptyCmd(st.addressing.clone()));
-    }
+/// Reads the file of stage `st` and lets `rewrite` change a copy of its lines, given the
+/// parsed file, the stage's body entries and the body's column.
+fn edit_stage(
+    fs: &dyn RepoFs,
+    st: &Stage,
+    summary: String,
+    rewrite: impl FnOnce(&Parsed, &[Entry<'_>], &mut Lines, usize) -> Result<(), EditError>,
+) -> Result<Change, EditError> {
     let file = &st.dvcfile;
     let text = read(fs, file)?.unwrap_or_default();
     let parsed = Parsed::new(file, &text)?;
     let (_, body) = parsed.stage(file, &st.name)?;
     let mut lines = parsed.lines.clone();
     let col = body.first().map(|b| col0(b.key)).unwrap_or(0);
-    let new = entry_at("cmd", cmd_node(&cmd), col);
-    match find(&body, "cmd") {
-        Some(e) => lines.splice(e.start, e.end, new),
-        None => {
-            let at = body.first().map(|b| b.start).unwrap_or(0);
-            lines.splice(at, at, new)
-        }
-    }
+    rewrite(&parsed, &body, &mut lines, col)?;
     Ok(Change {
         file: file.clone(),
-        before: Some(text),
         after: lines.text(),
-        summary: format!("changed the command of stage `{}`", st.addressing),
+        before: Some(text),
+        summary,
+    })
+}
+
+fn set_cmd(fs: &dyn RepoFs, st: &Stage, cmd: &[String]) -> Result<Change, EditError> {
+    let cmd = clean_cmd(cmd);
+    if cmd.is_empty() {
+        return Err(EditError::EmptyCmd(st.addressing.clone()));
+    }
+    let summary = format!("changed the command of stage `{}`", st.addressing);
+    edit_stage(fs, st, summary, |_, body, lines, col| {
+        let new = entry_at("cmd", cmd_node(&cmd), col);
+        match find(body, "cmd") {
+            Some(e) => lines.splice(e.start, e.end, new),
+            None => {
+                let at = body.first().map(|b| b.start).unwrap_or(0);
+                lines.splice(at, at, new)
+            }
+        }
+        Ok(())
     })
 }
 
@@ -831,50 +846,42 @@ fn add_path(fs: &dyn RepoFs, st: &Stage, list: PathList, path: &str) -> Result<C
         PathList::Deps => "deps",
         PathList::Outs => "outs",
     };
-    let file = &st.dvcfile;
-    let text = read(fs, file)?.unwrap_or_default();
-    let parsed = Parsed::new(file, &text)?;
-    let (_, body) = parsed.stage(file, &st.name)?;
-    let mut lines = parsed.lines.clone();
-    let col = body.first().map(|b| col0(b.key)).unwrap_or(0);
-    match find(&body, key) {
-        Some(e) => match &e.value.value {
-            Value::Seq(items) if is_block(&parsed.lines, e.key, e.value) => {
-                let dash = doc::dash_col(&parsed.lines, items);
-                lines.splice(e.end, e.end, block_at(seq(vec![s(&written)]), dash));
+    let summary = format!(
+        "added `{norm}` to the {} of stage `{}`",
+        list.noun(),
+        st.addressing
+    );
+    edit_stage(fs, st, summary, |parsed, body, lines, col| {
+        match find(body, key) {
+            Some(e) => match &e.value.value {
+                Value::Seq(items) if is_block(&parsed.lines, e.key, e.value) => {
+                    let dash = doc::dash_col(&parsed.lines, items);
+                    lines.splice(e.end, e.end, block_at(seq(vec![s(&written)]), dash));
+                }
+                Value::Seq(items) => {
+                    let mut items = items.clone();
+                    items.push(s(&written));
+                    lines.splice(e.start, e.end, entry_at(key, seq(items), col));
+                }
+                _ => {
+                    return Err(EditError::FlowStyle {
+                        file: st.dvcfile.clone(),
+                        line: e.start + 1,
+                        what: format!("`{key}` of stage `{}`", st.name),
+                    });
+                }
+            },
+            None => {
+                let at = body
+                    .iter()
+                    .filter(|b| b.key.as_str().is_some_and(|k| rank(k) < rank(key)))
+                    .map(|b| b.end)
+                    .max()
+                    .unwrap_or_else(|| body.first().map(|b| b.start).unwrap_or(0));
+                lines.splice(at, at, entry_at(key, seq(vec![s(&written)]), col));
             }
-            Value::Seq(items) => {
-                let mut items = items.clone();
-                items.push(s(&written));
-                lines.splice(e.start, e.end, entry_at(key, seq(items), col));
-            }
-            _ => {
-                return Err(EditError::FlowStyle {
-                    file: file.clone(),
-                    line: e.start + 1,
-                    what: format!("`{key}` of stage `{}`", st.name),
-                });
-            }
-        },
-        None => {
-            let at = body
-                .iter()
-                .filter(|b| b.key.as_str().is_some_and(|k| rank(k) < rank(key)))
-                .map(|b| b.end)
-                .max()
-                .unwrap_or_else(|| body.first().map(|b| b.start).unwrap_or(0));
-            lines.splice(at, at, entry_at(key, seq(vec![s(&written)]), col));
         }
-    }
-    Ok(Change {
-        file: file.clone(),
-        before: Some(text),
-        after: lines.text(),
-        summary: format!(
-            "added `{norm}` to the {} of stage `{}`",
-            list.noun(),
-            st.addressing
-        ),
+        Ok(())
     })
 }
 
@@ -885,56 +892,46 @@ fn remove_path(
     path: &str,
 ) -> Result<Change, EditError> {
     let norm = crate::fs::normpath(path);
-    let file = &st.dvcfile;
-    let text = read(fs, file)?.unwrap_or_default();
-    let parsed = Parsed::new(file, &text)?;
-    let (_, body) = parsed.stage(file, &st.name)?;
     let keys: &[&str] = match list {
         PathList::Deps => &["deps"],
         PathList::Outs => &["outs", "metrics", "plots"],
     };
     let dir = st.wdir_rel();
-    let not_listed = || EditError::NotListed {
-        stage: st.addressing.clone(),
-        path: norm.clone(),
-        list: list.noun(),
-    };
-    let mut lines = parsed.lines.clone();
-    for key in keys {
-        let Some(e) = find(&body, key) else { continue };
-        let Value::Seq(items) = &e.value.value else {
-            continue;
-        };
-        let Some(idx) = items
-            .iter()
-            .position(|i| item_path(i).is_some_and(|p| repo_path(dir, p) == norm || p == path))
-        else {
-            continue;
-        };
-        if items.len() == 1 {
-            lines.splice(e.start, e.end, vec![]);
-        } else if is_block(&parsed.lines, e.key, e.value) {
-            let ranges = doc::seq_items(&parsed.lines, items, e.end);
-            let (a, b) = ranges[idx];
-            lines.splice(a, b, vec![]);
-        } else {
-            let col = col0(e.key);
-            let mut rest = items.clone();
-            rest.remove(idx);
-            lines.splice(e.start, e.end, entry_at(key, seq(rest), col));
+    let summary = format!(
+        "removed `{norm}` from the {} of stage `{}`",
+        list.noun(),
+        st.addressing
+    );
+    edit_stage(fs, st, summary, |parsed, body, lines, _| {
+        for key in keys {
+            let Some(e) = find(body, key) else { continue };
+            let Value::Seq(items) = &e.value.value else {
+                continue;
+            };
+            let Some(idx) = items
+                .iter()
+                .position(|i| item_path(i).is_some_and(|p| repo_path(dir, p) == norm || p == path))
+            else {
+                continue;
+            };
+            if items.len() == 1 {
+                lines.splice(e.start, e.end, vec![]);
+            } else if is_block(&parsed.lines, e.key, e.value) {
+                let (a, b) = doc::seq_items(&parsed.lines, items, e.end)[idx];
+                lines.splice(a, b, vec![]);
+            } else {
+                let mut rest = items.clone();
+                rest.remove(idx);
+                lines.splice(e.start, e.end, entry_at(key, seq(rest), col0(e.key)));
+            }
+            return Ok(());
         }
-        return Ok(Change {
-            file: file.clone(),
-            before: Some(text),
-            after: lines.text(),
-            summary: format!(
-                "removed `{norm}` from the {} of stage `{}`",
-                list.noun(),
-                st.addressing
-            ),
-        });
-    }
-    Err(not_listed())
+        Err(EditError::NotListed {
+            stage: st.addressing.clone(),
+            path: norm.clone(),
+            list: list.noun(),
+        })
+    })
 }
 
 #[cfg(test)]

@@ -440,13 +440,20 @@ fn writing_and_reverting_refuse_a_file_changed_meanwhile() {
 
 #[test]
 fn new_stages_follow_the_files_list_indentation() {
-    let dir = repo(&[(
-        "dvc.yaml",
-        "stages:\n  a:\n    cmd: echo\n    outs:\n      - a.txt\n",
-    ), ("params.yaml", "lr: 1\n"), ("o.yaml", "d: 1\n")]);
+    let dir = repo(&[
+        (
+            "dvc.yaml",
+            "stages:\n  a:\n    cmd: echo\n    outs:\n      - a.txt\n",
+        ),
+        ("params.yaml", "lr: 1\n"),
+        ("o.yaml", "d: 1\n"),
+    ]);
     let mut st = stage("b", "echo b", &["a.txt"], &["b.txt"]);
     st.outs[0].cache = false;
-    st.params = vec![ParamsSpec { file: Some("o.yaml".into()), keys: vec!["d".into()] }];
+    st.params = vec![ParamsSpec {
+        file: Some("o.yaml".into()),
+        keys: vec!["d".into()],
+    }];
     let text = apply(&dir, add(st)).unwrap();
     assert_eq!(
         text,
