@@ -173,6 +173,32 @@ def touch_all(d: Path) -> None:
         os.utime(p, (now, now))
 
 
+def build_floor(base: Path) -> Path | None:
+    """Compiles bench/create_floor.c (the filesystem's floor for add-many) if a C compiler
+    is there."""
+    cc = shutil.which("cc") or shutil.which("gcc")
+    if not cc:
+        log("no C compiler: skipping the filesystem floor")
+        return None
+    out = base / "create_floor"
+    subprocess.run([cc, "-O2", "-pthread", "-o", str(out), str(REPO / "bench" / "create_floor.c")],
+                   check=True)
+    return out
+
+
+def floor_time(floor: Path, template: Path, base: Path, runs: int = 3) -> float:
+    """Median time of reading the small files and creating the same number of 1 KiB files in
+    256 shard dirs, one thread per CPU, in C: what any tool must spend on this filesystem
+    (no hashing, no manifest, no pointer file). Each run writes into a new directory, and
+    nothing is deleted before the timed tools run (see `bench`)."""
+    times = []
+    for rep in range(runs):
+        out = subprocess.run([str(floor), str(template), str(base / f"floor{rep}"), str(os.cpu_count())],
+                             check=True, capture_output=True, text=True)
+        times.append(float(out.stdout.strip()))
+    return sorted(times)[len(times) // 2]
+
+
 def time_cmd(argv: list[str]) -> float:
     start = time.perf_counter()
     subprocess.run(argv, check=True, stdout=subprocess.DEVNULL)
@@ -209,6 +235,7 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
     # deletions.
     add_runs = 3
     add_t, st_t, touch_t = {}, {}, {}
+    floor, floor_s = build_floor(base), None
     many: dict[str, Repo] = {}
     for t in ("cairn", "dvc"):
         times = []
@@ -227,8 +254,12 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
         touch_all(r.root / "data")
         log(f"{t}: status after touch")
         touch_t[t] = measure(f"{t} status (touched)", lambda: r.timed("status", "--json"))
+        if t == "cairn" and floor:
+            log("filesystem floor: read + create the same objects in C")
+            floor_s = measure("floor", lambda: floor_time(floor, template, base))
+    extra = {"floor": floor_s} if floor else {}
     row("add-many", f"add {n_files:,} x 1 KiB files (one dir; median of 3)", add_t,
-        same_output=same_file(many, "data.dvc"))
+        same_output=same_file(many, "data.dvc"), **extra)
     row("status", "status right after add (median of repeated runs)", st_t)
     row("status-touch", "status after touching every file's mtime", touch_t)
     shutil.rmtree(template.parent)
@@ -286,6 +317,11 @@ def print_table(results: list[dict], meta: dict) -> None:
               f"{r['description']}")
         if r.get("same_output") is False:
             print(f"{'':<14} WARNING: the two tools' .dvc files differ for this workload")
+        if isinstance(r.get("floor"), float):
+            best = f"{r['dvc'] / r['floor']:9.1f}x" if isinstance(r["dvc"], float) else f"{'-':>10}"
+            print(f"{'  fs floor':<14} {'':>9} {fmt_time(r['floor'])} {best}  "
+                  f"physical reference: read + create the same files in C, no hashing "
+                  f"(dvc/floor = the best ratio this filesystem allows)")
         if "md5sum" in r:
             print(f"{'  md5sum':<14} {fmt_time(r['md5sum'])} {'':>9} {'':>10}  "
                   f"physical reference: md5sum of the same file (warm page cache)")
