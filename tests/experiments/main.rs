@@ -1322,7 +1322,10 @@ fn diff_compares_values_like_python() {
         "params.yaml",
         "lr: 1\nflag: true\nn: .nan\nsame: 2\nlst: [1, .nan]\nwords: [a, \"it's\"]\nnested:\n  l: [1, 2]\n",
     );
-    repo.write("metrics.json", r#"{"acc": 1, "hist": [1, 2], "f": true}"#);
+    repo.write(
+        "metrics.json",
+        r#"{"acc": 1, "hist": [1, 2], "f": true, "prec": 123.456789}"#,
+    );
     repo.write(
         "dvc.yaml",
         "stages:\n  t:\n    cmd: echo hi\n    params: [lr, flag, n, same, lst, words, nested]\n    metrics:\n    - metrics.json:\n        cache: false\n",
@@ -1334,7 +1337,10 @@ fn diff_compares_values_like_python() {
         "params.yaml",
         "lr: 1.0\nflag: 1\nn: .nan\nsame: 2\nlst: [1.0, .nan]\nwords: [a, \"it's\"]\nnested:\n  l: [1, 3]\n",
     );
-    repo.write("metrics.json", r#"{"acc": 1.0, "hist": [1, 2.5], "f": 1}"#);
+    repo.write(
+        "metrics.json",
+        r#"{"acc": 1.0, "hist": [1, 2.5], "f": 1, "prec": 0.000012345678}"#,
+    );
     // serde_json has no NaN; DVC's output spells it bare.
     let parse = |run: &cairn_e2e::Run| -> Result<Value, String> {
         serde_json::from_str(&run.stdout().replace("NaN", "\"NaN\"")).map_err(|e| e.to_string())
@@ -1356,6 +1362,21 @@ fn diff_compares_values_like_python() {
             )
         });
     }
+    // Tables print floats per command (`round(x, 5)` for metrics, `str(x)` for params):
+    // the same cells as DVC's.
+    for args in [
+        vec!["params", "diff"],
+        vec!["metrics", "diff"],
+        vec!["metrics", "show"],
+    ] {
+        let (d, k) = (
+            Tool::Dvc.ok(&repo, &args).stdout(),
+            Tool::Cairn.ok(&repo, &args).stdout(),
+        );
+        c.check(table_cells(&d) == table_cells(&k), || {
+            format!("{args:?} table differs\n  dvc:\n{d}\n  cairn:\n{k}")
+        });
+    }
     // The cases themselves, so a change on both sides cannot hide them.
     let k = parse(&Tool::Cairn.ok(&repo, ["params", "diff", "--json"])).unwrap_or_default();
     let p = &k["params.yaml"];
@@ -1368,4 +1389,77 @@ fn diff_compares_values_like_python() {
         || format!("lists as Python str(): {k}"),
     );
     c.finish();
+}
+
+#[test]
+fn params_diff_compares_ints_of_any_size_like_python() {
+    let repo = TestRepo::new();
+    repo.write(
+        "params.yaml",
+        "big: 340282366920938463463374607431768211457\nneg: -340282366920938463463374607431768211457\nexact: 9007199254740993\nsame: 9007199254740992\nsmall: 1\n",
+    );
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  t:\n    cmd: echo hi\n    params: [big, neg, exact, same, small]\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "base"]);
+    repo.write(
+        "params.yaml",
+        "big: 340282366920938463463374607431768211458\nneg: 5\nexact: 9007199254740992.0\nsame: 9007199254740992.0\nsmall: 1.0\n",
+    );
+    // DVC's key order comes from a Python set (it varies between runs), and serde_json
+    // would round these ints: Python normalises both outputs.
+    let normal = |text: String| {
+        let out = std::process::Command::new("python3")
+            .args([
+                "-c",
+                "import json,sys; print(json.dumps(json.load(sys.stdin), sort_keys=True))",
+            ])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .spawn()
+            .and_then(|mut p| {
+                use std::io::Write;
+                p.stdin.take().unwrap().write_all(text.as_bytes())?;
+                p.wait_with_output()
+            })
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    let args = ["params", "diff", "--json"];
+    assert_eq!(
+        normal(Tool::Cairn.ok(&repo, args).stdout()),
+        normal(Tool::Dvc.ok(&repo, args).stdout())
+    );
+    // The table: the same cells (DVC pads its columns differently).
+    assert_eq!(
+        table_cells(&Tool::Cairn.ok(&repo, ["params", "diff"]).stdout()),
+        table_cells(&Tool::Dvc.ok(&repo, ["params", "diff"]).stdout())
+    );
+    // The cases themselves: a change one past 2**128, a difference beyond 128 bits, and an
+    // int that no float equals; `same` and `small` are equal in Python.
+    let k = Tool::Cairn.ok(&repo, ["params", "diff", "--json"]).stdout();
+    assert!(k.contains("\"diff\": 1}"), "{k}");
+    assert!(
+        k.contains("\"diff\": 340282366920938463463374607431768211462}"),
+        "{k}"
+    );
+    assert!(
+        k.contains("\"exact\"") && !k.contains("\"same\"") && !k.contains("\"small\""),
+        "{k}"
+    );
+}
+
+/// A printed table's rows as cells (split on whitespace), sorted: DVC pads columns
+/// differently and orders rows by a Python set.
+fn table_cells(text: &str) -> Vec<Vec<String>> {
+    let mut rows: Vec<Vec<String>> = text
+        .lines()
+        .map(|l| l.split_whitespace().map(str::to_string).collect())
+        .filter(|r: &Vec<String>| !r.is_empty())
+        .collect();
+    rows.sort();
+    rows
 }

@@ -93,38 +93,24 @@ fn is_num(v: &Value) -> bool {
     v.is_number() || v.is_boolean() || cairn_pipeline::pynum::marker_f64(v).is_some()
 }
 
-fn num_parts(v: &Value) -> (Option<i128>, f64) {
-    use cairn_pipeline::data::Data;
-    match v {
-        Value::Bool(b) => (Some(i128::from(*b)), f64::from(u8::from(*b))),
-        Value::Number(n) => (
-            n.as_i64()
-                .map(i128::from)
-                .or_else(|| n.as_u64().map(i128::from)),
-            n.as_f64().unwrap_or(f64::NAN),
-        ),
-        Value::String(s) => match cairn_pipeline::pynum::from_marker(s) {
-            Some(Data::BigInt(d)) => (d.parse().ok(), d.parse().unwrap_or(f64::NAN)),
-            Some(Data::Float(f)) => (None, f),
-            _ => (None, f64::NAN),
-        },
-        _ => (None, f64::NAN),
-    }
-}
-
-/// Python's `new - old` for numbers (ints exact, also beyond 64 bits up to 128).
+/// Python's `new - old` for numbers: exact for ints of any size, float otherwise.
 pub fn subtract(new: &Value, old: &Value) -> Value {
-    match (num_parts(new), num_parts(old)) {
-        ((Some(a), _), (Some(b), _)) if a.checked_sub(b).is_some() => {
+    use crate::pyvalue::{Num, number};
+    match (number(new), number(old)) {
+        (Some(Num::Int(a)), Some(Num::Int(b))) => {
             let d = a - b;
-            match i64::try_from(d) {
+            match i64::try_from(&d) {
                 Ok(i) => json!(i),
                 Err(_) => cairn_pipeline::pynum::big_int(&d.to_string()),
             }
         }
-        ((_, a), (_, b)) => serde_json::Number::from_f64(a - b)
-            .map(Value::Number)
-            .unwrap_or_else(|| cairn_pipeline::pynum::special_float(a - b)),
+        (a, b) => {
+            let f = |n: Option<Num>| n.map_or(f64::NAN, |n| n.as_f64());
+            let d = f(a) - f(b);
+            serde_json::Number::from_f64(d)
+                .map(Value::Number)
+                .unwrap_or_else(|| cairn_pipeline::pynum::special_float(d))
+        }
     }
 }
 
@@ -280,35 +266,67 @@ pub fn trend(root: &Path, rev: &str, n: usize) -> Result<Vec<TrendPoint>, ExpErr
     Ok(pts)
 }
 
-/// Formats a value like DVC's tables (floats rounded to 5 significant digits).
-pub fn fmt_value(v: Option<&Value>) -> String {
+/// How DVC's tables print floats, which differs per command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Fmt {
+    /// `str(value)` (`params diff`, the params of `exp diff`, CSV).
+    Raw,
+    /// `str(round(value, n))`: `n` digits after the point (`metrics show`/`diff`).
+    Round(usize),
+    /// `f"{value:.{n}g}"`: `n` significant digits (`exp show`, the metrics of `exp diff`).
+    Sig(usize),
+}
+
+/// Formats a value as DVC's tables do; `-` when absent.
+pub fn fmt_value(v: Option<&Value>, fmt: Fmt) -> String {
     match v {
         None | Some(Value::Null) => "-".into(),
         Some(Value::String(s)) => match cairn_pipeline::pynum::from_marker(s) {
+            Some(cairn_pipeline::data::Data::Float(f)) => fmt_float(f, fmt),
             Some(d) => d.py_str(),
             None => s.clone(),
         },
-        Some(Value::Number(n)) if n.is_f64() => {
-            let f = n.as_f64().unwrap_or(f64::NAN);
-            round_sig(f, 5)
-        }
+        Some(Value::Number(n)) if n.is_f64() => fmt_float(n.as_f64().unwrap_or(f64::NAN), fmt),
         Some(v) => cairn_pipeline::pynum::dumps(v, false),
     }
 }
 
-fn round_sig(f: f64, digits: i32) -> String {
-    if f == 0.0 || !f.is_finite() {
-        return cairn_core::pyfloat::repr(f);
+fn fmt_float(f: f64, fmt: Fmt) -> String {
+    use cairn_core::pyfloat::repr;
+    if !f.is_finite() {
+        return repr(f);
     }
-    let mag = f.abs().log10().floor() as i32;
-    let decimals = (digits - 1 - mag).max(0) as usize;
-    let s = format!("{f:.decimals$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
+    match fmt {
+        Fmt::Raw => repr(f),
+        // Rust's fixed-precision formatting rounds the exact binary value, as Python's
+        // `round` does.
+        Fmt::Round(n) => repr(format!("{f:.n$}").parse().unwrap_or(f)),
+        Fmt::Sig(n) => py_g(f, n.max(1)),
+    }
+}
+
+/// Python's `format(f, ".{n}g")` for a finite `f`.
+fn py_g(f: f64, n: usize) -> String {
+    if f == 0.0 {
+        return if f.is_sign_negative() { "-0" } else { "0" }.into();
+    }
+    let sci = format!("{f:.prec$e}", prec = n - 1);
+    let (mant, exp) = sci.split_once('e').unwrap_or((&sci, "0"));
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let strip = |s: &str| -> String {
+        if s.contains('.') {
+            s.trim_end_matches('0').trim_end_matches('.').to_string()
+        } else {
+            s.to_string()
+        }
     };
-    if s == "-0" { "0".into() } else { s }
+    if (-4..n as i32).contains(&exp) {
+        let decimals = (n as i32 - 1 - exp).max(0) as usize;
+        strip(&format!("{f:.decimals$}"))
+    } else {
+        let sign = if exp < 0 { '-' } else { '+' };
+        format!("{}e{sign}{:02}", strip(mant), exp.abs())
+    }
 }
 
 #[cfg(test)]
@@ -333,7 +351,35 @@ mod tests {
             cairn_pipeline::pynum::dumps(&j, true),
             r#"{"m.json": {"acc": {"diff": 0.30000000000000004, "new": 0.6000000000000001, "old": 0.30000000000000004}, "n.x": {"diff": 2, "new": 3, "old": 1}}}"#
         );
-        assert_eq!(fmt_value(Some(&json!(0.30000000000000004))), "0.3");
-        assert_eq!(fmt_value(Some(&json!(-0.09999999999999998))), "-0.1");
+        assert_eq!(
+            fmt_value(Some(&json!(0.30000000000000004)), Fmt::Sig(5)),
+            "0.3"
+        );
+        assert_eq!(
+            fmt_value(Some(&json!(-0.09999999999999998)), Fmt::Sig(5)),
+            "-0.1"
+        );
+        // Checked against Python 3: f"{x:.5g}", str(round(x, 5)), str(x).
+        let cases: &[(f64, &str, &str, &str)] = &[
+            (123.456789, "123.46", "123.45679", "123.456789"),
+            (
+                9007199254740992.0,
+                "9.0072e+15",
+                "9007199254740992.0",
+                "9007199254740992.0",
+            ),
+            (0.000012345678, "1.2346e-05", "1e-05", "1.2345678e-05"),
+            (0.00012345678, "0.00012346", "0.00012", "0.00012345678"),
+            (99999.5, "1e+05", "99999.5", "99999.5"),
+            (12345.0, "12345", "12345.0", "12345.0"),
+            (-2.5, "-2.5", "-2.5", "-2.5"),
+            (1e22, "1e+22", "1e+22", "1e+22"),
+        ];
+        for &(x, g, r, raw) in cases {
+            let v = json!(x);
+            assert_eq!(fmt_value(Some(&v), Fmt::Sig(5)), g, "{x} .5g");
+            assert_eq!(fmt_value(Some(&v), Fmt::Round(5)), r, "{x} round 5");
+            assert_eq!(fmt_value(Some(&v), Fmt::Raw), raw, "{x} str");
+        }
     }
 }

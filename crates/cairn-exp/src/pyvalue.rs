@@ -3,9 +3,11 @@
 //! DVC diffs values after `format_dict`, which turns every list into its Python `str()`
 //! (`[1, 2.0, 'a']`), and compares with Python's `==`: `1 == 1.0 == True`, while a NaN
 //! equals nothing, itself included. JSON values compared as JSON would disagree with DVC
-//! on all three.
+//! on all three. Python ints have no size limit, so neither do ours here.
 
 use cairn_pipeline::data::Data;
+use num_bigint::BigInt;
+use num_traits::{FromPrimitive, ToPrimitive};
 use serde_json::Value;
 
 /// Python's `old == new` for two loaded values.
@@ -13,7 +15,11 @@ pub fn py_eq(a: &Value, b: &Value) -> bool {
     match (number(a), number(b)) {
         (Some(x), Some(y)) => match (x, y) {
             (Num::Int(x), Num::Int(y)) => x == y,
-            (x, y) => x.as_f64() == y.as_f64(),
+            (Num::Float(x), Num::Float(y)) => x == y,
+            // Python compares an int and a float exactly (2**53 + 1 != 2.0**53).
+            (Num::Int(i), Num::Float(f)) | (Num::Float(f), Num::Int(i)) => {
+                f.fract() == 0.0 && BigInt::from_f64(f).is_some_and(|g| g == i)
+            }
         },
         (None, None) => match (a, b) {
             (Value::Array(x), Value::Array(y)) => {
@@ -47,35 +53,34 @@ pub fn py_str(v: &Value) -> String {
     Data::from_json(v).py_str()
 }
 
-#[derive(Clone, Copy)]
-enum Num {
-    Int(i128),
+/// A loaded number as Python holds it: an int of any size, or a float (bools are ints).
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Num {
+    Int(BigInt),
     Float(f64),
 }
 
 impl Num {
-    fn as_f64(self) -> f64 {
+    /// `float(x)`.
+    pub(crate) fn as_f64(&self) -> f64 {
         match self {
-            Num::Int(i) => i as f64,
-            Num::Float(f) => f,
+            Num::Int(i) => i.to_f64().unwrap_or(f64::NAN),
+            Num::Float(f) => *f,
         }
     }
 }
 
-fn number(v: &Value) -> Option<Num> {
+/// The number a loaded value is, if it is one.
+pub(crate) fn number(v: &Value) -> Option<Num> {
     match v {
-        Value::Bool(b) => Some(Num::Int(i128::from(*b))),
+        Value::Bool(b) => Some(Num::Int(BigInt::from(u8::from(*b)))),
         Value::Number(n) => n
             .as_i64()
             .map(|i| Num::Int(i.into()))
             .or_else(|| n.as_u64().map(|u| Num::Int(u.into())))
             .or_else(|| n.as_f64().map(Num::Float)),
         Value::String(s) => match cairn_pipeline::pynum::from_marker(s)? {
-            Data::BigInt(d) => d
-                .parse::<i128>()
-                .map(Num::Int)
-                .ok()
-                .or_else(|| d.parse().ok().map(Num::Float)),
+            Data::BigInt(d) => d.parse::<BigInt>().ok().map(Num::Int),
             Data::Float(f) => Some(Num::Float(f)),
             _ => None,
         },
@@ -97,6 +102,23 @@ mod tests {
         assert!(!py_eq(&nan, &nan), "nan == nan is False");
         assert!(py_eq(&json!({"a": [1, 2]}), &json!({"a": [1.0, 2]})));
         assert!(!py_eq(&json!("1"), &json!(1)));
+        let big = |d: &str| cairn_pipeline::pynum::big_int(d);
+        assert!(!py_eq(
+            &big("340282366920938463463374607431768211457"),
+            &big("340282366920938463463374607431768211458")
+        ));
+        assert!(py_eq(
+            &big("-9223372036854775809"),
+            &big("-9223372036854775809")
+        ));
+        assert!(!py_eq(
+            &json!(9007199254740993u64),
+            &json!(9007199254740992.0)
+        ));
+        assert!(py_eq(
+            &json!(9007199254740992u64),
+            &json!(9007199254740992.0)
+        ));
     }
 
     #[test]

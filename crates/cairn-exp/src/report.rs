@@ -5,7 +5,7 @@
 use indexmap::IndexMap;
 use serde_json::Value;
 
-use crate::diff::{fmt_value, subtract};
+use crate::diff::{Fmt, fmt_value, subtract};
 use crate::show::{RevState, ShowResult};
 
 /// One chart to link from the report.
@@ -102,7 +102,7 @@ pub fn markdown(title: &str, res: &ShowResult, images: &[Image]) -> String {
             let mut cells = vec![name];
             for k in &metric_cols {
                 let v = m.get(k);
-                let mut s = fmt_value(v);
+                let mut s = fmt_value(v, Fmt::Sig(5));
                 if !is_base
                     && let (Some(v), Some(b)) = (v, bm.get(k))
                     && is_num(v)
@@ -110,14 +110,14 @@ pub fn markdown(title: &str, res: &ShowResult, images: &[Image]) -> String {
                     && v != b
                 {
                     let d = subtract(v, b);
-                    let ds = fmt_value(Some(&d));
+                    let ds = fmt_value(Some(&d), Fmt::Sig(5));
                     let sign = if ds.starts_with('-') { "" } else { "+" };
                     s = format!("{s} ({sign}{ds})");
                 }
                 cells.push(s);
             }
             for k in &param_cols {
-                cells.push(fmt_value(p.get(k)));
+                cells.push(fmt_value(p.get(k), Fmt::Sig(5)));
             }
             out.push_str(&format!(
                 "| {} |\n",

@@ -2,7 +2,7 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, fmt_value, read};
+use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, fmt_value, read};
 use cairn_exp::queue::{QueueOptions, enqueue};
 use cairn_exp::run::{ExpRunOptions, run_experiment};
 use cairn_exp::show::{ShowOptions, show};
@@ -458,8 +458,10 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
             .as_ref()
             .map(|d| (d.flat_metrics(), d.flat_params()))
             .unwrap_or_default();
-        row.extend(metric_cols.iter().map(|k| fmt_value(m.get(k))));
-        row.extend(param_cols.iter().map(|k| fmt_value(p.get(k))));
+        // DVC's table rounds to 5 significant digits; its CSV keeps values as they are.
+        let fmt = if a.csv { Fmt::Raw } else { Fmt::Sig(5) };
+        row.extend(metric_cols.iter().map(|k| fmt_value(m.get(k), fmt)));
+        row.extend(param_cols.iter().map(|k| fmt_value(p.get(k), fmt)));
         table.push(row);
     }
     if a.csv {
@@ -498,6 +500,7 @@ pub fn diff_table(
     old: &str,
     new: &str,
     with_change: bool,
+    fmt: Fmt,
 ) -> Vec<Vec<String>> {
     let mut header = vec![
         "Path".to_string(),
@@ -514,11 +517,11 @@ pub fn diff_table(
             let mut row = vec![
                 p.clone(),
                 k.clone(),
-                fmt_value(c.old.as_ref()),
-                fmt_value(c.new.as_ref()),
+                fmt_value(c.old.as_ref(), fmt),
+                fmt_value(c.new.as_ref(), fmt),
             ];
             if with_change {
-                row.push(fmt_value(c.diff.as_ref()));
+                row.push(fmt_value(c.diff.as_ref(), fmt));
             }
             rows.push(row);
         }
@@ -574,10 +577,10 @@ fn diff_cmd(root: &std::path::Path, a: DiffArgs) -> anyhow::Result<ExitCode> {
         output::json(&json!({"metrics": diff_to_json(&md), "params": diff_to_json(&pd)}));
         return Ok(ExitCode::SUCCESS);
     }
-    let rows = diff_table(&md, "Metric", old.label(), new.label(), true);
+    let rows = diff_table(&md, "Metric", old.label(), new.label(), true, Fmt::Sig(5));
     print_table(&rows);
     output::line("");
-    let rows = diff_table(&pd, "Param", old.label(), new.label(), true);
+    let rows = diff_table(&pd, "Param", old.label(), new.label(), true, Fmt::Raw);
     print_table(&rows);
     Ok(ExitCode::SUCCESS)
 }

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, fmt_value, read, show_json, trend};
+use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, fmt_value, read, show_json, trend};
 use serde_json::json;
 
 use super::exp::{diff_table, print_table};
@@ -101,7 +101,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             let mut rows = vec![header];
             for (f, flat) in &flat_files {
                 let mut row = vec![f.clone()];
-                row.extend(cols.iter().map(|c| fmt_value(flat.get(c))));
+                row.extend(cols.iter().map(|c| fmt_value(flat.get(c), Fmt::Round(5))));
                 rows.push(row);
             }
             print_table(&rows);
@@ -119,7 +119,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 output::json(&diff_to_json(&d));
                 return Ok(ExitCode::SUCCESS);
             }
-            let rows = diff_table(&d, "Metric", old.label(), new.label(), true);
+            let rows = diff_table(&d, "Metric", old.label(), new.label(), true, Fmt::Round(5));
             if d.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }
@@ -153,7 +153,10 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                     p.rev[..7].to_string(),
                     cairn_exp::collect::iso_timestamp(p.time).replace('T', " "),
                 ];
-                r.extend(cols.iter().map(|c| fmt_value(p.metrics.get(c))));
+                r.extend(
+                    cols.iter()
+                        .map(|c| fmt_value(p.metrics.get(c), Fmt::Round(5))),
+                );
                 rows.push(r);
             }
             print_table(&rows);

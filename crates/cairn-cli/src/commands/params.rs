@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use cairn_exp::diff::{Kind, Rev, diff, diff_to_json, read};
+use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, read};
 
 use super::exp::{diff_table, print_table};
 use crate::output;
@@ -50,7 +50,7 @@ pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
             if d.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }
-            let rows = diff_table(&d, "Param", old.label(), new.label(), false);
+            let rows = diff_table(&d, "Param", old.label(), new.label(), false, Fmt::Raw);
             print_table(&rows);
             Ok(ExitCode::SUCCESS)
         }
