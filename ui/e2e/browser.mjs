@@ -300,6 +300,51 @@ async function main() {
   if (!(line >= 22 && line <= 30)) throw new Error(`expected the broken line (~23) in: ${text}`);
   await shot(page, "07-broken-dvc-yaml");
 
+  step("large graphs: a foreach group is one node until expanded; focus shows one stage's lineage");
+  writeFileSync(
+    dvcYaml,
+    [
+      "stages:",
+      "  prepare:",
+      "    cmd: python3 src/prepare.py data/flowers.csv data/prepared",
+      "    deps: [data/flowers.csv]",
+      "    outs: [data/prepared]",
+      "  sweep:",
+      "    foreach: [1, 2, 3, 4, 5, 6]",
+      "    do:",
+      "      cmd: echo ${item} > sweep-${item}.txt",
+      "      deps: [data/prepared]",
+      "      outs:",
+      "        - sweep-${item}.txt",
+      "  summary:",
+      "    cmd: cat sweep-1.txt sweep-2.txt > summary.txt",
+      "    deps: [sweep-1.txt, sweep-2.txt]",
+      "    outs: [summary.txt]",
+      "  lonely:",
+      "    cmd: echo hi > lonely.txt",
+      "    outs: [lonely.txt]",
+      "",
+    ].join("\n"),
+  );
+  const group = page.getByTestId("stage-node-group:sweep");
+  await group.filter({ hasText: "sweep ×6" }).waitFor();
+  if ((await page.getByTestId("stage-node-sweep@1").count()) !== 0) throw new Error("the group's stages should be collapsed");
+  await page.locator(".react-flow__edge[data-id='group:sweep->summary']").waitFor({ state: "attached" });
+  await shot(page, "07b-group-collapsed");
+  await group.click();
+  await page.getByTestId("stage-node-sweep@6").waitFor();
+  await page.getByTestId("stage-node-sweep@3").click();
+  await page.getByTestId("focus-stage").click();
+  await page.getByTestId("focus-chip").waitFor();
+  await page.getByTestId("stage-node-lonely").waitFor({ state: "detached" });
+  await page.getByTestId("stage-node-summary").waitFor({ state: "detached" });
+  await page.getByTestId("stage-node-prepare").waitFor();
+  await shot(page, "07c-focus");
+  await page.getByTestId("focus-clear").click();
+  await page.getByTestId("stage-node-lonely").waitFor();
+  await page.getByTestId("collapse-group").click();
+  await group.waitFor();
+
   step("dark mode follows the OS");
   await page.emulateMedia({ colorScheme: "dark" });
   await page.getByTestId("nav-home").click();

@@ -34,6 +34,10 @@ fn node(stage: &Stage, state: StageState, reasons: Vec<String>) -> StageNode {
         is_data_source: stage.data_source,
         outs: out_paths(stage),
         editable: !stage.data_source && stage.generated_from.is_none(),
+        group: stage
+            .generated_from
+            .as_ref()
+            .map(|g| cairn_pipeline::stage::addressing(&stage.dvcfile, g)),
     }
 }
 

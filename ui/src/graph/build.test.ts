@@ -17,6 +17,7 @@ function stage(id: string, state: StageState = "stale"): StageNode {
     isDataSource: false,
     outs: [],
     editable: true,
+    group: null,
   };
 }
 

@@ -17,6 +17,7 @@ import { notify } from "../../components/toast";
 import { describeError, toApiError } from "../../ipc";
 import { AddStage, WireDialog } from "./AddStage";
 import { canWire, knownOutputs, unwire, wireChoices } from "./edits";
+import { collapseGroups, isGroupNode, lineageOf, onlyNodes } from "../../graph/groups";
 import { usePipelineEdit } from "./usePipelineEdit";
 import { NODE_HEIGHT, NODE_WIDTH, edgeId, fallbackPositions, layoutInput, toFlow, type Positions, type StageFlowNode } from "../../graph/build";
 import { layoutInWorker } from "../../graph/layout";
@@ -49,6 +50,21 @@ export function PipelineTab(props: {
 function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSignal }: Parameters<typeof PipelineTab>[0]) {
   const [selected, setSelected] = useState<string | null>(null);
   const [adding, setAdding] = useState(false);
+  // Large graphs: foreach/matrix groups drawn as one node until expanded, and focus mode
+  // (one stage's lineage only).
+  const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
+  const [focus, setFocus] = useState<string | null>(null);
+  const shown = useMemo(() => {
+    const g = collapseGroups(view, expanded);
+    return focus && g.stages.some((s) => s.id === focus) ? onlyNodes(g, lineageOf(g, focus)) : g;
+  }, [view, expanded, focus]);
+  const toggleGroup = (group: string, open: boolean) =>
+    setExpanded((cur) => {
+      const next = new Set(cur);
+      if (open) next.add(group);
+      else next.delete(group);
+      return next;
+    });
   const [wiring, setWiring] = useState<{ source: string; target: string; choices: string[] } | null>(null);
   const { edit, undo } = usePipelineEdit(view.project, onEdited);
   // Drag from a stage's right handle onto another stage: its output becomes an input.
@@ -82,11 +98,11 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
     setSelectedEdge(null);
     edit(...unwire(e)).catch((err) => notify("error", describeError(toApiError(err))));
   };
-  const [positions, setPositions] = useState<Positions>(() => fallbackPositions(view));
+  const [positions, setPositions] = useState<Positions>(() => fallbackPositions(collapseGroups(view, new Set())));
   const flow = useReactFlow();
   const shapeKey = useMemo(
-    () => view.stages.map((s) => s.id).join("|") + "#" + view.edges.map((e) => `${e.source}>${e.target}`).join("|"),
-    [view.stages, view.edges],
+    () => shown.stages.map((s) => s.id).join("|") + "#" + shown.edges.map((e) => `${e.source}>${e.target}`).join("|"),
+    [shown.stages, shown.edges],
   );
   const lastShape = useRef("");
 
@@ -94,8 +110,8 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
     if (lastShape.current === shapeKey) return;
     lastShape.current = shapeKey;
     let live = true;
-    setPositions(fallbackPositions(view));
-    layoutInWorker(layoutInput(view))
+    setPositions(fallbackPositions(shown));
+    layoutInWorker(layoutInput(shown))
       .then((p) => {
         if (!live) return;
         setPositions(p);
@@ -119,6 +135,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
       setSelectedEdge(null);
     },
     "mod+z": () => void undo(),
+    l: () => setFocus((cur) => (cur ? null : selected)),
     Delete: cut,
     Backspace: cut,
   });
@@ -161,7 +178,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
     };
   }, [flow]);
 
-  const { nodes, edges: plainEdges } = useMemo(() => toFlow(view, positions, selected), [view, positions, selected]);
+  const { nodes, edges: plainEdges } = useMemo(() => toFlow(shown, positions, selected), [shown, positions, selected]);
   const edges = useMemo(() => plainEdges.map((e) => (e.id === selectedEdge ? { ...e, selected: true } : e)), [plainEdges, selectedEdge]);
   const stage = view.stages.find((s) => s.id === selected) ?? null;
   const counts = useMemo(() => new Set(view.stages.map((s) => s.state)), [view.stages]);
@@ -188,7 +205,12 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
               nodes={nodes}
               edges={edges}
               nodeTypes={nodeTypes}
-              onNodeClick={(_, n) => setSelected(n.id)}
+              onNodeClick={(_, n) => {
+                const group = n.data.stage.group;
+                if (isGroupNode(n.id) && group) toggleGroup(group, true);
+                else setSelected(n.id);
+              }}
+              onlyRenderVisibleElements={shown.stages.length > 150}
               onPaneClick={() => {
                 setSelected(null);
                 setSelectedEdge(null);
@@ -222,6 +244,14 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
             </ReactFlow>
           )}
           <div className="canvas-tools">
+            {focus && (
+              <span className="focus-chip" data-testid="focus-chip">
+                Lineage of <b>{view.stages.find((s) => s.id === focus)?.name ?? focus}</b>
+                <Button kind="ghost" onClick={() => setFocus(null)} testId="focus-clear">
+                  Show all
+                </Button>
+              </span>
+            )}
             <Button icon="plus" onClick={() => setAdding(true)} testId="add-stage-open" title="Add a stage to dvc.yaml">
               Add stage
             </Button>
@@ -245,6 +275,9 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
             onRun={onRun}
             onEdit={edit}
             outputs={knownOutputs(view)}
+            focused={focus === stage.id}
+            onFocus={() => setFocus((cur) => (cur === stage.id ? null : stage.id))}
+            onCollapse={stage.group ? () => toggleGroup(stage.group!, false) : undefined}
             onClose={() => setSelected(null)}
           />
         )}

@@ -3,6 +3,7 @@ import { Handle, Position, type NodeProps } from "@xyflow/react";
 import type { StageFlowNode } from "../../graph/build";
 import { statusLook } from "../../graph/status";
 import { Icon } from "../../components/Icon";
+import { isGroupNode } from "../../graph/groups";
 
 function StageNodeViewImpl({ data }: NodeProps<StageFlowNode>) {
   const { stage } = data;
@@ -11,11 +12,11 @@ function StageNodeViewImpl({ data }: NodeProps<StageFlowNode>) {
   const name = stage.isDataSource ? (stage.id.replace(/\.dvc$/, "").split("/").pop() ?? stage.name) : stage.name;
   return (
     <div
-      className={`stage-node state-${stage.state} ${data.selected ? "selected" : ""} ${stage.isDataSource ? "data-source" : ""}`}
+      className={`stage-node state-${stage.state} ${data.selected ? "selected" : ""} ${stage.isDataSource ? "data-source" : ""} ${isGroupNode(stage.id) ? "group-node" : ""}`}
       style={{ ["--c" as string]: look.color }}
       data-testid={`stage-node-${stage.id}`}
       data-state={stage.state}
-      title={stage.reasons.join("\n") || stage.cmd.join("\n")}
+      title={isGroupNode(stage.id) ? "Click to show every stage of this group" : stage.reasons.join("\n") || stage.cmd.join("\n")}
     >
       <Handle type="target" position={Position.Left} isConnectable={stage.editable} />
       <div className="sn-head">

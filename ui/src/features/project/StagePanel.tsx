@@ -14,6 +14,9 @@ export function StagePanel(props: {
   onRun: (r: RunRequest) => void;
   onEdit: (...edits: PipelineEdit[]) => Promise<void>;
   outputs: string[];
+  focused: boolean;
+  onFocus: () => void;
+  onCollapse?: () => void;
   onClose: () => void;
 }) {
   const { project, stage } = props;
@@ -76,6 +79,16 @@ export function StagePanel(props: {
           </Button>
         </div>
       )}
+      <div className="panel-actions">
+        <Button kind="ghost" icon="graph" onClick={props.onFocus} testId="focus-stage" title="Show only what this stage depends on and what depends on it (L)">
+          {props.focused ? "Show whole pipeline" : "Focus on lineage"}
+        </Button>
+        {props.onCollapse && (
+          <Button kind="ghost" onClick={props.onCollapse} testId="collapse-group" title={`Draw ${stage.group} as one node again`}>
+            Collapse {stage.group?.split(":").pop()}
+          </Button>
+        )}
+      </div>
       {error && <ErrorBox error={error} />}
       <div className="panel-scroll">
         {editError && <p className="fail-msg small" data-testid="edit-error">{editError}</p>}

@@ -16,6 +16,7 @@ function stage(id: string, outs: string[], editable = true): StageNode {
     isDataSource: false,
     outs,
     editable,
+    group: null,
   };
 }
 
