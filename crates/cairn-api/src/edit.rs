@@ -13,9 +13,38 @@ use crate::{Api, project_root};
 /// How many edits per project can be undone.
 const UNDO_DEPTH: usize = 50;
 
-/// Lines of a command box as commands.
+/// Lines of a command box as commands: one per line, except that a line ending in `\`
+/// goes on into the next (a shell continuation), so a multi-line command stays one.
 fn commands(cmd: &str) -> Vec<String> {
-    cmd.lines().map(str::to_string).collect()
+    let mut out: Vec<String> = Vec::new();
+    let mut open = false;
+    for line in cmd.lines() {
+        match out.last_mut() {
+            Some(last) if open => {
+                last.push('\n');
+                last.push_str(line);
+            }
+            _ => out.push(line.to_string()),
+        }
+        open = line.trim_end().ends_with('\\');
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn continued_lines_stay_one_command() {
+        let c = super::commands("make data\ndocker run \\\n  -v x:y \\\n  img\nmake report\n");
+        assert_eq!(
+            c,
+            vec![
+                "make data",
+                "docker run \\\n  -v x:y \\\n  img",
+                "make report"
+            ]
+        );
+    }
 }
 
 fn to_edit(e: PipelineEdit) -> Edit {

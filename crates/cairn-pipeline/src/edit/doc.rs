@@ -126,7 +126,11 @@ pub(crate) fn is_block(lines: &Lines, key: &Node, value: &Node) -> bool {
         Value::Map(m) if !m.is_empty() => {
             line0(value) > line0(key) && lines.char_at(value) != Some('{')
         }
-        Value::Seq(s) if !s.is_empty() => lines.char_at(value) == Some('-'),
+        // An indentless list (`deps:` then `- a` at the key's column, DVC's own style)
+        // starts at its first item, not at a dash.
+        Value::Seq(s) if !s.is_empty() => {
+            line0(value) > line0(key) && lines.char_at(value) != Some('[')
+        }
         _ => false,
     }
 }

@@ -22,7 +22,7 @@ use crate::error::PipelineError;
 use crate::fs::{RepoFs, parent, repo_path};
 use crate::stage::{OutKind, Stage};
 use doc::{Entry, Lines, col0, entries, find, is_block};
-use snippet::{block_at, entry_at, map, s, seq};
+use snippet::{block_at, cmd_entry_at, entry_at, map, s, seq};
 pub use write::{revert, write};
 
 /// Which path list of a stage an edit is about.
@@ -562,7 +562,6 @@ fn add_stage(
             return Err(EditError::OutsideRepo(p.clone()));
         }
     }
-    let node = stage_node(&st);
     let before = read(fs, file)?;
     let summary = format!("added stage `{}` to {file}", st.name);
     let text = before.clone().unwrap_or_default();
@@ -590,6 +589,7 @@ fn add_stage(
                 .unwrap_or(2);
             let offset = seq_offset(&parsed.lines, &stages);
             let layout = |lines| offset_sequences(reindent(lines, col, step), offset);
+            let node = stage_lines(&st, col);
             if let Some(existing) = find(&stages, &st.name) {
                 if !force {
                     return Err(EditError::StageExists {
@@ -598,21 +598,21 @@ fn add_stage(
                         line: existing.start + 1,
                     });
                 }
-                let new = layout(entry_at(&st.name, node, col));
+                let new = layout(node);
                 lines.splice(existing.start, existing.end, new);
             } else {
                 let last = stages.last().expect("non-empty");
                 let at = last.end.max(stages_entry.start + 1);
-                lines.splice(at, at, layout(entry_at(&st.name, node, col)));
+                lines.splice(at, at, layout(node));
             }
         }
         Some((stages_entry, _)) => {
             // `stages:` with nothing (or `{}`) under it.
-            let new = entry_at("stages", map(vec![(&st.name, node)]), 0);
+            let new = with_stages_key(stage_lines(&st, 2));
             lines.splice(stages_entry.start, stages_entry.end, new);
         }
         None => {
-            let new = entry_at("stages", map(vec![(&st.name, node)]), 0);
+            let new = with_stages_key(stage_lines(&st, 2));
             let at = if is_empty_doc {
                 0
             } else {
@@ -637,6 +637,29 @@ fn add_stage(
         },
         new_deps,
     ))
+}
+
+/// A new stage's lines with its name at column `col`, as DVC writes them, except that a
+/// command ruamel's folding would change is quoted (see `snippet::cmd_entry_at`).
+fn stage_lines(st: &NewStage, col: usize) -> Vec<String> {
+    const MARK: &str = "cairn-command-goes-here";
+    let mut with_mark = st.clone();
+    with_mark.cmd = vec![MARK.to_string()];
+    let mut lines = entry_at(&st.name, stage_node(&with_mark), col);
+    if let Some(i) = lines
+        .iter()
+        .position(|l| l.trim_start() == format!("cmd: {MARK}"))
+    {
+        let indent = lines[i].len() - lines[i].trim_start().len();
+        lines.splice(i..=i, cmd_entry_at(cmd_node(&st.cmd), indent));
+    }
+    lines
+}
+
+fn with_stages_key(stage: Vec<String>) -> Vec<String> {
+    std::iter::once("stages:".to_string())
+        .chain(stage)
+        .collect()
 }
 
 /// Scales the indentation of `lines` (written with a step of 2 from column `col`) to the
@@ -761,7 +784,15 @@ fn set_cmd(fs: &dyn RepoFs, st: &Stage, cmd: &[String]) -> Result<Change, EditEr
     }
     let summary = format!("changed the command of stage `{}`", st.addressing);
     edit_stage(fs, st, summary, |_, body, lines, col| {
-        let new = entry_at("cmd", cmd_node(&cmd), col);
+        // A command written as a list stays a list: `dvc.lock` records it as written, so
+        // turning `[x]` into `x` would make DVC call the stage changed.
+        let was_list = find(body, "cmd").is_some_and(|e| matches!(e.value.value, Value::Seq(_)));
+        let node = if was_list {
+            seq(cmd.iter().map(|c| s(c)).collect())
+        } else {
+            cmd_node(&cmd)
+        };
+        let new = cmd_entry_at(node, col);
         match find(body, "cmd") {
             Some(e) => lines.splice(e.start, e.end, new),
             None => {

@@ -191,6 +191,25 @@ fn a_missing_key_goes_where_dvc_puts_it_and_an_emptied_list_goes_away() {
         text,
         "stages:\n  a:\n    cmd: echo\n    deps:\n    - in.txt\n    outs:\n    - o\n"
     );
+    // Appending to DVC's own (indentless) lists keeps every other line, trailing spaces too.
+    let with_space = "stages:\n  a:\n    cmd: echo\n    deps:\n    - in.txt \n    outs:\n    - o\n";
+    std::fs::write(dir.path().join("dvc.yaml"), with_space).unwrap();
+    let out = |add: bool| {
+        let (stage, list, path) = ("a".to_string(), PathList::Outs, "p".to_string());
+        if add {
+            Edit::AddPath { stage, list, path }
+        } else {
+            Edit::RemovePath { stage, list, path }
+        }
+    };
+    let text = apply(&dir, out(true)).unwrap();
+    assert_eq!(text, with_space.replace("- o\n", "- o\n    - p\n"));
+    assert_eq!(apply(&dir, out(false)).unwrap(), with_space);
+    std::fs::write(
+        dir.path().join("dvc.yaml"),
+        &text.replace(" \n", "\n").replace("    - p\n", ""),
+    )
+    .unwrap();
     let text = apply(
         &dir,
         Edit::RemovePath {
