@@ -207,7 +207,7 @@ fn a_missing_key_goes_where_dvc_puts_it_and_an_emptied_list_goes_away() {
     assert_eq!(apply(&dir, out(false)).unwrap(), with_space);
     std::fs::write(
         dir.path().join("dvc.yaml"),
-        &text.replace(" \n", "\n").replace("    - p\n", ""),
+        text.replace(" \n", "\n").replace("    - p\n", ""),
     )
     .unwrap();
     let text = apply(
