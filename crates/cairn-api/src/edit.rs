@@ -31,22 +31,6 @@ fn commands(cmd: &str) -> Vec<String> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn continued_lines_stay_one_command() {
-        let c = super::commands("make data\ndocker run \\\n  -v x:y \\\n  img\nmake report\n");
-        assert_eq!(
-            c,
-            vec![
-                "make data",
-                "docker run \\\n  -v x:y \\\n  img",
-                "make report"
-            ]
-        );
-    }
-}
-
 fn to_edit(e: PipelineEdit) -> Edit {
     let path_edit = |stage, list, path, add: bool| {
         if add {
@@ -149,5 +133,21 @@ impl Api {
             file: change.file,
             undo: self.next_undo(&key),
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn continued_lines_stay_one_command() {
+        let c = super::commands("make data\ndocker run \\\n  -v x:y \\\n  img\nmake report\n");
+        assert_eq!(
+            c,
+            vec![
+                "make data",
+                "docker run \\\n  -v x:y \\\n  img",
+                "make report"
+            ]
+        );
     }
 }
