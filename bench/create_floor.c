@@ -1,5 +1,5 @@
-// Physical floor of `add` of many small files: read N files and create N cache-like
-// objects (1 KiB each, in 256 shard dirs) with T threads, nothing else (no hashing).
+// A plain-C reference for `add` of many small files: read N files and create N 1 KiB
+// files in 256 shard dirs with T threads, nothing else (no hashing, no manifest).
 #define _GNU_SOURCE
 #include <dirent.h>
 #include <fcntl.h>
