@@ -1317,22 +1317,20 @@ fn dvc_queue_results_show_like_dvc() {
 #[test]
 fn diff_compares_values_like_python() {
     let mut c = Checks::new("params/metrics diff value semantics");
-    let repo = TestRepo::new();
-    repo.write(
-        "params.yaml",
-        "lr: 1\nflag: true\nn: .nan\nsame: 2\nlst: [1, .nan]\nwords: [a, \"it's\"]\nnested:\n  l: [1, 2]\n",
-    );
-    repo.write(
-        "metrics.json",
-        r#"{"acc": 1, "hist": [1, 2], "f": true, "prec": 123.456789}"#,
-    );
-    repo.write(
-        "dvc.yaml",
-        "stages:\n  t:\n    cmd: echo hi\n    params: [lr, flag, n, same, lst, words, nested]\n    metrics:\n    - metrics.json:\n        cache: false\n",
-    );
-    init(Tool::Dvc, &repo);
-    repo.git_ok(["add", "-A"]);
-    repo.git_ok(["commit", "-q", "-m", "base"]);
+    let repo = committed_repo(&[
+        (
+            "params.yaml",
+            "lr: 1\nflag: true\nn: .nan\nsame: 2\nlst: [1, .nan]\nwords: [a, \"it's\"]\nnested:\n  l: [1, 2]\n",
+        ),
+        (
+            "metrics.json",
+            r#"{"acc": 1, "hist": [1, 2], "f": true, "prec": 123.456789}"#,
+        ),
+        (
+            "dvc.yaml",
+            "stages:\n  t:\n    cmd: echo hi\n    params: [lr, flag, n, same, lst, words, nested]\n    metrics:\n    - metrics.json:\n        cache: false\n",
+        ),
+    ]);
     repo.write(
         "params.yaml",
         "lr: 1.0\nflag: 1\nn: .nan\nsame: 2\nlst: [1.0, .nan]\nwords: [a, \"it's\"]\nnested:\n  l: [1, 3]\n",
@@ -1393,18 +1391,16 @@ fn diff_compares_values_like_python() {
 
 #[test]
 fn params_diff_compares_ints_of_any_size_like_python() {
-    let repo = TestRepo::new();
-    repo.write(
-        "params.yaml",
-        "big: 340282366920938463463374607431768211457\nneg: -340282366920938463463374607431768211457\nexact: 9007199254740993\nsame: 9007199254740992\nsmall: 1\n",
-    );
-    repo.write(
-        "dvc.yaml",
-        "stages:\n  t:\n    cmd: echo hi\n    params: [big, neg, exact, same, small]\n",
-    );
-    init(Tool::Dvc, &repo);
-    repo.git_ok(["add", "-A"]);
-    repo.git_ok(["commit", "-q", "-m", "base"]);
+    let repo = committed_repo(&[
+        (
+            "params.yaml",
+            "big: 340282366920938463463374607431768211457\nneg: -340282366920938463463374607431768211457\nexact: 9007199254740993\nsame: 9007199254740992\nsmall: 1\n",
+        ),
+        (
+            "dvc.yaml",
+            "stages:\n  t:\n    cmd: echo hi\n    params: [big, neg, exact, same, small]\n",
+        ),
+    ]);
     repo.write(
         "params.yaml",
         "big: 340282366920938463463374607431768211458\nneg: 5\nexact: 9007199254740992.0\nsame: 9007199254740992.0\nsmall: 1.0\n",
@@ -1462,4 +1458,16 @@ fn table_cells(text: &str) -> Vec<Vec<String>> {
         .collect();
     rows.sort();
     rows
+}
+
+/// A repo with `files`, `dvc init`ed and committed as "base".
+fn committed_repo(files: &[(&str, &str)]) -> TestRepo {
+    let repo = TestRepo::new();
+    for (path, content) in files {
+        repo.write(path, content);
+    }
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "base"]);
+    repo
 }
