@@ -277,3 +277,57 @@ fn app_edits_leave_a_file_dvc_reads_as_cairn_does() {
     twin.dvc_ok(["repro"]);
     assert_eq!(text(&repo, "dvc.lock"), text(&twin, "dvc.lock"));
 }
+
+#[test]
+fn stage_add_in_a_subdirectory_writes_its_own_dvc_yaml_like_dvc() {
+    let (by_dvc, by_cairn) = twin_repos(&[("sub/raw.csv", "1\n"), ("top.csv", "2\n")]);
+    let args = [
+        "stage",
+        "add",
+        "-n",
+        "local",
+        "-d",
+        "raw.csv",
+        "-d",
+        "../top.csv",
+        "-o",
+        "clean.csv",
+        "cp raw.csv clean.csv",
+    ];
+    for (repo, bin) in [
+        (&by_dvc, cairn_testkit::dvc_bin()),
+        (&by_cairn, cairn_testkit::cairn_bin()),
+    ] {
+        let out = repo
+            .command(bin)
+            .current_dir(repo.join("sub"))
+            .args(args)
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "{}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+    assert_eq!(
+        text(&by_cairn, "sub/dvc.yaml"),
+        text(&by_dvc, "sub/dvc.yaml")
+    );
+    assert!(!by_cairn.join("dvc.yaml").exists());
+    // Both address it the same way, and both run it.
+    assert_eq!(
+        by_cairn.cairn_ok(["dag", "--dot"]),
+        by_dvc.dvc_ok(["dag", "--dot"])
+    );
+    let said = by_cairn.cairn_ok(["repro", "-P"]);
+    assert!(
+        said.contains("git add sub/dvc.lock sub/.gitignore"),
+        "{said}"
+    );
+    by_dvc.dvc_ok(["repro", "-P"]);
+    assert_eq!(
+        text(&by_cairn, "sub/dvc.lock"),
+        text(&by_dvc, "sub/dvc.lock")
+    );
+}

@@ -134,14 +134,34 @@ pub fn run(args: ReproArgs) -> anyhow::Result<ExitCode> {
     if !json {
         match summary.status {
             RunStatus::Succeeded if !opts.dry => {
-                let ran = summary
+                // The lock file (and .gitignore) beside each pipeline file that ran.
+                let mut dirs: Vec<String> = summary
                     .stages
                     .iter()
-                    .any(|(_, o)| matches!(o, StageOutcome::Succeeded | StageOutcome::Restored));
-                if ran {
-                    output::line(
-                        "\nTo track the changes with git, run:\n\n\tgit add dvc.lock .gitignore",
-                    );
+                    .filter(|(_, o)| matches!(o, StageOutcome::Succeeded | StageOutcome::Restored))
+                    .map(|(s, _)| match s.rsplit_once(":") {
+                        Some((file, _)) => file.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
+                        None => String::new(),
+                    })
+                    .collect();
+                dirs.sort();
+                dirs.dedup();
+                if !dirs.is_empty() {
+                    let files: Vec<String> = dirs
+                        .iter()
+                        .flat_map(|d| {
+                            let prefix = if d.is_empty() {
+                                String::new()
+                            } else {
+                                format!("{d}/")
+                            };
+                            [format!("{prefix}dvc.lock"), format!("{prefix}.gitignore")]
+                        })
+                        .collect();
+                    output::line(&format!(
+                        "\nTo track the changes with git, run:\n\n\tgit add {}",
+                        files.join(" ")
+                    ));
                 } else {
                     output::line("Data and pipelines are up to date.");
                 }
