@@ -68,8 +68,12 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
   const [wiring, setWiring] = useState<{ source: string; target: string; choices: string[] } | null>(null);
   const { edit, undo } = usePipelineEdit(view.project, onEdited);
   // Drag from a stage's right handle onto another stage: its output becomes an input.
+  const busy = () => {
+    if (running) notify("info", "The pipeline is running: edit it when the run ends");
+    return running;
+  };
   const connect = (c: Connection) => {
-    if (!canWire(view, c.source, c.target)) return;
+    if (!canWire(view, c.source, c.target) || busy()) return;
     const choices = wireChoices(view, c.source, c.target);
     if (choices.length === 0) {
       notify("info", `${c.target} already reads every output of ${c.source}`);
@@ -88,6 +92,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
     }
   };
   const cut = () => {
+    if (selectedEdge && busy()) return;
     const e = view.edges.find((x) => edgeId(x.source, x.target) === selectedEdge);
     const target = view.stages.find((s) => s.id === e?.target);
     if (!e) {
@@ -255,7 +260,13 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
                 </Button>
               </span>
             )}
-            <Button icon="plus" onClick={() => setAdding(true)} testId="add-stage-open" title="Add a stage to dvc.yaml">
+            <Button
+              icon="plus"
+              onClick={() => setAdding(true)}
+              disabled={running}
+              testId="add-stage-open"
+              title={running ? "The pipeline is running: add stages when it ends" : "Add a stage to dvc.yaml"}
+            >
               Add stage
             </Button>
           </div>

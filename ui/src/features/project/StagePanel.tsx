@@ -27,7 +27,9 @@ export function StagePanel(props: {
   const [newOut, setNewOut] = useState("");
   const [confirmDelete, setConfirmDelete] = useState(false);
   const { busy, error: editError, setError: setEditError, submit } = useSubmit();
-  const editable = stage.editable && detail?.writtenCmd != null;
+  // While a run holds the repository lock, edits would wait for it and fail: offer them
+  // again when it ends.
+  const editable = stage.editable && detail?.writtenCmd != null && !props.running;
   const change = (...edits: PipelineEdit[]) => submit(() => props.onEdit(...edits));
   const removePath = (kind: "remove_dep" | "remove_out", path: string) =>
     props.onEdit({ kind, stage: stage.id, path }).catch((e) => setEditError(describeError(toApiError(e))));
