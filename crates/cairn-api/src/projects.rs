@@ -110,8 +110,11 @@ impl Api {
     /// `list_projects`.
     pub fn list_projects(&self, _: NoArgs) -> ApiResult<Vec<ProjectSummary>> {
         let rows = self.index().list()?;
+        // Each summary reads a repository (git, pipeline, status): in parallel, so a Home
+        // with many projects opens in about the time of the slowest one.
+        use rayon::prelude::*;
         Ok(rows
-            .iter()
+            .par_iter()
             .map(|r| summarize(self, &r.path, &r.name))
             .collect())
     }
