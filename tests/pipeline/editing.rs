@@ -331,3 +331,51 @@ fn stage_add_in_a_subdirectory_writes_its_own_dvc_yaml_like_dvc() {
         text(&by_dvc, "sub/dvc.lock")
     );
 }
+
+/// The file's text, or `None` when it does not exist.
+fn maybe(repo: &TestRepo, rel: &str) -> Option<String> {
+    std::fs::read_to_string(repo.join(rel)).ok()
+}
+
+#[test]
+fn removing_stages_cleans_dvc_lock_and_gitignore_as_dvc_remove_does() {
+    let yaml = "stages:\n  a:\n    cmd: echo a > a.txt\n    outs:\n    - a.txt\n  b:\n    cmd: mkdir -p out && cp a.txt out/b.txt && echo m > m.json\n    deps:\n    - a.txt\n    outs:\n    - out/b.txt\n    metrics:\n    - m.json:\n        cache: false\n  c:\n    cmd: cp a.txt c.txt\n    deps:\n    - a.txt\n    outs:\n    - c.txt\n";
+    let (by_dvc, by_cairn) = twin_repos(&[("dvc.yaml", yaml)]);
+    by_dvc.dvc_ok(["repro"]);
+    by_cairn.dvc_ok(["repro"]);
+    let files = ["dvc.yaml", "dvc.lock", ".gitignore", "out/.gitignore"];
+    let same = |after: &str| {
+        for f in files {
+            assert_eq!(maybe(&by_cairn, f), maybe(&by_dvc, f), "{f} after {after}");
+        }
+        assert_eq!(
+            json(&by_cairn.dvc_ok(["status", "--json"])),
+            json(&by_dvc.dvc_ok(["status", "--json"])),
+            "status after {after}"
+        );
+    };
+    for stage in ["b", "a"] {
+        by_dvc.dvc_ok(["remove", stage]);
+        by_cairn.cairn_ok(["remove", stage]);
+        same(&format!("removing {stage}"));
+    }
+    // The outputs stay; `out/.gitignore` went with its only line.
+    assert!(by_cairn.join("out/b.txt").exists() && maybe(&by_cairn, "out/.gitignore").is_none());
+    // The last stage: dvc deletes dvc.yaml, Cairn keeps an empty one (the file may hold
+    // other sections); the lock file and .gitignore go in both.
+    by_dvc.dvc_ok(["remove", "c"]);
+    by_cairn.cairn_ok(["remove", "c"]);
+    assert_eq!(
+        maybe(&by_cairn, "dvc.yaml").as_deref(),
+        Some("stages: {}\n")
+    );
+    for f in ["dvc.lock", ".gitignore"] {
+        assert_eq!(
+            maybe(&by_cairn, f),
+            maybe(&by_dvc, f),
+            "{f} after removing c"
+        );
+    }
+    let out = by_cairn.cairn(["remove", "nope"]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no stage `nope`"));
+}

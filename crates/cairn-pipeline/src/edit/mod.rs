@@ -132,10 +132,11 @@ pub enum Edit {
     },
 }
 
-/// What an edit does to one file: its text before (`None` if it did not exist) and after.
+/// What an edit does: the pipeline file's text before (`None` if it did not exist) and
+/// after, and what it does to other files.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Change {
-    /// Repo-relative path of the file.
+    /// Repo-relative path of the pipeline file.
     pub file: String,
     /// Text before.
     pub before: Option<String>,
@@ -143,6 +144,21 @@ pub struct Change {
     pub after: String,
     /// One line for people ("added stage `train` to dvc.yaml").
     pub summary: String,
+    /// Other files the edit changes, as `dvc remove` does: the stage's `dvc.lock` entry and
+    /// its outputs' `.gitignore` lines when a stage is removed.
+    pub also: Vec<FileChange>,
+}
+
+/// A change to one more file; `after: None` deletes it (an emptied `dvc.lock` or
+/// `.gitignore`, as DVC deletes them).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FileChange {
+    /// Repo-relative path.
+    pub file: String,
+    /// Text before (`None`: it did not exist).
+    pub before: Option<String>,
+    /// Text after (`None`: deleted).
+    pub after: Option<String>,
 }
 
 /// Why an edit was refused. Nothing is written in any of these cases.
@@ -273,19 +289,26 @@ impl EditError {
 
 /// Computes and checks the new text of the file `edit` changes.
 pub fn plan(fs: &dyn RepoFs, edit: &Edit) -> Result<Change, EditError> {
-    let (project, _) = crate::load_project_lenient(fs);
+    let (project, problems) = crate::load_project_lenient(fs);
+    // A stage that is not there may be in a file that does not load: say that instead.
+    let editable = |address: &str| {
+        editable(&project, address).map_err(|e| match (&e, problems.first()) {
+            (EditError::NoSuchStage(_), Some(p)) => EditError::Broken(p.clone()),
+            _ => e,
+        })
+    };
     let (change, new_deps) = match edit {
         Edit::AddStage { file, stage, force } => add_stage(fs, file, stage, *force)?,
         Edit::RemoveStage { stage } => {
-            let st = editable(&project, stage)?;
+            let st = editable(stage)?;
             (remove_stage(fs, st)?, vec![])
         }
         Edit::SetCmd { stage, cmd } => {
-            let st = editable(&project, stage)?;
+            let st = editable(stage)?;
             (set_cmd(fs, st, cmd)?, vec![])
         }
         Edit::AddPath { stage, list, path } => {
-            let st = editable(&project, stage)?;
+            let st = editable(stage)?;
             let change = add_path(fs, st, *list, path)?;
             let deps = if *list == PathList::Deps {
                 vec![crate::fs::normpath(path)]
@@ -295,7 +318,7 @@ pub fn plan(fs: &dyn RepoFs, edit: &Edit) -> Result<Change, EditError> {
             (change, deps)
         }
         Edit::RemovePath { stage, list, path } => {
-            let st = editable(&project, stage)?;
+            let st = editable(stage)?;
             (remove_path(fs, st, *list, path)?, vec![])
         }
     };
@@ -634,6 +657,7 @@ fn add_stage(
             before,
             after,
             summary,
+            also: Vec::new(),
         },
         new_deps,
     ))
@@ -751,7 +775,75 @@ fn remove_stage(fs: &dyn RepoFs, st: &Stage) -> Result<Change, EditError> {
         before: Some(text),
         after: lines.text(),
         summary: format!("removed stage `{}` from {file}", st.name),
+        also: forget_stage(fs, st)?,
     })
+}
+
+/// What `dvc remove` does besides the pipeline file: the stage's entry leaves `dvc.lock`
+/// (the file goes when it has no stage left) and its cached outputs leave their
+/// `.gitignore` (likewise deleted when empty). The outputs themselves stay.
+fn forget_stage(fs: &dyn RepoFs, st: &Stage) -> Result<Vec<FileChange>, EditError> {
+    let mut out = Vec::new();
+    let lock = crate::fs::join(parent(&st.dvcfile), "dvc.lock");
+    if let Some(text) = read(fs, &lock)? {
+        let parsed = Parsed::new(&lock, &text)?;
+        if let Some((stages_entry, stages)) = parsed.stages(&lock)?
+            && let Some(e) = find(&stages, &st.name)
+        {
+            let after = if stages.len() == 1 {
+                None
+            } else {
+                let mut lines = parsed.lines.clone();
+                lines.splice(e.start, e.next.max(e.end).min(stages_entry.next), vec![]);
+                Some(lines.text())
+            };
+            out.push(FileChange {
+                file: lock,
+                before: Some(text),
+                after,
+            });
+        }
+    }
+    for o in st.outs.iter().filter(|o| o.cache) {
+        let Some(rp) = o.repo_path(st) else { continue };
+        let (dir, name) = match rp.rsplit_once('/') {
+            Some((d, n)) => (d, n),
+            None => ("", rp.as_str()),
+        };
+        let file = crate::fs::join(dir, ".gitignore");
+        let entry = format!("/{name}");
+        // Several outputs can share one .gitignore: edit what the earlier ones left.
+        let (before, current) = match out.iter().position(|c: &FileChange| c.file == file) {
+            Some(i) => {
+                let c = out.remove(i);
+                (c.before, c.after)
+            }
+            None => {
+                let t = read(fs, &file)?;
+                (t.clone(), t)
+            }
+        };
+        let Some(current) = current else {
+            out.push(FileChange {
+                file,
+                before,
+                after: None,
+            });
+            continue;
+        };
+        let kept: String = current
+            .split_inclusive('\n')
+            .filter(|l| l.trim() != entry)
+            .collect();
+        let after = (!kept.is_empty()).then_some(kept);
+        out.push(FileChange {
+            file,
+            before,
+            after,
+        });
+    }
+    out.retain(|c| c.before != c.after);
+    Ok(out)
 }
 
 /// Reads the file of stage `st` and lets `rewrite` change a copy of its lines, given the
@@ -774,6 +866,7 @@ fn edit_stage(
         after: lines.text(),
         before: Some(text),
         summary,
+        also: Vec::new(),
     })
 }
 

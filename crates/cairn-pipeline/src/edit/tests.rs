@@ -479,3 +479,44 @@ fn new_stages_follow_the_files_list_indentation() {
         "stages:\n  a:\n    cmd: echo\n    outs:\n      - a.txt\n  b:\n    cmd: echo b\n    deps:\n      - a.txt\n    params:\n      - o.yaml:\n        - d\n    outs:\n      - b.txt:\n          cache: false\n"
     );
 }
+
+#[test]
+fn removing_a_stage_forgets_its_lock_entry_and_ignores_and_undo_brings_them_back() {
+    let yaml = "stages:\n  a:\n    cmd: echo\n    outs:\n    - a.txt\n  b:\n    cmd: echo\n    outs:\n    - b.txt\n";
+    let lock = "schema: '2.0'\nstages:\n  a:\n    cmd: echo\n    outs:\n    - path: a.txt\n      hash: md5\n      md5: 60b725f10c9c85c70d97880dfe8191b3\n      size: 2\n  b:\n    cmd: echo\n    outs:\n    - path: b.txt\n      hash: md5\n      md5: 3b5d5c3712955042212316173ccf37be\n      size: 2\n";
+    let dir = repo(&[
+        ("dvc.yaml", yaml),
+        ("dvc.lock", lock),
+        (".gitignore", "/a.txt\n/b.txt\n"),
+    ]);
+    let read = |f: &str| std::fs::read_to_string(dir.path().join(f)).ok();
+    let change = plan(
+        &LocalFs::new(dir.path()),
+        &Edit::RemoveStage { stage: "a".into() },
+    )
+    .unwrap();
+    write(dir.path(), &change).unwrap();
+    assert_eq!(
+        read("dvc.yaml").unwrap(),
+        "stages:\n  b:\n    cmd: echo\n    outs:\n    - b.txt\n"
+    );
+    assert_eq!(
+        read("dvc.lock").unwrap(),
+        "schema: '2.0'\nstages:\n  b:\n    cmd: echo\n    outs:\n    - path: b.txt\n      hash: md5\n      md5: 3b5d5c3712955042212316173ccf37be\n      size: 2\n"
+    );
+    assert_eq!(read(".gitignore").unwrap(), "/b.txt\n");
+    revert(dir.path(), &change).unwrap();
+    assert_eq!(read("dvc.yaml").unwrap(), yaml);
+    assert_eq!(read("dvc.lock").unwrap(), lock);
+    assert_eq!(read(".gitignore").unwrap(), "/a.txt\n/b.txt\n");
+    // A hand edit to any of the files stops the undo before anything is written.
+    write(dir.path(), &change).unwrap();
+    std::fs::write(dir.path().join(".gitignore"), "/b.txt\n/mine\n").unwrap();
+    assert!(
+        matches!(revert(dir.path(), &change), Err(EditError::Conflict(f)) if f == ".gitignore")
+    );
+    assert_eq!(
+        read("dvc.yaml").unwrap(),
+        "stages:\n  b:\n    cmd: echo\n    outs:\n    - b.txt\n"
+    );
+}
