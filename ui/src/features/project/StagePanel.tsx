@@ -259,7 +259,8 @@ export function StagePanel(props: {
           }
         >
           <p>
-            Removes <b>{stage.name}</b> from <span className="mono">{stage.dvcfile}</span>. Its outputs and their cached versions stay where
+            Removes <b>{stage.name}</b> from <span className="mono">{stage.dvcfile}</span>, with its <span className="mono">dvc.lock</span> entry
+            and <span className="mono">.gitignore</span> lines, as <code>dvc remove</code> does. Its outputs and their cached versions stay where
             they are. You can undo this right after.
           </p>
         </Modal>
