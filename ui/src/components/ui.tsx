@@ -87,17 +87,23 @@ export function Modal(props: {
   testId?: string;
 }) {
   const ref = useRef<HTMLDivElement>(null);
-  const { onClose } = props;
+  // Callers pass a new `onClose` on every render (and the app re-renders whenever files
+  // change): keep the latest in a ref so focus moves to the first field only on opening,
+  // never back to it while someone types in another.
+  const onClose = useRef(props.onClose);
+  useEffect(() => {
+    onClose.current = props.onClose;
+  });
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
-      if (e.key === "Escape") onClose();
+      if (e.key === "Escape") onClose.current();
     };
     window.addEventListener("keydown", onKey);
     ref.current?.querySelector<HTMLElement>("input, button.btn-primary")?.focus();
     return () => window.removeEventListener("keydown", onKey);
-  }, [onClose]);
+  }, []);
   return (
-    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose()}>
+    <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose.current()}>
       <div className="modal" role="dialog" aria-modal="true" aria-label={props.title} ref={ref} data-testid={props.testId}>
         <div className="modal-head">
           {props.icon && (
