@@ -57,11 +57,7 @@ fn fed_paths(producer: &Stage, consumer: &Stage) -> Vec<String> {
         .deps
         .iter()
         .filter_map(|d| consumer.dep_repo_path(&d.path))
-        .filter(|d| {
-            outs.iter().any(|o| {
-                d == o || d.starts_with(&format!("{o}/")) || o.starts_with(&format!("{d}/"))
-            })
-        })
+        .filter(|d| outs.iter().any(|o| cairn_pipeline::fs::overlaps(d, o)))
         .collect()
 }
 

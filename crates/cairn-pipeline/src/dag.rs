@@ -343,7 +343,7 @@ pub fn check_paths_inside_repo(project: &Project) -> Result<(), PipelineError> {
                 continue;
             }
             let key = stage.dep_repo_path(path).unwrap_or_default();
-            if path.starts_with('/') || key == ".." || key.starts_with("../") {
+            if crate::fs::outside_repo(path, &key) {
                 return Err(PipelineError::PathOutsideRepo {
                     at: Location::new(&stage.dvcfile, line, 0),
                     stage: stage.addressing.clone(),

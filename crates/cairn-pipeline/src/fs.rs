@@ -144,6 +144,21 @@ pub fn repo_path(dir: &str, path: &str) -> String {
     if p == "." { String::new() } else { p }
 }
 
+/// Whether `path` as written, normalised to `key` (repo-relative), leaves the repository:
+/// absolute, or climbing above the root.
+pub fn outside_repo(path: &str, key: &str) -> bool {
+    path.starts_with('/') || key == ".." || key.starts_with("../")
+}
+
+/// Whether two repo-relative paths are the same or one lies inside the other: how an
+/// output feeds a dependency.
+pub fn overlaps(a: &str, b: &str) -> bool {
+    let inside = |x: &str, dir: &str| {
+        x.len() > dir.len() && x.starts_with(dir) && x.as_bytes()[dir.len()] == b'/'
+    };
+    a == b || inside(a, b) || inside(b, a)
+}
+
 /// The URL scheme of a dep/out path, if it has one DVC would treat as a remote filesystem.
 /// Windows drive letters (`c:`) are not schemes.
 pub fn url_scheme(path: &str) -> Option<&str> {
@@ -164,6 +179,21 @@ pub fn url_scheme(path: &str) -> Option<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn overlap_is_by_whole_components() {
+        assert!(
+            overlaps("data", "data")
+                && overlaps("data/x.csv", "data")
+                && overlaps("data", "data/x.csv")
+        );
+        assert!(!overlaps("data2", "data") && !overlaps("data", "dat"));
+        assert!(
+            outside_repo("/etc", "/etc")
+                && outside_repo("../x", "../x")
+                && !outside_repo("a/../b", "b")
+        );
+    }
 
     #[test]
     fn normpath_like_python() {

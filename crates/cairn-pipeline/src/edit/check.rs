@@ -70,9 +70,10 @@ pub(super) fn after_edit(
             continue;
         }
         let produced = after.stages().any(|st| {
-            st.outs.iter().filter_map(|o| o.repo_path(st)).any(|o| {
-                *dep == o || dep.starts_with(&format!("{o}/")) || o.starts_with(&format!("{dep}/"))
-            })
+            st.outs
+                .iter()
+                .filter_map(|o| o.repo_path(st))
+                .any(|o| crate::fs::overlaps(dep, &o))
         });
         if !produced {
             return Err(EditError::MissingDep(dep.clone()));

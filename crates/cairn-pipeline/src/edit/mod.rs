@@ -581,7 +581,7 @@ fn add_stage(
         .filter(|p| crate::fs::url_scheme(p).is_none())
     {
         let rp = repo_path(&dir, p);
-        if p.starts_with('/') || rp == ".." || rp.starts_with("../") {
+        if crate::fs::outside_repo(p, &rp) {
             return Err(EditError::OutsideRepo(p.clone()));
         }
     }
@@ -945,7 +945,7 @@ fn item_path(item: &Node) -> Option<&str> {
 
 fn add_path(fs: &dyn RepoFs, st: &Stage, list: PathList, path: &str) -> Result<Change, EditError> {
     let norm = crate::fs::normpath(path);
-    if path.starts_with('/') || norm == ".." || norm.starts_with("../") || norm == "." {
+    if crate::fs::outside_repo(path, &norm) || norm == "." {
         return Err(EditError::OutsideRepo(path.to_string()));
     }
     let listed = match list {
