@@ -76,6 +76,11 @@ commands! {
     add_project(PathArgs) -> ProjectSummary;
     /// Adds every git repository found under `path`.
     add_folder(PathArgs) -> AddFolderResult;
+    /// Clones a git repository into a folder and lists it (untrusted); progress arrives as
+    /// `progress` events, and `cancel_task` stops it leaving nothing behind.
+    clone_project(CloneArgs) -> ProjectSummary;
+    /// Stops a cancellable task (see the `progress` event).
+    cancel_task(TaskArgs) -> ();
     /// Removes a project from the list (files are untouched).
     remove_project(ProjectArgs) -> ();
     /// Copies the demo project into the data dir (if absent), commits it, trusts and lists it.

@@ -15,6 +15,7 @@ use cairn_git::history::FileChange;
 
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
+use crate::tasks::Task;
 use crate::{Api, project_root};
 
 fn open_repo(root: &Path) -> ApiResult<Repo> {
@@ -107,7 +108,9 @@ impl Api {
             .iter()
             .map(|p| cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(p)))
             .collect::<Result<Vec<_>, _>>()?;
-        let (_, errors) = cairn_data::add::add(&repo, &targets, &NoProgress);
+        let task = Task::start(self, &args.project, "Tracking data", false);
+        let (_, errors) = cairn_data::add::add(&repo, &targets, &task);
+        drop(task);
         if let Some(e) = errors.into_iter().next() {
             return Err(e.into());
         }
@@ -126,8 +129,9 @@ impl Api {
             .map(|p| cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(p)))
             .collect::<Result<Vec<_>, _>>()?;
         let targets = (!targets.is_empty()).then_some(targets);
+        let task = Task::start(self, &args.project, "Restoring data", false);
         let (done, errors) =
-            cairn_data::checkout::checkout(&repo, targets.as_deref(), args.force, &NoProgress)?;
+            cairn_data::checkout::checkout(&repo, targets.as_deref(), args.force, &task)?;
         Ok(CheckoutResult {
             restored: done.into_iter().map(|c| c.path).collect(),
             problems: errors.into_iter().map(ApiError::from).collect(),
@@ -242,12 +246,9 @@ impl Api {
         }
         let old = std::fs::read(&abs).map_err(|e| io_error(&abs, e))?;
         cairn_core::write_atomic(&abs, text.as_bytes()).map_err(|e| io_error(&abs, e))?;
-        match cairn_data::checkout::checkout(
-            &repo,
-            Some(std::slice::from_ref(&abs)),
-            false,
-            &NoProgress,
-        ) {
+        let task = Task::start(self, &args.project, "Restoring a version", false);
+        match cairn_data::checkout::checkout(&repo, Some(std::slice::from_ref(&abs)), false, &task)
+        {
             Ok((done, errors)) => Ok(CheckoutResult {
                 restored: done.into_iter().map(|c| c.path).collect(),
                 problems: errors.into_iter().map(ApiError::from).collect(),

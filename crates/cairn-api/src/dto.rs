@@ -26,6 +26,28 @@ pub struct PathArgs {
     pub path: String,
 }
 
+/// Arguments naming a task from a `progress` event.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct TaskArgs {
+    /// The event's `task`.
+    pub task: String,
+}
+
+/// What to clone, and where.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CloneArgs {
+    /// What `git clone` accepts: an https or ssh URL, or a path.
+    pub url: String,
+    /// The absolute folder to clone into; the project becomes `folder/name`.
+    pub folder: String,
+    /// The project's folder name; by default git's (the URL's last part, minus `.git`).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub name: Option<String>,
+}
+
 /// How a run ended, or that it is still going.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -487,6 +509,9 @@ pub struct AppInfo {
     pub data_dir: String,
     /// The project to open first (`--project`, or the demo on first launch).
     pub initial_project: Option<String>,
+    /// Where "Clone…" suggests putting a new project: beside the most recently opened
+    /// project, else the home folder.
+    pub clone_folder: String,
 }
 
 /// Whether an experiments-table column shows a param or a metric.

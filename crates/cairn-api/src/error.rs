@@ -29,8 +29,11 @@ pub enum ErrorCode {
     Git,
     /// Running the pipeline failed to start or broke.
     Run,
-    /// A file changed on disk since the view the request was made from.
+    /// A file changed on disk since the view the request was made from, or a destination
+    /// is already taken.
     Conflict,
+    /// The user cancelled the work (`cancel_task`).
+    Cancelled,
     /// Reading or writing a file failed.
     Io,
     /// Anything else (a bug).

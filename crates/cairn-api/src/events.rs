@@ -1,5 +1,5 @@
 //! Typed events pushed to every frontend (Tauri event bridge, SSE in `cairn ui`): run
-//! progress, stage output lines and file changes. Frontends never poll for these.
+//! progress, stage output lines, file changes and the progress of long commands. Frontends never poll for these.
 
 use serde::{Deserialize, Serialize};
 use tokio::sync::broadcast;
@@ -76,6 +76,35 @@ pub enum ApiEvent {
     },
     /// The projects list changed.
     ProjectsChanged {},
+    /// Long work advanced (tracking data, checking it out, cloning, looking for
+    /// repositories). Sent when it starts, at most every 100 ms while it goes, and once
+    /// with `finished` when it ends, however it ended.
+    Progress {
+        /// Project root (or the folder) the work is about.
+        project: String,
+        /// Identifies the task across its events; pass it to `cancel_task`.
+        task: String,
+        /// What is being done, for people ("Tracking data").
+        title: String,
+        /// The current step ("hashing", "receiving objects"); empty before the first.
+        phase: String,
+        /// Units (files, objects) done in this step.
+        done: u64,
+        /// Units in this step, when known.
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        total: Option<u64>,
+        /// Bytes done in this step.
+        bytes: u64,
+        /// Bytes in this step, when known.
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        total_bytes: Option<u64>,
+        /// Whether `cancel_task` can stop it.
+        cancellable: bool,
+        /// The last event of this task.
+        finished: bool,
+    },
 }
 
 /// The broadcast channel events go through. Slow subscribers lose old events rather than

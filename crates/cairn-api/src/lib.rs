@@ -18,6 +18,7 @@
 //! runs in progress and the file watchers of open projects. No tauri, clap or axum here.
 
 pub mod bindings;
+pub mod clone;
 pub mod commands;
 pub mod data;
 pub mod demo;
@@ -30,6 +31,7 @@ pub mod index;
 pub mod pipeline;
 pub mod projects;
 pub mod runs;
+mod tasks;
 mod watch;
 
 use std::collections::HashMap;
@@ -76,6 +78,8 @@ struct Inner {
     watchers: Mutex<HashMap<String, watch::Watcher>>,
     /// Pipeline edits that can be undone, per project root, oldest first.
     edits: Mutex<HashMap<String, Vec<cairn_pipeline::edit::Change>>>,
+    /// Cancel flags of the cancellable tasks in progress, by task id.
+    tasks: Mutex<HashMap<String, Arc<std::sync::atomic::AtomicBool>>>,
 }
 
 impl Api {
@@ -95,6 +99,7 @@ impl Api {
                 runs: Mutex::new(HashMap::new()),
                 watchers: Mutex::new(HashMap::new()),
                 edits: Mutex::new(HashMap::new()),
+                tasks: Mutex::new(HashMap::new()),
             }),
         };
         let initial = if let Some(p) = cfg.initial_project {
@@ -128,6 +133,15 @@ impl Api {
         self.inner.events.emit(e);
     }
 
+    pub(crate) fn tasks(
+        &self,
+    ) -> MutexGuard<'_, HashMap<String, Arc<std::sync::atomic::AtomicBool>>> {
+        self.inner
+            .tasks
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
     pub(crate) fn index(&self) -> MutexGuard<'_, ProjectIndex> {
         self.inner
             .index
@@ -141,6 +155,7 @@ impl Api {
             version: env!("CARGO_PKG_VERSION").to_string(),
             data_dir: self.inner.data_dir.display().to_string(),
             initial_project: self.inner.initial_project.clone(),
+            clone_folder: self.clone_folder(),
         })
     }
 }

@@ -7,6 +7,7 @@ use cairn_git::Git;
 
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::tasks::Task;
 use crate::{Api, ApiEvent, project_root};
 
 /// How deep "Add folder…" looks for repositories.
@@ -144,9 +145,14 @@ impl Api {
         let dir = project_root(&args.path)?;
         let mut added = Vec::new();
         let mut already = 0;
-        for repo in find_repos(&dir, SCAN_DEPTH) {
+        let task = Task::start(self, &args.path, "Adding projects", false);
+        task.report("looking for repositories", 0, None);
+        let repos = find_repos(&dir, SCAN_DEPTH);
+        let total = Some(repos.len() as u64);
+        for (i, repo) in repos.iter().enumerate() {
+            task.report("reading projects", i as u64, total);
             let key = repo.to_string_lossy().into_owned();
-            let name = name_of(&repo);
+            let name = name_of(repo);
             if self.index().add(&key, &name)? {
                 added.push(summarize(self, &key, &name));
             } else {

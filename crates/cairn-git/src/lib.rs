@@ -5,6 +5,7 @@
 //! (`diff`, `gc` across history — read from objects, never by checking out), and which
 //! revisions exist (`gc --all-branches/--all-tags/--all-commits`).
 
+pub mod clone;
 pub mod exp;
 pub mod history;
 
