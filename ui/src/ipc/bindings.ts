@@ -215,6 +215,26 @@ paths: Array<string>,
  */
 force: boolean, };
 
+export type TaskArgs = { 
+/**
+ * The event's `task`.
+ */
+task: string, };
+
+export type CloneArgs = { 
+/**
+ * What `git clone` accepts: an https or ssh URL, or a path.
+ */
+url: string, 
+/**
+ * The absolute folder to clone into; the project becomes `folder/name`.
+ */
+folder: string, 
+/**
+ * The project's folder name; by default git's (the URL's last part, minus `.git`).
+ */
+name?: string, };
+
 export type SaveArgs = { 
 /**
  * Project root.
