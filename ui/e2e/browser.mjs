@@ -5,7 +5,7 @@
 //
 // Screenshots go to ../artifacts/screenshots/.
 import { spawn, spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -30,7 +30,16 @@ function step(name) {
 
 async function startServer() {
   server = spawn(bin, ["ui", "--no-open", "--port", "0"], {
-    env: { ...process.env, CAIRN_DATA_DIR: dataDir, CAIRN_UI_DIST: join(repo, "ui/dist") },
+    env: {
+      ...process.env,
+      CAIRN_DATA_DIR: dataDir,
+      CAIRN_UI_DIST: join(repo, "ui/dist"),
+      // The clone step uses git's `ext::` transport to make a slow "server" (a sleep in
+      // front of upload-pack), so progress and Stop can be seen; git allows it only when asked.
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "protocol.ext.allow",
+      GIT_CONFIG_VALUE_0: "always",
+    },
     stdio: ["ignore", "pipe", "inherit"],
   });
   let out = "";
@@ -358,6 +367,31 @@ async function main() {
   await page.getByRole("button", { name: "Remove from list" }).click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="project-card"]').length === 1);
   if (!readFileSync(dvcYaml, "utf8")) throw new Error("removing a project must not touch its files");
+
+  step("Clone… shows progress, Stop leaves nothing, and a finished clone opens untrusted");
+  const clones = join(tmp, "clones");
+  mkdirSync(clones);
+  const slowUrl = (secs) => `ext::sh -c sleep% ${secs};git% upload-pack% ${demoDir}`;
+  await page.getByTestId("nav-home").click();
+  await page.getByTestId("clone").click();
+  await page.getByLabel("Repository URL").fill(slowUrl(30));
+  await page.getByLabel("Folder to clone into").fill(clones);
+  await page.getByLabel("Project folder name").fill("cloned-demo");
+  await page.getByRole("button", { name: "Clone", exact: true }).click();
+  await page.getByTestId("clone-progress").waitFor();
+  await page.getByTestId("progress-task").filter({ hasText: "Cloning cloned-demo" }).waitFor();
+  await shot(page, "09-clone-progress");
+  await page.getByRole("button", { name: "Stop" }).click();
+  await page.getByTestId("clone-dialog").filter({ hasText: "cancelled; nothing was kept" }).waitFor({ timeout: 10000 });
+  if (existsSync(join(clones, "cloned-demo"))) throw new Error("a stopped clone leaves no folder behind");
+  await page.getByLabel("Repository URL").fill(slowUrl(1));
+  await page.getByRole("button", { name: "Clone", exact: true }).click();
+  await page.getByTestId("project-name").filter({ hasText: "cloned-demo" }).waitFor({ timeout: 30000 });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid^="stage-node-"]').length >= 4);
+  if (!existsSync(join(clones, "cloned-demo", "dvc.yaml"))) throw new Error("the clone is on disk");
+  await page.getByTestId("force-all").click();
+  await page.getByTestId("trust-dialog").waitFor();
+  await page.keyboard.press("Escape");
 
   const real = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   if (real.length) throw new Error(`console errors:\n${real.join("\n")}`);

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useState } from "react";
 import { call, describeError, toApiError, transportKind, type AppInfo, type ProjectSummary } from "./ipc";
 import { Icon } from "./components/Icon";
 import { Toasts, notify } from "./components/toast";
+import { ProgressTray } from "./components/ProgressTray";
 import { useShortcuts } from "./components/shortcuts";
 import { Home } from "./features/home/Home";
 import { ProjectView, type Tab } from "./features/project/ProjectView";
@@ -102,6 +103,7 @@ export function App() {
         )}
       </main>
       {help && <ShortcutHelp onClose={() => setHelp(false)} />}
+      <ProgressTray />
       <Toasts />
     </div>
   );

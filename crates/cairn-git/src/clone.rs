@@ -7,6 +7,7 @@
 //! is cancelled leaves nothing behind.
 
 use std::io::Read;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -117,6 +118,8 @@ pub fn clone(
         // unauthorised clone fails with git's message instead.
         .env("GIT_TERMINAL_PROMPT", "0")
         .env("GCM_INTERACTIVE", "never")
+        // Its own process group, so Stop also reaches what git started (ssh, a proxy).
+        .process_group(0)
         .spawn()
         .map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => CloneError::NoGit,
@@ -164,24 +167,31 @@ pub fn clone(
     };
     let status = loop {
         if cancel.load(Ordering::Relaxed) {
-            let _ = child.kill();
+            let _ = nix::sys::signal::killpg(
+                nix::unistd::Pid::from_raw(child.id() as i32),
+                nix::sys::signal::Signal::SIGKILL,
+            );
             let _ = child.wait();
-            let _ = reader.join();
             discard(dest, existed);
             return Err(CloneError::Cancelled);
         }
         match rx.recv_timeout(Duration::from_millis(50)) {
             Ok(line) => handle(line, &mut said),
             Err(mpsc::RecvTimeoutError::Timeout) => {}
-            Err(mpsc::RecvTimeoutError::Disconnected) => {
-                break child.wait().map_err(io(dest))?;
-            }
+            // Every writer closed stderr: git is finishing.
+            Err(mpsc::RecvTimeoutError::Disconnected) => break child.wait().map_err(io(dest))?,
+        }
+        // Git's exit is what counts: something it started may hold stderr open longer.
+        if let Some(status) = child.try_wait().map_err(io(dest))? {
+            break status;
         }
     };
-    let _ = reader.join();
-    for line in rx.try_iter() {
+    // Whatever git wrote before exiting, without waiting on other holders of the pipe
+    // (the reader thread ends on its own when they close it).
+    while let Ok(line) = rx.recv_timeout(Duration::from_millis(20)) {
         handle(line, &mut said);
     }
+    drop(reader);
     if !status.success() {
         discard(dest, existed);
         let message = said

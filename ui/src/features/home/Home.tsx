@@ -7,6 +7,7 @@ import { useShortcuts } from "../../components/shortcuts";
 import { useSubmit } from "../../components/useSubmit";
 import { useEvents } from "../useEvents";
 import { relativeTime, tildify } from "../../format";
+import { describeProgress, fraction, type ProgressEvent } from "../../components/tasks";
 
 const RUN_TONE: Record<RunState, string> = {
   running: "running",
@@ -19,6 +20,7 @@ export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; on
   const [projects, setProjects] = useState<ProjectSummary[] | null>(null);
   const [query, setQuery] = useState("");
   const [adding, setAdding] = useState(false);
+  const [cloning, setCloning] = useState(false);
   const [removing, setRemoving] = useState<ProjectSummary | null>(null);
   const search = useRef<HTMLInputElement>(null);
 
@@ -69,6 +71,9 @@ export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; on
             />
             <kbd>/</kbd>
           </label>
+          <Button icon="download" onClick={() => setCloning(true)} testId="clone">
+            Clone…
+          </Button>
           <Button icon="folder" kind="primary" onClick={() => setAdding(true)} testId="add-folder">
             Add folder…
           </Button>
@@ -76,10 +81,13 @@ export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; on
       </header>
       {projects && projects.length === 0 && (
         <Empty icon="folder" title="No projects yet">
-          <p className="muted">Add a folder: every git repository inside it becomes a project.</p>
+          <p className="muted">Add a folder: every git repository inside it becomes a project. Or clone one.</p>
           <div className="row-gap">
             <Button kind="primary" icon="folder" onClick={() => setAdding(true)}>
               Add folder…
+            </Button>
+            <Button icon="download" onClick={() => setCloning(true)}>
+              Clone…
             </Button>
             <Button
               icon="bolt"
@@ -174,6 +182,17 @@ export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; on
           }}
         />
       )}
+      {cloning && (
+        <CloneRepo
+          onClose={() => setCloning(false)}
+          onCloned={(path) => {
+            setCloning(false);
+            load();
+            onChanged();
+            onOpen(path);
+          }}
+        />
+      )}
       {removing && (
         <Modal
           title={`Remove ${removing.name}?`}
@@ -256,6 +275,131 @@ function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first:
           )}
         </div>
       </form>
+      {error && <p className="form-error">{error}</p>}
+    </Modal>
+  );
+}
+
+function CloneRepo({ onClose, onCloned }: { onClose: () => void; onCloned: (path: string) => void }) {
+  const [url, setUrl] = useState("");
+  const [folder, setFolder] = useState("");
+  const [name, setName] = useState("");
+  const [progress, setProgress] = useState<ProgressEvent | null>(null);
+  const { busy, error, setError, submit: run } = useSubmit();
+  const pick = folderPicker();
+  const task = useRef<string | null>(null);
+  useEffect(() => {
+    call("app_info", {})
+      .then((i) => setFolder((f) => f || i.cloneFolder))
+      .catch(() => {});
+  }, []);
+  useEvents((e) => {
+    if (e.type !== "progress" || !busy || !e.title.startsWith("Cloning ")) return;
+    task.current = e.finished ? null : e.task;
+    setProgress(e.finished ? null : e);
+  });
+  const submit = () =>
+    run(async () => {
+      try {
+        const p = await call("clone_project", {
+          url: url.trim(),
+          folder: folder.trim(),
+          ...(name.trim() ? { name: name.trim() } : {}),
+        });
+        notify("ok", `Cloned ${p.name}. Look over its pipeline, then trust it to run.`, 6000);
+        onCloned(p.path);
+      } finally {
+        setProgress(null);
+        task.current = null;
+      }
+    });
+  const cancel = () => {
+    if (task.current) void call("cancel_task", { task: task.current }).catch(() => {});
+    else onClose();
+  };
+  const f = progress ? fraction(progress) : null;
+  return (
+    <Modal
+      title="Clone a repository"
+      icon="download"
+      onClose={busy ? cancel : onClose}
+      testId="clone-dialog"
+      footer={
+        <>
+          <Button onClick={busy ? cancel : onClose}>{busy ? "Stop" : "Cancel"}</Button>
+          <Button kind="primary" onClick={() => void submit()} disabled={!url.trim() || !folder.trim() || busy}>
+            {busy ? "Cloning…" : "Clone"}
+          </Button>
+        </>
+      }
+    >
+      <p className="muted">
+        Anything <span className="mono">git clone</span> takes: an https or ssh URL, or a path. It uses your git and
+        its saved credentials.
+      </p>
+      <form
+        className="stage-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          <span>Repository</span>
+          <input
+            className="text-input mono"
+            placeholder="https://github.com/team/project.git"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+            aria-label="Repository URL"
+            disabled={busy}
+          />
+        </label>
+        <label>
+          <span>Into folder</span>
+          <div className="row-gap nowrap-row">
+            <input
+              className="text-input mono"
+              value={folder}
+              onChange={(e) => setFolder(e.target.value)}
+              aria-label="Folder to clone into"
+              disabled={busy}
+            />
+            {pick && (
+              <Button
+                icon="folder"
+                onClick={() =>
+                  void pick()
+                    .then((p) => p && setFolder(p))
+                    .catch((e) => setError(describeError(toApiError(e))))
+                }
+              >
+                Browse…
+              </Button>
+            )}
+          </div>
+        </label>
+        <label>
+          <span>Name</span>
+          <input
+            className="text-input mono"
+            placeholder="from the URL"
+            value={name}
+            onChange={(e) => setName(e.target.value)}
+            aria-label="Project folder name"
+            disabled={busy}
+          />
+        </label>
+        <button type="submit" hidden />
+      </form>
+      {busy && (
+        <div className="clone-progress" data-testid="clone-progress">
+          <div className={`progress-bar ${f == null ? "indeterminate" : ""}`}>
+            <div style={f == null ? undefined : { width: `${(f * 100).toFixed(1)}%` }} />
+          </div>
+          <span className="muted">{progress?.phase ? describeProgress(progress) : "contacting the server…"}</span>
+        </div>
+      )}
       {error && <p className="form-error">{error}</p>}
     </Modal>
   );
