@@ -20,7 +20,7 @@ pub fn typescript() -> String {
     let decls: Vec<String> = decls!(cfg;
         ErrorCode, ApiError, ApiEvent,
         NoArgs, ProjectArgs, PathArgs, StageArgs, RunArgs, RunIdArgs, TrustArgs, PathsArgs,
-        TaskArgs, CloneArgs,
+        TaskArgs, CloneArgs, ExpAction, ExpActionArgs, ExpRefView, ExpActionResult,
         SaveArgs, HistoryArgs, CheckoutVersionArgs,
         AppInfo, RunState, ProjectSummary, AddFolderResult, StageState, StageNode, StageEdge,
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,

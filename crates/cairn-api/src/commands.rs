@@ -120,6 +120,9 @@ commands! {
     /// Starts an experiment: the pipeline with some params changed, recorded under
     /// `refs/exps`; progress arrives as run events.
     run_experiment(ExpRunArgs) -> RunHandle;
+    /// Applies, branches, renames or deletes one experiment (or restores deleted ones),
+    /// as `cairn exp apply|branch|rename|remove` do.
+    experiment_action(ExpActionArgs) -> ExpActionResult;
     /// Changes the pipeline (add or remove a stage, its command, its deps and outs) and
     /// writes it back to its `dvc.yaml`; refused, with why, if the result would be invalid.
     edit_pipeline(EditArgs) -> EditResult;

@@ -724,3 +724,74 @@ pub struct EditResult {
     /// What "Undo" would take back now, if anything.
     pub undo: Option<String>,
 }
+
+/// What to do to one experiment.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(
+    tag = "kind",
+    rename_all = "snake_case",
+    rename_all_fields = "camelCase"
+)]
+pub enum ExpAction {
+    /// Write its params, code and outputs into the work tree (`exp apply`).
+    Apply,
+    /// Create a git branch at it (`exp branch`); default name `<name>-branch`.
+    Branch {
+        /// The branch name.
+        #[ts(optional)]
+        #[serde(skip_serializing_if = "Option::is_none", default)]
+        branch: Option<String>,
+    },
+    /// Give it another name (`exp rename`).
+    Rename {
+        /// The new name.
+        new_name: String,
+    },
+    /// Delete its ref (`exp remove`); the result says how to restore it.
+    Remove,
+    /// Put back refs a `remove` returned (undo).
+    Restore {
+        /// What `remove` returned.
+        refs: Vec<ExpRefView>,
+    },
+}
+
+/// Arguments of `experiment_action`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpActionArgs {
+    /// Project root.
+    pub project: String,
+    /// The experiment's name (or ref, or commit prefix); ignored by `restore`.
+    pub experiment: String,
+    /// What to do.
+    pub action: ExpAction,
+}
+
+/// An experiment ref as it was.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpRefView {
+    /// Its name.
+    pub name: String,
+    /// `refs/exps/…`.
+    pub refname: String,
+    /// The commit it pointed at.
+    pub commit: String,
+}
+
+/// What `experiment_action` did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpActionResult {
+    /// For people.
+    pub message: String,
+    /// The branch created.
+    pub branch: Option<String>,
+    /// What was deleted (pass to `restore` to undo).
+    pub removed: Vec<ExpRefView>,
+    /// Where `apply` kept uncommitted changes (a commit id), if there were any.
+    pub saved_changes: Option<String>,
+    /// Outputs `apply` could not check out (not in the cache).
+    pub missing: Vec<String>,
+}

@@ -26,6 +26,7 @@ pub mod dto;
 pub mod edit;
 pub mod error;
 pub mod events;
+pub mod exp_actions;
 pub mod experiments;
 pub mod index;
 pub mod pipeline;

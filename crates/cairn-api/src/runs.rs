@@ -205,6 +205,15 @@ impl Api {
         Some((a.run_id.clone(), states))
     }
 
+    /// Whether the app's own run is going in the project at `root`.
+    pub(crate) fn is_running(&self, root: &std::path::Path) -> bool {
+        self.inner
+            .runs
+            .lock()
+            .map(|r| r.contains_key(root.to_string_lossy().as_ref()))
+            .unwrap_or(false)
+    }
+
     /// `run_pipeline`: checks trust, then runs on a thread; returns at once.
     pub fn run_pipeline(&self, args: RunArgs) -> ApiResult<RunHandle> {
         let root = self.trusted_root(&args.project)?;

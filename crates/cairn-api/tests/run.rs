@@ -217,6 +217,82 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         assert_eq!(xs.len(), lines[0]["ys"].as_array().unwrap().len());
     }
 
+    // The table's actions on one experiment, as `dvc exp rename|branch|remove|apply` do them.
+    let act = |exp: &str, action: Value| {
+        call(
+            &e.api,
+            "experiment_action",
+            json!({"project": e.demo, "experiment": exp, "action": action}),
+        )
+    };
+    act("slower", json!({"kind": "rename", "newName": "slow-lr"}));
+    let renamed = cairn_exp::refs::ref_name(&git.head_commit().unwrap(), "slow-lr");
+    assert_eq!(
+        git.ref_target(&renamed).as_deref(),
+        Some(made_commit.as_str())
+    );
+    let taken = dispatch(
+        &e.api,
+        "experiment_action",
+        json!({"project": e.demo, "experiment": "nope", "action": {"kind": "remove"}}),
+    )
+    .unwrap_err();
+    assert!(taken.message.contains("nope"), "{taken:?}");
+    let b = act("slow-lr", json!({"kind": "branch", "branch": "lr-study"}));
+    assert_eq!(b["branch"], "lr-study");
+    assert_eq!(
+        git.resolve("refs/heads/lr-study").unwrap(),
+        made_commit,
+        "the branch points at the experiment"
+    );
+    let gone = act("slow-lr", json!({"kind": "remove"}));
+    assert!(git.ref_target(&renamed).is_none(), "removed");
+    let names = |v: &Value| -> Vec<String> {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let listed = call(&e.api, "list_experiments", json!({"project": e.demo}));
+    assert!(!names(&listed).contains(&"slow-lr".to_string()));
+    act("", json!({"kind": "restore", "refs": gone["removed"]}));
+    let listed = call(&e.api, "list_experiments", json!({"project": e.demo}));
+    assert!(names(&listed).contains(&"slow-lr".to_string()), "{listed}");
+    let forged = dispatch(
+        &e.api,
+        "experiment_action",
+        json!({"project": e.demo, "experiment": "", "action": {"kind": "restore", "refs": [{"name": "x", "refname": "refs/heads/main", "commit": made_commit}]}}),
+    )
+    .unwrap_err();
+    assert!(
+        forged.message.contains("not an experiment ref"),
+        "{forged:?}"
+    );
+    // Apply over uncommitted edits: they are kept in the stash ref, the experiment's
+    // params replace them.
+    let params = std::path::Path::new(&e.demo).join("params.yaml");
+    let text = std::fs::read_to_string(&params).unwrap();
+    std::fs::write(
+        &params,
+        text.replace("learning_rate: 0.05", "learning_rate: 0.3"),
+    )
+    .unwrap();
+    assert!(
+        std::fs::read_to_string(&params)
+            .unwrap()
+            .contains("learning_rate: 0.3")
+    );
+    let applied = act("slow-lr", json!({"kind": "apply"}));
+    assert!(applied["savedChanges"].is_string(), "{applied}");
+    assert!(
+        std::fs::read_to_string(&params)
+            .unwrap()
+            .contains("learning_rate: 0.05")
+    );
+    assert!(git.ref_target("refs/exps/apply/stash").is_some());
+
     // Cancel: a forced run stopped at once ends as cancelled, and the project can run again.
     let mut rx = e.api.subscribe();
     call(
@@ -232,6 +308,16 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     assert_eq!(
         again.unwrap_err().code,
         cairn_api::ErrorCode::AlreadyRunning
+    );
+    let during = dispatch(
+        &e.api,
+        "experiment_action",
+        json!({"project": e.demo, "experiment": "slow-lr", "action": {"kind": "apply"}}),
+    );
+    assert_eq!(
+        during.unwrap_err().code,
+        cairn_api::ErrorCode::AlreadyRunning,
+        "no apply while the app's run writes the work tree"
     );
     call(&e.api, "cancel_run", json!({"project": e.demo}));
     let deadline = Instant::now() + Duration::from_secs(60);

@@ -49,6 +49,8 @@ pub fn apply(root: &Path, what: &str) -> Result<Applied, ExpError> {
     let head = git
         .head_commit()
         .ok_or_else(|| ExpError::Invalid("no HEAD commit".into()))?;
+    // It rewrites the work tree and checks outputs out: not while dvc or a run writes.
+    let _lock = cairn_data::Repo::open(&root)?.lock()?;
     // Like DVC (`apply_stash.preserve_workspace`): uncommitted changes to tracked files
     // are kept in `refs/exps/apply/stash` before the experiment's files replace them.
     let saved = if git.is_dirty() {
@@ -239,6 +241,26 @@ pub fn rename(root: &Path, old: &str, new: &str, force: bool) -> Result<ExpRef, 
         name: new.to_string(),
         commit: r.commit,
     })
+}
+
+/// Puts removed experiments back: each `(refname, commit)` as [`remove`] returned it.
+/// Refuses names outside the experiment layout and refs that exist again meanwhile.
+pub fn restore(root: &Path, refs: &[(String, String)]) -> Result<Vec<String>, ExpError> {
+    let git = Git::discover(root)?;
+    let mut names = Vec::new();
+    for (refname, commit) in refs {
+        let (_, name) = crate::refs::parse_ref(refname)
+            .ok_or_else(|| ExpError::Invalid(format!("{refname} is not an experiment ref")))?;
+        if git.ref_target(refname).is_some() {
+            return Err(ExpError::Exists(name));
+        }
+        git.resolve(commit)?;
+        names.push(name);
+    }
+    for (refname, commit) in refs {
+        git.set_ref(refname, commit, "cairn: restore removed experiment")?;
+    }
+    Ok(names)
 }
 
 /// `exp list`: experiments by baseline (all baselines with `all`, else HEAD's).

@@ -235,6 +235,70 @@ folder: string,
  */
 name?: string, };
 
+export type ExpAction = { "kind": "apply" } | { "kind": "branch", 
+/**
+ * The branch name.
+ */
+branch?: string, } | { "kind": "rename", 
+/**
+ * The new name.
+ */
+newName: string, } | { "kind": "remove" } | { "kind": "restore", 
+/**
+ * What `remove` returned.
+ */
+refs: Array<ExpRefView>, };
+
+export type ExpActionArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * The experiment's name (or ref, or commit prefix); ignored by `restore`.
+ */
+experiment: string, 
+/**
+ * What to do.
+ */
+action: ExpAction, };
+
+export type ExpRefView = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * `refs/exps/…`.
+ */
+refname: string, 
+/**
+ * The commit it pointed at.
+ */
+commit: string, };
+
+export type ExpActionResult = { 
+/**
+ * For people.
+ */
+message: string, 
+/**
+ * The branch created.
+ */
+branch: string | null, 
+/**
+ * What was deleted (pass to `restore` to undo).
+ */
+removed: Array<ExpRefView>, 
+/**
+ * Where `apply` kept uncommitted changes (a commit id), if there were any.
+ */
+savedChanges: string | null, 
+/**
+ * Outputs `apply` could not check out (not in the cache).
+ */
+missing: Array<string>, };
+
 export type SaveArgs = { 
 /**
  * Project root.
@@ -997,6 +1061,8 @@ export interface Commands {
   metric_series: { args: SeriesArgs; result: Array<RevSeriesView> };
   /** Starts an experiment: the pipeline with some params changed, recorded under  `refs/exps`; progress arrives as run events. */
   run_experiment: { args: ExpRunArgs; result: RunHandle };
+  /** Applies, branches, renames or deletes one experiment (or restores deleted ones),  as `cairn exp apply|branch|rename|remove` do. */
+  experiment_action: { args: ExpActionArgs; result: ExpActionResult };
   /** Changes the pipeline (add or remove a stage, its command, its deps and outs) and  writes it back to its `dvc.yaml`; refused, with why, if the result would be invalid. */
   edit_pipeline: { args: EditArgs; result: EditResult };
   /** Takes back the latest pipeline edit, unless the file changed since. */
@@ -1007,4 +1073,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
