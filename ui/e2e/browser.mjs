@@ -253,6 +253,40 @@ async function main() {
   const epochs = await page.locator('[data-testid="exp-row"]').filter({ hasText: "shorter" }).locator("td.changed").allInnerTexts();
   if (!epochs.includes("60")) throw new Error(`the new experiment's epochs are marked changed: ${epochs}`);
 
+  step("Experiment actions: rename, make a branch, delete and undo, apply to the work tree");
+  const expRow = (name) => page.locator('[data-testid="exp-row"]').filter({ hasText: name });
+  const git = (...args) => spawnSync("git", args, { cwd: demoDir, encoding: "utf8" }).stdout.trim();
+  await expRow("slower").getByTestId("exp-actions").click();
+  await page.getByTestId("exp-menu").waitFor();
+  await shot(page, "04d-experiment-actions");
+  await page.getByTestId("exp-rename").click();
+  await page.getByLabel("New name").fill("slow-lr");
+  await page.getByTestId("exp-action-confirm").click();
+  await expRow("slow-lr").waitFor();
+  const expSha = git("for-each-ref", "--format=%(objectname)", "refs/exps/**/slow-lr");
+  if (!/^[0-9a-f]{40}$/.test(expSha)) throw new Error(`renamed ref: ${expSha}`);
+  await expRow("slow-lr").getByTestId("exp-actions").click();
+  await page.getByTestId("exp-branch").click();
+  await page.getByLabel("Branch name").fill("lr-study");
+  await page.getByTestId("exp-action-confirm").click();
+  await page.locator(".toast").filter({ hasText: "Created branch lr-study" }).waitFor();
+  if (git("rev-parse", "refs/heads/lr-study") !== expSha) throw new Error("the branch points at the experiment");
+  await expRow("slow-lr").getByTestId("exp-actions").click();
+  await page.getByTestId("exp-delete").click();
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"]').length === 3);
+  if (git("for-each-ref", "refs/exps/**/slow-lr")) throw new Error("deleted: the ref is gone");
+  await page.locator(".toast").filter({ hasText: "Deleted slow-lr" }).getByRole("button", { name: "Undo" }).click();
+  await expRow("slow-lr").waitFor();
+  if (git("for-each-ref", "--format=%(objectname)", "refs/exps/**/slow-lr") !== expSha) throw new Error("undo restores the ref");
+  await expRow("slow-lr").getByTestId("exp-actions").click();
+  await page.getByTestId("exp-apply").click();
+  await page.getByTestId("exp-action-confirm").click();
+  await page.locator(".toast").filter({ hasText: "Applied slow-lr" }).waitFor();
+  const applied = readFileSync(params, "utf8");
+  // slower changed the learning rate only; the work tree had shorter's 60 epochs before.
+  if (!applied.includes("learning_rate: 0.05") || applied.includes("epochs: 60"))
+    throw new Error(`apply writes the experiment's params:\n${applied}`);
+
   step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
   const flowers = join(demoDir, "data", "flowers.csv");
   const original = readFileSync(flowers, "utf8");

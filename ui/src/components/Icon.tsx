@@ -28,6 +28,8 @@ const PATHS = {
   chevron: "M9 6l6 6-6 6",
   fit: "M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5",
   edit: "M4 20h4L19 9l-4-4L4 16zM13 7l4 4",
+  // Round caps on zero-length strokes draw the three dots.
+  more: "M5 12h.01M12 12h.01M19 12h.01",
 } as const;
 
 export type IconName = keyof typeof PATHS;
@@ -42,7 +44,7 @@ export function Icon({ name, size = 16, className }: { name: IconName; size?: nu
       viewBox="0 0 24 24"
       fill={filled ? "currentColor" : "none"}
       stroke="currentColor"
-      strokeWidth={filled ? 0 : 1.8}
+      strokeWidth={filled ? 0 : name === "more" ? 3 : 1.8}
       strokeLinecap="round"
       strokeLinejoin="round"
       aria-hidden="true"

@@ -9,6 +9,7 @@ import { Button } from "../../components/ui";
 import type { ExperimentRequest } from "../project/ProjectView";
 import { MetricChart } from "./MetricChart";
 import { NewExperiment } from "./NewExperiment";
+import { ExpRowMenu } from "./ExpActions";
 import { alignSeries, colours, differs, metricNames, nextSelection, sortRows, visibleColumns, type SortKey } from "./model";
 
 const ROW_HEIGHT = 34;
@@ -188,6 +189,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
               return (
                 <tr key={r.id} className={`exp-row ${r.kind} ${on ? "selected" : ""}`} style={{ height: ROW_HEIGHT }} data-testid="exp-row" data-kind={r.kind}>
                   <td className="exp-name-col">
+                    <div className="exp-name-cell">
                     <label className="exp-name" title={r.error ?? r.id}>
                       <input type="checkbox" checked={on} onChange={() => toggle(r.id)} data-testid="exp-select" />
                       <span className="swatch" style={{ background: on ? colourOf[r.id] : "transparent" }} />
@@ -196,6 +198,10 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                       {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
                     </label>
+                    {r.kind === "experiment" && r.status === "success" && (
+                      <ExpRowMenu project={project} row={r} running={props.running} onDone={load} />
+                    )}
+                    </div>
                   </td>
                   <td className="muted small">{created(r.created)}</td>
                   {columns.map((i) => {
