@@ -21,6 +21,7 @@ pub fn typescript() -> String {
         ErrorCode, ApiError, ApiEvent,
         NoArgs, ProjectArgs, PathArgs, StageArgs, RunArgs, RunIdArgs, TrustArgs, PathsArgs,
         TaskArgs, CloneArgs, ExpAction, ExpActionArgs, ExpRefView, ExpActionResult,
+        PreviewArgs, PreviewKind, PreviewEntry, PreviewChanges, DataPreview,
         SaveArgs, HistoryArgs, CheckoutVersionArgs,
         AppInfo, RunState, ProjectSummary, AddFolderResult, StageState, StageNode, StageEdge,
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,

@@ -109,6 +109,10 @@ commands! {
     data_checkout(PathsArgs) -> CheckoutResult;
     /// Commits pointer files, dvc.lock, params and code with a message.
     save_version(SaveArgs) -> CommitView;
+    /// A look at tracked data (table rows, text, image, a folder's files) at any
+    /// version, read from the cache without checking it out; optionally compared with
+    /// another version.
+    preview_data(PreviewArgs) -> DataPreview;
     /// The versions of one dataset, newest first.
     data_history(HistoryArgs) -> Vec<DataVersion>;
     /// Restores the version of a dataset recorded in `commit`.

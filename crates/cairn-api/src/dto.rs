@@ -795,3 +795,107 @@ pub struct ExpActionResult {
     /// Outputs `apply` could not check out (not in the cache).
     pub missing: Vec<String>,
 }
+
+/// Arguments of `preview_data`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewArgs {
+    /// Project root.
+    pub project: String,
+    /// Repo-relative `.dvc` file of the data.
+    pub pointer: String,
+    /// The version recorded at this commit; the work tree's pointer when absent.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub commit: Option<String>,
+    /// A file inside a tracked folder (`/`-separated, relative to it).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub inner: Option<String>,
+    /// Also compare with the version recorded at this commit.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub compare_to: Option<String>,
+}
+
+/// How a preview shows its data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PreviewKind {
+    /// CSV/TSV: columns and the first rows.
+    Table,
+    /// UTF-8 text (the first 64 KiB).
+    Text,
+    /// An image, as a data URL.
+    Image,
+    /// A tracked folder's files.
+    Dir,
+    /// Anything else: only its size and hash.
+    Binary,
+}
+
+/// One file of a tracked folder.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewEntry {
+    /// Path inside the folder.
+    pub relpath: String,
+    /// Its MD5 (empty when only the work tree's copy was listed).
+    pub md5: String,
+}
+
+/// What changed between the previewed version and another.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewChanges {
+    /// The other version's commit (short).
+    pub against: String,
+    /// Rows (tables) or files (folders) only in the previewed version.
+    pub added: u64,
+    /// Rows or files only in the other version.
+    pub removed: u64,
+    /// The first added rows.
+    pub added_rows: Vec<Vec<String>>,
+    /// The first removed rows.
+    pub removed_rows: Vec<Vec<String>>,
+    /// Files only in the previewed folder.
+    pub added_files: Vec<String>,
+    /// Files only in the other folder.
+    pub removed_files: Vec<String>,
+    /// Files in both with different content (for a single file: one empty entry if it differs).
+    pub modified_files: Vec<String>,
+}
+
+/// A preview of tracked data.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct DataPreview {
+    /// Repo-relative path shown.
+    pub path: String,
+    /// Its recorded hash.
+    pub md5: Option<String>,
+    /// Bytes (files).
+    pub size: Option<u64>,
+    /// Read from the cache (else from the work tree).
+    pub from_cache: bool,
+    /// How to show it.
+    pub kind: PreviewKind,
+    /// Table header.
+    pub columns: Vec<String>,
+    /// The first rows.
+    pub rows: Vec<Vec<String>>,
+    /// Rows in the table, when it was small enough to count.
+    pub total_rows: Option<u64>,
+    /// Text content.
+    pub text: Option<String>,
+    /// Only part is shown (rows, text, entries; an image too large to send).
+    pub truncated: bool,
+    /// `data:` URL of an image.
+    pub image: Option<String>,
+    /// A folder's files (the first 1,000).
+    pub entries: Vec<PreviewEntry>,
+    /// Files in the folder.
+    pub total_entries: u64,
+    /// Compared with `compare_to`, when asked.
+    pub changes: Option<PreviewChanges>,
+}

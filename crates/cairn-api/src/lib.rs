@@ -30,6 +30,7 @@ pub mod exp_actions;
 pub mod experiments;
 pub mod index;
 pub mod pipeline;
+pub mod preview;
 pub mod projects;
 pub mod runs;
 mod tasks;

@@ -299,6 +299,132 @@ savedChanges: string | null,
  */
 missing: Array<string>, };
 
+export type PreviewArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Repo-relative `.dvc` file of the data.
+ */
+pointer: string, 
+/**
+ * The version recorded at this commit; the work tree's pointer when absent.
+ */
+commit?: string, 
+/**
+ * A file inside a tracked folder (`/`-separated, relative to it).
+ */
+inner?: string, 
+/**
+ * Also compare with the version recorded at this commit.
+ */
+compareTo?: string, };
+
+export type PreviewKind = "table" | "text" | "image" | "dir" | "binary";
+
+export type PreviewEntry = { 
+/**
+ * Path inside the folder.
+ */
+relpath: string, 
+/**
+ * Its MD5 (empty when only the work tree's copy was listed).
+ */
+md5: string, };
+
+export type PreviewChanges = { 
+/**
+ * The other version's commit (short).
+ */
+against: string, 
+/**
+ * Rows (tables) or files (folders) only in the previewed version.
+ */
+added: number, 
+/**
+ * Rows or files only in the other version.
+ */
+removed: number, 
+/**
+ * The first added rows.
+ */
+addedRows: Array<Array<string>>, 
+/**
+ * The first removed rows.
+ */
+removedRows: Array<Array<string>>, 
+/**
+ * Files only in the previewed folder.
+ */
+addedFiles: Array<string>, 
+/**
+ * Files only in the other folder.
+ */
+removedFiles: Array<string>, 
+/**
+ * Files in both with different content (for a single file: one empty entry if it differs).
+ */
+modifiedFiles: Array<string>, };
+
+export type DataPreview = { 
+/**
+ * Repo-relative path shown.
+ */
+path: string, 
+/**
+ * Its recorded hash.
+ */
+md5: string | null, 
+/**
+ * Bytes (files).
+ */
+size: number | null, 
+/**
+ * Read from the cache (else from the work tree).
+ */
+fromCache: boolean, 
+/**
+ * How to show it.
+ */
+kind: PreviewKind, 
+/**
+ * Table header.
+ */
+columns: Array<string>, 
+/**
+ * The first rows.
+ */
+rows: Array<Array<string>>, 
+/**
+ * Rows in the table, when it was small enough to count.
+ */
+totalRows: number | null, 
+/**
+ * Text content.
+ */
+text: string | null, 
+/**
+ * Only part is shown (rows, text, entries; an image too large to send).
+ */
+truncated: boolean, 
+/**
+ * `data:` URL of an image.
+ */
+image: string | null, 
+/**
+ * A folder's files (the first 1,000).
+ */
+entries: Array<PreviewEntry>, 
+/**
+ * Files in the folder.
+ */
+totalEntries: number, 
+/**
+ * Compared with `compare_to`, when asked.
+ */
+changes: PreviewChanges | null, };
+
 export type SaveArgs = { 
 /**
  * Project root.
@@ -1051,6 +1177,8 @@ export interface Commands {
   data_checkout: { args: PathsArgs; result: CheckoutResult };
   /** Commits pointer files, dvc.lock, params and code with a message. */
   save_version: { args: SaveArgs; result: CommitView };
+  /** A look at tracked data (table rows, text, image, a folder's files) at any  version, read from the cache without checking it out; optionally compared with  another version. */
+  preview_data: { args: PreviewArgs; result: DataPreview };
   /** The versions of one dataset, newest first. */
   data_history: { args: HistoryArgs; result: Array<DataVersion> };
   /** Restores the version of a dataset recorded in `commit`. */
@@ -1073,4 +1201,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

@@ -1,0 +1,513 @@
+//! Preview of tracked data at any version, without checking it out: the first rows of a
+//! table, a text file, an image, or a folder's files — read from the cache by the hash the
+//! pointer recorded (in the work tree, or at a commit), and compared with another version
+//! (rows or files added and removed). A version not in the cache falls back to the work
+//! tree's copy when it is the current one.
+
+use std::collections::HashMap;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+
+use base64::Engine;
+use cairn_data::Repo;
+use cairn_data::hash::HashKind;
+use cairn_data::pointer::{HashInfo, Pointer};
+use cairn_git::Git;
+
+use crate::dto::*;
+use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
+use crate::{Api, project_root};
+
+/// Rows of a table sent to the frontend.
+const MAX_ROWS: usize = 200;
+/// Bytes of a text file sent.
+const MAX_TEXT: usize = 64 * 1024;
+/// Largest image sent (as a data URL).
+const MAX_IMAGE: u64 = 8 << 20;
+/// Tables up to this size are counted and compared whole; larger ones only previewed.
+const MAX_SCAN: u64 = 64 << 20;
+/// Folder entries and changed files listed.
+const MAX_ENTRIES: usize = 1000;
+/// Added or removed rows listed.
+const MAX_DIFF_ROWS: usize = 50;
+
+/// What one version of the previewed path is.
+enum Located {
+    File {
+        path: PathBuf,
+        md5: Option<String>,
+        from_cache: bool,
+    },
+    Dir {
+        entries: Vec<(String, String)>,
+        md5: String,
+    },
+}
+
+impl Api {
+    /// `preview_data`.
+    pub fn preview_data(&self, args: PreviewArgs) -> ApiResult<DataPreview> {
+        let root = project_root(&args.project)?;
+        let repo = Repo::open(&root)?;
+        let git = Git::discover(&root).ok();
+        let pointer_abs =
+            cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(&args.pointer))?;
+        let inner = args
+            .inner
+            .as_deref()
+            .map(|i| i.trim_matches('/'))
+            .filter(|i| !i.is_empty());
+        if inner.is_some_and(|i| i.split('/').any(|c| c == ".." || c == ".")) {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                format!(
+                    "{}: a path inside the folder, without `..`",
+                    inner.unwrap_or("")
+                ),
+            ));
+        }
+        let commit = args.commit.as_deref().filter(|c| !c.is_empty());
+        let (out_path, hash) = recorded(&repo, git.as_ref(), &pointer_abs, &args.pointer, commit)?;
+        let shown_path = match inner {
+            Some(i) => format!(
+                "{}/{i}",
+                cairn_data::paths::rel_slash(&out_path, repo.root())
+            ),
+            None => cairn_data::paths::rel_slash(&out_path, repo.root()),
+        };
+        let here = locate(
+            &repo,
+            &hash,
+            &out_path,
+            inner,
+            commit.is_none(),
+            &shown_path,
+        )?;
+        let mut preview = render(&here, &shown_path)?;
+        if let Some(other) = args.compare_to.as_deref().filter(|c| !c.is_empty()) {
+            let (_, other_hash) = recorded(
+                &repo,
+                git.as_ref(),
+                &pointer_abs,
+                &args.pointer,
+                Some(other),
+            )?;
+            let there = locate(&repo, &other_hash, &out_path, inner, false, &shown_path)?;
+            preview.changes = Some(compare(&here, &there, &shown_path, other)?);
+        }
+        Ok(preview)
+    }
+}
+
+/// The output path and its recorded hash, in the work tree's pointer or at `commit`.
+fn recorded(
+    repo: &Repo,
+    git: Option<&Git>,
+    pointer_abs: &Path,
+    pointer_rel: &str,
+    commit: Option<&str>,
+) -> ApiResult<(PathBuf, HashInfo)> {
+    let pointer = match commit {
+        None => Pointer::load(pointer_abs)?,
+        Some(c) => {
+            let git = git.ok_or_else(|| {
+                ApiError::new(ErrorCode::Git, "this project is not a git repository")
+            })?;
+            let bytes = git.read_at(c, pointer_rel)?.ok_or_else(|| {
+                ApiError::not_found(format!("{pointer_rel} does not exist in {c:.7}"))
+            })?;
+            Pointer::parse(pointer_abs, &String::from_utf8_lossy(&bytes))?
+        }
+    };
+    let out = pointer
+        .outs
+        .first()
+        .ok_or_else(|| ApiError::new(ErrorCode::Data, format!("{pointer_rel} tracks nothing")))?;
+    let hash = out.hash.clone().ok_or_else(|| {
+        ApiError::new(
+            ErrorCode::Data,
+            format!("{pointer_rel}: no hash recorded yet (track the data first)"),
+        )
+    })?;
+    let dir = pointer_abs.parent().unwrap_or(repo.root());
+    Ok((dir.join(&out.path), hash))
+}
+
+/// Where the bytes (or the listing) of one version are: the cache, else — for the
+/// current version only — the work tree.
+fn locate(
+    repo: &Repo,
+    hash: &HashInfo,
+    out_path: &Path,
+    inner: Option<&str>,
+    may_use_workspace: bool,
+    shown: &str,
+) -> ApiResult<Located> {
+    let not_cached = || {
+        ApiError::new(
+            ErrorCode::Data,
+            format!(
+                "{shown}: this version is not in the local cache (pull it from a remote first)"
+            ),
+        )
+    };
+    if !hash.is_dir() {
+        if inner.is_some() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                format!("{shown}: the tracked data is a file, not a folder"),
+            ));
+        }
+        return file_version(repo, &hash.md5, hash.kind, out_path, may_use_workspace)
+            .ok_or_else(not_cached);
+    }
+    let entries: Vec<(String, String)> = match repo.odb().read_manifest(&hash.md5, hash.kind) {
+        Ok(m) => m
+            .entries()
+            .iter()
+            .map(|e| (e.relpath.clone(), e.md5.clone()))
+            .collect(),
+        Err(_) if may_use_workspace && out_path.is_dir() => workspace_listing(out_path),
+        Err(_) => return Err(not_cached()),
+    };
+    match inner {
+        None => Ok(Located::Dir {
+            entries,
+            md5: hash.md5.clone(),
+        }),
+        Some(i) => {
+            let md5 = entries
+                .iter()
+                .find(|(rel, _)| rel == i)
+                .map(|(_, m)| m.clone())
+                .ok_or_else(|| ApiError::not_found(format!("{shown} is not in this version")))?;
+            file_version(repo, &md5, hash.kind, &out_path.join(i), may_use_workspace)
+                .ok_or_else(not_cached)
+        }
+    }
+}
+
+fn file_version(
+    repo: &Repo,
+    md5: &str,
+    kind: HashKind,
+    workspace: &Path,
+    may_use_workspace: bool,
+) -> Option<Located> {
+    let cached = repo.odb().path(md5, kind);
+    if !md5.is_empty() && cached.is_file() {
+        return Some(Located::File {
+            path: cached,
+            md5: Some(md5.to_string()),
+            from_cache: true,
+        });
+    }
+    (may_use_workspace && workspace.is_file()).then(|| Located::File {
+        path: workspace.to_path_buf(),
+        md5: (!md5.is_empty()).then(|| md5.to_string()),
+        from_cache: false,
+    })
+}
+
+/// The files under a work-tree folder (hash unknown), for a current version whose
+/// manifest is not cached.
+fn workspace_listing(dir: &Path) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = walkdir::WalkDir::new(dir)
+        .into_iter()
+        .flatten()
+        .filter(|e| e.file_type().is_file())
+        .filter_map(|e| {
+            let rel = e.path().strip_prefix(dir).ok()?;
+            Some((rel.to_string_lossy().replace('\\', "/"), String::new()))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+fn extension(path: &str) -> String {
+    Path::new(path)
+        .extension()
+        .map(|e| e.to_string_lossy().to_lowercase())
+        .unwrap_or_default()
+}
+
+fn image_mime(ext: &str) -> Option<&'static str> {
+    Some(match ext {
+        "png" => "image/png",
+        "jpg" | "jpeg" => "image/jpeg",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "svg" => "image/svg+xml",
+        "bmp" => "image/bmp",
+        _ => return None,
+    })
+}
+
+fn delimiter(ext: &str) -> Option<u8> {
+    match ext {
+        "csv" => Some(b','),
+        "tsv" | "tab" => Some(b'\t'),
+        _ => None,
+    }
+}
+
+fn empty_preview(path: &str, kind: PreviewKind) -> DataPreview {
+    DataPreview {
+        path: path.to_string(),
+        md5: None,
+        size: None,
+        from_cache: false,
+        kind,
+        columns: Vec::new(),
+        rows: Vec::new(),
+        total_rows: None,
+        text: None,
+        truncated: false,
+        image: None,
+        entries: Vec::new(),
+        total_entries: 0,
+        changes: None,
+    }
+}
+
+fn render(here: &Located, shown: &str) -> ApiResult<DataPreview> {
+    match here {
+        Located::Dir { entries, md5 } => {
+            let mut p = empty_preview(shown, PreviewKind::Dir);
+            p.md5 = Some(md5.clone());
+            p.from_cache = true;
+            p.total_entries = entries.len() as u64;
+            p.truncated = entries.len() > MAX_ENTRIES;
+            p.entries = entries
+                .iter()
+                .take(MAX_ENTRIES)
+                .map(|(rel, md5)| PreviewEntry {
+                    relpath: rel.clone(),
+                    md5: md5.clone(),
+                })
+                .collect();
+            Ok(p)
+        }
+        Located::File {
+            path,
+            md5,
+            from_cache,
+        } => {
+            let size = std::fs::metadata(path)
+                .map_err(|e| io_error(path, e))?
+                .len();
+            let ext = extension(shown);
+            let mut p = if let Some(d) = delimiter(&ext) {
+                table_preview(path, d, size, shown)?
+            } else if let Some(mime) = image_mime(&ext) {
+                let mut p = empty_preview(shown, PreviewKind::Image);
+                if size <= MAX_IMAGE {
+                    let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
+                    p.image = Some(format!(
+                        "data:{mime};base64,{}",
+                        base64::engine::general_purpose::STANDARD.encode(bytes)
+                    ));
+                } else {
+                    p.truncated = true;
+                }
+                p
+            } else {
+                text_preview(path, shown)?
+            };
+            p.md5 = md5.clone();
+            p.size = Some(size);
+            p.from_cache = *from_cache;
+            Ok(p)
+        }
+    }
+}
+
+fn text_preview(path: &Path, shown: &str) -> ApiResult<DataPreview> {
+    let mut head = Vec::with_capacity(MAX_TEXT + 1);
+    std::fs::File::open(path)
+        .and_then(|f| f.take(MAX_TEXT as u64 + 1).read_to_end(&mut head))
+        .map_err(|e| io_error(path, e))?;
+    let truncated = head.len() > MAX_TEXT;
+    head.truncate(MAX_TEXT);
+    // A cut may split a UTF-8 sequence: drop at most the last 3 bytes of it.
+    let text = match std::str::from_utf8(&head) {
+        Ok(t) => Some(t.to_string()),
+        Err(e) if truncated && e.valid_up_to() + 4 > head.len() && e.error_len().is_none() => {
+            Some(String::from_utf8_lossy(&head[..e.valid_up_to()]).into_owned())
+        }
+        Err(_) => None,
+    };
+    match text.filter(|t| !t.contains('\0')) {
+        Some(t) => {
+            let mut p = empty_preview(shown, PreviewKind::Text);
+            p.text = Some(t);
+            p.truncated = truncated;
+            Ok(p)
+        }
+        None => Ok(empty_preview(shown, PreviewKind::Binary)),
+    }
+}
+
+fn reader(path: &Path, delimiter: u8) -> ApiResult<csv::Reader<std::fs::File>> {
+    let f = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
+    Ok(csv::ReaderBuilder::new()
+        .delimiter(delimiter)
+        .flexible(true)
+        .has_headers(true)
+        .from_reader(f))
+}
+
+fn record(r: &csv::StringRecord) -> Vec<String> {
+    r.iter().map(str::to_string).collect()
+}
+
+fn table_error(shown: &str, e: csv::Error) -> ApiError {
+    let line = e.position().map(|p| p.line() as u32);
+    ApiError::new(
+        ErrorCode::Data,
+        format!("{shown}: not a readable table: {e}"),
+    )
+    .at(shown, line)
+}
+
+fn table_preview(path: &Path, delimiter: u8, size: u64, shown: &str) -> ApiResult<DataPreview> {
+    let mut p = empty_preview(shown, PreviewKind::Table);
+    let mut rd = reader(path, delimiter)?;
+    p.columns = record(rd.headers().map_err(|e| table_error(shown, e))?);
+    let mut count = 0u64;
+    let mut rec = csv::StringRecord::new();
+    while rd
+        .read_record(&mut rec)
+        .map_err(|e| table_error(shown, e))?
+    {
+        if p.rows.len() < MAX_ROWS {
+            p.rows.push(record(&rec));
+        } else if size > MAX_SCAN {
+            break;
+        }
+        count += 1;
+    }
+    p.truncated = count as usize > p.rows.len() || size > MAX_SCAN;
+    p.total_rows = (size <= MAX_SCAN).then_some(count);
+    Ok(p)
+}
+
+/// Rows (as lists of cells) of a whole table, for comparing.
+fn all_rows(path: &Path, delimiter: u8, shown: &str) -> ApiResult<Vec<Vec<String>>> {
+    let size = std::fs::metadata(path)
+        .map_err(|e| io_error(path, e))?
+        .len();
+    if size > MAX_SCAN {
+        return Err(ApiError::new(
+            ErrorCode::Data,
+            format!(
+                "{shown}: too large to compare row by row here ({} MiB; up to {} MiB)",
+                size >> 20,
+                MAX_SCAN >> 20
+            ),
+        ));
+    }
+    let mut rd = reader(path, delimiter)?;
+    rd.records()
+        .map(|r| r.map(|r| record(&r)).map_err(|e| table_error(shown, e)))
+        .collect()
+}
+
+/// What `here` has that `there` does not, and the reverse: rows for tables (as
+/// multisets: a duplicated row counts twice), files for folders.
+fn compare(
+    here: &Located,
+    there: &Located,
+    shown: &str,
+    against: &str,
+) -> ApiResult<PreviewChanges> {
+    let mut c = PreviewChanges {
+        against: against.chars().take(7).collect(),
+        added: 0,
+        removed: 0,
+        added_rows: Vec::new(),
+        removed_rows: Vec::new(),
+        added_files: Vec::new(),
+        removed_files: Vec::new(),
+        modified_files: Vec::new(),
+    };
+    match (here, there) {
+        (Located::Dir { entries: a, .. }, Located::Dir { entries: b, .. }) => {
+            let old: HashMap<&str, &str> =
+                b.iter().map(|(r, m)| (r.as_str(), m.as_str())).collect();
+            let new: HashMap<&str, &str> =
+                a.iter().map(|(r, m)| (r.as_str(), m.as_str())).collect();
+            for (rel, md5) in a {
+                match old.get(rel.as_str()) {
+                    None => c.added_files.push(rel.clone()),
+                    Some(m) if m != md5 && !m.is_empty() && !md5.is_empty() => {
+                        c.modified_files.push(rel.clone())
+                    }
+                    Some(_) => {}
+                }
+            }
+            c.removed_files = b
+                .iter()
+                .filter(|(rel, _)| !new.contains_key(rel.as_str()))
+                .map(|(rel, _)| rel.clone())
+                .collect();
+            c.added = c.added_files.len() as u64;
+            c.removed = c.removed_files.len() as u64;
+            for list in [
+                &mut c.added_files,
+                &mut c.removed_files,
+                &mut c.modified_files,
+            ] {
+                list.truncate(MAX_ENTRIES);
+            }
+        }
+        (Located::File { path: a, .. }, Located::File { path: b, .. })
+            if delimiter(&extension(shown)).is_some() =>
+        {
+            // Cache objects have no extension: the shown path says what the data is.
+            let d = delimiter(&extension(shown)).unwrap_or(b',');
+            let new_rows = all_rows(a, d, shown)?;
+            let old_rows = all_rows(b, d, shown)?;
+            let mut pool: HashMap<&[String], usize> = HashMap::new();
+            for r in &old_rows {
+                *pool.entry(r.as_slice()).or_default() += 1;
+            }
+            for r in &new_rows {
+                match pool.get_mut(r.as_slice()) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => {
+                        c.added += 1;
+                        if c.added_rows.len() < MAX_DIFF_ROWS {
+                            c.added_rows.push(r.clone());
+                        }
+                    }
+                }
+            }
+            let mut pool: HashMap<&[String], usize> = HashMap::new();
+            for r in &new_rows {
+                *pool.entry(r.as_slice()).or_default() += 1;
+            }
+            for r in &old_rows {
+                match pool.get_mut(r.as_slice()) {
+                    Some(n) if *n > 0 => *n -= 1,
+                    _ => {
+                        c.removed += 1;
+                        if c.removed_rows.len() < MAX_DIFF_ROWS {
+                            c.removed_rows.push(r.clone());
+                        }
+                    }
+                }
+            }
+        }
+        (Located::File { md5: a, .. }, Located::File { md5: b, .. }) => {
+            if a != b {
+                c.modified_files.push(String::new());
+            }
+        }
+        _ => {
+            c.modified_files.push(String::new());
+        }
+    }
+    Ok(c)
+}

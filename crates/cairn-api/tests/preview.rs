@@ -1,0 +1,229 @@
+//! Previewing tracked data at any version, from the cache, and comparing two versions.
+
+use std::path::Path;
+
+use cairn_api::{Api, ApiConfig, ErrorCode, dispatch};
+use serde_json::{Value, json};
+
+fn api_with_demo() -> (tempfile::TempDir, Api, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let api = Api::new(ApiConfig {
+        data_dir: Some(dir.path().to_path_buf()),
+        initial_project: None,
+        install_demo: true,
+        open_demo: false,
+    })
+    .unwrap();
+    let info = dispatch(&api, "app_info", Value::Null).unwrap();
+    let demo = info["initialProject"].as_str().unwrap().to_string();
+    (dir, api, demo)
+}
+
+fn call(api: &Api, cmd: &str, args: Value) -> Value {
+    dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
+}
+
+fn head(demo: &str) -> String {
+    cairn_git::Git::discover(Path::new(demo))
+        .unwrap()
+        .head_commit()
+        .unwrap()
+}
+
+#[test]
+fn a_table_is_previewed_from_the_cache_and_compared_with_an_older_version() {
+    let (_d, api, demo) = api_with_demo();
+    let csv = Path::new(&demo).join("data/flowers.csv");
+    let original = std::fs::read_to_string(&csv).unwrap();
+    let lines = original.lines().count() as u64;
+    let first = head(&demo);
+
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/flowers.csv.dvc"}),
+    );
+    assert_eq!(p["kind"], "table");
+    assert_eq!(p["path"], "data/flowers.csv");
+    assert_eq!(p["fromCache"], true);
+    let header: Vec<String> = original
+        .lines()
+        .next()
+        .unwrap()
+        .split(',')
+        .map(String::from)
+        .collect();
+    assert_eq!(p["columns"], json!(header));
+    assert_eq!(p["totalRows"], lines - 1);
+    assert_eq!(
+        p["rows"].as_array().unwrap().len(),
+        200,
+        "the first 200 rows"
+    );
+    assert_eq!(p["truncated"], true);
+    let second_line: Vec<&str> = original.lines().nth(1).unwrap().split(',').collect();
+    assert_eq!(p["rows"][0], json!(second_line));
+
+    // A new version with two more rows and one fewer, saved; then the work tree edited
+    // again without tracking: the preview shows the recorded version, not the edit.
+    let mut kept: Vec<&str> = original.lines().collect();
+    let dropped = kept.remove(5).to_string();
+    let text = format!(
+        "{}\n7.0,3.2,4.7,1.4,versicolor\n4.9,3.0,1.4,0.2,setosa\n",
+        kept.join("\n")
+    );
+    std::fs::write(&csv, &text).unwrap();
+    call(
+        &api,
+        "data_add",
+        json!({"project": demo, "paths": ["data/flowers.csv"]}),
+    );
+    call(
+        &api,
+        "save_version",
+        json!({"project": demo, "message": "two more flowers", "paths": []}),
+    );
+    std::fs::write(&csv, "sepal_length\n1\n").unwrap();
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/flowers.csv.dvc", "compareTo": first}),
+    );
+    assert_eq!(p["totalRows"], lines - 1 + 1, "two added, one removed");
+    let c = &p["changes"];
+    assert_eq!(
+        (c["added"].as_u64(), c["removed"].as_u64()),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        c["addedRows"],
+        json!([
+            ["7.0", "3.2", "4.7", "1.4", "versicolor"],
+            ["4.9", "3.0", "1.4", "0.2", "setosa"]
+        ])
+    );
+    assert_eq!(
+        c["removedRows"],
+        json!([dropped.split(',').collect::<Vec<_>>()])
+    );
+    assert_eq!(c["against"], first[..7]);
+
+    // The old version, by commit.
+    let old = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/flowers.csv.dvc", "commit": first}),
+    );
+    assert_eq!(old["totalRows"], lines - 1);
+
+    // Its cache object gone: named, with what to do.
+    let md5 = old["md5"].as_str().unwrap();
+    let object = Path::new(&demo)
+        .join(".dvc/cache/files/md5")
+        .join(&md5[..2])
+        .join(&md5[2..]);
+    std::fs::remove_file(&object).unwrap();
+    let err = dispatch(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/flowers.csv.dvc", "commit": first}),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Data);
+    assert!(err.message.contains("not in the local cache"), "{err:?}");
+}
+
+#[test]
+fn a_folder_lists_its_files_previews_each_kind_and_compares_versions() {
+    let (_d, api, demo) = api_with_demo();
+    let dir = Path::new(&demo).join("assets");
+    std::fs::create_dir_all(dir.join("nested")).unwrap();
+    std::fs::write(dir.join("notes.txt"), "héllo\nworld\n").unwrap();
+    std::fs::write(dir.join("logo.png"), b"\x89PNG\r\n\x1a\nfake").unwrap();
+    std::fs::write(dir.join("blob.bin"), b"\x00\x01\x02\xff").unwrap();
+    std::fs::write(dir.join("nested/b.txt"), "b\n").unwrap();
+    call(
+        &api,
+        "data_add",
+        json!({"project": demo, "paths": ["assets"]}),
+    );
+    call(
+        &api,
+        "save_version",
+        json!({"project": demo, "message": "assets", "paths": []}),
+    );
+    let first = head(&demo);
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "assets.dvc"}),
+    );
+    assert_eq!(p["kind"], "dir");
+    assert_eq!(p["totalEntries"], 4);
+    let rels: Vec<&str> = p["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["relpath"].as_str().unwrap())
+        .collect();
+    assert_eq!(rels, ["blob.bin", "logo.png", "nested/b.txt", "notes.txt"]);
+
+    let inner = |name: &str| {
+        call(
+            &api,
+            "preview_data",
+            json!({"project": demo, "pointer": "assets.dvc", "inner": name}),
+        )
+    };
+    let t = inner("notes.txt");
+    assert_eq!(
+        (t["kind"].as_str(), t["text"].as_str()),
+        (Some("text"), Some("héllo\nworld\n"))
+    );
+    assert_eq!(t["path"], "assets/notes.txt");
+    let i = inner("logo.png");
+    assert_eq!(i["kind"], "image");
+    assert!(
+        i["image"]
+            .as_str()
+            .unwrap()
+            .starts_with("data:image/png;base64,iVBORw0KGg"),
+        "{i}"
+    );
+    assert_eq!(inner("blob.bin")["kind"], "binary");
+    assert_eq!(inner("nested/b.txt")["text"], "b\n");
+    for (bad, code) in [
+        ("../dvc.yaml", ErrorCode::InvalidArguments),
+        ("missing.txt", ErrorCode::NotFound),
+    ] {
+        let err = dispatch(
+            &api,
+            "preview_data",
+            json!({"project": demo, "pointer": "assets.dvc", "inner": bad}),
+        )
+        .unwrap_err();
+        assert_eq!(err.code, code, "{bad}: {err:?}");
+    }
+
+    std::fs::remove_file(dir.join("blob.bin")).unwrap();
+    std::fs::write(dir.join("notes.txt"), "changed\n").unwrap();
+    std::fs::write(dir.join("new.txt"), "new\n").unwrap();
+    call(
+        &api,
+        "data_add",
+        json!({"project": demo, "paths": ["assets"]}),
+    );
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "assets.dvc", "compareTo": first}),
+    );
+    let c = &p["changes"];
+    assert_eq!(c["addedFiles"], json!(["new.txt"]));
+    assert_eq!(c["removedFiles"], json!(["blob.bin"]));
+    assert_eq!(c["modifiedFiles"], json!(["notes.txt"]));
+    assert_eq!(
+        (c["added"].as_u64(), c["removed"].as_u64()),
+        (Some(1), Some(1))
+    );
+}
