@@ -312,6 +312,18 @@ async function main() {
   if (readFileSync(flowers, "utf8") !== original) throw new Error("checking out the first version restores the original data");
   await page.getByTestId("unsaved").filter({ hasText: "data/flowers.csv.dvc" }).waitFor();
 
+  step("Preview: the tracked table at any version, from the cache, compared with another");
+  await page.getByTestId("preview-data/flowers.csv").click();
+  await page.locator('[data-testid="preview"][data-kind="table"]').waitFor();
+  const shownRows = await page.locator(".preview-table tbody tr").count();
+  const csvRows = original.trim().split("\n").length - 1;
+  if (shownRows !== Math.min(200, csvRows)) throw new Error(`preview rows: ${shownRows} of ${csvRows}`);
+  await page.getByLabel("Version to compare with").selectOption({ index: 1 });
+  await page.getByTestId("preview-changes").filter({ hasText: "+0 rows, −2 rows" }).waitFor();
+  if ((await page.getByTestId("row-removed").count()) !== 2) throw new Error("the two rows the newer version added are listed");
+  await shot(page, "05c-data-preview");
+  await page.keyboard.press("Escape");
+
   step("Add folder… finds a repository; running an untrusted project asks for trust first");
   const other = join(tmp, "work", "flowers-copy");
   cpSync(join(dataDir, "projects", "cairn-demo"), other, { recursive: true });

@@ -85,6 +85,8 @@ export function Modal(props: {
   onClose: () => void;
   footer: ReactNode;
   testId?: string;
+  /** Wide enough for a table (previews). */
+  wide?: boolean;
 }) {
   const ref = useRef<HTMLDivElement>(null);
   // Callers pass a new `onClose` on every render (and the app re-renders whenever files
@@ -104,7 +106,7 @@ export function Modal(props: {
   }, []);
   return (
     <div className="modal-backdrop" onMouseDown={(e) => e.target === e.currentTarget && onClose.current()}>
-      <div className="modal" role="dialog" aria-modal="true" aria-label={props.title} ref={ref} data-testid={props.testId}>
+      <div className={`modal ${props.wide ? "modal-wide" : ""}`} role="dialog" aria-modal="true" aria-label={props.title} ref={ref} data-testid={props.testId}>
         <div className="modal-head">
           {props.icon && (
             <span className="modal-icon">

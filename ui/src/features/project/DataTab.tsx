@@ -5,6 +5,7 @@ import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
 import { formatBytes, relativeTime } from "../../format";
 import { useEvents } from "../useEvents";
+import { DataPreview } from "./DataPreview";
 
 const STATE: Record<DataState, { label: string; tone: string }> = {
   in_sync: { label: "in sync", tone: "ok" },
@@ -17,6 +18,7 @@ const STATE: Record<DataState, { label: string; tone: string }> = {
 export function DataTab({ project }: { project: string }) {
   const [data, setData] = useState<DataView | null>(null);
   const [history, setHistory] = useState<TrackedItem | null>(null);
+  const [previewing, setPreviewing] = useState<{ item: TrackedItem; commit?: string } | null>(null);
   const [adding, setAdding] = useState(false);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
@@ -100,6 +102,9 @@ export function DataTab({ project }: { project: string }) {
                   <td className="num">{it.nfiles ?? (it.isDir ? "—" : 1)}</td>
                   <td className="mono muted">{it.md5 ?? "—"}</td>
                   <td className="row-actions">
+                    <Button kind="ghost" icon="search" onClick={() => setPreviewing({ item: it })} testId={`preview-${it.path}`}>
+                      Preview
+                    </Button>
                     <Button kind="ghost" icon="history" onClick={() => setHistory(it)} testId={`versions-${it.path}`}>
                       Versions
                     </Button>
@@ -149,13 +154,37 @@ export function DataTab({ project }: { project: string }) {
           </>
         )}
       </section>
-      {history && <History project={project} item={history} onClose={() => setHistory(null)} onChanged={load} />}
+      {history && (
+        <History
+          project={project}
+          item={history}
+          onClose={() => setHistory(null)}
+          onChanged={load}
+          onPreview={(commit) => {
+            setHistory(null);
+            setPreviewing({ item: history, commit });
+          }}
+        />
+      )}
+      {previewing && <DataPreview project={project} item={previewing.item} commit={previewing.commit} onClose={() => setPreviewing(null)} />}
       {adding && <TrackDialog project={project} onClose={() => setAdding(false)} onDone={load} />}
     </div>
   );
 }
 
-function History({ project, item, onClose, onChanged }: { project: string; item: TrackedItem; onClose: () => void; onChanged: () => void }) {
+function History({
+  project,
+  item,
+  onClose,
+  onChanged,
+  onPreview,
+}: {
+  project: string;
+  item: TrackedItem;
+  onClose: () => void;
+  onChanged: () => void;
+  onPreview: (commit: string) => void;
+}) {
   const [versions, setVersions] = useState<DataVersion[] | null>(null);
   const load = useCallback(() => {
     call("data_history", { project, pointer: item.pointer })
@@ -190,6 +219,11 @@ function History({ project, item, onClose, onChanged }: { project: string; item:
                   {v.nfiles !== null ? ` · ${v.nfiles} files` : ""}
                 </div>
               </div>
+              {v.inCache && (
+                <Button kind="ghost" icon="search" onClick={() => onPreview(v.commit.id)} testId="preview-version">
+                  Preview
+                </Button>
+              )}
               {v.current ? (
                 <Pill tone="ok">current</Pill>
               ) : v.inCache ? (
