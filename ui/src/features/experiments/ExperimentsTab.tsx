@@ -6,16 +6,48 @@ import { Icon } from "../../components/Icon";
 import { relativeTime } from "../../format";
 import { useEvents } from "../useEvents";
 import { Button } from "../../components/ui";
+import { notify } from "../../components/toast";
 import type { ExperimentRequest } from "../project/ProjectView";
 import { MetricChart } from "./MetricChart";
 import { NewExperiment } from "./NewExperiment";
 import { ExpRowMenu } from "./ExpActions";
-import { alignSeries, colours, differs, metricNames, nextSelection, sortRows, visibleColumns, type SortKey } from "./model";
+import {
+  alignSeries,
+  colours,
+  differs,
+  MAX_SMOOTHING,
+  metricNames,
+  nextSelection,
+  parseSmoothing,
+  sortRows,
+  tableTsv,
+  visibleColumns,
+  type SortKey,
+} from "./model";
+import "./experiments.css";
 
 const ROW_HEIGHT = 34;
 /** Rows charted when the tab opens: workspace, baseline and the newest experiments. */
 const FIRST_SELECTED = 5;
 const STATUS_TONE: Record<string, string> = { queued: "neutral", running: "running", failed: "failed" };
+/** Where the smoothing slider's value is kept between sessions. */
+const SMOOTHING_KEY = "cairn.smoothing";
+
+function readSmoothing(): number {
+  try {
+    return parseSmoothing(localStorage.getItem(SMOOTHING_KEY));
+  } catch {
+    return 0; // storage unavailable
+  }
+}
+
+function saveSmoothing(weight: number): void {
+  try {
+    localStorage.setItem(SMOOTHING_KEY, String(weight));
+  } catch {
+    // storage unavailable or full: the slider still works for this session
+  }
+}
 
 /** ISO local time as DVC prints it → relative, for the Created column. */
 function created(ts: string | null): string {
@@ -35,6 +67,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [filter, setFilter] = useState("");
   const [series, setSeries] = useState<RevSeriesView[]>([]);
   const [seriesVersion, setSeriesVersion] = useState(0);
+  const [smoothing, setSmoothing] = useState(readSmoothing);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -92,6 +125,10 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
     return sortRows(shown, sort);
   }, [view, sort, filter]);
   const colourOf = useMemo(() => colours(revs), [revs]);
+  // One chart per metric; memoized so a re-render (typing in the filter, moving the
+  // smoothing slider) hands the charts the same points and keeps their zoom.
+  const charts = useMemo(() => metricNames(series).map((name) => ({ name, data: alignSeries(series, revs, name) })), [series, revs]);
+  useEffect(() => saveSmoothing(smoothing), [smoothing]);
 
   const virtual = useVirtualizer({
     count: rows.length,
@@ -112,8 +149,18 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const sortBy = (column: number) =>
     setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
   const experiments = view.rows.filter((r) => r.kind === "experiment").length;
-  const names = metricNames(series);
   const selectedRows = revs.map((id) => view.rows.find((r) => r.id === id)).filter((r): r is ExpRow => !!r);
+  // One line per charted revision, in the order of the y arrays `alignSeries` gives.
+  const lines = revs.map((id) => ({ label: view.rows.find((r) => r.id === id)?.name ?? id, colour: colourOf[id] ?? "#888" }));
+  const copyTable = () => {
+    const text = tableTsv(view, rows, columns);
+    const n = rows.length;
+    // Through a promise: `navigator.clipboard` is missing outside secure contexts.
+    Promise.resolve()
+      .then(() => navigator.clipboard.writeText(text))
+      .then(() => notify("ok", n === 1 ? "Copied 1 row" : `Copied ${n} rows`))
+      .catch((e: unknown) => notify("error", `Could not copy the table: ${e instanceof Error ? e.message : String(e)}`));
+  };
   const items = virtual.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
   const padBottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
@@ -133,6 +180,9 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
           <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="only-changed" />
           Only changed params
         </label>
+        <Button onClick={copyTable} title="Copy the rows and columns shown, tab-separated, to paste into a spreadsheet" testId="copy-table">
+          Copy table
+        </Button>
         <Button
           kind="primary"
           icon="play"
@@ -230,25 +280,36 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
               </span>
             ))}
           </div>
+          <label className="exp-smoothing" title="Exponential moving average of each line; the raw line stays visible, faint, underneath">
+            Smoothing
+            <input
+              type="range"
+              min={0}
+              max={MAX_SMOOTHING}
+              step={0.01}
+              value={smoothing}
+              onChange={(e) => setSmoothing(parseSmoothing(e.target.value))}
+              aria-valuetext={smoothing > 0 ? smoothing.toFixed(2) : "off"}
+              data-testid="smoothing"
+            />
+            <span className="exp-smoothing-value mono" data-testid="smoothing-value">
+              {smoothing > 0 ? smoothing.toFixed(2) : "off"}
+            </span>
+          </label>
         </div>
         {revs.length === 0 ? (
           <Empty icon="graph" title="Nothing selected">
             <p className="muted">Tick rows in the table to chart their metrics side by side.</p>
           </Empty>
-        ) : names.length === 0 ? (
+        ) : charts.length === 0 ? (
           <p className="muted">
             The selected rows have no step series (DVCLive&apos;s <code>dvclive/plots/metrics</code> or plots declared in{" "}
             <code>dvc.yaml</code>).
           </p>
         ) : (
           <div className="chart-grid">
-            {names.map((n) => (
-              <MetricChart
-                key={n}
-                title={n}
-                data={alignSeries(series, revs, n)}
-                lines={selectedRows.map((r) => ({ label: r.name, colour: colourOf[r.id] ?? "#888" }))}
-              />
+            {charts.map((c) => (
+              <MetricChart key={c.name} title={c.name} data={c.data} lines={lines} smoothing={smoothing} />
             ))}
           </div>
         )}

@@ -1,5 +1,6 @@
-import { useEffect, useRef } from "react";
+import { useEffect, useMemo, useRef } from "react";
 import uPlot from "./uplot";
+import { withAlpha, withSmoothed } from "./model";
 import "uplot/dist/uPlot.min.css";
 
 /** Reads a CSS custom property of the page, so charts follow the light/dark theme. */
@@ -7,19 +8,29 @@ function cssVar(name: string, fallback: string): string {
   return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
 }
 
+/** Opacity of a raw line drawn under its smoothed one. */
+const RAW_ALPHA = 0.25;
+
 /**
  * One metric of several experiments: `data` is uPlot's aligned data (x, then one y array
- * per line), `lines` names and colours each y array. The chart follows its box's width.
+ * per line), `lines` names and colours each y array. With `smoothing` > 0 each line is
+ * drawn smoothed in its colour over its raw points, faint, so the raw data stays visible.
+ * The chart follows its box's width.
  */
 export function MetricChart(props: {
   title: string;
   data: (number | null)[][];
   lines: { label: string; colour: string }[];
+  smoothing?: number;
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { title, data, lines, height = 180 } = props;
+  const { title, data, lines, smoothing = 0, height = 180 } = props;
+  const smoothed = smoothing > 0;
+  const shown = useMemo(() => withSmoothed(data, smoothing), [data, smoothing]);
+  // What the chart draws now: its raw points and the data handed to uPlot.
+  const drawn = useRef({ data, shown });
 
   useEffect(() => {
     const el = box.current;
@@ -37,9 +48,23 @@ export function MetricChart(props: {
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false } },
       axes: [{ ...axis, label: "step", labelSize: 14, labelFont: "11px system-ui, sans-serif" }, { ...axis, size: 56 }],
-      series: [{ label: "step" }, ...lines.map((l) => ({ label: l.label, stroke: l.colour, width: 1.6, spanGaps: true, points: { show: false } }))],
+      series: [
+        { label: "step" },
+        // uPlot draws series in order: raw lines first, smoothed ones on top.
+        ...lines.map((l) => ({
+          label: l.label,
+          stroke: smoothed ? withAlpha(l.colour, RAW_ALPHA) : l.colour,
+          width: smoothed ? 1.2 : 1.6,
+          spanGaps: true,
+          points: { show: false },
+        })),
+        ...(smoothed
+          ? lines.map((l) => ({ label: `${l.label} (smoothed)`, stroke: l.colour, width: 1.8, spanGaps: true, points: { show: false } }))
+          : []),
+      ],
     };
-    plot.current = new uPlot(opts, data as uPlot.AlignedData, el);
+    plot.current = new uPlot(opts, shown as uPlot.AlignedData, el);
+    drawn.current = { data, shown };
     const resize = new ResizeObserver(() => plot.current?.setSize({ width: Math.max(el.clientWidth, 200), height }));
     resize.observe(el);
     return () => {
@@ -47,13 +72,24 @@ export function MetricChart(props: {
       plot.current?.destroy();
       plot.current = null;
     };
-    // A new set of lines needs a new chart; new points for the same lines don't.
+    // A new set of lines (or turning smoothing on or off) needs a new chart; new points
+    // or another smoothing weight for the same lines don't.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [height, lines.map((l) => `${l.label}:${l.colour}`).join("|")]);
+  }, [height, smoothed, lines.map((l) => `${l.label}:${l.colour}`).join("|")]);
 
+  // New points rescale the chart; another smoothing weight of the same points keeps the
+  // step range the user zoomed to (smoothed lines stay within the raw lines' range).
   useEffect(() => {
-    plot.current?.setData(data as uPlot.AlignedData);
-  }, [data]);
+    const p = plot.current;
+    if (!p || drawn.current.shown === shown) return;
+    const sameSteps = drawn.current.data === data && p.scales.x?.min != null;
+    drawn.current = { data, shown };
+    if (!sameSteps) p.setData(shown as uPlot.AlignedData);
+    else {
+      p.setData(shown as uPlot.AlignedData, false);
+      p.redraw();
+    }
+  }, [data, shown]);
 
   return (
     <figure className="metric-chart" data-testid="metric-chart">

@@ -1,6 +1,19 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentsView, ExpRow } from "../../ipc";
-import { alignSeries, differs, nextSelection, overrides, paramsOf, sortRows, visibleColumns } from "./model";
+import {
+  alignSeries,
+  differs,
+  nextSelection,
+  overrides,
+  paramsOf,
+  parseSmoothing,
+  smooth,
+  sortRows,
+  tableTsv,
+  visibleColumns,
+  withAlpha,
+  withSmoothed,
+} from "./model";
 
 const cell = (text: string, num: number | null = Number.isNaN(Number(text)) ? null : Number(text)) => ({ text, num });
 const row = (id: string, kind: ExpRow["kind"], values: ExpRow["values"], baseline: string | null = null): ExpRow => ({
@@ -85,5 +98,84 @@ describe("experiments table", () => {
     // e1 was unticked by the user and stays so; e2 and e3 are new; a vanished row drops.
     expect(nextSelection(["head", "gone"], before, view.rows, 2)).toEqual(["head", "e2", "e3"]);
     expect(nextSelection(["e2"], new Set(view.rows.map((r) => r.id)), view.rows, 2)).toEqual(["e2"]);
+  });
+});
+
+describe("smoothing", () => {
+  it("is the identity at weight 0", () => {
+    const ys = [3, 1, null, 4, 1, 5, null, 9, 2.5];
+    expect(smooth(ys, 0)).toEqual(ys);
+  });
+
+  it("keeps a constant series constant (debiased, not pulled towards 0)", () => {
+    for (const w of [0.3, 0.6, 0.9, 0.99]) expect(smooth([0.7, 0.7, 0.7, 0.7, 0.7], w)).toEqual([0.7, 0.7, 0.7, 0.7, 0.7]);
+    // With a gap first and in the middle: still constant where there are points.
+    expect(smooth([null, 42, null, 42, 42], 0.95)).toEqual([null, 42, null, 42, 42]);
+  });
+
+  it("leaves gaps as gaps: they neither reset nor poison the average", () => {
+    const w = 0.8;
+    const dense = smooth([1, 3, 2, 5], w);
+    const gappy = smooth([null, 1, null, null, 3, 2, Number.NaN, 5, null], w);
+    expect(gappy).toEqual([null, dense[0], null, null, dense[1], dense[2], null, dense[3], null]);
+    expect(gappy.every((y) => y === null || Number.isFinite(y))).toBe(true);
+    expect(smooth([null, null], w)).toEqual([null, null]);
+  });
+
+  it("follows a step and converges to the new level", () => {
+    const ys = [...new Array<number>(10).fill(0), ...new Array<number>(200).fill(1)];
+    const out = smooth(ys, 0.9) as number[];
+    expect(out.slice(0, 10)).toEqual(new Array<number>(10).fill(0));
+    // Lags behind the step, rises monotonically, never overshoots.
+    expect(out[10]).toBeGreaterThan(0);
+    expect(out[10]).toBeLessThan(0.5);
+    for (let i = 11; i < out.length; i++) {
+      expect(out[i]).toBeGreaterThanOrEqual(out[i - 1] as number);
+      expect(out[i]).toBeLessThanOrEqual(1);
+    }
+    expect(out[out.length - 1]).toBeCloseTo(1, 6);
+  });
+
+  it("adds one smoothed line per raw line after the raw ones, only when on", () => {
+    const data = [
+      [0, 1, 2],
+      [1, null, 1],
+      [2, 2, null],
+    ];
+    expect(withSmoothed(data, 0)).toBe(data);
+    expect(withSmoothed(data, 0.5)).toEqual([...data, [1, null, 1], [2, 2, null]]);
+  });
+
+  it("reads the stored slider value safely", () => {
+    expect(parseSmoothing(null)).toBe(0);
+    expect(parseSmoothing("")).toBe(0);
+    expect(parseSmoothing("junk")).toBe(0);
+    expect(parseSmoothing("NaN")).toBe(0);
+    expect(parseSmoothing("0.6")).toBe(0.6);
+    expect(parseSmoothing("-1")).toBe(0);
+    expect(parseSmoothing("5")).toBe(0.99);
+  });
+
+  it("fades a hex colour for the raw line under the smoothed one", () => {
+    expect(withAlpha("#4f5ef0", 0.25)).toBe("#4f5ef040");
+    expect(withAlpha("#888", 0.25)).toBe("#88888840");
+    expect(withAlpha("rgb(1, 2, 3)", 0.25)).toBe("rgb(1, 2, 3)");
+  });
+});
+
+describe("copy table", () => {
+  it("writes the shown rows and columns as tab-separated text, cells kept on one line", () => {
+    const rows: ExpRow[] = [
+      { ...row("e1", "experiment", [cell("1"), cell("0.05"), cell("0.95")], "head"), name: "bold\tbeam", created: "2024-05-01T10:00:00" },
+      row("e2", "experiment", [cell("1"), cell("a\nb\r\nc"), null], "head"),
+    ];
+    expect(tableTsv(view, rows, [1, 2])).toBe(
+      [
+        "Experiment\tCreated\tparams.yaml:lr\tmetrics.json:acc",
+        "bold beam\t2024-05-01T10:00:00\t0.05\t0.95",
+        "e2\t\ta b c\t",
+      ].join("\n"),
+    );
+    expect(tableTsv(view, [], [])).toBe("Experiment\tCreated");
   });
 });

@@ -108,3 +108,70 @@ export function nextSelection(selected: string[] | null, before: Set<string> | n
   const fresh = rows.filter((r) => r.kind === "experiment" && !before.has(r.id) && !kept.includes(r.id)).map((r) => r.id);
   return [...kept, ...fresh];
 }
+
+/** The largest smoothing weight the slider offers (1 would freeze the average at its first value). */
+export const MAX_SMOOTHING = 0.99;
+
+/** The smoothing weight kept in localStorage, or 0 (off) when it is missing or not a number in range. */
+export function parseSmoothing(stored: string | null): number {
+  if (stored === null || stored.trim() === "") return 0;
+  const w = Number(stored);
+  if (!Number.isFinite(w)) return 0;
+  return Math.min(Math.max(w, 0), MAX_SMOOTHING);
+}
+
+/**
+ * TensorBoard's smoothing: an exponential moving average with weight `weight` (0 = off),
+ * debiased so that the first points are not pulled towards 0. Gaps (null, NaN, ±∞) stay
+ * gaps (null) and are skipped: they neither reset the average nor enter it. The average
+ * is a weighted mean of the points so far, so it is clamped to their range; that keeps a
+ * constant series exactly constant despite rounding.
+ */
+export function smooth(ys: (number | null)[], weight: number): (number | null)[] {
+  const w = Number.isFinite(weight) ? Math.min(Math.max(weight, 0), MAX_SMOOTHING) : 0;
+  let last = 0;
+  let seen = 0;
+  let lo = Infinity;
+  let hi = -Infinity;
+  return ys.map((y) => {
+    if (y === null || !Number.isFinite(y)) return null;
+    seen += 1;
+    lo = Math.min(lo, y);
+    hi = Math.max(hi, y);
+    last = last * w + (1 - w) * y;
+    const debiased = last / (1 - Math.pow(w, seen));
+    return Math.min(Math.max(debiased, lo), hi);
+  });
+}
+
+/**
+ * uPlot data for a chart with smoothing: the raw lines as they are, then one smoothed
+ * line per raw line, in the same order. Without smoothing, `data` unchanged.
+ */
+export function withSmoothed(data: (number | null)[][], weight: number): (number | null)[][] {
+  if (!(weight > 0)) return data;
+  const [xs = [], ...ys] = data;
+  return [xs, ...ys, ...ys.map((y) => smooth(y, weight))];
+}
+
+/** A `#rgb` or `#rrggbb` colour with an alpha channel; other colour syntaxes unchanged. */
+export function withAlpha(colour: string, alpha: number): string {
+  const hex = /^#([0-9a-f]{3}|[0-9a-f]{6})$/i.exec(colour)?.[1];
+  if (!hex) return colour;
+  const full = hex.length === 3 ? [...hex].map((c) => c + c).join("") : hex;
+  const a = Math.round(Math.min(Math.max(alpha, 0), 1) * 255);
+  return `#${full}${a.toString(16).padStart(2, "0")}`;
+}
+
+/**
+ * The table as tab-separated text, for a spreadsheet: a header row (Experiment, Created,
+ * then `file:key` of each column) and one line per row, in the given order. Tabs and line
+ * breaks inside a cell become spaces; a missing value is an empty cell.
+ */
+export function tableTsv(view: ExperimentsView, rows: ExpRow[], columns: number[]): string {
+  const cell = (text: string) => text.replace(/\r\n|[\t\r\n]/g, " ");
+  const names = columns.map((i) => view.columns[i]).map((c) => (c ? `${c.file}:${c.key}` : ""));
+  const header = ["Experiment", "Created", ...names];
+  const lines = rows.map((r) => [r.name, r.created ?? "", ...columns.map((i) => r.values[i]?.text ?? "")]);
+  return [header, ...lines].map((line) => line.map(cell).join("\t")).join("\n");
+}
