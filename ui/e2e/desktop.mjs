@@ -119,6 +119,15 @@ async function main() {
   await driver.wait(async () => (await driver.findElements(By.css('[data-testid="metric-chart"] canvas'))).length >= 1, 15000, "a step chart");
   await shot("desktop-04-experiments");
 
+  step("Data preview in WebKit: the tracked table's rows, read from the cache");
+  await driver.findElement(By.css('[data-testid="tab-data"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="preview-data/flowers.csv"]')), 15000);
+  await driver.findElement(By.css('[data-testid="preview-data/flowers.csv"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="preview"][data-kind="table"]')), 15000);
+  await driver.wait(async () => (await driver.findElements(By.css(".preview-table tbody tr"))).length === 200, 10000, "200 rows shown");
+  await shot("desktop-05-data-preview");
+  await driver.findElement(By.css('[data-testid="preview-dialog"] .modal-foot button')).click();
+
   step("Home: the desktop Add folder dialog offers the native folder picker");
   await driver.findElement(By.css('[data-testid="nav-home"]')).click();
   await driver.wait(until.elementLocated(By.css('[data-testid="project-card"]')), 10000);
