@@ -86,6 +86,10 @@ impl Run {
         String::from_utf8_lossy(&self.output.stdout).into_owned()
     }
 
+    pub fn stderr(&self) -> String {
+        String::from_utf8_lossy(&self.output.stderr).into_owned()
+    }
+
     /// stdout parsed as JSON, or a description of why it is not JSON.
     pub fn json(&self) -> Result<Value, String> {
         if !self.success() {

@@ -11,5 +11,6 @@ mod history;
 mod ignore;
 mod init;
 mod random;
+mod remote;
 mod robustness;
 mod status;

@@ -107,6 +107,9 @@ commands! {
     data_add(PathsArgs) -> DataView;
     /// Restores tracked data from the cache (all when `paths` is empty).
     data_checkout(PathsArgs) -> CheckoutResult;
+    /// Pushes the work tree's data to the default folder remote, or pulls it from there;
+    /// progress arrives as `progress` events.
+    data_sync(SyncArgs) -> SyncResult;
     /// Commits pointer files, dvc.lock, params and code with a message.
     save_version(SaveArgs) -> CommitView;
     /// A look at tracked data (table rows, text, image, a folder's files) at any

@@ -86,10 +86,50 @@ impl Api {
             }
         }
         items.sort_by(|a, b| a.path.cmp(&b.path));
+        let config = repo.config();
+        let remote = config
+            .default_remote
+            .as_ref()
+            .and_then(|n| config.remotes.iter().find(|r| &r.name == n))
+            .map(|r| RemoteView {
+                name: r.name.clone(),
+                url: r.url.clone(),
+                usable: cairn_data::remote::is_folder_url(&r.url),
+            });
         Ok(DataView {
             items,
             unsaved: unsaved(repo.root()),
             problems: errors.into_iter().chain(more).map(ApiError::from).collect(),
+            remote,
+        })
+    }
+
+    /// `data_sync`: pushes the work tree's data to a folder remote, or pulls it (fetch,
+    /// then restore), with progress events.
+    pub fn data_sync(&self, args: SyncArgs) -> ApiResult<SyncResult> {
+        let root = project_root(&args.project)?;
+        let (direction, title) = match args.direction {
+            SyncDirection::Push => (cairn_run::sync::Direction::Push, "Pushing data"),
+            SyncDirection::Pull => (cairn_run::sync::Direction::Pull, "Pulling data"),
+        };
+        if direction == cairn_run::sync::Direction::Pull && self.is_running(&root) {
+            return Err(ApiError::new(
+                ErrorCode::AlreadyRunning,
+                "a run is in progress in this project; pull once it has finished",
+            ));
+        }
+        let task = Task::start(self, &args.project, title, false);
+        let (report, problems) =
+            cairn_run::sync::sync(&root, args.remote.as_deref(), direction, &[], false, &task)?;
+        let t = report.transfer;
+        Ok(SyncResult {
+            remote: t.remote,
+            transferred: t.transferred as u64,
+            bytes: t.bytes,
+            up_to_date: t.up_to_date as u64,
+            missing: t.missing,
+            restored: report.restored,
+            problems: problems.into_iter().map(ApiError::from).collect(),
         })
     }
 

@@ -388,6 +388,64 @@ pub struct DataView {
     pub unsaved: Vec<ChangedFile>,
     /// Problems reading pointers.
     pub problems: Vec<ApiError>,
+    /// The default remote (`core.remote`), if one is configured.
+    pub remote: Option<RemoteView>,
+}
+
+/// A configured remote.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteView {
+    /// Its name.
+    pub name: String,
+    /// Its URL or folder, as configured.
+    pub url: String,
+    /// Whether Cairn can push to and pull from it (a folder); else `dvc push` does.
+    pub usable: bool,
+}
+
+/// Which way `data_sync` moves data.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncDirection {
+    /// Cache → remote.
+    Push,
+    /// Remote → cache → work tree.
+    Pull,
+}
+
+/// Arguments of `data_sync`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncArgs {
+    /// Project root.
+    pub project: String,
+    /// Push or pull.
+    pub direction: SyncDirection,
+    /// The remote's name; the default remote when absent.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub remote: Option<String>,
+}
+
+/// What `data_sync` did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SyncResult {
+    /// The remote used.
+    pub remote: String,
+    /// Objects copied.
+    pub transferred: u64,
+    /// Bytes copied.
+    pub bytes: u64,
+    /// Objects already there.
+    pub up_to_date: u64,
+    /// Paths whose data is on neither side.
+    pub missing: Vec<String>,
+    /// Work-tree paths restored (pull).
+    pub restored: Vec<String>,
+    /// What went wrong along the way without stopping it.
+    pub problems: Vec<ApiError>,
 }
 
 /// A path that differs from the last commit.

@@ -169,3 +169,78 @@ fn the_clone_folder_suggestion_sits_beside_the_latest_project_and_cancel_needs_a
     let err = dispatch(&api, "cancel_task", json!({"task": "task-999999"})).unwrap_err();
     assert_eq!(err.code, ErrorCode::NotFound);
 }
+
+#[test]
+fn pushing_and_pulling_a_folder_remote_reports_progress_and_restores_data() {
+    let (_d, api, demo) = api_with_demo();
+    let root = std::path::Path::new(&demo);
+    let view = call(&api, "data_status", json!({"project": demo}));
+    assert!(view["remote"].is_null(), "no remote yet: {view}");
+    let err = dispatch(
+        &api,
+        "data_sync",
+        json!({"project": demo, "direction": "push"}),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("dvc remote add"), "{err:?}");
+
+    let store = tempfile::tempdir().unwrap();
+    let config = root.join(".dvc/config");
+    let text = std::fs::read_to_string(&config).unwrap_or_default();
+    std::fs::write(
+        &config,
+        format!(
+            "{text}[core]\n    remote = shared\n['remote \"shared\"']\n    url = {}\n",
+            store.path().display()
+        ),
+    )
+    .unwrap();
+    let view = call(&api, "data_status", json!({"project": demo}));
+    assert_eq!(view["remote"]["name"], "shared");
+    assert_eq!(view["remote"]["usable"], true);
+
+    let mut rx = api.subscribe();
+    let pushed = call(
+        &api,
+        "data_sync",
+        json!({"project": demo, "direction": "push"}),
+    );
+    assert_eq!(
+        pushed["transferred"], 1,
+        "the demo's one data file: {pushed}"
+    );
+    let seen = progress(&mut rx);
+    assert!(
+        seen.iter().any(|e| e.1 == "Pushing data" && e.5),
+        "{seen:?}"
+    );
+
+    // Lose the data and its cache copy; a pull brings both back.
+    let csv = root.join("data/flowers.csv");
+    let bytes = std::fs::read(&csv).unwrap();
+    std::fs::remove_file(&csv).unwrap();
+    std::fs::remove_dir_all(root.join(".dvc/cache")).unwrap();
+    let pulled = call(
+        &api,
+        "data_sync",
+        json!({"project": demo, "direction": "pull"}),
+    );
+    assert_eq!(pulled["transferred"], 1, "{pulled}");
+    assert_eq!(pulled["restored"], json!(["data/flowers.csv"]));
+    assert_eq!(std::fs::read(&csv).unwrap(), bytes);
+
+    std::fs::write(
+        &config,
+        format!("{text}[core]\n    remote = s3\n['remote \"s3\"']\n    url = s3://bucket/x\n"),
+    )
+    .unwrap();
+    let view = call(&api, "data_status", json!({"project": demo}));
+    assert_eq!(view["remote"]["usable"], false);
+    let err = dispatch(
+        &api,
+        "data_sync",
+        json!({"project": demo, "direction": "pull"}),
+    )
+    .unwrap_err();
+    assert!(err.message.contains("dvc pull"), "{err:?}");
+}

@@ -36,6 +36,22 @@ pub struct Config {
     pub cache_dir: PathBuf,
     /// Link types to try in order; DVC's default is `reflink,copy`.
     pub cache_types: Vec<LinkType>,
+    /// `core.remote`: the remote push and pull use when none is named.
+    pub default_remote: Option<String>,
+    /// `['remote "NAME"'] url = …`, in file order, with the config file's directory
+    /// (a relative local URL is relative to it, as DVC reads it).
+    pub remotes: Vec<RemoteConfig>,
+}
+
+/// One configured remote.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RemoteConfig {
+    /// Its name.
+    pub name: String,
+    /// `url` as written.
+    pub url: String,
+    /// The directory of the file that set it.
+    pub base: PathBuf,
 }
 
 impl Config {
@@ -44,6 +60,8 @@ impl Config {
     pub fn load(dvc_dir: &Path) -> Result<Config> {
         let mut cache_dir = dvc_dir.join("cache");
         let mut cache_types = vec![LinkType::Reflink, LinkType::Copy];
+        let mut default_remote = None;
+        let mut remotes: Vec<RemoteConfig> = Vec::new();
         for name in ["config", "config.local"] {
             let path = dvc_dir.join(name);
             let text = match std::fs::read_to_string(&path) {
@@ -64,6 +82,19 @@ impl Config {
                             message: format!("cache.type `{value}` must be a comma list of reflink, hardlink, symlink, copy"),
                         })?;
                     }
+                    ("core", "remote") => default_remote = Some(value.clone()),
+                    (section, "url") if section.starts_with("remote ") => {
+                        let name = section["remote ".len()..]
+                            .trim()
+                            .trim_matches('"')
+                            .to_string();
+                        remotes.retain(|r| r.name != name);
+                        remotes.push(RemoteConfig {
+                            name,
+                            url: value.clone(),
+                            base: dvc_dir.to_path_buf(),
+                        });
+                    }
                     _ => {}
                 }
             }
@@ -71,6 +102,8 @@ impl Config {
         Ok(Config {
             cache_dir,
             cache_types,
+            default_remote,
+            remotes,
         })
     }
 }
@@ -119,6 +152,25 @@ mod tests {
         let c = Config::load(dir.path()).unwrap();
         assert_eq!(c.cache_types, vec![LinkType::Hardlink, LinkType::Copy]);
         assert_eq!(c.cache_dir, dir.path().join("../../shared-cache"));
+        assert_eq!(c.default_remote.as_deref(), Some("r"));
+    }
+
+    #[test]
+    fn remotes_are_read_with_their_urls() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config"),
+            "[core]\n    remote = store\n['remote \"store\"']\n    url = ../../store\n['remote \"s3\"']\n    url = s3://bucket/x\n",
+        )
+        .unwrap();
+        let c = Config::load(dir.path()).unwrap();
+        let names: Vec<(&str, &str)> = c
+            .remotes
+            .iter()
+            .map(|r| (r.name.as_str(), r.url.as_str()))
+            .collect();
+        assert_eq!(names, [("store", "../../store"), ("s3", "s3://bucket/x")]);
+        assert_eq!(c.remotes[0].base, dir.path());
     }
 
     #[test]

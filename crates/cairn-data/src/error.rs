@@ -83,6 +83,9 @@ pub enum DataError {
         /// What the JSON parser said.
         message: String,
     },
+    /// No usable remote for push or pull.
+    #[error("{0}")]
+    Remote(String),
     /// Several targets failed; the others were processed.
     #[error("{} of the targets failed:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
     Several(Vec<DataError>),

@@ -27,6 +27,7 @@ pub mod meta;
 pub mod odb;
 pub mod paths;
 pub mod pointer;
+pub mod remote;
 pub mod repo;
 mod shards;
 pub mod state;

@@ -2,13 +2,10 @@
 
 use std::path::Path;
 
-use cairn_data::checkout::materialize;
 use cairn_git::Git;
-use serde_json::Value;
 
 use crate::error::ExpError;
 use crate::refs::{APPLY_HEAD, ExpRef, list_exp_refs, ref_name, resolve, validate_name};
-use crate::snapshot::Snapshot;
 
 /// Where `apply` keeps the work tree's uncommitted changes (as DVC does).
 pub const APPLY_STASH: &str = "refs/exps/apply/stash";
@@ -91,95 +88,11 @@ pub fn apply(root: &Path, what: &str) -> Result<Applied, ExpError> {
 }
 
 /// Materialises every cached pipeline output recorded in the work tree's `dvc.lock`
-/// files whose workspace copy differs (by size, or is absent).
+/// files whose workspace copy differs (or is absent). Returns what was restored (or
+/// already matched) and what is not in the cache.
 pub fn checkout_outputs(root: &Path) -> Result<(Vec<String>, Vec<String>), ExpError> {
-    let repo = cairn_data::Repo::open(root)?;
-    let snap = Snapshot::workspace(root);
-    let mut done = Vec::new();
-    let mut missing = Vec::new();
-    let Ok(project) = &snap.project else {
-        return Ok((done, missing));
-    };
-    let types = repo.config().cache_types.clone();
-    for s in project.stages() {
-        if s.data_source {
-            continue;
-        }
-        let Some(entries) = snap
-            .locks
-            .get(&s.dvcfile)
-            .and_then(|st| st.get(&s.name))
-            .and_then(|e| e.get("outs"))
-            .and_then(Value::as_array)
-        else {
-            continue;
-        };
-        for o in &s.outs {
-            if !o.cache {
-                continue;
-            }
-            let Some(rel) = o.repo_path(s) else { continue };
-            let Some(e) = entries
-                .iter()
-                .find(|e| e.get("path").and_then(Value::as_str) == Some(o.path.as_str()))
-            else {
-                continue;
-            };
-            let Some(md5) = e.get("md5").and_then(Value::as_str) else {
-                continue;
-            };
-            let kind = if e.get("hash").and_then(Value::as_str) == Some("md5") {
-                cairn_data::hash::HashKind::Md5
-            } else {
-                cairn_data::hash::HashKind::LegacyDos2Unix
-            };
-            let dest = root.join(&rel);
-            let isexec = e.get("isexec").and_then(Value::as_bool).unwrap_or(false);
-            if md5.ends_with(".dir") {
-                let Ok(m) = repo.odb().read_manifest(md5, kind) else {
-                    missing.push(rel);
-                    continue;
-                };
-                let mut ok = true;
-                for f in m.entries() {
-                    let d = dest.join(&f.relpath);
-                    if !repo.odb().contains(&f.md5, kind) {
-                        ok = false;
-                        continue;
-                    }
-                    if file_matches(&d, &f.md5) {
-                        continue;
-                    }
-                    materialize(repo.odb(), &f.md5, kind, &d, &types, false)
-                        .map_err(|er| ExpError::io(d.display(), er))?;
-                }
-                if ok {
-                    done.push(rel);
-                } else {
-                    missing.push(rel);
-                }
-                continue;
-            }
-            if !repo.odb().contains(md5, kind) {
-                missing.push(rel);
-                continue;
-            }
-            if file_matches(&dest, md5) {
-                continue;
-            }
-            materialize(repo.odb(), md5, kind, &dest, &types, isexec)
-                .map_err(|er| ExpError::io(dest.display(), er))?;
-            done.push(rel);
-        }
-    }
-    Ok((done, missing))
-}
-
-fn file_matches(path: &Path, md5: &str) -> bool {
-    match std::fs::read(path) {
-        Ok(b) => cairn_data::hash::md5_bytes(&b) == md5,
-        Err(_) => false,
-    }
+    let r = cairn_run::outputs::restore_locked(root, true)?;
+    Ok((r.restored, r.missing))
 }
 
 /// `exp branch`: a git branch at the experiment's commit.

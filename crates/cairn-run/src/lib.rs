@@ -13,11 +13,13 @@ pub mod engine;
 pub mod error;
 pub mod event;
 pub mod lockwrite;
+pub mod outputs;
 pub mod params;
 pub mod process;
 pub mod records;
 pub mod runcache;
 pub mod status;
+pub mod sync;
 
 pub use cancel::CancelToken;
 pub use engine::{RunOptions, RunSummary, run};

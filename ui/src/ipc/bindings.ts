@@ -425,6 +425,66 @@ totalEntries: number,
  */
 changes: PreviewChanges | null, };
 
+export type RemoteView = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * Its URL or folder, as configured.
+ */
+url: string, 
+/**
+ * Whether Cairn can push to and pull from it (a folder); else `dvc push` does.
+ */
+usable: boolean, };
+
+export type SyncDirection = "push" | "pull";
+
+export type SyncArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Push or pull.
+ */
+direction: SyncDirection, 
+/**
+ * The remote's name; the default remote when absent.
+ */
+remote?: string, };
+
+export type SyncResult = { 
+/**
+ * The remote used.
+ */
+remote: string, 
+/**
+ * Objects copied.
+ */
+transferred: number, 
+/**
+ * Bytes copied.
+ */
+bytes: number, 
+/**
+ * Objects already there.
+ */
+upToDate: number, 
+/**
+ * Paths whose data is on neither side.
+ */
+missing: Array<string>, 
+/**
+ * Work-tree paths restored (pull).
+ */
+restored: Array<string>, 
+/**
+ * What went wrong along the way without stopping it.
+ */
+problems: Array<ApiError>, };
+
 export type SaveArgs = { 
 /**
  * Project root.
@@ -846,7 +906,11 @@ unsaved: Array<ChangedFile>,
 /**
  * Problems reading pointers.
  */
-problems: Array<ApiError>, };
+problems: Array<ApiError>, 
+/**
+ * The default remote (`core.remote`), if one is configured.
+ */
+remote: RemoteView | null, };
 
 export type ChangedFile = { 
 /**
@@ -1175,6 +1239,8 @@ export interface Commands {
   data_add: { args: PathsArgs; result: DataView };
   /** Restores tracked data from the cache (all when `paths` is empty). */
   data_checkout: { args: PathsArgs; result: CheckoutResult };
+  /** Pushes the work tree's data to the default folder remote, or pulls it from there;  progress arrives as `progress` events. */
+  data_sync: { args: SyncArgs; result: SyncResult };
   /** Commits pointer files, dvc.lock, params and code with a message. */
   save_version: { args: SaveArgs; result: CommitView };
   /** A look at tracked data (table rows, text, image, a folder's files) at any  version, read from the cache without checking it out; optionally compared with  another version. */
@@ -1201,4 +1267,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

@@ -18,6 +18,7 @@ pub mod repro;
 pub mod runs;
 pub mod stage;
 pub mod status;
+pub mod sync;
 pub mod ui;
 
 use std::path::PathBuf;

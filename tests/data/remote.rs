@@ -1,0 +1,148 @@
+//! Folder remotes: what one tool pushes, the other pulls, and both push the same
+//! objects in the same layout.
+
+use std::collections::BTreeSet;
+use std::path::Path;
+
+use crate::support::*;
+
+/// A committed repo with tracked data (a folder and a file), a pipeline whose cached
+/// output is in `dvc.lock` and another output is not cached, and a default folder remote.
+fn project(store: &Path) -> TestRepo {
+    let r = TestRepo::new();
+    r.write("data/a.txt", "a\n");
+    r.write("data/sub/b.txt", "b\n");
+    r.write("model.bin", [1u8, 2, 3]);
+    r.dvc_ok(["init", "-q"]);
+    r.dvc_ok(["add", "-q", "data", "model.bin"]);
+    r.write(
+        "dvc.yaml",
+        "stages:\n  copy:\n    cmd: cp model.bin out.bin\n    deps:\n    - model.bin\n    outs:\n    - out.bin\n  plain:\n    cmd: cp model.bin plain.bin\n    deps:\n    - model.bin\n    outs:\n    - plain.bin:\n        cache: false\n",
+    );
+    r.dvc_ok(["repro", "-q"]);
+    r.dvc_ok(["remote", "add", "-d", "store", &store.display().to_string()]);
+    r.git_ok(["add", "-A"]);
+    r.git_ok(["commit", "-qm", "v1"]);
+    r
+}
+
+fn clone_of(r: &TestRepo) -> TestRepo {
+    let k = TestRepo::empty();
+    k.git_ok(["clone", "-q", &r.path().display().to_string(), "."]);
+    k
+}
+
+/// Object files under a remote, relative to it.
+fn objects(store: &Path) -> BTreeSet<String> {
+    walk(store, store)
+}
+
+fn walk(base: &Path, dir: &Path) -> BTreeSet<String> {
+    let mut out = BTreeSet::new();
+    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let p = e.path();
+        if p.is_dir() {
+            out.extend(walk(base, &p));
+        } else {
+            out.insert(p.strip_prefix(base).unwrap().display().to_string());
+        }
+    }
+    out
+}
+
+const DATA: [&str; 4] = ["data/a.txt", "data/sub/b.txt", "model.bin", "out.bin"];
+
+fn restored(c: &mut Checks, from: &TestRepo, to: &TestRepo, step: &str) {
+    for f in DATA {
+        c.check(to.join(f).is_file() && to.read(f) == from.read(f), || {
+            format!("{step}: {f} is restored")
+        });
+    }
+    for tool in [Tool::Dvc, Tool::Cairn] {
+        let s = tool.ok(to, ["status", "--json"]);
+        let v = s.json().unwrap_or_default();
+        c.check(v == serde_json::json!({}), || {
+            format!("{step}: `{tool} status --json` is clean: {v}")
+        });
+    }
+}
+
+#[test]
+fn dvc_push_then_cairn_pull_and_the_reverse() {
+    let mut c = Checks::new("push/pull with a folder remote");
+    let store = tempfile::tempdir().unwrap();
+    let r = project(store.path());
+    r.dvc_ok(["push", "-q"]);
+    let pushed_by_dvc = objects(store.path());
+    // A manifest, the folder's two files, and model.bin (out.bin is the same bytes).
+    c.check(pushed_by_dvc.len() == 4, || {
+        format!("dvc pushed four objects: {pushed_by_dvc:?}")
+    });
+
+    let k = clone_of(&r);
+    c.check(!k.join("model.bin").exists(), || {
+        "a fresh clone has no data".into()
+    });
+    let pulled = Tool::Cairn.ok(&k, ["pull"]);
+    c.check(pulled.stdout().contains("fetched from `store`"), || {
+        format!("cairn pull says what it fetched: {pulled}")
+    });
+    restored(&mut c, &r, &k, "cairn pull after dvc push");
+    let again = Tool::Cairn.ok(&k, ["pull"]);
+    c.check(again.stdout().contains("Everything is up to date"), || {
+        format!("a second pull has nothing to do: {again}")
+    });
+
+    // Cairn pushes to an empty store exactly the objects dvc pushed.
+    let store2 = tempfile::tempdir().unwrap();
+    r.dvc_ok([
+        "remote",
+        "add",
+        "-f",
+        "-d",
+        "store",
+        &store2.path().display().to_string(),
+    ]);
+    Tool::Cairn.ok(&r, ["push"]);
+    let pushed_by_cairn = objects(store2.path());
+    c.check(pushed_by_cairn == pushed_by_dvc, || {
+        format!(
+            "same objects, same layout:\n  dvc   {pushed_by_dvc:?}\n  cairn {pushed_by_cairn:?}"
+        )
+    });
+    let nothing = Tool::Dvc.ok(&r, ["push"]);
+    c.check(
+        nothing.stdout().contains("Everything is up to date"),
+        || format!("dvc finds nothing left to push after cairn's push: {nothing}"),
+    );
+
+    // dvc pulls what cairn pushed.
+    r.git_ok(["add", "-A"]);
+    r.git_ok(["commit", "-qm", "store2"]);
+    let k2 = clone_of(&r);
+    Tool::Dvc.ok(&k2, ["pull", "-q"]);
+    restored(&mut c, &r, &k2, "dvc pull after cairn push");
+    c.finish();
+}
+
+#[test]
+fn cloud_remotes_and_missing_data_are_named() {
+    let mut c = Checks::new("remote errors");
+    let store = tempfile::tempdir().unwrap();
+    let r = project(store.path());
+    // Nothing pushed yet: a clone cannot pull, and says which paths are missing.
+    let k = clone_of(&r);
+    let pull = Tool::Cairn.run(&k, ["pull"]);
+    c.check(!pull.success(), || format!("pull fails: {pull}"));
+    c.check(
+        pull.stderr().contains("model.bin: not on the remote"),
+        || format!("names what is missing: {pull}"),
+    );
+    r.dvc_ok(["remote", "add", "-f", "-d", "store", "s3://bucket/path"]);
+    let push = Tool::Cairn.run(&r, ["push"]);
+    c.check(!push.success(), || format!("push to s3 fails: {push}"));
+    c.check(push.stderr().contains("use `dvc push`/`dvc pull`"), || {
+        format!("points at dvc for cloud remotes: {push}")
+    });
+    c.finish();
+}
