@@ -324,6 +324,28 @@ async function main() {
   await shot(page, "05c-data-preview");
   await page.keyboard.press("Escape");
 
+  step("Push to a folder remote, lose the data and its cache copy, Pull brings it back");
+  const store = join(tmp, "store");
+  const dvcConfig = join(demoDir, ".dvc", "config");
+  writeFileSync(dvcConfig, `${readFileSync(dvcConfig, "utf8")}[core]\n    remote = store\n['remote "store"']\n    url = ${store}\n`);
+  await page.getByTestId("tab-runs").click();
+  await page.getByTestId("tab-data").click();
+  await page.getByTestId("remote-name").filter({ hasText: "store" }).waitFor();
+  await page.getByTestId("push-data").click();
+  // The data set and the pipeline's cached outputs (model, features…).
+  await page.locator(".toast").filter({ hasText: /\d+ files pushed to store/ }).waitFor();
+  const md5 = /md5: ([0-9a-f]{32})/.exec(readFileSync(join(demoDir, "data", "flowers.csv.dvc"), "utf8"))?.[1];
+  if (!md5 || !existsSync(join(store, "files", "md5", md5.slice(0, 2), md5.slice(2)))) throw new Error("the object is on the remote, in DVC's layout");
+  const beforePull = readFileSync(flowers, "utf8");
+  rmSync(flowers);
+  rmSync(join(demoDir, ".dvc", "cache", "files", "md5", md5.slice(0, 2), md5.slice(2)), { force: true });
+  await page.getByTestId("tracked-table").filter({ hasText: /deleted|not in cache/ }).waitFor({ timeout: 20000 });
+  await shot(page, "05d-data-remote");
+  await page.getByTestId("pull-data").click();
+  await page.locator(".toast").filter({ hasText: "pulled from store; restored data/flowers.csv" }).waitFor();
+  if (readFileSync(flowers, "utf8") !== beforePull) throw new Error("pull restores the data");
+  await page.getByTestId("tracked-table").filter({ hasText: "in sync" }).waitFor();
+
   step("Add folder… finds a repository; running an untrusted project asks for trust first");
   const other = join(tmp, "work", "flowers-copy");
   cpSync(join(dataDir, "projects", "cairn-demo"), other, { recursive: true });

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { call, describeError, toApiError, type DataState, type DataVersion, type DataView, type TrackedItem } from "../../ipc";
+import { call, describeError, toApiError, type DataState, type DataVersion, type DataView, type SyncDirection, type TrackedItem } from "../../ipc";
 import { Button, Empty, ErrorBox, Modal, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
@@ -45,6 +45,22 @@ export function DataTab({ project }: { project: string }) {
     }
   };
 
+  const sync = async (direction: SyncDirection) => {
+    setBusy(true);
+    try {
+      const r = await call("data_sync", { project, direction });
+      const moved = r.transferred === 0 ? "Everything is up to date" : `${r.transferred} file${r.transferred === 1 ? "" : "s"} ${direction === "push" ? "pushed to" : "pulled from"} ${r.remote}`;
+      if (r.missing.length) notify("error", `${moved}; not available: ${r.missing.join(", ")}`, 10000);
+      else notify("ok", r.restored.length ? `${moved}; restored ${r.restored.join(", ")}` : moved);
+      for (const p of r.problems) notify("error", describeError(p));
+      load();
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const save = () =>
     act(async () => {
       const c = await call("save_version", { project, message, paths: [] });
@@ -58,10 +74,38 @@ export function DataTab({ project }: { project: string }) {
       <section className="card">
         <div className="card-head">
           <h2>Tracked data</h2>
+          {data.remote && (
+            <span className="muted small" title={data.remote.url} data-testid="remote-name">
+              remote <span className="mono">{data.remote.name}</span>
+            </span>
+          )}
+          <span className="grow" />
           <div className="row-gap">
             <Button icon="download" onClick={() => void act(() => call("data_checkout", { project, paths: [], force: false }), "Workspace data restored from the cache")} disabled={busy} title="Restore every tracked path to its recorded version">
               Checkout all
             </Button>
+            {data.remote ? (
+              <>
+                <Button
+                  icon="download"
+                  onClick={() => void sync("pull")}
+                  disabled={busy || !data.remote.usable}
+                  title={data.remote.usable ? `Fetch the data from ${data.remote.url} and restore it` : `Cairn syncs folder remotes; use dvc pull for ${data.remote.url}`}
+                  testId="pull-data"
+                >
+                  Pull
+                </Button>
+                <Button
+                  icon="save"
+                  onClick={() => void sync("push")}
+                  disabled={busy || !data.remote.usable}
+                  title={data.remote.usable ? `Send the data to ${data.remote.url}` : `Cairn syncs folder remotes; use dvc push for ${data.remote.url}`}
+                  testId="push-data"
+                >
+                  Push
+                </Button>
+              </>
+            ) : null}
             <Button icon="plus" kind="primary" onClick={() => setAdding(true)} testId="track-data">
               Track file or folder…
             </Button>
