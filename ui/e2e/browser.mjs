@@ -57,6 +57,14 @@ async function startServer() {
   });
 }
 
+/** Sets a range input the way a drag does (React listens to `input`). */
+function setRange(locator, value) {
+  return locator.evaluate((el, v) => {
+    Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, "value").set.call(el, v);
+    el.dispatchEvent(new Event("input", { bubbles: true }));
+  }, value);
+}
+
 async function shot(page, name) {
   await page.waitForTimeout(350);
   await page.screenshot({ path: join(shots, `${name}.png`) });
@@ -69,6 +77,7 @@ async function main() {
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
   });
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, deviceScaleFactor: 1, colorScheme: "light" });
+  await context.grantPermissions(["clipboard-read", "clipboard-write"]);
   const page = await context.newPage();
   lastPage = page;
   const consoleErrors = [];
@@ -231,6 +240,17 @@ async function main() {
   const legend = await page.getByTestId("exp-charts").locator(".legend-item").count();
   if (legend !== 3) throw new Error(`expected 3 charted rows, got ${legend}`);
   await shot(page, "04b-experiments");
+  await page.getByTestId("copy-table").click();
+  await page.locator(".toast").filter({ hasText: "Copied 3 rows" }).waitFor();
+  const tsv = await page.evaluate(() => navigator.clipboard.readText());
+  const tsvLines = tsv.trim().split("\n");
+  if (tsvLines.length !== 4 || !tsvLines[0].startsWith("Experiment\tCreated\t") || !tsvLines[0].includes("params.yaml:train.learning_rate"))
+    throw new Error(`Copy table puts a header and 3 rows on the clipboard:\n${tsv}`);
+  // Smoothing draws each row's raw line faded under its smoothed line.
+  await setRange(page.getByTestId("smoothing"), "0.8");
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="metric-chart"]')].length >= 2);
+  await shot(page, "04e-experiments-smoothed");
+  await setRange(page.getByTestId("smoothing"), "0");
   await page.getByTestId("only-changed").uncheck();
   await page.getByTestId("col-param-prepare.seed").waitFor();
   await page.getByTestId("exp-select").first().uncheck();
