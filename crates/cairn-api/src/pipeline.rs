@@ -5,8 +5,6 @@
 
 use std::path::Path;
 
-use cairn_data::hash::HashKind;
-use cairn_data::pointer::HashInfo;
 use cairn_pipeline::{LocalFs, OutKind, Project, Stage};
 
 use crate::dto::*;
@@ -226,19 +224,8 @@ impl Api {
                 let (exists, size, nfiles) = disk_size(&root.join(&rel));
                 let recorded = lock.and_then(|l| l.outs.iter().find(|e| e.path == o.path));
                 let cached = match (o.cache, recorded, &repo) {
-                    (true, Some(e), Some(repo)) => e.md5.as_ref().map(|md5| {
-                        let h = HashInfo {
-                            md5: md5.clone(),
-                            size: e.size,
-                            nfiles: e.nfiles,
-                            kind: if e.hash.is_some() {
-                                HashKind::Md5
-                            } else {
-                                HashKind::LegacyDos2Unix
-                            },
-                        };
-                        cairn_data::status::cache_complete(repo.odb(), &h)
-                    }),
+                    (true, Some(e), Some(repo)) => cairn_run::status::locked_hash(e)
+                        .map(|h| cairn_data::status::cache_complete(repo.odb(), &h)),
                     (true, None, _) => Some(false),
                     _ => None,
                 };

@@ -469,36 +469,8 @@ fn compare(
             let d = delimiter(&extension(shown)).unwrap_or(b',');
             let new_rows = all_rows(a, d, shown)?;
             let old_rows = all_rows(b, d, shown)?;
-            let mut pool: HashMap<&[String], usize> = HashMap::new();
-            for r in &old_rows {
-                *pool.entry(r.as_slice()).or_default() += 1;
-            }
-            for r in &new_rows {
-                match pool.get_mut(r.as_slice()) {
-                    Some(n) if *n > 0 => *n -= 1,
-                    _ => {
-                        c.added += 1;
-                        if c.added_rows.len() < MAX_DIFF_ROWS {
-                            c.added_rows.push(r.clone());
-                        }
-                    }
-                }
-            }
-            let mut pool: HashMap<&[String], usize> = HashMap::new();
-            for r in &new_rows {
-                *pool.entry(r.as_slice()).or_default() += 1;
-            }
-            for r in &old_rows {
-                match pool.get_mut(r.as_slice()) {
-                    Some(n) if *n > 0 => *n -= 1,
-                    _ => {
-                        c.removed += 1;
-                        if c.removed_rows.len() < MAX_DIFF_ROWS {
-                            c.removed_rows.push(r.clone());
-                        }
-                    }
-                }
-            }
+            (c.added, c.added_rows) = only_in(&new_rows, &old_rows);
+            (c.removed, c.removed_rows) = only_in(&old_rows, &new_rows);
         }
         (Located::File { md5: a, .. }, Located::File { md5: b, .. }) => {
             if a != b {
@@ -510,4 +482,27 @@ fn compare(
         }
     }
     Ok(c)
+}
+
+/// How many rows of `a` are not in `b`, counting duplicates (a multiset difference),
+/// and the first of them.
+fn only_in(a: &[Vec<String>], b: &[Vec<String>]) -> (u64, Vec<Vec<String>>) {
+    let mut pool: HashMap<&[String], usize> = HashMap::new();
+    for r in b {
+        *pool.entry(r.as_slice()).or_default() += 1;
+    }
+    let mut count = 0;
+    let mut first = Vec::new();
+    for r in a {
+        match pool.get_mut(r.as_slice()) {
+            Some(n) if *n > 0 => *n -= 1,
+            _ => {
+                count += 1;
+                if first.len() < MAX_DIFF_ROWS {
+                    first.push(r.clone());
+                }
+            }
+        }
+    }
+    (count, first)
 }

@@ -1,6 +1,9 @@
 //! cairn-api end to end: the demo project through the same `dispatch` every frontend uses.
 
-use cairn_api::{Api, ApiConfig, ErrorCode, dispatch};
+mod common;
+
+use cairn_api::{Api, ErrorCode, dispatch};
+use common::call;
 use serde_json::{Value, json};
 
 struct Env {
@@ -11,25 +14,12 @@ struct Env {
 
 /// A fresh data dir with the demo installed (run records go there too).
 fn env() -> Env {
-    let dir = tempfile::tempdir().unwrap();
-    let api = Api::new(ApiConfig {
-        data_dir: Some(dir.path().to_path_buf()),
-        initial_project: None,
-        install_demo: true,
-        open_demo: false,
-    })
-    .unwrap();
-    let info = dispatch(&api, "app_info", Value::Null).unwrap();
-    let demo = info["initialProject"].as_str().unwrap().to_string();
+    let (dir, api, demo) = common::api_with_demo();
     Env {
         _dir: dir,
         api,
         demo,
     }
-}
-
-fn call(api: &Api, cmd: &str, args: Value) -> Value {
-    dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
 }
 
 #[test]

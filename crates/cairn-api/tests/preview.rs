@@ -2,26 +2,11 @@
 
 use std::path::Path;
 
-use cairn_api::{Api, ApiConfig, ErrorCode, dispatch};
-use serde_json::{Value, json};
+mod common;
 
-fn api_with_demo() -> (tempfile::TempDir, Api, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let api = Api::new(ApiConfig {
-        data_dir: Some(dir.path().to_path_buf()),
-        initial_project: None,
-        install_demo: true,
-        open_demo: false,
-    })
-    .unwrap();
-    let info = dispatch(&api, "app_info", Value::Null).unwrap();
-    let demo = info["initialProject"].as_str().unwrap().to_string();
-    (dir, api, demo)
-}
-
-fn call(api: &Api, cmd: &str, args: Value) -> Value {
-    dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
-}
+use cairn_api::{ErrorCode, dispatch};
+use common::{api_with_demo, call};
+use serde_json::json;
 
 fn head(demo: &str) -> String {
     cairn_git::Git::discover(Path::new(demo))

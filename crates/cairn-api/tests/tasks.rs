@@ -1,26 +1,11 @@
 //! Long commands report progress as events, and "Clone…" turns a URL into a project.
 
-use cairn_api::{Api, ApiConfig, ApiEvent, ErrorCode, dispatch};
+mod common;
+
+use cairn_api::{ApiEvent, ErrorCode, dispatch};
+use common::{api_with_demo, call};
 use serde_json::{Value, json};
 use tokio::sync::broadcast::Receiver;
-
-fn api_with_demo() -> (tempfile::TempDir, Api, String) {
-    let dir = tempfile::tempdir().unwrap();
-    let api = Api::new(ApiConfig {
-        data_dir: Some(dir.path().to_path_buf()),
-        initial_project: None,
-        install_demo: true,
-        open_demo: false,
-    })
-    .unwrap();
-    let info = dispatch(&api, "app_info", Value::Null).unwrap();
-    let demo = info["initialProject"].as_str().unwrap().to_string();
-    (dir, api, demo)
-}
-
-fn call(api: &Api, cmd: &str, args: Value) -> Value {
-    dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
-}
 
 /// Every progress event received so far, as (task, title, phase, done, total, finished).
 type Seen = Vec<(String, String, String, u64, Option<u64>, bool)>;

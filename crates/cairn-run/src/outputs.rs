@@ -4,7 +4,6 @@
 use std::path::Path;
 
 use cairn_data::checkout::materialize;
-use cairn_data::hash::HashKind;
 
 use crate::error::RunError;
 use crate::status::Locks;
@@ -49,14 +48,10 @@ pub fn restore_locked(root: &Path, overwrite: bool) -> Result<Restored, RunError
             let Some(e) = entry.outs.iter().find(|e| e.path == o.path) else {
                 continue;
             };
-            let Some(md5) = e.md5.as_deref() else {
+            let Some(h) = crate::status::locked_hash(e) else {
                 continue;
             };
-            let kind = if e.hash.as_deref() == Some("md5") {
-                HashKind::Md5
-            } else {
-                HashKind::LegacyDos2Unix
-            };
+            let (md5, kind) = (h.md5.as_str(), h.kind);
             let dest = root.join(&rel);
             if md5.ends_with(".dir") {
                 let Ok(m) = odb.read_manifest(md5, kind) else {

@@ -157,6 +157,17 @@ pub struct Checker<'a> {
     pub hasher: Hasher<'a>,
 }
 
+/// The hash a lock entry records, as the data engine names objects (`hash: md5` is
+/// DVC 3's; no `hash` key is 2.x's md5-dos2unix).
+pub fn locked_hash(e: &cairn_pipeline::LockEntry) -> Option<HashInfo> {
+    e.md5.as_ref().map(|md5| HashInfo {
+        md5: md5.clone(),
+        size: e.size,
+        nfiles: e.nfiles,
+        kind: kind_of(&e.hash),
+    })
+}
+
 fn kind_of(hash: &Option<String>) -> HashKind {
     match hash.as_deref() {
         Some(_) => HashKind::Md5,
@@ -263,14 +274,7 @@ impl Checker<'_> {
                 continue;
             };
             let recorded = lock.and_then(|l| l.outs.iter().find(|e| e.path == o.path));
-            let hash = recorded.and_then(|r| {
-                r.md5.as_ref().map(|md5| HashInfo {
-                    md5: md5.clone(),
-                    size: r.size,
-                    nfiles: r.nfiles,
-                    kind: kind_of(&r.hash),
-                })
-            });
+            let hash = recorded.and_then(locked_hash);
             let pointer_out = PointerOut {
                 path: o.path.clone(),
                 hash,

@@ -5,8 +5,6 @@
 use std::path::Path;
 
 use cairn_core::Progress;
-use cairn_data::hash::HashKind;
-use cairn_data::pointer::HashInfo;
 use cairn_data::remote::{Transfer, Wanted};
 use serde::Serialize;
 
@@ -30,21 +28,15 @@ pub fn workspace_objects(
             let Some(locked) = entry.outs.iter().find(|e| e.path == out.path) else {
                 continue;
             };
-            let (Some(md5), Some(path)) = (&locked.md5, stage.dep_repo_path(&out.path)) else {
+            let (Some(hash), Some(path)) = (
+                crate::status::locked_hash(locked),
+                stage.dep_repo_path(&out.path),
+            ) else {
                 continue;
             };
             wanted.push(Wanted {
                 path,
-                hash: HashInfo {
-                    md5: md5.clone(),
-                    size: locked.size,
-                    nfiles: locked.nfiles,
-                    kind: if locked.hash.is_some() {
-                        HashKind::Md5
-                    } else {
-                        HashKind::LegacyDos2Unix
-                    },
-                },
+                hash,
                 push: out.push,
             });
         }

@@ -42,7 +42,6 @@ export function DataPreview(props: { project: string; item: TrackedItem; commit?
     };
   }, [project, item.pointer, pick]);
 
-  const label = (v: DataVersion) => `${v.commit.summary} · ${v.commit.id.slice(0, 7)}`;
   return (
     <Modal
       title={`Preview of ${item.path}`}
@@ -53,28 +52,8 @@ export function DataPreview(props: { project: string; item: TrackedItem; commit?
       footer={<Button onClick={props.onClose}>Close</Button>}
     >
       <div className="preview-bar">
-        <label>
-          <span className="muted small">Version</span>
-          <select value={pick.commit} onChange={(e) => setPick({ ...pick, commit: e.target.value })} aria-label="Version to preview">
-            <option value="">As tracked now</option>
-            {versions.map((v) => (
-              <option key={v.commit.id} value={v.commit.id}>
-                {label(v)}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          <span className="muted small">Compare with</span>
-          <select value={pick.compareTo} onChange={(e) => setPick({ ...pick, compareTo: e.target.value })} aria-label="Version to compare with">
-            <option value="">Nothing</option>
-            {versions.map((v) => (
-              <option key={v.commit.id} value={v.commit.id}>
-                {label(v)}
-              </option>
-            ))}
-          </select>
-        </label>
+        <VersionSelect label="Version" none="As tracked now" versions={versions} value={pick.commit} onChange={(commit) => setPick({ ...pick, commit })} aria="Version to preview" />
+        <VersionSelect label="Compare with" none="Nothing" versions={versions} value={pick.compareTo} onChange={(compareTo) => setPick({ ...pick, compareTo })} aria="Version to compare with" />
       </div>
       {pick.inner && (
         <div className="preview-crumbs">
@@ -88,6 +67,22 @@ export function DataPreview(props: { project: string; item: TrackedItem; commit?
       {error && <p className="form-error">{error}</p>}
       {preview && <PreviewBody preview={preview} onOpen={(inner) => setPick({ ...pick, inner })} />}
     </Modal>
+  );
+}
+
+function VersionSelect(props: { label: string; none: string; versions: DataVersion[]; value: string; onChange: (commit: string) => void; aria: string }) {
+  return (
+    <label>
+      <span className="muted small">{props.label}</span>
+      <select value={props.value} onChange={(e) => props.onChange(e.target.value)} aria-label={props.aria}>
+        <option value="">{props.none}</option>
+        {props.versions.map((v) => (
+          <option key={v.commit.id} value={v.commit.id}>
+            {v.commit.summary} · {v.commit.id.slice(0, 7)}
+          </option>
+        ))}
+      </select>
+    </label>
   );
 }
 
