@@ -11,6 +11,7 @@ use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
 use cairn_core::{Progress, ProgressEvent};
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::collect;
@@ -178,18 +179,27 @@ pub fn push(
         total_bytes: None,
     });
     // Files before manifests: a manifest on the remote promises its files are there.
-    todo.sort_by_key(|(h, _)| h.ends_with(".dir"));
-    for (hash, kind) in todo {
-        let dest = remote.odb.path(&hash, kind);
-        if dest.is_file() {
-            t.up_to_date += 1;
-        } else {
-            let src = local.path(&hash, kind);
-            let n = copy_object(&src, &dest).map_err(|e| DataError::io(&dest, e))?;
-            t.transferred += 1;
-            t.bytes += n;
-        }
-        progress.event(ProgressEvent::Advance { files: 1, bytes: 0 });
+    let (manifests, files): (Vec<_>, Vec<_>) =
+        todo.into_iter().partition(|(h, _)| h.ends_with(".dir"));
+    for batch in [files, manifests] {
+        let copied: Vec<Option<u64>> = batch
+            .par_iter()
+            .map(|(hash, kind)| {
+                let dest = remote.odb.path(hash, *kind);
+                let n = if dest.is_file() {
+                    None
+                } else {
+                    let src = local.path(hash, *kind);
+                    Some(copy_object(&src, &dest).map_err(|e| DataError::io(&dest, e))?)
+                };
+                progress.event(ProgressEvent::Advance {
+                    files: 1,
+                    bytes: n.unwrap_or(0),
+                });
+                Ok(n)
+            })
+            .collect::<Result<_>>()?;
+        tally(&mut t, &copied);
     }
     progress.event(ProgressEvent::Finish);
     Ok(t)
@@ -221,7 +231,12 @@ pub fn fetch(
     let mut seen = HashSet::new();
     for w in wanted {
         match objects_of(w, local) {
-            Some(objs) => todo.extend(objs.into_iter().filter(|o| seen.insert(o.clone()))),
+            // Manifests were fetched above.
+            Some(objs) => todo.extend(
+                objs.into_iter()
+                    .filter(|(h, _)| !h.ends_with(".dir"))
+                    .filter(|o| seen.insert(o.clone())),
+            ),
             None => t.missing.push(w.path.clone()),
         }
     }
@@ -230,27 +245,51 @@ pub fn fetch(
         total_files: Some(todo.len() as u64),
         total_bytes: None,
     });
-    let mut absent: HashSet<String> = HashSet::new();
-    for (hash, kind) in &todo {
-        if local.contains(hash, *kind) {
-            t.up_to_date += 1;
-        } else if remote.odb.contains(hash, *kind) {
-            t.bytes += fetch_object(local, remote, hash, *kind)?;
-            t.transferred += 1;
-        } else {
-            absent.insert(hash.clone());
-        }
-        progress.event(ProgressEvent::Advance { files: 1, bytes: 0 });
-    }
+    // `Some(Some(bytes))` copied, `Some(None)` already here, `None` absent from the remote.
+    let fetched: Vec<Option<Option<u64>>> = todo
+        .par_iter()
+        .map(|(hash, kind)| {
+            let r = if local.contains(hash, *kind) {
+                Some(None)
+            } else if remote.odb.contains(hash, *kind) {
+                Some(Some(fetch_object(local, remote, hash, *kind)?))
+            } else {
+                None
+            };
+            progress.event(ProgressEvent::Advance { files: 1, bytes: 0 });
+            Ok(r)
+        })
+        .collect::<Result<_>>()?;
+    let absent: HashSet<&str> = fetched
+        .iter()
+        .zip(&todo)
+        .filter(|(r, _)| r.is_none())
+        .map(|(_, (h, _))| h.as_str())
+        .collect();
+    let copied: Vec<Option<u64>> = fetched.iter().flatten().copied().collect();
+    tally(&mut t, &copied);
     progress.event(ProgressEvent::Finish);
     for w in wanted {
-        let incomplete =
-            objects_of(w, local).is_some_and(|objs| objs.iter().any(|(h, _)| absent.contains(h)));
+        let incomplete = objects_of(w, local)
+            .is_some_and(|objs| objs.iter().any(|(h, _)| absent.contains(h.as_str())));
         if incomplete && !t.missing.contains(&w.path) {
             t.missing.push(w.path.clone());
         }
     }
     Ok(t)
+}
+
+/// Counts copied objects (`Some(bytes)`) and those already there (`None`).
+fn tally(t: &mut Transfer, copied: &[Option<u64>]) {
+    for c in copied {
+        match c {
+            Some(n) => {
+                t.transferred += 1;
+                t.bytes += n;
+            }
+            None => t.up_to_date += 1,
+        }
+    }
 }
 
 /// One object from the remote into the cache, verified by its hash.
