@@ -234,7 +234,7 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
     # re-creates them from the cache). In this order each tool pays only for its own
     # deletions.
     add_runs = 3
-    add_t, st_t, touch_t = {}, {}, {}
+    add_t, st_t, touch_t, push_t = {}, {}, {}, {}
     floor, floor_s = build_floor(base), None
     many: dict[str, Repo] = {}
     for t in ("cairn", "dvc"):
@@ -254,6 +254,13 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
         touch_all(r.root / "data")
         log(f"{t}: status after touch")
         touch_t[t] = measure(f"{t} status (touched)", lambda: r.timed("status", "--json"))
+        # A folder remote of its own (configured through dvc for both tools, so the
+        # config is the same), pushed to once: every object is new there.
+        store = base / f"store-{t}"
+        subprocess.run([str(DVC), "remote", "add", "-d", "store", str(store)], cwd=r.root,
+                       env=r.env, check=True, stdout=subprocess.DEVNULL)
+        log(f"{t}: push to a folder remote")
+        push_t[t] = measure(f"{t} push", lambda: r.timed("push"))
         if t == "cairn" and floor:
             log("filesystem floor: read + create the same objects in C")
             floor_s = measure("floor", lambda: floor_time(floor, template, base))
@@ -262,6 +269,7 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
         same_output=same_file(many, "data.dvc"), **extra)
     row("status", "status right after add (median of repeated runs)", st_t)
     row("status-touch", "status after touching every file's mtime", touch_t)
+    row("push-many", f"push {n_files:,} objects (and the manifest) to a new folder remote", push_t)
     shutil.rmtree(template.parent)
     for t in TOOLS:
         make_writable_and_remove(base / t)
