@@ -441,6 +441,19 @@ async function main() {
   await page.getByTestId("stage-node-lonely").waitFor();
   await page.getByTestId("collapse-group").click();
   await group.waitFor();
+  // Selection syntax: only the selected stages are drawn, and can run or become a command.
+  await page.getByTestId("stage-select").fill("+summary");
+  await page.getByTestId("selection-chip").filter({ hasText: "4 stages" }).waitFor();
+  await page.getByTestId("stage-node-lonely").waitFor({ state: "detached" });
+  await page.getByTestId("stage-node-prepare").waitFor();
+  await page.getByTestId("copy-selection-command").click();
+  const copied = await page.evaluate(() => navigator.clipboard.readText());
+  if (copied !== "cairn repro --single-item prepare sweep@1 sweep@2 summary") throw new Error(`selection command: ${copied}`);
+  await shot(page, "07d-selection");
+  await page.getByTestId("stage-select").fill("lonely nope");
+  await page.getByTestId("selection-chip").filter({ hasText: "No stage matches nope" }).waitFor();
+  await page.getByTestId("stage-select").press("Escape");
+  await page.getByTestId("stage-node-summary").waitFor();
 
   step("dark mode follows the OS");
   await page.emulateMedia({ colorScheme: "dark" });

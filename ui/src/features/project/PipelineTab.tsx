@@ -19,6 +19,7 @@ import { AddStage, WireDialog } from "./AddStage";
 import { canWire, knownOutputs, unwire, wireChoices } from "./edits";
 import { GROUP_PREFIX, collapseGroups, isGroupNode, lineageOf, onlyNodes } from "../../graph/groups";
 import { usePipelineEdit } from "./usePipelineEdit";
+import { reproCommand, selectStages } from "../../graph/select";
 import { NODE_HEIGHT, NODE_WIDTH, edgeId, fallbackPositions, layoutInput, toFlow, type Positions, type StageFlowNode } from "../../graph/build";
 import { layoutInWorker } from "../../graph/layout";
 import { STATUS_HEX, statusLook } from "../../graph/status";
@@ -54,10 +55,15 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
   // (one stage's lineage only).
   const [expanded, setExpanded] = useState<ReadonlySet<string>>(new Set());
   const [focus, setFocus] = useState<string | null>(null);
+  // Selection syntax (`+train`, `eval@*`, `state:stale`…): only those stages are drawn.
+  const [query, setQuery] = useState("");
+  const selection = useMemo(() => selectStages(view, query), [view, query]);
   const shown = useMemo(() => {
-    const g = collapseGroups(view, expanded);
+    const picked = selection ? onlyNodes(view, selection.ids) : view;
+    const g = collapseGroups(picked, expanded);
     return focus && g.stages.some((s) => s.id === focus) ? onlyNodes(g, lineageOf(g, focus)) : g;
-  }, [view, expanded, focus]);
+  }, [view, selection, expanded, focus]);
+  const selectedStages = selection ? view.stages.filter((s) => selection.ids.has(s.id) && !s.isDataSource) : [];
   const toggleGroup = (group: string, open: boolean) =>
     setExpanded((cur) => {
       const next = new Set(cur);
@@ -252,6 +258,57 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
             </ReactFlow>
           )}
           <div className="canvas-tools">
+            <label className="stage-select" title="Select stages: train, +train (and upstream), train+ (and downstream), 2+train, @train, eval@*, state:stale">
+              <input
+                value={query}
+                onChange={(e) => setQuery(e.target.value)}
+                onKeyDown={(e) => e.key === "Escape" && setQuery("")}
+                placeholder="Select: +train, eval@*, state:stale"
+                aria-label="Select stages"
+                spellCheck={false}
+                data-testid="stage-select"
+              />
+            </label>
+            {selection && (
+              <span className="focus-chip" data-testid="selection-chip">
+                {selection.unmatched.length > 0 ? (
+                  <span className="select-error">No stage matches {selection.unmatched.join(", ")}</span>
+                ) : (
+                  <>
+                    <b>{selectedStages.length}</b> {selectedStages.length === 1 ? "stage" : "stages"}
+                  </>
+                )}
+                {selectedStages.length > 0 && (
+                  <>
+                    <Button
+                      kind="ghost"
+                      icon="play"
+                      disabled={running}
+                      onClick={() => onRun({ targets: selectedStages.map((s) => s.id), force: false, downstream: false, singleItem: true })}
+                      testId="run-selection"
+                      title="Run exactly these stages (those up to date are skipped)"
+                    >
+                      Run these
+                    </Button>
+                    <Button
+                      kind="ghost"
+                      icon="terminal"
+                      onClick={() => {
+                        const cmd = reproCommand(view, selection.ids);
+                        void navigator.clipboard
+                          .writeText(cmd)
+                          .then(() => notify("ok", `Copied: ${cmd}`))
+                          .catch(() => notify("info", cmd, 10000));
+                      }}
+                      testId="copy-selection-command"
+                      title="Copy the cairn repro command for these stages"
+                    >
+                      Copy command
+                    </Button>
+                  </>
+                )}
+              </span>
+            )}
             {focus && (
               <span className="focus-chip" data-testid="focus-chip">
                 Lineage of <b>{view.stages.find((s) => s.id === focus)?.name ?? focus}</b>
