@@ -454,6 +454,26 @@ async function main() {
   await page.getByTestId("selection-chip").filter({ hasText: "No stage matches nope" }).waitFor();
   await page.getByTestId("stage-select").press("Escape");
   await page.getByTestId("stage-node-summary").waitFor();
+  // Drag a node out of the way: it stays there (saved), until Reset layout.
+  const lonely = page.getByTestId("stage-node-lonely");
+  const nodeTransform = () => lonely.evaluate((el) => el.closest(".react-flow__node")?.style.transform ?? "");
+  const before = await nodeTransform();
+  const box = await lonely.boundingBox();
+  if (!box) throw new Error("the lonely stage is on screen");
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 60, box.y + box.height / 2 + 120, { steps: 8 });
+  await page.mouse.up();
+  await page.getByTestId("reset-layout").waitFor();
+  const dragged = await nodeTransform();
+  if (dragged === before) throw new Error("the node moved");
+  await page.getByTestId("tab-runs").click();
+  await page.getByTestId("tab-pipeline").click();
+  await page.getByTestId("reset-layout").waitFor();
+  if ((await nodeTransform()) !== dragged) throw new Error(`the dragged place is kept: ${await nodeTransform()} vs ${dragged}`);
+  await page.getByTestId("reset-layout").click();
+  await page.getByTestId("reset-layout").waitFor({ state: "detached" });
+  await page.waitForFunction((b) => document.querySelector('[data-testid="stage-node-lonely"]')?.closest(".react-flow__node")?.style.transform === b, before);
 
   step("dark mode follows the OS");
   await page.emulateMedia({ colorScheme: "dark" });

@@ -91,6 +91,10 @@ commands! {
     set_trust(TrustArgs) -> ();
     /// The pipeline graph with stage states.
     get_pipeline(ProjectArgs) -> PipelineView;
+    /// Where the user dragged the pipeline's nodes (they override the automatic layout).
+    get_layout(ProjectArgs) -> Vec<NodePosition>;
+    /// Records dragged node positions, or forgets them all (`reset`).
+    save_layout(SaveLayoutArgs) -> ();
     /// Everything about one stage for the side panel.
     get_stage(StageArgs) -> StageDetail;
     /// Starts a run; progress arrives as events.

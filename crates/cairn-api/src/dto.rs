@@ -957,3 +957,27 @@ pub struct DataPreview {
     /// Compared with `compare_to`, when asked.
     pub changes: Option<PreviewChanges>,
 }
+
+/// Where the user put one pipeline node (flow coordinates).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NodePosition {
+    /// The node id (a stage address, or `group:NAME`).
+    pub node: String,
+    /// Left.
+    pub x: f64,
+    /// Top.
+    pub y: f64,
+}
+
+/// Arguments of `save_layout`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SaveLayoutArgs {
+    /// Project root.
+    pub project: String,
+    /// Positions to record.
+    pub positions: Vec<NodePosition>,
+    /// Forget the project's earlier positions first (back to the automatic layout).
+    pub reset: bool,
+}

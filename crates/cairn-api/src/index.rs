@@ -21,6 +21,14 @@ const MIGRATIONS: &[&str] = &[
         path TEXT PRIMARY KEY,
         trusted_ms INTEGER NOT NULL
      );",
+    // 2: where the user dragged pipeline nodes, per project.
+    "CREATE TABLE layouts (
+        project TEXT NOT NULL,
+        node TEXT NOT NULL,
+        x REAL NOT NULL,
+        y REAL NOT NULL,
+        PRIMARY KEY (project, node)
+     );",
 ];
 
 /// A row of the index.
@@ -158,6 +166,41 @@ impl ProjectIndex {
             self.conn
                 .execute("DELETE FROM trust WHERE path = ?1", [path])?;
         }
+        Ok(())
+    }
+}
+
+impl ProjectIndex {
+    /// The node positions the user set in `project`'s pipeline, by node id.
+    pub fn layout(&self, project: &str) -> ApiResult<Vec<(String, f64, f64)>> {
+        let mut stmt = self
+            .conn
+            .prepare("SELECT node, x, y FROM layouts WHERE project = ?1 ORDER BY node")?;
+        let rows = stmt
+            .query_map([project], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?
+            .collect::<Result<_, _>>()?;
+        Ok(rows)
+    }
+
+    /// Records node positions (replacing earlier ones of the same nodes); with `reset`,
+    /// forgets all of the project's first.
+    pub fn save_layout(
+        &mut self,
+        project: &str,
+        positions: &[(String, f64, f64)],
+        reset: bool,
+    ) -> ApiResult<()> {
+        let tx = self.conn.transaction()?;
+        if reset {
+            tx.execute("DELETE FROM layouts WHERE project = ?1", [project])?;
+        }
+        for (node, x, y) in positions {
+            tx.execute(
+                "INSERT OR REPLACE INTO layouts (project, node, x, y) VALUES (?1, ?2, ?3, ?4)",
+                params![project, node, x, y],
+            )?;
+        }
+        tx.commit()?;
         Ok(())
     }
 }

@@ -8,7 +8,7 @@ use std::path::Path;
 use cairn_pipeline::{LocalFs, OutKind, Project, Stage};
 
 use crate::dto::*;
-use crate::error::{ApiError, ApiResult};
+use crate::error::{ApiError, ApiResult, ErrorCode};
 use crate::{Api, project_root};
 
 /// Stage address → state and reasons.
@@ -295,5 +295,40 @@ fn flatten(file: &str, key: &str, value: &serde_json::Value, out: &mut Vec<Param
             key: key.to_string(),
             value: v.to_string(),
         }),
+    }
+}
+
+impl Api {
+    /// `get_layout`.
+    pub fn get_layout(&self, args: ProjectArgs) -> ApiResult<Vec<NodePosition>> {
+        let root = project_root(&args.project)?;
+        Ok(self
+            .index()
+            .layout(&root.to_string_lossy())?
+            .into_iter()
+            .map(|(node, x, y)| NodePosition { node, x, y })
+            .collect())
+    }
+
+    /// `save_layout`.
+    pub fn save_layout(&self, args: SaveLayoutArgs) -> ApiResult<()> {
+        let root = project_root(&args.project)?;
+        if let Some(p) = args
+            .positions
+            .iter()
+            .find(|p| !p.x.is_finite() || !p.y.is_finite())
+        {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                format!("{}: a position must be a finite number", p.node),
+            ));
+        }
+        let positions: Vec<(String, f64, f64)> = args
+            .positions
+            .into_iter()
+            .map(|p| (p.node, p.x, p.y))
+            .collect();
+        self.index()
+            .save_layout(&root.to_string_lossy(), &positions, args.reset)
     }
 }

@@ -264,3 +264,44 @@ fn pipeline_edits_are_written_back_checked_and_undone() {
     assert_eq!(err.code, ErrorCode::Conflict, "{err:?}");
     assert!(yaml().contains("seed "));
 }
+
+#[test]
+fn dragged_node_positions_are_kept_per_project_until_reset() {
+    let e = env();
+    let get = || call(&e.api, "get_layout", json!({"project": e.demo}));
+    assert_eq!(get(), json!([]), "the automatic layout at first");
+    call(
+        &e.api,
+        "save_layout",
+        json!({"project": e.demo, "reset": false, "positions": [
+            {"node": "train", "x": 10.5, "y": -20.0},
+            {"node": "group:sweep", "x": 0.0, "y": 0.0}
+        ]}),
+    );
+    call(
+        &e.api,
+        "save_layout",
+        json!({"project": e.demo, "reset": false, "positions": [{"node": "train", "x": 11.0, "y": 12.0}]}),
+    );
+    assert_eq!(
+        get(),
+        json!([
+            {"node": "group:sweep", "x": 0.0, "y": 0.0},
+            {"node": "train", "x": 11.0, "y": 12.0}
+        ]),
+        "a node moved twice keeps its last place"
+    );
+    // Another project's layout is its own.
+    let work = tempfile::tempdir().unwrap();
+    cairn_git::Git::init(work.path()).unwrap();
+    assert_eq!(
+        call(&e.api, "get_layout", json!({"project": work.path()})),
+        json!([])
+    );
+    call(
+        &e.api,
+        "save_layout",
+        json!({"project": e.demo, "reset": true, "positions": []}),
+    );
+    assert_eq!(get(), json!([]), "reset forgets them");
+}

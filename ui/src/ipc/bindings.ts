@@ -485,6 +485,34 @@ restored: Array<string>,
  */
 problems: Array<ApiError>, };
 
+export type NodePosition = { 
+/**
+ * The node id (a stage address, or `group:NAME`).
+ */
+node: string, 
+/**
+ * Left.
+ */
+x: number, 
+/**
+ * Top.
+ */
+y: number, };
+
+export type SaveLayoutArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Positions to record.
+ */
+positions: Array<NodePosition>, 
+/**
+ * Forget the project's earlier positions first (back to the automatic layout).
+ */
+reset: boolean, };
+
 export type SaveArgs = { 
 /**
  * Project root.
@@ -1223,6 +1251,10 @@ export interface Commands {
   set_trust: { args: TrustArgs; result: null };
   /** The pipeline graph with stage states. */
   get_pipeline: { args: ProjectArgs; result: PipelineView };
+  /** Where the user dragged the pipeline's nodes (they override the automatic layout). */
+  get_layout: { args: ProjectArgs; result: Array<NodePosition> };
+  /** Records dragged node positions, or forgets them all (`reset`). */
+  save_layout: { args: SaveLayoutArgs; result: null };
   /** Everything about one stage for the side panel. */
   get_stage: { args: StageArgs; result: StageDetail };
   /** Starts a run; progress arrives as events. */
@@ -1267,4 +1299,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

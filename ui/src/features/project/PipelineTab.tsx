@@ -9,12 +9,13 @@ import {
   useReactFlow,
   type Connection,
   type EdgeChange,
+  type NodeChange,
   type NodeTypes,
 } from "@xyflow/react";
 import type { PipelineView } from "../../ipc";
 import { Button } from "../../components/ui";
 import { notify } from "../../components/toast";
-import { describeError, toApiError } from "../../ipc";
+import { call, describeError, toApiError } from "../../ipc";
 import { AddStage, WireDialog } from "./AddStage";
 import { canWire, knownOutputs, unwire, wireChoices } from "./edits";
 import { GROUP_PREFIX, collapseGroups, isGroupNode, lineageOf, onlyNodes } from "../../graph/groups";
@@ -192,7 +193,36 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
     };
   }, [flow]);
 
-  const { nodes, edges: plainEdges } = useMemo(() => toFlow(shown, positions, selected), [shown, positions, selected]);
+  // Nodes the user dragged keep their place (saved per project) over the automatic layout,
+  // in the whole-pipeline view; a selection or focus is laid out afresh.
+  const [manual, setManual] = useState<Positions>({});
+  const whole = !selection && !focus;
+  useEffect(() => {
+    let live = true;
+    call("get_layout", { project: view.project })
+      .then((ps) => live && setManual(Object.fromEntries(ps.map((p) => [p.node, { x: p.x, y: p.y }]))))
+      .catch(() => undefined);
+    return () => {
+      live = false;
+    };
+  }, [view.project]);
+  const placed = useMemo(() => (whole ? { ...positions, ...manual } : positions), [whole, positions, manual]);
+  const onNodesChange = (changes: NodeChange<StageFlowNode>[]) => {
+    const moved: Positions = {};
+    for (const c of changes) if (c.type === "position" && c.position) moved[c.id] = c.position;
+    if (Object.keys(moved).length) setManual((m) => ({ ...m, ...moved }));
+  };
+  const saveDragged = (dragged: StageFlowNode[]) => {
+    const ps = dragged.map((n) => ({ node: n.id, x: n.position.x, y: n.position.y }));
+    call("save_layout", { project: view.project, positions: ps, reset: false }).catch((e) => notify("error", describeError(toApiError(e))));
+  };
+  const resetLayout = () => {
+    setManual({});
+    call("save_layout", { project: view.project, positions: [], reset: true })
+      .then(() => requestAnimationFrame(() => void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.6 })))
+      .catch((e) => notify("error", describeError(toApiError(e))));
+  };
+  const { nodes, edges: plainEdges } = useMemo(() => toFlow(shown, placed, selected), [shown, placed, selected]);
   const edges = useMemo(() => plainEdges.map((e) => (e.id === selectedEdge ? { ...e, selected: true } : e)), [plainEdges, selectedEdge]);
   const stage = view.stages.find((s) => s.id === selected) ?? null;
   const counts = useMemo(() => new Set(view.stages.map((s) => s.state)), [view.stages]);
@@ -234,7 +264,9 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
               onEdgesChange={onEdgesChange}
               onEdgeClick={(_, e) => setSelectedEdge(e.id)}
               deleteKeyCode={null}
-              nodesDraggable={false}
+              nodesDraggable={whole}
+              onNodesChange={onNodesChange}
+              onNodeDragStop={(_, _node, dragged) => saveDragged(dragged)}
               nodesConnectable
               edgesFocusable
               elementsSelectable
@@ -308,6 +340,11 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
                   </>
                 )}
               </span>
+            )}
+            {whole && Object.keys(manual).length > 0 && (
+              <Button kind="ghost" icon="refresh" onClick={resetLayout} testId="reset-layout" title="Forget where you dragged nodes: back to the automatic layout">
+                Reset layout
+              </Button>
             )}
             {focus && (
               <span className="focus-chip" data-testid="focus-chip">
