@@ -251,6 +251,11 @@ async function main() {
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="metric-chart"]')].length >= 2);
   await shot(page, "04e-experiments-smoothed");
   await setRange(page.getByTestId("smoothing"), "0");
+  // Pin an experiment as the reference: the baseline's differing values are marked now.
+  await page.locator('[data-testid="exp-row"]').filter({ hasText: "slower" }).getByTestId("exp-pin").click();
+  await page.locator('[data-testid="exp-row"][data-kind="baseline"] td.changed').filter({ hasText: "0.1" }).waitFor();
+  await page.locator('[data-testid="exp-row"]').filter({ hasText: "slower" }).getByTestId("exp-pin").click();
+  await page.locator('[data-testid="exp-row"][data-kind="baseline"] td.changed').first().waitFor({ state: "detached" });
   await page.getByTestId("only-changed").uncheck();
   await page.getByTestId("col-param-prepare.seed").waitFor();
   await page.getByTestId("exp-select").first().uncheck();

@@ -28,6 +28,7 @@ const PATHS = {
   chevron: "M9 6l6 6-6 6",
   fit: "M4 9V4h5M20 9V4h-5M4 15v5h5M20 15v5h-5",
   edit: "M4 20h4L19 9l-4-4L4 16zM13 7l4 4",
+  pin: "M9 4h6l-1 6 4 4H6l4-4zM12 14v7",
   // Round caps on zero-length strokes draw the three dots.
   more: "M5 12h.01M12 12h.01M19 12h.01",
 } as const;

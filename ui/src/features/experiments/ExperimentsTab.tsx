@@ -64,6 +64,8 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [selected, setSelected] = useState<string[] | null>(null);
   const [onlyChanged, setOnlyChanged] = useState(true);
   const [sort, setSort] = useState<SortKey>(null);
+  // The row every other row is compared with; each row's own baseline when none.
+  const [reference, setReference] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
   const [series, setSeries] = useState<RevSeriesView[]>([]);
   const [seriesVersion, setSeriesVersion] = useState(0);
@@ -247,7 +249,18 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                       {r.kind !== "experiment" && <Pill tone="neutral">{r.kind === "workspace" ? "work tree" : "baseline"}</Pill>}
                       {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
+                      {reference === r.id && <Pill tone="running">reference</Pill>}
                     </label>
+                    <button
+                      className={`icon-btn pin-btn ${reference === r.id ? "pinned" : ""}`}
+                      title={reference === r.id ? "Compare each row with its baseline again" : "Compare every row with this one"}
+                      aria-label={reference === r.id ? `Unpin ${r.name}` : `Compare every row with ${r.name}`}
+                      aria-pressed={reference === r.id}
+                      onClick={() => setReference((cur) => (cur === r.id ? null : r.id))}
+                      data-testid="exp-pin"
+                    >
+                      <Icon name="pin" size={14} />
+                    </button>
                     {r.kind === "experiment" && r.status === "success" && (
                       <ExpRowMenu project={project} row={r} running={props.running} onDone={load} />
                     )}
@@ -257,7 +270,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                   {columns.map((i) => {
                     const v = r.values[i];
                     return (
-                      <td key={i} className={`num mono ${differs(r, view.rows, i) ? "changed" : ""}`} title={v?.text}>
+                      <td key={i} className={`num mono ${differs(r, view.rows, i, reference) ? "changed" : ""}`} title={v?.text}>
                         {v?.text ?? <span className="muted">—</span>}
                       </td>
                     );

@@ -61,6 +61,10 @@ describe("experiments table", () => {
     expect(differs(e1, view.rows, 0)).toBe(false);
     expect(differs(head, view.rows, 1)).toBe(false);
     expect(differs(ws, view.rows, 2)).toBe(true);
+    // A pinned reference row replaces the baseline, and is itself never marked.
+    expect(differs(head, view.rows, 1, e1.id)).toBe(true);
+    expect(differs(e1, view.rows, 1, e1.id)).toBe(false);
+    expect(differs(e1, view.rows, 1, "gone")).toBe(true);
   });
 
   it("aligns series of several revisions on one x axis", () => {

@@ -42,7 +42,9 @@ function compareCells(a: ExpCell | null | undefined, b: ExpCell | null | undefin
 }
 
 /** Whether `row`'s value in `column` differs from its baseline's (or HEAD's for the workspace). */
-export function differs(row: ExpRow, rows: ExpRow[], column: number): boolean {
+export function differs(row: ExpRow, rows: ExpRow[], column: number, reference: string | null = null): boolean {
+  const pinned = reference ? rows.find((r) => r.id === reference) : undefined;
+  if (pinned) return row.id !== pinned.id && (row.values[column]?.text ?? null) !== (pinned.values[column]?.text ?? null);
   if (row.kind === "baseline") return false;
   const base = row.baseline ? rows.find((r) => r.id === row.baseline) : rows.find((r) => r.kind === "baseline");
   if (!base) return false;
