@@ -141,6 +141,9 @@ export function DataTab({ project }: { project: string }) {
                   </td>
                   <td>
                     <Pill tone={STATE[it.state].tone}>{STATE[it.state].label}</Pill>
+                    {it.state === "not_in_cache" && (
+                      <span className="muted small state-hint">{data.remote?.usable ? " Pull fetches it" : " pull it from a remote (dvc pull)"}</span>
+                    )}
                   </td>
                   <td className="num">{formatBytes(it.size)}</td>
                   <td className="num">{it.nfiles ?? (it.isDir ? "—" : 1)}</td>
