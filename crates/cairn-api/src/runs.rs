@@ -23,6 +23,9 @@ enum Job {
     Pipeline(RunOptions),
     /// Reproduce with changed params and record an experiment.
     Experiment(cairn_exp::run::ExpRunOptions),
+    /// Run the queue (a sweep just queued): `total` experiments, `jobs` at a time, each
+    /// in its own worktree.
+    Sweep { total: usize, jobs: usize },
 }
 
 /// A run in progress.
@@ -256,10 +259,31 @@ impl Api {
             cairn_exp::overrides::parse_override(o)?;
         }
         if cairn_exp::overrides::has_sweep(&grouped)? {
-            return Err(ApiError::new(
-                ErrorCode::InvalidArguments,
-                "a sweep (several values for one param) runs through the queue: use `cairn exp run --queue` in a terminal",
-            ));
+            // One experiment per combination, queued, then run by workers in their own
+            // worktrees (as `cairn exp run --queue` + `cairn queue start` would).
+            if self.is_running(&root) {
+                return Err(ApiError::new(
+                    ErrorCode::AlreadyRunning,
+                    "a run is already in progress in this project; cancel it or wait for it to finish",
+                ));
+            }
+            let queued = cairn_exp::queue::enqueue(
+                &root,
+                &cairn_exp::queue::QueueOptions {
+                    set_params: args.set_params.clone(),
+                    name: name.map(str::to_string),
+                    ..Default::default()
+                },
+            )?;
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let job = Job::Sweep {
+                total: queued.len(),
+                jobs: cores.min(queued.len()).max(1),
+            };
+            self.start_run(root, job)?;
+            return Ok(RunHandle {
+                project: args.project,
+            });
         }
         let opts = cairn_exp::run::ExpRunOptions {
             set_params: args.set_params.clone(),
@@ -346,6 +370,7 @@ impl Api {
                         matches!(e, cairn_exp::ExpError::Run(cairn_run::RunError::Cancelled));
                     (e.to_string(), cancelled)
                 }),
+            Job::Sweep { total, jobs } => self.run_sweep(&root, &key, total, jobs, &cancel),
         };
         self.flush_output(&key, &batcher, true);
         let active = self.inner.runs.lock().expect("runs mutex").remove(&key);
@@ -363,6 +388,14 @@ impl Api {
                 status,
                 error,
             });
+        } else if result.is_ok() {
+            // A sweep has no single run plan; its experiments reported as they finished.
+            self.emit(ApiEvent::RunFinished {
+                project: key,
+                run_id: run_id.unwrap_or_default(),
+                status: RunState::Succeeded,
+                error: None,
+            });
         } else if let Err((message, cancelled)) = result {
             // Events already reported what ran; this is for failures before the plan.
             self.emit(ApiEvent::RunFinished {
@@ -375,6 +408,51 @@ impl Api {
                 },
                 error: Some(message),
             });
+        }
+    }
+
+    /// Runs the queue until it is empty, reporting each finished experiment as progress
+    /// (and as a change, so the experiments table reloads).
+    fn run_sweep(
+        &self,
+        root: &Path,
+        key: &str,
+        total: usize,
+        jobs: usize,
+        cancel: &CancelToken,
+    ) -> Result<(), (String, bool)> {
+        let task =
+            crate::tasks::Task::start(self, key, &format!("Running {total} experiments"), false);
+        task.report("experiments done", 0, Some(total as u64));
+        let done = std::sync::atomic::AtomicU64::new(0);
+        let finished = cairn_exp::queue::start(root, jobs, cancel, &|_| {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            task.report("experiments done", n, Some(total as u64));
+            self.emit(ApiEvent::FilesChanged {
+                project: key.to_string(),
+                paths: vec![".dvc/tmp/cairn-queue".into()],
+            });
+        })
+        .map_err(|e| (e.to_string(), false))?;
+        if cancel.is_cancelled() {
+            return Err(("cancelled; queued experiments stay queued".into(), true));
+        }
+        let failed: Vec<&str> = finished
+            .iter()
+            .filter(|e| e.state == cairn_exp::queue::State::Failed)
+            .map(|e| e.name.as_str())
+            .collect();
+        if failed.is_empty() {
+            Ok(())
+        } else {
+            Err((
+                format!(
+                    "{} of {total} experiments failed ({}); `cairn queue logs NAME` shows why",
+                    failed.len(),
+                    failed.join(", ")
+                ),
+                false,
+            ))
         }
     }
 

@@ -293,6 +293,49 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     );
     assert!(git.ref_target("refs/exps/apply/stash").is_some());
 
+    // A sweep: one experiment per value, run by the queue's workers, reported as progress.
+    let mut rx = e.api.subscribe();
+    call(
+        &e.api,
+        "run_experiment",
+        json!({"project": e.demo, "setParams": ["train.epochs=5,6"], "name": "ep"}),
+    );
+    let deadline = Instant::now() + Duration::from_secs(180);
+    let (mut finished, mut progress_done) = (None, 0);
+    while Instant::now() < deadline && finished.is_none() {
+        match rx.try_recv() {
+            Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
+            Ok(ApiEvent::Progress { title, done, .. }) if title == "Running 2 experiments" => {
+                progress_done = progress_done.max(done)
+            }
+            Ok(_) => {}
+            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+        }
+    }
+    let (status, error) = finished.expect("the sweep finishes");
+    assert_eq!(
+        serde_json::to_value(status).unwrap(),
+        "succeeded",
+        "{error:?}"
+    );
+    assert_eq!(progress_done, 2, "both experiments reported");
+    let exps = call(&e.api, "list_experiments", json!({"project": e.demo}));
+    let epochs = exps["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["kind"] == "param" && c["key"] == "train.epochs")
+        .unwrap();
+    let mut swept: Vec<String> = exps["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["name"].as_str().is_some_and(|n| n.starts_with("ep-")))
+        .map(|r| r["values"][epochs]["text"].as_str().unwrap().to_string())
+        .collect();
+    swept.sort();
+    assert_eq!(swept, ["5", "6"], "{exps}");
+
     // Cancel: a forced run stopped at once ends as cancelled, and the project can run again.
     let mut rx = e.api.subscribe();
     call(

@@ -47,6 +47,8 @@ export function NewExperiment(props: {
       <p className="muted">
         Runs the pipeline with these values and records the result as an experiment next to the baseline — the same as{" "}
         <code>cairn exp run -S</code> (and <code>dvc exp run -S</code>). Your work tree keeps the experiment&apos;s values afterwards.
+        Several values — <code>0.1,0.2</code>, <code>range(1,5)</code> — make a sweep: one experiment per combination, queued
+        and run in parallel in their own worktrees.
       </p>
       <div className="param-form">
         {params.map((p) => {
