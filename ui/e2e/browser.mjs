@@ -65,6 +65,19 @@ function setRange(locator, value) {
   }, value);
 }
 
+/**
+ * Clicks a stage node until its panel is open: a click that lands while the graph is
+ * re-laid out (after an edit) can hit the pane instead.
+ */
+async function openStage(page, id) {
+  const panel = page.locator(`[data-testid="stage-panel"][data-stage="${id}"]`);
+  for (let attempt = 0; attempt < 5; attempt++) {
+    await page.getByTestId(`stage-node-${id}`).click();
+    if (await panel.waitFor({ timeout: 3000 }).then(() => true, () => false)) return;
+  }
+  throw new Error(`the panel of ${id} does not open`);
+}
+
 async function shot(page, name) {
   await page.waitForTimeout(350);
   await page.screenshot({ path: join(shots, `${name}.png`) });
@@ -126,7 +139,7 @@ async function main() {
   );
 
   step("the stage panel shows command, outputs, params and logs");
-  await page.getByTestId("stage-node-train").click();
+  await openStage(page, "train");
   const panel = page.getByTestId("stage-panel");
   await panel.filter({ hasText: "train.learning_rate" }).waitFor();
   await panel.filter({ hasText: "model.json" }).waitFor();
@@ -155,7 +168,7 @@ async function main() {
   await page.getByTestId("add-stage-submit").click();
   await page.getByTestId("add-stage-error").filter({ hasText: "already exists" }).waitFor();
   await page.keyboard.press("Escape");
-  await page.getByTestId("stage-node-report").click();
+  await openStage(page, "report");
   await page.getByTestId("edit-cmd").click();
   await page.getByLabel("Command", { exact: true }).fill("cp model.json report.txt && wc -c model.json >> report.txt");
   await shot(page, "03c-edit-command");
@@ -186,7 +199,7 @@ async function main() {
   await wire.waitFor({ state: "detached" });
   if (readFileSync(demoYaml, "utf8").includes("dvclive/metrics.json\n    outs:")) throw new Error("cutting the edge did not remove the dependency");
   // Delete the stage (confirmed), then undo with Ctrl+Z: it comes back as it was.
-  await page.getByTestId("stage-node-report").click();
+  await openStage(page, "report");
   await page.getByTestId("delete-stage").click();
   await page.getByTestId("confirm-delete-submit").click();
   await page.getByTestId("stage-node-report").waitFor({ state: "detached" });
@@ -311,6 +324,19 @@ async function main() {
   // slower changed the learning rate only; the work tree had shorter's 60 epochs before.
   if (!applied.includes("learning_rate: 0.05") || applied.includes("epochs: 60"))
     throw new Error(`apply writes the experiment's params:\n${applied}`);
+
+  step("A sweep from the New experiment dialog: one experiment per value, run in parallel");
+  await page.getByTestId("new-experiment-open").click();
+  await page.getByTestId("new-experiment").waitFor();
+  await page.getByLabel("train.epochs").fill("30,40");
+  await page.getByLabel("Experiment name").fill("sweep");
+  await page.getByTestId("run-experiment").click();
+  await page.getByTestId("exp-row").filter({ hasText: "sweep-1" }).waitFor({ timeout: 120000 });
+  await page.getByTestId("exp-row").filter({ hasText: "sweep-2" }).waitFor({ timeout: 120000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid="exp-row"] .pill-running'), null, { timeout: 120000 }).catch(() => undefined);
+  const sweptEpochs = await page.locator('[data-testid="exp-row"]').filter({ hasText: /sweep-[12]/ }).locator("td.changed").allInnerTexts();
+  if (!sweptEpochs.includes("30") || !sweptEpochs.includes("40")) throw new Error(`the sweep's epochs: ${sweptEpochs}`);
+  await shot(page, "04f-sweep");
 
   step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
   const flowers = join(demoDir, "data", "flowers.csv");
@@ -484,7 +510,7 @@ async function main() {
   await page.emulateMedia({ colorScheme: "dark" });
   await page.getByTestId("nav-home").click();
   await page.getByTestId("project-card").filter({ hasText: "cairn-demo" }).click();
-  await page.getByTestId("stage-node-evaluate").click();
+  await openStage(page, "evaluate");
   await shot(page, "08-pipeline-dark");
 
   step("Remove from list takes a project off Home (its files stay)");

@@ -46,7 +46,7 @@ export function StagePanel(props: {
   const logs = props.liveLogs && props.liveLogs.length ? props.liveLogs : (detail?.logs ?? []);
   const target = { targets: [stage.id] };
   return (
-    <aside className="side-panel" data-testid="stage-panel">
+    <aside className="side-panel" data-testid="stage-panel" data-stage={stage.id}>
       <div className="panel-head">
         <div>
           <h2>{stage.name}</h2>
