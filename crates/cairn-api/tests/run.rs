@@ -3,23 +3,24 @@
 
 use std::time::{Duration, Instant};
 
-use cairn_api::{Api, ApiConfig, ApiEvent, dispatch};
+mod common;
+
+use cairn_api::{Api, ApiEvent, dispatch};
+use common::call;
 use serde_json::{Value, json};
 
-fn call(api: &Api, cmd: &str, args: Value) -> Value {
-    dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
-}
-
-/// Waits for the run to finish, asserts it succeeded, and says whether output arrived.
-fn succeeds(rx: &mut tokio::sync::broadcast::Receiver<ApiEvent>) -> bool {
-    let deadline = Instant::now() + Duration::from_secs(120);
-    let mut saw_output = false;
+/// Waits for the run to finish, showing every event to `each` on the way, and asserts it
+/// succeeded.
+fn succeeds_with(
+    rx: &mut tokio::sync::broadcast::Receiver<ApiEvent>,
+    mut each: impl FnMut(&ApiEvent),
+) {
+    let deadline = Instant::now() + Duration::from_secs(180);
     let mut finished = None;
     while Instant::now() < deadline && finished.is_none() {
         match rx.try_recv() {
-            Ok(ApiEvent::StageOutput { lines, .. }) => saw_output |= !lines.is_empty(),
             Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
-            Ok(_) => {}
+            Ok(e) => each(&e),
             Err(_) => std::thread::sleep(Duration::from_millis(20)),
         }
     }
@@ -29,6 +30,16 @@ fn succeeds(rx: &mut tokio::sync::broadcast::Receiver<ApiEvent>) -> bool {
         "succeeded",
         "{error:?}"
     );
+}
+
+/// Waits for the run to succeed, and says whether output arrived.
+fn succeeds(rx: &mut tokio::sync::broadcast::Receiver<ApiEvent>) -> bool {
+    let mut saw_output = false;
+    succeeds_with(rx, |e| {
+        if let ApiEvent::StageOutput { lines, .. } = e {
+            saw_output |= !lines.is_empty();
+        }
+    });
     saw_output
 }
 
@@ -40,17 +51,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     unsafe {
         std::env::set_var("CAIRN_DATA_DIR", dir.path())
     };
-    let api = Api::new(ApiConfig {
-        data_dir: Some(dir.path().to_path_buf()),
-        initial_project: None,
-        install_demo: true,
-        open_demo: false,
-    })
-    .unwrap();
-    let demo = call(&api, "app_info", Value::Null)["initialProject"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let (api, demo) = common::api_in(dir.path());
     struct E {
         api: Api,
         demo: String,
@@ -300,24 +301,14 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         "run_experiment",
         json!({"project": e.demo, "setParams": ["train.epochs=5,6"], "name": "ep"}),
     );
-    let deadline = Instant::now() + Duration::from_secs(180);
-    let (mut finished, mut progress_done) = (None, 0);
-    while Instant::now() < deadline && finished.is_none() {
-        match rx.try_recv() {
-            Ok(ApiEvent::RunFinished { status, error, .. }) => finished = Some((status, error)),
-            Ok(ApiEvent::Progress { title, done, .. }) if title == "Running 2 experiments" => {
-                progress_done = progress_done.max(done)
-            }
-            Ok(_) => {}
-            Err(_) => std::thread::sleep(Duration::from_millis(20)),
+    let mut progress_done = 0;
+    succeeds_with(&mut rx, |e| {
+        if let ApiEvent::Progress { title, done, .. } = e
+            && title == "Running 2 experiments"
+        {
+            progress_done = progress_done.max(*done);
         }
-    }
-    let (status, error) = finished.expect("the sweep finishes");
-    assert_eq!(
-        serde_json::to_value(status).unwrap(),
-        "succeeded",
-        "{error:?}"
-    );
+    });
     assert_eq!(progress_done, 2, "both experiments reported");
     let exps = call(&e.api, "list_experiments", json!({"project": e.demo}));
     let epochs = exps["columns"]

@@ -10,8 +10,14 @@ use serde_json::Value;
 /// demo project's root.
 pub fn api_with_demo() -> (tempfile::TempDir, Api, String) {
     let dir = tempfile::tempdir().unwrap();
+    let (api, demo) = api_in(dir.path());
+    (dir, api, demo)
+}
+
+/// An `Api` over `data_dir` with the demo installed, and the demo's root.
+pub fn api_in(data_dir: &std::path::Path) -> (Api, String) {
     let api = Api::new(ApiConfig {
-        data_dir: Some(dir.path().to_path_buf()),
+        data_dir: Some(data_dir.to_path_buf()),
         initial_project: None,
         install_demo: true,
         open_demo: false,
@@ -19,7 +25,7 @@ pub fn api_with_demo() -> (tempfile::TempDir, Api, String) {
     .unwrap();
     let info = dispatch(&api, "app_info", Value::Null).unwrap();
     let demo = info["initialProject"].as_str().unwrap().to_string();
-    (dir, api, demo)
+    (api, demo)
 }
 
 /// `dispatch`, panicking with the command and its error.
