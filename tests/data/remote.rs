@@ -116,6 +116,41 @@ fn dvc_push_then_cairn_pull_and_the_reverse() {
         || format!("dvc finds nothing left to push after cairn's push: {nothing}"),
     );
 
+    // A relative remote path is relative to .dvc/, as dvc writes and reads it.
+    let rel_store = r.path().parent().unwrap().join(format!(
+        "{}-store",
+        r.path().file_name().unwrap().to_string_lossy()
+    ));
+    r.dvc_ok([
+        "remote",
+        "add",
+        "-f",
+        "-d",
+        "rel",
+        &format!("../{}", rel_store.file_name().unwrap().to_string_lossy()),
+    ]);
+    let config = String::from_utf8(r.read(".dvc/config")).unwrap();
+    Tool::Cairn.ok(&r, ["push", "-r", "rel"]);
+    let where_cairn_pushed = objects(
+        &r.join(".dvc").join(
+            config
+                .lines()
+                .rev()
+                .find_map(|l| l.trim().strip_prefix("url = "))
+                .unwrap(),
+        ),
+    );
+    c.check(where_cairn_pushed == pushed_by_dvc, || {
+        format!("cairn reads a relative url as dvc wrote it:\n{config}\n{where_cairn_pushed:?}")
+    });
+    let up_to_date = Tool::Dvc.ok(&r, ["push", "-r", "rel"]);
+    c.check(
+        up_to_date.stdout().contains("Everything is up to date"),
+        || format!("dvc finds cairn's push where it looks: {up_to_date}"),
+    );
+    let _ = std::fs::remove_dir_all(&rel_store);
+    r.dvc_ok(["remote", "default", "store"]);
+
     // dvc pulls what cairn pushed.
     r.git_ok(["add", "-A"]);
     r.git_ok(["commit", "-qm", "store2"]);
