@@ -173,6 +173,25 @@ fn cloud_remotes_and_missing_data_are_named() {
         pull.stderr().contains("model.bin: not on the remote"),
         || format!("names what is missing: {pull}"),
     );
+    // A cache object edited in place is not spread to the remote.
+    let object = ".dvc/cache/files/md5/52/89df737df57326fcdd22597afb1fac"; // model.bin
+    let mut perms = std::fs::metadata(r.join(object)).unwrap().permissions();
+    #[allow(clippy::permissions_set_readonly_false)]
+    perms.set_readonly(false);
+    std::fs::set_permissions(r.join(object), perms).unwrap();
+    r.write(object, "tampered");
+    let push = Tool::Cairn.run(&r, ["push"]);
+    c.check(
+        !push.success() && push.stderr().contains("cairn fsck"),
+        || format!("a damaged cache object stops the push: {push}"),
+    );
+    c.check(
+        !store
+            .path()
+            .join("files/md5/52/89df737df57326fcdd22597afb1fac")
+            .exists(),
+        || "nothing is written under the damaged object's name".into(),
+    );
     r.dvc_ok(["remote", "add", "-f", "-d", "store", "s3://bucket/path"]);
     let push = Tool::Cairn.run(&r, ["push"]);
     c.check(!push.success(), || format!("push to s3 fails: {push}"));

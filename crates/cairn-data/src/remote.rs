@@ -189,8 +189,7 @@ pub fn push(
                 let n = if dest.is_file() {
                     None
                 } else {
-                    let src = local.path(hash, *kind);
-                    Some(copy_object(&src, &dest).map_err(|e| DataError::io(&dest, e))?)
+                    Some(push_object(local, remote, hash, *kind)?)
                 };
                 progress.event(ProgressEvent::Advance {
                     files: 1,
@@ -277,6 +276,31 @@ pub fn fetch(
         }
     }
     Ok(t)
+}
+
+/// One object from the cache to the remote. Files go through the remote's object store,
+/// which hashes while it writes: a cache object that no longer matches its name is
+/// reported instead of spreading to the remote. Manifests and legacy objects (named by a
+/// different hash) are copied byte for byte.
+fn push_object(local: &Odb, remote: &Remote, hash: &str, kind: HashKind) -> Result<u64> {
+    let src = local.path(hash, kind);
+    if hash.ends_with(".dir") || kind == HashKind::LegacyDos2Unix {
+        let dest = remote.odb.path(hash, kind);
+        return copy_object(&src, &dest).map_err(|e| DataError::io(&dest, e));
+    }
+    let file = std::fs::File::open(&src).map_err(|e| DataError::io(&src, e))?;
+    let len = file.metadata().map_err(|e| DataError::io(&src, e))?.len();
+    let (got, size) = remote
+        .odb
+        .add_open_file(file, len)
+        .map_err(|e| DataError::io(remote.odb.path(hash, kind), e))?;
+    if got != hash {
+        return Err(DataError::Remote(format!(
+            "{}: the cache copy does not match its name (it was changed in place); run `cairn fsck`, then add the data again",
+            src.display()
+        )));
+    }
+    Ok(size)
 }
 
 /// Counts copied objects (`Some(bytes)`) and those already there (`None`).
