@@ -430,7 +430,10 @@ impl Api {
             task.report("experiments done", n, Some(total as u64));
             self.emit(ApiEvent::FilesChanged {
                 project: key.to_string(),
-                paths: vec![".dvc/tmp/cairn-queue".into()],
+                paths: vec![cairn_data::paths::rel_slash(
+                    &cairn_exp::queue::queue_dir(root),
+                    root,
+                )],
             });
         })
         .map_err(|e| (e.to_string(), false))?;

@@ -226,15 +226,19 @@ pub fn fetch(
             t.bytes += n;
         }
     }
+    // Each wanted path's objects, read once (a folder's from its manifest).
+    let per_path: Vec<Option<Vec<(String, HashKind)>>> =
+        wanted.iter().map(|w| objects_of(w, local)).collect();
     let mut todo: Vec<(String, HashKind)> = Vec::new();
     let mut seen = HashSet::new();
-    for w in wanted {
-        match objects_of(w, local) {
+    for (w, objs) in wanted.iter().zip(&per_path) {
+        match objs {
             // Manifests were fetched above.
             Some(objs) => todo.extend(
-                objs.into_iter()
+                objs.iter()
                     .filter(|(h, _)| !h.ends_with(".dir"))
-                    .filter(|o| seen.insert(o.clone())),
+                    .filter(|o| seen.insert((*o).clone()))
+                    .cloned(),
             ),
             None => t.missing.push(w.path.clone()),
         }
@@ -268,8 +272,9 @@ pub fn fetch(
     let copied: Vec<Option<u64>> = fetched.iter().flatten().copied().collect();
     tally(&mut t, &copied);
     progress.event(ProgressEvent::Finish);
-    for w in wanted {
-        let incomplete = objects_of(w, local)
+    for (w, objs) in wanted.iter().zip(&per_path) {
+        let incomplete = objs
+            .as_ref()
             .is_some_and(|objs| objs.iter().any(|(h, _)| absent.contains(h.as_str())));
         if incomplete && !t.missing.contains(&w.path) {
             t.missing.push(w.path.clone());
