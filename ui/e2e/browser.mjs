@@ -269,6 +269,40 @@ async function main() {
   await page.locator('[data-testid="exp-row"][data-kind="baseline"] td.changed').filter({ hasText: "0.1" }).waitFor();
   await page.locator('[data-testid="exp-row"]').filter({ hasText: "slower" }).getByTestId("exp-pin").click();
   await page.locator('[data-testid="exp-row"][data-kind="baseline"] td.changed').first().waitFor({ state: "detached" });
+  // Step-series columns: the loss's lowest value and the step that first reached it, and
+  // its value at a chosen step, checked against the work tree's DVCLive file.
+  const lossPoints = readFileSync(join(demoDir, "dvclive/plots/metrics/train/loss.tsv"), "utf8")
+    .trim()
+    .split("\n")
+    .slice(1)
+    .map((l) => l.split("\t").map(Number));
+  const lowest = Math.min(...lossPoints.map((p) => p[1]));
+  const lowestStep = lossPoints.find((p) => p[1] === lowest)[0];
+  await page.getByTestId("series-mode").selectOption("minmax");
+  await page.getByTestId("col-series-train/loss-min").waitFor();
+  await page.getByTestId("col-series-train/loss-max").waitFor();
+  // The new columns sit past the metrics: the table scrolls to show them.
+  await page.waitForFunction(() => {
+    const wrap = document.querySelector('[data-testid="exp-table"]').getBoundingClientRect();
+    const th = document.querySelector('[data-testid="col-series-train/loss-max"]').getBoundingClientRect();
+    return th.left >= wrap.left && th.right <= wrap.right;
+  });
+  const minIndex = await page.locator(".exp-table thead th").evaluateAll((ths) => ths.findIndex((th) => th.dataset.testid === "col-series-train/loss-min"));
+  const wsMin = await page.locator('[data-testid="exp-row"][data-kind="workspace"] td').nth(minIndex).innerText();
+  if (Number.parseFloat(wsMin) !== lowest || !wsMin.endsWith(`@${lowestStep}`))
+    throw new Error(`the work tree's lowest loss is ${lowest} at step ${lowestStep}, the table says ${wsMin}`);
+  await shot(page, "04f-experiments-series-columns");
+  // Reloads after file events (the run just ended) keep the chosen columns.
+  await page.waitForTimeout(800);
+  if (!(await page.getByTestId("col-series-train/loss-min").count())) throw new Error("a reload dropped the step-series columns");
+  await page.getByTestId("series-mode").selectOption("at");
+  await page.getByTestId("series-step").fill("3");
+  await page.getByTestId("col-series-train/loss-step 3").waitFor();
+  const atIndex = await page.locator(".exp-table thead th").evaluateAll((ths) => ths.findIndex((th) => th.dataset.testid === "col-series-train/loss-step 3"));
+  const wsAt = await page.locator('[data-testid="exp-row"][data-kind="workspace"] td').nth(atIndex).innerText();
+  if (Number.parseFloat(wsAt) !== lossPoints.find((p) => p[0] === 3)[1]) throw new Error(`the loss at step 3 is ${lossPoints[3]}, the table says ${wsAt}`);
+  await page.getByTestId("series-mode").selectOption("off");
+  await page.getByTestId("col-series-train/loss-step 3").waitFor({ state: "detached" });
   await page.getByTestId("only-changed").uncheck();
   await page.getByTestId("col-param-prepare.seed").waitFor();
   await page.getByTestId("exp-select").first().uncheck();
@@ -488,7 +522,15 @@ async function main() {
   // Drag a node out of the way: it stays there (saved), until Reset layout.
   const lonely = page.getByTestId("stage-node-lonely");
   const nodeTransform = () => lonely.evaluate((el) => el.closest(".react-flow__node")?.style.transform ?? "");
-  const before = await nodeTransform();
+  // Leaving the selection re-lays out the whole graph (asynchronously): wait until the
+  // node stops moving before taking its auto-layout place.
+  let before = await nodeTransform();
+  for (let settled = 0; settled < 3; ) {
+    await page.waitForTimeout(200);
+    const now = await nodeTransform();
+    settled = now === before ? settled + 1 : 0;
+    before = now;
+  }
   const box = await lonely.boundingBox();
   if (!box) throw new Error("the lonely stage is on screen");
   await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);

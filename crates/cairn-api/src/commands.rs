@@ -125,7 +125,7 @@ commands! {
     /// Restores the version of a dataset recorded in `commit`.
     checkout_version(CheckoutVersionArgs) -> CheckoutResult;
     /// The experiments table: workspace, `HEAD` and its experiments, params and metrics.
-    list_experiments(ProjectArgs) -> ExperimentsView;
+    list_experiments(ListExperimentsArgs) -> ExperimentsView;
     /// Metric step series of some rows, decimated for a chart `width` pixels wide.
     metric_series(SeriesArgs) -> Vec<RevSeriesView>;
     /// Starts an experiment: the pipeline with some params changed, recorded under

@@ -572,7 +572,35 @@ pub struct AppInfo {
     pub clone_folder: String,
 }
 
-/// Whether an experiments-table column shows a param or a metric.
+/// Arguments of `list_experiments`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ListExperimentsArgs {
+    /// Project root.
+    pub project: String,
+    /// Columns to add from every step series (DVCLive's `plots/metrics`, declared plots),
+    /// one per series and stat, after the metrics.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub series: Option<Vec<SeriesStat>>,
+}
+
+/// What a step-series column shows of each row's series.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
+#[serde(tag = "stat", rename_all = "camelCase")]
+pub enum SeriesStat {
+    /// Its smallest value (the cell's `step` is the first step that reached it).
+    Min,
+    /// Its largest value (the cell's `step` is the first step that reached it).
+    Max,
+    /// Its value at exactly this step.
+    At {
+        /// The step (x) to read.
+        step: f64,
+    },
+}
+
+/// Whether an experiments-table column shows a param, a metric, or a step series' stat.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub enum ExpColumnKind {
@@ -580,6 +608,8 @@ pub enum ExpColumnKind {
     Param,
     /// From a metrics file.
     Metric,
+    /// A stat of a step series (see `ExpColumn::stat`).
+    Series,
 }
 
 /// One column of the experiments table.
@@ -590,8 +620,12 @@ pub struct ExpColumn {
     pub kind: ExpColumnKind,
     /// The file it is read from (`params.yaml`, `dvclive/metrics.json`).
     pub file: String,
-    /// Its key, nested keys joined with `.` (`train.lr`).
+    /// Its key, nested keys joined with `.` (`train.lr`); a series' name (`train/loss`).
     pub key: String,
+    /// For a series column, what it shows of the series.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub stat: Option<SeriesStat>,
 }
 
 /// What a row of the experiments table is.
@@ -614,6 +648,10 @@ pub struct ExpCell {
     pub text: String,
     /// The value as a number, for sorting and charts.
     pub num: Option<f64>,
+    /// In a series column, the step the value was logged at.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub step: Option<f64>,
 }
 
 /// One row of the experiments table.

@@ -15,8 +15,8 @@ const WORKSPACE: &str = "workspace";
 
 impl Api {
     /// `list_experiments`: the workspace, `HEAD` and the experiments based on it, with
-    /// every param and metric as a column.
-    pub fn list_experiments(&self, args: ProjectArgs) -> ApiResult<ExperimentsView> {
+    /// every param and metric as a column, then the asked stats of every step series.
+    pub fn list_experiments(&self, args: ListExperimentsArgs) -> ApiResult<ExperimentsView> {
         let root = project_root(&args.project)?;
         let shown = cairn_exp::show::show(
             &root,
@@ -25,7 +25,11 @@ impl Api {
                 ..Default::default()
             },
         )?;
-        Ok(table(&shown))
+        let mut view = table(&shown);
+        if let Some(stats) = args.series.filter(|s| !s.is_empty()) {
+            add_series_columns(&root, &mut view, &stats)?;
+        }
+        Ok(view)
     }
 
     /// `metric_series`: the step series of the given rows, decimated for a chart.
@@ -133,9 +137,66 @@ fn table(shown: &ShowResult) -> ExperimentsView {
                 },
                 file,
                 key,
+                stat: None,
             })
             .collect(),
         rows,
+    }
+}
+
+/// Appends one column per step series and stat (series in the order first seen, row by
+/// row), filled from each row's series. A row whose series cannot be read (an experiment
+/// removed meanwhile) gets empty cells rather than failing the table.
+fn add_series_columns(
+    root: &std::path::Path,
+    view: &mut ExperimentsView,
+    stats: &[SeriesStat],
+) -> ApiResult<()> {
+    let revs: Vec<Option<String>> = view
+        .rows
+        .iter()
+        .map(|r| (r.kind != ExpRowKind::Workspace).then(|| r.id.clone()))
+        .collect();
+    let loaded: Vec<Vec<cairn_exp::series::Series>> = cairn_exp::series::load_revs(root, &revs)?
+        .into_iter()
+        .map(Result::unwrap_or_default)
+        .collect();
+    let mut names: IndexMap<&str, &str> = IndexMap::new();
+    for s in loaded.iter().flatten() {
+        names.entry(&s.name).or_insert(&s.file);
+    }
+    for (name, file) in &names {
+        for stat in stats {
+            view.columns.push(ExpColumn {
+                kind: ExpColumnKind::Series,
+                file: file.to_string(),
+                key: name.to_string(),
+                stat: Some(*stat),
+            });
+        }
+    }
+    for (row, series) in view.rows.iter_mut().zip(&loaded) {
+        for name in names.keys() {
+            let found = series.iter().find(|s| s.name == *name);
+            for stat in stats {
+                let value =
+                    found.and_then(|s| cairn_exp::summary::summarize(s, engine_stat(*stat)));
+                row.values.push(value.map(|v| ExpCell {
+                    text: cairn_exp::pyvalue::py_str(&Value::from(v.value)),
+                    num: Some(v.value),
+                    step: Some(v.step),
+                }));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn engine_stat(stat: SeriesStat) -> cairn_exp::summary::Stat {
+    match stat {
+        SeriesStat::Min => cairn_exp::summary::Stat::Min,
+        SeriesStat::Max => cairn_exp::summary::Stat::Max,
+        SeriesStat::At { step } => cairn_exp::summary::Stat::At(step),
     }
 }
 
@@ -172,5 +233,6 @@ fn cell(v: &Value) -> ExpCell {
             other => cairn_exp::pyvalue::py_str(other),
         },
         num: v.as_f64(),
+        step: None,
     }
 }

@@ -218,6 +218,68 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         assert_eq!(xs.len(), lines[0]["ys"].as_array().unwrap().len());
     }
 
+    // Step-series columns: the loss's minimum, maximum and value at step 3 of each row,
+    // each checked against the full (undecimated) series.
+    let stats = json!([{"stat": "min"}, {"stat": "max"}, {"stat": "at", "step": 3.0}]);
+    let with_series = call(
+        &e.api,
+        "list_experiments",
+        json!({"project": e.demo, "series": stats}),
+    );
+    let columns = with_series["columns"].as_array().unwrap();
+    let loss: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c["kind"] == "series" && c["key"] == "train/loss")
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(loss.len(), 3, "one column per stat: {columns:?}");
+    assert_eq!(
+        columns[loss[0]]["file"],
+        "dvclive/plots/metrics/train/loss.tsv"
+    );
+    assert_eq!(columns[loss[2]]["stat"], json!({"stat": "at", "step": 3.0}));
+    assert!(
+        loss[0] > acc,
+        "series columns come after the metrics: {columns:?}"
+    );
+    let full = call(
+        &e.api,
+        "metric_series",
+        json!({"project": e.demo, "revs": [made_commit], "names": ["train/loss"], "width": 8192}),
+    );
+    let line = &full[0]["series"][0];
+    let xs: Vec<f64> = serde_json::from_value(line["xs"].clone()).unwrap();
+    let ys: Vec<f64> = serde_json::from_value(line["ys"].clone()).unwrap();
+    let first_at = |v: f64| xs[ys.iter().position(|&y| y == v).unwrap()];
+    let lo = ys.iter().copied().fold(f64::INFINITY, f64::min);
+    let hi = ys.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let exp_row = with_series["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["id"] == made_commit.as_str())
+        .unwrap();
+    let cell = |i: usize| &exp_row["values"][loss[i]];
+    assert_eq!(
+        (cell(0)["num"].as_f64(), cell(0)["step"].as_f64()),
+        (Some(lo), Some(first_at(lo)))
+    );
+    assert_eq!(
+        (cell(1)["num"].as_f64(), cell(1)["step"].as_f64()),
+        (Some(hi), Some(first_at(hi)))
+    );
+    assert_eq!(
+        cell(2)["num"].as_f64(),
+        Some(ys[xs.iter().position(|&x| x == 3.0).unwrap()])
+    );
+    assert!(lo < hi, "the loss moves during training: {ys:?}");
+    // The table itself is unchanged by the extra columns.
+    assert_eq!(
+        &columns[..loss[0]],
+        &exps["columns"].as_array().unwrap()[..]
+    );
+
     // The table's actions on one experiment, as `dvc exp rename|branch|remove|apply` do them.
     let act = |exp: &str, action: Value| {
         call(

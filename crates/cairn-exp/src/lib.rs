@@ -18,7 +18,7 @@
 //! - [`manage`]: apply, branch, remove, rename, list.
 //! - [`diff`]: `metrics diff`, `params diff`, `exp diff`, trends across history.
 //! - [`series`]: step series (DVCLive `.tsv`, CSV/TSV/JSON/JSONL plots) and min/max
-//!   decimation for a pixel width.
+//!   decimation for a pixel width; [`summary`]: a series' min, max or value at a step.
 //! - [`render`] / [`report`]: PNG/SVG charts (plotters) and the Markdown report.
 
 pub mod cache;
@@ -39,6 +39,7 @@ pub mod run;
 pub mod series;
 pub mod show;
 pub mod snapshot;
+pub mod summary;
 pub mod tomledit;
 mod words;
 pub mod yamledit;

@@ -379,13 +379,41 @@ pub type RevSeries = (Option<String>, Vec<Series>);
 
 /// Every series of the work tree (`rev = None`) or of a revision/experiment name.
 pub fn load_rev(root: &std::path::Path, rev: Option<&str>) -> Result<Vec<Series>, crate::ExpError> {
-    match rev {
-        None => Ok(load_all(&Snapshot::workspace(root))),
-        Some(r) => {
-            let git = cairn_git::Git::discover(root)?;
-            let c = crate::diff::resolve_rev(&git, r)?;
-            Ok(load_all(&Snapshot::at(&git, &c)))
+    let git = match rev {
+        None => None,
+        Some(_) => Some(cairn_git::Git::discover(root)?),
+    };
+    load_with(root, git.as_ref(), rev)
+}
+
+/// [`load_rev`] for each of `revs`, opening the repository once; a revision that cannot
+/// be read gets its error and does not stop the others.
+pub fn load_revs(
+    root: &std::path::Path,
+    revs: &[Option<String>],
+) -> Result<Vec<Result<Vec<Series>, crate::ExpError>>, crate::ExpError> {
+    let git = if revs.iter().any(Option::is_some) {
+        Some(cairn_git::Git::discover(root)?)
+    } else {
+        None
+    };
+    Ok(revs
+        .iter()
+        .map(|r| load_with(root, git.as_ref(), r.as_deref()))
+        .collect())
+}
+
+fn load_with(
+    root: &std::path::Path,
+    git: Option<&cairn_git::Git>,
+    rev: Option<&str>,
+) -> Result<Vec<Series>, crate::ExpError> {
+    match (rev, git) {
+        (Some(r), Some(git)) => {
+            let c = crate::diff::resolve_rev(git, r)?;
+            Ok(load_all(&Snapshot::at(git, &c)))
         }
+        _ => Ok(load_all(&Snapshot::workspace(root))),
     }
 }
 
@@ -399,9 +427,8 @@ pub fn compare(
     range: Option<(f64, f64)>,
 ) -> Result<Vec<RevSeries>, crate::ExpError> {
     let mut out = Vec::new();
-    for r in revs {
-        let all = load_rev(root, r.as_deref())?;
-        let picked = all
+    for (r, all) in revs.iter().zip(load_revs(root, revs)?) {
+        let picked = all?
             .into_iter()
             .filter(|s| names.is_empty() || names.contains(&s.name))
             .map(|mut s| {

@@ -1023,7 +1023,24 @@ names: Array<string>,
  */
 width: number, };
 
-export type ExpColumnKind = "param" | "metric";
+export type ListExperimentsArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Columns to add from every step series (DVCLive's `plots/metrics`, declared plots),
+ * one per series and stat, after the metrics.
+ */
+series?: Array<SeriesStat>, };
+
+export type SeriesStat = { "stat": "min" } | { "stat": "max" } | { "stat": "at", 
+/**
+ * The step (x) to read.
+ */
+step: number, };
+
+export type ExpColumnKind = "param" | "metric" | "series";
 
 export type ExpColumn = { 
 /**
@@ -1035,9 +1052,13 @@ kind: ExpColumnKind,
  */
 file: string, 
 /**
- * Its key, nested keys joined with `.` (`train.lr`).
+ * Its key, nested keys joined with `.` (`train.lr`); a series' name (`train/loss`).
  */
-key: string, };
+key: string, 
+/**
+ * For a series column, what it shows of the series.
+ */
+stat?: SeriesStat, };
 
 export type ExpRowKind = "workspace" | "baseline" | "experiment";
 
@@ -1049,7 +1070,11 @@ text: string,
 /**
  * The value as a number, for sorting and charts.
  */
-num: number | null, };
+num: number | null, 
+/**
+ * In a series column, the step the value was logged at.
+ */
+step?: number, };
 
 export type ExpRow = { 
 /**
@@ -1282,7 +1307,7 @@ export interface Commands {
   /** Restores the version of a dataset recorded in `commit`. */
   checkout_version: { args: CheckoutVersionArgs; result: CheckoutResult };
   /** The experiments table: workspace, `HEAD` and its experiments, params and metrics. */
-  list_experiments: { args: ProjectArgs; result: ExperimentsView };
+  list_experiments: { args: ListExperimentsArgs; result: ExperimentsView };
   /** Metric step series of some rows, decimated for a chart `width` pixels wide. */
   metric_series: { args: SeriesArgs; result: Array<RevSeriesView> };
   /** Starts an experiment: the pipeline with some params changed, recorded under  `refs/exps`; progress arrives as run events. */

@@ -18,10 +18,16 @@ import {
   MAX_SMOOTHING,
   metricNames,
   nextSelection,
+  parseSeriesMode,
   parseSmoothing,
+  SERIES_MODES,
+  seriesCellTitle,
+  seriesStats,
   sortRows,
+  statLabel,
   tableTsv,
   visibleColumns,
+  type SeriesMode,
   type SortKey,
 } from "./model";
 import "./experiments.css";
@@ -32,20 +38,23 @@ const FIRST_SELECTED = 5;
 const STATUS_TONE: Record<string, string> = { queued: "neutral", running: "running", failed: "failed" };
 /** Where the smoothing slider's value is kept between sessions. */
 const SMOOTHING_KEY = "cairn.smoothing";
+/** Where the step-series column choice (and the chosen step) are kept. */
+const SERIES_MODE_KEY = "cairn.seriesMode";
+const SERIES_STEP_KEY = "cairn.seriesStep";
 
-function readSmoothing(): number {
+function readStored(key: string): string | null {
   try {
-    return parseSmoothing(localStorage.getItem(SMOOTHING_KEY));
+    return localStorage.getItem(key);
   } catch {
-    return 0; // storage unavailable
+    return null; // storage unavailable
   }
 }
 
-function saveSmoothing(weight: number): void {
+function store(key: string, value: string): void {
   try {
-    localStorage.setItem(SMOOTHING_KEY, String(weight));
+    localStorage.setItem(key, value);
   } catch {
-    // storage unavailable or full: the slider still works for this session
+    // storage unavailable or full: the choice still holds for this session
   }
 }
 
@@ -69,7 +78,13 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [filter, setFilter] = useState("");
   const [series, setSeries] = useState<RevSeriesView[]>([]);
   const [seriesVersion, setSeriesVersion] = useState(0);
-  const [smoothing, setSmoothing] = useState(readSmoothing);
+  const [smoothing, setSmoothing] = useState(() => parseSmoothing(readStored(SMOOTHING_KEY)));
+  const [seriesMode, setSeriesMode] = useState<SeriesMode>(() => parseSeriesMode(readStored(SERIES_MODE_KEY)));
+  const [seriesStep, setSeriesStep] = useState(() => readStored(SERIES_STEP_KEY) ?? "");
+  const stats = useMemo(() => seriesStats(seriesMode, seriesStep), [seriesMode, seriesStep]);
+  // Set when the step-series choice changes: the new columns (past the metrics) are
+  // scrolled into view once they arrive.
+  const revealSeries = useRef(false);
   const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
   const scroller = useRef<HTMLDivElement>(null);
 
@@ -79,7 +94,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const known = useRef<Set<string> | null>(null);
   const load = useCallback(() => {
     const ticket = ++latest.current;
-    call("list_experiments", { project })
+    call("list_experiments", stats.length > 0 ? { project, series: stats } : { project })
       .then((v) => {
         if (ticket !== latest.current) return;
         setView(v);
@@ -91,16 +106,22 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         setSeriesVersion((n) => n + 1);
       })
       .catch((e) => ticket === latest.current && setError(toApiError(e)));
-  }, [project]);
+  }, [project, stats]);
 
   useEffect(load, [load]);
+  // A reload scheduled by an event runs the newest `load`: one captured earlier would
+  // ask for the columns chosen before (and, being the newest request, win).
+  const latestLoad = useRef(load);
+  useEffect(() => {
+    latestLoad.current = load;
+  }, [load]);
 
   // Live: metrics files change while training runs; reload (debounced) as they do.
   useEvents((e) => {
     if (!("project" in e) || e.project !== project) return;
     if (e.type === "files_changed" || e.type === "run_finished") {
       if (timer.current) clearTimeout(timer.current);
-      timer.current = setTimeout(load, 300);
+      timer.current = setTimeout(() => latestLoad.current(), 300);
     }
   });
 
@@ -130,7 +151,19 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   // One chart per metric; memoized so a re-render (typing in the filter, moving the
   // smoothing slider) hands the charts the same points and keeps their zoom.
   const charts = useMemo(() => metricNames(series).map((name) => ({ name, data: alignSeries(series, revs, name) })), [series, revs]);
-  useEffect(() => saveSmoothing(smoothing), [smoothing]);
+  useEffect(() => {
+    const wrap = scroller.current;
+    const ths = wrap?.querySelectorAll("th.series");
+    const last = ths?.[ths.length - 1];
+    if (!revealSeries.current || !wrap || !last) return;
+    revealSeries.current = false;
+    // By hand: `scrollIntoView` ignores the sticky header cells in some engines.
+    const beyond = last.getBoundingClientRect().right - wrap.getBoundingClientRect().right;
+    if (beyond > 0) wrap.scrollLeft += beyond + 12;
+  }, [view]);
+  useEffect(() => store(SMOOTHING_KEY, String(smoothing)), [smoothing]);
+  useEffect(() => store(SERIES_MODE_KEY, seriesMode), [seriesMode]);
+  useEffect(() => store(SERIES_STEP_KEY, seriesStep), [seriesStep]);
 
   const virtual = useVirtualizer({
     count: rows.length,
@@ -182,6 +215,35 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
           <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="only-changed" />
           Only changed params
         </label>
+        <label className="check" title="A column per step series (DVCLive plots) with its lowest or highest value and the step that reached it, or its value at one step — the best epoch, not only the last">
+          Step series
+          <select value={seriesMode} onChange={(e) => {
+              revealSeries.current = true;
+              setSeriesMode(parseSeriesMode(e.target.value));
+            }} data-testid="series-mode">
+            {SERIES_MODES.map((m) => (
+              <option key={m.mode} value={m.mode}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+          {seriesMode === "at" && (
+            <input
+              className="series-step"
+              type="number"
+              min={0}
+              step={1}
+              value={seriesStep}
+              onChange={(e) => {
+                revealSeries.current = true;
+                setSeriesStep(e.target.value);
+              }}
+              placeholder="step"
+              aria-label="Step"
+              data-testid="series-step"
+            />
+          )}
+        </label>
         <Button onClick={copyTable} title="Copy the rows and columns shown, tab-separated, to paste into a spreadsheet" testId="copy-table">
           Copy table
         </Button>
@@ -214,15 +276,16 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                 const c = view.columns[i];
                 if (!c) return null;
                 const active = sort?.column === i;
+                const stat = c.stat ? statLabel(c.stat) : null;
                 return (
                   <th
                     key={i}
                     className={`num sortable ${c.kind}`}
-                    title={`${c.file}: ${c.key} — click to sort`}
+                    title={`${stat ? `${stat} of ${c.key} in ` : ""}${c.file}${stat ? "" : `: ${c.key}`} — click to sort`}
                     onClick={() => sortBy(i)}
-                    data-testid={`col-${c.kind}-${c.key}`}
+                    data-testid={stat ? `col-series-${c.key}-${stat}` : `col-${c.kind}-${c.key}`}
                   >
-                    <span className="col-file">{c.file}</span>
+                    <span className="col-file">{stat ?? c.file}</span>
                     <span className="col-key">
                       {c.key}
                       {active && <Icon name="chevron" size={11} className={`sort-arrow ${sort.descending ? "down" : "up"}`} />}
@@ -269,9 +332,17 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                   <td className="muted small">{created(r.created)}</td>
                   {columns.map((i) => {
                     const v = r.values[i];
+                    const c = view.columns[i];
+                    // Min and max name the step that reached them: the best epoch.
+                    const step = c?.stat && c.stat.stat !== "at" ? v?.step : undefined;
                     return (
-                      <td key={i} className={`num mono ${differs(r, view.rows, i, reference) ? "changed" : ""}`} title={v?.text}>
+                      <td
+                        key={i}
+                        className={`num mono ${differs(r, view.rows, i, reference) ? "changed" : ""}`}
+                        title={v && c ? seriesCellTitle(c, v) : undefined}
+                      >
                         {v?.text ?? <span className="muted">—</span>}
+                        {step !== undefined && <span className="cell-step">@{step}</span>}
                       </td>
                     );
                   })}

@@ -6,7 +6,11 @@ import {
   nextSelection,
   overrides,
   paramsOf,
+  parseSeriesMode,
   parseSmoothing,
+  seriesCellTitle,
+  seriesStats,
+  statLabel,
   smooth,
   sortRows,
   tableTsv,
@@ -181,5 +185,45 @@ describe("copy table", () => {
       ].join("\n"),
     );
     expect(tableTsv(view, [], [])).toBe("Experiment\tCreated");
+  });
+});
+
+describe("step-series columns", () => {
+  const series: ExperimentsView = {
+    columns: [
+      ...view.columns,
+      { kind: "series", file: "dvclive/plots/metrics/loss.tsv", key: "loss", stat: { stat: "min" } },
+      { kind: "series", file: "dvclive/plots/metrics/loss.tsv", key: "loss", stat: { stat: "at", step: 10 } },
+    ],
+    rows: view.rows.map((r, i) => ({ ...r, values: [...r.values, { text: String(0.5 - i / 10), num: 0.5 - i / 10, step: i }, null] })),
+  };
+
+  it("asks for the stats of the chosen mode; a step must be a number ≥ 0", () => {
+    expect(seriesStats("off", "3")).toEqual([]);
+    expect(seriesStats("min", "")).toEqual([{ stat: "min" }]);
+    expect(seriesStats("minmax", "")).toEqual([{ stat: "min" }, { stat: "max" }]);
+    expect(seriesStats("at", "12")).toEqual([{ stat: "at", step: 12 }]);
+    expect(seriesStats("at", "")).toEqual([]);
+    expect(seriesStats("at", "-1")).toEqual([]);
+    expect(seriesStats("at", "ten")).toEqual([]);
+    expect(parseSeriesMode("minmax")).toBe("minmax");
+    expect(parseSeriesMode("best")).toBe("off");
+    expect(parseSeriesMode(null)).toBe("off");
+  });
+
+  it("labels and explains a series cell", () => {
+    const [min, at] = series.columns.slice(3);
+    expect(statLabel({ stat: "max" })).toBe("max");
+    expect(statLabel({ stat: "at", step: 10 })).toBe("step 10");
+    expect(seriesCellTitle(min!, { text: "0.25", num: 0.25, step: 7 })).toBe("Lowest loss: 0.25, first reached at step 7");
+    expect(seriesCellTitle(at!, { text: "0.3", num: 0.3, step: 10 })).toBe("0.3");
+    expect(seriesCellTitle(view.columns[2]!, { text: "0.9", num: 0.9 })).toBe("0.9");
+  });
+
+  it("are always shown, sort by value and copy with their stat in the header", () => {
+    expect(visibleColumns(series, true)).toEqual([1, 2, 3, 4]);
+    const ids = (rows: ExpRow[]) => rows.map((r) => r.id);
+    expect(ids(sortRows(series.rows, { column: 3, descending: false }))).toEqual(["workspace", "head", "e3", "e2", "e1"]);
+    expect(tableTsv(series, series.rows.slice(0, 1), [3, 4]).split("\n")[0]).toBe("Experiment\tCreated\tloss (min)\tloss (step 10)");
   });
 });

@@ -1,17 +1,17 @@
 // Pure helpers of the Experiments tab: which columns to show, row order, what differs
 // from the baseline, and series aligned for uPlot. Kept free of React for unit tests.
-import type { ExpCell, ExperimentsView, ExpRow, RevSeriesView } from "../../ipc";
+import type { ExpCell, ExpColumn, ExperimentsView, ExpRow, RevSeriesView, SeriesStat } from "../../ipc";
 
 /** Line colours, assigned to selected rows in selection order. */
 export const PALETTE = ["#4f5ef0", "#e5484d", "#30a46c", "#e09a16", "#8e7cf0", "#3fb6c8", "#d6409f", "#6e56cf", "#a18072", "#0091ff"];
 
 export type SortKey = { column: number; descending: boolean } | null;
 
-/** Indices of the columns to show: every metric, and params only where some row differs. */
+/** Indices of the columns to show: every metric and series, and params only where some row differs. */
 export function visibleColumns(view: ExperimentsView, onlyChanged: boolean): number[] {
   return view.columns
     .map((c, i) => ({ c, i }))
-    .filter(({ c, i }) => c.kind === "metric" || !onlyChanged || !allSame(view.rows, i))
+    .filter(({ c, i }) => c.kind !== "param" || !onlyChanged || !allSame(view.rows, i))
     .map(({ i }) => i);
 }
 
@@ -172,8 +172,56 @@ export function withAlpha(colour: string, alpha: number): string {
  */
 export function tableTsv(view: ExperimentsView, rows: ExpRow[], columns: number[]): string {
   const cell = (text: string) => text.replace(/\r\n|[\t\r\n]/g, " ");
-  const names = columns.map((i) => view.columns[i]).map((c) => (c ? `${c.file}:${c.key}` : ""));
+  const names = columns.map((i) => view.columns[i]).map((c) => (!c ? "" : c.stat ? `${c.key} (${statLabel(c.stat)})` : `${c.file}:${c.key}`));
   const header = ["Experiment", "Created", ...names];
   const lines = rows.map((r) => [r.name, r.created ?? "", ...columns.map((i) => r.values[i]?.text ?? "")]);
   return [header, ...lines].map((line) => line.map(cell).join("\t")).join("\n");
+}
+
+/** Which step-series columns the table shows: none, one stat, both extremes, or a step's value. */
+export type SeriesMode = "off" | "min" | "max" | "minmax" | "at";
+
+export const SERIES_MODES: { mode: SeriesMode; label: string }[] = [
+  { mode: "off", label: "Off" },
+  { mode: "min", label: "Minimum" },
+  { mode: "max", label: "Maximum" },
+  { mode: "minmax", label: "Min and max" },
+  { mode: "at", label: "At step…" },
+];
+
+/**
+ * The stats `list_experiments` is asked for. "At step" needs a whole, non-negative step;
+ * until one is typed it asks for nothing.
+ */
+export function seriesStats(mode: SeriesMode, step: string): SeriesStat[] {
+  switch (mode) {
+    case "min":
+      return [{ stat: "min" }];
+    case "max":
+      return [{ stat: "max" }];
+    case "minmax":
+      return [{ stat: "min" }, { stat: "max" }];
+    case "at": {
+      const n = step.trim() === "" ? NaN : Number(step);
+      return Number.isFinite(n) && n >= 0 ? [{ stat: "at", step: n }] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/** The series mode kept in localStorage, or "off" when it is missing or unknown. */
+export function parseSeriesMode(stored: string | null): SeriesMode {
+  return SERIES_MODES.find((m) => m.mode === stored)?.mode ?? "off";
+}
+
+/** How a stat reads in a column header: `min`, `max`, `step 10`. */
+export function statLabel(stat: SeriesStat): string {
+  return stat.stat === "at" ? `step ${stat.step}` : stat.stat;
+}
+
+/** A series cell's tooltip: the value, and for min/max the step that first reached it. */
+export function seriesCellTitle(column: ExpColumn, cell: ExpCell): string {
+  if (!column.stat || column.stat.stat === "at" || cell.step === undefined) return cell.text;
+  return `${column.stat.stat === "min" ? "Lowest" : "Highest"} ${column.key}: ${cell.text}, first reached at step ${cell.step}`;
 }
