@@ -30,7 +30,7 @@ pub struct StepValue {
 /// `stat` of `series`, ignoring points whose value is not a finite number (a diverged
 /// run's `NaN` is not its minimum). `None` when no point qualifies.
 pub fn summarize(series: &Series, stat: Stat) -> Option<StepValue> {
-    let finite = series
+    let mut finite = series
         .points
         .iter()
         .filter(|p| p.1.is_finite())
@@ -40,7 +40,7 @@ pub fn summarize(series: &Series, stat: Stat) -> Option<StepValue> {
         Stat::Min => finite.reduce(|best, p| if p.value < best.value { p } else { best }),
         Stat::Max => finite.reduce(|best, p| if p.value > best.value { p } else { best }),
         // Points are in x order; a step logged twice (a resumed run) keeps its last value.
-        Stat::At(step) => finite.filter(|p| p.step == step).last(),
+        Stat::At(step) => finite.rfind(|p| p.step == step),
     }
 }
 
