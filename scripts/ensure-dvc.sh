@@ -7,6 +7,9 @@
 set -euo pipefail
 
 DVC_VERSION="3.67.1"
+# S3 remotes: dvc's plugin, and moto's local S3 server for the cross-tool tests.
+DVC_S3_VERSION="3.3.0"
+MOTO_VERSION="5.2.5"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO/.venv-dvc"
 PYTHON="${PYTHON:-python3}"
@@ -18,7 +21,12 @@ installed_version() {
   "$VENV/bin/dvc" --version 2>/dev/null | tr -d '[:space:]' || true
 }
 
-if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]]; then
+extras_present() {
+  [[ -x "$VENV/bin/moto_server" ]] \
+    && "$VENV/bin/python" -c "import dvc_s3, moto; assert moto.__version__ == '$MOTO_VERSION'" 2>/dev/null
+}
+
+if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]] && extras_present; then
   exit 0
 fi
 
@@ -38,8 +46,9 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-  "dvc==$DVC_VERSION" >"$log" 2>&1 \
-  || fail "pip install dvc==$DVC_VERSION failed"
+  "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "moto[server]==$MOTO_VERSION" >"$log" 2>&1 \
+  || fail "pip install dvc==$DVC_VERSION dvc-s3 moto failed"
 
 got="$(installed_version)"
 [[ "$got" == "$DVC_VERSION" ]] || fail "expected dvc $DVC_VERSION in $VENV, got '${got:-nothing}'"
+extras_present || fail "dvc-s3 $DVC_S3_VERSION or moto $MOTO_VERSION is missing from $VENV"

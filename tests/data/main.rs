@@ -13,4 +13,5 @@ mod init;
 mod random;
 mod remote;
 mod robustness;
+mod s3;
 mod status;

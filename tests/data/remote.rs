@@ -192,9 +192,9 @@ fn cloud_remotes_and_missing_data_are_named() {
             .exists(),
         || "nothing is written under the damaged object's name".into(),
     );
-    r.dvc_ok(["remote", "add", "-f", "-d", "store", "s3://bucket/path"]);
+    r.dvc_ok(["remote", "add", "-f", "-d", "store", "gs://bucket/path"]);
     let push = Tool::Cairn.run(&r, ["push"]);
-    c.check(!push.success(), || format!("push to s3 fails: {push}"));
+    c.check(!push.success(), || format!("push to gs fails: {push}"));
     c.check(push.stderr().contains("use `dvc push`/`dvc pull`"), || {
         format!("points at dvc for cloud remotes: {push}")
     });

@@ -94,7 +94,7 @@ impl Api {
             .map(|r| RemoteView {
                 name: r.name.clone(),
                 url: r.url.clone(),
-                usable: cairn_data::remote::is_folder_url(&r.url),
+                usable: cairn_data::remote::is_supported_url(&r.url),
             });
         Ok(DataView {
             items,

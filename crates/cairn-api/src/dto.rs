@@ -400,7 +400,7 @@ pub struct RemoteView {
     pub name: String,
     /// Its URL or folder, as configured.
     pub url: String,
-    /// Whether Cairn can push to and pull from it (a folder); else `dvc push` does.
+    /// Whether Cairn can push to and pull from it (a folder or S3); else `dvc push` does.
     pub usable: bool,
 }
 

@@ -1,5 +1,6 @@
 //! `.dvc/config` and `.dvc/config.local` (configobj INI), the keys the data engine uses.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use crate::error::{DataError, Result};
@@ -52,6 +53,9 @@ pub struct RemoteConfig {
     pub url: String,
     /// The directory of the file that set it.
     pub base: PathBuf,
+    /// Its other settings (`endpointurl`, `region`, `profile`, `access_key_id`...), from
+    /// `.dvc/config` and `.dvc/config.local` (later wins).
+    pub options: BTreeMap<String, String>,
 }
 
 impl Config {
@@ -83,22 +87,36 @@ impl Config {
                         })?;
                     }
                     ("core", "remote") => default_remote = Some(value.clone()),
-                    (section, "url") if section.starts_with("remote ") => {
+                    (section, key) if section.starts_with("remote ") => {
                         let name = section["remote ".len()..]
                             .trim()
                             .trim_matches('"')
                             .to_string();
-                        remotes.retain(|r| r.name != name);
-                        remotes.push(RemoteConfig {
-                            name,
-                            url: value.clone(),
-                            base: dvc_dir.to_path_buf(),
-                        });
+                        let i = match remotes.iter().position(|r| r.name == name) {
+                            Some(i) => i,
+                            None => {
+                                remotes.push(RemoteConfig {
+                                    name,
+                                    url: String::new(),
+                                    base: dvc_dir.to_path_buf(),
+                                    options: BTreeMap::new(),
+                                });
+                                remotes.len() - 1
+                            }
+                        };
+                        if key == "url" {
+                            remotes[i].url = value.clone();
+                            remotes[i].base = dvc_dir.to_path_buf();
+                        } else {
+                            remotes[i].options.insert(key.to_string(), value.clone());
+                        }
                     }
                     _ => {}
                 }
             }
         }
+        // Settings for a remote whose `url` is nowhere (a stale config.local) name nothing.
+        remotes.retain(|r| !r.url.is_empty());
         Ok(Config {
             cache_dir,
             cache_types,
@@ -171,6 +189,41 @@ mod tests {
             .collect();
         assert_eq!(names, [("store", "../../store"), ("s3", "s3://bucket/x")]);
         assert_eq!(c.remotes[0].base, dir.path());
+    }
+
+    #[test]
+    fn remote_settings_merge_from_config_local() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("config"),
+            "['remote \"s3\"']\n    url = s3://bucket/x\n    endpointurl = http://127.0.0.1:9000\n",
+        )
+        .unwrap();
+        std::fs::write(
+            dir.path().join("config.local"),
+            "['remote \"s3\"']\n    access_key_id = AK\n    secret_access_key = SK\n['remote \"ghost\"']\n    region = x\n",
+        )
+        .unwrap();
+        let c = Config::load(dir.path()).unwrap();
+        assert_eq!(
+            c.remotes.len(),
+            1,
+            "a remote without a url is dropped: {:?}",
+            c.remotes
+        );
+        let opts: Vec<(&str, &str)> = c.remotes[0]
+            .options
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        assert_eq!(
+            opts,
+            [
+                ("access_key_id", "AK"),
+                ("endpointurl", "http://127.0.0.1:9000"),
+                ("secret_access_key", "SK")
+            ]
+        );
     }
 
     #[test]

@@ -435,7 +435,7 @@ name: string,
  */
 url: string, 
 /**
- * Whether Cairn can push to and pull from it (a folder); else `dvc push` does.
+ * Whether Cairn can push to and pull from it (a folder or S3); else `dvc push` does.
  */
 usable: boolean, };
 

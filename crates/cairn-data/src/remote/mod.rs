@@ -1,14 +1,22 @@
-//! Remotes that are folders (`dvc remote add -d NAME /mnt/share/store`, a local disk, a
-//! mounted share): push, fetch and pull cache objects in DVC 3's remote layout
-//! (`files/md5/xx/…`), so `dvc pull` reads what Cairn pushed and the reverse. Cloud
-//! remotes (s3, gs, azure, ssh, http…) are refused by name, pointing at `dvc push`.
+//! Remotes: push, fetch and pull cache objects in DVC 3's remote layout
+//! (`files/md5/xx/…`), so `dvc pull` reads what Cairn pushed and the reverse.
 //!
-//! Objects are copied whole through a temp name and renamed into place on either side,
-//! and every fetched object is re-hashed before it enters the cache, so an interrupted
-//! transfer or a damaged remote never leaves a wrong object under a right name.
+//! - [`folder`]: a local disk or a mounted share (`dvc remote add -d NAME /mnt/store`).
+//! - [`s3`]: S3 and S3-compatible services (`s3://bucket/prefix`, `endpointurl`).
+//!
+//! Other kinds (gs, azure, ssh, http…) are refused by name, pointing at `dvc push`.
+//! Objects are never visible half-written on either side, and every fetched object is
+//! re-hashed before it enters the cache, so an interrupted transfer or a damaged remote
+//! never leaves a wrong object under a right name.
+
+pub mod folder;
+pub mod s3;
+pub mod store;
 
 use std::collections::HashSet;
-use std::path::{Path, PathBuf};
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
 
 use cairn_core::{Progress, ProgressEvent};
 use rayon::prelude::*;
@@ -20,15 +28,16 @@ use crate::hash::HashKind;
 use crate::odb::Odb;
 use crate::pointer::HashInfo;
 use crate::repo::Repo;
+use folder::Folder;
+use s3::S3;
+use store::Store;
 
-/// A configured remote that is a folder.
+/// A configured remote.
 #[derive(Debug)]
 pub struct Remote {
     /// Its name in `.dvc/config`.
     pub name: String,
-    /// Its folder.
-    pub root: PathBuf,
-    odb: Odb,
+    store: Box<dyn Store>,
 }
 
 /// Data a push or fetch is about: a workspace path and the hash recorded for it.
@@ -58,7 +67,22 @@ pub struct Transfer {
     pub missing: Vec<String>,
 }
 
-/// Schemes of remotes Cairn does not talk to (DVC does, through its plugins).
+impl Remote {
+    /// Runs `work` (rayon parallel iterators) with as many transfers at once as the
+    /// store wants: a network store waits on round trips, not on the CPU.
+    fn parallel<T: Send>(&self, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
+        match self.store.jobs() {
+            None => work(),
+            Some(n) => rayon::ThreadPoolBuilder::new()
+                .num_threads(n)
+                .build()
+                .map_err(|e| DataError::Remote(format!("cannot start {n} transfer threads: {e}")))?
+                .install(work),
+        }
+    }
+}
+
+/// The scheme of a URL (`s3`), none for a path.
 fn scheme(url: &str) -> Option<&str> {
     let (s, rest) = url.split_once("://")?;
     (!s.is_empty() && !rest.is_empty() && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '+'))
@@ -82,26 +106,25 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
             "remote `{name}` is not in .dvc/config; add it with `dvc remote add {name} /path/to/folder`"
         ))
     })?;
-    if let Some(s) = scheme(&r.url)
-        && s != "file"
-    {
-        return Err(DataError::Remote(format!(
-            "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share) — use `dvc push`/`dvc pull` for {s} remotes",
-            r.url
-        )));
-    }
-    let path = r.url.strip_prefix("file://").unwrap_or(&r.url);
-    let root = r.base.join(path);
-    Ok(Remote {
-        name,
-        odb: Odb::new(root.clone()),
-        root,
-    })
+    let store: Box<dyn Store> = match scheme(&r.url) {
+        None | Some("file") => {
+            let path = r.url.strip_prefix("file://").unwrap_or(&r.url);
+            Box::new(Folder::new(&name, r.base.join(path)))
+        }
+        Some("s3") => Box::new(S3::open(&name, &r.url, &r.options)?),
+        Some(s) => {
+            return Err(DataError::Remote(format!(
+                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share) and S3 — use `dvc push`/`dvc pull` for {s} remotes",
+                r.url
+            )));
+        }
+    };
+    Ok(Remote { name, store })
 }
 
-/// Whether `url` is a remote Cairn can use (a folder).
-pub fn is_folder_url(url: &str) -> bool {
-    scheme(url).is_none_or(|s| s == "file")
+/// Whether `url` is a remote Cairn can use: a folder or S3.
+pub fn is_supported_url(url: &str) -> bool {
+    matches!(scheme(url), None | Some("file" | "s3"))
 }
 
 /// The data `.dvc` files record (cached outputs only).
@@ -135,22 +158,6 @@ fn objects_of(w: &Wanted, manifests: &Odb) -> Option<Vec<(String, HashKind)>> {
     Some(out)
 }
 
-/// Copies `from` to `to` through a temp name in `to`'s folder.
-fn copy_object(from: &Path, to: &Path) -> std::io::Result<u64> {
-    if let Some(parent) = to.parent() {
-        std::fs::create_dir_all(parent)?;
-    }
-    let tmp = to.with_file_name(cairn_core::atomic::temp_name_for("object"));
-    let result = std::fs::copy(from, &tmp).and_then(|n| {
-        std::fs::rename(&tmp, to)?;
-        Ok(n)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result
-}
-
 /// Sends the objects of `wanted` that the remote lacks.
 pub fn push(
     repo: &Repo,
@@ -182,22 +189,23 @@ pub fn push(
     let (manifests, files): (Vec<_>, Vec<_>) =
         todo.into_iter().partition(|(h, _)| h.ends_with(".dir"));
     for batch in [files, manifests] {
-        let copied: Vec<Option<u64>> = batch
-            .par_iter()
-            .map(|(hash, kind)| {
-                let dest = remote.odb.path(hash, *kind);
-                let n = if dest.is_file() {
-                    None
-                } else {
-                    Some(push_object(local, remote, hash, *kind)?)
-                };
-                progress.event(ProgressEvent::Advance {
-                    files: 1,
-                    bytes: n.unwrap_or(0),
-                });
-                Ok(n)
-            })
-            .collect::<Result<_>>()?;
+        let copied: Vec<Option<u64>> = remote.parallel(|| {
+            batch
+                .par_iter()
+                .map(|(hash, kind)| {
+                    let n = if remote.store.contains(hash, *kind)? {
+                        None
+                    } else {
+                        Some(remote.store.put(local, hash, *kind)?)
+                    };
+                    progress.event(ProgressEvent::Advance {
+                        files: 1,
+                        bytes: n.unwrap_or(0),
+                    });
+                    Ok(n)
+                })
+                .collect::<Result<_>>()
+        })?;
         tally(&mut t, &copied);
     }
     progress.event(ProgressEvent::Finish);
@@ -220,8 +228,8 @@ pub fn fetch(
     // Manifests first: they say which files a folder needs.
     for w in wanted.iter().filter(|w| w.hash.is_dir()) {
         let h = &w.hash;
-        if !local.contains(&h.md5, h.kind) && remote.odb.contains(&h.md5, h.kind) {
-            let n = fetch_object(local, remote, &h.md5, h.kind)?;
+        if !local.contains(&h.md5, h.kind) && remote.store.contains(&h.md5, h.kind)? {
+            let n = remote.store.get(local, &h.md5, h.kind)?;
             t.transferred += 1;
             t.bytes += n;
         }
@@ -249,20 +257,21 @@ pub fn fetch(
         total_bytes: None,
     });
     // `Some(Some(bytes))` copied, `Some(None)` already here, `None` absent from the remote.
-    let fetched: Vec<Option<Option<u64>>> = todo
-        .par_iter()
-        .map(|(hash, kind)| {
-            let r = if local.contains(hash, *kind) {
-                Some(None)
-            } else if remote.odb.contains(hash, *kind) {
-                Some(Some(fetch_object(local, remote, hash, *kind)?))
-            } else {
-                None
-            };
-            progress.event(ProgressEvent::Advance { files: 1, bytes: 0 });
-            Ok(r)
-        })
-        .collect::<Result<_>>()?;
+    let fetched: Vec<Option<Option<u64>>> = remote.parallel(|| {
+        todo.par_iter()
+            .map(|(hash, kind)| {
+                let r = if local.contains(hash, *kind) {
+                    Some(None)
+                } else if remote.store.contains(hash, *kind)? {
+                    Some(Some(remote.store.get(local, hash, *kind)?))
+                } else {
+                    None
+                };
+                progress.event(ProgressEvent::Advance { files: 1, bytes: 0 });
+                Ok(r)
+            })
+            .collect::<Result<_>>()
+    })?;
     let absent: HashSet<&str> = fetched
         .iter()
         .zip(&todo)
@@ -283,31 +292,6 @@ pub fn fetch(
     Ok(t)
 }
 
-/// One object from the cache to the remote. Files go through the remote's object store,
-/// which hashes while it writes: a cache object that no longer matches its name is
-/// reported instead of spreading to the remote. Manifests and legacy objects (named by a
-/// different hash) are copied byte for byte.
-fn push_object(local: &Odb, remote: &Remote, hash: &str, kind: HashKind) -> Result<u64> {
-    let src = local.path(hash, kind);
-    if hash.ends_with(".dir") || kind == HashKind::LegacyDos2Unix {
-        let dest = remote.odb.path(hash, kind);
-        return copy_object(&src, &dest).map_err(|e| DataError::io(&dest, e));
-    }
-    let file = std::fs::File::open(&src).map_err(|e| DataError::io(&src, e))?;
-    let len = file.metadata().map_err(|e| DataError::io(&src, e))?.len();
-    let (got, size) = remote
-        .odb
-        .add_open_file(file, len)
-        .map_err(|e| DataError::io(remote.odb.path(hash, kind), e))?;
-    if got != hash {
-        return Err(DataError::Remote(format!(
-            "{}: the cache copy does not match its name (it was changed in place); run `cairn fsck`, then add the data again",
-            src.display()
-        )));
-    }
-    Ok(size)
-}
-
 /// Counts copied objects (`Some(bytes)`) and those already there (`None`).
 fn tally(t: &mut Transfer, copied: &[Option<u64>]) {
     for c in copied {
@@ -321,18 +305,26 @@ fn tally(t: &mut Transfer, copied: &[Option<u64>]) {
     }
 }
 
-/// One object from the remote into the cache, verified by its hash.
-fn fetch_object(local: &Odb, remote: &Remote, hash: &str, kind: HashKind) -> Result<u64> {
-    let src = remote.odb.path(hash, kind);
-    let file = std::fs::File::open(&src).map_err(|e| DataError::io(&src, e))?;
-    let len = file.metadata().map_err(|e| DataError::io(&src, e))?.len();
+/// Stores a fetched object (`file`, `len` bytes, read from `source` on remote `remote`)
+/// in the cache under `hash`, after checking its content matches the name.
+pub(crate) fn store_fetched(
+    local: &Odb,
+    mut file: File,
+    len: u64,
+    hash: &str,
+    kind: HashKind,
+    remote: &str,
+    source: &str,
+) -> Result<u64> {
     let want = hash.strip_suffix(".dir").unwrap_or(hash);
     if hash.ends_with(".dir") || kind == HashKind::LegacyDos2Unix {
         // Manifests (and legacy objects, hashed differently) are small and stored
         // byte for byte: check the bytes, then store under the given name.
-        let bytes = std::fs::read(&src).map_err(|e| DataError::io(&src, e))?;
+        let mut bytes = Vec::with_capacity(len as usize);
+        file.read_to_end(&mut bytes)
+            .map_err(|e| DataError::Remote(format!("{source}: {e}")))?;
         if hash.ends_with(".dir") && crate::hash::md5_bytes(&bytes) != want {
-            return Err(corrupt(&src, remote));
+            return Err(corrupt(source, remote));
         }
         let dest = local.path(hash, kind);
         cairn_core::write_atomic_with_mode(&dest, &bytes, Some(0o444))
@@ -343,16 +335,22 @@ fn fetch_object(local: &Odb, remote: &Remote, hash: &str, kind: HashKind) -> Res
         .add_open_file(file, len)
         .map_err(|e| DataError::io(local.path(hash, kind), e))?;
     if got != want {
-        return Err(corrupt(&src, remote));
+        return Err(corrupt(source, remote));
     }
     Ok(size)
 }
 
-fn corrupt(src: &Path, remote: &Remote) -> DataError {
+/// A cache object about to be pushed no longer matches its name.
+pub(crate) fn changed_in_cache(src: &Path) -> DataError {
     DataError::Remote(format!(
-        "{}: its content does not match its name on remote `{}`; the remote copy is damaged (push it again from a machine that has it)",
-        src.display(),
-        remote.name
+        "{}: the cache copy does not match its name (it was changed in place); run `cairn fsck`, then add the data again",
+        src.display()
+    ))
+}
+
+fn corrupt(source: &str, remote: &str) -> DataError {
+    DataError::Remote(format!(
+        "{source}: its content does not match its name on remote `{remote}`; the remote copy is damaged (push it again from a machine that has it)"
     ))
 }
 
@@ -361,13 +359,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_folders_are_remotes_here() {
-        assert!(is_folder_url("/mnt/store"));
-        assert!(is_folder_url("../store"));
-        assert!(is_folder_url("file:///mnt/store"));
-        assert!(is_folder_url("C:\\store"));
-        assert!(!is_folder_url("s3://bucket/path"));
-        assert!(!is_folder_url("ssh://host/path"));
-        assert!(!is_folder_url("https://example.com/x"));
+    fn folders_and_s3_are_remotes_here() {
+        assert!(is_supported_url("/mnt/store"));
+        assert!(is_supported_url("../store"));
+        assert!(is_supported_url("file:///mnt/store"));
+        assert!(is_supported_url("C:\\store"));
+        assert!(is_supported_url("s3://bucket/path"));
+        assert!(!is_supported_url("gs://bucket/path"));
+        assert!(!is_supported_url("ssh://host/path"));
+        assert!(!is_supported_url("https://example.com/x"));
     }
 }
