@@ -216,7 +216,14 @@ fn pushing_and_pulling_a_folder_remote_reports_progress_and_restores_data() {
 
     std::fs::write(
         &config,
-        format!("{text}[core]\n    remote = s3\n['remote \"gcs\"']\n    url = gs://bucket/x\n"),
+        format!("{text}[core]\n    remote = s3\n['remote \"s3\"']\n    url = s3://bucket/x\n"),
+    )
+    .unwrap();
+    let view = call(&api, "data_status", json!({"project": demo}));
+    assert_eq!(view["remote"]["usable"], true, "Cairn syncs S3 remotes");
+    std::fs::write(
+        &config,
+        format!("{text}[core]\n    remote = gcs\n['remote \"gcs\"']\n    url = gs://bucket/x\n"),
     )
     .unwrap();
     let view = call(&api, "data_status", json!({"project": demo}));
