@@ -200,3 +200,59 @@ fn cloud_remotes_and_missing_data_are_named() {
     });
     c.finish();
 }
+
+#[test]
+fn remote_setup_writes_what_dvc_writes() {
+    let mut c = Checks::new("remote add/modify/default/remove");
+    let repos: Vec<TestRepo> = [Tool::Dvc, Tool::Cairn]
+        .iter()
+        .map(|_| {
+            let r = TestRepo::new();
+            r.dvc_ok(["init", "-q"]);
+            r
+        })
+        .collect();
+    let steps: [&[&str]; 8] = [
+        &["remote", "add", "-d", "store", "../store"],
+        &["remote", "add", "s3r", "s3://bucket/team"],
+        &[
+            "remote",
+            "modify",
+            "s3r",
+            "endpointurl",
+            "http://127.0.0.1:9000",
+        ],
+        &["remote", "modify", "--local", "s3r", "access_key_id", "AK"],
+        &["remote", "modify", "s3r", "region", "eu-west-1"],
+        &["remote", "modify", "s3r", "--unset", "region"],
+        &["remote", "default", "s3r"],
+        &["remote", "remove", "store"],
+    ];
+    for step in steps {
+        for (tool, r) in [Tool::Dvc, Tool::Cairn].iter().zip(&repos) {
+            tool.ok(r, step);
+        }
+        for file in [".dvc/config", ".dvc/config.local"] {
+            let read = |r: &TestRepo| std::fs::read_to_string(r.join(file)).unwrap_or_default();
+            let (d, k) = (read(&repos[0]), read(&repos[1]));
+            c.check(d == k, || {
+                format!(
+                    "after `{}`, {file}:\n--- dvc\n{d}--- cairn\n{k}",
+                    step.join(" ")
+                )
+            });
+        }
+    }
+    // Each reads what the other wrote.
+    let listed = Tool::Dvc.ok(&repos[1], ["remote", "list"]).stdout();
+    c.check(
+        listed.starts_with("s3r") && listed.contains("s3://bucket/team"),
+        || format!("dvc lists cairn's remote: {listed}"),
+    );
+    let refused = Tool::Cairn.run(&repos[1], ["remote", "add", "s3r", "/elsewhere"]);
+    c.check(
+        !refused.success() && refused.stderr().contains("already exists"),
+        || format!("an existing name is refused without -f: {refused}"),
+    );
+    c.finish();
+}

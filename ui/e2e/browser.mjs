@@ -409,13 +409,25 @@ async function main() {
   await shot(page, "05c-data-preview");
   await page.keyboard.press("Escape");
 
-  step("Push to a folder remote, lose the data and its cache copy, Pull brings it back");
+  step("Set up a remote in the app, push, lose the data and its cache copy, Pull brings it back");
   const store = join(tmp, "store");
   const dvcConfig = join(demoDir, ".dvc", "config");
-  writeFileSync(dvcConfig, `${readFileSync(dvcConfig, "utf8")}[core]\n    remote = store\n['remote "store"']\n    url = ${store}\n`);
   await page.getByTestId("tab-runs").click();
   await page.getByTestId("tab-data").click();
+  await page.getByTestId("remote-settings").filter({ hasText: "Set up remote" }).click();
+  await page.getByTestId("remote-name-input").fill("store");
+  // An S3 location asks for the endpoint and keys; a folder needs nothing more.
+  await page.getByTestId("remote-url").fill("s3://team-bucket/flowers");
+  await page.getByTestId("remote-endpoint").waitFor();
+  await shot(page, "05c-remote-setup-s3");
+  await page.getByTestId("remote-url").fill(store);
+  await page.getByTestId("remote-endpoint").waitFor({ state: "detached" });
+  await page.getByTestId("remote-save").click();
+  await page.getByTestId("remote-dialog").waitFor({ state: "detached" });
   await page.getByTestId("remote-name").filter({ hasText: "store" }).waitFor();
+  const written = readFileSync(dvcConfig, "utf8");
+  if (!written.includes("    remote = store\n") || !written.includes(`['remote "store"']\n    url = ${store}\n`))
+    throw new Error(`the remote is written as dvc writes it:\n${written}`);
   await page.getByTestId("push-data").click();
   // The data set and the pipeline's cached outputs (model, features…).
   await page.locator(".toast").filter({ hasText: /\d+ files pushed to store/ }).waitFor();

@@ -114,6 +114,9 @@ commands! {
     /// Pushes the work tree's data to the default folder remote, or pulls it from there;
     /// progress arrives as `progress` events.
     data_sync(SyncArgs) -> SyncResult;
+    /// Adds or changes the default remote (`.dvc/config`, keys in `.dvc/config.local`),
+    /// writing the lines `dvc remote add -d` and `dvc remote modify` write.
+    set_remote(SetRemoteArgs) -> RemoteView;
     /// Commits pointer files, dvc.lock, params and code with a message.
     save_version(SaveArgs) -> CommitView;
     /// A look at tracked data (table rows, text, image, a folder's files) at any

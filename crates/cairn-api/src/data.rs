@@ -18,7 +18,7 @@ use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
 use crate::tasks::Task;
 use crate::{Api, project_root};
 
-fn open_repo(root: &Path) -> ApiResult<Repo> {
+pub(crate) fn open_repo(root: &Path) -> ApiResult<Repo> {
     Ok(Repo::open(root)?)
 }
 
@@ -86,16 +86,7 @@ impl Api {
             }
         }
         items.sort_by(|a, b| a.path.cmp(&b.path));
-        let config = repo.config();
-        let remote = config
-            .default_remote
-            .as_ref()
-            .and_then(|n| config.remotes.iter().find(|r| &r.name == n))
-            .map(|r| RemoteView {
-                name: r.name.clone(),
-                url: r.url.clone(),
-                usable: cairn_data::remote::is_supported_url(&r.url),
-            });
+        let remote = crate::remotes::remote_view(repo.config());
         Ok(DataView {
             items,
             unsaved: unsaved(repo.root()),

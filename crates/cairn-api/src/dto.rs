@@ -402,6 +402,41 @@ pub struct RemoteView {
     pub url: String,
     /// Whether Cairn can push to and pull from it (a folder or S3); else `dvc push` does.
     pub usable: bool,
+    /// `endpointurl`: an S3-compatible service's address (MinIO, Ceph, R2).
+    pub endpoint_url: Option<String>,
+    /// `region`.
+    pub region: Option<String>,
+    /// Whether keys are configured for it (`access_key_id`, in either config file).
+    pub has_keys: bool,
+}
+
+/// Arguments of `set_remote`: the project's default remote, added or changed.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct SetRemoteArgs {
+    /// Project root.
+    pub project: String,
+    /// The remote's name (a remote of that name is changed).
+    pub name: String,
+    /// A folder (absolute, or relative to the project) or a URL such as `s3://bucket/path`.
+    pub url: String,
+    /// `endpointurl` for S3-compatible services; empty removes it.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub endpoint_url: Option<String>,
+    /// `region`; empty removes it.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub region: Option<String>,
+    /// Access key id, kept in `.dvc/config.local` (git-ignored); absent or empty keeps
+    /// what is there.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub access_key_id: Option<String>,
+    /// Secret access key, kept in `.dvc/config.local` with the id.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub secret_access_key: Option<String>,
 }
 
 /// Which way `data_sync` moves data.

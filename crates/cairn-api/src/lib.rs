@@ -32,6 +32,7 @@ pub mod index;
 pub mod pipeline;
 pub mod preview;
 pub mod projects;
+pub mod remotes;
 pub mod runs;
 mod tasks;
 mod watch;

@@ -13,6 +13,7 @@ mod bigfile;
 pub mod checkout;
 pub mod collect;
 pub mod config;
+pub mod config_edit;
 pub mod diff;
 pub mod dirhandle;
 pub mod error;

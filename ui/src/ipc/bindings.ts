@@ -437,7 +437,50 @@ url: string,
 /**
  * Whether Cairn can push to and pull from it (a folder or S3); else `dvc push` does.
  */
-usable: boolean, };
+usable: boolean, 
+/**
+ * `endpointurl`: an S3-compatible service's address (MinIO, Ceph, R2).
+ */
+endpointUrl: string | null, 
+/**
+ * `region`.
+ */
+region: string | null, 
+/**
+ * Whether keys are configured for it (`access_key_id`, in either config file).
+ */
+hasKeys: boolean, };
+
+export type SetRemoteArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * The remote's name (a remote of that name is changed).
+ */
+name: string, 
+/**
+ * A folder (absolute, or relative to the project) or a URL such as `s3://bucket/path`.
+ */
+url: string, 
+/**
+ * `endpointurl` for S3-compatible services; empty removes it.
+ */
+endpointUrl?: string, 
+/**
+ * `region`; empty removes it.
+ */
+region?: string, 
+/**
+ * Access key id, kept in `.dvc/config.local` (git-ignored); absent or empty keeps
+ * what is there.
+ */
+accessKeyId?: string, 
+/**
+ * Secret access key, kept in `.dvc/config.local` with the id.
+ */
+secretAccessKey?: string, };
 
 export type SyncDirection = "push" | "pull";
 
@@ -1298,6 +1341,8 @@ export interface Commands {
   data_checkout: { args: PathsArgs; result: CheckoutResult };
   /** Pushes the work tree's data to the default folder remote, or pulls it from there;  progress arrives as `progress` events. */
   data_sync: { args: SyncArgs; result: SyncResult };
+  /** Adds or changes the default remote (`.dvc/config`, keys in `.dvc/config.local`),  writing the lines `dvc remote add -d` and `dvc remote modify` write. */
+  set_remote: { args: SetRemoteArgs; result: RemoteView };
   /** Commits pointer files, dvc.lock, params and code with a message. */
   save_version: { args: SaveArgs; result: CommitView };
   /** A look at tracked data (table rows, text, image, a folder's files) at any  version, read from the cache without checking it out; optionally compared with  another version. */
@@ -1324,4 +1369,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

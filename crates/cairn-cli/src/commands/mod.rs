@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod params;
 pub mod plots;
 pub mod queue;
+pub mod remote;
 pub mod remove;
 pub mod report;
 pub mod repro;

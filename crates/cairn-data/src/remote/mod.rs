@@ -11,6 +11,7 @@
 
 pub mod folder;
 pub mod s3;
+pub mod setup;
 pub mod store;
 
 use std::collections::HashSet;

@@ -6,6 +6,7 @@ import { notify } from "../../components/toast";
 import { formatBytes, relativeTime } from "../../format";
 import { useEvents } from "../useEvents";
 import { DataPreview } from "./DataPreview";
+import { RemoteDialog } from "./RemoteDialog";
 
 const STATE: Record<DataState, { label: string; tone: string }> = {
   in_sync: { label: "in sync", tone: "ok" },
@@ -20,6 +21,7 @@ export function DataTab({ project }: { project: string }) {
   const [history, setHistory] = useState<TrackedItem | null>(null);
   const [previewing, setPreviewing] = useState<{ item: TrackedItem; commit?: string } | null>(null);
   const [adding, setAdding] = useState(false);
+  const [settingRemote, setSettingRemote] = useState(false);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
   const load = useCallback(() => {
@@ -104,8 +106,15 @@ export function DataTab({ project }: { project: string }) {
                 >
                   Push
                 </Button>
+                <Button onClick={() => setSettingRemote(true)} title={`Change remote ${data.remote.name} (${data.remote.url})`} testId="remote-settings">
+                  Remote…
+                </Button>
               </>
-            ) : null}
+            ) : (
+              <Button icon="database" onClick={() => setSettingRemote(true)} title="Choose where Push sends the data and Pull gets it from" testId="remote-settings">
+                Set up remote…
+              </Button>
+            )}
             <Button icon="plus" kind="primary" onClick={() => setAdding(true)} testId="track-data">
               Track file or folder…
             </Button>
@@ -215,6 +224,17 @@ export function DataTab({ project }: { project: string }) {
       )}
       {previewing && <DataPreview project={project} item={previewing.item} commit={previewing.commit} onClose={() => setPreviewing(null)} />}
       {adding && <TrackDialog project={project} onClose={() => setAdding(false)} onDone={load} />}
+      {settingRemote && (
+        <RemoteDialog
+          project={project}
+          remote={data.remote}
+          onClose={() => setSettingRemote(false)}
+          onSaved={(r) => {
+            notify("ok", `Remote ${r.name} set up: Push and Pull use ${r.url}. Save version commits .dvc/config for your team.`, 8000);
+            load();
+          }}
+        />
+      )}
     </div>
   );
 }

@@ -1,0 +1,108 @@
+//! Setting up the default remote from the app: what lands in `.dvc/config` and
+//! `.dvc/config.local`, what the Data tab then shows, and that it is usable at once.
+
+mod common;
+
+use cairn_api::dispatch;
+use common::{api_with_demo, call};
+use serde_json::json;
+
+#[test]
+fn a_remote_set_up_in_the_app_is_written_as_dvc_writes_it_and_used() {
+    let (_d, api, demo) = api_with_demo();
+    let root = std::path::Path::new(&demo);
+    let read = |f: &str| std::fs::read_to_string(root.join(f)).unwrap_or_default();
+    let before = read(".dvc/config");
+
+    let store = tempfile::tempdir().unwrap();
+    let view = call(
+        &api,
+        "set_remote",
+        json!({"project": demo, "name": "shared", "url": store.path()}),
+    );
+    assert_eq!(
+        (
+            view["name"].as_str(),
+            view["usable"].as_bool(),
+            view["hasKeys"].as_bool()
+        ),
+        (Some("shared"), Some(true), Some(false)),
+        "{view}"
+    );
+    assert_eq!(
+        before, "[core]\n    autostage = true\n",
+        "the demo's config"
+    );
+    assert_eq!(
+        read(".dvc/config"),
+        format!(
+            "[core]\n    autostage = true\n    remote = shared\n['remote \"shared\"']\n    url = {}\n",
+            store.path().display()
+        ),
+        "added to the existing [core], the remote after it"
+    );
+    let pushed = call(
+        &api,
+        "data_sync",
+        json!({"project": demo, "direction": "push"}),
+    );
+    assert_eq!(pushed["transferred"], 1, "{pushed}");
+
+    // An S3 remote: keys go to config.local (git-ignored), the rest to config.
+    let view = call(
+        &api,
+        "set_remote",
+        json!({"project": demo, "name": "cloud", "url": "s3://bucket/team", "endpointUrl": "http://127.0.0.1:9000",
+               "region": "eu-west-1", "accessKeyId": "AK", "secretAccessKey": "SK"}),
+    );
+    assert_eq!(view["endpointUrl"], "http://127.0.0.1:9000");
+    assert_eq!(view["region"], "eu-west-1");
+    assert_eq!(view["hasKeys"], true);
+    let config = read(".dvc/config");
+    assert!(config.contains("    remote = cloud\n"), "{config}");
+    assert!(
+        config.contains("['remote \"cloud\"']\n    url = s3://bucket/team\n    endpointurl = http://127.0.0.1:9000\n    region = eu-west-1\n"),
+        "{config}"
+    );
+    assert!(
+        !config.contains("SK"),
+        "no secret in the shared config: {config}"
+    );
+    assert_eq!(
+        read(".dvc/config.local"),
+        "['remote \"cloud\"']\n    access_key_id = AK\n    secret_access_key = SK\n"
+    );
+    let ignored = std::process::Command::new("git")
+        .args(["check-ignore", "-q", ".dvc/config.local"])
+        .current_dir(root)
+        .status()
+        .unwrap();
+    assert!(ignored.success(), "config.local is git-ignored");
+
+    // Editing: a blank endpoint removes it, blank keys keep the ones there.
+    let view = call(
+        &api,
+        "set_remote",
+        json!({"project": demo, "name": "cloud", "url": "s3://bucket/team", "endpointUrl": "", "region": "eu-west-1", "accessKeyId": ""}),
+    );
+    assert!(view["endpointUrl"].is_null(), "{view}");
+    assert_eq!(view["hasKeys"], true);
+    assert!(!read(".dvc/config").contains("endpointurl"));
+
+    // Bad input is refused, naming what to do; nothing is written.
+    let config = read(".dvc/config");
+    for (args, says) in [
+        (
+            json!({"project": demo, "name": "x", "url": "  "}),
+            "location",
+        ),
+        (
+            json!({"project": demo, "name": "a\"b", "url": "/tmp/x"}),
+            "cannot name a remote",
+        ),
+    ] {
+        let err = dispatch(&api, "set_remote", args).unwrap_err();
+        assert!(err.message.contains(says), "{err:?}");
+    }
+    assert_eq!(read(".dvc/config"), config);
+}
