@@ -3,7 +3,8 @@
 #
 # On a fresh Debian/Ubuntu clone it installs what is missing, then runs:
 #   1. prerequisites   apt packages (only if absent), Rust toolchain check
-#   2. reference dvc   scripts/ensure-dvc.sh (.venv-dvc with dvc==3.67.1)
+#   2. reference dvc   scripts/ensure-dvc.sh (.venv-dvc with dvc==3.67.1, dvc-s3 and
+#                      moto, the local S3 server of the S3 remote tests)
 #   3. cargo fmt --all --check
 #   4. cargo clippy --workspace --all-targets -- -D warnings
 #   5. cargo build -p cairn-cli            (the binary the e2e tests run)

@@ -303,6 +303,24 @@ async function main() {
   if (Number.parseFloat(wsAt) !== lossPoints.find((p) => p[0] === 3)[1]) throw new Error(`the loss at step 3 is ${lossPoints[3]}, the table says ${wsAt}`);
   await page.getByTestId("series-mode").selectOption("off");
   await page.getByTestId("col-series-train/loss-step 3").waitFor({ state: "detached" });
+  // Choose columns: hide the three recall metrics; the choice survives a reload.
+  await page.getByTestId("columns-open").click();
+  await page.getByTestId("columns-filter").fill("recall");
+  await page.getByTestId("columns-hide-all").click();
+  await page.getByTestId("col-metric-recall.setosa").waitFor({ state: "detached" });
+  await page.getByTestId("columns-open").filter({ hasText: "Columns (3 hidden)" }).waitFor();
+  await shot(page, "04g-experiments-columns");
+  if (!(await page.getByTestId("col-metric-accuracy").count())) throw new Error("only the filtered columns are hidden");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("columns-panel").waitFor({ state: "detached" });
+  await page.reload();
+  await page.getByTestId("tab-experiments").click();
+  await page.getByTestId("col-metric-accuracy").waitFor();
+  if (await page.getByTestId("col-metric-recall.setosa").count()) throw new Error("hidden columns stay hidden after a reload");
+  await page.getByTestId("columns-open").click();
+  await page.getByTestId("columns-show-all").click();
+  await page.getByTestId("col-metric-recall.setosa").waitFor();
+  await page.keyboard.press("Escape");
   await page.getByTestId("only-changed").uncheck();
   await page.getByTestId("col-param-prepare.seed").waitFor();
   await page.getByTestId("exp-select").first().uncheck();
@@ -371,6 +389,29 @@ async function main() {
   const sweptEpochs = await page.locator('[data-testid="exp-row"]').filter({ hasText: /sweep-[12]/ }).locator("td.changed").allInnerTexts();
   if (!sweptEpochs.includes("30") || !sweptEpochs.includes("40")) throw new Error(`the sweep's epochs: ${sweptEpochs}`);
   await shot(page, "04f-sweep");
+  // Group by epochs: one line per value with its runs folded in, metrics as means.
+  const accuracyOf = async (locator) => {
+    const index = await page.locator(".exp-table thead th").evaluateAll((ths) => ths.findIndex((th) => th.dataset.testid === "col-metric-accuracy"));
+    return locator.locator("td").nth(index).innerText();
+  };
+  const sweep1Accuracy = await accuracyOf(page.getByTestId("exp-row").filter({ hasText: "sweep-1" }));
+  await page.getByTestId("group-by").selectOption({ label: "train.epochs" });
+  const group30 = page.locator('[data-testid="exp-group"][data-value="30"]');
+  await group30.waitFor();
+  await page.locator('[data-testid="exp-group"][data-value="40"]').waitFor();
+  if (await page.getByTestId("exp-row").filter({ hasText: "sweep-1" }).count()) throw new Error("a closed group hides its runs");
+  if ((await page.locator('[data-testid="exp-row"][data-kind="baseline"]').count()) !== 1) throw new Error("the baseline stays on top, ungrouped");
+  if (Number.parseFloat(await accuracyOf(group30)) !== Number.parseFloat(sweep1Accuracy))
+    throw new Error(`a one-run group's mean is its run's value: ${await accuracyOf(group30)} vs ${sweep1Accuracy}`);
+  await group30.getByTestId("group-toggle").click();
+  await page.getByTestId("exp-row").filter({ hasText: "sweep-1" }).waitFor();
+  await page.locator('[data-testid="exp-group"][data-value="40"]').getByTestId("group-select").uncheck();
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="exp-charts"] .legend-item')].some((e) => e.textContent.includes("sweep-2")));
+  await page.locator('[data-testid="exp-group"][data-value="40"]').getByTestId("group-select").check();
+  await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "sweep-2" }).waitFor();
+  await shot(page, "04i-experiments-grouped");
+  await page.getByTestId("group-by").selectOption("");
+  await page.getByTestId("exp-row").filter({ hasText: "sweep-2" }).waitFor();
 
   step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
   const flowers = join(demoDir, "data", "flowers.csv");

@@ -1,9 +1,10 @@
-import { useEffect, useRef, useState } from "react";
+import { useRef, useState } from "react";
 import { call, describeError, toApiError, type ExpAction, type ExpRow } from "../../ipc";
 import { Button, Modal } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
 import { useSubmit } from "../../components/useSubmit";
+import { useDismiss } from "../../components/useDismiss";
 
 type Dialog = { kind: "apply" | "branch" | "rename"; row: ExpRow } | null;
 
@@ -13,18 +14,7 @@ export function ExpRowMenu(props: { project: string; row: ExpRow; running: boole
   const [open, setOpen] = useState<{ x: number; y: number } | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
   const menu = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    if (!open) return;
-    const close = (e: MouseEvent | KeyboardEvent) => {
-      if (e instanceof KeyboardEvent ? e.key === "Escape" : !menu.current?.contains(e.target as Node)) setOpen(null);
-    };
-    window.addEventListener("mousedown", close);
-    window.addEventListener("keydown", close);
-    return () => {
-      window.removeEventListener("mousedown", close);
-      window.removeEventListener("keydown", close);
-    };
-  }, [open]);
+  useDismiss(menu, open !== null, () => setOpen(null));
 
   const remove = async () => {
     setOpen(null);

@@ -11,13 +11,17 @@ import type { ExperimentRequest } from "../project/ProjectView";
 import { MetricChart } from "./MetricChart";
 import { NewExperiment } from "./NewExperiment";
 import { ExpRowMenu } from "./ExpActions";
+import { ColumnPicker } from "./ColumnPicker";
+import { GroupRow } from "./GroupRow";
 import {
   alignSeries,
   colours,
+  columnId,
   differs,
   MAX_SMOOTHING,
   metricNames,
   nextSelection,
+  parseHidden,
   parseSeriesMode,
   parseSmoothing,
   SERIES_MODES,
@@ -25,6 +29,7 @@ import {
   seriesStats,
   sortRows,
   statLabel,
+  tableEntries,
   tableTsv,
   visibleColumns,
   type SeriesMode,
@@ -41,6 +46,8 @@ const SMOOTHING_KEY = "cairn.smoothing";
 /** Where the step-series column choice (and the chosen step) are kept. */
 const SERIES_MODE_KEY = "cairn.seriesMode";
 const SERIES_STEP_KEY = "cairn.seriesStep";
+/** Where each project's hidden columns are kept (a JSON list of column ids). */
+const hiddenKey = (project: string) => `cairn.hiddenColumns:${project}`;
 
 function readStored(key: string): string | null {
   try {
@@ -59,6 +66,13 @@ function store(key: string, value: string): void {
 }
 
 /** ISO local time as DVC prints it → relative, for the Created column. */
+/** `set` with `value` added, or removed if it was there. */
+function toggled(set: ReadonlySet<string>, value: string): Set<string> {
+  const next = new Set(set);
+  if (!next.delete(value)) next.add(value);
+  return next;
+}
+
 function created(ts: string | null): string {
   if (!ts) return "—";
   const t = Date.parse(ts);
@@ -82,6 +96,12 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [seriesMode, setSeriesMode] = useState<SeriesMode>(() => parseSeriesMode(readStored(SERIES_MODE_KEY)));
   const [seriesStep, setSeriesStep] = useState(() => readStored(SERIES_STEP_KEY) ?? "");
   const stats = useMemo(() => seriesStats(seriesMode, seriesStep), [seriesMode, seriesStep]);
+  const [hiddenList, setHiddenList] = useState<string[]>(() => parseHidden(readStored(hiddenKey(project))));
+  const hidden = useMemo(() => new Set(hiddenList), [hiddenList]);
+  // Grouping column by identity (indices move on reload), and which groups are open.
+  const [groupBy, setGroupBy] = useState<string | null>(null);
+  const [openGroups, setOpenGroups] = useState<Set<string>>(new Set());
+  useEffect(() => setHiddenList(parseHidden(readStored(hiddenKey(project)))), [project]);
   // Set when the step-series choice changes: the new columns (past the metrics) are
   // scrolled into view once they arrive.
   const revealSeries = useRef(false);
@@ -140,13 +160,18 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
     };
   }, [project, revs, seriesVersion]);
 
-  const columns = useMemo(() => (view ? visibleColumns(view, onlyChanged) : []), [view, onlyChanged]);
+  const columns = useMemo(() => (view ? visibleColumns(view, onlyChanged, hidden) : []), [view, onlyChanged, hidden]);
   const rows = useMemo(() => {
     if (!view) return [];
     const needle = filter.trim().toLowerCase();
     const shown = needle ? view.rows.filter((r) => r.kind !== "experiment" || r.name.toLowerCase().includes(needle)) : view.rows;
     return sortRows(shown, sort);
   }, [view, sort, filter]);
+  const groupColumn = useMemo(() => {
+    const i = view && groupBy ? view.columns.findIndex((c) => columnId(c) === groupBy) : -1;
+    return i >= 0 ? i : null;
+  }, [view, groupBy]);
+  const entries = useMemo(() => tableEntries(rows, groupColumn, openGroups), [rows, groupColumn, openGroups]);
   const colourOf = useMemo(() => colours(revs), [revs]);
   // One chart per metric; memoized so a re-render (typing in the filter, moving the
   // smoothing slider) hands the charts the same points and keeps their zoom.
@@ -164,9 +189,13 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   useEffect(() => store(SMOOTHING_KEY, String(smoothing)), [smoothing]);
   useEffect(() => store(SERIES_MODE_KEY, seriesMode), [seriesMode]);
   useEffect(() => store(SERIES_STEP_KEY, seriesStep), [seriesStep]);
+  const chooseHidden = (ids: string[]) => {
+    setHiddenList(ids);
+    store(hiddenKey(project), JSON.stringify(ids));
+  };
 
   const virtual = useVirtualizer({
-    count: rows.length,
+    count: entries.length,
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     overscan: 12,
@@ -181,6 +210,9 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   if (!view) return <div className="page-loading">Loading…</div>;
 
   const toggle = (id: string) => setSelected((s) => (s?.includes(id) ? s.filter((x) => x !== id) : [...(s ?? []), id]));
+  const selectMany = (ids: string[], on: boolean) =>
+    setSelected((s) => (on ? [...(s ?? []), ...ids.filter((id) => !s?.includes(id))] : (s ?? []).filter((x) => !ids.includes(x))));
+  const groupable = view.columns.map((c, i) => ({ c, i })).filter(({ c, i }) => c.kind === "param" && visibleColumns(view, true).includes(i));
   const sortBy = (column: number) =>
     setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
   const experiments = view.rows.filter((r) => r.kind === "experiment").length;
@@ -211,13 +243,28 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
           <input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter experiments" data-testid="exp-filter" />
         </label>
         <span className="grow" />
+        <Button onClick={copyTable} title="Copy the rows and columns shown, tab-separated, to paste into a spreadsheet" testId="copy-table">
+          Copy table
+        </Button>
+        <Button
+          kind="primary"
+          icon="play"
+          onClick={() => setCreating(true)}
+          disabled={props.running || !view.columns.some((c) => c.kind === "param")}
+          title={props.running ? "A run is in progress" : "Run the pipeline with changed params and record it"}
+          testId="new-experiment-open"
+        >
+          New experiment
+        </Button>
+      </div>
+      <div className="exp-viewbar" data-testid="exp-viewbar">
         <label className="check" title="Hide params that are the same in every row">
           <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="only-changed" />
           Only changed params
         </label>
         <label className="check" title="A column per step series (DVCLive plots) with its lowest or highest value and the step that reached it, or its value at one step — the best epoch, not only the last">
           Step series
-          <select value={seriesMode} onChange={(e) => {
+          <select value={seriesMode} aria-label="Step series" onChange={(e) => {
               revealSeries.current = true;
               setSeriesMode(parseSeriesMode(e.target.value));
             }} data-testid="series-mode">
@@ -244,19 +291,26 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
             />
           )}
         </label>
-        <Button onClick={copyTable} title="Copy the rows and columns shown, tab-separated, to paste into a spreadsheet" testId="copy-table">
-          Copy table
-        </Button>
-        <Button
-          kind="primary"
-          icon="play"
-          onClick={() => setCreating(true)}
-          disabled={props.running || !view.columns.some((c) => c.kind === "param")}
-          title={props.running ? "A run is in progress" : "Run the pipeline with changed params and record it"}
-          testId="new-experiment-open"
-        >
-          New experiment
-        </Button>
+        <label className="check" title="Put experiments with the same value of a param together: each group shows its metrics' mean ± deviation (repeated seeds, one line)">
+          Group by
+          <select
+            value={groupBy ?? ""}
+            onChange={(e) => {
+              setGroupBy(e.target.value || null);
+              setOpenGroups(new Set());
+            }}
+            aria-label="Group by"
+            data-testid="group-by"
+          >
+            <option value="">None</option>
+            {groupable.map(({ c }) => (
+              <option key={columnId(c)} value={columnId(c)}>
+                {c.key}
+              </option>
+            ))}
+          </select>
+        </label>
+        <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
       {creating && <NewExperiment view={view} onRun={props.onRunExperiment} onClose={() => setCreating(false)} />}
       {experiments === 0 && (
@@ -298,11 +352,35 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
           <tbody>
             {padTop > 0 && <tr style={{ height: padTop }} />}
             {items.map((item) => {
-              const r = rows[item.index];
-              if (!r) return null;
+              const entry = entries[item.index];
+              if (!entry) return null;
+              if (entry.kind === "group") {
+                const g = entry.group;
+                return (
+                  <GroupRow
+                    key={`group:${g.value}`}
+                    view={view}
+                    group={g}
+                    by={groupColumn ?? 0}
+                    columns={columns}
+                    open={entry.open}
+                    selected={g.rows.filter((r) => revs.includes(r.id)).length}
+                    height={ROW_HEIGHT}
+                    onToggleOpen={() => setOpenGroups((o) => toggled(o, g.value))}
+                    onSelect={(on) => selectMany(g.rows.map((r) => r.id), on)}
+                  />
+                );
+              }
+              const r = entry.row;
               const on = revs.includes(r.id);
               return (
-                <tr key={r.id} className={`exp-row ${r.kind} ${on ? "selected" : ""}`} style={{ height: ROW_HEIGHT }} data-testid="exp-row" data-kind={r.kind}>
+                <tr
+                  key={r.id}
+                  className={`exp-row ${r.kind} ${on ? "selected" : ""} ${entry.member ? "member" : ""}`}
+                  style={{ height: ROW_HEIGHT }}
+                  data-testid="exp-row"
+                  data-kind={r.kind}
+                >
                   <td className="exp-name-col">
                     <div className="exp-name-cell">
                     <label className="exp-name" title={r.error ?? r.id}>

@@ -1,15 +1,21 @@
 import { describe, expect, it } from "vitest";
 import type { ExperimentsView, ExpRow } from "../../ipc";
 import {
+  aggregate,
   alignSeries,
+  columnId,
   differs,
+  formatAggregate,
+  groupRows,
   nextSelection,
   overrides,
   paramsOf,
+  parseHidden,
   parseSeriesMode,
   parseSmoothing,
   seriesCellTitle,
   seriesStats,
+  sharedValue,
   statLabel,
   smooth,
   sortRows,
@@ -225,5 +231,68 @@ describe("step-series columns", () => {
     const ids = (rows: ExpRow[]) => rows.map((r) => r.id);
     expect(ids(sortRows(series.rows, { column: 3, descending: false }))).toEqual(["workspace", "head", "e3", "e2", "e1"]);
     expect(tableTsv(series, series.rows.slice(0, 1), [3, 4]).split("\n")[0]).toBe("Experiment\tCreated\tloss (min)\tloss (step 10)");
+  });
+});
+
+describe("column choice", () => {
+  it("hides chosen columns by identity, whatever their index", () => {
+    const lr = columnId(view.columns[1]!);
+    const acc = columnId(view.columns[2]!);
+    expect(visibleColumns(view, false, new Set([lr]))).toEqual([0, 2]);
+    expect(visibleColumns(view, true, new Set([acc]))).toEqual([1]);
+    // The same column in a reloaded view with another column in front keeps its id.
+    const moved: ExperimentsView = { ...view, columns: [{ kind: "param", file: "params.yaml", key: "new" }, ...view.columns] };
+    expect(visibleColumns(moved, false, new Set([lr]))).toEqual([0, 1, 3]);
+    expect(columnId({ kind: "series", file: "f.tsv", key: "loss", stat: { stat: "min" } })).not.toBe(
+      columnId({ kind: "series", file: "f.tsv", key: "loss", stat: { stat: "max" } }),
+    );
+  });
+
+  it("reads what it stored, and nothing from junk", () => {
+    expect(parseHidden(JSON.stringify(["a", "b"]))).toEqual(["a", "b"]);
+    expect(parseHidden(null)).toEqual([]);
+    expect(parseHidden("{")).toEqual([]);
+    expect(parseHidden('{"a":1}')).toEqual([]);
+    expect(parseHidden('["a", 3, null]')).toEqual(["a"]);
+  });
+});
+
+describe("grouping", () => {
+  const runs: ExpRow[] = [
+    row("ws", "workspace", [cell("1"), cell("0.1"), cell("0.9")]),
+    row("head", "baseline", [cell("1"), cell("0.1"), cell("0.8")]),
+    row("a", "experiment", [cell("1"), cell("0.1"), cell("0.90")], "head"),
+    row("b", "experiment", [cell("2"), cell("0.2"), cell("0.70")], "head"),
+    row("c", "experiment", [cell("2"), cell("0.1"), cell("0.94")], "head"),
+    row("d", "experiment", [cell("3"), cell("0.1"), null], "head"),
+    row("e", "experiment", [cell("3"), null, cell("0.5")], "head"),
+  ];
+
+  it("groups experiments by a column's value, in row order, leaving workspace and baseline out", () => {
+    const groups = groupRows(runs, 1);
+    expect(groups.map((g) => [g.value, g.rows.map((r) => r.id)])).toEqual([
+      ["0.1", ["a", "c", "d"]],
+      ["0.2", ["b"]],
+      ["—", ["e"]],
+    ]);
+  });
+
+  it("aggregates the numbers there are: mean, sample deviation, range, count", () => {
+    const [lr01] = groupRows(runs, 1);
+    const a = aggregate(lr01!.rows, 2)!;
+    expect(a.n).toBe(2);
+    expect(a.mean).toBeCloseTo(0.92, 12);
+    expect(a.std).toBeCloseTo(Math.sqrt(0.0008), 12);
+    expect([a.min, a.max]).toEqual([0.9, 0.94]);
+    expect(formatAggregate(a)).toBe("0.92 ± 0.0283");
+    expect(formatAggregate(aggregate([runs[3]!], 2)!)).toBe("0.7");
+    expect(aggregate([runs[5]!], 2)).toBeNull();
+    expect(formatAggregate({ mean: 1234.5678, std: 12.3456, min: 0, max: 0, n: 3 })).toBe("1235 ± 12");
+  });
+
+  it("shows a param's value when a group shares it", () => {
+    const [lr01] = groupRows(runs, 1);
+    expect(sharedValue(lr01!.rows, 1)).toBe("0.1");
+    expect(sharedValue(lr01!.rows, 0)).toBeNull();
   });
 });

@@ -7,12 +7,32 @@ export const PALETTE = ["#4f5ef0", "#e5484d", "#30a46c", "#e09a16", "#8e7cf0", "
 
 export type SortKey = { column: number; descending: boolean } | null;
 
-/** Indices of the columns to show: every metric and series, and params only where some row differs. */
-export function visibleColumns(view: ExperimentsView, onlyChanged: boolean): number[] {
+/**
+ * Indices of the columns to show: every metric and series, params only where some row
+ * differs (with `onlyChanged`), and none the user hid (by [`columnId`]).
+ */
+export function visibleColumns(view: ExperimentsView, onlyChanged: boolean, hidden: ReadonlySet<string> = new Set()): number[] {
   return view.columns
     .map((c, i) => ({ c, i }))
+    .filter(({ c }) => !hidden.has(columnId(c)))
     .filter(({ c, i }) => c.kind !== "param" || !onlyChanged || !allSame(view.rows, i))
     .map(({ i }) => i);
+}
+
+/** A column's identity across reloads (its index moves as params and metrics come and go). */
+export function columnId(c: ExpColumn): string {
+  return [c.kind, c.file, c.key, c.stat ? statLabel(c.stat) : ""].join("\u0000");
+}
+
+/** Hidden column ids kept in localStorage; anything unreadable hides nothing. */
+export function parseHidden(stored: string | null): string[] {
+  if (!stored) return [];
+  try {
+    const v: unknown = JSON.parse(stored);
+    return Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : [];
+  } catch {
+    return [];
+  }
 }
 
 function allSame(rows: ExpRow[], column: number): boolean {
@@ -224,4 +244,70 @@ export function statLabel(stat: SeriesStat): string {
 export function seriesCellTitle(column: ExpColumn, cell: ExpCell): string {
   if (!column.stat || column.stat.stat === "at" || cell.step === undefined) return cell.text;
   return `${column.stat.stat === "min" ? "Lowest" : "Highest"} ${column.key}: ${cell.text}, first reached at step ${cell.step}`;
+}
+
+/** Rows that share one value of the grouping column. */
+export type RowGroup = { value: string; rows: ExpRow[] };
+
+/**
+ * Experiments grouped by their value in `column`, groups in the order their first row
+ * comes in `rows` (so a sort orders groups too); workspace and baselines are left out
+ * (they stay on top, ungrouped). A row without the value groups under "—".
+ */
+export function groupRows(rows: ExpRow[], column: number): RowGroup[] {
+  const groups = new Map<string, ExpRow[]>();
+  for (const r of rows) {
+    if (r.kind !== "experiment") continue;
+    const value = r.values[column]?.text ?? "—";
+    const members = groups.get(value);
+    if (members) members.push(r);
+    else groups.set(value, [r]);
+  }
+  return [...groups].map(([value, members]) => ({ value, rows: members }));
+}
+
+/** Mean, sample standard deviation, range and count of a column's numbers in some rows. */
+export type Aggregate = { mean: number; std: number; min: number; max: number; n: number };
+
+/** The aggregate of `column` over the rows that have a finite number there; null if none do. */
+export function aggregate(rows: ExpRow[], column: number): Aggregate | null {
+  const xs = rows.map((r) => r.values[column]?.num).filter((x): x is number => typeof x === "number" && Number.isFinite(x));
+  if (xs.length === 0) return null;
+  const n = xs.length;
+  const mean = xs.reduce((a, b) => a + b, 0) / n;
+  // Sample (n − 1) deviation: the spread of repeated seeds, not of this exact set.
+  const std = n > 1 ? Math.sqrt(xs.reduce((a, x) => a + (x - mean) ** 2, 0) / (n - 1)) : 0;
+  return { mean, std, min: Math.min(...xs), max: Math.max(...xs), n };
+}
+
+/** `0.912 ± 0.013`: four significant digits, the deviation to the same decimal place. */
+export function formatAggregate(a: Aggregate): string {
+  const mean = Number(a.mean.toPrecision(4));
+  if (a.n < 2) return String(mean);
+  const decimals = Math.max(0, Math.min(12, 3 - Math.floor(Math.log10(Math.abs(a.mean) || 1))));
+  return `${mean} ± ${a.std.toFixed(decimals)}`;
+}
+
+/** What a group's cell shows for a param: the shared value, or that it varies. */
+export function sharedValue(rows: ExpRow[], column: number): string | null {
+  const first = rows[0]?.values[column]?.text ?? null;
+  return rows.every((r) => (r.values[column]?.text ?? null) === first) ? first : null;
+}
+
+/** One line of the table body: a row, or (when grouping) a group's summary line. */
+export type TableEntry = { kind: "row"; row: ExpRow; member: boolean } | { kind: "group"; group: RowGroup; open: boolean };
+
+/**
+ * The table body's lines: without grouping, the rows; grouped by `column`, workspace
+ * and baselines first, then each group's line followed by its rows when it is open.
+ */
+export function tableEntries(rows: ExpRow[], column: number | null, open: ReadonlySet<string>): TableEntry[] {
+  if (column === null) return rows.map((row) => ({ kind: "row", row, member: false }));
+  const out: TableEntry[] = rows.filter((r) => r.kind !== "experiment").map((row) => ({ kind: "row", row, member: false }));
+  for (const group of groupRows(rows, column)) {
+    const isOpen = open.has(group.value);
+    out.push({ kind: "group", group, open: isOpen });
+    if (isOpen) out.push(...group.rows.map((row): TableEntry => ({ kind: "row", row, member: true })));
+  }
+  return out;
 }
