@@ -9,12 +9,7 @@ use crate::support::*;
 /// A committed repo with tracked data (a folder and a file), a pipeline whose cached
 /// output is in `dvc.lock` and another output is not cached, and a default folder remote.
 fn project(store: &Path) -> TestRepo {
-    let r = TestRepo::new();
-    r.write("data/a.txt", "a\n");
-    r.write("data/sub/b.txt", "b\n");
-    r.write("model.bin", [1u8, 2, 3]);
-    r.dvc_ok(["init", "-q"]);
-    r.dvc_ok(["add", "-q", "data", "model.bin"]);
+    let r = tracked_data();
     r.write(
         "dvc.yaml",
         "stages:\n  copy:\n    cmd: cp model.bin out.bin\n    deps:\n    - model.bin\n    outs:\n    - out.bin\n  plain:\n    cmd: cp model.bin plain.bin\n    deps:\n    - model.bin\n    outs:\n    - plain.bin:\n        cache: false\n",
@@ -26,7 +21,18 @@ fn project(store: &Path) -> TestRepo {
     r
 }
 
-fn clone_of(r: &TestRepo) -> TestRepo {
+/// A dvc repo tracking a folder (`data/`, a nested file) and a file (`model.bin`).
+pub(crate) fn tracked_data() -> TestRepo {
+    let r = TestRepo::new();
+    r.write("data/a.txt", "a\n");
+    r.write("data/sub/b.txt", "b\n");
+    r.write("model.bin", [1u8, 2, 3]);
+    r.dvc_ok(["init", "-q"]);
+    r.dvc_ok(["add", "-q", "data", "model.bin"]);
+    r
+}
+
+pub(crate) fn clone_of(r: &TestRepo) -> TestRepo {
     let k = TestRepo::empty();
     k.git_ok(["clone", "-q", &r.path().display().to_string(), "."]);
     k

@@ -116,21 +116,16 @@ fn credentials(r: &TestRepo) {
 }
 
 fn project(server: &S3Server, url: &str) -> TestRepo {
-    let r = TestRepo::new();
-    r.write("data/a.txt", "a\n");
-    r.write("data/sub/b.txt", "b\n");
-    r.write("model.bin", [1u8, 2, 3]);
-    r.dvc_ok(["init", "-q"]);
-    r.dvc_ok(["add", "-q", "data", "model.bin"]);
+    let r = crate::remote::tracked_data();
     use_remote(&r, server, url);
     r.git_ok(["add", "-A"]);
     r.git_ok(["commit", "-qm", "v1"]);
     r
 }
 
+/// A clone with this machine's keys (config.local is not cloned).
 fn clone_of(r: &TestRepo) -> TestRepo {
-    let k = TestRepo::empty();
-    k.git_ok(["clone", "-q", &r.path().display().to_string(), "."]);
+    let k = crate::remote::clone_of(r);
     credentials(&k);
     k
 }
@@ -220,8 +215,7 @@ fn s3_remote_push_and_pull_agree_with_dvc() {
     );
 
     // Missing credentials are named with what to do.
-    let k4 = TestRepo::empty();
-    k4.git_ok(["clone", "-q", &r.path().display().to_string(), "."]);
+    let k4 = crate::remote::clone_of(&r);
     let no_keys = k4
         .command(cairn_bin())
         .arg("pull")
