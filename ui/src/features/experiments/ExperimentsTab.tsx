@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { call, toApiError, type ApiError, type ExperimentsView, type ExpRow, type RevSeriesView } from "../../ipc";
+import { call, toApiError, type ApiError, type ExperimentsView, type RevSeriesView } from "../../ipc";
 import { Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { relativeTime } from "../../format";
@@ -14,10 +14,12 @@ import { ExpRowMenu } from "./ExpActions";
 import { ColumnPicker } from "./ColumnPicker";
 import { GroupRow } from "./GroupRow";
 import {
+  aggregateChart,
   alignSeries,
   colours,
   columnId,
   differs,
+  groupChartLines,
   MAX_SMOOTHING,
   metricNames,
   nextSelection,
@@ -172,10 +174,25 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
     return i >= 0 ? i : null;
   }, [view, groupBy]);
   const entries = useMemo(() => tableEntries(rows, groupColumn, openGroups), [rows, groupColumn, openGroups]);
-  const colourOf = useMemo(() => colours(revs), [revs]);
+  // Grouped, each group is one line in the charts (its runs' mean, ± deviation band).
+  const chartLines = useMemo(
+    () => (view && groupColumn !== null ? groupChartLines(view.rows, revs, groupColumn, view.columns[groupColumn]?.key ?? "") : null),
+    [view, revs, groupColumn],
+  );
+  const colourOf = useMemo(
+    () => (chartLines ? Object.fromEntries(chartLines.flatMap((l) => l.members.map((m) => [revs[m] ?? "", l.colour]))) : colours(revs)),
+    [chartLines, revs],
+  );
   // One chart per metric; memoized so a re-render (typing in the filter, moving the
   // smoothing slider) hands the charts the same points and keeps their zoom.
-  const charts = useMemo(() => metricNames(series).map((name) => ({ name, data: alignSeries(series, revs, name) })), [series, revs]);
+  const charts = useMemo(
+    () =>
+      metricNames(series).map((name) => {
+        const data = alignSeries(series, revs, name);
+        return chartLines ? { name, ...aggregateChart(data, chartLines) } : { name, data, bands: [] };
+      }),
+    [series, revs, chartLines],
+  );
   useEffect(() => {
     const wrap = scroller.current;
     const ths = wrap?.querySelectorAll("th.series");
@@ -216,9 +233,10 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const sortBy = (column: number) =>
     setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
   const experiments = view.rows.filter((r) => r.kind === "experiment").length;
-  const selectedRows = revs.map((id) => view.rows.find((r) => r.id === id)).filter((r): r is ExpRow => !!r);
   // One line per charted revision, in the order of the y arrays `alignSeries` gives.
-  const lines = revs.map((id) => ({ label: view.rows.find((r) => r.id === id)?.name ?? id, colour: colourOf[id] ?? "#888" }));
+  const lines = chartLines
+    ? chartLines.map(({ label, colour }) => ({ label, colour }))
+    : revs.map((id) => ({ label: view.rows.find((r) => r.id === id)?.name ?? id, colour: colourOf[id] ?? "#888" }));
   const copyTable = () => {
     const text = tableTsv(view, rows, columns);
     const n = rows.length;
@@ -435,10 +453,10 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <div className="exp-charts-head">
           <h2>Metrics over steps</h2>
           <div className="exp-legend">
-            {selectedRows.map((r) => (
-              <span key={r.id} className="legend-item">
-                <span className="swatch" style={{ background: colourOf[r.id] }} />
-                {r.name}
+            {lines.map((l, i) => (
+              <span key={`${i}:${l.label}`} className="legend-item">
+                <span className="swatch" style={{ background: l.colour }} />
+                {l.label}
               </span>
             ))}
           </div>
@@ -471,7 +489,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         ) : (
           <div className="chart-grid">
             {charts.map((c) => (
-              <MetricChart key={c.name} title={c.name} data={c.data} lines={lines} smoothing={smoothing} />
+              <MetricChart key={c.name} title={c.name} data={c.data} lines={lines} bands={c.bands} smoothing={smoothing} />
             ))}
           </div>
         )}

@@ -1,6 +1,6 @@
 import { useEffect, useMemo, useRef } from "react";
 import uPlot from "./uplot";
-import { withAlpha, withSmoothed } from "./model";
+import { withAlpha, withSmoothed, type Band } from "./model";
 import "uplot/dist/uPlot.min.css";
 
 /** Reads a CSS custom property of the page, so charts follow the light/dark theme. */
@@ -10,24 +10,30 @@ function cssVar(name: string, fallback: string): string {
 
 /** Opacity of a raw line drawn under its smoothed one. */
 const RAW_ALPHA = 0.25;
+/** Opacity of a group's ± deviation band. */
+const BAND_ALPHA = 0.16;
 
 /**
  * One metric of several experiments: `data` is uPlot's aligned data (x, then one y array
  * per line), `lines` names and colours each y array. With `smoothing` > 0 each line is
  * drawn smoothed in its colour over its raw points, faint, so the raw data stays visible.
- * The chart follows its box's width.
+ * y arrays past `lines` are band edges: `bands` shades between pairs of them (a group's
+ * ± deviation around its mean). The chart follows its box's width.
  */
 export function MetricChart(props: {
   title: string;
   data: (number | null)[][];
   lines: { label: string; colour: string }[];
   smoothing?: number;
+  bands?: Band[];
   height?: number;
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { title, data, lines, smoothing = 0, height = 180 } = props;
+  const { title, data, lines, smoothing = 0, bands = [], height = 180 } = props;
   const smoothed = smoothing > 0;
+  // The extra y arrays (band edges) after one per line.
+  const edges = data.slice(1 + lines.length);
   const shown = useMemo(() => withSmoothed(data, smoothing), [data, smoothing]);
   // What the chart draws now: its raw points and the data handed to uPlot.
   const drawn = useRef({ data, shown });
@@ -58,10 +64,19 @@ export function MetricChart(props: {
           spanGaps: true,
           points: { show: false },
         })),
+        ...edges.map((_, j) => ({ label: `band ${j}`, stroke: "transparent", width: 0, spanGaps: true, points: { show: false } })),
         ...(smoothed
-          ? lines.map((l) => ({ label: `${l.label} (smoothed)`, stroke: l.colour, width: 1.8, spanGaps: true, points: { show: false } }))
+          ? [
+              ...lines.map((l) => ({ label: `${l.label} (smoothed)`, stroke: l.colour, width: 1.8, spanGaps: true, points: { show: false } })),
+              ...edges.map((_, j) => ({ label: `band ${j} (smoothed)`, stroke: "transparent", width: 0, spanGaps: true, points: { show: false } })),
+            ]
           : []),
       ],
+      // Band edges are series 1 + lines + j (raw) or past all raw series (smoothed).
+      bands: bands.map((b) => {
+        const first = 1 + lines.length + (smoothed ? lines.length + edges.length : 0);
+        return { series: [first + b.hi, first + b.lo] as [number, number], fill: withAlpha(b.colour, BAND_ALPHA) };
+      }),
     };
     plot.current = new uPlot(opts, shown as uPlot.AlignedData, el);
     drawn.current = { data, shown };
@@ -75,7 +90,7 @@ export function MetricChart(props: {
     // A new set of lines (or turning smoothing on or off) needs a new chart; new points
     // or another smoothing weight for the same lines don't.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [height, smoothed, lines.map((l) => `${l.label}:${l.colour}`).join("|")]);
+  }, [height, smoothed, lines.map((l) => `${l.label}:${l.colour}`).join("|"), bands.map((b) => `${b.lo}:${b.hi}:${b.colour}`).join("|")]);
 
   // New points rescale the chart; another smoothing weight of the same points keeps the
   // step range the user zoomed to (smoothed lines stay within the raw lines' range).

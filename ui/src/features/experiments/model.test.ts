@@ -2,10 +2,12 @@ import { describe, expect, it } from "vitest";
 import type { ExperimentsView, ExpRow } from "../../ipc";
 import {
   aggregate,
+  aggregateChart,
   alignSeries,
   columnId,
   differs,
   formatAggregate,
+  groupChartLines,
   groupRows,
   nextSelection,
   overrides,
@@ -294,5 +296,47 @@ describe("grouping", () => {
     const [lr01] = groupRows(runs, 1);
     expect(sharedValue(lr01!.rows, 1)).toBe("0.1");
     expect(sharedValue(lr01!.rows, 0)).toBeNull();
+  });
+});
+
+describe("grouped charts", () => {
+  it("draws each group as its members' mean with a ± one deviation band", () => {
+    // x, then runs a, b (one group) and c (alone); b has no point at x = 2.
+    const data = [
+      [0, 1, 2],
+      [1, 2, 3],
+      [3, 4, null],
+      [5, 5, 5],
+    ];
+    const out = aggregateChart(data, [
+      { label: "g", colour: "#111111", members: [0, 1] },
+      { label: "c", colour: "#222222", members: [2] },
+    ]);
+    expect(out.data[0]).toEqual([0, 1, 2]);
+    expect(out.data[1]).toEqual([2, 3, 3]);
+    expect(out.data[2]).toEqual([5, 5, 5]);
+    const sd = Math.sqrt(2);
+    expect(out.data[3]).toEqual([2 - sd, 3 - sd, null]);
+    expect(out.data[4]).toEqual([2 + sd, 3 + sd, null]);
+    expect(out.bands).toEqual([{ lo: 0, hi: 1, colour: "#111111" }]);
+  });
+});
+
+describe("grouped chart lines", () => {
+  it("makes one line per group of charted experiments; workspace and baseline stay alone", () => {
+    const rows: ExpRow[] = [
+      row("ws", "workspace", [cell("1")]),
+      row("head", "baseline", [cell("1")]),
+      row("a", "experiment", [cell("30")], "head"),
+      row("b", "experiment", [cell("40")], "head"),
+      row("c", "experiment", [cell("30")], "head"),
+    ];
+    const lines = groupChartLines(rows, ["head", "a", "b", "c"], 0, "epochs");
+    expect(lines.map((l) => [l.label, l.members])).toEqual([
+      ["head", [0]],
+      ["epochs = 30 (2 runs)", [1, 3]],
+      ["epochs = 40", [2]],
+    ]);
+    expect(new Set(lines.map((l) => l.colour)).size).toBe(3);
   });
 });

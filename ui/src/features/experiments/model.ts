@@ -311,3 +311,68 @@ export function tableEntries(rows: ExpRow[], column: number | null, open: Readon
   }
   return out;
 }
+
+/** One line of a chart: a name, a colour, and which aligned y arrays it stands for. */
+export type ChartLine = { label: string; colour: string; members: number[] };
+
+/** A shaded band between two extra y arrays (indices among the extra arrays). */
+export type Band = { lo: number; hi: number; colour: string };
+
+/**
+ * Charts of grouped runs: each line becomes the mean of its members at every step
+ * (members without that step left out), and a line of two or more members gets a band
+ * of ± one sample deviation. `data` is aligned ([x, y per run]); the result is aligned
+ * too: [x, one mean per line, then the band edges (lo, hi) of each banded line].
+ */
+export function aggregateChart(data: (number | null)[][], lines: ChartLine[]): { data: (number | null)[][]; bands: Band[] } {
+  const [xs = [], ...ys] = data;
+  const means: (number | null)[][] = [];
+  const edges: (number | null)[][] = [];
+  const bands: Band[] = [];
+  for (const line of lines) {
+    const mean: (number | null)[] = [];
+    const lo: (number | null)[] = [];
+    const hi: (number | null)[] = [];
+    xs.forEach((_, i) => {
+      const vals = line.members.map((m) => ys[m]?.[i]).filter((v): v is number => typeof v === "number" && Number.isFinite(v));
+      if (vals.length === 0) {
+        mean.push(null);
+        lo.push(null);
+        hi.push(null);
+        return;
+      }
+      const m = vals.reduce((a, b) => a + b, 0) / vals.length;
+      const sd = vals.length > 1 ? Math.sqrt(vals.reduce((a, v) => a + (v - m) ** 2, 0) / (vals.length - 1)) : null;
+      mean.push(m);
+      lo.push(sd === null ? null : m - sd);
+      hi.push(sd === null ? null : m + sd);
+    });
+    means.push(mean);
+    if (line.members.length > 1) {
+      bands.push({ lo: edges.length, hi: edges.length + 1, colour: line.colour });
+      edges.push(lo, hi);
+    }
+  }
+  return { data: [xs, ...means, ...edges], bands };
+}
+
+/**
+ * The chart lines of `revs` (the charted rows, in order) when grouping by `column`: one
+ * line per group of experiments (its charted members), workspace and baselines alone.
+ * Colours follow the order lines first appear.
+ */
+export function groupChartLines(rows: ExpRow[], revs: string[], column: number, key: string): ChartLine[] {
+  const lines = new Map<string, ChartLine>();
+  revs.forEach((id, i) => {
+    const row = rows.find((r) => r.id === id);
+    const value = row?.kind === "experiment" ? (row.values[column]?.text ?? "—") : null;
+    const lineKey = value === null ? `row:${id}` : `group:${value}`;
+    let line = lines.get(lineKey);
+    if (!line) {
+      line = { label: value === null ? (row?.name ?? id) : `${key} = ${value}`, colour: PALETTE[lines.size % PALETTE.length] ?? "#888", members: [] };
+      lines.set(lineKey, line);
+    }
+    line.members.push(i);
+  });
+  return [...lines.values()].map((l) => (l.label.includes(" = ") && l.members.length > 1 ? { ...l, label: `${l.label} (${l.members.length} runs)` } : l));
+}
