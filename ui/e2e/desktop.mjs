@@ -118,6 +118,11 @@ async function main() {
   await driver.wait(until.elementLocated(By.css('[data-testid="col-metric-accuracy"]')), 15000);
   await driver.wait(async () => (await driver.findElements(By.css('[data-testid="metric-chart"] canvas'))).length >= 1, 15000, "a step chart");
   await shot("desktop-04-experiments");
+  // Step-series columns through a native <select> in WebKit.
+  await driver.findElement(By.css('[data-testid="series-mode"] option[value="minmax"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="col-series-train/loss-min"]')), 15000);
+  await shot("desktop-04b-series-columns");
+  await driver.findElement(By.css('[data-testid="series-mode"] option[value="off"]')).click();
 
   step("Data preview in WebKit: the tracked table's rows, read from the cache");
   await driver.findElement(By.css('[data-testid="tab-data"]')).click();
@@ -127,6 +132,20 @@ async function main() {
   await driver.wait(async () => (await driver.findElements(By.css(".preview-table tbody tr"))).length === 200, 10000, "200 rows shown");
   await shot("desktop-05-data-preview");
   await driver.findElement(By.css('[data-testid="preview-dialog"] .modal-foot button')).click();
+
+  step("Remote storage set up from the Data tab in WebKit, then Push");
+  const store = join(tmp, "desktop-store");
+  await driver.findElement(By.css('[data-testid="remote-settings"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="remote-dialog"]')), 10000);
+  await driver.findElement(By.css('[data-testid="remote-url"]')).sendKeys(store);
+  await driver.findElement(By.css('[data-testid="remote-save"]')).click();
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="remote-dialog"]'))).length === 0, 10000, "the dialog closes");
+  await driver.wait(until.elementLocated(By.css('[data-testid="remote-name"]')), 10000);
+  const config = readFileSync(join(tmp, "data", "projects", "cairn-demo", ".dvc", "config"), "utf8");
+  if (!config.includes(`['remote "storage"']\n    url = ${store}\n`)) throw new Error(`the remote is in .dvc/config:\n${config}`);
+  await driver.findElement(By.css('[data-testid="push-data"]')).click();
+  await driver.wait(async () => (await driver.findElements(By.xpath("//*[contains(@class,'toast') and contains(., 'pushed to storage')]"))).length > 0, 30000, "a pushed toast");
+  await shot("desktop-06-remote-pushed");
 
   step("Home: the desktop Add folder dialog offers the native folder picker");
   await driver.findElement(By.css('[data-testid="nav-home"]')).click();
