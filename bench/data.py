@@ -234,7 +234,8 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
     # re-creates them from the cache). In this order each tool pays only for its own
     # deletions.
     add_runs = 3
-    add_t, st_t, touch_t, push_t = {}, {}, {}, {}
+    add_t, st_t, touch_t, push_t, s3_t = {}, {}, {}, {}, {}
+    s3 = S3Server.start()
     floor, floor_s = build_floor(base), None
     many: dict[str, Repo] = {}
     for t in ("cairn", "dvc"):
@@ -261,6 +262,13 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
                        env=r.env, check=True, stdout=subprocess.DEVNULL)
         log(f"{t}: push to a folder remote")
         push_t[t] = measure(f"{t} push", lambda: r.timed("push"))
+        if s3:
+            # The same objects to a fresh bucket on one local S3 server (moto): both
+            # tools talk to the same server, so the ratio is about the client side.
+            s3.create_bucket(f"bench-{t}")
+            s3.use(r, f"bench-{t}")
+            log(f"{t}: push to S3 (local moto server)")
+            s3_t[t] = measure(f"{t} push s3", lambda: r.timed("push", "-r", "s3"))
         if t == "cairn" and floor:
             log("filesystem floor: read + create the same objects in C")
             floor_s = measure("floor", lambda: floor_time(floor, template, base))
@@ -270,6 +278,9 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
     row("status", "status right after add (median of repeated runs)", st_t)
     row("status-touch", "status after touching every file's mtime", touch_t)
     row("push-many", f"push {n_files:,} objects (and the manifest) to a new folder remote", push_t)
+    if s3:
+        s3.stop()
+        row("push-s3", f"push the same {n_files:,} objects to a new bucket on a local S3 (moto)", s3_t)
     shutil.rmtree(template.parent)
     for t in TOOLS:
         make_writable_and_remove(base / t)
@@ -291,6 +302,53 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
     row("add-big", f"add one {mib} MiB file", big_t, md5sum=md5,
         same_output=same_file(repos, "big.bin.dvc"))
     return results
+
+
+class S3Server:
+    """A local S3 (moto, installed beside dvc by scripts/ensure-dvc.sh); None when absent."""
+
+    def __init__(self) -> None:
+        import socket
+
+        with socket.socket() as sock:
+            sock.bind(("127.0.0.1", 0))
+            self.port = sock.getsockname()[1]
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.proc = subprocess.Popen(
+            [str(DVC.parent / "moto_server"), "-H", "127.0.0.1", "-p", str(self.port)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.time() + 30
+        while True:
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                break
+            except OSError:
+                if time.time() > deadline:
+                    raise RuntimeError("moto_server did not start")
+                time.sleep(0.1)
+
+    @staticmethod
+    def start() -> "S3Server | None":
+        return S3Server() if (DVC.parent / "moto_server").exists() else None
+
+    def create_bucket(self, name: str) -> None:
+        code = ("import boto3; boto3.client('s3', endpoint_url='%s', aws_access_key_id='k', "
+                "aws_secret_access_key='k', region_name='us-east-1').create_bucket(Bucket='%s')"
+                % (self.endpoint, name))
+        subprocess.run([str(DVC.parent / "python"), "-c", code], check=True)
+
+    def use(self, repo: "Repo", bucket: str) -> None:
+        """Makes `s3://bucket/store` the repo's remote `s3` (keys in config.local)."""
+        for args in (["remote", "add", "s3", f"s3://{bucket}/store"],
+                     ["remote", "modify", "s3", "endpointurl", self.endpoint],
+                     ["remote", "modify", "--local", "s3", "access_key_id", "k"],
+                     ["remote", "modify", "--local", "s3", "secret_access_key", "k"]):
+            subprocess.run([str(DVC), *args], cwd=repo.root, env=repo.env, check=True,
+                           stdout=subprocess.DEVNULL)
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait()
 
 
 def same_file(repos: dict[str, Repo], rel: str) -> bool:
