@@ -302,6 +302,26 @@ fn manage_experiments_visible_to_dvc() {
     c.check(br.trim() == commit_of(&repo, "one"), || {
         "branch not at experiment".into()
     });
+    // A note on an experiment dvc made: a git note git shows; dvc still lists it unchanged.
+    Tool::Cairn.ok(&repo, ["exp", "note", "deux", "lr 0.3 overshoots"]);
+    let shown = Tool::Cairn.ok(&repo, ["exp", "note", "deux"]).stdout();
+    c.check(shown == "lr 0.3 overshoots\n", || {
+        format!("exp note: {shown:?}")
+    });
+    let by_git = repo.git_ok(["notes", "--ref=cairn", "show", &commit_of(&repo, "deux")]);
+    c.check(by_git == "lr 0.3 overshoots\n", || {
+        format!("git notes show: {by_git:?}")
+    });
+    let list = Tool::Dvc.ok(&repo, ["exp", "list", "--name-only"]).stdout();
+    c.check(list.contains("deux"), || {
+        format!("dvc still lists it: {list}")
+    });
+    Tool::Cairn.ok(&repo, ["exp", "note", "deux", "--remove"]);
+    let none = Tool::Cairn.run(&repo, ["exp", "note", "deux"]);
+    c.check(
+        !none.success() && none.stderr().contains("has no note"),
+        || format!("a removed note is gone: {none}"),
+    );
     // --temp runs in a separate copy: recorded, workspace untouched.
     repo.git_ok(["checkout", "-q", "--", "."]);
     Tool::Cairn.ok(&repo, ["exp", "run", "--temp", "-S", "lr=0.7", "-n", "tmp"]);

@@ -361,6 +361,18 @@ async function main() {
   await page.getByTestId("exp-action-confirm").click();
   await page.locator(".toast").filter({ hasText: "Created branch lr-study" }).waitFor();
   if (git("rev-parse", "refs/heads/lr-study") !== expSha) throw new Error("the branch points at the experiment");
+  // A note: a git note on the experiment's commit, shown in the row, found by the filter.
+  await expRow("slow-lr").getByTestId("exp-actions").click();
+  await page.getByTestId("exp-note").click();
+  await page.getByTestId("note-text").fill("halved lr: smoother loss, lower accuracy");
+  await page.getByTestId("note-save").click();
+  await expRow("slow-lr").getByTestId("exp-note-text").filter({ hasText: "halved lr" }).waitFor();
+  const note = spawnSync("git", ["notes", "--ref=cairn", "show", expSha], { cwd: demoDir, encoding: "utf8" }).stdout;
+  if (note !== "halved lr: smoother loss, lower accuracy\n") throw new Error(`the note is a git note: ${JSON.stringify(note)}`);
+  await page.getByTestId("exp-filter").fill("smoother");
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"][data-kind="experiment"]').length === 1);
+  await shot(page, "04e2-experiment-note");
+  await page.getByTestId("exp-filter").fill("");
   await expRow("slow-lr").getByTestId("exp-actions").click();
   await page.getByTestId("exp-delete").click();
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"]').length === 3);

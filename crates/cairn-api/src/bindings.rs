@@ -27,7 +27,7 @@ pub fn typescript() -> String {
         AppInfo, RunState, ProjectSummary, AddFolderResult, StageState, StageNode, StageEdge,
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,
         RunStageInfo, RunDetailView, DataState, TrackedItem, DataView, ChangedFile, CommitView,
-        DataVersion, CheckoutResult, SeriesArgs, ListExperimentsArgs, SeriesStat, ExpColumnKind, ExpColumn, ExpRowKind, ExpCell,
+        DataVersion, CheckoutResult, SeriesArgs, ListExperimentsArgs, SeriesStat, NoteArgs, ExpColumnKind, ExpColumn, ExpRowKind, ExpCell,
         ExpRow, ExperimentsView, SeriesLine, RevSeriesView, ExpRunArgs, PipelineEdit, EditArgs,
         EditResult,
     );

@@ -129,6 +129,9 @@ commands! {
     checkout_version(CheckoutVersionArgs) -> CheckoutResult;
     /// The experiments table: workspace, `HEAD` and its experiments, params and metrics.
     list_experiments(ListExperimentsArgs) -> ExperimentsView;
+    /// Writes the note on an experiment's or baseline's commit (git notes under
+    /// `refs/notes/cairn`; blank removes it).
+    set_note(NoteArgs) -> ();
     /// Metric step series of some rows, decimated for a chart `width` pixels wide.
     metric_series(SeriesArgs) -> Vec<RevSeriesView>;
     /// Starts an experiment: the pipeline with some params changed, recorded under

@@ -709,6 +709,20 @@ pub struct ExpRow {
     pub error: Option<String>,
     /// One value per column (same order), `null` where it has none.
     pub values: Vec<Option<ExpCell>>,
+    /// The user's note on this commit (git notes, `refs/notes/cairn`).
+    pub note: Option<String>,
+}
+
+/// Arguments of `set_note`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct NoteArgs {
+    /// Project root.
+    pub project: String,
+    /// The commit (a row id): an experiment or a baseline.
+    pub commit: String,
+    /// The note; blank removes it.
+    pub note: String,
 }
 
 /// The experiments table: the workspace, `HEAD` and the experiments based on it.

@@ -166,7 +166,10 @@ impl From<cairn_exp::ExpError> for ApiError {
 
 impl From<cairn_git::GitError> for ApiError {
     fn from(e: cairn_git::GitError) -> Self {
-        ApiError::new(ErrorCode::Git, e.to_string())
+        match e {
+            cairn_git::GitError::BadRevision(_) => ApiError::not_found(e.to_string()),
+            _ => ApiError::new(ErrorCode::Git, e.to_string()),
+        }
     }
 }
 

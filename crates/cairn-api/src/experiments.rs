@@ -26,10 +26,30 @@ impl Api {
             },
         )?;
         let mut view = table(&shown);
+        // Notes are an extra: a repository whose notes cannot be read still lists.
+        let notes = cairn_git::Git::discover(&root)
+            .and_then(|g| g.notes())
+            .unwrap_or_default();
+        for row in &mut view.rows {
+            row.note = notes.get(&row.id).map(|n| n.trim().to_string());
+        }
         if let Some(stats) = args.series.filter(|s| !s.is_empty()) {
             add_series_columns(&root, &mut view, &stats)?;
         }
         Ok(view)
+    }
+
+    /// `set_note`: writes (or, blank, removes) the note on a row's commit.
+    pub fn set_note(&self, args: NoteArgs) -> ApiResult<()> {
+        let root = project_root(&args.project)?;
+        if args.commit == WORKSPACE {
+            return Err(crate::error::ApiError::new(
+                crate::error::ErrorCode::InvalidArguments,
+                "the work tree has no commit to note yet: save a version or run an experiment first",
+            ));
+        }
+        cairn_git::Git::discover(&root)?.set_note(&args.commit, &args.note)?;
+        Ok(())
     }
 
     /// `metric_series`: the step series of the given rows, decimated for a chart.
@@ -220,6 +240,7 @@ fn pending_row<'a>(
             status: status.to_string(),
             error: state.error.as_ref().map(|(_, msg)| msg.clone()),
             values: Vec::new(),
+            note: None,
         },
         data: state.data.as_ref(),
     }

@@ -280,6 +280,48 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
         &exps["columns"].as_array().unwrap()[..]
     );
 
+    // Notes on an experiment: git notes under refs/notes/cairn, shown in the table.
+    call(
+        &e.api,
+        "set_note",
+        json!({"project": e.demo, "commit": made_commit, "note": "slower lr: smoother loss\n"}),
+    );
+    let noted = call(&e.api, "list_experiments", json!({"project": e.demo}));
+    let row_of = |v: &Value, id: &str| {
+        v["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        row_of(&noted, &made_commit)["note"],
+        "slower lr: smoother loss"
+    );
+    assert!(row_of(&noted, baseline)["note"].is_null());
+    assert_eq!(
+        git.note(&made_commit).unwrap().as_deref(),
+        Some("slower lr: smoother loss\n")
+    );
+    for (commit, code) in [("workspace", "invalid_arguments"), ("0000000", "not_found")] {
+        let err = dispatch(
+            &e.api,
+            "set_note",
+            json!({"project": e.demo, "commit": commit, "note": "x"}),
+        )
+        .unwrap_err();
+        assert_eq!(serde_json::to_value(err.code).unwrap(), code, "{err:?}");
+    }
+    call(
+        &e.api,
+        "set_note",
+        json!({"project": e.demo, "commit": made_commit, "note": "  "}),
+    );
+    let cleared = call(&e.api, "list_experiments", json!({"project": e.demo}));
+    assert!(row_of(&cleared, &made_commit)["note"].is_null());
+
     // The table's actions on one experiment, as `dvc exp rename|branch|remove|apply` do them.
     let act = |exp: &str, action: Value| {
         call(

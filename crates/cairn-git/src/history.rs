@@ -50,7 +50,7 @@ fn info(c: &git2::Commit<'_>) -> CommitInfo {
     }
 }
 
-fn signature(repo: &Repository) -> Result<Signature<'static>, GitError> {
+pub(crate) fn signature(repo: &Repository) -> Result<Signature<'static>, GitError> {
     match repo.signature() {
         Ok(s) => Ok(s.to_owned()),
         Err(_) => Ok(Signature::now("Cairn", "cairn@localhost")?),

@@ -8,6 +8,7 @@
 pub mod clone;
 pub mod exp;
 pub mod history;
+pub mod notes;
 
 use std::path::{Path, PathBuf};
 

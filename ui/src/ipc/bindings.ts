@@ -1083,6 +1083,20 @@ export type SeriesStat = { "stat": "min" } | { "stat": "max" } | { "stat": "at",
  */
 step: number, };
 
+export type NoteArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * The commit (a row id): an experiment or a baseline.
+ */
+commit: string, 
+/**
+ * The note; blank removes it.
+ */
+note: string, };
+
 export type ExpColumnKind = "param" | "metric" | "series";
 
 export type ExpColumn = { 
@@ -1151,7 +1165,11 @@ error: string | null,
 /**
  * One value per column (same order), `null` where it has none.
  */
-values: Array<ExpCell | null>, };
+values: Array<ExpCell | null>, 
+/**
+ * The user's note on this commit (git notes, `refs/notes/cairn`).
+ */
+note: string | null, };
 
 export type ExperimentsView = { 
 /**
@@ -1353,6 +1371,8 @@ export interface Commands {
   checkout_version: { args: CheckoutVersionArgs; result: CheckoutResult };
   /** The experiments table: workspace, `HEAD` and its experiments, params and metrics. */
   list_experiments: { args: ListExperimentsArgs; result: ExperimentsView };
+  /** Writes the note on an experiment's or baseline's commit (git notes under  `refs/notes/cairn`; blank removes it). */
+  set_note: { args: NoteArgs; result: null };
   /** Metric step series of some rows, decimated for a chart `width` pixels wide. */
   metric_series: { args: SeriesArgs; result: Array<RevSeriesView> };
   /** Starts an experiment: the pipeline with some params changed, recorded under  `refs/exps`; progress arrives as run events. */
@@ -1369,4 +1389,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "set_note", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

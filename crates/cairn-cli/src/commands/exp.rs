@@ -28,6 +28,20 @@ enum ExpCommand {
     Remove(RemoveArgs),
     Rename(RenameArgs),
     List(ListArgs),
+    Note(NoteArgs),
+}
+
+/// Show, write or remove (--remove) the note on an experiment or commit (a git note under
+/// refs/notes/cairn: `git log --notes=cairn` shows it; push refs/notes/cairn to share it)
+#[derive(clap::Args)]
+pub struct NoteArgs {
+    /// Experiment name or any revision
+    target: String,
+    /// The note to write (replaces the one there)
+    text: Option<String>,
+    /// Remove the note
+    #[arg(long, conflicts_with = "text")]
+    remove: bool,
 }
 
 /// Run an experiment: apply -S overrides, reproduce, record it under refs/exps
@@ -176,6 +190,23 @@ pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
     let root = super::repo()?.root().to_path_buf();
     match args.command {
         ExpCommand::Run(a) => run_cmd(&root, a),
+        ExpCommand::Note(a) => {
+            let git = cairn_git::Git::discover(&root)?;
+            let commit = cairn_exp::diff::resolve_rev(&git, &a.target)?;
+            match (&a.text, a.remove) {
+                (Some(text), _) => git.set_note(&commit, text)?,
+                (None, true) => git.set_note(&commit, "")?,
+                (None, false) => match git.note(&commit)? {
+                    Some(n) => print!("{n}"),
+                    None => anyhow::bail!(
+                        "{} has no note; write one with `cairn exp note {} \"TEXT\"`",
+                        a.target,
+                        a.target
+                    ),
+                },
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         ExpCommand::Show(a) => show_cmd(&root, a),
         ExpCommand::Diff(a) => diff_cmd(&root, a),
         ExpCommand::Apply(a) => {

@@ -5,6 +5,7 @@ import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
 import { useSubmit } from "../../components/useSubmit";
 import { useDismiss } from "../../components/useDismiss";
+import { NoteDialog } from "./NoteDialog";
 
 type Dialog = { kind: "apply" | "branch" | "rename"; row: ExpRow } | null;
 
@@ -13,6 +14,7 @@ export function ExpRowMenu(props: { project: string; row: ExpRow; running: boole
   const { project, row } = props;
   const [open, setOpen] = useState<{ x: number; y: number } | null>(null);
   const [dialog, setDialog] = useState<Dialog>(null);
+  const [noting, setNoting] = useState(false);
   const menu = useRef<HTMLDivElement>(null);
   useDismiss(menu, open !== null, () => setOpen(null));
 
@@ -72,8 +74,20 @@ export function ExpRowMenu(props: { project: string; row: ExpRow; running: boole
           })}
           {item("Make a branch…", () => setDialog({ kind: "branch", row }), { testId: "exp-branch" })}
           {item("Rename…", () => setDialog({ kind: "rename", row }), { testId: "exp-rename" })}
+          {item(row.note ? "Edit note…" : "Add note…", () => setNoting(true), { testId: "exp-note" })}
           {item("Delete", () => void remove(), { danger: true, testId: "exp-delete" })}
         </div>
+      )}
+      {noting && (
+        <NoteDialog
+          project={project}
+          row={row}
+          onClose={() => setNoting(false)}
+          onDone={() => {
+            setNoting(false);
+            props.onDone();
+          }}
+        />
       )}
       {dialog && (
         <ActionDialog

@@ -166,7 +166,10 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const rows = useMemo(() => {
     if (!view) return [];
     const needle = filter.trim().toLowerCase();
-    const shown = needle ? view.rows.filter((r) => r.kind !== "experiment" || r.name.toLowerCase().includes(needle)) : view.rows;
+    // The filter matches names and notes.
+    const shown = needle
+      ? view.rows.filter((r) => r.kind !== "experiment" || r.name.toLowerCase().includes(needle) || !!r.note?.toLowerCase().includes(needle))
+      : view.rows;
     return sortRows(shown, sort);
   }, [view, sort, filter]);
   const groupColumn = useMemo(() => {
@@ -409,6 +412,11 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                       {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
                       {reference === r.id && <Pill tone="running">reference</Pill>}
+                      {r.note && (
+                        <span className="exp-note" title={r.note} data-testid="exp-note-text">
+                          {r.note}
+                        </span>
+                      )}
                     </label>
                     <button
                       className={`icon-btn pin-btn ${reference === r.id ? "pinned" : ""}`}

@@ -37,6 +37,7 @@ const row = (id: string, kind: ExpRow["kind"], values: ExpRow["values"], baselin
   status: "success",
   error: null,
   values,
+  note: null,
 });
 
 const view: ExperimentsView = {
