@@ -232,3 +232,61 @@ fn repro_without_targets_runs_the_root_pipeline_like_dvc_and_p_runs_all() {
         d.read("sub/dvc.lock")
     });
 }
+
+#[test]
+fn stages_run_in_the_projects_venv_unless_one_is_active() {
+    let repo = repo_with(
+        "stages:\n  which:\n    cmd: python > out.txt\n    outs: [out.txt]\n",
+        &[
+            (".venv/pyvenv.cfg", "version = 3.11.2\n"),
+            (
+                ".venv/bin/python",
+                "#!/bin/sh\necho \"venv python, VIRTUAL_ENV=$VIRTUAL_ENV\"\n",
+            ),
+            (".gitignore", ".venv/\n"),
+        ],
+    );
+    let python = repo.join(".venv/bin/python");
+    let mut perms = std::fs::metadata(&python).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&python, perms).unwrap();
+    let venv = repo.join(".venv").canonicalize().unwrap();
+    let run = repo
+        .command(cairn_e2e::cairn_bin())
+        .arg("repro")
+        .env_remove("VIRTUAL_ENV")
+        .env_remove("CONDA_PREFIX")
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(
+        String::from_utf8(repo.read("out.txt")).unwrap(),
+        format!("venv python, VIRTUAL_ENV={}\n", venv.display()),
+        "the stage's `python` is the project's venv"
+    );
+    // An environment the user activated wins.
+    let outside = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(outside.path().join("bin")).unwrap();
+    let theirs = outside.path().join("bin/python");
+    std::fs::write(&theirs, "#!/bin/sh\necho their python\n").unwrap();
+    let mut perms = std::fs::metadata(&theirs).unwrap().permissions();
+    std::os::unix::fs::PermissionsExt::set_mode(&mut perms, 0o755);
+    std::fs::set_permissions(&theirs, perms).unwrap();
+    let path = format!(
+        "{}:{}",
+        outside.path().join("bin").display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
+    let run = repo
+        .command(cairn_e2e::cairn_bin())
+        .args(["repro", "--force"])
+        .env("VIRTUAL_ENV", outside.path())
+        .env("PATH", path)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{run:?}");
+    assert_eq!(
+        String::from_utf8(repo.read("out.txt")).unwrap(),
+        "their python\n"
+    );
+}

@@ -171,6 +171,9 @@ pub struct PipelineView {
     pub active_run: Option<String>,
     /// Whether the project is trusted to run.
     pub trusted: bool,
+    /// The Python environment stage commands run in: the project's venv
+    /// (`.venv (Python 3.11.2)`), the one active where Cairn started, or none.
+    pub python_env: Option<String>,
 }
 
 /// Arguments of `get_stage`.

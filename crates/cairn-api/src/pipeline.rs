@@ -178,6 +178,7 @@ impl Api {
             problems,
             active_run,
             trusted,
+            python_env: python_env(&root),
         })
     }
 
@@ -331,4 +332,15 @@ impl Api {
         self.index()
             .save_layout(&root.to_string_lossy(), &positions, args.reset)
     }
+}
+
+/// What `PipelineView::python_env` says (see `cairn_run::pyenv`).
+fn python_env(root: &std::path::Path) -> Option<String> {
+    if cairn_run::pyenv::active_outside() {
+        let active = std::env::var("VIRTUAL_ENV")
+            .or_else(|_| std::env::var("CONDA_PREFIX"))
+            .ok()?;
+        return Some(format!("{active} (active when Cairn started)"));
+    }
+    cairn_run::pyenv::find(root).map(|v| v.describe(root))
 }

@@ -305,3 +305,34 @@ fn dragged_node_positions_are_kept_per_project_until_reset() {
     );
     assert_eq!(get(), json!([]), "reset forgets them");
 }
+
+#[test]
+fn the_pipeline_names_the_python_environment_its_stages_run_in() {
+    let e = env();
+    let root = std::path::Path::new(&e.demo);
+    let activated_outside = ["VIRTUAL_ENV", "CONDA_PREFIX"]
+        .iter()
+        .any(|k| std::env::var_os(k).is_some_and(|v| !v.is_empty()));
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    if !activated_outside {
+        assert!(
+            view["pythonEnv"].is_null(),
+            "the demo has no venv: {}",
+            view["pythonEnv"]
+        );
+    }
+    std::fs::create_dir_all(root.join(".venv/bin")).unwrap();
+    std::fs::write(root.join(".venv/bin/python"), "").unwrap();
+    std::fs::write(
+        root.join(".venv/pyvenv.cfg"),
+        "home = /usr/bin\nversion = 3.11.2\n",
+    )
+    .unwrap();
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    let shown = view["pythonEnv"].as_str().unwrap_or_default().to_string();
+    if activated_outside {
+        assert!(shown.ends_with("(active when Cairn started)"), "{shown}");
+    } else {
+        assert_eq!(shown, ".venv (Python 3.11.2)");
+    }
+}

@@ -275,11 +275,16 @@ pub fn run_experiment_on(
         targets: opts.targets.clone(),
         force: opts.force,
         jobs: opts.jobs.max(1),
-        env: vec![
+        // A queued experiment runs in a worktree without the (git-ignored) venv: use the
+        // main checkout's.
+        env: [
             ("DVC_EXP_BASELINE_REV".into(), baseline.clone()),
             ("DVC_EXP_NAME".into(), name.clone()),
             ("DVC_ROOT".into(), main_root.to_string_lossy().into_owned()),
-        ],
+        ]
+        .into_iter()
+        .chain(cairn_run::pyenv::activation(&main_root))
+        .collect(),
         ..RunOptions::default()
     };
     let summary = cairn_run::run(&root, &run_opts, sink, cancel)?;

@@ -107,6 +107,8 @@ struct Ctx<'a> {
     writer: LockWriter,
     /// git2 handles are not `Sync`; stages take turns for `.gitignore` checks.
     git: Mutex<Option<cairn_git::Git>>,
+    /// Activation of the project's virtual environment (see [`crate::pyenv`]).
+    venv: Vec<(String, String)>,
     /// Cached outputs to git-ignore, with their stage's plan position: written in plan
     /// order at the end, so `.gitignore` reads as a sequential `dvc repro` leaves it
     /// however the stages interleaved.
@@ -380,6 +382,13 @@ pub fn run(
         cancel,
         writer: LockWriter::default(),
         git: Mutex::new(cairn_git::Git::discover(&root).ok()),
+        // A caller that set up an environment (an experiment in a worktree, activated
+        // from the main checkout's venv) keeps it.
+        venv: if opts.env.iter().any(|(k, _)| k == "VIRTUAL_ENV") {
+            Vec::new()
+        } else {
+            crate::pyenv::activation(&root)
+        },
         ignores: Mutex::new(Vec::new()),
     };
     let names: Vec<String> = plan
@@ -805,6 +814,7 @@ fn run_commands(
         ("DVC_ROOT", ctx.root.to_string_lossy().into_owned()),
         ("DVC_STAGE", stage.addressing.clone()),
     ];
+    env.extend(ctx.venv.iter().map(|(k, v)| (k.as_str(), v.clone())));
     env.extend(ctx.opts.env.iter().map(|(k, v)| (k.as_str(), v.clone())));
     for cmd in cmds {
         if ctx.cancel.is_cancelled() {

@@ -16,6 +16,7 @@ pub mod lockwrite;
 pub mod outputs;
 pub mod params;
 pub mod process;
+pub mod pyenv;
 pub mod records;
 pub mod runcache;
 pub mod status;

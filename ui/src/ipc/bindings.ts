@@ -766,7 +766,12 @@ activeRun: string | null,
 /**
  * Whether the project is trusted to run.
  */
-trusted: boolean, };
+trusted: boolean, 
+/**
+ * The Python environment stage commands run in: the project's venv
+ * (`.venv (Python 3.11.2)`), the one active where Cairn started, or none.
+ */
+pythonEnv: string | null, };
 
 export type PathInfo = { 
 /**

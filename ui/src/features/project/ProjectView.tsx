@@ -200,6 +200,11 @@ export function ProjectView(props: {
             <span className="muted mono truncate" title={path}>
               {tildify(path)}
             </span>
+            {view?.pythonEnv && (
+              <span className="muted py-env" title="Stage commands run with this Python environment (activated as `source …/bin/activate` would)" data-testid="python-env">
+                runs in <span className="mono">{view.pythonEnv}</span>
+              </span>
+            )}
           </div>
         </div>
         <div className="head-actions">
