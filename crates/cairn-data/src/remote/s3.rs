@@ -68,7 +68,7 @@ impl S3 {
         )
         .map_err(|_| {
             fail(format!(
-                "no credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, add a profile to ~/.aws/credentials, or run `dvc remote modify --local {name} access_key_id …` (and secret_access_key)"
+                "no credentials: enter the keys in the Data tab's Remote… dialog, run `cairn remote modify --local {name} access_key_id …` (and secret_access_key), set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or add a profile to ~/.aws/credentials"
             ))
         })?;
         let mut bucket =
