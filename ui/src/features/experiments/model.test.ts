@@ -194,6 +194,8 @@ describe("copy table", () => {
       ].join("\n"),
     );
     expect(tableTsv(view, [], [])).toBe("Experiment\tCreated");
+    const noted = [{ ...rows[0]!, note: "why:\tthis" }, rows[1]!];
+    expect(tableTsv(view, noted, [1]).split("\n")).toEqual(["Experiment\tCreated\tparams.yaml:lr\tNote", "bold beam\t2024-05-01T10:00:00\t0.05\twhy: this", "e2\t\ta b c\t"]);
   });
 });
 

@@ -187,14 +187,16 @@ export function withAlpha(colour: string, alpha: number): string {
 
 /**
  * The table as tab-separated text, for a spreadsheet: a header row (Experiment, Created,
- * then `file:key` of each column) and one line per row, in the given order. Tabs and line
- * breaks inside a cell become spaces; a missing value is an empty cell.
+ * then `file:key` of each column, then Note when any row has one) and one line per row,
+ * in the given order. Tabs and line breaks inside a cell become spaces; a missing value is
+ * an empty cell.
  */
 export function tableTsv(view: ExperimentsView, rows: ExpRow[], columns: number[]): string {
   const cell = (text: string) => text.replace(/\r\n|[\t\r\n]/g, " ");
   const names = columns.map((i) => view.columns[i]).map((c) => (!c ? "" : c.stat ? `${c.key} (${statLabel(c.stat)})` : `${c.file}:${c.key}`));
-  const header = ["Experiment", "Created", ...names];
-  const lines = rows.map((r) => [r.name, r.created ?? "", ...columns.map((i) => r.values[i]?.text ?? "")]);
+  const notes = rows.some((r) => r.note);
+  const header = ["Experiment", "Created", ...names, ...(notes ? ["Note"] : [])];
+  const lines = rows.map((r) => [r.name, r.created ?? "", ...columns.map((i) => r.values[i]?.text ?? ""), ...(notes ? [r.note ?? ""] : [])]);
   return [header, ...lines].map((line) => line.map(cell).join("\t")).join("\n");
 }
 
