@@ -2,7 +2,7 @@
 //! and `dvc remote modify` write, so a user who never opens a terminal can push and pull.
 
 use cairn_data::config::Config;
-use cairn_data::config_edit::ConfigFile;
+use cairn_data::config_edit::{self, ConfigFile, Setting};
 use cairn_data::remote::setup::{self, NewRemote};
 
 use crate::data::open_repo;
@@ -59,10 +59,11 @@ impl Api {
                 local_only: false,
             },
         )?;
-        if existed {
-            for key in unset {
-                setup::modify(&repo, &args.name, ConfigFile::Repo, key, None)?;
-            }
+        if existed && !unset.is_empty() {
+            let section = config_edit::remote_section(&args.name);
+            let settings: Vec<Setting> =
+                unset.iter().map(|k| Setting::unset(&section, *k)).collect();
+            config_edit::edit(&repo, ConfigFile::Repo, &settings)?;
         }
         let repo = open_repo(&root)?;
         remote_view(repo.config()).ok_or_else(|| {

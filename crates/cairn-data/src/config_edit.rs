@@ -97,11 +97,7 @@ pub fn edit(repo: &Repo, file: ConfigFile, settings: &[Setting]) -> Result<()> {
 
 /// Applies `settings` to the config file at `path` (no lock: see [`edit`]).
 pub fn edit_file(path: &Path, settings: &[Setting]) -> Result<()> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(DataError::io(path, e)),
-    };
+    let text = read(path)?.unwrap_or_default();
     let new = apply(&text, settings);
     if new != text {
         cairn_core::write_atomic(path, new.as_bytes()).map_err(|e| DataError::io(path, e))?;
@@ -113,10 +109,8 @@ pub fn edit_file(path: &Path, settings: &[Setting]) -> Result<()> {
 pub fn remove_section(repo: &Repo, file: ConfigFile, section: &str) -> Result<bool> {
     let _lock = repo.lock()?;
     let path = repo.dvc_dir().join(file.name());
-    let text = match std::fs::read_to_string(&path) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(false),
-        Err(e) => return Err(DataError::io(&path, e)),
+    let Some(text) = read(&path)? else {
+        return Ok(false);
     };
     let mut lines: Vec<&str> = text.lines().collect();
     let mut removed = false;
@@ -129,6 +123,15 @@ pub fn remove_section(repo: &Repo, file: ConfigFile, section: &str) -> Result<bo
         cairn_core::write_atomic(&path, new.as_bytes()).map_err(|e| DataError::io(&path, e))?;
     }
     Ok(removed)
+}
+
+/// The config file's text; `None` when it does not exist (yet).
+fn read(path: &Path) -> Result<Option<String>> {
+    match std::fs::read_to_string(path) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(DataError::io(path, e)),
+    }
 }
 
 fn header_name(line: &str) -> Option<&str> {

@@ -232,7 +232,9 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const toggle = (id: string) => setSelected((s) => (s?.includes(id) ? s.filter((x) => x !== id) : [...(s ?? []), id]));
   const selectMany = (ids: string[], on: boolean) =>
     setSelected((s) => (on ? [...(s ?? []), ...ids.filter((id) => !s?.includes(id))] : (s ?? []).filter((x) => !ids.includes(x))));
-  const groupable = view.columns.map((c, i) => ({ c, i })).filter(({ c, i }) => c.kind === "param" && visibleColumns(view, true).includes(i));
+  // Params some row changes: grouping by one nobody changed would make one group.
+  const changing = new Set(visibleColumns(view, true));
+  const groupable = view.columns.map((c, i) => ({ c, i })).filter(({ c, i }) => c.kind === "param" && changing.has(i));
   const sortBy = (column: number) =>
     setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
   const experiments = view.rows.filter((r) => r.kind === "experiment").length;
