@@ -219,6 +219,49 @@ fn exp_show_json_is_identical_for_experiments_from_both_tools() {
     c.finish();
 }
 
+/// The history the app's table shows: older commits with their own experiments, and
+/// every branch, as `exp show -n N` and `-A` print them.
+#[test]
+fn exp_show_over_history_and_branches_matches_dvc() {
+    let mut c = Checks::new("exp show over history");
+    let repo = project();
+    // An experiment on the baseline, then a newer commit on main with another lr.
+    Tool::Dvc.ok(&repo, ["exp", "run", "-S", "lr=0.2", "-n", "on-old"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "lr=0.4"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "lr 0.4"]);
+    // A branch with its own commit and an experiment on it (by cairn), then back.
+    repo.git_ok(["checkout", "-q", "-b", "deeper"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "model.depth=4"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "depth 4"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "-S", "epochs=4", "-n", "on-branch"]);
+    repo.git_ok(["checkout", "-q", "-f", "-"]);
+    Tool::Cairn.ok(&repo, ["checkout", "--force"]);
+    for args in [
+        &["exp", "show", "--json", "-n", "3"][..],
+        &["exp", "show", "--json", "-A"][..],
+        &["exp", "show", "--json", "-A", "-n", "2"][..],
+    ] {
+        same_stdout(&mut c, &repo, args, "history");
+    }
+    // The branch's experiment is listed under the branch tip.
+    let v: Value = serde_json::from_str(
+        &Tool::Cairn
+            .ok(&repo, ["exp", "show", "--json", "-A"])
+            .stdout(),
+    )
+    .expect("json");
+    let on_branch = v.as_array().into_iter().flatten().any(|b| {
+        b["name"] == "deeper"
+            && b["experiments"]
+                .as_array()
+                .is_some_and(|e| e.iter().any(|x| x["name"] == "on-branch"))
+    });
+    c.check(on_branch, || format!("no on-branch under deeper: {v}"));
+    c.finish();
+}
+
 #[test]
 fn exp_apply_works_across_tools() {
     let mut c = Checks::new("exp apply across tools");

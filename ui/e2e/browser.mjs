@@ -427,6 +427,42 @@ async function main() {
   await page.getByTestId("group-by").selectOption("");
   await page.getByTestId("exp-row").filter({ hasText: "sweep-2" }).waitFor();
 
+  step("History: the applied experiment saved as a version; older commits keep their experiments; metrics over commits");
+  // The work tree holds slow-lr (applied above): saving it makes a third commit whose
+  // metrics differ from the one the experiments were run on.
+  const slowAccuracy = await accuracyOf(expRow("slow-lr"));
+  const runOnCommit = git("rev-parse", "HEAD");
+  await page.getByTestId("tab-data").click();
+  await page.getByTestId("unsaved").filter({ hasText: "params.yaml" }).waitFor();
+  await page.getByLabel("Version message").fill("Slower learning rate");
+  await page.getByTestId("save-version").click();
+  await page.getByTestId("nothing-to-save").waitFor();
+  // The header follows the new commit (git's refs are watched too).
+  await page.getByTestId("last-commit").filter({ hasText: "Slower learning rate" }).waitFor();
+  await page.getByTestId("tab-experiments").click();
+  await page.getByTestId("exp-count").filter({ hasText: "0 experiments on" }).waitFor();
+  if (await expRow("sweep-1").count()) throw new Error("HEAD alone: the older commit's experiments are not listed");
+  await page.getByTestId("history").selectOption({ label: "Last 5 commits" });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"][data-kind="baseline"]').length === 3);
+  const order = await page.locator('[data-testid="exp-row"]').evaluateAll((rows) => rows.map((r) => `${r.dataset.kind}:${r.querySelector(".exp-name span.mono, .exp-name span:not(.swatch)")?.textContent ?? ""}`));
+  const at = (prefix) => order.findIndex((o) => o.startsWith(prefix));
+  const second = order.findIndex((o, i) => o.startsWith("baseline") && i > at("baseline"));
+  const third = order.findIndex((o, i) => o.startsWith("baseline") && i > second);
+  const sweepAt = at("experiment:sweep-1");
+  if (!(second < sweepAt && sweepAt < third) || !order[second].includes(runOnCommit.slice(0, 7)))
+    throw new Error(`the experiments sit under the commit they ran on (${runOnCommit.slice(0, 7)}): ${order.join(", ")}`);
+  await page.getByTestId("exp-count").filter({ hasText: "on 3 commits" }).waitFor();
+  const headAccuracy = await accuracyOf(page.locator('[data-testid="exp-row"][data-kind="baseline"]').first());
+  if (Number.parseFloat(headAccuracy) !== Number.parseFloat(slowAccuracy)) throw new Error(`the new commit has slow-lr's accuracy: ${headAccuracy} vs ${slowAccuracy}`);
+  const trends = page.getByTestId("exp-trends");
+  await trends.getByTestId("metric-chart").filter({ hasText: "accuracy" }).waitFor();
+  await trends.filter({ hasText: "3 commits, oldest first" }).waitFor();
+  await trends.scrollIntoViewIfNeeded();
+  await shot(page, "04j-experiments-history");
+  await page.getByTestId("history").selectOption({ label: "HEAD" });
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"][data-kind="baseline"]').length === 1);
+  await trends.waitFor({ state: "detached" });
+
   step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
   const flowers = join(demoDir, "data", "flowers.csv");
   const original = readFileSync(flowers, "utf8");

@@ -621,6 +621,15 @@ pub struct ListExperimentsArgs {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub series: Option<Vec<SeriesStat>>,
+    /// Commits per branch, newest first along first parents, each with its experiments
+    /// (`exp show -n`); 1, `HEAD` alone, by default.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub commits: Option<u32>,
+    /// Every branch, not only `HEAD`'s (`exp show --all-branches`).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub all_branches: Option<bool>,
 }
 
 /// What a step-series column shows of each row's series.
@@ -728,13 +737,14 @@ pub struct NoteArgs {
     pub note: String,
 }
 
-/// The experiments table: the workspace, `HEAD` and the experiments based on it.
+/// The experiments table: the workspace, then each baseline commit (`HEAD` first) with
+/// the experiments based on it.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct ExperimentsView {
     /// Params first, then metrics, each in file order.
     pub columns: Vec<ExpColumn>,
-    /// Workspace, baseline, then its experiments, newest first.
+    /// Workspace, then each baseline followed by its experiments, newest first.
     pub rows: Vec<ExpRow>,
 }
 

@@ -12,16 +12,21 @@ use crate::{Api, project_root};
 
 /// The row id of the work tree.
 const WORKSPACE: &str = "workspace";
+/// The most commits of history a table asks for per branch: every one is read from git
+/// with its params and metrics files.
+const MAX_COMMITS: u32 = 500;
 
 impl Api {
-    /// `list_experiments`: the workspace, `HEAD` and the experiments based on it, with
-    /// every param and metric as a column, then the asked stats of every step series.
+    /// `list_experiments`: the workspace, `HEAD` (or the asked commits of history, of
+    /// every branch if asked) and the experiments based on each, with every param and
+    /// metric as a column, then the asked stats of every step series.
     pub fn list_experiments(&self, args: ListExperimentsArgs) -> ApiResult<ExperimentsView> {
         let root = project_root(&args.project)?;
         let shown = cairn_exp::show::show(
             &root,
             &ShowOptions {
-                num: 1,
+                num: args.commits.unwrap_or(1).clamp(1, MAX_COMMITS) as usize,
+                all_branches: args.all_branches.unwrap_or(false),
                 ..Default::default()
             },
         )?;

@@ -1,6 +1,8 @@
 //! File watching for open projects (notify): changes in the work tree become a debounced
-//! [`ApiEvent::FilesChanged`], so the UI refreshes statuses without polling. Git internals,
-//! DVC's cache/tmp and Python bytecode are ignored.
+//! [`ApiEvent::FilesChanged`], so the UI refreshes statuses without polling. Moved git
+//! refs count too (a commit, a checkout or an experiment made in a terminal changes the
+//! header, the baseline and what is unsaved); the rest of git's internals, DVC's
+//! cache/tmp and Python bytecode are ignored.
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
@@ -18,8 +20,13 @@ pub(crate) struct Watcher {
 fn interesting(root: &Path, p: &Path) -> Option<String> {
     let rel = p.strip_prefix(root).ok()?;
     let s = rel.to_string_lossy().replace('\\', "/");
-    let skip = s.starts_with(".git/")
-        || s == ".git"
+    if let Some(git) = s.strip_prefix(".git/") {
+        // Objects, the index and logs change with every ref move or not at all for the
+        // UI; a ref's `.lock` is written just before the ref itself.
+        let moved = git == "HEAD" || git == "packed-refs" || git.starts_with("refs/");
+        return (moved && !git.ends_with(".lock")).then_some(s);
+    }
+    let skip = s == ".git"
         || s.starts_with(".dvc/tmp")
         || s.starts_with(".dvc/cache")
         || s.contains("__pycache__")
@@ -80,5 +87,42 @@ impl Api {
             .lock()
             .expect("watchers mutex")
             .remove(key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::interesting;
+    use std::path::Path;
+
+    #[test]
+    fn work_tree_files_and_moved_refs_are_reported_git_internals_are_not() {
+        let root = Path::new("/r");
+        let seen = |p: &str| interesting(root, &root.join(p));
+        for yes in [
+            "params.yaml",
+            "dvclive/metrics.json",
+            ".git/HEAD",
+            ".git/packed-refs",
+            ".git/refs/heads/main",
+            ".git/refs/exps/ab/cdef/tiny",
+            ".git/refs/notes/cairn",
+        ] {
+            assert_eq!(seen(yes).as_deref(), Some(yes));
+        }
+        for no in [
+            ".git",
+            ".git/index",
+            ".git/objects/ab/cdef",
+            ".git/logs/HEAD",
+            ".git/refs/heads/main.lock",
+            ".git/HEAD.lock",
+            ".dvc/tmp/lock",
+            ".dvc/cache/files/md5/ab/cd",
+            "src/__pycache__/x.pyc",
+            "",
+        ] {
+            assert_eq!(seen(no), None, "{no}");
+        }
     }
 }

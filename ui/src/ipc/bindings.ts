@@ -1080,7 +1080,16 @@ project: string,
  * Columns to add from every step series (DVCLive's `plots/metrics`, declared plots),
  * one per series and stat, after the metrics.
  */
-series?: Array<SeriesStat>, };
+series?: Array<SeriesStat>, 
+/**
+ * Commits per branch, newest first along first parents, each with its experiments
+ * (`exp show -n`); 1, `HEAD` alone, by default.
+ */
+commits?: number, 
+/**
+ * Every branch, not only `HEAD`'s (`exp show --all-branches`).
+ */
+allBranches?: boolean, };
 
 export type SeriesStat = { "stat": "min" } | { "stat": "max" } | { "stat": "at", 
 /**
@@ -1182,7 +1191,7 @@ export type ExperimentsView = {
  */
 columns: Array<ExpColumn>, 
 /**
- * Workspace, baseline, then its experiments, newest first.
+ * Workspace, then each baseline followed by its experiments, newest first.
  */
 rows: Array<ExpRow>, };
 

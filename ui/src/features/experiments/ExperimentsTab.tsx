@@ -18,12 +18,15 @@ import {
   alignSeries,
   colours,
   columnId,
+  commitTrends,
   differs,
   groupChartLines,
+  HISTORY_MODES,
   MAX_SMOOTHING,
   metricNames,
   nextSelection,
   parseHidden,
+  parseHistory,
   parseSeriesMode,
   parseSmoothing,
   SERIES_MODES,
@@ -50,6 +53,10 @@ const SERIES_MODE_KEY = "cairn.seriesMode";
 const SERIES_STEP_KEY = "cairn.seriesStep";
 /** Where each project's hidden columns are kept (a JSON list of column ids). */
 const hiddenKey = (project: string) => `cairn.hiddenColumns:${project}`;
+/** Where each project's history choice (HEAD, last commits, branches) is kept. */
+const historyKey = (project: string) => `cairn.history:${project}`;
+/** The line of the commit trend charts. */
+const TREND_LINE = [{ label: "committed", colour: "#4f5ef0" }];
 
 function readStored(key: string): string | null {
   try {
@@ -104,6 +111,9 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [groupBy, setGroupBy] = useState<string | null>(null);
   const [openGroups, setOpenGroups] = useState<Set<string>>(new Set());
   useEffect(() => setHiddenList(parseHidden(readStored(hiddenKey(project)))), [project]);
+  const [historyId, setHistoryId] = useState(() => parseHistory(readStored(historyKey(project))));
+  useEffect(() => setHistoryId(parseHistory(readStored(historyKey(project)))), [project]);
+  const history = useMemo(() => (HISTORY_MODES.find((m) => m.id === historyId) ?? HISTORY_MODES[0])?.history, [historyId]);
   // Set when the step-series choice changes: the new columns (past the metrics) are
   // scrolled into view once they arrive.
   const revealSeries = useRef(false);
@@ -116,7 +126,8 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const known = useRef<Set<string> | null>(null);
   const load = useCallback(() => {
     const ticket = ++latest.current;
-    call("list_experiments", stats.length > 0 ? { project, series: stats } : { project })
+    const more = history && (history.commits > 1 || history.allBranches) ? { commits: history.commits, allBranches: history.allBranches } : {};
+    call("list_experiments", { project, ...(stats.length > 0 ? { series: stats } : {}), ...more })
       .then((v) => {
         if (ticket !== latest.current) return;
         setView(v);
@@ -128,7 +139,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         setSeriesVersion((n) => n + 1);
       })
       .catch((e) => ticket === latest.current && setError(toApiError(e)));
-  }, [project, stats]);
+  }, [project, stats, history]);
 
   useEffect(load, [load]);
   // A reload scheduled by an event runs the newest `load`: one captured earlier would
@@ -196,6 +207,8 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
       }),
     [series, revs, chartLines],
   );
+  // Memoized like `charts`: new arrays on every render would reset the charts' zoom.
+  const trends = useMemo(() => (view ? commitTrends(view, columns) : { labels: [], charts: [] }), [view, columns]);
   useEffect(() => {
     const wrap = scroller.current;
     const ths = wrap?.querySelectorAll("th.series");
@@ -242,6 +255,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const lines = chartLines
     ? chartLines.map(({ label, colour }) => ({ label, colour }))
     : revs.map((id) => ({ label: view.rows.find((r) => r.id === id)?.name ?? id, colour: colourOf[id] ?? "#888" }));
+  const baselines = view.rows.filter((r) => r.kind === "baseline");
   const copyTable = () => {
     const text = tableTsv(view, rows, columns);
     const n = rows.length;
@@ -259,7 +273,8 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
     <div className="exp-tab">
       <div className="exp-toolbar">
         <span className="muted" data-testid="exp-count">
-          {experiments === 1 ? "1 experiment" : `${experiments} experiments`} on {view.rows.find((r) => r.kind === "baseline")?.name ?? "HEAD"}
+          {experiments === 1 ? "1 experiment" : `${experiments} experiments`} on{" "}
+          {baselines.length > 1 ? `${baselines.length} commits` : (baselines[0]?.name ?? "HEAD")}
         </span>
         <label className="search small-search">
           <Icon name="search" size={14} />
@@ -281,6 +296,25 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         </Button>
       </div>
       <div className="exp-viewbar" data-testid="exp-viewbar">
+        <label className="check" title="Older commits (and other branches) as more baselines, each with its own experiments, and their metrics charted across commits">
+          History
+          <select
+            value={historyId}
+            onChange={(e) => {
+              const id = parseHistory(e.target.value);
+              setHistoryId(id);
+              store(historyKey(project), id);
+            }}
+            aria-label="History"
+            data-testid="history"
+          >
+            {HISTORY_MODES.map((m) => (
+              <option key={m.id} value={m.id}>
+                {m.label}
+              </option>
+            ))}
+          </select>
+        </label>
         <label className="check" title="Hide params that are the same in every row">
           <input type="checkbox" checked={onlyChanged} onChange={(e) => setOnlyChanged(e.target.checked)} data-testid="only-changed" />
           Only changed params
@@ -460,6 +494,21 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         </table>
       </div>
       <section className="exp-charts" data-testid="exp-charts">
+        {trends.charts.length > 0 && (
+          <div className="exp-trends" data-testid="exp-trends">
+            <div className="exp-charts-head">
+              <h2>Metrics over commits</h2>
+              <span className="muted small">
+                {trends.labels.length} commits, oldest first: {trends.labels[0]} … {trends.labels[trends.labels.length - 1]}
+              </span>
+            </div>
+            <div className="chart-grid">
+              {trends.charts.map((c) => (
+                <MetricChart key={c.name} title={c.name} data={c.data} lines={TREND_LINE} xLabels={trends.labels} height={150} />
+              ))}
+            </div>
+          </div>
+        )}
         <div className="exp-charts-head">
           <h2>Metrics over steps</h2>
           <div className="exp-legend">

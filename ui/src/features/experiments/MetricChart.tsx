@@ -18,7 +18,9 @@ const BAND_ALPHA = 0.16;
  * per line), `lines` names and colours each y array. With `smoothing` > 0 each line is
  * drawn smoothed in its colour over its raw points, faint, so the raw data stays visible.
  * y arrays past `lines` are band edges: `bands` shades between pairs of them (a group's
- * ± deviation around its mean). The chart follows its box's width.
+ * ± deviation around its mean). With `xLabels`, x counts commits (0, 1, 2…) and each
+ * tick reads as its commit's name, with a dot per commit. The chart follows its box's
+ * width.
  */
 export function MetricChart(props: {
   title: string;
@@ -27,10 +29,14 @@ export function MetricChart(props: {
   smoothing?: number;
   bands?: Band[];
   height?: number;
+  xLabels?: string[];
 }) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
-  const { title, data, lines, smoothing = 0, bands = [], height = 180 } = props;
+  const { title, data, lines, smoothing = 0, bands = [], height = 180, xLabels } = props;
+  // Read by the axis formatter of the chart made once per set of lines.
+  const labels = useRef(xLabels);
+  const byCommit = xLabels !== undefined;
   const smoothed = smoothing > 0;
   // The extra y arrays (band edges) after one per line.
   const edges = data.slice(1 + lines.length);
@@ -53,16 +59,30 @@ export function MetricChart(props: {
       legend: { show: false },
       cursor: { drag: { x: true, y: false } },
       scales: { x: { time: false } },
-      axes: [{ ...axis, label: "step", labelSize: 14, labelFont: "11px system-ui, sans-serif" }, { ...axis, size: 56 }],
+      axes: [
+        {
+          ...axis,
+          label: byCommit ? "commit" : "step",
+          labelSize: 14,
+          labelFont: "11px system-ui, sans-serif",
+          ...(byCommit
+            ? {
+                incrs: [1, 2, 5, 10, 20, 50, 100, 200, 500],
+                values: (_: uPlot, splits: number[]) => splits.map((v) => (Number.isInteger(v) ? (labels.current?.[v] ?? "") : "")),
+              }
+            : {}),
+        },
+        { ...axis, size: 56 },
+      ],
       series: [
-        { label: "step" },
+        { label: byCommit ? "commit" : "step" },
         // uPlot draws series in order: raw lines first, smoothed ones on top.
         ...lines.map((l) => ({
           label: l.label,
           stroke: smoothed ? withAlpha(l.colour, RAW_ALPHA) : l.colour,
           width: smoothed ? 1.2 : 1.6,
           spanGaps: true,
-          points: { show: false },
+          points: { show: byCommit },
         })),
         ...edges.map((_, j) => ({ label: `band ${j}`, stroke: "transparent", width: 0, spanGaps: true, points: { show: false } })),
         ...(smoothed
@@ -90,7 +110,7 @@ export function MetricChart(props: {
     // A new set of lines (or turning smoothing on or off) needs a new chart; new points
     // or another smoothing weight for the same lines don't.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [height, smoothed, lines.map((l) => `${l.label}:${l.colour}`).join("|"), bands.map((b) => `${b.lo}:${b.hi}:${b.colour}`).join("|")]);
+  }, [height, smoothed, byCommit, lines.map((l) => `${l.label}:${l.colour}`).join("|"), bands.map((b) => `${b.lo}:${b.hi}:${b.colour}`).join("|")]);
 
   // New points rescale the chart; another smoothing weight of the same points keeps the
   // step range the user zoomed to (smoothed lines stay within the raw lines' range).
@@ -105,6 +125,12 @@ export function MetricChart(props: {
       p.redraw();
     }
   }, [data, shown]);
+
+  // New commit names (a reload, another history) relabel the axis of the same chart.
+  useEffect(() => {
+    labels.current = xLabels;
+    plot.current?.redraw(false, true);
+  }, [xLabels]);
 
   return (
     <figure className="metric-chart" data-testid="metric-chart">

@@ -5,6 +5,7 @@ import {
   aggregateChart,
   alignSeries,
   columnId,
+  commitTrends,
   differs,
   formatAggregate,
   groupChartLines,
@@ -13,6 +14,7 @@ import {
   overrides,
   paramsOf,
   parseHidden,
+  parseHistory,
   parseSeriesMode,
   parseSmoothing,
   seriesCellTitle,
@@ -341,5 +343,63 @@ describe("grouped chart lines", () => {
       ["epochs = 40", [2]],
     ]);
     expect(new Set(lines.map((l) => l.colour)).size).toBe(3);
+  });
+});
+
+describe("history", () => {
+  // Workspace, HEAD and two older commits (newest first, as the API lists them), each
+  // older one with an experiment of its own.
+  const dated = (r: ExpRow, created: string | null): ExpRow => ({ ...r, created });
+  const hist: ExperimentsView = {
+    columns: [
+      { kind: "param", file: "params.yaml", key: "lr" },
+      { kind: "metric", file: "metrics.json", key: "acc" },
+      { kind: "metric", file: "metrics.json", key: "only_once" },
+    ],
+    rows: [
+      row("workspace", "workspace", [cell("0.3"), cell("0.7"), null]),
+      dated(row("c3", "baseline", [cell("0.3"), cell("0.7"), null]), "2026-11-03T10:00:00"),
+      dated(row("c2", "baseline", [cell("0.2"), cell("0.6"), cell("1")]), "2026-11-02T10:00:00"),
+      row("x2a", "experiment", [cell("0.1"), cell("0.4"), null], "c2"),
+      row("x2b", "experiment", [cell("0.5"), cell("0.9"), null], "c2"),
+      dated(row("c1", "baseline", [cell("0.1"), cell("oops", null), null]), "2026-11-01T10:00:00"),
+      row("x1", "experiment", [cell("0.2"), cell("0.8"), null], "c1"),
+    ],
+  };
+  const ids = (rows: ExpRow[]) => rows.map((r) => r.id);
+
+  it("keeps each commit's experiments under it, sorted within it", () => {
+    expect(ids(sortRows(hist.rows, null))).toEqual(ids(hist.rows));
+    expect(ids(sortRows(hist.rows, { column: 1, descending: true }))).toEqual(["workspace", "c3", "c2", "x2b", "x2a", "c1", "x1"]);
+    // Shuffled input (experiments first) comes back in the same nesting.
+    const shuffled = [...hist.rows].reverse();
+    expect(ids(sortRows(shuffled, { column: 1, descending: false }))).toEqual(["workspace", "c1", "x1", "c2", "x2a", "x2b", "c3"]);
+  });
+
+  it("compares older commits with HEAD and experiments with their own commit", () => {
+    const [, c3, c2, x2a] = hist.rows as [ExpRow, ExpRow, ExpRow, ExpRow];
+    expect(differs(c3, hist.rows, 0)).toBe(false);
+    expect(differs(c2, hist.rows, 0)).toBe(true);
+    expect(differs(x2a, hist.rows, 0)).toBe(true);
+    const same = { ...x2a, values: [cell("0.2"), cell("0.6"), null] };
+    expect(differs(same, hist.rows, 0)).toBe(false);
+  });
+
+  it("charts each metric across the commits, oldest first, skipping what has no trend", () => {
+    const t = commitTrends(hist, [0, 1, 2]);
+    expect(t.labels).toEqual(["c1", "c2", "c3"]);
+    expect(t.charts).toEqual([{ name: "metrics.json:acc", data: [[0, 1, 2], [null, 0.6, 0.7]] }]);
+    // Without dates, the API's order (newest first) is reversed.
+    const undated = { ...hist, rows: hist.rows.map((r) => ({ ...r, created: null })) };
+    expect(commitTrends(undated, [1]).labels).toEqual(["c1", "c2", "c3"]);
+    // One commit is no trend.
+    expect(commitTrends(view, [0, 1, 2])).toEqual({ labels: [], charts: [] });
+  });
+
+  it("reads the stored history choice, HEAD alone for junk", () => {
+    expect(parseHistory("20")).toBe("20");
+    expect(parseHistory("branches-5")).toBe("branches-5");
+    expect(parseHistory("all of it")).toBe("head");
+    expect(parseHistory(null)).toBe("head");
   });
 });

@@ -40,19 +40,36 @@ function allSame(rows: ExpRow[], column: number): boolean {
   return rows.every((r) => r.values[column]?.text === first);
 }
 
-/** Rows in table order: workspace and baselines pinned on top, the rest sorted. */
+/**
+ * Rows in table order: the workspace on top, then each baseline followed by its own
+ * experiments, sorted by `sort` within it (so a sort never moves an experiment away
+ * from the commit it was run on).
+ */
 export function sortRows(rows: ExpRow[], sort: SortKey): ExpRow[] {
-  const pinned = rows.filter((r) => r.kind !== "experiment");
-  const rest = rows.filter((r) => r.kind === "experiment");
-  if (!sort) return [...pinned, ...rest];
-  const dir = sort.descending ? -1 : 1;
-  const sorted = [...rest].sort((a, b) => {
-    const c = compareCells(a.values[sort.column], b.values[sort.column]);
-    // Rows without a value go last whichever the direction.
-    if (c === null) return a.values[sort.column] ? -1 : b.values[sort.column] ? 1 : 0;
-    return c * dir;
-  });
-  return [...pinned, ...sorted];
+  const byBaseline = new Map<string, ExpRow[]>();
+  for (const r of rows) {
+    if (r.kind !== "experiment") continue;
+    const key = r.baseline ?? "";
+    byBaseline.set(key, [...(byBaseline.get(key) ?? []), r]);
+  }
+  const ordered = (exps: ExpRow[]) => {
+    if (!sort) return exps;
+    const dir = sort.descending ? -1 : 1;
+    return [...exps].sort((a, b) => {
+      const c = compareCells(a.values[sort.column], b.values[sort.column]);
+      // Rows without a value go last whichever the direction.
+      if (c === null) return a.values[sort.column] ? -1 : b.values[sort.column] ? 1 : 0;
+      return c * dir;
+    });
+  };
+  const out = rows.filter((r) => r.kind === "workspace");
+  for (const b of rows.filter((r) => r.kind === "baseline")) {
+    out.push(b, ...ordered(byBaseline.get(b.id) ?? []));
+    byBaseline.delete(b.id);
+  }
+  // Experiments whose baseline is not listed (none from the API) keep a place at the end.
+  out.push(...ordered([...byBaseline.values()].flat()));
+  return out;
 }
 
 function compareCells(a: ExpCell | null | undefined, b: ExpCell | null | undefined): number | null {
@@ -61,12 +78,17 @@ function compareCells(a: ExpCell | null | undefined, b: ExpCell | null | undefin
   return a.text.localeCompare(b.text, undefined, { numeric: true });
 }
 
-/** Whether `row`'s value in `column` differs from its baseline's (or HEAD's for the workspace). */
+/**
+ * Whether `row`'s value in `column` differs from what it is compared with: the pinned
+ * reference row if any, else an experiment's own baseline, and `HEAD` (the first
+ * baseline) for the workspace and for older commits and other branches.
+ */
 export function differs(row: ExpRow, rows: ExpRow[], column: number, reference: string | null = null): boolean {
   const pinned = reference ? rows.find((r) => r.id === reference) : undefined;
   if (pinned) return row.id !== pinned.id && (row.values[column]?.text ?? null) !== (pinned.values[column]?.text ?? null);
-  if (row.kind === "baseline") return false;
-  const base = row.baseline ? rows.find((r) => r.id === row.baseline) : rows.find((r) => r.kind === "baseline");
+  const head = rows.find((r) => r.kind === "baseline");
+  if (row.kind === "baseline" && row.id === head?.id) return false;
+  const base = row.kind === "experiment" && row.baseline ? rows.find((r) => r.id === row.baseline) : head;
   if (!base) return false;
   return (row.values[column]?.text ?? null) !== (base.values[column]?.text ?? null);
 }
@@ -377,4 +399,52 @@ export function groupChartLines(rows: ExpRow[], revs: string[], column: number, 
     line.members.push(i);
   });
   return [...lines.values()].map((l) => (l.label.includes(" = ") && l.members.length > 1 ? { ...l, label: `${l.label} (${l.members.length} runs)` } : l));
+}
+
+/** How much history the table lists: commits per branch, and whether every branch. */
+export type History = { commits: number; allBranches: boolean };
+
+export const HISTORY_MODES: { id: string; label: string; history: History }[] = [
+  { id: "head", label: "HEAD", history: { commits: 1, allBranches: false } },
+  { id: "5", label: "Last 5 commits", history: { commits: 5, allBranches: false } },
+  { id: "20", label: "Last 20 commits", history: { commits: 20, allBranches: false } },
+  { id: "branches", label: "All branches", history: { commits: 1, allBranches: true } },
+  { id: "branches-5", label: "All branches, 5 commits each", history: { commits: 5, allBranches: true } },
+];
+
+/** The history choice kept in localStorage, or HEAD alone when it is missing or unknown. */
+export function parseHistory(stored: string | null): string {
+  return HISTORY_MODES.find((m) => m.id === stored)?.id ?? "head";
+}
+
+/**
+ * Every metric of the baseline commits, oldest first, one chart each: what the table's
+ * history shows as trends across committed model versions. `labels` name the commits
+ * (the x axis counts them 0, 1, 2…); a metric with a number in fewer than two commits
+ * has no trend and no chart. Commits order by time, the API's order breaking ties.
+ */
+export function commitTrends(view: ExperimentsView, columns: number[]): { labels: string[]; charts: { name: string; data: (number | null)[][] }[] } {
+  const baselines = view.rows
+    .map((r, i) => ({ r, i }))
+    .filter(({ r }) => r.kind === "baseline")
+    .sort((a, b) => {
+      const ta = a.r.created ? Date.parse(a.r.created) : NaN;
+      const tb = b.r.created ? Date.parse(b.r.created) : NaN;
+      if (Number.isFinite(ta) && Number.isFinite(tb) && ta !== tb) return ta - tb;
+      return b.i - a.i;
+    })
+    .map(({ r }) => r);
+  if (baselines.length < 2) return { labels: [], charts: [] };
+  const xs = baselines.map((_, i) => i);
+  const charts = columns.flatMap((column) => {
+    const c = view.columns[column];
+    if (c?.kind !== "metric") return [];
+    const ys = baselines.map((r) => {
+      const v = r.values[column]?.num;
+      return typeof v === "number" && Number.isFinite(v) ? v : null;
+    });
+    if (ys.filter((y) => y !== null).length < 2) return [];
+    return [{ name: `${c.file}:${c.key}`, data: [xs, ys] }];
+  });
+  return { labels: baselines.map((r) => r.name), charts };
 }

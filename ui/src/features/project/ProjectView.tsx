@@ -193,7 +193,7 @@ export function ProjectView(props: {
               </span>
             )}
             {summary?.lastCommit && (
-              <span className="muted truncate" title={summary.lastCommit}>
+              <span className="muted truncate" title={summary.lastCommit} data-testid="last-commit">
                 <Icon name="commit" size={13} /> {summary.lastCommit} · {relativeTime(summary.lastCommitTime)}
               </span>
             )}

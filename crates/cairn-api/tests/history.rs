@@ -1,0 +1,211 @@
+//! The experiments table over history: older commits and other branches as baselines,
+//! each followed by its own experiments (`exp show -n N --all-branches`).
+
+mod common;
+
+use common::call;
+use serde_json::{Value, json};
+use std::path::Path;
+
+/// Writes a commit's params and metrics into the work tree.
+fn write_version(root: &Path, lr: f64, acc: f64) {
+    std::fs::write(root.join("params.yaml"), format!("lr: {lr}\n")).unwrap();
+    std::fs::write(root.join("metrics.json"), format!("{{\"acc\": {acc}}}")).unwrap();
+}
+
+/// A DVC repo whose `main` has three commits (lr 0.1 → 0.3, acc 0.5 → 0.7), an
+/// experiment on the middle commit, and a branch `wide` off the middle commit. Returns
+/// the root and the commits, oldest first, then the experiment and the branch tip.
+fn repo_with_history(dir: &Path) -> (String, Vec<String>, String, String) {
+    let root = dir.join("history");
+    std::fs::create_dir_all(root.join(".dvc")).unwrap();
+    std::fs::write(root.join(".dvc/config"), "").unwrap();
+    std::fs::write(root.join("dvc.yaml"), "metrics:\n- metrics.json\n").unwrap();
+    let git = cairn_git::Git::init(&root).unwrap();
+    let mut commits = Vec::new();
+    write_version(&root, 0.1, 0.5);
+    commits.push(git.commit_all("first").unwrap().id);
+    write_version(&root, 0.2, 0.6);
+    commits.push(git.commit_all("second").unwrap().id);
+    // An experiment on the second commit: a commit on top of it, under its exp ref.
+    write_version(&root, 0.15, 0.55);
+    let exp = git.commit_all("exp").unwrap().id;
+    git.set_ref(&cairn_exp::refs::ref_name(&commits[1], "tiny"), &exp, "exp")
+        .unwrap();
+    git.set_ref("refs/heads/main", &commits[1], "back to second")
+        .unwrap();
+    write_version(&root, 0.25, 0.65);
+    let wide = git.commit_all("wide").unwrap().id;
+    git.create_branch("wide", &wide).unwrap();
+    git.set_ref("refs/heads/main", &commits[1], "back to second")
+        .unwrap();
+    write_version(&root, 0.3, 0.7);
+    commits.push(git.commit_all("third").unwrap().id);
+    (
+        root.canonicalize().unwrap().to_string_lossy().into_owned(),
+        commits,
+        exp,
+        wide,
+    )
+}
+
+/// (kind, id, baseline, acc) of each row.
+fn rows(view: &Value) -> Vec<(String, String, Option<String>, Option<f64>)> {
+    let acc = view["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|c| c["kind"] == "metric" && c["key"] == "acc")
+        .unwrap_or_else(|| panic!("no acc column: {view}"));
+    view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["kind"].as_str().unwrap().to_string(),
+                r["id"].as_str().unwrap().to_string(),
+                r["baseline"].as_str().map(str::to_string),
+                r["values"][acc]["num"].as_f64(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn older_commits_and_other_branches_are_baselines_with_their_experiments() {
+    let (_data, api, _demo) = common::api_with_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let (project, c, exp, wide) = repo_with_history(dir.path());
+    let row = |kind: &str, id: &str, baseline: Option<&str>, acc: f64| {
+        (
+            kind.to_string(),
+            id.to_string(),
+            baseline.map(str::to_string),
+            Some(acc),
+        )
+    };
+
+    // By default, HEAD alone: the experiment on an older commit is not listed.
+    let head_only = call(&api, "list_experiments", json!({"project": project}));
+    assert_eq!(
+        rows(&head_only),
+        [
+            row("workspace", "workspace", None, 0.7),
+            row("baseline", &c[2], None, 0.7)
+        ]
+    );
+
+    // Three commits of history: newest first, the experiment under its own commit.
+    let history = call(
+        &api,
+        "list_experiments",
+        json!({"project": project, "commits": 3}),
+    );
+    assert_eq!(
+        rows(&history),
+        [
+            row("workspace", "workspace", None, 0.7),
+            row("baseline", &c[2], None, 0.7),
+            row("baseline", &c[1], None, 0.6),
+            row("experiment", &exp, Some(&c[1]), 0.55),
+            row("baseline", &c[0], None, 0.5),
+        ]
+    );
+    let names: Vec<&str> = history["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names[1], "main", "the tip is named by its branch");
+    assert_eq!(names[2], &c[1][..7], "an older commit by its short id");
+    assert_eq!(names[3], "tiny");
+
+    // Every branch: `wide` (and the commit it grew from) join; shared commits once.
+    let all = call(
+        &api,
+        "list_experiments",
+        json!({"project": project, "commits": 2, "allBranches": true}),
+    );
+    let listed = rows(&all);
+    let baselines: Vec<&str> = listed
+        .iter()
+        .filter(|r| r.0 == "baseline")
+        .map(|r| r.1.as_str())
+        .collect();
+    for want in [&c[2], &c[1], &wide] {
+        assert!(
+            baselines.contains(&want.as_str()),
+            "{want} missing from {baselines:?}"
+        );
+    }
+    assert_eq!(
+        baselines.iter().filter(|b| **b == c[1]).count(),
+        1,
+        "{baselines:?}"
+    );
+    assert!(
+        !baselines.contains(&c[0].as_str()),
+        "two commits per branch: {baselines:?}"
+    );
+    let wide_row = listed.iter().find(|r| r.1 == wide).unwrap();
+    assert_eq!(wide_row.3, Some(0.65));
+
+    // Series columns and metric series work for older commits too.
+    let series = call(
+        &api,
+        "metric_series",
+        json!({"project": project, "revs": [c[0], exp], "names": [], "width": 100}),
+    );
+    assert_eq!(series.as_array().unwrap().len(), 2, "{series}");
+}
+
+#[test]
+fn a_commit_made_outside_the_app_is_reported_as_a_change() {
+    let (_data, api, _demo) = common::api_with_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let (project, _, _, _) = repo_with_history(dir.path());
+    call(&api, "open_project", json!({"project": project}));
+    let mut rx = api.subscribe();
+    // Nothing in the work tree changes: only git's refs move (as `git commit
+    // --allow-empty` or a branch switch between equal trees would).
+    let git = cairn_git::Git::discover(Path::new(&project)).unwrap();
+    git.commit_all("empty").unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let paths = loop {
+        let left = deadline.saturating_duration_since(std::time::Instant::now());
+        match next_event(&mut rx, left) {
+            Some(cairn_api::ApiEvent::FilesChanged { project: p, paths }) if p == project => {
+                break paths;
+            }
+            Some(_) => continue,
+            None => panic!("no files_changed event after a commit"),
+        }
+    };
+    assert!(
+        paths.iter().any(|p| p == ".git/refs/heads/main"),
+        "{paths:?}"
+    );
+}
+
+/// The next event within `left`, if any.
+fn next_event(
+    rx: &mut tokio::sync::broadcast::Receiver<cairn_api::ApiEvent>,
+    left: std::time::Duration,
+) -> Option<cairn_api::ApiEvent> {
+    let until = std::time::Instant::now() + left;
+    loop {
+        match rx.try_recv() {
+            Ok(e) => return Some(e),
+            Err(tokio::sync::broadcast::error::TryRecvError::Empty) => {
+                if std::time::Instant::now() >= until {
+                    return None;
+                }
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            Err(tokio::sync::broadcast::error::TryRecvError::Lagged(_)) => continue,
+            Err(_) => return None,
+        }
+    }
+}
