@@ -554,6 +554,48 @@ async function main() {
   await page.getByTestId("project-list").filter({ hasText: "up to date" }).waitFor();
   await shot(page, "00-home");
 
+  step("Compare: two projects side by side, uncommitted results, experiments, sorted across projects");
+  // The copy gets a learning rate of its own, not committed: its work tree is listed.
+  const otherParams = join(other, "params.yaml");
+  const otherOriginal = readFileSync(otherParams, "utf8");
+  writeFileSync(otherParams, otherOriginal.replace(/learning_rate: [0-9.]+/, "learning_rate: 0.777"));
+  // And the demo an experiment on its current commit (the earlier ones are on older ones).
+  const quick = spawnSync(bin, ["exp", "run", "-S", "train.epochs=20", "--name", "quick"], {
+    cwd: demoDir,
+    env: { ...process.env, CAIRN_DATA_DIR: dataDir },
+    encoding: "utf8",
+  });
+  if (quick.status !== 0) throw new Error(`cairn exp run failed:\n${quick.stdout}\n${quick.stderr}`);
+  await page.getByTestId("compare-open").click();
+  await page.getByTestId("compare-bar").waitFor();
+  await page.getByTestId("project-card").filter({ hasText: "cairn-demo" }).click();
+  await page.getByTestId("project-card").filter({ hasText: "flowers-copy" }).getByTestId("compare-pick").check();
+  await page.getByTestId("compare-go").click();
+  await page.getByTestId("compare").waitFor();
+  const compareRow = (project, kind) => page.locator(`[data-testid="compare-row"][data-project="${project}"][data-kind="${kind}"]`);
+  await compareRow("flowers-copy", "workspace").waitFor();
+  await compareRow("cairn-demo", "baseline").waitFor();
+  const lrIndex = await page.locator(".exp-table thead th").evaluateAll((ths) => ths.findIndex((th) => th.dataset.testid === "compare-col-param-train.learning_rate"));
+  if (lrIndex < 0) throw new Error("the changed learning rate is a column");
+  if ((await compareRow("flowers-copy", "workspace").locator("td").nth(lrIndex).innerText()) !== "0.777")
+    throw new Error("the copy's uncommitted learning rate is shown");
+  if (await page.locator('[data-testid="compare-row"][data-kind="experiment"]').count()) throw new Error("experiments only when asked");
+  await page.getByTestId("compare-experiments").check();
+  await page.locator('[data-testid="compare-row"][data-project="cairn-demo"][data-kind="experiment"]').filter({ hasText: "quick" }).waitFor();
+  // Sorted by accuracy (highest first) across both projects.
+  await page.getByTestId("compare-col-metric-accuracy").click();
+  const accIndex = await page.locator(".exp-table thead th").evaluateAll((ths) => ths.findIndex((th) => th.dataset.testid === "compare-col-metric-accuracy"));
+  const accs = (await page.locator('[data-testid="compare-row"]').evaluateAll((rows, i) => rows.map((r) => r.querySelectorAll("td")[i]?.textContent ?? ""), accIndex))
+    .map(Number.parseFloat)
+    .filter((x) => !Number.isNaN(x));
+  if (accs.length < 4 || accs.some((a, i) => i > 0 && a > accs[i - 1])) throw new Error(`sorted by accuracy, highest first: ${accs}`);
+  await shot(page, "00b-compare");
+  await page.locator('[data-testid="compare-row"][data-project="flowers-copy"]').first().getByRole("button", { name: "flowers-copy" }).click();
+  await page.getByTestId("project-name").filter({ hasText: "flowers-copy" }).waitFor();
+  await page.locator('[data-testid="tab-experiments"][aria-selected="true"]').waitFor();
+  writeFileSync(otherParams, otherOriginal);
+  await page.getByTestId("nav-home").click();
+
   step("a malformed dvc.yaml is reported with its file and line; the project still opens");
   const dvcYaml = join(other, "dvc.yaml");
   writeFileSync(dvcYaml, readFileSync(dvcYaml, "utf8").replace("    cmd: python3 src/train.py", "    cmd: [python3 src/train.py"));

@@ -5,12 +5,13 @@ import { Toasts, notify } from "./components/toast";
 import { ProgressTray } from "./components/ProgressTray";
 import { useShortcuts } from "./components/shortcuts";
 import { Home } from "./features/home/Home";
+import { CompareView } from "./features/compare/CompareView";
 import { ProjectView, type Tab } from "./features/project/ProjectView";
 import { ShortcutHelp } from "./features/ShortcutHelp";
 import { useEvents } from "./features/useEvents";
 import { baseName } from "./format";
 
-type Route = { screen: "home" } | { screen: "project"; path: string; tab: Tab };
+type Route = { screen: "home" } | { screen: "project"; path: string; tab: Tab } | { screen: "compare"; projects: string[] };
 
 export function App() {
   const [info, setInfo] = useState<AppInfo | null>(null);
@@ -55,7 +56,7 @@ export function App() {
         </div>
         <nav>
           <button
-            className={`nav-item ${route.screen === "home" ? "active" : ""}`}
+            className={`nav-item ${route.screen !== "project" ? "active" : ""}`}
             onClick={() => {
               setRoute({ screen: "home" });
               refreshRecent();
@@ -90,7 +91,13 @@ export function App() {
       </aside>
       <main className="main">
         {route.screen === "home" ? (
-          <Home onOpen={open} onChanged={refreshRecent} />
+          <Home onOpen={open} onChanged={refreshRecent} onCompare={(projects) => setRoute({ screen: "compare", projects })} />
+        ) : route.screen === "compare" ? (
+          <CompareView
+            projects={route.projects}
+            onOpen={(path) => setRoute({ screen: "project", path, tab: "experiments" })}
+            onBack={() => setRoute({ screen: "home" })}
+          />
         ) : (
           <ProjectView
             key={route.path}

@@ -127,8 +127,11 @@ commands! {
     data_history(HistoryArgs) -> Vec<DataVersion>;
     /// Restores the version of a dataset recorded in `commit`.
     checkout_version(CheckoutVersionArgs) -> CheckoutResult;
-    /// The experiments table: workspace, `HEAD` and its experiments, params and metrics.
+    /// The experiments table: workspace, `HEAD` (or more history) and the experiments
+    /// on each, params and metrics.
     list_experiments(ListExperimentsArgs) -> ExperimentsView;
+    /// Several projects' `HEAD` (and experiments) side by side, in one set of columns.
+    compare_projects(CompareProjectsArgs) -> ProjectsComparison;
     /// Writes the note on an experiment's or baseline's commit (git notes under
     /// `refs/notes/cairn`; blank removes it).
     set_note(NoteArgs) -> ();

@@ -1081,3 +1081,51 @@ pub struct SaveLayoutArgs {
     /// Forget the project's earlier positions first (back to the automatic layout).
     pub reset: bool,
 }
+
+/// Arguments of `compare_projects`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CompareProjectsArgs {
+    /// Project roots, in the order their rows are listed.
+    pub projects: Vec<String>,
+    /// Each project's experiments too, not only its `HEAD` (and uncommitted results).
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub experiments: Option<bool>,
+}
+
+/// A project in a comparison, and why it has no rows if so.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ComparedProject {
+    /// Project root.
+    pub path: String,
+    /// Its folder's name.
+    pub name: String,
+    /// Why its table could not be read (then it has no rows).
+    pub error: Option<String>,
+}
+
+/// One row of a comparison: a row of a project's experiments table.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ComparedRow {
+    /// The project's root.
+    pub project: String,
+    /// The row, its values laid out in the comparison's columns.
+    pub row: ExpRow,
+}
+
+/// Several projects' experiments in one table: columns are matched by kind, file and
+/// key, so the same metric of two projects is one column.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectsComparison {
+    /// The projects compared, as asked.
+    pub projects: Vec<ComparedProject>,
+    /// Params first, then metrics, in the order first seen.
+    pub columns: Vec<ExpColumn>,
+    /// Project by project: its work tree when its results are not committed, `HEAD`,
+    /// and (when asked) its experiments.
+    pub rows: Vec<ComparedRow>,
+}

@@ -13,7 +13,7 @@ use crate::{Api, ApiEvent, project_root};
 /// How deep "Add folder…" looks for repositories.
 const SCAN_DEPTH: usize = 4;
 
-fn name_of(root: &Path) -> String {
+pub(crate) fn name_of(root: &Path) -> String {
     root.file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| root.display().to_string())

@@ -9,8 +9,7 @@ use std::path::Path;
 
 /// Writes a commit's params and metrics into the work tree.
 fn write_version(root: &Path, lr: f64, acc: f64) {
-    std::fs::write(root.join("params.yaml"), format!("lr: {lr}\n")).unwrap();
-    std::fs::write(root.join("metrics.json"), format!("{{\"acc\": {acc}}}")).unwrap();
+    common::write_results(root, &format!("lr: {lr}\n"), &format!("{{\"acc\": {acc}}}"));
 }
 
 /// A DVC repo whose `main` has three commits (lr 0.1 → 0.3, acc 0.5 → 0.7), an
@@ -18,10 +17,7 @@ fn write_version(root: &Path, lr: f64, acc: f64) {
 /// the root and the commits, oldest first, then the experiment and the branch tip.
 fn repo_with_history(dir: &Path) -> (String, Vec<String>, String, String) {
     let root = dir.join("history");
-    std::fs::create_dir_all(root.join(".dvc")).unwrap();
-    std::fs::write(root.join(".dvc/config"), "").unwrap();
-    std::fs::write(root.join("dvc.yaml"), "metrics:\n- metrics.json\n").unwrap();
-    let git = cairn_git::Git::init(&root).unwrap();
+    let git = common::init_dvc_repo(&root);
     let mut commits = Vec::new();
     write_version(&root, 0.1, 0.5);
     commits.push(git.commit_all("first").unwrap().id);

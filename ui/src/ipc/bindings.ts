@@ -1195,6 +1195,55 @@ columns: Array<ExpColumn>,
  */
 rows: Array<ExpRow>, };
 
+export type CompareProjectsArgs = { 
+/**
+ * Project roots, in the order their rows are listed.
+ */
+projects: Array<string>, 
+/**
+ * Each project's experiments too, not only its `HEAD` (and uncommitted results).
+ */
+experiments?: boolean, };
+
+export type ComparedProject = { 
+/**
+ * Project root.
+ */
+path: string, 
+/**
+ * Its folder's name.
+ */
+name: string, 
+/**
+ * Why its table could not be read (then it has no rows).
+ */
+error: string | null, };
+
+export type ComparedRow = { 
+/**
+ * The project's root.
+ */
+project: string, 
+/**
+ * The row, its values laid out in the comparison's columns.
+ */
+row: ExpRow, };
+
+export type ProjectsComparison = { 
+/**
+ * The projects compared, as asked.
+ */
+projects: Array<ComparedProject>, 
+/**
+ * Params first, then metrics, in the order first seen.
+ */
+columns: Array<ExpColumn>, 
+/**
+ * Project by project: its work tree when its results are not committed, `HEAD`,
+ * and (when asked) its experiments.
+ */
+rows: Array<ComparedRow>, };
+
 export type SeriesLine = { 
 /**
  * Metric name (`acc`, `train/loss`).
@@ -1383,8 +1432,10 @@ export interface Commands {
   data_history: { args: HistoryArgs; result: Array<DataVersion> };
   /** Restores the version of a dataset recorded in `commit`. */
   checkout_version: { args: CheckoutVersionArgs; result: CheckoutResult };
-  /** The experiments table: workspace, `HEAD` and its experiments, params and metrics. */
+  /** The experiments table: workspace, `HEAD` (or more history) and the experiments  on each, params and metrics. */
   list_experiments: { args: ListExperimentsArgs; result: ExperimentsView };
+  /** Several projects' `HEAD` (and experiments) side by side, in one set of columns. */
+  compare_projects: { args: CompareProjectsArgs; result: ProjectsComparison };
   /** Writes the note on an experiment's or baseline's commit (git notes under  `refs/notes/cairn`; blank removes it). */
   set_note: { args: NoteArgs; result: null };
   /** Metric step series of some rows, decimated for a chart `width` pixels wide. */
@@ -1403,4 +1454,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "set_note", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "compare_projects", "set_note", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

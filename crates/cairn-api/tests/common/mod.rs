@@ -32,3 +32,18 @@ pub fn api_in(data_dir: &std::path::Path) -> (Api, String) {
 pub fn call(api: &Api, cmd: &str, args: Value) -> Value {
     dispatch(api, cmd, args).unwrap_or_else(|e| panic!("{cmd} failed: {e:?}"))
 }
+
+/// A new DVC repository at `root` (git on `main`, `.dvc/`, a `dvc.yaml` declaring
+/// `metrics.json`), nothing committed yet.
+pub fn init_dvc_repo(root: &std::path::Path) -> cairn_git::Git {
+    std::fs::create_dir_all(root.join(".dvc")).unwrap();
+    std::fs::write(root.join(".dvc/config"), "").unwrap();
+    std::fs::write(root.join("dvc.yaml"), "metrics:\n- metrics.json\n").unwrap();
+    cairn_git::Git::init(root).unwrap()
+}
+
+/// Writes `params.yaml` and `metrics.json` into the work tree.
+pub fn write_results(root: &std::path::Path, params: &str, metrics: &str) {
+    std::fs::write(root.join("params.yaml"), params).unwrap();
+    std::fs::write(root.join("metrics.json"), metrics).unwrap();
+}

@@ -72,7 +72,8 @@ export function sortRows(rows: ExpRow[], sort: SortKey): ExpRow[] {
   return out;
 }
 
-function compareCells(a: ExpCell | null | undefined, b: ExpCell | null | undefined): number | null {
+/** Numbers by value, text naturally; `null` when either cell is missing. */
+export function compareCells(a: ExpCell | null | undefined, b: ExpCell | null | undefined): number | null {
   if (!a || !b) return null;
   if (a.num !== null && b.num !== null) return a.num - b.num;
   return a.text.localeCompare(b.text, undefined, { numeric: true });
@@ -209,16 +210,28 @@ export function withAlpha(colour: string, alpha: number): string {
 
 /**
  * The table as tab-separated text, for a spreadsheet: a header row (Experiment, Created,
- * then `file:key` of each column, then Note when any row has one) and one line per row,
+ * then `file:key` of each column, then Note when any row has one; `lead` adds a first
+ * column, such as the project) and one line per row,
  * in the given order. Tabs and line breaks inside a cell become spaces; a missing value is
  * an empty cell.
  */
-export function tableTsv(view: ExperimentsView, rows: ExpRow[], columns: number[]): string {
+export function tableTsv(
+  view: ExperimentsView,
+  rows: ExpRow[],
+  columns: number[],
+  lead?: { title: string; of: (row: ExpRow, index: number) => string },
+): string {
   const cell = (text: string) => text.replace(/\r\n|[\t\r\n]/g, " ");
   const names = columns.map((i) => view.columns[i]).map((c) => (!c ? "" : c.stat ? `${c.key} (${statLabel(c.stat)})` : `${c.file}:${c.key}`));
   const notes = rows.some((r) => r.note);
-  const header = ["Experiment", "Created", ...names, ...(notes ? ["Note"] : [])];
-  const lines = rows.map((r) => [r.name, r.created ?? "", ...columns.map((i) => r.values[i]?.text ?? ""), ...(notes ? [r.note ?? ""] : [])]);
+  const header = [...(lead ? [lead.title] : []), "Experiment", "Created", ...names, ...(notes ? ["Note"] : [])];
+  const lines = rows.map((r, n) => [
+    ...(lead ? [lead.of(r, n)] : []),
+    r.name,
+    r.created ?? "",
+    ...columns.map((i) => r.values[i]?.text ?? ""),
+    ...(notes ? [r.note ?? ""] : []),
+  ]);
   return [header, ...lines].map((line) => line.map(cell).join("\t")).join("\n");
 }
 

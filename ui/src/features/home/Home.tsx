@@ -8,6 +8,7 @@ import { useSubmit } from "../../components/useSubmit";
 import { useEvents } from "../useEvents";
 import { relativeTime, tildify } from "../../format";
 import { describeProgress, fraction, type ProgressEvent } from "../../components/tasks";
+import "../compare/compare.css";
 
 const RUN_TONE: Record<RunState, string> = {
   running: "running",
@@ -16,12 +17,15 @@ const RUN_TONE: Record<RunState, string> = {
   cancelled: "neutral",
 };
 
-export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; onChanged: () => void }) {
+export function Home({ onOpen, onChanged, onCompare }: { onOpen: (path: string) => void; onChanged: () => void; onCompare: (paths: string[]) => void }) {
   const [projects, setProjects] = useState<ProjectSummary[] | null>(null);
   const [query, setQuery] = useState("");
   const [adding, setAdding] = useState(false);
   const [cloning, setCloning] = useState(false);
   const [removing, setRemoving] = useState<ProjectSummary | null>(null);
+  // The projects ticked for a comparison, in the order they were ticked; null when not picking.
+  const [picking, setPicking] = useState<string[] | null>(null);
+  const pick = (path: string) => setPicking((p) => (p === null ? p : p.includes(path) ? p.filter((x) => x !== path) : [...p, path]));
   const search = useRef<HTMLInputElement>(null);
 
   const load = useCallback(() => {
@@ -71,6 +75,15 @@ export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; on
             />
             <kbd>/</kbd>
           </label>
+          <Button
+            icon="graph"
+            onClick={() => setPicking((p) => (p === null ? [] : null))}
+            disabled={(projects?.length ?? 0) < 2}
+            title="Put several projects' params and metrics side by side"
+            testId="compare-open"
+          >
+            Compare…
+          </Button>
           <Button icon="download" onClick={() => setCloning(true)} testId="clone">
             Clone…
           </Button>
@@ -102,18 +115,40 @@ export function Home({ onOpen, onChanged }: { onOpen: (path: string) => void; on
           </div>
         </Empty>
       )}
+      {picking && (
+        <div className="compare-bar" data-testid="compare-bar">
+          <span>
+            <b>Compare:</b> tick the projects to put side by side ({picking.length} ticked).
+          </span>
+          <span className="grow" />
+          <Button onClick={() => setPicking(null)}>Cancel</Button>
+          <Button kind="primary" icon="graph" disabled={picking.length < 2} onClick={() => onCompare(picking)} testId="compare-go">
+            Compare {picking.length >= 2 ? picking.length : ""} projects
+          </Button>
+        </div>
+      )}
       <div className="project-grid" data-testid="project-list">
         {shown.map((p) => (
           <article
             key={p.path}
-            className={`project-card ${p.missing ? "missing" : ""}`}
-            onClick={() => !p.missing && onOpen(p.path)}
+            className={`project-card ${p.missing ? "missing" : ""} ${picking?.includes(p.path) ? "picked" : ""}`}
+            onClick={() => !p.missing && (picking ? pick(p.path) : onOpen(p.path))}
             tabIndex={0}
-            onKeyDown={(e) => e.key === "Enter" && !p.missing && onOpen(p.path)}
+            onKeyDown={(e) => e.key === "Enter" && !p.missing && (picking ? pick(p.path) : onOpen(p.path))}
             data-testid="project-card"
           >
             <div className="card-top">
               <div className="card-title">
+                {picking && !p.missing && (
+                  <input
+                    type="checkbox"
+                    checked={picking.includes(p.path)}
+                    onChange={() => pick(p.path)}
+                    onClick={(e) => e.stopPropagation()}
+                    aria-label={`Compare ${p.name}`}
+                    data-testid="compare-pick"
+                  />
+                )}
                 <h3>{p.name}</h3>
                 {p.trusted && (
                   <span className="trusted" title="Trusted: its pipeline may run">
