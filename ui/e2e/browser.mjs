@@ -321,6 +321,34 @@ async function main() {
   await page.getByTestId("columns-show-all").click();
   await page.getByTestId("col-metric-recall.setosa").waitFor();
   await page.keyboard.press("Escape");
+  // A derived column: a formula over each row's values, checked while it is typed, kept
+  // across reloads, computed for every row.
+  await page.getByTestId("derived-open").click();
+  await page.getByLabel("Column name").fill("error %");
+  await page.getByTestId("derived-formula").fill("(1 - accuracy) *");
+  await page.getByTestId("derived-error").filter({ hasText: "the formula ends too early" }).waitFor();
+  await page.getByTestId("derived-formula").fill("(1 - accuracy) * 100");
+  await page.getByTestId("derived-sample").filter({ hasText: "workspace:" }).waitFor();
+  await page.getByTestId("derived-add").click();
+  await page.getByTestId("derived-list").filter({ hasText: "error %" }).waitFor();
+  await shot(page, "04g2-derived-dialog");
+  await page.keyboard.press("Escape");
+  await page.reload();
+  await page.getByTestId("tab-experiments").click();
+  await page.getByTestId("col-derived-error %").waitFor();
+  const indexOf = (testid) => page.locator(".exp-table thead th").evaluateAll((ths, id) => ths.findIndex((th) => th.dataset.testid === id), testid);
+  const [accCol, errCol] = [await indexOf("col-metric-accuracy"), await indexOf("col-derived-error %")];
+  const pairs = await page.locator('[data-testid="exp-row"]').evaluateAll(
+    (rows, [a, e]) => rows.map((r) => [r.querySelectorAll("td")[a]?.textContent, r.querySelectorAll("td")[e]?.textContent]),
+    [accCol, errCol],
+  );
+  for (const [acc, err] of pairs)
+    if (Math.abs((1 - Number(acc)) * 100 - Number(err)) > 1e-4) throw new Error(`error % of accuracy ${acc} is ${err}`);
+  await shot(page, "04g3-experiments-derived");
+  await page.getByTestId("derived-open").click();
+  await page.getByTestId("derived-remove").click();
+  await page.keyboard.press("Escape");
+  await page.getByTestId("col-derived-error %").waitFor({ state: "detached" });
   await page.getByTestId("only-changed").uncheck();
   await page.getByTestId("col-param-prepare.seed").waitFor();
   await page.getByTestId("exp-select").first().uncheck();

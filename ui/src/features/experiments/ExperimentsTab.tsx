@@ -13,6 +13,8 @@ import { NewExperiment } from "./NewExperiment";
 import { ExpRowMenu } from "./ExpActions";
 import { ColumnPicker } from "./ColumnPicker";
 import { GroupRow } from "./GroupRow";
+import { DerivedDialog } from "./DerivedDialog";
+import { parseDerived, withDerived, type Derived, type ViewColumn } from "./formula";
 import {
   aggregateChart,
   alignSeries,
@@ -53,6 +55,8 @@ const SERIES_MODE_KEY = "cairn.seriesMode";
 const SERIES_STEP_KEY = "cairn.seriesStep";
 /** Where each project's hidden columns are kept (a JSON list of column ids). */
 const hiddenKey = (project: string) => `cairn.hiddenColumns:${project}`;
+/** Where each project's derived columns (name and formula) are kept. */
+const derivedKey = (project: string) => `cairn.derived:${project}`;
 /** Where each project's history choice (HEAD, last commits, branches) is kept. */
 const historyKey = (project: string) => `cairn.history:${project}`;
 /** The line of the commit trend charts. */
@@ -91,7 +95,8 @@ function created(ts: string | null): string {
 export function ExperimentsTab(props: { project: string; running: boolean; onRunExperiment: (req: ExperimentRequest) => Promise<void> }) {
   const { project } = props;
   const [creating, setCreating] = useState(false);
-  const [view, setView] = useState<ExperimentsView | null>(null);
+  // The table as the API sent it; `view` below adds the derived columns.
+  const [apiView, setView] = useState<ExperimentsView | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [selected, setSelected] = useState<string[] | null>(null);
   const [onlyChanged, setOnlyChanged] = useState(true);
@@ -111,6 +116,11 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [groupBy, setGroupBy] = useState<string | null>(null);
   const [openGroups, setOpenGroups] = useState<Set<string>>(new Set());
   useEffect(() => setHiddenList(parseHidden(readStored(hiddenKey(project)))), [project]);
+  const [derived, setDerived] = useState<Derived[]>(() => parseDerived(readStored(derivedKey(project))));
+  useEffect(() => setDerived(parseDerived(readStored(derivedKey(project)))), [project]);
+  const [editingDerived, setEditingDerived] = useState(false);
+  const withFormulas = useMemo(() => (apiView ? withDerived(apiView, derived) : null), [apiView, derived]);
+  const view = withFormulas?.view ?? null;
   const [historyId, setHistoryId] = useState(() => parseHistory(readStored(historyKey(project))));
   useEffect(() => setHistoryId(parseHistory(readStored(historyKey(project)))), [project]);
   const history = useMemo(() => (HISTORY_MODES.find((m) => m.id === historyId) ?? HISTORY_MODES[0])?.history, [historyId]);
@@ -222,6 +232,10 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   useEffect(() => store(SMOOTHING_KEY, String(smoothing)), [smoothing]);
   useEffect(() => store(SERIES_MODE_KEY, seriesMode), [seriesMode]);
   useEffect(() => store(SERIES_STEP_KEY, seriesStep), [seriesStep]);
+  const chooseDerived = (d: Derived[]) => {
+    setDerived(d);
+    store(derivedKey(project), JSON.stringify(d));
+  };
   const chooseHidden = (ids: string[]) => {
     setHiddenList(ids);
     store(hiddenKey(project), JSON.stringify(ids));
@@ -367,8 +381,19 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
             ))}
           </select>
         </label>
+        {withFormulas && withFormulas.problems.length > 0 && (
+          <span className="fail-msg small" data-testid="derived-problems" title={withFormulas.problems.map((p) => `${p.name}: ${p.message}`).join("\n")}>
+            <Icon name="alert" size={13} /> {withFormulas.problems.map((p) => p.name).join(", ")}: formula no longer fits the table
+          </span>
+        )}
+        <Button icon="plus" onClick={() => setEditingDerived(true)} title="A column computed from others: accuracy / train.epochs, [train/loss] * 100…" testId="derived-open">
+          Formula
+        </Button>
         <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
+      {editingDerived && apiView && (
+        <DerivedDialog view={apiView} derived={derived} onChange={chooseDerived} onClose={() => setEditingDerived(false)} />
+      )}
       {creating && <NewExperiment view={view} onRun={props.onRunExperiment} onClose={() => setCreating(false)} />}
       {experiments === 0 && (
         <p className="muted exp-hint">
@@ -384,19 +409,19 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
               <th className="exp-name-col">Experiment</th>
               <th>Created</th>
               {columns.map((i) => {
-                const c = view.columns[i];
+                const c: ViewColumn | undefined = view.columns[i];
                 if (!c) return null;
                 const active = sort?.column === i;
                 const stat = c.stat ? statLabel(c.stat) : null;
                 return (
                   <th
                     key={i}
-                    className={`num sortable ${c.kind}`}
-                    title={`${stat ? `${stat} of ${c.key} in ` : ""}${c.file}${stat ? "" : `: ${c.key}`} — click to sort`}
+                    className={`num sortable ${c.kind} ${c.formula ? "derived" : ""}`}
+                    title={c.formula ? `${c.key} = ${c.formula} — click to sort` : `${stat ? `${stat} of ${c.key} in ` : ""}${c.file}${stat ? "" : `: ${c.key}`} — click to sort`}
                     onClick={() => sortBy(i)}
-                    data-testid={stat ? `col-series-${c.key}-${stat}` : `col-${c.kind}-${c.key}`}
+                    data-testid={c.formula ? `col-derived-${c.key}` : stat ? `col-series-${c.key}-${stat}` : `col-${c.kind}-${c.key}`}
                   >
-                    <span className="col-file">{stat ?? c.file}</span>
+                    <span className="col-file">{c.formula ? `= ${c.formula}` : (stat ?? c.file)}</span>
                     <span className="col-key">
                       {c.key}
                       {active && <Icon name="chevron" size={11} className={`sort-arrow ${sort.descending ? "down" : "up"}`} />}

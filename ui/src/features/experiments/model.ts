@@ -222,7 +222,9 @@ export function tableTsv(
   lead?: { title: string; of: (row: ExpRow, index: number) => string },
 ): string {
   const cell = (text: string) => text.replace(/\r\n|[\t\r\n]/g, " ");
-  const names = columns.map((i) => view.columns[i]).map((c) => (!c ? "" : c.stat ? `${c.key} (${statLabel(c.stat)})` : `${c.file}:${c.key}`));
+  const names = columns
+    .map((i): (ExpColumn & { formula?: string }) | undefined => view.columns[i])
+    .map((c) => (!c ? "" : c.formula ? `${c.key} (= ${c.formula})` : c.stat ? `${c.key} (${statLabel(c.stat)})` : `${c.file}:${c.key}`));
   const notes = rows.some((r) => r.note);
   const header = [...(lead ? [lead.title] : []), "Experiment", "Created", ...names, ...(notes ? ["Note"] : [])];
   const lines = rows.map((r, n) => [
