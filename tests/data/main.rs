@@ -8,6 +8,7 @@ mod support;
 
 mod focused;
 mod history;
+mod http;
 mod ignore;
 mod init;
 mod random;

@@ -8,7 +8,7 @@ use crate::support::*;
 
 /// A committed repo with tracked data (a folder and a file), a pipeline whose cached
 /// output is in `dvc.lock` and another output is not cached, and a default folder remote.
-fn project(store: &Path) -> TestRepo {
+pub(crate) fn project(store: &Path) -> TestRepo {
     let r = tracked_data();
     r.write(
         "dvc.yaml",
@@ -58,7 +58,7 @@ fn walk(base: &Path, dir: &Path) -> BTreeSet<String> {
 
 const DATA: [&str; 4] = ["data/a.txt", "data/sub/b.txt", "model.bin", "out.bin"];
 
-fn restored(c: &mut Checks, from: &TestRepo, to: &TestRepo, step: &str) {
+pub(crate) fn restored(c: &mut Checks, from: &TestRepo, to: &TestRepo, step: &str) {
     for f in DATA {
         c.check(to.join(f).is_file() && to.read(f) == from.read(f), || {
             format!("{step}: {f} is restored")

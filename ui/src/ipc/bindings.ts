@@ -435,9 +435,13 @@ name: string,
  */
 url: string, 
 /**
- * Whether Cairn can push to and pull from it (a folder or S3); else `dvc push` does.
+ * Whether Cairn can pull from it (a folder, S3 or HTTP); else `dvc pull` does.
  */
 usable: boolean, 
+/**
+ * Whether Cairn can push to it (a folder or S3; HTTP remotes are read-only here).
+ */
+pushable: boolean, 
 /**
  * `endpointurl`: an S3-compatible service's address (MinIO, Ceph, R2).
  */

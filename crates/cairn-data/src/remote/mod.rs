@@ -3,13 +3,15 @@
 //!
 //! - [`folder`]: a local disk or a mounted share (`dvc remote add -d NAME /mnt/store`).
 //! - [`s3`]: S3 and S3-compatible services (`s3://bucket/prefix`, `endpointurl`).
+//! - [`http`]: a web server (`https://host/path`), read-only: fetch and pull.
 //!
-//! Other kinds (gs, azure, ssh, http…) are refused by name, pointing at `dvc push`.
+//! Other kinds (gs, azure, ssh…) are refused by name, pointing at `dvc push`.
 //! Objects are never visible half-written on either side, and every fetched object is
 //! re-hashed before it enters the cache, so an interrupted transfer or a damaged remote
 //! never leaves a wrong object under a right name.
 
 pub mod folder;
+pub mod http;
 pub mod s3;
 pub mod setup;
 pub mod store;
@@ -30,6 +32,7 @@ use crate::odb::Odb;
 use crate::pointer::HashInfo;
 use crate::repo::Repo;
 use folder::Folder;
+use http::Http;
 use s3::S3;
 use store::Store;
 
@@ -113,9 +116,10 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
             Box::new(Folder::new(&name, r.base.join(path)))
         }
         Some("s3") => Box::new(S3::open(&name, &r.url, &r.options)?),
+        Some("http" | "https") => Box::new(Http::open(&name, &r.url, &r.options)?),
         Some(s) => {
             return Err(DataError::Remote(format!(
-                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share) and S3 — use `dvc push`/`dvc pull` for {s} remotes",
+                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share) and S3, and pulls from HTTP — use `dvc push`/`dvc pull` for {s} remotes",
                 r.url
             )));
         }
@@ -123,8 +127,13 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
     Ok(Remote { name, store })
 }
 
-/// Whether `url` is a remote Cairn can use: a folder or S3.
+/// Whether `url` is a remote Cairn can use: a folder, S3 or HTTP (pull only).
 pub fn is_supported_url(url: &str) -> bool {
+    matches!(scheme(url), None | Some("file" | "s3" | "http" | "https"))
+}
+
+/// Whether Cairn can push to `url`: a folder or S3 (HTTP remotes are read-only here).
+pub fn is_pushable_url(url: &str) -> bool {
     matches!(scheme(url), None | Some("file" | "s3"))
 }
 
@@ -166,6 +175,9 @@ pub fn push(
     wanted: &[Wanted],
     progress: &dyn Progress,
 ) -> Result<Transfer> {
+    if let Some(why) = remote.store.read_only() {
+        return Err(DataError::Remote(why));
+    }
     let local = repo.odb();
     let mut t = Transfer {
         remote: remote.name.clone(),
@@ -360,7 +372,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn folders_and_s3_are_remotes_here() {
+    fn folders_s3_and_http_are_remotes_here() {
         assert!(is_supported_url("/mnt/store"));
         assert!(is_supported_url("../store"));
         assert!(is_supported_url("file:///mnt/store"));
@@ -368,6 +380,9 @@ mod tests {
         assert!(is_supported_url("s3://bucket/path"));
         assert!(!is_supported_url("gs://bucket/path"));
         assert!(!is_supported_url("ssh://host/path"));
-        assert!(!is_supported_url("https://example.com/x"));
+        assert!(is_supported_url("https://example.com/x"));
+        assert!(is_supported_url("http://127.0.0.1:8000/store"));
+        assert!(is_pushable_url("s3://bucket/path") && is_pushable_url("/mnt/store"));
+        assert!(!is_pushable_url("https://example.com/x"));
     }
 }

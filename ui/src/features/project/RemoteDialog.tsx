@@ -71,7 +71,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
             onChange={(e) => setUrl(e.target.value)}
             data-testid="remote-url"
           />
-          <span className="muted small field-help">A folder (a local disk or a mounted share), or an S3 URL.</span>
+          <span className="muted small field-help">A folder (a local disk or a mounted share), an S3 URL, or an http(s) URL to pull from.</span>
         </label>
         {s3 && (
           <>
