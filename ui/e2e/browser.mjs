@@ -608,6 +608,13 @@ async function main() {
   if ((await compareRow("flowers-copy", "workspace").locator("td").nth(lrIndex).innerText()) !== "0.777")
     throw new Error("the copy's uncommitted learning rate is shown");
   if (await page.locator('[data-testid="compare-row"][data-kind="experiment"]').count()) throw new Error("experiments only when asked");
+  // Each project's HEAD is charted at first: the step series of both repositories, together.
+  const compareCharts = page.getByTestId("compare-charts");
+  await compareCharts.locator(".legend-item").filter({ hasText: "cairn-demo · main" }).waitFor();
+  await compareCharts.locator(".legend-item").filter({ hasText: "flowers-copy · main" }).waitFor();
+  await compareCharts.getByTestId("metric-chart").filter({ hasText: "train/loss" }).locator("canvas").first().waitFor();
+  await compareRow("flowers-copy", "workspace").getByTestId("compare-select").check();
+  await compareCharts.locator(".legend-item").filter({ hasText: "flowers-copy · workspace" }).waitFor();
   await page.getByTestId("compare-experiments").check();
   await page.locator('[data-testid="compare-row"][data-project="cairn-demo"][data-kind="experiment"]').filter({ hasText: "quick" }).waitFor();
   // Sorted by accuracy (highest first) across both projects.

@@ -2,7 +2,7 @@
 // WebKitWebDriver. Needs a display (scripts/test.sh runs it under its own Xvfb).
 //
 //   node e2e/desktop.mjs     (CAIRN_DESKTOP_BIN defaults to ../target/debug/cairn-desktop)
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
@@ -123,6 +123,41 @@ async function main() {
   await driver.wait(until.elementLocated(By.css('[data-testid="col-series-train/loss-min"]')), 15000);
   await shot("desktop-04b-series-columns");
   await driver.findElement(By.css('[data-testid="series-mode"] option[value="off"]')).click();
+
+  step("A derived column typed in WebKit; a commit made outside the app shows in the header and the history");
+  await driver.findElement(By.css('[data-testid="derived-open"]')).click();
+  const derivedDialog = await driver.wait(until.elementLocated(By.css('[data-testid="derived-dialog"]')), 10000);
+  await derivedDialog.findElement(By.css('input[aria-label="Column name"]')).sendKeys("error pct");
+  await derivedDialog.findElement(By.css('[data-testid="derived-formula"]')).sendKeys("(1 - accuracy) * 100");
+  await driver.wait(until.elementLocated(By.css('[data-testid="derived-sample"]')), 5000);
+  await driver.findElement(By.css('[data-testid="derived-add"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="derived-list"]')), 5000);
+  await derivedDialog.findElement(By.css(".modal-foot button")).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="col-derived-error pct"]')), 10000);
+  const cellsOf = async (testid) => {
+    const ths = await driver.findElements(By.css(".exp-table thead th"));
+    const ids = await Promise.all(ths.map((th) => th.getAttribute("data-testid")));
+    const at = ids.indexOf(testid);
+    const row = await driver.findElement(By.css('[data-testid="exp-row"][data-kind="workspace"]'));
+    return (await row.findElements(By.css("td")))[at].getText();
+  };
+  const [accText, errText] = [await cellsOf("col-metric-accuracy"), await cellsOf("col-derived-error pct")];
+  if (Math.abs((1 - Number(accText)) * 100 - Number(errText)) > 1e-4) throw new Error(`error pct of ${accText} is ${errText}`);
+  await shot("desktop-04c-derived");
+  const demoDir = join(tmp, "data", "projects", "cairn-demo");
+  const git = (...args) => {
+    const r = spawnSync("git", ["-c", "user.name=Desktop E2E", "-c", "user.email=e2e@cairn.invalid", ...args], { cwd: demoDir, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`git ${args.join(" ")}: ${r.stderr}`);
+  };
+  git("add", "-A");
+  git("commit", "-qm", "Trained in a terminal");
+  await driver.wait(async () => (await driver.findElement(By.css('[data-testid="last-commit"]')).getText()).includes("Trained in a terminal"), 15000, "the header follows the commit");
+  await driver.findElement(By.css('[data-testid="history"] option[value="5"]')).click();
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="exp-row"][data-kind="baseline"]'))).length === 2, 15000, "two commits listed");
+  await driver.findElement(By.css('[data-testid="history"] option[value="head"]')).click();
+  await driver.findElement(By.css('[data-testid="derived-open"]')).click();
+  await driver.wait(until.elementLocated(By.css('[data-testid="derived-remove"]')), 5000).click();
+  await driver.findElement(By.css('[data-testid="derived-dialog"] .modal-foot button')).click();
 
   step("Data preview in WebKit: the tracked table's rows, read from the cache");
   await driver.findElement(By.css('[data-testid="tab-data"]')).click();

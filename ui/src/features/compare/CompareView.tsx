@@ -1,11 +1,12 @@
 import { useEffect, useMemo, useState } from "react";
-import { call, toApiError, type ApiError, type ProjectsComparison } from "../../ipc";
-import { Button, ErrorBox, Pill } from "../../components/ui";
+import { call, toApiError, type ApiError, type ProjectsComparison, type RevSeriesView } from "../../ipc";
+import { Button, Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
 import { relativeTime } from "../../format";
-import { statLabel, tableTsv, visibleColumns, type SortKey } from "../experiments/model";
-import { asView, rowKey, sortCompared } from "./model";
+import { alignSeries, colours, metricNames, statLabel, tableTsv, visibleColumns, type SortKey } from "../experiments/model";
+import { MetricChart } from "../experiments/MetricChart";
+import { asView, rowKey, seriesRequests, sortCompared } from "./model";
 import "../experiments/experiments.css";
 import "./compare.css";
 
@@ -28,6 +29,9 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
   const [experiments, setExperiments] = useState(false);
   const [onlyChanged, setOnlyChanged] = useState(true);
   const [sort, setSort] = useState<SortKey>(null);
+  // Charted rows by `rowKey`; each project's HEAD at first.
+  const [selected, setSelected] = useState<string[] | null>(null);
+  const [series, setSeries] = useState<RevSeriesView[]>([]);
 
   useEffect(() => {
     let live = true;
@@ -36,6 +40,7 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
         if (!live) return;
         setData(d);
         setError(null);
+        setSelected((s) => s?.filter((k) => d.rows.some((r) => rowKey(r) === k)) ?? d.rows.filter((r) => r.row.kind === "baseline").map(rowKey));
       })
       .catch((e) => live && setError(toApiError(e)));
     return () => {
@@ -43,6 +48,26 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
     };
   }, [projects, experiments]);
 
+  // Step series of the charted rows, asked of each project and keyed like the rows.
+  useEffect(() => {
+    if (!data || !selected || selected.length === 0) {
+      setSeries([]);
+      return;
+    }
+    let live = true;
+    Promise.all(
+      seriesRequests(data.rows, selected).map(({ project, revs }) =>
+        call("metric_series", { project, revs: revs.map((r) => r.id), names: [], width: 600 }).then((got) =>
+          got.map((s) => ({ ...s, rev: revs.find((r) => r.id === s.rev)?.key ?? s.rev })),
+        ),
+      ),
+    )
+      .then((all) => live && setSeries(all.flat()))
+      .catch(() => live && setSeries([]));
+    return () => {
+      live = false;
+    };
+  }, [data, selected]);
   const view = useMemo(() => (data ? asView(data) : null), [data]);
   const columns = useMemo(() => (view ? visibleColumns(view, onlyChanged) : []), [view, onlyChanged]);
   const rows = useMemo(() => (data ? sortCompared(data.rows, sort) : []), [data, sort]);
@@ -64,6 +89,14 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
       .catch((e: unknown) => notify("error", `Could not copy the table: ${e instanceof Error ? e.message : String(e)}`));
   };
   const failed = data?.projects.filter((p) => p.error) ?? [];
+  const charted = selected ?? [];
+  const colourOf = colours(charted);
+  const labelOf = (key: string) => {
+    const r = data?.rows.find((x) => rowKey(x) === key);
+    return r ? `${names[r.project] ?? r.project} · ${r.row.name}` : key;
+  };
+  const lines = charted.map((k) => ({ label: labelOf(k), colour: colourOf[k] ?? "#888" }));
+  const toggle = (key: string) => setSelected((s) => (s?.includes(key) ? s.filter((x) => x !== key) : [...(s ?? []), key]));
 
   return (
     <div className="page compare-page" data-testid="compare">
@@ -138,9 +171,13 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
               {rows.map((r) => (
                 <tr key={rowKey(r)} className={`exp-row ${r.row.kind}`} data-testid="compare-row" data-project={names[r.project]} data-kind={r.row.kind}>
                   <td className="exp-name-col">
-                    <button className="link-btn compare-project" title={`Open ${r.project}`} onClick={() => props.onOpen(r.project)}>
-                      {names[r.project] ?? r.project}
-                    </button>
+                    <span className="exp-name">
+                      <input type="checkbox" checked={charted.includes(rowKey(r))} onChange={() => toggle(rowKey(r))} aria-label={`Chart ${labelOf(rowKey(r))}`} data-testid="compare-select" />
+                      <span className="swatch" style={{ background: charted.includes(rowKey(r)) ? colourOf[rowKey(r)] : "transparent" }} />
+                      <button className="link-btn compare-project" title={`Open ${r.project}`} onClick={() => props.onOpen(r.project)}>
+                        {names[r.project] ?? r.project}
+                      </button>
+                    </span>
                   </td>
                   <td>
                     <span className={r.row.kind === "experiment" ? "mono" : ""}>{r.row.name}</span>{" "}
@@ -162,6 +199,41 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
           </table>
         </div>
       )}
+      {view && <ComparedCharts series={series} keys={charted} lines={lines} />}
     </div>
+  );
+}
+
+/** The charted rows' step series, one chart per series name, across projects. */
+function ComparedCharts(props: { series: RevSeriesView[]; keys: string[]; lines: { label: string; colour: string }[] }) {
+  const { series, keys, lines } = props;
+  const charts = useMemo(() => metricNames(series).map((name) => ({ name, data: alignSeries(series, keys, name) })), [series, keys]);
+  return (
+    <section className="exp-charts compare-charts" data-testid="compare-charts">
+      <div className="exp-charts-head">
+        <h2>Metrics over steps</h2>
+        <div className="exp-legend">
+          {lines.map((l, i) => (
+            <span key={`${i}:${l.label}`} className="legend-item">
+              <span className="swatch" style={{ background: l.colour }} />
+              {l.label}
+            </span>
+          ))}
+        </div>
+      </div>
+      {keys.length === 0 ? (
+        <Empty icon="graph" title="Nothing selected">
+          <p className="muted">Tick rows to chart their step series side by side, whichever project they come from.</p>
+        </Empty>
+      ) : charts.length === 0 ? (
+        <p className="muted">The selected rows have no step series (DVCLive plots).</p>
+      ) : (
+        <div className="chart-grid">
+          {charts.map((c) => (
+            <MetricChart key={c.name} title={c.name} data={c.data} lines={lines} />
+          ))}
+        </div>
+      )}
+    </section>
   );
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ComparedRow, ProjectsComparison } from "../../ipc";
-import { asView, rowKey, sortCompared } from "./model";
+import { asView, rowKey, seriesRequests, sortCompared } from "./model";
 import { tableTsv, visibleColumns } from "../experiments/model";
 
 const cell = (text: string) => ({ text, num: Number.isNaN(Number(text)) ? null : Number(text) });
@@ -47,5 +47,13 @@ describe("comparison across projects", () => {
     const names: Record<string, string> = { "/p/a": "a", "/p/b": "b" };
     const tsv = tableTsv(view, view.rows.slice(0, 2), [0, 2], { title: "Project", of: (_, i) => names[comparison.rows[i]?.project ?? ""] ?? "" });
     expect(tsv).toBe("Project\tExperiment\tCreated\tparams.yaml:lr\tmetrics.json:acc\na\tmain\t\t0.1\t0.5\nb\tworkspace\t\t0.2\t");
+  });
+
+  it("asks each project for the series of its charted rows", () => {
+    const [a, bWs, bMain] = comparison.rows as [ComparedRow, ComparedRow, ComparedRow];
+    expect(seriesRequests(comparison.rows, [rowKey(bMain), rowKey(a), "gone", rowKey(bWs)])).toEqual([
+      { project: "/p/b", revs: [{ id: "main", key: rowKey(bMain) }, { id: "workspace", key: rowKey(bWs) }] },
+      { project: "/p/a", revs: [{ id: "main", key: rowKey(a) }] },
+    ]);
   });
 });

@@ -27,3 +27,17 @@ export function sortCompared(rows: ComparedRow[], sort: SortKey): ComparedRow[] 
     return c * dir;
   });
 }
+
+/**
+ * What to ask `metric_series` for the charted rows (`keys`, by [`rowKey`]): one request
+ * per project, with each row's id there and its key here.
+ */
+export function seriesRequests(rows: ComparedRow[], keys: string[]): { project: string; revs: { id: string; key: string }[] }[] {
+  const byProject = new Map<string, { id: string; key: string }[]>();
+  for (const key of keys) {
+    const r = rows.find((x) => rowKey(x) === key);
+    if (!r) continue;
+    byProject.set(r.project, [...(byProject.get(r.project) ?? []), { id: r.row.id, key }]);
+  }
+  return [...byProject].map(([project, revs]) => ({ project, revs }));
+}
