@@ -238,17 +238,20 @@ fn exp_show_over_history_and_branches_matches_dvc() {
     Tool::Cairn.ok(&repo, ["exp", "run", "-S", "epochs=4", "-n", "on-branch"]);
     repo.git_ok(["checkout", "-q", "-f", "-"]);
     Tool::Cairn.ok(&repo, ["checkout", "--force"]);
+    // A note: its commit (under refs/notes) is no baseline for `--all-commits`.
+    Tool::Cairn.ok(&repo, ["exp", "note", "on-old", "the old lr"]);
     for args in [
         &["exp", "show", "--json", "-n", "3"][..],
-        &["exp", "show", "--json", "-A"][..],
-        &["exp", "show", "--json", "-A", "-n", "2"][..],
+        &["exp", "show", "--json", "--all-branches"][..],
+        &["exp", "show", "--json", "--all-branches", "-n", "2"][..],
+        &["exp", "show", "--json", "--all-commits"][..],
     ] {
         same_stdout(&mut c, &repo, args, "history");
     }
     // The branch's experiment is listed under the branch tip.
     let v: Value = serde_json::from_str(
         &Tool::Cairn
-            .ok(&repo, ["exp", "show", "--json", "-A"])
+            .ok(&repo, ["exp", "show", "--json", "--all-branches"])
             .stdout(),
     )
     .expect("json");

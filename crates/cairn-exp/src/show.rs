@@ -260,16 +260,8 @@ pub fn baseline_revs(git: &Git, opts: &ShowOptions) -> Result<Vec<String>, ExpEr
         }
     }
     if opts.all_commits {
-        let scope = cairn_git::RevScope {
-            all_commits: true,
-            ..Default::default()
-        };
-        let exp_commits: std::collections::HashSet<String> =
-            list_exp_refs(git)?.into_iter().map(|r| r.commit).collect();
-        for id in git.revisions(scope)? {
-            if !exp_commits.contains(&id) {
-                push(id, &mut out);
-            }
+        for id in git.all_commits_by_date()? {
+            push(id, &mut out);
         }
     } else {
         if opts.all_branches {

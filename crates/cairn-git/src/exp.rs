@@ -114,7 +114,8 @@ impl Git {
         Ok(out)
     }
 
-    /// Every local branch with its tip.
+    /// Every local branch with its tip, by name (as DVC lists them: libgit2 walks loose
+    /// refs in directory order, which differs from one file system to the next).
     pub fn branches(&self) -> Result<Vec<(String, String)>, GitError> {
         let mut out = Vec::new();
         for b in self.repo.branches(Some(git2::BranchType::Local))? {
@@ -123,6 +124,7 @@ impl Git {
                 out.push((name.to_string(), c.id().to_string()));
             }
         }
+        out.sort();
         Ok(out)
     }
 
@@ -136,7 +138,7 @@ impl Git {
         }
     }
 
-    /// Every tag with the commit it points at.
+    /// Every tag with the commit it points at, by name (as DVC lists them).
     pub fn tags(&self) -> Result<Vec<(String, String)>, GitError> {
         let mut out = Vec::new();
         for r in self.repo.references_glob("refs/tags/*")? {
@@ -145,6 +147,7 @@ impl Git {
                 out.push((n.to_string(), c.id().to_string()));
             }
         }
+        out.sort();
         Ok(out)
     }
 

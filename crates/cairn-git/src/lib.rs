@@ -186,6 +186,52 @@ impl Git {
         Ok(out)
     }
 
+    /// Every commit reachable from `HEAD`, branches, remote branches and tags, newest
+    /// first, as DVC lists them for `--all-commits` (dulwich's date-ordered walk: a queue
+    /// by commit time, equal times by id, each commit's parents queued as it is taken).
+    pub fn all_commits_by_date(&self) -> Result<Vec<String>, GitError> {
+        use std::cmp::Reverse;
+        use std::collections::{BinaryHeap, HashSet};
+        let mut starts: Vec<git2::Oid> = Vec::new();
+        if let Ok(c) = self.repo.head().and_then(|h| h.peel_to_commit()) {
+            starts.push(c.id());
+        }
+        for glob in ["refs/heads/*", "refs/remotes/*", "refs/tags/*"] {
+            for r in self.repo.references_glob(glob)? {
+                if let Ok(c) = r?.peel_to_commit() {
+                    starts.push(c.id());
+                }
+            }
+        }
+        let mut queue: BinaryHeap<(i64, Reverse<String>, git2::Oid)> = BinaryHeap::new();
+        let mut queued: HashSet<git2::Oid> = HashSet::new();
+        let mut done: HashSet<git2::Oid> = HashSet::new();
+        let mut enqueue = |id: git2::Oid,
+                           queue: &mut BinaryHeap<_>,
+                           done: &HashSet<git2::Oid>|
+         -> Result<(), GitError> {
+            if !done.contains(&id) && queued.insert(id) {
+                let c = self.repo.find_commit(id)?;
+                queue.push((c.time().seconds(), Reverse(id.to_string()), id));
+            }
+            Ok(())
+        };
+        for id in starts {
+            enqueue(id, &mut queue, &done)?;
+        }
+        let mut out = Vec::new();
+        while let Some((_, Reverse(sha), id)) = queue.pop() {
+            if !done.insert(id) {
+                continue;
+            }
+            for parent in self.repo.find_commit(id)?.parent_ids() {
+                enqueue(parent, &mut queue, &done)?;
+            }
+            out.push(sha);
+        }
+        Ok(out)
+    }
+
     /// Stages `paths` (absolute, inside the work tree) like `git add`.
     pub fn stage(&self, paths: &[&Path]) -> Result<(), GitError> {
         let mut index = self.repo.index()?;
