@@ -454,6 +454,23 @@ async function main() {
   await shot(page, "04i-experiments-grouped");
   await page.getByTestId("group-by").selectOption("");
   await page.getByTestId("exp-row").filter({ hasText: "sweep-2" }).waitFor();
+  // Pivot: learning rate down, epochs across, accuracy in the cells.
+  const lrOf = async (locator) => {
+    const index = await page.locator(".exp-table thead th").evaluateAll((ths) => ths.findIndex((th) => th.dataset.testid === "col-param-train.learning_rate"));
+    return locator.locator("td").nth(index).innerText();
+  };
+  const sweep1Lr = await lrOf(page.getByTestId("exp-row").filter({ hasText: "sweep-1" }));
+  await page.getByTestId("pivot-open").click();
+  await page.getByTestId("pivot-down").selectOption({ label: "train.learning_rate" });
+  await page.getByTestId("pivot-across").selectOption({ label: "train.epochs" });
+  await page.getByTestId("pivot-value").selectOption({ label: "accuracy" });
+  const cell = page.locator(`[data-testid="pivot-cell"][data-down="${sweep1Lr}"][data-across="30"]`);
+  await cell.waitFor();
+  if (Number.parseFloat(await cell.innerText()) !== Number.parseFloat(sweep1Accuracy))
+    throw new Error(`the pivot cell (lr ${sweep1Lr}, 30 epochs) is sweep-1's accuracy: ${await cell.innerText()} vs ${sweep1Accuracy}`);
+  await shot(page, "04i2-experiments-pivot");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("pivot-dialog").waitFor({ state: "detached" });
 
   step("History: the applied experiment saved as a version; older commits keep their experiments; metrics over commits");
   // The work tree holds slow-lr (applied above): saving it makes a third commit whose

@@ -14,6 +14,7 @@ import { ExpRowMenu } from "./ExpActions";
 import { ColumnPicker } from "./ColumnPicker";
 import { GroupRow } from "./GroupRow";
 import { DerivedDialog } from "./DerivedDialog";
+import { PivotDialog } from "./PivotDialog";
 import { parseDerived, withDerived, type Derived, type ViewColumn } from "./formula";
 import {
   aggregateChart,
@@ -119,6 +120,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [derived, setDerived] = useState<Derived[]>(() => parseDerived(readStored(derivedKey(project))));
   useEffect(() => setDerived(parseDerived(readStored(derivedKey(project)))), [project]);
   const [editingDerived, setEditingDerived] = useState(false);
+  const [pivoting, setPivoting] = useState(false);
   const withFormulas = useMemo(() => (apiView ? withDerived(apiView, derived) : null), [apiView, derived]);
   const view = withFormulas?.view ?? null;
   const [historyId, setHistoryId] = useState(() => parseHistory(readStored(historyKey(project))));
@@ -386,11 +388,21 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
             <Icon name="alert" size={13} /> {withFormulas.problems.map((p) => p.name).join(", ")}: formula no longer fits the table
           </span>
         )}
+        <Button
+          icon="graph"
+          onClick={() => setPivoting(true)}
+          disabled={groupable.length === 0}
+          title={groupable.length === 0 ? "Pivot needs experiments whose params differ" : "One param down, another across, a metric's mean in each cell"}
+          testId="pivot-open"
+        >
+          Pivot
+        </Button>
         <Button icon="plus" onClick={() => setEditingDerived(true)} title="A column computed from others: accuracy / train.epochs, [train/loss] * 100…" testId="derived-open">
           Formula
         </Button>
         <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
+      {pivoting && <PivotDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onClose={() => setPivoting(false)} />}
       {editingDerived && apiView && (
         <DerivedDialog view={apiView} derived={derived} onChange={chooseDerived} onClose={() => setEditingDerived(false)} />
       )}
