@@ -297,6 +297,18 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
           <input value={filter} onChange={(e) => setFilter(e.target.value)} placeholder="Filter experiments" data-testid="exp-filter" />
         </label>
         <span className="grow" />
+        <Button
+          icon="graph"
+          onClick={() => setPivoting(true)}
+          disabled={groupable.length === 0}
+          title={groupable.length === 0 ? "Pivot needs experiments whose params differ" : "One param down, another across, a metric's mean in each cell"}
+          testId="pivot-open"
+        >
+          Pivot
+        </Button>
+        <Button icon="plus" onClick={() => setEditingDerived(true)} title="A column computed from others: accuracy / train.epochs, [train/loss] * 100…" testId="derived-open">
+          Formula
+        </Button>
         <Button onClick={copyTable} title="Copy the rows and columns shown, tab-separated, to paste into a spreadsheet" testId="copy-table">
           Copy table
         </Button>
@@ -388,18 +400,6 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
             <Icon name="alert" size={13} /> {withFormulas.problems.map((p) => p.name).join(", ")}: formula no longer fits the table
           </span>
         )}
-        <Button
-          icon="graph"
-          onClick={() => setPivoting(true)}
-          disabled={groupable.length === 0}
-          title={groupable.length === 0 ? "Pivot needs experiments whose params differ" : "One param down, another across, a metric's mean in each cell"}
-          testId="pivot-open"
-        >
-          Pivot
-        </Button>
-        <Button icon="plus" onClick={() => setEditingDerived(true)} title="A column computed from others: accuracy / train.epochs, [train/loss] * 100…" testId="derived-open">
-          Formula
-        </Button>
         <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
       {pivoting && <PivotDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onClose={() => setPivoting(false)} />}

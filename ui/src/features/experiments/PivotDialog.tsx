@@ -74,7 +74,8 @@ export function PivotDialog(props: { view: ExperimentsView; rows: ExpRow[]; para
             <thead>
               <tr>
                 <th className="pivot-corner">
-                  {key(down)} ↓ · {key(across)} →
+                  <span className="mono">{key(across)} →</span>
+                  <span className="mono">{key(down)} ↓</span>
                 </th>
                 {p.across.map((a) => (
                   <th key={a} className="num mono">
