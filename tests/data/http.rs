@@ -2,10 +2,9 @@
 //! server, is pulled by `cairn pull` as `dvc pull` pulls it; a damaged object is refused;
 //! basic auth is sent from the remote's config; pushing is refused with what to do.
 
-use std::net::TcpStream;
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use super::remote::{clone_of, project, restored};
 use crate::support::*;
@@ -44,11 +43,7 @@ http.server.ThreadingHTTPServer(("127.0.0.1", port), functools.partial(Handler, 
 
 impl WebServer {
     fn start(dir: &Path, auth: Option<&str>) -> WebServer {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let child = Command::new("python3")
             .args(["-c", SERVER, &port.to_string()])
             .arg(dir)
@@ -57,14 +52,7 @@ impl WebServer {
             .stderr(Stdio::null())
             .spawn()
             .expect("python3 runs the test web server");
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(30),
-                "the web server did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
+        wait_listening(port, Duration::from_secs(30), "the web server");
         WebServer {
             child,
             url: format!("http://127.0.0.1:{port}/store"),

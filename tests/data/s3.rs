@@ -3,10 +3,9 @@
 //! pulls, and both write the same keys.
 
 use std::collections::BTreeSet;
-use std::net::TcpStream;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crate::support::*;
 
@@ -19,25 +18,14 @@ struct S3Server {
 impl S3Server {
     fn start() -> S3Server {
         let bin = venv_bin("moto_server");
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
+        let port = free_port();
         let child = Command::new(&bin)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
             .unwrap_or_else(|e| panic!("{}: {e} (run scripts/ensure-dvc.sh)", bin.display()));
-        let started = Instant::now();
-        while TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(60),
-                "moto_server did not listen on {port}"
-            );
-            std::thread::sleep(Duration::from_millis(100));
-        }
+        wait_listening(port, Duration::from_secs(60), "moto_server");
         S3Server {
             child,
             endpoint: format!("http://127.0.0.1:{port}"),

@@ -153,3 +153,21 @@ pub fn check_restored(c: &mut Checks, fx: &Fixture, repo: &TestRepo, who: &str) 
         (who, &in_targets(&repo.read_tree())),
     );
 }
+
+/// A loopback port nothing listens on (for a test server to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something accepts connections on loopback `port`, at most `limit`.
+pub fn wait_listening(port: u16, limit: std::time::Duration, what: &str) {
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < limit, "{what} did not listen on {port}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}

@@ -11,6 +11,13 @@ export function formatBytes(n: number | null | undefined): string {
   return `${i === 0 ? v : v.toFixed(v < 10 ? 1 : 0)} ${units[i]}`;
 }
 
+/** A commit time as DVC prints it (ISO, local) → "3 min ago"; "—" without one. */
+export function createdLabel(ts: string | null): string {
+  if (!ts) return "—";
+  const t = Date.parse(ts);
+  return Number.isNaN(t) ? ts : relativeTime(t, Date.now(), true);
+}
+
 /** "3 min ago" for a time in seconds (or ms with `ms`). */
 export function relativeTime(t: number | null | undefined, now = Date.now(), ms = false): string {
   if (t === null || t === undefined) return "—";

@@ -2,19 +2,13 @@ import { useEffect, useMemo, useState } from "react";
 import { call, toApiError, type ApiError, type ProjectsComparison, type RevSeriesView } from "../../ipc";
 import { Button, Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
-import { notify } from "../../components/toast";
-import { relativeTime } from "../../format";
+import { createdLabel } from "../../format";
+import { copyToClipboard } from "../../components/clipboard";
 import { alignSeries, colours, metricNames, statLabel, tableTsv, visibleColumns, type SortKey } from "../experiments/model";
-import { MetricChart } from "../experiments/MetricChart";
+import { ChartLegend, MetricChart } from "../experiments/MetricChart";
 import { asView, rowKey, seriesRequests, sortCompared } from "./model";
 import "../experiments/experiments.css";
 import "./compare.css";
-
-function created(ts: string | null): string {
-  if (!ts) return "—";
-  const t = Date.parse(ts);
-  return Number.isNaN(t) ? ts : relativeTime(t, Date.now(), true);
-}
 
 /**
  * Several projects' results in one table: each project's `HEAD` (its work tree too when
@@ -83,10 +77,7 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
       columns,
       { title: "Project", of: (_, i) => names[rows[i]?.project ?? ""] ?? "" },
     );
-    Promise.resolve()
-      .then(() => navigator.clipboard.writeText(text))
-      .then(() => notify("ok", rows.length === 1 ? "Copied 1 row" : `Copied ${rows.length} rows`))
-      .catch((e: unknown) => notify("error", `Could not copy the table: ${e instanceof Error ? e.message : String(e)}`));
+    copyToClipboard(text, rows.length === 1 ? "Copied 1 row" : `Copied ${rows.length} rows`);
   };
   const failed = data?.projects.filter((p) => p.error) ?? [];
   const charted = selected ?? [];
@@ -184,7 +175,7 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
                     {r.row.kind !== "experiment" && <Pill tone="neutral">{r.row.kind === "workspace" ? "uncommitted" : "HEAD"}</Pill>}
                     {r.row.error && <Icon name="alert" size={13} className="fail-msg" />}
                   </td>
-                  <td className="muted small">{created(r.row.created)}</td>
+                  <td className="muted small">{createdLabel(r.row.created)}</td>
                   {columns.map((i) => {
                     const v = r.row.values[i];
                     return (
@@ -212,14 +203,7 @@ function ComparedCharts(props: { series: RevSeriesView[]; keys: string[]; lines:
     <section className="exp-charts compare-charts" data-testid="compare-charts">
       <div className="exp-charts-head">
         <h2>Metrics over steps</h2>
-        <div className="exp-legend">
-          {lines.map((l, i) => (
-            <span key={`${i}:${l.label}`} className="legend-item">
-              <span className="swatch" style={{ background: l.colour }} />
-              {l.label}
-            </span>
-          ))}
-        </div>
+        <ChartLegend lines={lines} />
       </div>
       {keys.length === 0 ? (
         <Empty icon="graph" title="Nothing selected">

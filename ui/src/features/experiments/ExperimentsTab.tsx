@@ -3,12 +3,12 @@ import { useVirtualizer } from "@tanstack/react-virtual";
 import { call, toApiError, type ApiError, type ExperimentsView, type RevSeriesView } from "../../ipc";
 import { Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
-import { relativeTime } from "../../format";
+import { createdLabel } from "../../format";
+import { copyToClipboard } from "../../components/clipboard";
 import { useEvents } from "../useEvents";
 import { Button } from "../../components/ui";
-import { notify } from "../../components/toast";
 import type { ExperimentRequest } from "../project/ProjectView";
-import { MetricChart } from "./MetricChart";
+import { ChartLegend, MetricChart } from "./MetricChart";
 import { NewExperiment } from "./NewExperiment";
 import { ExpRowMenu } from "./ExpActions";
 import { ColumnPicker } from "./ColumnPicker";
@@ -87,11 +87,6 @@ function toggled(set: ReadonlySet<string>, value: string): Set<string> {
   return next;
 }
 
-function created(ts: string | null): string {
-  if (!ts) return "—";
-  const t = Date.parse(ts);
-  return Number.isNaN(t) ? ts : relativeTime(t, Date.now(), true);
-}
 
 export function ExperimentsTab(props: { project: string; running: boolean; onRunExperiment: (req: ExperimentRequest) => Promise<void> }) {
   const { project } = props;
@@ -273,13 +268,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
     : revs.map((id) => ({ label: view.rows.find((r) => r.id === id)?.name ?? id, colour: colourOf[id] ?? "#888" }));
   const baselines = view.rows.filter((r) => r.kind === "baseline");
   const copyTable = () => {
-    const text = tableTsv(view, rows, columns);
-    const n = rows.length;
-    // Through a promise: `navigator.clipboard` is missing outside secure contexts.
-    Promise.resolve()
-      .then(() => navigator.clipboard.writeText(text))
-      .then(() => notify("ok", n === 1 ? "Copied 1 row" : `Copied ${n} rows`))
-      .catch((e: unknown) => notify("error", `Could not copy the table: ${e instanceof Error ? e.message : String(e)}`));
+    copyToClipboard(tableTsv(view, rows, columns), rows.length === 1 ? "Copied 1 row" : `Copied ${rows.length} rows`);
   };
   const items = virtual.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
@@ -506,7 +495,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                     )}
                     </div>
                   </td>
-                  <td className="muted small">{created(r.created)}</td>
+                  <td className="muted small">{createdLabel(r.created)}</td>
                   {columns.map((i) => {
                     const v = r.values[i];
                     const c = view.columns[i];
@@ -548,14 +537,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         )}
         <div className="exp-charts-head">
           <h2>Metrics over steps</h2>
-          <div className="exp-legend">
-            {lines.map((l, i) => (
-              <span key={`${i}:${l.label}`} className="legend-item">
-                <span className="swatch" style={{ background: l.colour }} />
-                {l.label}
-              </span>
-            ))}
-          </div>
+          <ChartLegend lines={lines} />
           <label className="exp-smoothing" title="Exponential moving average of each line; the raw line stays visible, faint, underneath">
             Smoothing
             <input

@@ -139,3 +139,17 @@ export function MetricChart(props: {
     </figure>
   );
 }
+
+/** The names and colours of a set of charts' lines, once above them. */
+export function ChartLegend(props: { lines: { label: string; colour: string }[] }) {
+  return (
+    <div className="exp-legend">
+      {props.lines.map((l, i) => (
+        <span key={`${i}:${l.label}`} className="legend-item">
+          <span className="swatch" style={{ background: l.colour }} />
+          {l.label}
+        </span>
+      ))}
+    </div>
+  );
+}

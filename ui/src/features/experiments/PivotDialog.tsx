@@ -1,7 +1,7 @@
 import { useMemo, useState } from "react";
 import type { ExperimentsView, ExpRow } from "../../ipc";
 import { Button, Modal } from "../../components/ui";
-import { notify } from "../../components/toast";
+import { copyToClipboard } from "../../components/clipboard";
 import { formatAggregate } from "./model";
 import { pivot, pivotTsv, shade } from "./pivot";
 
@@ -20,10 +20,7 @@ export function PivotDialog(props: { view: ExperimentsView; rows: ExpRow[]; para
   const copy = () => {
     if (!p) return;
     const text = pivotTsv(p, key(down), key(across));
-    Promise.resolve()
-      .then(() => navigator.clipboard.writeText(text))
-      .then(() => notify("ok", "Copied the pivot table"))
-      .catch((e: unknown) => notify("error", `Could not copy the table: ${e instanceof Error ? e.message : String(e)}`));
+    copyToClipboard(text, "Copied the pivot table");
   };
   const select = (label: string, current: number, set: (i: number) => void, options: { i: number; label: string }[], testId: string) => (
     <label className="check">
