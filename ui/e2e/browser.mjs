@@ -647,6 +647,11 @@ async function main() {
   await page.locator('[data-testid="tab-experiments"][aria-selected="true"]').waitFor();
   writeFileSync(otherParams, otherOriginal);
   await page.getByTestId("nav-home").click();
+  // `quick` was made in a terminal after the demo was last opened: Home says so.
+  await page.getByTestId("project-card").filter({ hasText: "cairn-demo" }).getByTestId("project-news").filter({ hasText: "1 new experiment since you last opened it" }).waitFor();
+  if (await page.getByTestId("project-card").filter({ hasText: "flowers-copy" }).getByTestId("project-news").count())
+    throw new Error("the project just opened has no news");
+  await shot(page, "00c-home-news");
 
   step("a malformed dvc.yaml is reported with its file and line; the project still opens");
   const dvcYaml = join(other, "dvc.yaml");

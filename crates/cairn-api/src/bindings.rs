@@ -24,7 +24,7 @@ pub fn typescript() -> String {
         PreviewArgs, PreviewKind, PreviewEntry, PreviewChanges, DataPreview,
         RemoteView, SetRemoteArgs, SyncDirection, SyncArgs, SyncResult, NodePosition, SaveLayoutArgs,
         SaveArgs, HistoryArgs, CheckoutVersionArgs,
-        AppInfo, RunState, ProjectSummary, AddFolderResult, StageState, StageNode, StageEdge,
+        AppInfo, RunState, ProjectSummary, ProjectNews, AddFolderResult, StageState, StageNode, StageEdge,
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,
         RunStageInfo, RunDetailView, DataState, TrackedItem, DataView, ChangedFile, CommitView,
         DataVersion, CheckoutResult, SeriesArgs, ListExperimentsArgs, SeriesStat, NoteArgs, ExpColumnKind, ExpColumn, ExpRowKind, ExpCell,

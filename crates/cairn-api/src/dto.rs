@@ -88,6 +88,19 @@ pub struct ProjectSummary {
     pub problem: Option<ApiError>,
     /// Whether the folder is gone.
     pub missing: bool,
+    /// What happened since the project was last opened in Cairn (by a terminal, CI, a
+    /// teammate's push that was pulled); `None` when it was never opened or nothing did.
+    pub news: Option<ProjectNews>,
+}
+
+/// What is new in a project since it was last opened.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ProjectNews {
+    /// Commits on the current branch made since (counted up to 100).
+    pub commits: u32,
+    /// Experiments (under `refs/exps`) made since.
+    pub experiments: u32,
 }
 
 /// Status of a stage in the pipeline view.

@@ -19,8 +19,17 @@ pub(crate) fn name_of(root: &Path) -> String {
         .unwrap_or_else(|| root.display().to_string())
 }
 
-/// A project's summary; never fails (problems go into the summary).
-pub(crate) fn summarize(api: &Api, path: &str, name: &str) -> ProjectSummary {
+/// Commits looked at when counting what is new since a project was last opened.
+const NEWS_COMMITS: usize = 100;
+
+/// A project's summary; never fails (problems go into the summary). With `opened_ms`
+/// (when it was last opened), what happened since.
+pub(crate) fn summarize(
+    api: &Api,
+    path: &str,
+    name: &str,
+    opened_ms: Option<i64>,
+) -> ProjectSummary {
     let root = Path::new(path);
     let trusted = api.index().is_trusted(path).unwrap_or(false);
     let mut s = ProjectSummary {
@@ -35,6 +44,7 @@ pub(crate) fn summarize(api: &Api, path: &str, name: &str) -> ProjectSummary {
         trusted,
         problem: None,
         missing: !root.is_dir(),
+        news: None,
     };
     if s.missing {
         return s;
@@ -46,6 +56,7 @@ pub(crate) fn summarize(api: &Api, path: &str, name: &str) -> ProjectSummary {
             s.last_commit = Some(c.summary);
             s.last_commit_time = Some(c.time);
         }
+        s.news = opened_ms.and_then(|ms| news_since(&git, ms));
     }
     let fs = cairn_pipeline::LocalFs::new(root);
     let (project, errors) = cairn_pipeline::load_project_lenient(&fs);
@@ -72,6 +83,26 @@ pub(crate) fn summarize(api: &Api, path: &str, name: &str) -> ProjectSummary {
     }
     s.last_run = crate::runs::last_run(root);
     s
+}
+
+/// Commits on the current branch and experiments made after `opened_ms`; `None` if
+/// there are none (or the repository cannot be read).
+fn news_since(git: &Git, opened_ms: i64) -> Option<ProjectNews> {
+    let after = |rev: &str| git.commit_time(rev).is_ok_and(|t| t * 1000 > opened_ms);
+    let head = git.head_commit()?;
+    let commits = git
+        .first_parents(&head, NEWS_COMMITS)
+        .ok()?
+        .iter()
+        .take_while(|c| after(c))
+        .count() as u32;
+    let experiments = cairn_exp::refs::list_exp_refs(git)
+        .map(|refs| refs.iter().filter(|r| after(&r.commit)).count() as u32)
+        .unwrap_or(0);
+    (commits > 0 || experiments > 0).then_some(ProjectNews {
+        commits,
+        experiments,
+    })
 }
 
 /// Git repositories at or under `dir` (not descending into one once found, nor into
@@ -116,7 +147,7 @@ impl Api {
         use rayon::prelude::*;
         Ok(rows
             .par_iter()
-            .map(|r| summarize(self, &r.path, &r.name))
+            .map(|r| summarize(self, &r.path, &r.name, r.opened_ms))
             .collect())
     }
 
@@ -137,7 +168,7 @@ impl Api {
         let name = name_of(&root);
         self.index().add(&key, &name)?;
         self.emit(ApiEvent::ProjectsChanged {});
-        Ok(summarize(self, &key, &name))
+        Ok(summarize(self, &key, &name, None))
     }
 
     /// `add_folder`: every git repository under `path`.
@@ -154,7 +185,7 @@ impl Api {
             let key = repo.to_string_lossy().into_owned();
             let name = name_of(repo);
             if self.index().add(&key, &name)? {
-                added.push(summarize(self, &key, &name));
+                added.push(summarize(self, &key, &name, None));
             } else {
                 already += 1;
             }
@@ -201,7 +232,7 @@ impl Api {
         }
         self.index().touch(&key)?;
         self.watch(&root);
-        Ok(summarize(self, &key, &name_of(&root)))
+        Ok(summarize(self, &key, &name_of(&root), None))
     }
 
     /// `set_trust`.

@@ -205,3 +205,38 @@ fn next_event(
         }
     }
 }
+
+#[test]
+fn home_says_what_is_new_since_a_project_was_last_opened() {
+    let (_data, api, _demo) = common::api_with_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("news");
+    let git = common::init_dvc_repo(&root);
+    write_version(&root, 0.1, 0.5);
+    git.commit_all("first").unwrap();
+    let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
+    call(&api, "open_project", json!({"project": project}));
+    let news = |api: &cairn_api::Api| {
+        let listed = call(api, "list_projects", Value::Null);
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["path"] == project.as_str())
+            .unwrap()["news"]
+            .clone()
+    };
+    assert_eq!(news(&api), Value::Null, "nothing new right after opening");
+    // Commit times have whole seconds: be past the second it was opened in.
+    std::thread::sleep(std::time::Duration::from_millis(1100));
+    write_version(&root, 0.2, 0.6);
+    let later = git.commit_all("from a terminal").unwrap().id;
+    write_version(&root, 0.3, 0.7);
+    let exp = git.commit_all("exp").unwrap().id;
+    git.set_ref(&cairn_exp::refs::ref_name(&later, "swift"), &exp, "exp")
+        .unwrap();
+    git.set_ref("refs/heads/main", &later, "back").unwrap();
+    assert_eq!(news(&api), json!({"commits": 1, "experiments": 1}));
+    call(&api, "open_project", json!({"project": project}));
+    assert_eq!(news(&api), Value::Null, "opening it again clears the news");
+}

@@ -663,7 +663,22 @@ problem: ApiError | null,
 /**
  * Whether the folder is gone.
  */
-missing: boolean, };
+missing: boolean, 
+/**
+ * What happened since the project was last opened in Cairn (by a terminal, CI, a
+ * teammate's push that was pulled); `None` when it was never opened or nothing did.
+ */
+news: ProjectNews | null, };
+
+export type ProjectNews = { 
+/**
+ * Commits on the current branch made since (counted up to 100).
+ */
+commits: number, 
+/**
+ * Experiments (under `refs/exps`) made since.
+ */
+experiments: number, };
 
 export type AddFolderResult = { 
 /**

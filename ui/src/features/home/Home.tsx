@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
-import { call, describeError, folderPicker, toApiError, type ProjectSummary, type RunState } from "../../ipc";
+import { call, describeError, folderPicker, toApiError, type ProjectNews, type ProjectSummary, type RunState } from "../../ipc";
 import { Icon } from "../../components/Icon";
 import { Button, Empty, Modal, Pill } from "../../components/ui";
 import { notify } from "../../components/toast";
@@ -16,6 +16,15 @@ const RUN_TONE: Record<RunState, string> = {
   failed: "failed",
   cancelled: "neutral",
 };
+
+/** "2 new experiments, 1 commit" (what is non-zero). */
+export function newsText(n: ProjectNews): string {
+  const parts = [
+    n.experiments ? `${n.experiments} new experiment${n.experiments === 1 ? "" : "s"}` : "",
+    n.commits ? `${n.commits >= 100 ? "100+" : n.commits} commit${n.commits === 1 ? "" : "s"}` : "",
+  ];
+  return parts.filter(Boolean).join(", ");
+}
 
 export function Home({ onOpen, onChanged, onCompare }: { onOpen: (path: string) => void; onChanged: () => void; onCompare: (paths: string[]) => void }) {
   const [projects, setProjects] = useState<ProjectSummary[] | null>(null);
@@ -203,6 +212,12 @@ export function Home({ onOpen, onChanged, onCompare }: { onOpen: (path: string) 
                 <Pill tone={RUN_TONE[p.lastRun]}>last run {p.lastRun}</Pill>
               )}
             </div>
+            {p.news && (
+              <div className="card-news" data-testid="project-news" title="Made since you last opened this project in Cairn (in a terminal, by CI, or pulled)">
+                <Icon name="bolt" size={13} />
+                {newsText(p.news)} since you last opened it
+              </div>
+            )}
           </article>
         ))}
       </div>
