@@ -253,6 +253,17 @@ async function main() {
   const legend = await page.getByTestId("exp-charts").locator(".legend-item").count();
   if (legend !== 3) throw new Error(`expected 3 charted rows, got ${legend}`);
   await shot(page, "04b-experiments");
+  // Image plots: the confusion matrix of each ticked row (work tree, baseline, slower).
+  const confusion = page.locator('[data-testid="plot-image"][data-path="eval/confusion.svg"] img');
+  await confusion.first().waitFor();
+  const sources = await confusion.evaluateAll((els) => els.map((e) => e.getAttribute("src")?.slice(0, 26)));
+  if (sources.length !== 3 || sources.some((src) => src !== "data:image/svg+xml;base64,")) throw new Error(`one confusion matrix per ticked row: ${sources}`);
+  await page.getByTestId("exp-images").scrollIntoViewIfNeeded();
+  await shot(page, "04b2-experiments-images");
+  await confusion.first().click();
+  await page.getByTestId("plot-image-dialog").locator("img").first().waitFor();
+  await page.keyboard.press("Escape");
+  await page.getByTestId("plot-image-dialog").waitFor({ state: "detached" });
   await page.getByTestId("copy-table").click();
   await page.locator(".toast").filter({ hasText: "Copied 3 rows" }).waitFor();
   const tsv = await page.evaluate(() => navigator.clipboard.readText());

@@ -135,6 +135,8 @@ commands! {
     /// Writes the note on an experiment's or baseline's commit (git notes under
     /// `refs/notes/cairn`; blank removes it).
     set_note(NoteArgs) -> ();
+    /// The image plots (a confusion matrix, DVCLive's logged images) of some rows.
+    plot_images(PlotImagesArgs) -> Vec<RevImagesView>;
     /// Metric step series of some rows, decimated for a chart `width` pixels wide.
     metric_series(SeriesArgs) -> Vec<RevSeriesView>;
     /// Starts an experiment: the pipeline with some params changed, recorded under

@@ -1144,3 +1144,35 @@ pub struct ProjectsComparison {
     /// and (when asked) its experiments.
     pub rows: Vec<ComparedRow>,
 }
+
+/// Arguments of `plot_images`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlotImagesArgs {
+    /// Project root.
+    pub project: String,
+    /// Row ids: `workspace`, commits, experiment names.
+    pub revs: Vec<String>,
+}
+
+/// One image plot of a revision.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct PlotImage {
+    /// Its repo path (`eval/confusion.svg`).
+    pub path: String,
+    /// The image as a data URL, when it could be read and is not too large.
+    pub url: Option<String>,
+    /// Why it is not shown (not in the cache, too large…).
+    pub error: Option<String>,
+}
+
+/// A revision's image plots.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RevImagesView {
+    /// The row id asked for.
+    pub rev: String,
+    /// Its image plots, in the pipeline's order.
+    pub images: Vec<PlotImage>,
+}

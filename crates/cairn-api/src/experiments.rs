@@ -85,6 +85,42 @@ impl Api {
     }
 }
 
+impl Api {
+    /// `plot_images`: the image plots (declared in the pipeline, or DVCLive's) of each row.
+    pub fn plot_images(&self, args: PlotImagesArgs) -> ApiResult<Vec<RevImagesView>> {
+        let root = project_root(&args.project)?;
+        let git = args
+            .revs
+            .iter()
+            .any(|r| r != WORKSPACE)
+            .then(|| cairn_git::Git::discover(&root))
+            .transpose()?;
+        let mut out = Vec::new();
+        for rev in &args.revs {
+            let at = (rev != WORKSPACE).then_some(rev.as_str());
+            let images = cairn_exp::images::load(&root, git.as_ref(), at)?
+                .into_iter()
+                .map(|(path, bytes)| {
+                    let (url, error) = match bytes {
+                        Ok(b) if b.len() as u64 > crate::preview::MAX_IMAGE => (
+                            None,
+                            Some(format!("{} MiB: too large to show here", b.len() >> 20)),
+                        ),
+                        Ok(b) => (crate::preview::image_data_url(&path, &b), None),
+                        Err(e) => (None, Some(e.to_string())),
+                    };
+                    PlotImage { path, url, error }
+                })
+                .collect();
+            out.push(RevImagesView {
+                rev: rev.clone(),
+                images,
+            });
+        }
+        Ok(out)
+    }
+}
+
 /// One row before its values are laid out in column order.
 struct Pending<'a> {
     row: ExpRow,

@@ -23,7 +23,7 @@ const MAX_ROWS: usize = 200;
 /// Bytes of a text file sent.
 const MAX_TEXT: usize = 64 * 1024;
 /// Largest image sent (as a data URL).
-const MAX_IMAGE: u64 = 8 << 20;
+pub(crate) const MAX_IMAGE: u64 = 8 << 20;
 /// Tables up to this size are counted and compared whole; larger ones only previewed.
 const MAX_SCAN: u64 = 64 << 20;
 /// Folder entries and changed files listed.
@@ -232,6 +232,15 @@ fn extension(path: &str) -> String {
         .unwrap_or_default()
 }
 
+/// `bytes` of an image file named `path` as a data URL; `None` for what is not an image.
+pub(crate) fn image_data_url(path: &str, bytes: &[u8]) -> Option<String> {
+    let mime = image_mime(&extension(path))?;
+    Some(format!(
+        "data:{mime};base64,{}",
+        base64::engine::general_purpose::STANDARD.encode(bytes)
+    ))
+}
+
 fn image_mime(ext: &str) -> Option<&'static str> {
     Some(match ext {
         "png" => "image/png",
@@ -300,14 +309,11 @@ fn render(here: &Located, shown: &str) -> ApiResult<DataPreview> {
             let ext = extension(shown);
             let mut p = if let Some(d) = delimiter(&ext) {
                 table_preview(path, d, size, shown)?
-            } else if let Some(mime) = image_mime(&ext) {
+            } else if image_mime(&ext).is_some() {
                 let mut p = empty_preview(shown, PreviewKind::Image);
                 if size <= MAX_IMAGE {
                     let bytes = std::fs::read(path).map_err(|e| io_error(path, e))?;
-                    p.image = Some(format!(
-                        "data:{mime};base64,{}",
-                        base64::engine::general_purpose::STANDARD.encode(bytes)
-                    ));
+                    p.image = image_data_url(shown, &bytes);
                 } else {
                     p.truncated = true;
                 }

@@ -32,6 +32,17 @@ fn succeeds_with(
     );
 }
 
+/// `git show SPEC` in `repo`: a file at a revision, as bytes.
+fn git_show(repo: &str, spec: &str) -> Vec<u8> {
+    let out = std::process::Command::new("git")
+        .args(["show", spec])
+        .current_dir(repo)
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "git show {spec}");
+    out.stdout
+}
+
 /// Waits for the run to succeed, and says whether output arrived.
 fn succeeds(rx: &mut tokio::sync::broadcast::Receiver<ApiEvent>) -> bool {
     let mut saw_output = false;
@@ -199,6 +210,26 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     assert_eq!(exp["values"][lr]["text"], "0.05");
     assert!(exp["values"][acc]["num"].is_number(), "{exp}");
     let baseline = rows[1]["id"].as_str().unwrap();
+    // Image plots: the confusion matrix `evaluate` draws, in the work tree and in the
+    // experiment's commit (where `cache: false` plots are committed), byte for byte.
+    let images = call(
+        &e.api,
+        "plot_images",
+        json!({"project": e.demo, "revs": ["workspace", made_commit]}),
+    );
+    let committed = git_show(&e.demo, &format!("{made_commit}:eval/confusion.svg"));
+    let on_disk = std::fs::read(std::path::Path::new(&e.demo).join("eval/confusion.svg")).unwrap();
+    for (view, want) in images.as_array().unwrap().iter().zip([on_disk, committed]) {
+        let found = &view["images"][0];
+        assert_eq!(found["path"], "eval/confusion.svg", "{view}");
+        let url = found["url"].as_str().unwrap_or_else(|| panic!("{view}"));
+        let b64 = url.strip_prefix("data:image/svg+xml;base64,").expect(url);
+        use base64::Engine;
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(b64)
+            .unwrap();
+        assert_eq!(bytes, want, "{}", view["rev"]);
+    }
     let series = call(
         &e.api,
         "metric_series",

@@ -26,6 +26,7 @@ pub mod collect;
 pub mod diff;
 pub mod dvc_queue;
 pub mod error;
+pub mod images;
 pub mod manage;
 pub mod names;
 pub mod overrides;

@@ -245,12 +245,12 @@ pub fn parse_plot_file(
     out
 }
 
-/// Every series of a revision: DVCLive metric files and declared plots.
-pub fn load_all(snap: &Snapshot<'_>) -> Vec<Series> {
-    let mut out: Vec<Series> = Vec::new();
-    let mut seen_files: Vec<String> = Vec::new();
-    // Declared plots (top-level and stage `plots:`), with their x/y.
-    let mut declared: Vec<(String, Option<String>, Vec<String>)> = Vec::new();
+/// A plot a pipeline declares: its path (a file or a folder), and its `x` and `y`.
+pub(crate) type DeclaredPlot = (String, Option<String>, Vec<String>);
+
+/// The plots a revision's pipeline declares (top-level and stage `plots:`).
+pub(crate) fn declared_plots(snap: &Snapshot<'_>) -> Vec<DeclaredPlot> {
+    let mut declared: Vec<DeclaredPlot> = Vec::new();
     if let Ok(project) = &snap.project {
         for f in &project.files {
             let dir = cairn_pipeline::fs::parent(&f.path);
@@ -330,6 +330,14 @@ pub fn load_all(snap: &Snapshot<'_>) -> Vec<Series> {
             }
         }
     }
+    declared
+}
+
+/// Every series of a revision: DVCLive metric files and declared plots.
+pub fn load_all(snap: &Snapshot<'_>) -> Vec<Series> {
+    let mut out: Vec<Series> = Vec::new();
+    let mut seen_files: Vec<String> = Vec::new();
+    let mut declared = declared_plots(snap);
     // DVCLive's default location, even when not declared.
     declared.push((
         "dvclive/plots/metrics".into(),

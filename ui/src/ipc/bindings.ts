@@ -1291,6 +1291,40 @@ rev: string,
  */
 series: Array<SeriesLine>, };
 
+export type PlotImagesArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Row ids: `workspace`, commits, experiment names.
+ */
+revs: Array<string>, };
+
+export type PlotImage = { 
+/**
+ * Its repo path (`eval/confusion.svg`).
+ */
+path: string, 
+/**
+ * The image as a data URL, when it could be read and is not too large.
+ */
+url: string | null, 
+/**
+ * Why it is not shown (not in the cache, too large…).
+ */
+error: string | null, };
+
+export type RevImagesView = { 
+/**
+ * The row id asked for.
+ */
+rev: string, 
+/**
+ * Its image plots, in the pipeline's order.
+ */
+images: Array<PlotImage>, };
+
 export type ExpRunArgs = { 
 /**
  * Project root.
@@ -1457,6 +1491,8 @@ export interface Commands {
   compare_projects: { args: CompareProjectsArgs; result: ProjectsComparison };
   /** Writes the note on an experiment's or baseline's commit (git notes under  `refs/notes/cairn`; blank removes it). */
   set_note: { args: NoteArgs; result: null };
+  /** The image plots (a confusion matrix, DVCLive's logged images) of some rows. */
+  plot_images: { args: PlotImagesArgs; result: Array<RevImagesView> };
   /** Metric step series of some rows, decimated for a chart `width` pixels wide. */
   metric_series: { args: SeriesArgs; result: Array<RevSeriesView> };
   /** Starts an experiment: the pipeline with some params changed, recorded under  `refs/exps`; progress arrives as run events. */
@@ -1473,4 +1509,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "compare_projects", "set_note", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

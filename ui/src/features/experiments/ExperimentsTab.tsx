@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { call, toApiError, type ApiError, type ExperimentsView, type RevSeriesView } from "../../ipc";
+import { call, toApiError, type ApiError, type ExperimentsView, type RevImagesView, type RevSeriesView } from "../../ipc";
 import { Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { createdLabel } from "../../format";
@@ -15,6 +15,7 @@ import { ColumnPicker } from "./ColumnPicker";
 import { GroupRow } from "./GroupRow";
 import { DerivedDialog } from "./DerivedDialog";
 import { PivotDialog } from "./PivotDialog";
+import { PlotImages } from "./PlotImages";
 import { parseDerived, withDerived, type Derived, type ViewColumn } from "./formula";
 import {
   aggregateChart,
@@ -101,6 +102,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [reference, setReference] = useState<string | null>(null);
   const [filter, setFilter] = useState("");
   const [series, setSeries] = useState<RevSeriesView[]>([]);
+  const [images, setImages] = useState<RevImagesView[]>([]);
   const [seriesVersion, setSeriesVersion] = useState(0);
   const [smoothing, setSmoothing] = useState(() => parseSmoothing(readStored(SMOOTHING_KEY)));
   const [seriesMode, setSeriesMode] = useState<SeriesMode>(() => parseSeriesMode(readStored(SERIES_MODE_KEY)));
@@ -169,12 +171,16 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   useEffect(() => {
     if (revs.length === 0) {
       setSeries([]);
+      setImages([]);
       return;
     }
     let live = true;
     call("metric_series", { project, revs, names: [], width: 600 })
       .then((s) => live && setSeries(s))
       .catch(() => live && setSeries([]));
+    call("plot_images", { project, revs })
+      .then((i) => live && setImages(i))
+      .catch(() => live && setImages([]));
     return () => {
       live = false;
     };
@@ -570,6 +576,9 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
               <MetricChart key={c.name} title={c.name} data={c.data} lines={lines} bands={c.bands} smoothing={smoothing} />
             ))}
           </div>
+        )}
+        {revs.length > 0 && (
+          <PlotImages images={images.filter((i) => revs.includes(i.rev))} labelOf={(id) => view.rows.find((r) => r.id === id)?.name ?? id} colourOf={colourOf} />
         )}
       </section>
     </div>
