@@ -482,6 +482,26 @@ async function main() {
   await shot(page, "04i2-experiments-pivot");
   await page.keyboard.press("Escape");
   await page.getByTestId("pivot-dialog").waitFor({ state: "detached" });
+  // An MLflow run in mlruns/ (say rsync'd from a cluster) joins the table live, read-only.
+  const mlrun = join(demoDir, "mlruns", "0", "feedc0de");
+  for (const [rel, text] of [
+    ["../meta.yaml", "experiment_id: '0'\nlifecycle_stage: active\nname: Default\n"],
+    ["meta.yaml", "run_id: feedc0de\nrun_name: mlflow-baseline\nstart_time: 1700000000000\nstatus: 3\nlifecycle_stage: active\n"],
+    ["params/lr", "0.005"],
+    ["metrics/accuracy", "1700000000000 0.61 0\n1700000000100 0.77 1\n1700000000200 0.81 2\n"],
+  ]) {
+    mkdirSync(dirname(join(mlrun, rel)), { recursive: true });
+    writeFileSync(join(mlrun, rel), text);
+  }
+  const mlRow = page.getByTestId("exp-row").filter({ hasText: "mlflow-baseline" });
+  await mlRow.filter({ hasText: "MLflow" }).waitFor({ timeout: 20000 });
+  if (await mlRow.getByTestId("exp-actions").count()) throw new Error("an MLflow run has no DVC actions");
+  await mlRow.getByTestId("exp-select").check();
+  await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "mlflow-baseline" }).waitFor();
+  await page.getByTestId("exp-charts").getByTestId("metric-chart").filter({ hasText: /^accuracy/ }).waitFor();
+  await shot(page, "04i3-experiments-mlflow");
+  rmSync(join(demoDir, "mlruns"), { recursive: true, force: true });
+  await mlRow.waitFor({ state: "detached", timeout: 20000 });
 
   step("History: the applied experiment saved as a version; older commits keep their experiments; metrics over commits");
   // The work tree holds slow-lr (applied above): saving it makes a third commit whose

@@ -12,6 +12,10 @@ use crate::{Api, project_root};
 
 /// The row id of the work tree.
 const WORKSPACE: &str = "workspace";
+/// Row ids of MLflow runs (in `mlruns/`) start with this, then the run id.
+const MLFLOW: &str = "mlflow:";
+/// The column file of MLflow params and metrics.
+const MLFLOW_FILE: &str = cairn_exp::mlflow::MLRUNS;
 /// The most commits of history a table asks for per branch: every one is read from git
 /// with its params and metrics files.
 const MAX_COMMITS: u32 = 500;
@@ -30,7 +34,7 @@ impl Api {
                 ..Default::default()
             },
         )?;
-        let mut view = table(&shown);
+        let mut view = table(&shown, mlflow_rows(&root));
         // Notes are an extra: a repository whose notes cannot be read still lists.
         let notes = cairn_git::Git::discover(&root)
             .and_then(|g| g.notes())
@@ -60,17 +64,35 @@ impl Api {
     /// `metric_series`: the step series of the given rows, decimated for a chart.
     pub fn metric_series(&self, args: SeriesArgs) -> ApiResult<Vec<RevSeriesView>> {
         let root = project_root(&args.project)?;
-        let revs: Vec<Option<String>> = args
-            .revs
-            .iter()
+        let (runs, revs): (Vec<&String>, Vec<&String>) =
+            args.revs.iter().partition(|r| r.starts_with(MLFLOW));
+        let revs: Vec<Option<String>> = revs
+            .into_iter()
             .map(|r| (r != WORKSPACE).then(|| r.clone()))
             .collect();
         let width = args.width.clamp(16, 8192) as usize;
-        let loaded = cairn_exp::series::compare(&root, &revs, &args.names, width, None)?;
+        let mut loaded: Vec<(String, Vec<cairn_exp::series::Series>)> =
+            cairn_exp::series::compare(&root, &revs, &args.names, width, None)?
+                .into_iter()
+                .map(|(rev, series)| (rev.unwrap_or_else(|| WORKSPACE.to_string()), series))
+                .collect();
+        for id in runs {
+            let series = mlflow_series(&root, id)
+                .into_iter()
+                .filter(|s| args.names.is_empty() || args.names.contains(&s.name))
+                .map(|mut s| {
+                    s.points = cairn_exp::series::decimate(&s.points, width, None);
+                    s
+                })
+                .collect();
+            loaded.push((id.clone(), series));
+        }
+        // In the order asked.
+        loaded.sort_by_key(|(rev, _)| args.revs.iter().position(|r| r == rev));
         Ok(loaded
             .into_iter()
             .map(|(rev, series)| RevSeriesView {
-                rev: rev.unwrap_or_else(|| WORKSPACE.to_string()),
+                rev,
                 series: series
                     .into_iter()
                     .map(|s| SeriesLine {
@@ -92,11 +114,19 @@ impl Api {
         let git = args
             .revs
             .iter()
-            .any(|r| r != WORKSPACE)
+            .any(|r| r != WORKSPACE && !r.starts_with(MLFLOW))
             .then(|| cairn_git::Git::discover(&root))
             .transpose()?;
         let mut out = Vec::new();
         for rev in &args.revs {
+            if rev.starts_with(MLFLOW) {
+                // MLflow's logged images are artifacts, not plots: none here.
+                out.push(RevImagesView {
+                    rev: rev.clone(),
+                    images: Vec::new(),
+                });
+                continue;
+            }
             let at = (rev != WORKSPACE).then_some(rev.as_str());
             let images = cairn_exp::images::load(&root, git.as_ref(), at)?
                 .into_iter()
@@ -127,8 +157,12 @@ struct Pending<'a> {
     data: Option<&'a ExpData>,
 }
 
-/// Lays `shown` out as a table: one column per param and metric key any row has.
-fn table(shown: &ShowResult) -> ExperimentsView {
+/// A row from outside DVC (an MLflow run) with its cells by (is metric, file, key).
+type Imported = (ExpRow, IndexMap<(bool, String, String), Value>);
+
+/// Lays `shown`, then `imported`, out as a table: one column per param and metric key
+/// any row has.
+fn table(shown: &ShowResult, imported: Vec<Imported>) -> ExperimentsView {
     let mut pending = Vec::new();
     if let Some(w) = &shown.workspace {
         pending.push(pending_row(w, ExpRowKind::Workspace, None, "success"));
@@ -152,6 +186,7 @@ fn table(shown: &ShowResult) -> ExperimentsView {
     }
     // Column order: params, then metrics; files and keys in the order first seen.
     let mut columns: IndexMap<(bool, String, String), ()> = IndexMap::new();
+    let (imported_rows, imported_cells): (Vec<ExpRow>, Vec<_>) = imported.into_iter().unzip();
     let flat: Vec<IndexMap<(bool, String, String), Value>> = pending
         .iter()
         .map(|p| {
@@ -172,6 +207,7 @@ fn table(shown: &ShowResult) -> ExperimentsView {
             }
             cells
         })
+        .chain(imported_cells)
         .collect();
     for cells in &flat {
         for key in cells.keys() {
@@ -181,10 +217,12 @@ fn table(shown: &ShowResult) -> ExperimentsView {
     columns.sort_by(|a, _, b, _| a.0.cmp(&b.0));
     let rows = pending
         .into_iter()
+        .map(|p| p.row)
+        .chain(imported_rows)
         .zip(&flat)
-        .map(|(mut p, cells)| {
-            p.row.values = columns.keys().map(|k| cells.get(k).map(cell)).collect();
-            p.row
+        .map(|(mut row, cells)| {
+            row.values = columns.keys().map(|k| cells.get(k).map(cell)).collect();
+            row
         })
         .collect();
     ExperimentsView {
@@ -220,7 +258,11 @@ fn add_series_columns(
         .collect();
     let loaded: Vec<Vec<cairn_exp::series::Series>> = cairn_exp::series::load_revs(root, &revs)?
         .into_iter()
-        .map(Result::unwrap_or_default)
+        .zip(&view.rows)
+        .map(|(series, row)| match row.id.starts_with(MLFLOW) {
+            true => mlflow_series(root, &row.id),
+            false => series.unwrap_or_default(),
+        })
         .collect();
     let mut names: IndexMap<&str, &str> = IndexMap::new();
     for s in loaded.iter().flatten() {
@@ -270,6 +312,7 @@ fn pending_row<'a>(
     let short = || state.rev.get(..7).unwrap_or(&state.rev).to_string();
     Pending {
         row: ExpRow {
+            source: None,
             id: state.rev.clone(),
             name: match kind {
                 ExpRowKind::Workspace => WORKSPACE.to_string(),
@@ -297,4 +340,55 @@ fn cell(v: &Value) -> ExpCell {
         num: v.as_f64(),
         step: None,
     }
+}
+
+/// The project's MLflow runs (`mlruns/`) as experiment rows of no baseline: params and
+/// each metric's latest value under the file `mlruns`.
+fn mlflow_rows(root: &std::path::Path) -> Vec<Imported> {
+    cairn_exp::mlflow::runs(root)
+        .into_iter()
+        .map(|run| {
+            let mut cells = IndexMap::new();
+            for (k, v) in &run.params {
+                // MLflow keeps params as text: numbers read as numbers, as in params.yaml.
+                let value = serde_json::from_str::<Value>(v)
+                    .ok()
+                    .filter(Value::is_number)
+                    .unwrap_or_else(|| Value::String(v.clone()));
+                cells.insert((false, MLFLOW_FILE.to_string(), k.clone()), value);
+            }
+            for (k, v) in run.latest() {
+                cells.insert((true, MLFLOW_FILE.to_string(), k), Value::from(v));
+            }
+            let status = match run.status.as_str() {
+                "running" => "running",
+                "scheduled" => "queued",
+                "failed" | "killed" => "failed",
+                _ => "success",
+            };
+            let row = ExpRow {
+                id: format!("{MLFLOW}{}", run.id),
+                name: run.name,
+                kind: ExpRowKind::Experiment,
+                baseline: None,
+                created: run
+                    .start_ms
+                    .map(|ms| cairn_exp::collect::iso_timestamp(ms / 1000)),
+                status: status.to_string(),
+                error: None,
+                values: Vec::new(),
+                note: None,
+                source: Some("mlflow".into()),
+            };
+            (row, cells)
+        })
+        .collect()
+}
+
+/// The metric histories of the MLflow run behind row id `id`; none if it is gone.
+fn mlflow_series(root: &std::path::Path, id: &str) -> Vec<cairn_exp::series::Series> {
+    id.strip_prefix(MLFLOW)
+        .and_then(|id| cairn_exp::mlflow::run(root, id))
+        .map(|r| r.series())
+        .unwrap_or_default()
 }

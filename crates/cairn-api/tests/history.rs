@@ -240,3 +240,91 @@ fn home_says_what_is_new_since_a_project_was_last_opened() {
     call(&api, "open_project", json!({"project": project}));
     assert_eq!(news(&api), Value::Null, "opening it again clears the news");
 }
+
+#[test]
+fn mlflow_runs_in_mlruns_are_listed_charted_and_summarised() {
+    let (_data, api, _demo) = common::api_with_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tracked");
+    let git = common::init_dvc_repo(&root);
+    write_version(&root, 0.1, 0.5);
+    git.commit_all("first").unwrap();
+    // A run as MLflow's file store writes it (rsync'd back from a cluster, say).
+    let run = root.join("mlruns/0/0123abcd");
+    for (rel, text) in [
+        (
+            "../meta.yaml",
+            "experiment_id: '0'\nlifecycle_stage: active\nname: Default\n",
+        ),
+        (
+            "meta.yaml",
+            "run_id: 0123abcd\nrun_name: calm-owl-7\nstart_time: 1700000000000\nstatus: 3\nlifecycle_stage: active\n",
+        ),
+        ("params/lr", "0.03"),
+        ("params/optimizer", "adam"),
+        (
+            "metrics/loss",
+            "1700000000000 0.9 0\n1700000000100 0.2 1\n1700000000200 0.35 2\n",
+        ),
+    ] {
+        let p = run.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+    let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
+    let stats = json!([{"stat": "min"}]);
+    let view = call(
+        &api,
+        "list_experiments",
+        json!({"project": project, "series": stats}),
+    );
+    let columns = view["columns"].as_array().unwrap();
+    let col = |kind: &str, file: &str, key: &str| {
+        columns
+            .iter()
+            .position(|c| c["kind"] == kind && c["file"] == file && c["key"] == key)
+            .unwrap_or_else(|| panic!("no {kind} {file}:{key} in {columns:?}"))
+    };
+    let row = view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == "mlflow")
+        .unwrap_or_else(|| panic!("no MLflow row: {view}"))
+        .clone();
+    assert_eq!(
+        (&row["id"], &row["name"], &row["kind"], &row["status"]),
+        (
+            &json!("mlflow:0123abcd"),
+            &json!("calm-owl-7"),
+            &json!("experiment"),
+            &json!("success")
+        )
+    );
+    assert_eq!(row["values"][col("param", "mlruns", "lr")]["num"], 0.03);
+    assert_eq!(
+        row["values"][col("param", "mlruns", "optimizer")]["text"],
+        "adam"
+    );
+    // The latest value (step 2), and the lowest with its step.
+    assert_eq!(row["values"][col("metric", "mlruns", "loss")]["num"], 0.35);
+    let min = &row["values"][col("series", "mlruns/0123abcd", "loss")];
+    assert_eq!((&min["num"], &min["step"]), (&json!(0.2), &json!(1.0)));
+    // DVC's own rows carry no MLflow values.
+    let head = &view["rows"][1];
+    assert!(head["source"].is_null() && head["values"][col("param", "mlruns", "lr")].is_null());
+
+    let series = call(
+        &api,
+        "metric_series",
+        json!({"project": project, "revs": ["mlflow:0123abcd", "workspace"], "names": [], "width": 100}),
+    );
+    assert_eq!(series[0]["rev"], "mlflow:0123abcd", "in the order asked");
+    assert_eq!(series[0]["series"][0]["ys"], json!([0.9, 0.2, 0.35]));
+    let images = call(
+        &api,
+        "plot_images",
+        json!({"project": project, "revs": ["mlflow:0123abcd"]}),
+    );
+    assert_eq!(images[0]["images"], json!([]));
+}

@@ -28,6 +28,7 @@ pub mod dvc_queue;
 pub mod error;
 pub mod images;
 pub mod manage;
+pub mod mlflow;
 pub mod names;
 pub mod overrides;
 pub mod pyedit;

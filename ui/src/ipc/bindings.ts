@@ -1202,7 +1202,12 @@ values: Array<ExpCell | null>,
 /**
  * The user's note on this commit (git notes, `refs/notes/cairn`).
  */
-note: string | null, };
+note: string | null, 
+/**
+ * Where a row not made by DVC or Cairn comes from: `mlflow` for a run in the
+ * project's `mlruns/` (read-only: no apply, branch or note).
+ */
+source?: string, };
 
 export type ExperimentsView = { 
 /**

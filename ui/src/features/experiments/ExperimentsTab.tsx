@@ -477,6 +477,11 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                       <span className="swatch" style={{ background: on ? colourOf[r.id] : "transparent" }} />
                       <span className={r.kind === "experiment" ? "mono" : ""}>{r.name}</span>
                       {r.kind !== "experiment" && <Pill tone="neutral">{r.kind === "workspace" ? "work tree" : "baseline"}</Pill>}
+                      {r.source === "mlflow" && (
+                        <Pill tone="neutral" title="An MLflow run in mlruns/ (read-only here)">
+                          MLflow
+                        </Pill>
+                      )}
                       {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
                       {reference === r.id && <Pill tone="running">reference</Pill>}
@@ -496,7 +501,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                     >
                       <Icon name="pin" size={14} />
                     </button>
-                    {r.kind === "experiment" && r.status === "success" && (
+                    {r.kind === "experiment" && r.status === "success" && !r.source && (
                       <ExpRowMenu project={project} row={r} running={props.running} onDone={load} />
                     )}
                     </div>
