@@ -265,11 +265,19 @@ async function main() {
   await page.keyboard.press("Escape");
   await page.getByTestId("plot-image-dialog").waitFor({ state: "detached" });
   await page.getByTestId("copy-table").click();
+  await page.getByTestId("copy-table-tsv").click();
   await page.locator(".toast").filter({ hasText: "Copied 3 rows" }).waitFor();
   const tsv = await page.evaluate(() => navigator.clipboard.readText());
   const tsvLines = tsv.trim().split("\n");
   if (tsvLines.length !== 4 || !tsvLines[0].startsWith("Experiment\tCreated\t") || !tsvLines[0].includes("params.yaml:train.learning_rate"))
     throw new Error(`Copy table puts a header and 3 rows on the clipboard:\n${tsv}`);
+  // The same table for a paper: a LaTeX tabular, underscores escaped.
+  await page.getByTestId("copy-table").click();
+  await page.getByTestId("copy-table-latex").click();
+  await page.waitForFunction(async () => (await navigator.clipboard.readText()).startsWith("\\begin{tabular}"));
+  const latex = await page.evaluate(() => navigator.clipboard.readText());
+  if (latex.split("\n").length !== 9 || !latex.includes("params.yaml:train.learning\\_rate") || !latex.endsWith("\\end{tabular}"))
+    throw new Error(`Copy as LaTeX gives a tabular of the same rows:\n${latex}`);
   // Smoothing draws each row's raw line faded under its smoothed line.
   await setRange(page.getByTestId("smoothing"), "0.8");
   await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="metric-chart"]')].length >= 2);

@@ -3,9 +3,9 @@ import { call, toApiError, type ApiError, type ProjectsComparison, type RevSerie
 import { Button, Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { createdLabel } from "../../format";
-import { copyToClipboard } from "../../components/clipboard";
-import { alignSeries, colours, metricNames, statLabel, tableTsv, visibleColumns, type SortKey } from "../experiments/model";
+import { alignSeries, colours, metricNames, statLabel, tableCells, visibleColumns, type SortKey } from "../experiments/model";
 import { ChartLegend, MetricChart } from "../experiments/MetricChart";
+import { CopyMenu } from "../experiments/CopyMenu";
 import { asView, rowKey, seriesRequests, sortCompared } from "./model";
 import "../experiments/experiments.css";
 import "./compare.css";
@@ -69,16 +69,6 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
 
   const sortBy = (column: number) =>
     setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
-  const copyTable = () => {
-    if (!view) return;
-    const text = tableTsv(
-      view,
-      rows.map((r) => r.row),
-      columns,
-      { title: "Project", of: (_, i) => names[rows[i]?.project ?? ""] ?? "" },
-    );
-    copyToClipboard(text, rows.length === 1 ? "Copied 1 row" : `Copied ${rows.length} rows`);
-  };
   const failed = data?.projects.filter((p) => p.error) ?? [];
   const charted = selected ?? [];
   const colourOf = colours(charted);
@@ -103,9 +93,21 @@ export function CompareView(props: { projects: string[]; onOpen: (path: string) 
           <Button icon="home" onClick={props.onBack} testId="compare-back">
             Projects
           </Button>
-          <Button onClick={copyTable} disabled={!data} title="Copy the rows and columns shown, tab-separated, to paste into a spreadsheet" testId="compare-copy">
-            Copy table
-          </Button>
+          <CopyMenu
+            cells={() =>
+              view
+                ? tableCells(
+                    view,
+                    rows.map((r) => r.row),
+                    columns,
+                    { title: "Project", of: (_, i) => names[rows[i]?.project ?? ""] ?? "" },
+                  )
+                : []
+            }
+            done={rows.length === 1 ? "Copied 1 row" : `Copied ${rows.length} rows`}
+            disabled={!data}
+            testId="compare-copy"
+          />
         </div>
       </header>
       {error && <ErrorBox error={error} />}

@@ -4,7 +4,6 @@ import { call, toApiError, type ApiError, type ExperimentsView, type RevImagesVi
 import { Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { createdLabel } from "../../format";
-import { copyToClipboard } from "../../components/clipboard";
 import { useEvents } from "../useEvents";
 import { Button } from "../../components/ui";
 import type { ExperimentRequest } from "../project/ProjectView";
@@ -12,6 +11,7 @@ import { ChartLegend, MetricChart } from "./MetricChart";
 import { NewExperiment } from "./NewExperiment";
 import { ExpRowMenu } from "./ExpActions";
 import { ColumnPicker } from "./ColumnPicker";
+import { CopyMenu } from "./CopyMenu";
 import { GroupRow } from "./GroupRow";
 import { DerivedDialog } from "./DerivedDialog";
 import { PivotDialog } from "./PivotDialog";
@@ -39,7 +39,7 @@ import {
   sortRows,
   statLabel,
   tableEntries,
-  tableTsv,
+  tableCells,
   visibleColumns,
   type SeriesMode,
   type SortKey,
@@ -273,9 +273,6 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
     ? chartLines.map(({ label, colour }) => ({ label, colour }))
     : revs.map((id) => ({ label: view.rows.find((r) => r.id === id)?.name ?? id, colour: colourOf[id] ?? "#888" }));
   const baselines = view.rows.filter((r) => r.kind === "baseline");
-  const copyTable = () => {
-    copyToClipboard(tableTsv(view, rows, columns), rows.length === 1 ? "Copied 1 row" : `Copied ${rows.length} rows`);
-  };
   const items = virtual.getVirtualItems();
   const padTop = items[0]?.start ?? 0;
   const padBottom = virtual.getTotalSize() - (items[items.length - 1]?.end ?? 0);
@@ -304,9 +301,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <Button icon="plus" onClick={() => setEditingDerived(true)} title="A column computed from others: accuracy / train.epochs, [train/loss] * 100…" testId="derived-open">
           Formula
         </Button>
-        <Button onClick={copyTable} title="Copy the rows and columns shown, tab-separated, to paste into a spreadsheet" testId="copy-table">
-          Copy table
-        </Button>
+        <CopyMenu cells={() => tableCells(view, rows, columns)} done={rows.length === 1 ? "Copied 1 row" : `Copied ${rows.length} rows`} testId="copy-table" />
         <Button
           kind="primary"
           icon="play"

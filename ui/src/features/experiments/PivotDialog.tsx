@@ -1,9 +1,9 @@
 import { useMemo, useState } from "react";
 import type { ExperimentsView, ExpRow } from "../../ipc";
 import { Button, Modal } from "../../components/ui";
-import { copyToClipboard } from "../../components/clipboard";
+import { CopyMenu } from "./CopyMenu";
 import { formatAggregate } from "./model";
-import { pivot, pivotTsv, shade } from "./pivot";
+import { pivot, pivotCells, shade } from "./pivot";
 
 /**
  * A pivot of the experiments shown: a param down, another across, a metric's mean
@@ -17,11 +17,6 @@ export function PivotDialog(props: { view: ExperimentsView; rows: ExpRow[]; para
   const [value, setValue] = useState(values[0]?.i ?? -1);
   const p = useMemo(() => (down >= 0 && across >= 0 && value >= 0 ? pivot(rows, down, across, value) : null), [rows, down, across, value]);
   const key = (i: number) => view.columns[i]?.key ?? "";
-  const copy = () => {
-    if (!p) return;
-    const text = pivotTsv(p, key(down), key(across));
-    copyToClipboard(text, "Copied the pivot table");
-  };
   const select = (label: string, current: number, set: (i: number) => void, options: { i: number; label: string }[], testId: string) => (
     <label className="check">
       {label}
@@ -45,9 +40,7 @@ export function PivotDialog(props: { view: ExperimentsView; rows: ExpRow[]; para
       footer={
         <>
           <span className="muted small grow">The experiments shown in the table (the filter applies); each cell is the mean of its runs.</span>
-          <Button onClick={copy} disabled={!p || p.down.length === 0} testId="pivot-copy">
-            Copy table
-          </Button>
+          <CopyMenu cells={() => (p ? pivotCells(p, key(down), key(across)) : [])} done="Copied the pivot table" disabled={!p || p.down.length === 0} testId="pivot-copy" />
           <Button onClick={props.onClose}>Close</Button>
         </>
       }

@@ -8,6 +8,7 @@ import {
   commitTrends,
   differs,
   formatAggregate,
+  formatTable,
   groupChartLines,
   groupRows,
   nextSelection,
@@ -401,5 +402,40 @@ describe("history", () => {
     expect(parseHistory("branches-5")).toBe("branches-5");
     expect(parseHistory("all of it")).toBe("head");
     expect(parseHistory(null)).toBe("head");
+  });
+});
+
+describe("table formats", () => {
+  const cells = [
+    ["Experiment", "lr", "acc"],
+    ["bold_beam #1", "0.05", "0.9"],
+    ["a|b & 50%", "0.1", ""],
+  ];
+
+  it("writes Markdown with numeric columns right-aligned and pipes escaped", () => {
+    expect(formatTable(cells, "markdown")).toBe(
+      ["| Experiment | lr | acc |", "| --- | ---: | ---: |", "| bold_beam #1 | 0.05 | 0.9 |", "| a\\|b & 50% | 0.1 |  |"].join("\n"),
+    );
+  });
+
+  it("writes a LaTeX tabular with booktabs rules and specials escaped", () => {
+    expect(formatTable(cells, "latex")).toBe(
+      [
+        "\\begin{tabular}{lrr}",
+        "\\toprule",
+        "Experiment & lr & acc \\\\",
+        "\\midrule",
+        "bold\\_beam \\#1 & 0.05 & 0.9 \\\\",
+        "a|b \\& 50\\% & 0.1 &  \\\\",
+        "\\bottomrule",
+        "\\end{tabular}",
+      ].join("\n"),
+    );
+  });
+
+  it("keeps one line per row in every format", () => {
+    const multi = [["Note"], ["line one\nline two\tend"]];
+    expect(formatTable(multi, "tsv")).toBe("Note\nline one line two end");
+    expect(formatTable(multi, "markdown").split("\n")).toHaveLength(3);
   });
 });

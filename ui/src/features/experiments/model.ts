@@ -208,20 +208,15 @@ export function withAlpha(colour: string, alpha: number): string {
   return `#${full}${a.toString(16).padStart(2, "0")}`;
 }
 
+/** A first column before Experiment, such as the project. */
+export type LeadColumn = { title: string; of: (row: ExpRow, index: number) => string };
+
 /**
- * The table as tab-separated text, for a spreadsheet: a header row (Experiment, Created,
- * then `file:key` of each column, then Note when any row has one; `lead` adds a first
- * column, such as the project) and one line per row,
- * in the given order. Tabs and line breaks inside a cell become spaces; a missing value is
- * an empty cell.
+ * The table as text cells: a header row (Experiment, Created, then `file:key` of each
+ * column, then Note when any row has one; `lead` adds a first column) and one line per
+ * row, in the given order; a missing value is an empty cell.
  */
-export function tableTsv(
-  view: ExperimentsView,
-  rows: ExpRow[],
-  columns: number[],
-  lead?: { title: string; of: (row: ExpRow, index: number) => string },
-): string {
-  const cell = (text: string) => text.replace(/\r\n|[\t\r\n]/g, " ");
+export function tableCells(view: ExperimentsView, rows: ExpRow[], columns: number[], lead?: LeadColumn): string[][] {
   const names = columns
     .map((i): (ExpColumn & { formula?: string }) | undefined => view.columns[i])
     .map((c) => (!c ? "" : c.formula ? `${c.key} (= ${c.formula})` : c.stat ? `${c.key} (${statLabel(c.stat)})` : `${c.file}:${c.key}`));
@@ -234,7 +229,47 @@ export function tableTsv(
     ...columns.map((i) => r.values[i]?.text ?? ""),
     ...(notes ? [r.note ?? ""] : []),
   ]);
-  return [header, ...lines].map((line) => line.map(cell).join("\t")).join("\n");
+  return [header, ...lines];
+}
+
+/** How a copied table is written: for a spreadsheet, a README, or a paper. */
+export type TableFormat = "tsv" | "markdown" | "latex";
+
+const LATEX_SPECIAL: Record<string, string> = {
+  "\\": "\\textbackslash{}",
+  "&": "\\&",
+  "%": "\\%",
+  $: "\\$",
+  "#": "\\#",
+  _: "\\_",
+  "{": "\\{",
+  "}": "\\}",
+  "~": "\\textasciitilde{}",
+  "^": "\\textasciicircum{}",
+};
+
+/**
+ * Cells as text: tab-separated (tabs and line breaks in a cell become spaces), a
+ * Markdown table (`|` escaped), or a LaTeX `tabular` with booktabs rules (specials
+ * escaped; columns whose body is all numbers right-aligned).
+ */
+export function formatTable(cells: string[][], format: TableFormat): string {
+  const flat = cells.map((line) => line.map((c) => c.replace(/\r\n|[\t\r\n]/g, " ")));
+  if (format === "tsv") return flat.map((line) => line.join("\t")).join("\n");
+  const [header = [], ...body] = flat;
+  const numeric = header.map((_, j) => body.length > 0 && body.every((line) => (line[j] ?? "") === "" || Number.isFinite(Number(line[j]))));
+  if (format === "markdown") {
+    const row = (line: string[]) => `| ${line.map((c) => c.replace(/\|/g, "\\|")).join(" | ")} |`;
+    return [row(header), `| ${numeric.map((n) => (n ? "---:" : "---")).join(" | ")} |`, ...body.map(row)].join("\n");
+  }
+  const esc = (c: string) => c.replace(/[\\&%$#_{}~^]/g, (ch) => LATEX_SPECIAL[ch] ?? ch);
+  const row = (line: string[]) => `${line.map(esc).join(" & ")} \\\\`;
+  return [`\\begin{tabular}{${numeric.map((n) => (n ? "r" : "l")).join("")}}`, "\\toprule", row(header), "\\midrule", ...body.map(row), "\\bottomrule", "\\end{tabular}"].join("\n");
+}
+
+/** The table as tab-separated text, for a spreadsheet (see [`tableCells`]). */
+export function tableTsv(view: ExperimentsView, rows: ExpRow[], columns: number[], lead?: LeadColumn): string {
+  return formatTable(tableCells(view, rows, columns, lead), "tsv");
 }
 
 /** Which step-series columns the table shows: none, one stat, both extremes, or a step's value. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ExpRow } from "../../ipc";
-import { pivot, pivotTsv, shade } from "./pivot";
+import { pivot, pivotCells, shade } from "./pivot";
+import { formatTable } from "./model";
 
 const row = (id: string, kind: ExpRow["kind"], lr: string | null, model: string | null, acc: number | null): ExpRow => ({
   id,
@@ -44,7 +45,7 @@ describe("pivot", () => {
   });
 
   it("copies as a grid with both params named in the corner", () => {
-    expect(pivotTsv(pivot(rows, 0, 1, 2), "lr", "model")).toBe(
+    expect(formatTable(pivotCells(pivot(rows, 0, 1, 2), "lr", "model"), "tsv")).toBe(
       ["lr \\ model\tcnn\trnn\t—", "0.05\t\t0.7\t", "0.1\t0.85 ± 0.0707\t\t", "0.2\t\t\t0.6"].join("\n"),
     );
   });

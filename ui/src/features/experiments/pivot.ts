@@ -43,9 +43,9 @@ export function shade(p: Pivot, mean: number): number {
   return hi > lo ? (mean - lo) / (hi - lo) : 0.5;
 }
 
-/** The pivot as tab-separated text: a corner naming both params, then one line per row value. */
-export function pivotTsv(p: Pivot, downKey: string, acrossKey: string): string {
+/** The pivot as text cells: a corner naming both params, then one line per row value. */
+export function pivotCells(p: Pivot, downKey: string, acrossKey: string): string[][] {
   const head = [`${downKey} \\ ${acrossKey}`, ...p.across];
   const lines = p.down.map((dv, i) => [dv, ...(p.cells[i] ?? []).map((c) => (c ? formatAggregate(c) : ""))]);
-  return [head, ...lines].map((l) => l.join("\t")).join("\n");
+  return [head, ...lines];
 }
