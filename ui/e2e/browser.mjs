@@ -828,6 +828,32 @@ async function main() {
   await page.getByTestId("trust-dialog").waitFor();
   await page.keyboard.press("Escape");
 
+  step("New project…: a committed DVC repository made from nothing, opened and trusted");
+  await page.getByTestId("nav-home").click();
+  const fresh = join(tmp, "fresh");
+  mkdirSync(fresh);
+  await page.getByTestId("new-project").click();
+  await page.getByLabel("Project name").fill("first-model");
+  await page.getByLabel("Folder to create it in").fill(fresh);
+  await shot(page, "10-new-project");
+  await page.getByTestId("new-project-create").click();
+  await page.getByTestId("project-name").filter({ hasText: "first-model" }).waitFor();
+  const made = join(fresh, "first-model");
+  if (!existsSync(join(made, ".dvc", "config"))) throw new Error("the new project has DVC's files");
+  const log = spawnSync("git", ["log", "--format=%s"], { cwd: made, encoding: "utf8" }).stdout;
+  if (log !== "Start the project\n") throw new Error(`one commit: ${log}`);
+  // Trusted: a first stage added in the app runs without asking.
+  await page.getByTestId("add-stage-open").click();
+  const add = page.getByTestId("add-stage");
+  await add.getByLabel("Stage name").fill("hello");
+  await add.getByLabel("Command").fill("echo hello > hello.txt");
+  await add.getByLabel("Outputs").fill("hello.txt");
+  await page.getByTestId("add-stage-submit").click();
+  await page.getByTestId("stage-node-hello").waitFor();
+  await page.getByTestId("run-all").click();
+  await page.locator('[data-testid="stage-node-hello"][data-state="up_to_date"]').waitFor({ timeout: 30000 });
+  if (readFileSync(join(made, "hello.txt"), "utf8") !== "hello\n") throw new Error("the stage ran");
+
   const real = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   if (real.length) throw new Error(`console errors:\n${real.join("\n")}`);
 }

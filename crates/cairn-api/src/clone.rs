@@ -44,12 +44,7 @@ impl Api {
                 )
             })?,
         };
-        if name.contains(['/', '\\']) || name == "." || name == ".." {
-            return Err(ApiError::new(
-                ErrorCode::InvalidArguments,
-                format!("{name}: a project name is one folder name, without slashes"),
-            ));
-        }
+        check_name(&name)?;
         let dest = folder.join(&name);
         let key = dest.to_string_lossy().into_owned();
         let task = Task::start(self, &key, &format!("Cloning {name}"), true);
@@ -77,6 +72,17 @@ impl Api {
             .to_string_lossy()
             .into_owned()
     }
+}
+
+/// A project name is one folder name.
+pub(crate) fn check_name(name: &str) -> ApiResult<()> {
+    if name.is_empty() || name.contains(['/', '\\']) || name == "." || name == ".." {
+        return Err(ApiError::new(
+            ErrorCode::InvalidArguments,
+            format!("{name:?}: a project name is one folder name, without slashes"),
+        ));
+    }
+    Ok(())
 }
 
 fn clone_error(e: CloneError) -> ApiError {

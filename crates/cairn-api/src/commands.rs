@@ -130,6 +130,8 @@ commands! {
     /// The experiments table: workspace, `HEAD` (or more history) and the experiments
     /// on each, params and metrics.
     list_experiments(ListExperimentsArgs) -> ExperimentsView;
+    /// A new project: a folder with git, DVC's files and a README, committed and trusted.
+    create_project(CreateProjectArgs) -> ProjectSummary;
     /// Several projects' `HEAD` (and experiments) side by side, in one set of columns.
     compare_projects(CompareProjectsArgs) -> ProjectsComparison;
     /// Writes the note on an experiment's or baseline's commit (git notes under

@@ -1181,3 +1181,13 @@ pub struct RevImagesView {
     /// Its image plots, in the pipeline's order.
     pub images: Vec<PlotImage>,
 }
+
+/// Arguments of `create_project`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateProjectArgs {
+    /// The absolute folder to create it in; the project becomes `folder/name`.
+    pub folder: String,
+    /// The project's folder name.
+    pub name: String,
+}

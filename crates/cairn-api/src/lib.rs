@@ -21,6 +21,7 @@ pub mod bindings;
 pub mod clone;
 pub mod commands;
 pub mod compare;
+pub mod create;
 pub mod data;
 pub mod demo;
 pub mod dto;

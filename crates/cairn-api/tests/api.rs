@@ -336,3 +336,70 @@ fn the_pipeline_names_the_python_environment_its_stages_run_in() {
         assert_eq!(shown, ".venv (Python 3.11.2)");
     }
 }
+
+#[test]
+fn a_new_project_is_a_committed_dvc_repository_listed_and_trusted() {
+    let e = env();
+    let work = tempfile::tempdir().unwrap();
+    let folder = work.path().canonicalize().unwrap();
+    let made = call(
+        &e.api,
+        "create_project",
+        json!({"folder": folder, "name": "first-model"}),
+    );
+    let root = folder.join("first-model");
+    assert_eq!(made["name"], "first-model");
+    assert_eq!(made["path"], root.to_string_lossy().as_ref());
+    assert_eq!(made["trusted"], true, "its creator trusts it");
+    for f in [".dvc/config", ".dvc/.gitignore", ".dvcignore", "README.md"] {
+        assert!(root.join(f).is_file(), "{f}");
+    }
+    let git = |args: &[&str]| {
+        let out = std::process::Command::new("git")
+            .args(args)
+            .current_dir(&root)
+            .output()
+            .unwrap();
+        String::from_utf8(out.stdout).unwrap()
+    };
+    assert_eq!(git(&["log", "--format=%s"]), "Start the project\n");
+    assert_eq!(
+        git(&["status", "--porcelain"]),
+        "",
+        "everything is committed"
+    );
+    assert!(git(&["ls-files"]).contains(".dvc/config"));
+    let listed = call(&e.api, "list_projects", Value::Null);
+    assert!(
+        listed
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p["path"] == made["path"])
+    );
+    let data = call(&e.api, "data_status", json!({"project": made["path"]}));
+    assert!(data["unsaved"].as_array().unwrap().is_empty(), "{data}");
+
+    // The same name again, a name with a slash, a relative folder: refused, nothing made.
+    let again = dispatch(
+        &e.api,
+        "create_project",
+        json!({"folder": folder, "name": "first-model"}),
+    )
+    .unwrap_err();
+    assert_eq!(again.code, ErrorCode::Conflict, "{again:?}");
+    assert!(again.message.contains("already exists"), "{again:?}");
+    for bad in [
+        json!({"folder": folder, "name": "a/b"}),
+        json!({"folder": "relative/place", "name": "x"}),
+        json!({"folder": folder, "name": "  "}),
+    ] {
+        let err = dispatch(&e.api, "create_project", bad.clone()).unwrap_err();
+        assert_eq!(err.code, ErrorCode::InvalidArguments, "{bad}: {err:?}");
+    }
+    assert_eq!(
+        std::fs::read_dir(&folder).unwrap().count(),
+        1,
+        "only the first project was made"
+    );
+}

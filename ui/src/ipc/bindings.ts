@@ -1229,6 +1229,16 @@ projects: Array<string>,
  */
 experiments?: boolean, };
 
+export type CreateProjectArgs = { 
+/**
+ * The absolute folder to create it in; the project becomes `folder/name`.
+ */
+folder: string, 
+/**
+ * The project's folder name.
+ */
+name: string, };
+
 export type ComparedProject = { 
 /**
  * Project root.
@@ -1492,6 +1502,8 @@ export interface Commands {
   checkout_version: { args: CheckoutVersionArgs; result: CheckoutResult };
   /** The experiments table: workspace, `HEAD` (or more history) and the experiments  on each, params and metrics. */
   list_experiments: { args: ListExperimentsArgs; result: ExperimentsView };
+  /** A new project: a folder with git, DVC's files and a README, committed and trusted. */
+  create_project: { args: CreateProjectArgs; result: ProjectSummary };
   /** Several projects' `HEAD` (and experiments) side by side, in one set of columns. */
   compare_projects: { args: CompareProjectsArgs; result: ProjectsComparison };
   /** Writes the note on an experiment's or baseline's commit (git notes under  `refs/notes/cairn`; blank removes it). */
@@ -1514,4 +1526,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

@@ -31,6 +31,7 @@ export function Home({ onOpen, onChanged, onCompare }: { onOpen: (path: string) 
   const [query, setQuery] = useState("");
   const [adding, setAdding] = useState(false);
   const [cloning, setCloning] = useState(false);
+  const [creating, setCreating] = useState(false);
   const [removing, setRemoving] = useState<ProjectSummary | null>(null);
   // The projects ticked for a comparison, in the order they were ticked; null when not picking.
   const [picking, setPicking] = useState<string[] | null>(null);
@@ -92,6 +93,9 @@ export function Home({ onOpen, onChanged, onCompare }: { onOpen: (path: string) 
             testId="compare-open"
           >
             Compare…
+          </Button>
+          <Button icon="plus" onClick={() => setCreating(true)} title="Start a project from nothing: a folder with git and DVC set up" testId="new-project">
+            New project…
           </Button>
           <Button icon="download" onClick={() => setCloning(true)} testId="clone">
             Clone…
@@ -232,6 +236,17 @@ export function Home({ onOpen, onChanged, onCompare }: { onOpen: (path: string) 
           }}
         />
       )}
+      {creating && (
+        <NewProject
+          onClose={() => setCreating(false)}
+          onCreated={(path) => {
+            setCreating(false);
+            load();
+            onChanged();
+            onOpen(path);
+          }}
+        />
+      )}
       {cloning && (
         <CloneRepo
           onClose={() => setCloning(false)}
@@ -268,7 +283,6 @@ export function Home({ onOpen, onChanged, onCompare }: { onOpen: (path: string) 
 function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first: string | null) => void }) {
   const [path, setPath] = useState("");
   const { busy, error, setError, submit: run } = useSubmit();
-  const pick = folderPicker();
   const submit = () =>
     run(async () => {
       const r = await call("add_folder", { path: path.trim() });
@@ -303,27 +317,7 @@ function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first:
           void submit();
         }}
       >
-        <div className="row-gap nowrap-row">
-          <input
-            className="text-input mono"
-            placeholder="/home/you/projects"
-            value={path}
-            onChange={(e) => setPath(e.target.value)}
-            aria-label="Folder path"
-          />
-          {pick && (
-            <Button
-              icon="folder"
-              onClick={() =>
-                void pick()
-                  .then((p) => p && setPath(p))
-                  .catch((e) => setError(describeError(toApiError(e))))
-              }
-            >
-              Browse…
-            </Button>
-          )}
-        </div>
+        <FolderInput value={path} onChange={setPath} label="Folder path" placeholder="/home/you/projects" onError={setError} />
       </form>
       {error && <p className="form-error">{error}</p>}
     </Modal>
@@ -336,7 +330,6 @@ function CloneRepo({ onClose, onCloned }: { onClose: () => void; onCloned: (path
   const [name, setName] = useState("");
   const [progress, setProgress] = useState<ProgressEvent | null>(null);
   const { busy, error, setError, submit: run } = useSubmit();
-  const pick = folderPicker();
   const task = useRef<string | null>(null);
   useEffect(() => {
     call("app_info", {})
@@ -407,27 +400,7 @@ function CloneRepo({ onClose, onCloned }: { onClose: () => void; onCloned: (path
         </label>
         <label>
           <span>Into folder</span>
-          <div className="row-gap nowrap-row">
-            <input
-              className="text-input mono"
-              value={folder}
-              onChange={(e) => setFolder(e.target.value)}
-              aria-label="Folder to clone into"
-              disabled={busy}
-            />
-            {pick && (
-              <Button
-                icon="folder"
-                onClick={() =>
-                  void pick()
-                    .then((p) => p && setFolder(p))
-                    .catch((e) => setError(describeError(toApiError(e))))
-                }
-              >
-                Browse…
-              </Button>
-            )}
-          </div>
+          <FolderInput value={folder} onChange={setFolder} label="Folder to clone into" disabled={busy} onError={setError} />
         </label>
         <label>
           <span>Name</span>
@@ -450,6 +423,92 @@ function CloneRepo({ onClose, onCloned }: { onClose: () => void; onCloned: (path
           <span className="muted">{progress?.phase ? describeProgress(progress) : "contacting the server…"}</span>
         </div>
       )}
+      {error && <p className="form-error">{error}</p>}
+    </Modal>
+  );
+}
+
+/** A folder path with a Browse… button where the platform has a folder picker. */
+function FolderInput(props: { value: string; onChange: (v: string) => void; label: string; placeholder?: string; disabled?: boolean; onError: (message: string) => void }) {
+  const pick = folderPicker();
+  return (
+    <div className="row-gap nowrap-row">
+      <input
+        className="text-input mono"
+        placeholder={props.placeholder}
+        value={props.value}
+        onChange={(e) => props.onChange(e.target.value)}
+        aria-label={props.label}
+        disabled={props.disabled}
+      />
+      {pick && (
+        <Button
+          icon="folder"
+          onClick={() =>
+            void pick()
+              .then((p) => p && props.onChange(p))
+              .catch((e) => props.onError(describeError(toApiError(e))))
+          }
+        >
+          Browse…
+        </Button>
+      )}
+    </div>
+  );
+}
+
+/**
+ * A project from nothing: a folder with git, DVC's files and a README, committed — for
+ * someone who has never run `git init`. It opens at once, trusted.
+ */
+function NewProject({ onClose, onCreated }: { onClose: () => void; onCreated: (path: string) => void }) {
+  const [name, setName] = useState("");
+  const [folder, setFolder] = useState("");
+  const { busy, error, setError, submit: run } = useSubmit();
+  useEffect(() => {
+    call("app_info", {})
+      .then((i) => setFolder((f) => f || i.cloneFolder))
+      .catch(() => {});
+  }, []);
+  const submit = () =>
+    run(async () => {
+      const p = await call("create_project", { folder: folder.trim(), name: name.trim() });
+      notify("ok", `Created ${p.name}: add a stage, or track data in the Data tab`, 6000);
+      onCreated(p.path);
+    });
+  return (
+    <Modal
+      title="New project"
+      icon="plus"
+      onClose={onClose}
+      testId="new-project-dialog"
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button kind="primary" onClick={() => void submit()} disabled={!name.trim() || !folder.trim() || busy} testId="new-project-create">
+            {busy ? "Creating…" : "Create"}
+          </Button>
+        </>
+      }
+    >
+      <p className="muted">A new folder with version control set up (git, and DVC&apos;s files for data and pipelines), ready to run and to share.</p>
+      <form
+        className="stage-form"
+        onSubmit={(e) => {
+          e.preventDefault();
+          void submit();
+        }}
+      >
+        <label>
+          <span>Name</span>
+          <input className="text-input mono" placeholder="flower-classifier" value={name} onChange={(e) => setName(e.target.value)} aria-label="Project name" autoFocus />
+        </label>
+        <label>
+          <span>In folder</span>
+          <FolderInput value={folder} onChange={setFolder} label="Folder to create it in" onError={setError} />
+        </label>
+        <button type="submit" hidden />
+      </form>
       {error && <p className="form-error">{error}</p>}
     </Modal>
   );
