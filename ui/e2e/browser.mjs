@@ -504,6 +504,7 @@ async function main() {
   const mlRow = page.getByTestId("exp-row").filter({ hasText: "mlflow-baseline" });
   await mlRow.filter({ hasText: "MLflow" }).waitFor({ timeout: 20000 });
   if (await mlRow.getByTestId("exp-actions").count()) throw new Error("an MLflow run has no DVC actions");
+  await page.getByTestId("exp-count").filter({ hasText: "· 1 MLflow run" }).waitFor();
   await mlRow.getByTestId("exp-select").check();
   await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "mlflow-baseline" }).waitFor();
   await page.getByTestId("exp-charts").getByTestId("metric-chart").filter({ hasText: /^accuracy/ }).waitFor();

@@ -267,7 +267,8 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const groupable = view.columns.map((c, i) => ({ c, i })).filter(({ c, i }) => c.kind === "param" && changing.has(i));
   const sortBy = (column: number) =>
     setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
-  const experiments = view.rows.filter((r) => r.kind === "experiment").length;
+  const experiments = view.rows.filter((r) => r.kind === "experiment" && !r.source).length;
+  const imported = view.rows.filter((r) => r.source === "mlflow").length;
   // One line per charted revision, in the order of the y arrays `alignSeries` gives.
   const lines = chartLines
     ? chartLines.map(({ label, colour }) => ({ label, colour }))
@@ -283,6 +284,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <span className="muted" data-testid="exp-count">
           {experiments === 1 ? "1 experiment" : `${experiments} experiments`} on{" "}
           {baselines.length > 1 ? `${baselines.length} commits` : (baselines[0]?.name ?? "HEAD")}
+          {imported > 0 && ` · ${imported === 1 ? "1 MLflow run" : `${imported} MLflow runs`}`}
         </span>
         <label className="search small-search">
           <Icon name="search" size={14} />
