@@ -189,6 +189,23 @@ async function main() {
   const dialog = await driver.wait(until.elementLocated(By.css('[data-testid="add-folder-dialog"]')), 10000);
   await driver.wait(async () => (await dialog.getText()).includes("Browse"), 5000, "a Browse… button in the desktop app");
   await shot("desktop-03-add-folder");
+  await dialog.findElement(By.xpath(".//button[normalize-space()='Cancel']")).click();
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="add-folder-dialog"]'))).length === 0, 5000, "the dialog closes");
+
+  step("New project in WebKit: a committed DVC repository, opened");
+  const fresh = join(tmp, "fresh");
+  mkdirSync(fresh);
+  await driver.findElement(By.css('[data-testid="new-project"]')).click();
+  const create = await driver.wait(until.elementLocated(By.css('[data-testid="new-project-dialog"]')), 10000);
+  await create.findElement(By.css('input[aria-label="Project name"]')).sendKeys("desk-model");
+  const where = await create.findElement(By.css('input[aria-label="Folder to create it in"]'));
+  await where.clear();
+  await where.sendKeys(fresh);
+  await driver.findElement(By.css('[data-testid="new-project-create"]')).click();
+  await driver.wait(async () => (await driver.findElement(By.css('[data-testid="project-name"]')).getText()) === "desk-model", 15000, "the new project opens");
+  const log = spawnSync("git", ["log", "--format=%s"], { cwd: join(fresh, "desk-model"), encoding: "utf8" }).stdout;
+  if (log !== "Start the project\n") throw new Error(`the new project has one commit: ${log}`);
+  await shot("desktop-07-new-project");
 }
 
 let failed = false;

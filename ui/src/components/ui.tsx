@@ -133,3 +133,21 @@ export function Empty({ icon, title, children }: { icon: IconName; title: string
     </div>
   );
 }
+
+/**
+ * A form that calls `onSubmit` on Enter (or its submit button) instead of reloading the
+ * page — every dialog's fields.
+ */
+export function SubmitForm(props: { onSubmit: () => void; className?: string; children: ReactNode }) {
+  return (
+    <form
+      className={props.className}
+      onSubmit={(e) => {
+        e.preventDefault();
+        props.onSubmit();
+      }}
+    >
+      {props.children}
+    </form>
+  );
+}

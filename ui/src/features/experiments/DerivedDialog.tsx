@@ -1,6 +1,6 @@
 import { useMemo, useState } from "react";
 import type { ExperimentsView } from "../../ipc";
-import { Button, Modal } from "../../components/ui";
+import { Button, Modal, SubmitForm } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { evaluate, formatValue, FormulaError, parseFormula, type Derived } from "./formula";
 
@@ -80,13 +80,7 @@ export function DerivedDialog(props: { view: ExperimentsView; derived: Derived[]
           ))}
         </ul>
       )}
-      <form
-        className="stage-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          add();
-        }}
-      >
+      <SubmitForm className="stage-form" onSubmit={() => add()}>
         <label>
           <span>Name</span>
           <input className="text-input" value={name} onChange={(e) => setName(e.target.value)} placeholder="accuracy per epoch" aria-label="Column name" />
@@ -115,7 +109,7 @@ export function DerivedDialog(props: { view: ExperimentsView; derived: Derived[]
           )}
         </label>
         <button type="submit" hidden />
-      </form>
+      </SubmitForm>
       <div className="derived-keys">
         <span className="muted small">Click to insert:</span>
         {keys.map((k) => (

@@ -1,6 +1,6 @@
 import { useRef, useState } from "react";
 import { call, describeError, toApiError, type ExpAction, type ExpRow } from "../../ipc";
-import { Button, Modal } from "../../components/ui";
+import { Button, Modal, SubmitForm } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
 import { useSubmit } from "../../components/useSubmit";
@@ -144,13 +144,7 @@ function ActionDialog(props: { project: string; dialog: NonNullable<Dialog>; onC
           have not committed are kept in <span className="mono">refs/exps/apply/stash</span>, as <span className="mono">dvc exp apply</span> keeps them.
         </p>
       ) : (
-        <form
-          className="stage-form"
-          onSubmit={(e) => {
-            e.preventDefault();
-            void submit();
-          }}
-        >
+        <SubmitForm className="stage-form" onSubmit={() => void submit()}>
           <label>
             <span>{kind === "branch" ? "Branch name" : "New name"}</span>
             <input value={name} onChange={(e) => setName(e.target.value)} aria-label={kind === "branch" ? "Branch name" : "New name"} />
@@ -158,7 +152,7 @@ function ActionDialog(props: { project: string; dialog: NonNullable<Dialog>; onC
           {kind === "branch" && (
             <span className="muted small field-help">A git branch at the experiment&apos;s commit; the experiment stays listed.</span>
           )}
-        </form>
+        </SubmitForm>
       )}
       {error && <p className="form-error">{error}</p>}
     </Modal>

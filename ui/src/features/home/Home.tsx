@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { call, describeError, folderPicker, toApiError, type ProjectNews, type ProjectSummary, type RunState } from "../../ipc";
 import { Icon } from "../../components/Icon";
-import { Button, Empty, Modal, Pill } from "../../components/ui";
+import { Button, Empty, Modal, Pill, SubmitForm } from "../../components/ui";
 import { notify } from "../../components/toast";
 import { useShortcuts } from "../../components/shortcuts";
 import { useSubmit } from "../../components/useSubmit";
@@ -311,14 +311,9 @@ function AddFolder({ onClose, onAdded }: { onClose: () => void; onAdded: (first:
       }
     >
       <p className="muted">Every git repository in this folder (up to four levels deep) is added.</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm onSubmit={() => void submit()}>
         <FolderInput value={path} onChange={setPath} label="Folder path" placeholder="/home/you/projects" onError={setError} />
-      </form>
+      </SubmitForm>
       {error && <p className="form-error">{error}</p>}
     </Modal>
   );
@@ -380,13 +375,7 @@ function CloneRepo({ onClose, onCloned }: { onClose: () => void; onCloned: (path
         Anything <span className="mono">git clone</span> takes: an https or ssh URL, or a path. It uses your git and
         its saved credentials.
       </p>
-      <form
-        className="stage-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm className="stage-form" onSubmit={() => void submit()}>
         <label>
           <span>Repository</span>
           <input
@@ -414,7 +403,7 @@ function CloneRepo({ onClose, onCloned }: { onClose: () => void; onCloned: (path
           />
         </label>
         <button type="submit" hidden />
-      </form>
+      </SubmitForm>
       {busy && (
         <div className="clone-progress" data-testid="clone-progress">
           <div className={`progress-bar ${f == null ? "indeterminate" : ""}`}>
@@ -492,13 +481,7 @@ function NewProject({ onClose, onCreated }: { onClose: () => void; onCreated: (p
       }
     >
       <p className="muted">A new folder with version control set up (git, and DVC&apos;s files for data and pipelines), ready to run and to share.</p>
-      <form
-        className="stage-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm className="stage-form" onSubmit={() => void submit()}>
         <label>
           <span>Name</span>
           <input className="text-input mono" placeholder="flower-classifier" value={name} onChange={(e) => setName(e.target.value)} aria-label="Project name" autoFocus />
@@ -508,7 +491,7 @@ function NewProject({ onClose, onCreated }: { onClose: () => void; onCreated: (p
           <FolderInput value={folder} onChange={setFolder} label="Folder to create it in" onError={setError} />
         </label>
         <button type="submit" hidden />
-      </form>
+      </SubmitForm>
       {error && <p className="form-error">{error}</p>}
     </Modal>
   );

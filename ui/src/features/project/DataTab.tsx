@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState } from "react";
 import { call, describeError, toApiError, type DataState, type DataVersion, type DataView, type SyncDirection, type TrackedItem } from "../../ipc";
-import { Button, Empty, ErrorBox, Modal, Pill } from "../../components/ui";
+import { Button, Empty, ErrorBox, Modal, Pill, SubmitForm } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
 import { formatBytes, relativeTime } from "../../format";
@@ -195,18 +195,12 @@ export function DataTab({ project }: { project: string }) {
                 </li>
               ))}
             </ul>
-            <form
-              className="save-form"
-              onSubmit={(e) => {
-                e.preventDefault();
-                void save();
-              }}
-            >
+            <SubmitForm className="save-form" onSubmit={() => void save()}>
               <input className="text-input" placeholder="Describe this version, e.g. “More training data, lr 0.05”" value={message} onChange={(e) => setMessage(e.target.value)} aria-label="Version message" />
               <Button kind="primary" icon="save" type="submit" disabled={!message.trim() || busy} testId="save-version">
                 Save version
               </Button>
-            </form>
+            </SubmitForm>
           </>
         )}
       </section>
@@ -336,14 +330,9 @@ function TrackDialog({ project, onClose, onDone }: { project: string; onClose: (
       }
     >
       <p className="muted">A path inside the project, e.g. <code>data/images</code>. Its content is stored in the cache; a <code>.dvc</code> pointer is created for git.</p>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void submit();
-        }}
-      >
+      <SubmitForm onSubmit={() => void submit()}>
         <input className="text-input mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="data/raw" aria-label="Path to track" />
-      </form>
+      </SubmitForm>
       {error && <p className="form-error">{error}</p>}
     </Modal>
   );

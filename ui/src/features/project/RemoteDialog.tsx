@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { call, type RemoteView } from "../../ipc";
-import { Button, Modal } from "../../components/ui";
+import { Button, Modal, SubmitForm } from "../../components/ui";
 import { useSubmit } from "../../components/useSubmit";
 
 /**
@@ -50,13 +50,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
       }
     >
       <p className="muted">Where Push sends the data and the pipeline&apos;s outputs, and Pull gets them from: a shared folder, or an S3 bucket.</p>
-      <form
-        className="stage-form"
-        onSubmit={(e) => {
-          e.preventDefault();
-          if (ready) void save();
-        }}
-      >
+      <SubmitForm className="stage-form" onSubmit={() => ready && void save()}>
         <label>
           <span>Name</span>
           <input value={name} aria-label="Remote name" onChange={(e) => setName(e.target.value)} data-testid="remote-name-input" />
@@ -121,7 +115,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
             </label>
           </>
         )}
-      </form>
+      </SubmitForm>
       {error && (
         <p className="fail-msg small" data-testid="remote-error">
           {error}
