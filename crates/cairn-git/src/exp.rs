@@ -45,6 +45,9 @@ fn env_sig(who: &str, repo: &git2::Repository) -> Result<Signature<'static>, Git
     Ok(Signature::now(&name, &email)?)
 }
 
+/// How many times a locked ref is tried again (20 ms apart) before giving up.
+const REF_LOCK_TRIES: u32 = 100;
+
 impl Git {
     fn commit_of(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
         self.repo
@@ -74,11 +77,23 @@ impl Git {
         r.peel_to_commit().ok().map(|c| c.id().to_string())
     }
 
-    /// Creates or moves a ref.
+    /// Creates or moves a ref. Another writer holding the ref's lock (a parallel queue
+    /// worker recording its experiment, the CLI beside the app) is waited for, briefly:
+    /// libgit2 fails at once where git would too, and a finished experiment must not be
+    /// lost to a moment's contention.
     pub fn set_ref(&self, name: &str, commit: &str, log: &str) -> Result<(), GitError> {
-        self.repo
-            .reference(name, Oid::from_str(commit)?, true, log)?;
-        Ok(())
+        let oid = Oid::from_str(commit)?;
+        let mut tries = 0;
+        loop {
+            match self.repo.reference(name, oid, true, log) {
+                Ok(_) => return Ok(()),
+                Err(e) if e.code() == git2::ErrorCode::Locked && tries < REF_LOCK_TRIES => {
+                    tries += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(20));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
     }
 
     /// Deletes a ref (no error if it does not exist).
@@ -408,5 +423,34 @@ impl Git {
     /// Commit time of `rev` in seconds.
     pub fn commit_time(&self, rev: &str) -> Result<i64, GitError> {
         Ok(self.commit_of(rev)?.time().seconds())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::Git;
+
+    #[test]
+    fn a_ref_locked_by_another_writer_is_set_once_the_lock_goes() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.txt"), "a").unwrap();
+        let git = Git::init(dir.path()).unwrap();
+        let commit = git.commit_all("a").unwrap().id;
+        // Another writer holds the ref's lock for a moment.
+        let lock = dir.path().join(".git/refs/exps/exec/EXEC_HEAD.lock");
+        std::fs::create_dir_all(lock.parent().unwrap()).unwrap();
+        std::fs::write(&lock, "").unwrap();
+        let held = lock.clone();
+        let writer = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(150));
+            std::fs::remove_file(held).unwrap();
+        });
+        git.set_ref("refs/exps/exec/EXEC_HEAD", &commit, "test")
+            .expect("set once the lock is released");
+        writer.join().unwrap();
+        assert_eq!(
+            git.ref_target("refs/exps/exec/EXEC_HEAD").as_deref(),
+            Some(commit.as_str())
+        );
     }
 }
