@@ -843,8 +843,8 @@ async function main() {
   if (!existsSync(join(made, ".dvc", "config"))) throw new Error("the new project has DVC's files");
   const log = spawnSync("git", ["log", "--format=%s"], { cwd: made, encoding: "utf8" }).stdout;
   if (log !== "Start the project\n") throw new Error(`one commit: ${log}`);
-  // Trusted: a first stage added in the app runs without asking.
-  await page.getByTestId("add-stage-open").click();
+  // Trusted: a first stage added in the app (from the empty pipeline) runs without asking.
+  await page.getByTestId("add-first-stage").click();
   const add = page.getByTestId("add-stage");
   await add.getByLabel("Stage name").fill("hello");
   await add.getByLabel("Command").fill("echo hello > hello.txt");

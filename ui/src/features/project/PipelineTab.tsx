@@ -243,6 +243,11 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
               <p className="muted">
                 {view.problems.length ? "Fix the problem above to see the pipeline." : "This project has no dvc.yaml stages yet."}
               </p>
+              {view.problems.length === 0 && (
+                <Button kind="primary" icon="plus" onClick={() => setAdding(true)} disabled={running} testId="add-first-stage">
+                  Add the first stage
+                </Button>
+              )}
             </Empty>
           ) : (
             <ReactFlow<StageFlowNode>
