@@ -92,9 +92,29 @@ pub fn runs(root: &Path) -> Vec<Run> {
     out
 }
 
-/// The run `id` under `root/mlruns`, if there is one.
+/// The run `id` under `root/mlruns`, if there is one: only its own folder is read (a
+/// chart asks for a few runs of a store that may hold thousands).
 pub fn run(root: &Path, id: &str) -> Option<Run> {
-    runs(root).into_iter().find(|r| r.id == id)
+    if id.is_empty() || id.contains(['/', '\\']) || id.starts_with('.') {
+        return None;
+    }
+    std::fs::read_dir(root.join(MLRUNS))
+        .ok()?
+        .flatten()
+        .map(|exp| exp.path())
+        .filter(|dir| dir.join(id).is_dir())
+        .find_map(|dir| {
+            let exp_meta = flat_yaml(&dir.join("meta.yaml"));
+            if exp_meta.is_empty()
+                || exp_meta.get("lifecycle_stage").map(String::as_str) == Some("deleted")
+            {
+                return None;
+            }
+            read_run(
+                &dir.join(id),
+                exp_meta.get("name").map_or("", String::as_str),
+            )
+        })
 }
 
 fn read_run(dir: &Path, experiment: &str) -> Option<Run> {
