@@ -9,7 +9,7 @@ use std::process::Output;
 
 pub use cairn_testkit::{
     DVCIGNORE, Entry, EntryKind, Feature, RandomTree, TestRepo, Tree, TreeSpec, cairn_bin,
-    describe, dvc_bin, dvcignored,
+    describe, dvc_bin, dvcignored, workspace_root,
 };
 use serde_json::Value;
 

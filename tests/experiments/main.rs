@@ -3,6 +3,8 @@
 //! same commit tree and message, same workspace left behind, `exp show --json` byte for
 //! byte, and `exp apply` working across tools. Metrics/params diffs must agree too.
 
+mod tensorboard;
+
 use cairn_e2e::{Checks, TestRepo, Tool, init};
 use serde_json::Value;
 

@@ -42,6 +42,7 @@ pub mod series;
 pub mod show;
 pub mod snapshot;
 pub mod summary;
+pub mod tensorboard;
 pub mod tomledit;
 mod words;
 pub mod yamledit;
