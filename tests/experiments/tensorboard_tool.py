@@ -2,6 +2,9 @@
 
     python tensorboard_tool.py write LOGDIR   # event files as PyTorch, TF2 and Lightning write them
     python tensorboard_tool.py read LOGDIR    # what TensorBoard's scalars and hparams dashboards see, as JSON
+    python tensorboard_tool.py fixture FILE   # the small run the API and UI tests use (checked in)
+    python tensorboard_tool.py bench LOGDIR RUNS STEPS   # a workload for benches/tensorboard.rs
+    python tensorboard_tool.py time LOGDIR    # seconds TensorBoard's multiplexer takes to load it
 """
 
 import json
@@ -124,6 +127,47 @@ def write(logdir):
     w.close()
 
 
+def fixture(path):
+    """One run as PyTorch writes it: hyperparameters, then loss and accuracy for 20 steps."""
+    import os
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        w = EventFileWriter(tmp)
+        w.add_event(event(0, [hparams_value({"lr": 0.01, "epochs": 20, "model": "mlp"})]))
+        for step in range(20):
+            w.add_event(event(step, [
+                summary_pb2.Summary.Value(tag="loss", simple_value=round(1.0 / (step + 1), 4)),
+                summary_pb2.Summary.Value(tag="accuracy", simple_value=round(0.5 + step * 0.02, 2)),
+            ]))
+        w.close()
+        (name,) = os.listdir(tmp)
+        os.replace(os.path.join(tmp, name), path)
+
+
+def bench(logdir, runs, steps):
+    """RUNS runs of STEPS steps, each step logging three scalars as PyTorch does."""
+    rnd = random.Random(1)
+    for r in range(int(runs)):
+        w = EventFileWriter(f"{logdir}/runs/run-{r:03}", max_queue_size=1000)
+        for step in range(int(steps)):
+            w.add_event(event(step, [
+                summary_pb2.Summary.Value(tag="loss", simple_value=rnd.random()),
+                summary_pb2.Summary.Value(tag="accuracy", simple_value=rnd.random()),
+                summary_pb2.Summary.Value(tag="lr", simple_value=0.1),
+            ]))
+        w.close()
+
+
+def time_load(logdir):
+    import time
+    t = time.perf_counter()
+    mux = pem.EventMultiplexer(size_guidance={pea.TENSORS: 0})
+    mux.AddRunsFromDirectory(logdir)
+    mux.Reload()
+    points = sum(len(mux.Tensors(run, tag)) for run, tags in mux.PluginRunToTagToContent("scalars").items() for tag in tags)
+    print(f"{time.perf_counter() - t:.4f} {points}")
+
+
 def plain(v):
     kind = v.WhichOneof("kind")
     return {"number_value": v.number_value, "string_value": v.string_value, "bool_value": v.bool_value}.get(kind)
@@ -150,4 +194,4 @@ def read(logdir):
 
 
 if __name__ == "__main__":
-    {"write": write, "read": read}[sys.argv[1]](sys.argv[2])
+    {"write": write, "read": read, "fixture": fixture, "bench": bench, "time": time_load}[sys.argv[1]](*sys.argv[2:])

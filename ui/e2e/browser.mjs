@@ -509,6 +509,22 @@ async function main() {
   await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "mlflow-baseline" }).waitFor();
   await page.getByTestId("exp-charts").getByTestId("metric-chart").filter({ hasText: /^accuracy/ }).waitFor();
   await shot(page, "04i3-experiments-mlflow");
+  // A TensorBoard run (event files PyTorch's SummaryWriter wrote) joins it the same way.
+  const tbDir = join(demoDir, "runs", "pytorch-baseline");
+  mkdirSync(tbDir, { recursive: true });
+  cpSync(join(repo, "crates/cairn-api/tests/fixtures/events.out.tfevents.pytorch"), join(tbDir, "events.out.tfevents.pytorch"));
+  const tbRow = page.getByTestId("exp-row").filter({ hasText: "runs/pytorch-baseline" });
+  await tbRow.filter({ hasText: "TensorBoard" }).waitFor({ timeout: 20000 });
+  if (await tbRow.getByTestId("exp-actions").count()) throw new Error("a TensorBoard run has no DVC actions");
+  await page.getByTestId("exp-count").filter({ hasText: "· 1 MLflow run · 1 TensorBoard run" }).waitFor();
+  await tbRow.getByTestId("exp-select").check();
+  const lossChart = page.getByTestId("exp-charts").getByTestId("metric-chart").filter({ hasText: /^loss/ });
+  await lossChart.waitFor();
+  await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "runs/pytorch-baseline" }).waitFor();
+  await shot(page, "04i4-experiments-tensorboard");
+  await tbRow.getByTestId("exp-select").uncheck();
+  rmSync(join(demoDir, "runs"), { recursive: true, force: true });
+  await tbRow.waitFor({ state: "detached", timeout: 20000 });
   rmSync(join(demoDir, "mlruns"), { recursive: true, force: true });
   await mlRow.waitFor({ state: "detached", timeout: 20000 });
 

@@ -8,14 +8,11 @@ use serde_json::Value;
 
 use crate::dto::*;
 use crate::error::ApiResult;
+use crate::imported::{self, Imported};
 use crate::{Api, project_root};
 
 /// The row id of the work tree.
 const WORKSPACE: &str = "workspace";
-/// Row ids of MLflow runs (in `mlruns/`) start with this, then the run id.
-const MLFLOW: &str = "mlflow:";
-/// The column file of MLflow params and metrics.
-const MLFLOW_FILE: &str = cairn_exp::mlflow::MLRUNS;
 /// The most commits of history a table asks for per branch: every one is read from git
 /// with its params and metrics files.
 const MAX_COMMITS: u32 = 500;
@@ -34,7 +31,7 @@ impl Api {
                 ..Default::default()
             },
         )?;
-        let mut view = table(&shown, mlflow_rows(&root));
+        let mut view = table(&shown, imported::rows(&root));
         // Notes are an extra: a repository whose notes cannot be read still lists.
         let notes = cairn_git::Git::discover(&root)
             .and_then(|g| g.notes())
@@ -65,7 +62,7 @@ impl Api {
     pub fn metric_series(&self, args: SeriesArgs) -> ApiResult<Vec<RevSeriesView>> {
         let root = project_root(&args.project)?;
         let (runs, revs): (Vec<&String>, Vec<&String>) =
-            args.revs.iter().partition(|r| r.starts_with(MLFLOW));
+            args.revs.iter().partition(|r| imported::is_imported(r));
         let revs: Vec<Option<String>> = revs
             .into_iter()
             .map(|r| (r != WORKSPACE).then(|| r.clone()))
@@ -77,7 +74,7 @@ impl Api {
                 .map(|(rev, series)| (rev.unwrap_or_else(|| WORKSPACE.to_string()), series))
                 .collect();
         for id in runs {
-            let series = mlflow_series(&root, id)
+            let series = imported::series(&root, id)
                 .into_iter()
                 .filter(|s| args.names.is_empty() || args.names.contains(&s.name))
                 .map(|mut s| {
@@ -114,13 +111,14 @@ impl Api {
         let git = args
             .revs
             .iter()
-            .any(|r| r != WORKSPACE && !r.starts_with(MLFLOW))
+            .any(|r| r != WORKSPACE && !imported::is_imported(r))
             .then(|| cairn_git::Git::discover(&root))
             .transpose()?;
         let mut out = Vec::new();
         for rev in &args.revs {
-            if rev.starts_with(MLFLOW) {
-                // MLflow's logged images are artifacts, not plots: none here.
+            if imported::is_imported(rev) {
+                // MLflow's logged images are artifacts, TensorBoard's are not plots of
+                // a commit: none here.
                 out.push(RevImagesView {
                     rev: rev.clone(),
                     images: Vec::new(),
@@ -156,9 +154,6 @@ struct Pending<'a> {
     row: ExpRow,
     data: Option<&'a ExpData>,
 }
-
-/// A row from outside DVC (an MLflow run) with its cells by (is metric, file, key).
-type Imported = (ExpRow, IndexMap<(bool, String, String), Value>);
 
 /// Lays `shown`, then `imported`, out as a table: one column per param and metric key
 /// any row has.
@@ -259,8 +254,8 @@ fn add_series_columns(
     let loaded: Vec<Vec<cairn_exp::series::Series>> = cairn_exp::series::load_revs(root, &revs)?
         .into_iter()
         .zip(&view.rows)
-        .map(|(series, row)| match row.id.starts_with(MLFLOW) {
-            true => mlflow_series(root, &row.id),
+        .map(|(series, row)| match imported::is_imported(&row.id) {
+            true => imported::series(root, &row.id),
             false => series.unwrap_or_default(),
         })
         .collect();
@@ -340,55 +335,4 @@ fn cell(v: &Value) -> ExpCell {
         num: v.as_f64(),
         step: None,
     }
-}
-
-/// The project's MLflow runs (`mlruns/`) as experiment rows of no baseline: params and
-/// each metric's latest value under the file `mlruns`.
-fn mlflow_rows(root: &std::path::Path) -> Vec<Imported> {
-    cairn_exp::mlflow::runs(root)
-        .into_iter()
-        .map(|run| {
-            let mut cells = IndexMap::new();
-            for (k, v) in &run.params {
-                // MLflow keeps params as text: numbers read as numbers, as in params.yaml.
-                let value = serde_json::from_str::<Value>(v)
-                    .ok()
-                    .filter(Value::is_number)
-                    .unwrap_or_else(|| Value::String(v.clone()));
-                cells.insert((false, MLFLOW_FILE.to_string(), k.clone()), value);
-            }
-            for (k, v) in run.latest() {
-                cells.insert((true, MLFLOW_FILE.to_string(), k), Value::from(v));
-            }
-            let status = match run.status.as_str() {
-                "running" => "running",
-                "scheduled" => "queued",
-                "failed" | "killed" => "failed",
-                _ => "success",
-            };
-            let row = ExpRow {
-                id: format!("{MLFLOW}{}", run.id),
-                name: run.name,
-                kind: ExpRowKind::Experiment,
-                baseline: None,
-                created: run
-                    .start_ms
-                    .map(|ms| cairn_exp::collect::iso_timestamp(ms / 1000)),
-                status: status.to_string(),
-                error: None,
-                values: Vec::new(),
-                note: None,
-                source: Some("mlflow".into()),
-            };
-            (row, cells)
-        })
-        .collect()
-}
-
-/// The metric histories of the MLflow run behind row id `id`; none if it is gone.
-fn mlflow_series(root: &std::path::Path, id: &str) -> Vec<cairn_exp::series::Series> {
-    id.strip_prefix(MLFLOW)
-        .and_then(|id| cairn_exp::mlflow::run(root, id))
-        .map(|r| r.series())
-        .unwrap_or_default()
 }

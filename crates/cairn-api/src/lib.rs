@@ -30,6 +30,7 @@ pub mod error;
 pub mod events;
 pub mod exp_actions;
 pub mod experiments;
+mod imported;
 pub mod index;
 pub mod pipeline;
 pub mod preview;

@@ -328,3 +328,98 @@ fn mlflow_runs_in_mlruns_are_listed_charted_and_summarised() {
     );
     assert_eq!(images[0]["images"], json!([]));
 }
+
+#[test]
+fn tensorboard_runs_are_listed_charted_and_followed_while_written() {
+    let (_data, api, _demo) = common::api_with_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tracked");
+    let git = common::init_dvc_repo(&root);
+    write_version(&root, 0.1, 0.5);
+    git.commit_all("first").unwrap();
+    // A run PyTorch's SummaryWriter wrote (the fixture is TensorBoard's own writer's
+    // output: `tests/experiments/tensorboard_tool.py fixture`), still being written.
+    let events = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/events.out.tfevents.pytorch"),
+    )
+    .unwrap();
+    let file = root.join("runs/fixture/events.out.tfevents.pytorch");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &events[..events.len() - 40]).unwrap();
+    let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
+    let list = || {
+        call(
+            &api,
+            "list_experiments",
+            json!({"project": project, "series": [{"stat": "min"}]}),
+        )
+    };
+    let find = |view: &Value| {
+        view["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["source"] == "tensorboard")
+            .unwrap_or_else(|| panic!("no TensorBoard row: {view}"))
+            .clone()
+    };
+    let col = |view: &Value, kind: &str, file: &str, key: &str| {
+        let columns = view["columns"].as_array().unwrap();
+        columns
+            .iter()
+            .position(|c| c["kind"] == kind && c["file"] == file && c["key"] == key)
+            .unwrap_or_else(|| panic!("no {kind} {file}:{key} in {columns:?}"))
+    };
+    let view = list();
+    let row = find(&view);
+    let loss_before = row["values"][col(&view, "metric", "tensorboard", "loss")]["num"].clone();
+    assert_ne!(loss_before, json!(0.05), "the last step is not written yet");
+
+    std::fs::write(&file, &events).unwrap();
+    let view = list();
+    let row = find(&view);
+    assert_eq!(
+        (&row["id"], &row["name"], &row["kind"]),
+        (
+            &json!("tb:runs/fixture"),
+            &json!("runs/fixture"),
+            &json!("experiment")
+        )
+    );
+    let value = |key: &str, kind: &str| row["values"][col(&view, kind, "tensorboard", key)].clone();
+    assert_eq!(value("lr", "param")["num"], 0.01);
+    assert_eq!(value("epochs", "param")["text"], "20");
+    assert_eq!(value("model", "param")["text"], "mlp");
+    assert_eq!(
+        value("loss", "metric")["num"],
+        0.05,
+        "the value at the last step"
+    );
+    assert_eq!(value("accuracy", "metric")["num"], 0.88);
+    let min = &row["values"][col(&view, "series", "tensorboard/runs/fixture", "loss")];
+    assert_eq!((&min["num"], &min["step"]), (&json!(0.05), &json!(19.0)));
+
+    let series = call(
+        &api,
+        "metric_series",
+        json!({"project": project, "revs": ["tb:runs/fixture"], "names": ["loss"], "width": 100}),
+    );
+    let ys = series[0]["series"][0]["ys"].as_array().unwrap();
+    assert_eq!(ys.len(), 20);
+    assert_eq!(
+        (&ys[0], &ys[1], &ys[19]),
+        (&json!(1.0), &json!(0.5), &json!(0.05))
+    );
+
+    // Gone with its folder.
+    std::fs::remove_dir_all(root.join("runs")).unwrap();
+    let view = list();
+    assert!(
+        view["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|r| r["source"] != "tensorboard")
+    );
+}

@@ -1205,7 +1205,8 @@ values: Array<ExpCell | null>,
 note: string | null, 
 /**
  * Where a row not made by DVC or Cairn comes from: `mlflow` for a run in the
- * project's `mlruns/` (read-only: no apply, branch or note).
+ * project's `mlruns/`, `tensorboard` for a folder of TensorBoard event files
+ * (read-only: no apply, branch or note).
  */
 source?: string, };
 

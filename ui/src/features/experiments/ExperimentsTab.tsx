@@ -26,6 +26,7 @@ import {
   differs,
   groupChartLines,
   HISTORY_MODES,
+  importedCounts,
   MAX_SMOOTHING,
   metricNames,
   nextSelection,
@@ -35,6 +36,7 @@ import {
   parseSmoothing,
   SERIES_MODES,
   seriesCellTitle,
+  SOURCES,
   seriesStats,
   sortRows,
   statLabel,
@@ -49,6 +51,16 @@ import "./experiments.css";
 const ROW_HEIGHT = 34;
 /** Rows charted when the tab opens: workspace, baseline and the newest experiments. */
 const FIRST_SELECTED = 5;
+/** Which other tracker a read-only row comes from. */
+function SourcePill({ source }: { source: string }) {
+  const known = SOURCES[source];
+  return (
+    <Pill tone="neutral" title={known?.title}>
+      {known?.label ?? source}
+    </Pill>
+  );
+}
+
 const STATUS_TONE: Record<string, string> = { queued: "neutral", running: "running", failed: "failed" };
 /** Where the smoothing slider's value is kept between sessions. */
 const SMOOTHING_KEY = "cairn.smoothing";
@@ -268,7 +280,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const sortBy = (column: number) =>
     setSort((s) => (s?.column === column ? (s.descending ? { column, descending: false } : null) : { column, descending: true }));
   const experiments = view.rows.filter((r) => r.kind === "experiment" && !r.source).length;
-  const imported = view.rows.filter((r) => r.source === "mlflow").length;
+  const imported = importedCounts(view.rows);
   // One line per charted revision, in the order of the y arrays `alignSeries` gives.
   const lines = chartLines
     ? chartLines.map(({ label, colour }) => ({ label, colour }))
@@ -284,7 +296,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <span className="muted" data-testid="exp-count">
           {experiments === 1 ? "1 experiment" : `${experiments} experiments`} on{" "}
           {baselines.length > 1 ? `${baselines.length} commits` : (baselines[0]?.name ?? "HEAD")}
-          {imported > 0 && ` · ${imported === 1 ? "1 MLflow run" : `${imported} MLflow runs`}`}
+          {imported.map((n) => ` · ${n}`).join("")}
         </span>
         <label className="search small-search">
           <Icon name="search" size={14} />
@@ -474,11 +486,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                       <span className="swatch" style={{ background: on ? colourOf[r.id] : "transparent" }} />
                       <span className={r.kind === "experiment" ? "mono" : ""}>{r.name}</span>
                       {r.kind !== "experiment" && <Pill tone="neutral">{r.kind === "workspace" ? "work tree" : "baseline"}</Pill>}
-                      {r.source === "mlflow" && (
-                        <Pill tone="neutral" title="An MLflow run in mlruns/ (read-only here)">
-                          MLflow
-                        </Pill>
-                      )}
+                      {r.source && <SourcePill source={r.source} />}
                       {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
                       {reference === r.id && <Pill tone="running">reference</Pill>}

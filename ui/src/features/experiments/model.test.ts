@@ -10,6 +10,7 @@ import {
   formatAggregate,
   formatTable,
   groupChartLines,
+  importedCounts,
   groupRows,
   nextSelection,
   overrides,
@@ -437,5 +438,17 @@ describe("table formats", () => {
     const multi = [["Note"], ["line one\nline two\tend"]];
     expect(formatTable(multi, "tsv")).toBe("Note\nline one line two end");
     expect(formatTable(multi, "markdown").split("\n")).toHaveLength(3);
+  });
+});
+
+describe("importedCounts", () => {
+  const r = (id: string, source?: string): ExpRow =>
+    ({ id, name: id, kind: "experiment", baseline: null, created: null, status: "success", error: null, values: [], note: null, source }) as ExpRow;
+  it("counts each other tracker's runs, DVC's own rows not at all", () => {
+    expect(importedCounts([r("a"), r("b")])).toEqual([]);
+    expect(importedCounts([r("mlflow:1", "mlflow"), r("tb:x", "tensorboard"), r("tb:y", "tensorboard"), r("c")])).toEqual([
+      "1 MLflow run",
+      "2 TensorBoard runs",
+    ]);
   });
 });

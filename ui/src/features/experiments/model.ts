@@ -7,6 +7,20 @@ export const PALETTE = ["#4f5ef0", "#e5484d", "#30a46c", "#e09a16", "#8e7cf0", "
 
 export type SortKey = { column: number; descending: boolean } | null;
 
+/** Runs from other trackers, shown read-only beside the experiments (`ExpRow.source`). */
+export const SOURCES: Record<string, { label: string; title: string }> = {
+  mlflow: { label: "MLflow", title: "An MLflow run in mlruns/ (read-only here)" },
+  tensorboard: { label: "TensorBoard", title: "A folder of TensorBoard event files (read-only here)" },
+};
+
+/** How many rows of each other tracker there are: `["1 MLflow run", "3 TensorBoard runs"]`. */
+export function importedCounts(rows: ExpRow[]): string[] {
+  return Object.entries(SOURCES).flatMap(([source, { label }]) => {
+    const n = rows.filter((r) => r.source === source).length;
+    return n === 0 ? [] : [`${n} ${label} run${n === 1 ? "" : "s"}`];
+  });
+}
+
 /**
  * Indices of the columns to show: every metric and series, params only where some row
  * differs (with `onlyChanged`), and none the user hid (by [`columnId`]).

@@ -1,0 +1,114 @@
+//! Runs made outside DVC that the experiments table shows beside its experiments,
+//! read-only: MLflow's file store (`mlruns/`) and TensorBoard event files. Each kind
+//! has a row-id prefix, a column file shared by all its runs, and step series of its own.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use crate::dto::{ExpRow, ExpRowKind};
+use cairn_exp::series::Series;
+
+/// A row with its cells by (is metric, file, key).
+pub(crate) type Imported = (ExpRow, IndexMap<(bool, String, String), Value>);
+
+/// The kinds, by row-id prefix and `ExpRow::source`.
+const MLFLOW: (&str, &str) = ("mlflow:", "mlflow");
+const TENSORBOARD: (&str, &str) = ("tb:", "tensorboard");
+
+/// Whether a row id is an imported run's (it has no commit, plots or DVC actions).
+pub(crate) fn is_imported(id: &str) -> bool {
+    id.starts_with(MLFLOW.0) || id.starts_with(TENSORBOARD.0)
+}
+
+/// Every imported run of the project at `root`: MLflow's, then TensorBoard's, each
+/// newest first.
+pub(crate) fn rows(root: &std::path::Path) -> Vec<Imported> {
+    let mlflow = cairn_exp::mlflow::runs(root).into_iter().map(|run| {
+        let status = match run.status.as_str() {
+            "running" => "running",
+            "scheduled" => "queued",
+            "failed" | "killed" => "failed",
+            _ => "success",
+        };
+        // MLflow keeps params as text: numbers read as numbers, as in params.yaml.
+        let params = run.params.iter().map(|(k, v)| {
+            let value = serde_json::from_str::<Value>(v)
+                .ok()
+                .filter(Value::is_number)
+                .unwrap_or_else(|| Value::String(v.clone()));
+            (k.clone(), value)
+        });
+        imported(
+            MLFLOW,
+            &run.id,
+            run.name.clone(),
+            run.start_ms,
+            status,
+            cairn_exp::mlflow::MLRUNS,
+            params,
+            run.latest(),
+        )
+    });
+    let tensorboard = cairn_exp::tensorboard::runs(root).into_iter().map(|run| {
+        imported(
+            TENSORBOARD,
+            &run.id,
+            run.id.clone(),
+            run.start_ms,
+            "success",
+            cairn_exp::tensorboard::FILE,
+            run.hparams.clone(),
+            run.latest(),
+        )
+    });
+    mlflow.chain(tensorboard).collect()
+}
+
+/// The step series of the imported run behind row id `id`; none if it is gone (or the
+/// id is not an imported run's).
+pub(crate) fn series(root: &std::path::Path, id: &str) -> Vec<Series> {
+    if let Some(run) = id.strip_prefix(MLFLOW.0) {
+        return cairn_exp::mlflow::run(root, run)
+            .map(|r| r.series())
+            .unwrap_or_default();
+    }
+    if let Some(run) = id.strip_prefix(TENSORBOARD.0) {
+        return cairn_exp::tensorboard::run(root, run)
+            .map(|r| r.series())
+            .unwrap_or_default();
+    }
+    Vec::new()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn imported(
+    (prefix, source): (&str, &str),
+    id: &str,
+    name: String,
+    start_ms: Option<i64>,
+    status: &str,
+    file: &str,
+    params: impl IntoIterator<Item = (String, Value)>,
+    metrics: impl IntoIterator<Item = (String, f64)>,
+) -> Imported {
+    let mut cells = IndexMap::new();
+    for (k, v) in params {
+        cells.insert((false, file.to_string(), k), v);
+    }
+    for (k, v) in metrics {
+        cells.insert((true, file.to_string(), k), Value::from(v));
+    }
+    let row = ExpRow {
+        id: format!("{prefix}{id}"),
+        name,
+        kind: ExpRowKind::Experiment,
+        baseline: None,
+        created: start_ms.map(|ms| cairn_exp::collect::iso_timestamp(ms / 1000)),
+        status: status.to_string(),
+        error: None,
+        values: Vec::new(),
+        note: None,
+        source: Some(source.to_string()),
+    };
+    (row, cells)
+}
