@@ -15,6 +15,7 @@ mod record;
 use std::collections::{BTreeMap, HashMap};
 use std::path::{Component, Path, PathBuf};
 
+use indexmap::IndexMap;
 use serde_json::Value;
 
 use crate::series::Series;
@@ -174,7 +175,7 @@ fn read_run(root: &Path, dir: &Path, files: &[PathBuf]) -> Option<Run> {
 struct Accumulator {
     /// The plugin each tag declared first.
     plugins: HashMap<String, String>,
-    points: HashMap<String, Vec<(i64, f64)>>,
+    points: IndexMap<String, Vec<(i64, f64)>>,
     hparams: BTreeMap<String, Value>,
     start: Option<f64>,
     version: Option<f64>,
@@ -195,6 +196,15 @@ impl Accumulator {
                 .entry(data.tags[*tag].clone())
                 .or_insert_with(|| plugin.clone());
         }
+        // The file's tag numbers as this run's (one lookup per tag, not per point).
+        let ids: Vec<usize> = data
+            .tags
+            .iter()
+            .map(|t| match self.points.get_index_of(t) {
+                Some(i) => i,
+                None => self.points.insert_full(t.clone(), Vec::new()).0,
+            })
+            .collect();
         for item in &data.items {
             match item {
                 Item::Version(v) => self.version = Some(*v),
@@ -214,7 +224,7 @@ impl Accumulator {
                     self.recent_step = Some(*step);
                 }
                 Item::Point { tag, step, value } => {
-                    let pts = self.points.entry(data.tags[*tag].clone()).or_default();
+                    let pts = &mut self.points[ids[*tag]];
                     if let Some((at, done)) = &mut self.cut
                         && !done.contains(tag)
                     {
