@@ -8,10 +8,13 @@
 //! `status` 1–5, `lifecycle_stage`), `params/<key>` (the value as text), `metrics/<key>`
 //! (lines `timestamp value step`) and `tags/<key>`; keys with `/` are nested folders.
 
+mod cache;
+
 use std::collections::BTreeMap;
 use std::path::Path;
 
 use crate::series::Series;
+use cache::{Witnesses, stamp};
 
 /// The folder MLflow's file store uses by default, relative to where it ran.
 pub const MLRUNS: &str = "mlruns";
@@ -117,13 +120,24 @@ pub fn run(root: &Path, id: &str) -> Option<Run> {
         })
 }
 
+/// The run in `dir`, from the cache while nothing it was read from changed.
 fn read_run(dir: &Path, experiment: &str) -> Option<Run> {
-    let meta = flat_yaml(&dir.join("meta.yaml"));
+    cache::get(dir, || {
+        let mut witnesses = Witnesses::new();
+        let run = read_run_files(dir, experiment, &mut witnesses);
+        (run, witnesses)
+    })
+}
+
+fn read_run_files(dir: &Path, experiment: &str, witnesses: &mut Witnesses) -> Option<Run> {
+    let meta_path = dir.join("meta.yaml");
+    witnesses.push((meta_path.clone(), stamp(&meta_path)));
+    let meta = flat_yaml(&meta_path);
     let id = meta.get("run_id").or_else(|| meta.get("run_uuid"))?.clone();
     if meta.get("lifecycle_stage").map(String::as_str) == Some("deleted") {
         return None;
     }
-    let tags = texts(&dir.join("tags"));
+    let tags = texts(&dir.join("tags"), witnesses, |key| key == "mlflow.runName");
     let name = meta
         .get("run_name")
         .filter(|n| !n.is_empty())
@@ -137,7 +151,7 @@ fn read_run(dir: &Path, experiment: &str) -> Option<Run> {
         Some("5" | "KILLED") => "killed",
         _ => "finished",
     };
-    let metrics = texts(&dir.join("metrics"))
+    let metrics = texts(&dir.join("metrics"), witnesses, |_| true)
         .into_iter()
         .map(|(k, text)| (k, history(&text)))
         .filter(|(_, pts)| !pts.is_empty())
@@ -148,7 +162,7 @@ fn read_run(dir: &Path, experiment: &str) -> Option<Run> {
         name,
         start_ms: meta.get("start_time").and_then(|t| t.parse().ok()),
         status: status.to_string(),
-        params: texts(&dir.join("params")),
+        params: texts(&dir.join("params"), witnesses, |_| false),
         metrics,
     })
 }
@@ -170,14 +184,24 @@ fn history(text: &str) -> Vec<(f64, f64)> {
     pts
 }
 
-/// Every file under `dir` (keys with `/` are nested folders) with its text.
-fn texts(dir: &Path) -> BTreeMap<String, String> {
+/// Every file under `dir` (keys with `/` are nested folders) with its text. Every
+/// folder is witnessed (a new key adds a file), and the files whose key `changes` says
+/// may be rewritten.
+fn texts(
+    dir: &Path,
+    witnesses: &mut Witnesses,
+    changes: impl Fn(&str) -> bool,
+) -> BTreeMap<String, String> {
     let mut out = BTreeMap::new();
-    for entry in walkdir::WalkDir::new(dir)
-        .min_depth(1)
-        .into_iter()
-        .flatten()
-    {
+    if !dir.exists() {
+        witnesses.push((dir.to_path_buf(), None));
+        return out;
+    }
+    for entry in walkdir::WalkDir::new(dir).into_iter().flatten() {
+        if entry.file_type().is_dir() {
+            witnesses.push((entry.path().to_path_buf(), stamp(entry.path())));
+            continue;
+        }
         if !entry.file_type().is_file() {
             continue;
         }
@@ -189,6 +213,9 @@ fn texts(dir: &Path) -> BTreeMap<String, String> {
             .map(|c| c.as_os_str().to_string_lossy())
             .collect::<Vec<_>>()
             .join("/");
+        if changes(&key) {
+            witnesses.push((entry.path().to_path_buf(), stamp(entry.path())));
+        }
         if let Ok(text) = std::fs::read_to_string(entry.path()) {
             out.insert(key, text.trim_end_matches('\n').to_string());
         }
@@ -300,5 +327,47 @@ mod tests {
             Some("bold-fox-12".into())
         );
         assert!(super::runs(&root.path().join("nowhere")).is_empty());
+    }
+
+    #[test]
+    fn a_run_read_again_shows_what_changed_since() {
+        let root = tempfile::tempdir().unwrap();
+        let exp = root.path().join("mlruns/0");
+        std::fs::create_dir_all(&exp).unwrap();
+        std::fs::write(exp.join("meta.yaml"), "experiment_id: '0'\nname: Default\n").unwrap();
+        write_run(
+            &exp,
+            "r1",
+            "run_id: r1\nrun_name: live\nstatus: 1\n",
+            &[("metrics/loss", "1 0.9 0\n"), ("params/lr", "0.1")],
+        );
+        let read = || run(root.path(), "r1").unwrap();
+        assert_eq!(
+            (read().status.as_str(), read().metrics["loss"].len()),
+            ("running", 1)
+        );
+        // Training appends a step, logs a new metric (nested) and a new param.
+        let dir = exp.join("r1");
+        let mut text = std::fs::read_to_string(dir.join("metrics/loss")).unwrap();
+        text.push_str("2 0.5 1\n");
+        std::fs::write(dir.join("metrics/loss"), text).unwrap();
+        std::fs::create_dir_all(dir.join("metrics/val")).unwrap();
+        std::fs::write(dir.join("metrics/val/acc"), "1 0.7 0\n").unwrap();
+        std::fs::write(dir.join("params/epochs"), "3").unwrap();
+        let r = read();
+        assert_eq!(r.metrics["loss"], [(0.0, 0.9), (1.0, 0.5)]);
+        assert_eq!(r.metrics["val/acc"], [(0.0, 0.7)]);
+        assert_eq!(r.params["epochs"], "3");
+        // A step appended to the nested metric; then the run finishes (meta rewritten).
+        std::fs::write(dir.join("metrics/val/acc"), "1 0.7 0\n2 0.8 1\n").unwrap();
+        assert_eq!(read().metrics["val/acc"].len(), 2);
+        std::fs::write(
+            dir.join("meta.yaml"),
+            "run_id: r1\nrun_name: live\nstatus: 3\nend_time: 9\n",
+        )
+        .unwrap();
+        assert_eq!(read().status, "finished");
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert_eq!(run(root.path(), "r1"), None, "gone with its folder");
     }
 }
