@@ -72,6 +72,8 @@ command -v curl >/dev/null || MISSING+=(curl ca-certificates)
 # libcrypto's MD5 (cairn-data hashes long inputs with it), found through pkg-config.
 command -v pkg-config >/dev/null || MISSING+=(pkg-config)
 pkg-config --exists openssl 2>/dev/null || MISSING+=(libssl-dev)
+# Cairn's SSH remotes run the OpenSSH client (the test's server is Python's asyncssh).
+command -v ssh-keygen >/dev/null || MISSING+=(openssh-client)
 if ((${#MISSING[@]})); then
   apt_install "${MISSING[@]}"
   # `python3-venv` is a meta package; if the interpreter is newer, ask again.

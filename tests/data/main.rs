@@ -15,4 +15,5 @@ mod random;
 mod remote;
 mod robustness;
 mod s3;
+mod ssh;
 mod status;

@@ -4,8 +4,9 @@
 //! - [`folder`]: a local disk or a mounted share (`dvc remote add -d NAME /mnt/store`).
 //! - [`s3`]: S3 and S3-compatible services (`s3://bucket/prefix`, `endpointurl`).
 //! - [`http`]: a web server (`https://host/path`), read-only: fetch and pull.
+//! - [`ssh`]: another machine over SSH (`ssh://host/path`), through the user's `ssh`.
 //!
-//! Other kinds (gs, azure, ssh…) are refused by name, pointing at `dvc push`.
+//! Other kinds (gs, azure…) are refused by name, pointing at `dvc push`.
 //! Objects are never visible half-written on either side, and every fetched object is
 //! re-hashed before it enters the cache, so an interrupted transfer or a damaged remote
 //! never leaves a wrong object under a right name.
@@ -14,6 +15,7 @@ pub mod folder;
 pub mod http;
 pub mod s3;
 pub mod setup;
+pub mod ssh;
 pub mod store;
 
 use std::collections::HashSet;
@@ -34,6 +36,7 @@ use crate::repo::Repo;
 use folder::Folder;
 use http::Http;
 use s3::S3;
+use ssh::Ssh;
 use store::Store;
 
 /// A configured remote.
@@ -117,9 +120,10 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
         }
         Some("s3") => Box::new(S3::open(&name, &r.url, &r.options)?),
         Some("http" | "https") => Box::new(Http::open(&name, &r.url, &r.options)?),
+        Some("ssh") => Box::new(Ssh::open(&name, &r.url, &r.options)?),
         Some(s) => {
             return Err(DataError::Remote(format!(
-                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share) and S3, and pulls from HTTP — use `dvc push`/`dvc pull` for {s} remotes",
+                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3 and SSH, and pulls from HTTP — use `dvc push`/`dvc pull` for {s} remotes",
                 r.url
             )));
         }
@@ -127,14 +131,17 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
     Ok(Remote { name, store })
 }
 
-/// Whether `url` is a remote Cairn can use: a folder, S3 or HTTP (pull only).
+/// Whether `url` is a remote Cairn can use: a folder, S3, SSH or HTTP (pull only).
 pub fn is_supported_url(url: &str) -> bool {
-    matches!(scheme(url), None | Some("file" | "s3" | "http" | "https"))
+    matches!(
+        scheme(url),
+        None | Some("file" | "s3" | "ssh" | "http" | "https")
+    )
 }
 
-/// Whether Cairn can push to `url`: a folder or S3 (HTTP remotes are read-only here).
+/// Whether Cairn can push to `url`: a folder, S3 or SSH (HTTP remotes are read-only here).
 pub fn is_pushable_url(url: &str) -> bool {
-    matches!(scheme(url), None | Some("file" | "s3"))
+    matches!(scheme(url), None | Some("file" | "s3" | "ssh"))
 }
 
 /// The data `.dvc` files record (cached outputs only).
@@ -379,7 +386,8 @@ mod tests {
         assert!(is_supported_url("C:\\store"));
         assert!(is_supported_url("s3://bucket/path"));
         assert!(!is_supported_url("gs://bucket/path"));
-        assert!(!is_supported_url("ssh://host/path"));
+        assert!(is_supported_url("ssh://host/path") && is_pushable_url("ssh://host/path"));
+        assert!(!is_supported_url("azure://container/path"));
         assert!(is_supported_url("https://example.com/x"));
         assert!(is_supported_url("http://127.0.0.1:8000/store"));
         assert!(is_pushable_url("s3://bucket/path") && is_pushable_url("/mnt/store"));

@@ -4,7 +4,8 @@ import { Button, Modal, SubmitForm } from "../../components/ui";
 import { useSubmit } from "../../components/useSubmit";
 
 /**
- * Sets up (or changes) the project's default remote: a folder or an S3 bucket. Written
+ * Sets up (or changes) the project's default remote: a folder, an S3 bucket or a folder on
+ * another machine over SSH. Written
  * as `dvc remote add -d` / `dvc remote modify` write it; keys go to `.dvc/config.local`,
  * which git ignores, so they are never committed.
  */
@@ -17,6 +18,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
   const [secret, setSecret] = useState("");
   const { busy, error, submit } = useSubmit();
   const s3 = url.trim().startsWith("s3://");
+  const ssh = url.trim().startsWith("ssh://");
   const ready = name.trim() !== "" && url.trim() !== "";
 
   const save = () =>
@@ -49,7 +51,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
         </>
       }
     >
-      <p className="muted">Where Push sends the data and the pipeline&apos;s outputs, and Pull gets them from: a shared folder, or an S3 bucket.</p>
+      <p className="muted">Where Push sends the data and the pipeline&apos;s outputs, and Pull gets them from: a shared folder, an S3 bucket, or a folder on a server over SSH.</p>
       <SubmitForm className="stage-form" onSubmit={() => ready && void save()}>
         <label>
           <span>Name</span>
@@ -60,13 +62,21 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
           <input
             className="mono"
             value={url}
-            placeholder="/mnt/share/store or s3://bucket/path"
+            placeholder="/mnt/share/store, s3://bucket/path or ssh://host/path"
             aria-label="Remote location"
             onChange={(e) => setUrl(e.target.value)}
             data-testid="remote-url"
           />
-          <span className="muted small field-help">A folder (a local disk or a mounted share), an S3 URL, or an http(s) URL to pull from.</span>
+          <span className="muted small field-help">
+            A folder (a local disk or a mounted share), an S3 URL, an ssh:// URL (user@host:port/path), or an http(s) URL to pull from.
+          </span>
         </label>
+        {ssh && (
+          <p className="muted small" data-testid="remote-ssh-help">
+            Cairn signs in with your own <code>ssh</code>: your keys, <code>ssh-agent</code> and <code>~/.ssh/config</code>. Check that{" "}
+            <code>ssh host</code> works in a terminal without a password prompt.
+          </p>
+        )}
         {s3 && (
           <>
             <label>
