@@ -416,10 +416,9 @@ pub struct RemoteView {
     pub name: String,
     /// Its URL or folder, as configured.
     pub url: String,
-    /// Whether Cairn can pull from it (a folder, S3 or HTTP); else `dvc pull` does.
+    /// Whether Cairn can push to and pull from it (a folder, S3, SSH or HTTP); else
+    /// `dvc push`/`dvc pull` do.
     pub usable: bool,
-    /// Whether Cairn can push to it (a folder or S3; HTTP remotes are read-only here).
-    pub pushable: bool,
     /// `endpointurl`: an S3-compatible service's address (MinIO, Ceph, R2).
     pub endpoint_url: Option<String>,
     /// `region`.

@@ -83,7 +83,6 @@ pub(crate) fn remote_view(config: &Config) -> Option<RemoteView> {
         name: r.name.clone(),
         url: r.url.clone(),
         usable: cairn_data::remote::is_supported_url(&r.url),
-        pushable: cairn_data::remote::is_pushable_url(&r.url),
         endpoint_url: r.options.get("endpointurl").cloned(),
         region: r.options.get("region").cloned(),
         has_keys: r.options.contains_key("access_key_id"),

@@ -435,13 +435,10 @@ name: string,
  */
 url: string, 
 /**
- * Whether Cairn can pull from it (a folder, S3 or HTTP); else `dvc pull` does.
+ * Whether Cairn can push to and pull from it (a folder, S3, SSH or HTTP); else
+ * `dvc push`/`dvc pull` do.
  */
 usable: boolean, 
-/**
- * Whether Cairn can push to it (a folder or S3; HTTP remotes are read-only here).
- */
-pushable: boolean, 
 /**
  * `endpointurl`: an S3-compatible service's address (MinIO, Ceph, R2).
  */

@@ -1,8 +1,10 @@
 //! A remote served over HTTP(S) (`dvc remote add NAME https://host/path`), typically a
 //! public data set on a plain web server. Objects are read where DVC's http remote reads
 //! them: `GET {url}/files/md5/xx/…`, and `HEAD` to ask whether one is there. DVC's
-//! `auth = basic` with `user`/`password` and `ssl_verify = false` are honoured. Uploads
-//! need a server that takes them DVC's way, so pushing stays with `dvc push`.
+//! `auth = basic` with `user`/`password` and `ssl_verify = false` are honoured. A push
+//! sends each object as DVC's does: the object's bytes to its URL with the remote's
+//! `method` (`POST` unless set). Most web servers take no uploads; theirs answer is
+//! named, with what to do.
 
 use std::collections::BTreeMap;
 use std::io::Seek;
@@ -21,6 +23,8 @@ pub struct Http {
     base: String,
     auth: Option<(String, String)>,
     verify: bool,
+    /// How uploads are sent (DVC's `method`).
+    method: attohttpc::Method,
 }
 
 impl Http {
@@ -49,11 +53,22 @@ impl Http {
                 )));
             }
         };
+        let method = match options.get("method").map(|m| m.to_ascii_uppercase()) {
+            None => attohttpc::Method::POST,
+            Some(m) if m == "POST" => attohttpc::Method::POST,
+            Some(m) if m == "PUT" => attohttpc::Method::PUT,
+            Some(m) => {
+                return Err(fail(format!(
+                    "method = {m}: uploads are sent with POST or PUT; set one with `cairn remote modify {name} method POST`"
+                )));
+            }
+        };
         Ok(Http {
             name: name.to_string(),
             base: url.trim_end_matches('/').to_string(),
             auth,
             verify,
+            method,
         })
     }
 
@@ -86,6 +101,9 @@ impl Http {
                 " (unauthorized): set `auth basic` with `user` and `password` on the remote (`cairn remote modify --local NAME user …`)"
             }
             403 => " (forbidden): check the server's permissions",
+            405 | 501 => {
+                " (the server takes no uploads): a plain web server serves files but is not written to this way; push to a remote that is (a folder, S3 or SSH) or to a server that takes DVC's uploads"
+            }
             _ => "",
         };
         self.error(url, format!("HTTP {status}{hint}"))
@@ -96,13 +114,6 @@ impl Store for Http {
     /// Like DVC's default for network remotes: four transfers per core.
     fn jobs(&self) -> Option<usize> {
         Some(4 * std::thread::available_parallelism().map_or(1, |n| n.get()))
-    }
-
-    fn read_only(&self) -> Option<String> {
-        Some(format!(
-            "remote `{}` ({}) is an HTTP remote: Cairn pulls from it but does not push to it (uploads need a server that takes them DVC's way); use `dvc push` for it",
-            self.name, self.base
-        ))
     }
 
     fn contains(&self, hash: &str, kind: HashKind) -> Result<bool> {
@@ -118,8 +129,29 @@ impl Store for Http {
         }
     }
 
-    fn put(&self, _local: &Odb, _hash: &str, _kind: HashKind) -> Result<u64> {
-        Err(DataError::Remote(self.read_only().unwrap_or_default()))
+    /// Checked against its name before it leaves (a cache copy edited in place must not
+    /// spread), then sent whole with its length.
+    fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
+        let src = local.path(hash, kind);
+        if !hash.ends_with(".dir") && kind == HashKind::Md5 {
+            let (got, _) =
+                crate::hash::hash_file(&src, kind).map_err(|e| DataError::io(&src, e))?;
+            if got != hash {
+                return Err(super::changed_in_cache(&src));
+            }
+        }
+        let file = std::fs::File::open(&src).map_err(|e| DataError::io(&src, e))?;
+        let len = file.metadata().map_err(|e| DataError::io(&src, e))?.len();
+        let url = self.url(hash, kind);
+        let r = self
+            .request(attohttpc::RequestBuilder::new(self.method.clone(), &url))
+            .file(file)
+            .send()
+            .map_err(|e| self.error(&url, e))?;
+        match r.status().as_u16() {
+            200..=299 => Ok(len),
+            s => Err(self.refused(&url, s)),
+        }
     }
 
     fn get(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {

@@ -3,7 +3,7 @@
 //!
 //! - [`folder`]: a local disk or a mounted share (`dvc remote add -d NAME /mnt/store`).
 //! - [`s3`]: S3 and S3-compatible services (`s3://bucket/prefix`, `endpointurl`).
-//! - [`http`]: a web server (`https://host/path`), read-only: fetch and pull.
+//! - [`http`]: a web server (`https://host/path`); pushes go as DVC's do (`POST`).
 //! - [`ssh`]: another machine over SSH (`ssh://host/path`), through the user's `ssh`.
 //!
 //! Other kinds (gs, azure…) are refused by name, pointing at `dvc push`.
@@ -123,7 +123,7 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
         Some("ssh") => Box::new(Ssh::open(&name, &r.url, &r.options)?),
         Some(s) => {
             return Err(DataError::Remote(format!(
-                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3 and SSH, and pulls from HTTP — use `dvc push`/`dvc pull` for {s} remotes",
+                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3, SSH and HTTP — use `dvc push`/`dvc pull` for {s} remotes",
                 r.url
             )));
         }
@@ -131,17 +131,12 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
     Ok(Remote { name, store })
 }
 
-/// Whether `url` is a remote Cairn can use: a folder, S3, SSH or HTTP (pull only).
+/// Whether `url` is a remote Cairn can use: a folder, S3, SSH or HTTP.
 pub fn is_supported_url(url: &str) -> bool {
     matches!(
         scheme(url),
         None | Some("file" | "s3" | "ssh" | "http" | "https")
     )
-}
-
-/// Whether Cairn can push to `url`: a folder, S3 or SSH (HTTP remotes are read-only here).
-pub fn is_pushable_url(url: &str) -> bool {
-    matches!(scheme(url), None | Some("file" | "s3" | "ssh"))
 }
 
 /// The data `.dvc` files record (cached outputs only).
@@ -182,9 +177,6 @@ pub fn push(
     wanted: &[Wanted],
     progress: &dyn Progress,
 ) -> Result<Transfer> {
-    if let Some(why) = remote.store.read_only() {
-        return Err(DataError::Remote(why));
-    }
     let local = repo.odb();
     let mut t = Transfer {
         remote: remote.name.clone(),
@@ -386,11 +378,9 @@ mod tests {
         assert!(is_supported_url("C:\\store"));
         assert!(is_supported_url("s3://bucket/path"));
         assert!(!is_supported_url("gs://bucket/path"));
-        assert!(is_supported_url("ssh://host/path") && is_pushable_url("ssh://host/path"));
+        assert!(is_supported_url("ssh://host/path"));
         assert!(!is_supported_url("azure://container/path"));
         assert!(is_supported_url("https://example.com/x"));
         assert!(is_supported_url("http://127.0.0.1:8000/store"));
-        assert!(is_pushable_url("s3://bucket/path") && is_pushable_url("/mnt/store"));
-        assert!(!is_pushable_url("https://example.com/x"));
     }
 }

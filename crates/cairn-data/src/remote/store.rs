@@ -16,10 +16,6 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Brings one object into `local`, verified against its name before it is stored
     /// (see [`super::store_fetched`]). Returns the bytes received.
     fn get(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64>;
-    /// Why nothing can be pushed to this store, for a read-only one.
-    fn read_only(&self) -> Option<String> {
-        None
-    }
     /// Transfers to run at once; `None` for one per core (a store bound by the disk).
     fn jobs(&self) -> Option<usize> {
         None

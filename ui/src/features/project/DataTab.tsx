@@ -100,8 +100,8 @@ export function DataTab({ project }: { project: string }) {
                 <Button
                   icon="save"
                   onClick={() => void sync("push")}
-                  disabled={busy || !data.remote.pushable}
-                  title={data.remote.pushable ? `Send the data to ${data.remote.url}` : `Cairn pushes to folder, S3 and SSH remotes; use dvc push for ${data.remote.url}`}
+                  disabled={busy || !data.remote.usable}
+                  title={data.remote.usable ? `Send the data to ${data.remote.url}` : `Cairn pushes to folder, S3, SSH and HTTP remotes; use dvc push for ${data.remote.url}`}
                   testId="push-data"
                 >
                   Push
