@@ -9,13 +9,17 @@ set -euo pipefail
 DVC_VERSION="3.67.1"
 # S3 remotes: dvc's plugin, and moto's local S3 server for the cross-tool tests.
 DVC_S3_VERSION="3.3.0"
-# SSH remotes: dvc's plugin (asyncssh), against the sshd the test starts.
+# SSH remotes: dvc's plugin (asyncssh, which also runs the test's SSH server).
 DVC_SSH_VERSION="4.3.0"
+# Azure remotes: dvc's plugin, and Azurite (npm), Microsoft's local Blob Storage emulator.
+DVC_AZURE_VERSION="3.1.1"
+AZURITE_VERSION="3.35.0"
 MOTO_VERSION="5.2.5"
 # TensorBoard's own writer and reader, the judge of Cairn's event-file reader.
 TENSORBOARD_VERSION="2.20.0"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO/.venv-dvc"
+AZURITE="$VENV/azurite/node_modules/.bin/azurite-blob"
 PYTHON="${PYTHON:-python3}"
 
 export DVC_NO_ANALYTICS=1
@@ -26,8 +30,8 @@ installed_version() {
 }
 
 extras_present() {
-  [[ -x "$VENV/bin/moto_server" ]] \
-    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, moto, tensorboard; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'" 2>/dev/null
+  [[ -x "$VENV/bin/moto_server" && -x "$AZURITE" ]] \
+    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, moto, tensorboard; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'" 2>/dev/null
 }
 
 if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]] && extras_present; then
@@ -50,10 +54,16 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-  "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "dvc-ssh==$DVC_SSH_VERSION" "moto[server]==$MOTO_VERSION" \
+  "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "dvc-ssh==$DVC_SSH_VERSION" "dvc-azure==$DVC_AZURE_VERSION" "moto[server]==$MOTO_VERSION" \
   "tensorboard==$TENSORBOARD_VERSION" "protobuf==7.36.2" "numpy==2.4.6" >"$log" 2>&1 \
-  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh moto tensorboard failed"
+  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure moto tensorboard failed"
+
+if [[ ! -x "$AZURITE" ]]; then
+  command -v npm >/dev/null || fail "npm is needed to install Azurite for the Azure remote test (apt-get install nodejs npm)"
+  npm install --prefix "$VENV/azurite" --no-audit --no-fund --loglevel=error "azurite@$AZURITE_VERSION" >"$log" 2>&1 \
+    || fail "npm install azurite@$AZURITE_VERSION failed"
+fi
 
 got="$(installed_version)"
 [[ "$got" == "$DVC_VERSION" ]] || fail "expected dvc $DVC_VERSION in $VENV, got '${got:-nothing}'"
-extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, moto $MOTO_VERSION or tensorboard $TENSORBOARD_VERSION is missing from $VENV"
+extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION or tensorboard $TENSORBOARD_VERSION is missing from $VENV"

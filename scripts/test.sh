@@ -74,6 +74,8 @@ command -v pkg-config >/dev/null || MISSING+=(pkg-config)
 pkg-config --exists openssl 2>/dev/null || MISSING+=(libssl-dev)
 # Cairn's SSH remotes run the OpenSSH client (the test's server is Python's asyncssh).
 command -v ssh-keygen >/dev/null || MISSING+=(openssh-client)
+# npm installs the UI's packages, and Azurite for the Azure remote test (step 2).
+command -v npm >/dev/null || MISSING+=(nodejs npm)
 if ((${#MISSING[@]})); then
   apt_install "${MISSING[@]}"
   # `python3-venv` is a meta package; if the interpreter is newer, ask again.

@@ -6,6 +6,7 @@
 
 mod support;
 
+mod azure;
 mod focused;
 mod history;
 mod http;

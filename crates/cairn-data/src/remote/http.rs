@@ -132,16 +132,7 @@ impl Store for Http {
     /// Checked against its name before it leaves (a cache copy edited in place must not
     /// spread), then sent whole with its length.
     fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
-        let src = local.path(hash, kind);
-        if !hash.ends_with(".dir") && kind == HashKind::Md5 {
-            let (got, _) =
-                crate::hash::hash_file(&src, kind).map_err(|e| DataError::io(&src, e))?;
-            if got != hash {
-                return Err(super::changed_in_cache(&src));
-            }
-        }
-        let file = std::fs::File::open(&src).map_err(|e| DataError::io(&src, e))?;
-        let len = file.metadata().map_err(|e| DataError::io(&src, e))?.len();
+        let (file, len) = super::checked_object(local, hash, kind)?;
         let url = self.url(hash, kind);
         let r = self
             .request(attohttpc::RequestBuilder::new(self.method.clone(), &url))

@@ -5,12 +5,15 @@
 //! - [`s3`]: S3 and S3-compatible services (`s3://bucket/prefix`, `endpointurl`).
 //! - [`http`]: a web server (`https://host/path`); pushes go as DVC's do (`POST`).
 //! - [`ssh`]: another machine over SSH (`ssh://host/path`), through the user's `ssh`.
+//! - [`azure`]: Azure Blob Storage (`azure://container/path`), signed with the account key
+//!   or a SAS token.
 //!
-//! Other kinds (gs, azure…) are refused by name, pointing at `dvc push`.
+//! Other kinds (gs, oss, hdfs…) are refused by name, pointing at `dvc push`.
 //! Objects are never visible half-written on either side, and every fetched object is
 //! re-hashed before it enters the cache, so an interrupted transfer or a damaged remote
 //! never leaves a wrong object under a right name.
 
+pub mod azure;
 pub mod folder;
 pub mod http;
 pub mod s3;
@@ -33,6 +36,7 @@ use crate::hash::HashKind;
 use crate::odb::Odb;
 use crate::pointer::HashInfo;
 use crate::repo::Repo;
+use azure::Azure;
 use folder::Folder;
 use http::Http;
 use s3::S3;
@@ -121,9 +125,10 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
         Some("s3") => Box::new(S3::open(&name, &r.url, &r.options)?),
         Some("http" | "https") => Box::new(Http::open(&name, &r.url, &r.options)?),
         Some("ssh") => Box::new(Ssh::open(&name, &r.url, &r.options)?),
+        Some("azure") => Box::new(Azure::open(&name, &r.url, &r.options)?),
         Some(s) => {
             return Err(DataError::Remote(format!(
-                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3, SSH and HTTP — use `dvc push`/`dvc pull` for {s} remotes",
+                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3, Azure, SSH and HTTP — use `dvc push`/`dvc pull` for {s} remotes",
                 r.url
             )));
         }
@@ -135,7 +140,7 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
 pub fn is_supported_url(url: &str) -> bool {
     matches!(
         scheme(url),
-        None | Some("file" | "s3" | "ssh" | "http" | "https")
+        None | Some("file" | "s3" | "azure" | "ssh" | "http" | "https")
     )
 }
 
@@ -352,6 +357,22 @@ pub(crate) fn store_fetched(
     Ok(size)
 }
 
+/// A cache object to send, checked first against its name (a cache copy edited in place
+/// must not spread): the open file, its length and its path. Manifests are checked too;
+/// legacy objects are named by another hash (md5 of dos2unix'ed text) and go as they are.
+pub(crate) fn checked_object(local: &Odb, hash: &str, kind: HashKind) -> Result<(File, u64)> {
+    let src = local.path(hash, kind);
+    if kind == HashKind::Md5 {
+        let (got, _) = crate::hash::hash_file(&src, kind).map_err(|e| DataError::io(&src, e))?;
+        if got != hash.strip_suffix(".dir").unwrap_or(hash) {
+            return Err(changed_in_cache(&src));
+        }
+    }
+    let file = File::open(&src).map_err(|e| DataError::io(&src, e))?;
+    let len = file.metadata().map_err(|e| DataError::io(&src, e))?.len();
+    Ok((file, len))
+}
+
 /// A cache object about to be pushed no longer matches its name.
 pub(crate) fn changed_in_cache(src: &Path) -> DataError {
     DataError::Remote(format!(
@@ -379,7 +400,8 @@ mod tests {
         assert!(is_supported_url("s3://bucket/path"));
         assert!(!is_supported_url("gs://bucket/path"));
         assert!(is_supported_url("ssh://host/path"));
-        assert!(!is_supported_url("azure://container/path"));
+        assert!(is_supported_url("azure://container/path"));
+        assert!(!is_supported_url("oss://bucket/path"));
         assert!(is_supported_url("https://example.com/x"));
         assert!(is_supported_url("http://127.0.0.1:8000/store"));
     }

@@ -279,16 +279,7 @@ impl Store for Ssh {
     /// place must not spread), then written under a temp name and renamed once its size
     /// is right.
     fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
-        let src = local.path(hash, kind);
-        if !hash.ends_with(".dir") && kind == HashKind::Md5 {
-            let (got, _) =
-                crate::hash::hash_file(&src, kind).map_err(|e| DataError::io(&src, e))?;
-            if got != hash {
-                return Err(super::changed_in_cache(&src));
-            }
-        }
-        let mut file = std::fs::File::open(&src).map_err(|e| DataError::io(&src, e))?;
-        let len = file.metadata().map_err(|e| DataError::io(&src, e))?.len();
+        let (mut file, len) = super::checked_object(local, hash, kind)?;
         let dest = format!("{}/{}", self.path, Self::rel(hash, kind));
         let dir = dest.rsplit_once('/').map_or("/", |(d, _)| d);
         let cmd = format!(

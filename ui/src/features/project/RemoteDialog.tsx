@@ -19,6 +19,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
   const { busy, error, submit } = useSubmit();
   const s3 = url.trim().startsWith("s3://");
   const ssh = url.trim().startsWith("ssh://");
+  const azure = url.trim().startsWith("azure://");
   const ready = name.trim() !== "" && url.trim() !== "";
 
   const save = () =>
@@ -68,9 +69,16 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
             data-testid="remote-url"
           />
           <span className="muted small field-help">
-            A folder (a local disk or a mounted share), an S3 URL, an ssh:// URL (user@host:port/path), or an http(s) URL to pull from.
+            A folder (a local disk or a mounted share), an S3 URL, an azure://container/path URL, an ssh:// URL (user@host:port/path), or an http(s) URL.
           </span>
         </label>
+        {azure && (
+          <p className="muted small" data-testid="remote-azure-help">
+            The storage account&apos;s connection string (it holds the key) stays on this machine: run{" "}
+            <code>cairn remote modify --local {name.trim() || "NAME"} connection_string &apos;…&apos;</code>, or set{" "}
+            <code>AZURE_STORAGE_CONNECTION_STRING</code>.
+          </p>
+        )}
         {ssh && (
           <p className="muted small" data-testid="remote-ssh-help">
             Cairn signs in with your own <code>ssh</code>: your keys, <code>ssh-agent</code> and <code>~/.ssh/config</code>. Check that{" "}
