@@ -13,6 +13,9 @@ DVC_S3_VERSION="3.3.0"
 DVC_SSH_VERSION="4.3.0"
 # Azure remotes: dvc's plugin, and Azurite (npm), Microsoft's local Blob Storage emulator.
 DVC_AZURE_VERSION="3.1.1"
+# Google Cloud Storage remotes: dvc's plugin, and a local GCS emulator (pip).
+DVC_GS_VERSION="3.1.0"
+GCS_EMULATOR_VERSION="2026.7.19"
 AZURITE_VERSION="3.35.0"
 MOTO_VERSION="5.2.5"
 # TensorBoard's own writer and reader, the judge of Cairn's event-file reader.
@@ -31,7 +34,7 @@ installed_version() {
 
 extras_present() {
   [[ -x "$VENV/bin/moto_server" && -x "$AZURITE" ]] \
-    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, moto, tensorboard; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'" 2>/dev/null
+    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, dvc_gs, gcp_storage_emulator, moto, tensorboard; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'" 2>/dev/null
 }
 
 if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]] && extras_present; then
@@ -54,9 +57,10 @@ if [[ ! -x "$VENV/bin/python" ]]; then
 fi
 
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
-  "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "dvc-ssh==$DVC_SSH_VERSION" "dvc-azure==$DVC_AZURE_VERSION" "moto[server]==$MOTO_VERSION" \
+  "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "dvc-ssh==$DVC_SSH_VERSION" "dvc-azure==$DVC_AZURE_VERSION" "dvc-gs==$DVC_GS_VERSION" "gcp-storage-emulator==$GCS_EMULATOR_VERSION" \
+  "moto[server]==$MOTO_VERSION" \
   "tensorboard==$TENSORBOARD_VERSION" "protobuf==7.36.2" "numpy==2.4.6" >"$log" 2>&1 \
-  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure moto tensorboard failed"
+  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure dvc-gs gcp-storage-emulator moto tensorboard failed"
 
 if [[ ! -x "$AZURITE" ]]; then
   command -v npm >/dev/null || fail "npm is needed to install Azurite for the Azure remote test (apt-get install nodejs npm)"
@@ -66,4 +70,4 @@ fi
 
 got="$(installed_version)"
 [[ "$got" == "$DVC_VERSION" ]] || fail "expected dvc $DVC_VERSION in $VENV, got '${got:-nothing}'"
-extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION or tensorboard $TENSORBOARD_VERSION is missing from $VENV"
+extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, dvc-gs $DVC_GS_VERSION, gcp-storage-emulator $GCS_EMULATOR_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION or tensorboard $TENSORBOARD_VERSION is missing from $VENV"

@@ -8,6 +8,7 @@ mod support;
 
 mod azure;
 mod focused;
+mod gs;
 mod history;
 mod http;
 mod ignore;

@@ -416,7 +416,7 @@ pub struct RemoteView {
     pub name: String,
     /// Its URL or folder, as configured.
     pub url: String,
-    /// Whether Cairn can push to and pull from it (a folder, S3, Azure, SSH or HTTP); else
+    /// Whether Cairn can push to and pull from it (a folder, S3, GCS, Azure, SSH or HTTP); else
     /// `dvc push`/`dvc pull` do.
     pub usable: bool,
     /// `endpointurl`: an S3-compatible service's address (MinIO, Ceph, R2).

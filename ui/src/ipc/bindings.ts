@@ -435,7 +435,7 @@ name: string,
  */
 url: string, 
 /**
- * Whether Cairn can push to and pull from it (a folder, S3, Azure, SSH or HTTP); else
+ * Whether Cairn can push to and pull from it (a folder, S3, GCS, Azure, SSH or HTTP); else
  * `dvc push`/`dvc pull` do.
  */
 usable: boolean, 

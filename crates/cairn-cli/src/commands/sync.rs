@@ -4,21 +4,21 @@ use cairn_run::sync::{Direction, SyncReport};
 
 use crate::{output, progress::Bar};
 
-/// Send the work tree's data to a folder, S3, Azure, SSH or HTTP remote (`dvc remote add -d NAME /path|s3://…|azure://…|ssh://…`)
+/// Send the work tree's data to a folder, S3, GCS, Azure, SSH or HTTP remote (`dvc remote add -d NAME /path|s3://…|gs://…|azure://…|ssh://…`)
 #[derive(clap::Args)]
 pub struct PushArgs {
     #[command(flatten)]
     common: Common,
 }
 
-/// Bring the work tree's data from a folder, S3, Azure, SSH or HTTP remote into the cache
+/// Bring the work tree's data from a folder, S3, GCS, Azure, SSH or HTTP remote into the cache
 #[derive(clap::Args)]
 pub struct FetchArgs {
     #[command(flatten)]
     common: Common,
 }
 
-/// Fetch the work tree's data from a folder, S3, Azure, SSH or HTTP remote, then check it out
+/// Fetch the work tree's data from a folder, S3, GCS, Azure, SSH or HTTP remote, then check it out
 #[derive(clap::Args)]
 pub struct PullArgs {
     #[command(flatten)]

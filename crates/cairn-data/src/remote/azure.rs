@@ -15,6 +15,7 @@ use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::percent::{encode, encode_query};
 use super::store::Store;
 use crate::error::{DataError, Result};
 use crate::hash::HashKind;
@@ -305,28 +306,6 @@ impl Azure {
             }
         }
     }
-}
-
-/// Percent-encodes a path, keeping `/` and unreserved characters.
-fn encode(s: &str) -> String {
-    percent(s, b"-._~/")
-}
-
-/// Percent-encodes a query value.
-fn encode_query(s: &str) -> String {
-    percent(s, b"-._~")
-}
-
-fn percent(s: &str, keep: &[u8]) -> String {
-    let mut out = String::with_capacity(s.len());
-    for b in s.bytes() {
-        if b.is_ascii_alphanumeric() || keep.contains(&b) {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
-        }
-    }
-    out
 }
 
 /// The blob names of one List Blobs page, and the marker of the next page.

@@ -7,15 +7,19 @@
 //! - [`ssh`]: another machine over SSH (`ssh://host/path`), through the user's `ssh`.
 //! - [`azure`]: Azure Blob Storage (`azure://container/path`), signed with the account key
 //!   or a SAS token.
+//! - [`gs`]: Google Cloud Storage (`gs://bucket/path`), with a service account key or
+//!   gcloud's application default credentials.
 //!
-//! Other kinds (gs, oss, hdfs…) are refused by name, pointing at `dvc push`.
+//! Other kinds (oss, hdfs, webdav…) are refused by name, pointing at `dvc push`.
 //! Objects are never visible half-written on either side, and every fetched object is
 //! re-hashed before it enters the cache, so an interrupted transfer or a damaged remote
 //! never leaves a wrong object under a right name.
 
 pub mod azure;
 pub mod folder;
+pub mod gs;
 pub mod http;
+mod percent;
 pub mod s3;
 pub mod setup;
 pub mod ssh;
@@ -38,6 +42,7 @@ use crate::pointer::HashInfo;
 use crate::repo::Repo;
 use azure::Azure;
 use folder::Folder;
+use gs::Gs;
 use http::Http;
 use s3::S3;
 use ssh::Ssh;
@@ -126,9 +131,10 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
         Some("http" | "https") => Box::new(Http::open(&name, &r.url, &r.options)?),
         Some("ssh") => Box::new(Ssh::open(&name, &r.url, &r.options)?),
         Some("azure") => Box::new(Azure::open(&name, &r.url, &r.options)?),
+        Some("gs") => Box::new(Gs::open(&name, &r.url, &r.options)?),
         Some(s) => {
             return Err(DataError::Remote(format!(
-                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3, Azure, SSH and HTTP — use `dvc push`/`dvc pull` for {s} remotes",
+                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3, Google Cloud Storage, Azure, SSH and HTTP — use `dvc push`/`dvc pull` for {s} remotes",
                 r.url
             )));
         }
@@ -140,7 +146,7 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
 pub fn is_supported_url(url: &str) -> bool {
     matches!(
         scheme(url),
-        None | Some("file" | "s3" | "azure" | "ssh" | "http" | "https")
+        None | Some("file" | "s3" | "gs" | "azure" | "ssh" | "http" | "https")
     )
 }
 
@@ -398,7 +404,7 @@ mod tests {
         assert!(is_supported_url("file:///mnt/store"));
         assert!(is_supported_url("C:\\store"));
         assert!(is_supported_url("s3://bucket/path"));
-        assert!(!is_supported_url("gs://bucket/path"));
+        assert!(is_supported_url("gs://bucket/path"));
         assert!(is_supported_url("ssh://host/path"));
         assert!(is_supported_url("azure://container/path"));
         assert!(!is_supported_url("oss://bucket/path"));

@@ -92,7 +92,7 @@ export function DataTab({ project }: { project: string }) {
                   icon="download"
                   onClick={() => void sync("pull")}
                   disabled={busy || !data.remote.usable}
-                  title={data.remote.usable ? `Fetch the data from ${data.remote.url} and restore it` : `Cairn pulls from folder, S3, Azure, SSH and HTTP remotes; use dvc pull for ${data.remote.url}`}
+                  title={data.remote.usable ? `Fetch the data from ${data.remote.url} and restore it` : `Cairn pulls from folder, S3, GCS, Azure, SSH and HTTP remotes; use dvc pull for ${data.remote.url}`}
                   testId="pull-data"
                 >
                   Pull
@@ -101,7 +101,7 @@ export function DataTab({ project }: { project: string }) {
                   icon="save"
                   onClick={() => void sync("push")}
                   disabled={busy || !data.remote.usable}
-                  title={data.remote.usable ? `Send the data to ${data.remote.url}` : `Cairn pushes to folder, S3, Azure, SSH and HTTP remotes; use dvc push for ${data.remote.url}`}
+                  title={data.remote.usable ? `Send the data to ${data.remote.url}` : `Cairn pushes to folder, S3, GCS, Azure, SSH and HTTP remotes; use dvc push for ${data.remote.url}`}
                   testId="push-data"
                 >
                   Push

@@ -20,6 +20,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
   const s3 = url.trim().startsWith("s3://");
   const ssh = url.trim().startsWith("ssh://");
   const azure = url.trim().startsWith("azure://");
+  const gs = url.trim().startsWith("gs://");
   const ready = name.trim() !== "" && url.trim() !== "";
 
   const save = () =>
@@ -69,7 +70,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
             data-testid="remote-url"
           />
           <span className="muted small field-help">
-            A folder (a local disk or a mounted share), an S3 URL, an azure://container/path URL, an ssh:// URL (user@host:port/path), or an http(s) URL.
+            A folder (a local disk or a mounted share), an S3 URL, a gs://bucket/path or azure://container/path URL, an ssh:// URL (user@host:port/path), or an http(s) URL.
           </span>
         </label>
         {azure && (
@@ -77,6 +78,12 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
             The storage account&apos;s connection string (it holds the key) stays on this machine: run{" "}
             <code>cairn remote modify --local {name.trim() || "NAME"} connection_string &apos;…&apos;</code>, or set{" "}
             <code>AZURE_STORAGE_CONNECTION_STRING</code>.
+          </p>
+        )}
+        {gs && (
+          <p className="muted small" data-testid="remote-gs-help">
+            Cairn signs in with your Google credentials: <code>gcloud auth application-default login</code>, or a service
+            account key file in <code>GOOGLE_APPLICATION_CREDENTIALS</code> or the remote&apos;s <code>credentialpath</code>.
           </p>
         )}
         {ssh && (
