@@ -5,37 +5,31 @@
 //! the key's public half, as Google's does.
 
 use std::collections::BTreeSet;
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::process::{Command, Output};
 
+use crate::cloud::{Cloud, round_trip, text};
 use crate::support::*;
 
 /// The emulator on a free loopback port, stopped when dropped.
 struct Emulator {
-    child: Child,
+    _service: Service,
     endpoint: String,
 }
 
 impl Emulator {
     fn start() -> Emulator {
-        let bin = dvc_bin().parent().unwrap().join("gcp-storage-emulator");
         let port = free_port();
-        let child = Command::new(&bin)
-            .args([
-                "start",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                &port.to_string(),
-                "--in-memory",
-            ])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{}: {e} (run scripts/ensure-dvc.sh)", bin.display()));
-        wait_listening(port, Duration::from_secs(60), "gcp-storage-emulator");
+        let mut cmd = Command::new(venv_bin("gcp-storage-emulator"));
+        cmd.args([
+            "start",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--in-memory",
+        ]);
         Emulator {
-            child,
+            _service: Service::start(cmd, port, "gcp-storage-emulator"),
             endpoint: format!("http://127.0.0.1:{port}"),
         }
     }
@@ -43,44 +37,17 @@ impl Emulator {
     /// Runs `code` in the venv's Python with `api(method, path, body=None)` calling the
     /// emulator's JSON API.
     fn python(&self, code: &str) -> String {
-        let script = format!(
-            "import json, urllib.request\nEP = '{}'\ndef api(method, path, body=None, raw=False):\n    req = urllib.request.Request(EP + path, method=method, data=body, headers={{'Content-Type': 'application/json' if path.startswith('/storage/') else 'application/octet-stream'}} if body else {{}})\n    with urllib.request.urlopen(req) as r:\n        data = r.read()\n    return data if raw else json.loads(data or b'null')\n{code}",
+        let prelude = format!(
+            "import json, urllib.request\nEP = '{}'\ndef api(method, path, body=None, raw=False):\n    req = urllib.request.Request(EP + path, method=method, data=body, headers={{'Content-Type': 'application/json' if path.startswith('/storage/') else 'application/octet-stream'}} if body else {{}})\n    with urllib.request.urlopen(req) as r:\n        data = r.read()\n    return data if raw else json.loads(data or b'null')",
             self.endpoint
         );
-        let out = Command::new(dvc_bin().parent().unwrap().join("python"))
-            .args(["-c", &script])
-            .output()
-            .unwrap();
-        assert!(
-            out.status.success(),
-            "{}",
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
+        venv_python(&prelude, code)
     }
 
     fn create_bucket(&self, name: &str) {
         self.python(&format!(
             "api('POST', '/storage/v1/b?project=test', json.dumps({{'name': '{name}'}}).encode())"
         ));
-    }
-
-    /// Every object in `bucket`, with its bytes' md5.
-    fn objects(&self, bucket: &str) -> BTreeSet<(String, String)> {
-        self.python(&format!(
-            "import hashlib, urllib.parse\nfor o in api('GET', '/storage/v1/b/{bucket}/o').get('items', []):\n    data = api('GET', '/storage/v1/b/{bucket}/o/' + urllib.parse.quote(o['name'], safe='') + '?alt=media', raw=True)\n    print(o['name'], hashlib.md5(data).hexdigest())"
-        ))
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, h)| (n.to_string(), h.to_string()))
-        .collect()
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 
@@ -120,15 +87,8 @@ http.server.HTTPServer(("127.0.0.1", port), Handler).serve_forever()
 "#;
 
 struct TokenServer {
-    child: Child,
+    _service: Service,
     url: String,
-}
-
-impl Drop for TokenServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 fn use_remote(r: &TestRepo, gcs: &Emulator, url: &str) {
@@ -146,28 +106,33 @@ fn cairn(r: &TestRepo, args: &[&str]) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-const DATA: [&str; 3] = ["data/a.txt", "data/sub/b.txt", "model.bin"];
-
-fn restored(c: &mut Checks, from: &TestRepo, to: &TestRepo, step: &str) {
-    for f in DATA {
-        c.check(to.join(f).is_file() && to.read(f) == from.read(f), || {
-            format!("{step}: {f} is restored")
-        });
+/// Buckets `by-dvc` and `by-cairn`, the store under `team/store` in each; no
+/// credentials (the emulator takes unsigned requests, and both tools fall back to them).
+impl Cloud for Emulator {
+    fn use_remote(&self, r: &TestRepo, location: &str) {
+        use_remote(r, self, &format!("gs://{location}/team/store"));
     }
-    for tool in [Tool::Dvc, Tool::Cairn] {
-        let v = tool.ok(to, ["status", "--json"]).json().unwrap_or_default();
-        c.check(v == serde_json::json!({}), || {
-            format!("{step}: `{tool} status --json` is clean: {v}")
-        });
+
+    fn credentials(&self, _: &TestRepo) {}
+
+    fn objects(&self, location: &str) -> BTreeSet<(String, String)> {
+        self.python(&format!(
+            "import hashlib, urllib.parse\nfor o in api('GET', '/storage/v1/b/{location}/o').get('items', []):\n    data = api('GET', '/storage/v1/b/{location}/o/' + urllib.parse.quote(o['name'], safe='') + '?alt=media', raw=True)\n    print(o['name'].removeprefix('team/store/'), hashlib.md5(data).hexdigest())"
+        ))
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(n, h)| (n.to_string(), h.to_string()))
+        .collect()
+    }
+
+    fn tamper(&self, location: &str, rel: &str) {
+        self.python(&format!(
+            "api('POST', '/upload/storage/v1/b/{location}/o?uploadType=media&name=team/store/{rel}', b'tampered')"
+        ));
+    }
+
+    fn cairn(&self, r: &TestRepo, args: &[&str]) -> Output {
+        cairn(r, args)
     }
 }
 
@@ -177,71 +142,7 @@ fn gs_remote_push_and_pull_agree_with_dvc() {
     let gcs = Emulator::start();
     gcs.create_bucket("by-dvc");
     gcs.create_bucket("by-cairn");
-    let r = crate::remote::tracked_data();
-    use_remote(&r, &gcs, "gs://by-dvc/team/store");
-    r.git_ok(["add", "-A"]);
-    r.git_ok(["commit", "-qm", "v1"]);
-    r.dvc_ok(["push", "-q"]);
-    let by_dvc = gcs.objects("by-dvc");
-    c.check(by_dvc.len() == 4, || {
-        format!("dvc pushed a manifest, two files and model.bin: {by_dvc:?}")
-    });
-
-    // A fresh clone pulls with cairn what dvc pushed.
-    let k = crate::remote::clone_of(&r);
-    let pulled = cairn(&k, &["pull"]);
-    c.check(
-        pulled.status.success()
-            && String::from_utf8_lossy(&pulled.stdout).contains("fetched from `store`"),
-        || format!("cairn pull says what it fetched: {}", text(&pulled)),
-    );
-    restored(&mut c, &r, &k, "cairn pull after dvc push");
-
-    // Cairn pushes to an empty bucket exactly the objects dvc pushed, byte for byte.
-    use_remote(&r, &gcs, "gs://by-cairn/team/store");
-    let pushed = cairn(&r, &["push"]);
-    c.check(
-        pushed.status.success()
-            && String::from_utf8_lossy(&pushed.stdout).contains("4 files pushed"),
-        || format!("cairn push counts four objects: {}", text(&pushed)),
-    );
-    let by_cairn = gcs.objects("by-cairn");
-    c.check(by_cairn == by_dvc, || {
-        format!("same objects, same bytes:\n  dvc   {by_dvc:?}\n  cairn {by_cairn:?}")
-    });
-    let nothing = Tool::Dvc.ok(&r, ["push"]);
-    c.check(
-        nothing.stdout().contains("Everything is up to date"),
-        || format!("dvc finds nothing left to push after cairn's push: {nothing}"),
-    );
-
-    // dvc pulls what cairn pushed.
-    r.git_ok(["add", "-A"]);
-    r.git_ok(["commit", "-qm", "by-cairn"]);
-    let k2 = crate::remote::clone_of(&r);
-    Tool::Dvc.ok(&k2, ["pull", "-q"]);
-    restored(&mut c, &r, &k2, "dvc pull after cairn push");
-
-    // A damaged object is refused, and nothing enters the cache under its name.
-    let model = "team/store/files/md5/52/89df737df57326fcdd22597afb1fac";
-    c.check(by_cairn.iter().any(|(n, _)| n == model), || {
-        format!("model.bin's object: {by_cairn:?}")
-    });
-    gcs.python(&format!(
-        "api('POST', '/upload/storage/v1/b/by-cairn/o?uploadType=media&name={model}', b'tampered')"
-    ));
-    let k3 = crate::remote::clone_of(&r);
-    let bad = cairn(&k3, &["pull"]);
-    c.check(
-        !bad.status.success()
-            && String::from_utf8_lossy(&bad.stderr).contains("does not match its name"),
-        || format!("a damaged remote object is named: {}", text(&bad)),
-    );
-    c.check(
-        !k3.join(".dvc/cache/files/md5/52/89df737df57326fcdd22597afb1fac")
-            .exists(),
-        || "the damaged object is not cached".into(),
-    );
+    round_trip(&mut c, &gcs);
     c.finish();
 }
 
@@ -266,18 +167,14 @@ fn a_service_account_key_signs_in_with_a_verified_jwt() {
     assert!(made.success(), "make the RSA keys");
     let port = free_port();
     let log = keys.path().join("claims.log");
+    let mut cmd = Command::new(&python);
+    cmd.args(["-c", TOKEN_SERVER, &port.to_string()])
+        .arg(keys.path().join("good.pub"))
+        .arg(&log);
     let token = TokenServer {
-        child: Command::new(&python)
-            .args(["-c", TOKEN_SERVER, &port.to_string()])
-            .arg(keys.path().join("good.pub"))
-            .arg(&log)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap(),
+        _service: Service::start(cmd, port, "the token endpoint"),
         url: format!("http://127.0.0.1:{port}/token"),
     };
-    wait_listening(port, Duration::from_secs(30), "the token endpoint");
     let account = |pem: &str| {
         let path = keys.path().join(format!("{pem}.json"));
         let key = std::fs::read_to_string(keys.path().join(format!("{pem}.pem"))).unwrap();

@@ -5,8 +5,7 @@
 //! named with what to do.
 
 use std::path::Path;
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use super::remote::{clone_of, project, restored};
 use crate::support::*;
@@ -15,7 +14,7 @@ use crate::support::*;
 /// the basic credentials `auth` (`user:password`) when given, and taking uploads (POST
 /// or PUT, logged to `<uploads>/log`) when `uploads` names a folder. Stopped when dropped.
 struct WebServer {
-    child: Child,
+    _service: Service,
     url: String,
 }
 
@@ -83,27 +82,15 @@ impl WebServer {
 
     fn with_uploads(dir: &Path, auth: Option<&str>, uploads: Option<&Path>) -> WebServer {
         let port = free_port();
-        let child = Command::new("python3")
-            .args(["-c", SERVER, &port.to_string()])
+        let mut cmd = Command::new("python3");
+        cmd.args(["-c", SERVER, &port.to_string()])
             .arg(dir)
             .arg(auth.unwrap_or(""))
-            .arg(uploads.map(|u| u.as_os_str()).unwrap_or_default())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("python3 runs the test web server");
-        wait_listening(port, Duration::from_secs(30), "the web server");
+            .arg(uploads.map(|u| u.as_os_str()).unwrap_or_default());
         WebServer {
-            child,
+            _service: Service::start(cmd, port, "the test web server (python3)"),
             url: format!("http://127.0.0.1:{port}/store"),
         }
-    }
-}
-
-impl Drop for WebServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
     }
 }
 

@@ -7,6 +7,7 @@
 mod support;
 
 mod azure;
+mod cloud;
 mod focused;
 mod gs;
 mod history;

@@ -5,15 +5,17 @@
 //! runs the real OpenSSH client against it.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Output, Stdio};
-use std::time::Duration;
+use std::path::PathBuf;
+use std::process::{Command, Output};
 
+use md5::Digest as _;
+
+use crate::cloud::{Cloud, clone_with, round_trip, text};
 use crate::support::*;
 
 /// An SSH server on a free loopback port taking one key, stopped when dropped.
 struct SshServer {
-    child: Child,
+    _service: Service,
     dir: tempfile::TempDir,
     port: u16,
     user: String,
@@ -39,22 +41,18 @@ impl SshServer {
         std::fs::copy(d.join("client_key.pub"), d.join("authorized_keys")).unwrap();
         let port = free_port();
         let script = workspace_root().join("tests/data/ssh_server.py");
-        let child = Command::new(dvc_bin().parent().unwrap().join("python"))
-            .arg(&script)
+        let mut cmd = Command::new(venv_bin("python"));
+        cmd.arg(&script)
             .arg(port.to_string())
             .arg(d.join("host_key"))
-            .arg(d.join("authorized_keys"))
-            .stdout(Stdio::null())
-            .stderr(std::fs::File::create(d.join("server.log")).unwrap())
-            .spawn()
-            .expect("start the test's SSH server");
-        wait_listening(port, Duration::from_secs(30), "ssh_server.py");
+            .arg(d.join("authorized_keys"));
+        let service = Service::start(cmd, port, "ssh_server.py");
         let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
             .unwrap()
             .trim()
             .to_string();
         SshServer {
-            child,
+            _service: service,
             dir,
             port,
             user,
@@ -78,36 +76,52 @@ impl SshServer {
     }
 }
 
-impl Drop for SshServer {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
+/// Folders `by-dvc` and `by-cairn` on the server; the port in the shared config, the key
+/// in `config.local` (a path on this machine), as a team would keep them.
+impl Cloud for SshServer {
+    fn use_remote(&self, r: &TestRepo, location: &str) {
+        r.dvc_ok(["remote", "add", "-f", "-d", "store", &self.url(location)]);
+        r.dvc_ok(["remote", "modify", "store", "port", &self.port.to_string()]);
+        self.credentials(r);
     }
-}
 
-/// The default remote `store` at `url`; the port in the shared config, the key in
-/// `config.local` (a path on this machine), as a team would keep them.
-fn use_remote(r: &TestRepo, server: &SshServer, store: &str) {
-    r.dvc_ok(["remote", "add", "-f", "-d", "store", &server.url(store)]);
-    r.dvc_ok([
-        "remote",
-        "modify",
-        "store",
-        "port",
-        &server.port.to_string(),
-    ]);
-    key(r, server);
-}
+    fn credentials(&self, r: &TestRepo) {
+        r.dvc_ok([
+            "remote",
+            "modify",
+            "--local",
+            "store",
+            "keyfile",
+            &self.key(),
+        ]);
+    }
 
-fn key(r: &TestRepo, server: &SshServer) {
-    r.dvc_ok([
-        "remote",
-        "modify",
-        "--local",
-        "store",
-        "keyfile",
-        &server.key(),
-    ]);
+    fn objects(&self, location: &str) -> BTreeSet<(String, String)> {
+        let root = self.store(location);
+        let mut out = BTreeSet::new();
+        let mut todo = vec![root.clone()];
+        while let Some(dir) = todo.pop() {
+            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
+                let p = e.path();
+                if p.is_dir() {
+                    todo.push(p);
+                } else {
+                    let md5 = md5::Md5::digest(std::fs::read(&p).unwrap());
+                    let hex: String = md5.iter().map(|b| format!("{b:02x}")).collect();
+                    out.insert((p.strip_prefix(&root).unwrap().display().to_string(), hex));
+                }
+            }
+        }
+        out
+    }
+
+    fn tamper(&self, location: &str, rel: &str) {
+        std::fs::write(self.store(location).join(rel), "tampered").unwrap();
+    }
+
+    fn cairn(&self, r: &TestRepo, args: &[&str]) -> Output {
+        cairn(r, args, SSH)
+    }
 }
 
 fn cairn(r: &TestRepo, args: &[&str], ssh: &str) -> Output {
@@ -118,131 +132,16 @@ fn cairn(r: &TestRepo, args: &[&str], ssh: &str) -> Output {
         .unwrap()
 }
 
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\nstdout: {}\nstderr: {}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn clone_of(r: &TestRepo, server: &SshServer) -> TestRepo {
-    let k = crate::remote::clone_of(r);
-    key(&k, server);
-    k
-}
-
-/// Files under a store, relative to it.
-fn files(store: &Path) -> BTreeSet<String> {
-    walkdir(store, store)
-}
-
-fn walkdir(base: &Path, dir: &Path) -> BTreeSet<String> {
-    let mut out = BTreeSet::new();
-    for e in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let p = e.path();
-        if p.is_dir() {
-            out.extend(walkdir(base, &p));
-        } else {
-            out.insert(p.strip_prefix(base).unwrap().display().to_string());
-        }
-    }
-    out
-}
-
-const DATA: [&str; 3] = ["data/a.txt", "data/sub/b.txt", "model.bin"];
-
-fn restored(c: &mut Checks, from: &TestRepo, to: &TestRepo, step: &str) {
-    for f in DATA {
-        c.check(to.join(f).is_file() && to.read(f) == from.read(f), || {
-            format!("{step}: {f} is restored")
-        });
-    }
-    for tool in [Tool::Dvc, Tool::Cairn] {
-        let v = tool.ok(to, ["status", "--json"]).json().unwrap_or_default();
-        c.check(v == serde_json::json!({}), || {
-            format!("{step}: `{tool} status --json` is clean: {v}")
-        });
-    }
-}
-
 #[test]
 fn ssh_remote_push_and_pull_agree_with_dvc() {
     let mut c = Checks::new("push/pull with an SSH remote");
     let server = SshServer::start();
-    let r = crate::remote::tracked_data();
-    use_remote(&r, &server, "by-dvc");
-    r.git_ok(["add", "-A"]);
-    r.git_ok(["commit", "-qm", "v1"]);
-    r.dvc_ok(["push", "-q"]);
-    let by_dvc = files(&server.store("by-dvc"));
-    c.check(by_dvc.len() == 4, || {
-        format!("dvc pushed a manifest, two files and model.bin: {by_dvc:?}")
-    });
-
-    // A fresh clone pulls with cairn what dvc pushed.
-    let k = clone_of(&r, &server);
-    let pulled = cairn(&k, &["pull"], SSH);
-    c.check(
-        pulled.status.success()
-            && String::from_utf8_lossy(&pulled.stdout).contains("fetched from `store`"),
-        || format!("cairn pull says what it fetched: {}", text(&pulled)),
-    );
-    restored(&mut c, &r, &k, "cairn pull after dvc push");
-
-    // Cairn pushes to an empty folder exactly the files dvc pushed.
-    use_remote(&r, &server, "by-cairn");
-    let pushed = cairn(&r, &["push"], SSH);
-    c.check(
-        pushed.status.success() && String::from_utf8_lossy(&pushed.stdout).contains("4"),
-        || format!("cairn push counts four objects: {}", text(&pushed)),
-    );
-    let by_cairn = files(&server.store("by-cairn"));
-    c.check(by_cairn == by_dvc, || {
-        format!("same files, no temp files left:\n  dvc   {by_dvc:?}\n  cairn {by_cairn:?}")
-    });
-    let nothing = Tool::Dvc.ok(&r, ["push"]);
-    c.check(
-        nothing.stdout().contains("Everything is up to date"),
-        || format!("dvc finds nothing left to push after cairn's push: {nothing}"),
-    );
-    let again = cairn(&r, &["push"], SSH);
-    c.check(
-        String::from_utf8_lossy(&again.stdout).contains("Everything is up to date"),
-        || format!("a second cairn push has nothing to do: {}", text(&again)),
-    );
-
-    // dvc pulls what cairn pushed.
-    r.git_ok(["add", "-A"]);
-    r.git_ok(["commit", "-qm", "by-cairn"]);
-    let k2 = clone_of(&r, &server);
-    Tool::Dvc.ok(&k2, ["pull", "-q"]);
-    restored(&mut c, &r, &k2, "dvc pull after cairn push");
-
-    // A damaged object on the remote is refused, and nothing enters the cache under its name.
-    let k3 = clone_of(&r, &server);
-    let model = "files/md5/52/89df737df57326fcdd22597afb1fac";
-    c.check(by_cairn.contains(model), || {
-        format!("model.bin's object: {by_cairn:?}")
-    });
-    std::fs::write(server.store("by-cairn").join(model), "tampered").unwrap();
-    let bad = cairn(&k3, &["pull"], SSH);
-    c.check(
-        !bad.status.success()
-            && String::from_utf8_lossy(&bad.stderr).contains("does not match its name"),
-        || format!("a damaged remote object is named: {}", text(&bad)),
-    );
-    c.check(
-        !k3.join(".dvc/cache/files/md5/52/89df737df57326fcdd22597afb1fac")
-            .exists(),
-        || "the damaged object is not cached".into(),
-    );
+    let r = round_trip(&mut c, &server);
 
     // A server whose host key is not known yet: no prompt, the way out named.
-    let k4 = clone_of(&r, &server);
+    let k = clone_with(&server, &r);
     let unknown = cairn(
-        &k4,
+        &k,
         &["pull"],
         "ssh -o UserKnownHostsFile=/dev/null -o GlobalKnownHostsFile=/dev/null",
     );
@@ -259,8 +158,8 @@ fn ssh_remote_push_and_pull_agree_with_dvc() {
         },
     );
     // A key the server does not take.
-    let k5 = clone_of(&r, &server);
-    k5.dvc_ok([
+    let k2 = clone_with(&server, &r);
+    k2.dvc_ok([
         "remote",
         "modify",
         "--local",
@@ -269,7 +168,7 @@ fn ssh_remote_push_and_pull_agree_with_dvc() {
         "/nonexistent/key",
     ]);
     let denied = cairn(
-        &k5,
+        &k2,
         &["pull"],
         &format!("{SSH} -o IdentityAgent=none -o IdentitiesOnly=yes"),
     );

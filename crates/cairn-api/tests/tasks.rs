@@ -240,7 +240,7 @@ fn pushing_and_pulling_a_folder_remote_reports_progress_and_restores_data() {
     );
     std::fs::write(
         &config,
-        format!("{text}[core]\n    remote = gcs\n['remote \"gcs\"']\n    url = gs://bucket/x\n"),
+        format!("{text}[core]\n    remote = oss\n['remote \"oss\"']\n    url = oss://bucket/x\n"),
     )
     .unwrap();
     let view = call(&api, "data_status", json!({"project": demo}));

@@ -2,20 +2,9 @@
 //! chart, whole range and a zoomed range, plus loading a 1M-row DVCLive `.tsv`.
 //! `cargo bench -p cairn-exp --bench decimate` (a plain timing harness: best of runs).
 
-use std::time::Instant;
+mod common;
 
 use cairn_exp::series::{decimate, parse_plot_file};
-
-fn best_ms(runs: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
-    let mut best = f64::MAX;
-    let mut out = 0;
-    for _ in 0..runs {
-        let t = Instant::now();
-        out = std::hint::black_box(f());
-        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    (best, out)
-}
 
 fn main() {
     let n = 1_000_000;
@@ -26,9 +15,9 @@ fn main() {
             (x, (x / 5000.0).sin() + (x * 0.37).sin() * 0.1 + spike)
         })
         .collect();
-    let (ms, k) = best_ms(20, || decimate(&pts, 1000, None).len());
+    let (ms, k) = common::best_ms(20, || decimate(&pts, 1000, None).len());
     println!("decimate 1M points -> {k} points for 1000 px: {ms:.2} ms");
-    let (ms, k) = best_ms(20, || {
+    let (ms, k) = common::best_ms(20, || {
         decimate(&pts, 1000, Some((250_000.0, 260_000.0))).len()
     });
     println!("zoom 10k-point range of 1M -> {k} points: {ms:.3} ms");
@@ -36,7 +25,7 @@ fn main() {
     for (x, y) in &pts {
         tsv.push_str(&format!("{x}\t{y}\n"));
     }
-    let (ms, k) = best_ms(5, || {
+    let (ms, k) = common::best_ms(5, || {
         parse_plot_file(
             "dvclive/plots/metrics/loss.tsv",
             tsv.as_bytes(),

@@ -4,6 +4,8 @@
 //! project that also holds a 10,000-file data folder the search walks past.
 //! `cargo bench -p cairn-exp --bench tensorboard` (a plain timing harness: best of runs).
 
+mod common;
+
 use std::path::Path;
 use std::process::Command;
 use std::time::Instant;
@@ -26,17 +28,6 @@ fn tool(args: &[&str]) -> String {
         .expect("python");
     assert!(out.status.success(), "tensorboard_tool.py {args:?} failed");
     String::from_utf8(out.stdout).unwrap()
-}
-
-fn best_ms(runs: usize, mut f: impl FnMut() -> usize) -> (f64, usize) {
-    let mut best = f64::MAX;
-    let mut out = 0;
-    for _ in 0..runs {
-        let t = Instant::now();
-        out = std::hint::black_box(f());
-        best = best.min(t.elapsed().as_secs_f64() * 1000.0);
-    }
-    (best, out)
 }
 
 fn points(root: &Path) -> usize {
@@ -82,7 +73,7 @@ fn main() {
     assert_eq!(n, tb_points, "both readers see the same points");
     // Cairn, again (what every refresh of the table costs): the search, the cached
     // files' sizes checked, the runs merged.
-    let (warm_ms, _) = best_ms(10, || points(root));
+    let (warm_ms, _) = common::best_ms(10, || points(root));
     println!(
         "workload: {RUNS} runs x {STEPS} steps x 3 scalars = {tb_points} points, plus 10,000 data files"
     );

@@ -19,6 +19,32 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
+/// Each named history's value at its highest step: the last point (histories are in step
+/// order, logging order within a step), what trackers show as a metric's value.
+pub fn latest(
+    histories: &std::collections::BTreeMap<String, Vec<(f64, f64)>>,
+) -> std::collections::BTreeMap<String, f64> {
+    histories
+        .iter()
+        .filter_map(|(k, pts)| pts.last().map(|p| (k.clone(), p.1)))
+        .collect()
+}
+
+/// Named histories as step series read from `file`.
+pub fn from_histories(
+    histories: &std::collections::BTreeMap<String, Vec<(f64, f64)>>,
+    file: &str,
+) -> Vec<Series> {
+    histories
+        .iter()
+        .map(|(k, pts)| Series {
+            name: k.clone(),
+            file: file.to_string(),
+            points: pts.clone(),
+        })
+        .collect()
+}
+
 /// Decimates `points` (sorted by x) to at most about `2 * width` points: the x range
 /// (or `range`) is cut into `width` buckets and each keeps its minimum and maximum y (in
 /// x order), so spikes are never dropped. The first and last points of the range stay.

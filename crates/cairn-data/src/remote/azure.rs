@@ -7,14 +7,13 @@
 //! `BlobEndpoint` serves the Azurite emulator and sovereign clouds.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Seek;
-use std::sync::OnceLock;
 use std::time::Duration;
 
 use base64::Engine as _;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 
+use super::listing::Listing;
 use super::percent::{encode, encode_query};
 use super::store::Store;
 use crate::error::{DataError, Result};
@@ -48,7 +47,7 @@ pub struct Azure {
     /// Blob name prefix, no slashes at either end.
     prefix: String,
     /// Every blob name under the prefix, listed once on first use.
-    listed: OnceLock<std::result::Result<HashSet<String>, String>>,
+    listed: Listing,
 }
 
 /// `key=value;…` pairs of a connection string.
@@ -63,8 +62,7 @@ impl Azure {
     /// The remote `name` at `url` (`azure://container[/prefix]`) with its config `options`.
     pub fn open(name: &str, url: &str, options: &BTreeMap<String, String>) -> Result<Azure> {
         let fail = |what: String| DataError::Remote(format!("remote `{name}` ({url}): {what}"));
-        let rest = url.strip_prefix("azure://").unwrap_or(url);
-        let (container, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let (container, prefix) = super::bucket_and_prefix(url, "azure");
         if container.is_empty() {
             return Err(fail(
                 "the URL names no container (azure://CONTAINER/path)".into(),
@@ -132,21 +130,12 @@ impl Azure {
             auth,
             container: container.to_string(),
             prefix: prefix.trim_matches('/').to_string(),
-            listed: OnceLock::new(),
+            listed: Listing::default(),
         })
     }
 
     fn blob(&self, hash: &str, kind: HashKind) -> String {
-        let (a, b) = hash.split_at(2.min(hash.len()));
-        let rel = match kind {
-            HashKind::Md5 => format!("files/md5/{a}/{b}"),
-            HashKind::LegacyDos2Unix => format!("{a}/{b}"),
-        };
-        if self.prefix.is_empty() {
-            rel
-        } else {
-            format!("{}/{rel}", self.prefix)
-        }
+        super::object_path(&self.prefix, hash, kind)
     }
 
     fn error(&self, what: impl std::fmt::Display) -> DataError {
@@ -363,16 +352,12 @@ fn xml_text(xml: &str, tag: &str) -> Option<String> {
 }
 
 impl Store for Azure {
-    /// Like DVC's default for cloud remotes: four transfers per core.
     fn jobs(&self) -> Option<usize> {
-        Some(4 * std::thread::available_parallelism().map_or(1, |n| n.get()))
+        super::listing::network_jobs()
     }
 
     fn contains(&self, hash: &str, kind: HashKind) -> Result<bool> {
-        match self.listed.get_or_init(|| self.list()) {
-            Ok(names) => Ok(names.contains(&self.blob(hash, kind))),
-            Err(e) => Err(DataError::Remote(e.clone())),
-        }
+        self.listed.contains(&self.blob(hash, kind), || self.list())
     }
 
     fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
@@ -384,52 +369,34 @@ impl Store for Azure {
             )));
         }
         let blob = self.blob(hash, kind);
-        let r = self
+        let path = format!("/{}", encode(&blob));
+        let request = self
             .request(
                 attohttpc::Method::PUT,
-                &format!("/{}", encode(&blob)),
+                &path,
                 &[],
                 Some(len),
                 &[("x-ms-blob-type", "BlockBlob")],
             )
-            .file(file)
-            .send()
-            .map_err(|e| self.error(format!("{blob}: {e}")))?;
-        let status = r.status().as_u16();
-        if !(200..=299).contains(&status) {
-            let body = r.text().unwrap_or_default();
-            return Err(self.refused(&blob, status, &body));
-        }
+            .file(file);
+        super::send_ok(
+            request,
+            |e| self.error(format!("{blob}: {e}")),
+            |status, body| self.refused(&blob, status, &body),
+        )?;
         Ok(len)
     }
 
     fn get(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
         let blob = self.blob(hash, kind);
-        std::fs::create_dir_all(local.root()).map_err(|e| DataError::io(local.root(), e))?;
-        let r = self
-            .request(
-                attohttpc::Method::GET,
-                &format!("/{}", encode(&blob)),
-                &[],
-                None,
-                &[],
-            )
-            .send()
-            .map_err(|e| self.error(format!("{blob}: {e}")))?;
-        let status = r.status().as_u16();
-        if !(200..=299).contains(&status) {
-            let body = r.text().unwrap_or_default();
-            return Err(self.refused(&blob, status, &body));
-        }
-        // An unnamed file in the cache: nothing to clean up if the download fails.
-        let mut tmp =
-            tempfile::tempfile_in(local.root()).map_err(|e| DataError::io(local.root(), e))?;
-        let len = r
-            .write_to(&mut tmp)
-            .map_err(|e| self.error(format!("{blob}: {e}")))?;
-        tmp.rewind().map_err(|e| DataError::io(local.root(), e))?;
+        let path = format!("/{}", encode(&blob));
+        let r = super::send_ok(
+            self.request(attohttpc::Method::GET, &path, &[], None, &[]),
+            |e| self.error(format!("{blob}: {e}")),
+            |status, body| self.refused(&blob, status, &body),
+        )?;
         let source = format!("azure://{}/{blob}", self.container);
-        super::store_fetched(local, tmp, len, hash, kind, &self.name, &source)
+        super::store_response(local, r, hash, kind, &self.name, &source)
     }
 }
 
@@ -442,11 +409,7 @@ mod tests {
         "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
     fn open(url: &str, options: &[(&str, &str)]) -> Result<Azure> {
-        let options = options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Azure::open("store", url, &options)
+        Azure::open("store", url, &crate::remote::options(options))
     }
 
     #[test]

@@ -8,14 +8,14 @@
 //! named with what to set.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::Seek;
 use std::path::PathBuf;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 use serde_json::Value;
 
+use super::listing::Listing;
 use super::percent::encode_query;
 use super::store::Store;
 use crate::error::{DataError, Result};
@@ -60,15 +60,14 @@ pub struct Gs {
     /// The current access token and when it stops being good.
     token: Mutex<Option<(String, Instant)>>,
     /// Every object name under the prefix, listed once on first use.
-    listed: OnceLock<std::result::Result<HashSet<String>, String>>,
+    listed: Listing,
 }
 
 impl Gs {
     /// The remote `name` at `url` (`gs://bucket[/prefix]`) with its config `options`.
     pub fn open(name: &str, url: &str, options: &BTreeMap<String, String>) -> Result<Gs> {
         let fail = |what: String| DataError::Remote(format!("remote `{name}` ({url}): {what}"));
-        let rest = url.strip_prefix("gs://").unwrap_or(url);
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let (bucket, prefix) = super::bucket_and_prefix(url, "gs");
         if bucket.is_empty() {
             return Err(fail("the URL names no bucket (gs://BUCKET/path)".into()));
         }
@@ -103,21 +102,12 @@ impl Gs {
             prefix: prefix.trim_matches('/').to_string(),
             credentials,
             token: Mutex::new(None),
-            listed: OnceLock::new(),
+            listed: Listing::default(),
         })
     }
 
     fn object(&self, hash: &str, kind: HashKind) -> String {
-        let (a, b) = hash.split_at(2.min(hash.len()));
-        let rel = match kind {
-            HashKind::Md5 => format!("files/md5/{a}/{b}"),
-            HashKind::LegacyDos2Unix => format!("{a}/{b}"),
-        };
-        if self.prefix.is_empty() {
-            rel
-        } else {
-            format!("{}/{rel}", self.prefix)
-        }
+        super::object_path(&self.prefix, hash, kind)
     }
 
     fn error(&self, what: impl std::fmt::Display) -> DataError {
@@ -246,18 +236,18 @@ impl Gs {
             if !page.is_empty() {
                 url.push_str(&format!("&pageToken={}", encode_query(&page)));
             }
-            let r = self
+            let body = self
                 .request(attohttpc::Method::GET, &url)
-                .and_then(|b| {
-                    b.send()
-                        .map_err(|e| self.error(format!("listing failed: {e}")))
+                .and_then(|request| {
+                    super::send_ok(
+                        request,
+                        |e| self.error(format!("listing failed: {e}")),
+                        |status, body| self.refused("listing failed", status, &body),
+                    )
                 })
-                .map_err(|e| e.to_string())?;
-            let status = r.status().as_u16();
-            let body = r.text().unwrap_or_default();
-            if !(200..=299).contains(&status) {
-                return Err(self.refused("listing failed", status, &body).to_string());
-            }
+                .map_err(|e| e.to_string())?
+                .text()
+                .unwrap_or_default();
             let v: Value = serde_json::from_str(&body).unwrap_or_default();
             names.extend(
                 v["items"]
@@ -333,16 +323,13 @@ fn jwt(
 }
 
 impl Store for Gs {
-    /// Like DVC's default for cloud remotes: four transfers per core.
     fn jobs(&self) -> Option<usize> {
-        Some(4 * std::thread::available_parallelism().map_or(1, |n| n.get()))
+        super::listing::network_jobs()
     }
 
     fn contains(&self, hash: &str, kind: HashKind) -> Result<bool> {
-        match self.listed.get_or_init(|| self.list()) {
-            Ok(names) => Ok(names.contains(&self.object(hash, kind))),
-            Err(e) => Err(DataError::Remote(e.clone())),
-        }
+        self.listed
+            .contains(&self.object(hash, kind), || self.list())
     }
 
     fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
@@ -354,47 +341,33 @@ impl Store for Gs {
             encode_query(&self.bucket),
             encode_query(&object)
         );
-        let r = self
+        let request = self
             .request(attohttpc::Method::POST, &url)?
             .header("Content-Type", "application/octet-stream")
-            .file(file)
-            .send()
-            .map_err(|e| self.error(format!("{object}: {e}")))?;
-        let status = r.status().as_u16();
-        if !(200..=299).contains(&status) {
-            let body = r.text().unwrap_or_default();
-            return Err(self.refused(&object, status, &body));
-        }
+            .file(file);
+        super::send_ok(
+            request,
+            |e| self.error(format!("{object}: {e}")),
+            |status, body| self.refused(&object, status, &body),
+        )?;
         Ok(len)
     }
 
     fn get(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
         let object = self.object(hash, kind);
-        std::fs::create_dir_all(local.root()).map_err(|e| DataError::io(local.root(), e))?;
         let url = format!(
             "{}/storage/v1/b/{}/o/{}?alt=media",
             self.endpoint,
             encode_query(&self.bucket),
             encode_query(&object)
         );
-        let r = self
-            .request(attohttpc::Method::GET, &url)?
-            .send()
-            .map_err(|e| self.error(format!("{object}: {e}")))?;
-        let status = r.status().as_u16();
-        if !(200..=299).contains(&status) {
-            let body = r.text().unwrap_or_default();
-            return Err(self.refused(&object, status, &body));
-        }
-        // An unnamed file in the cache: nothing to clean up if the download fails.
-        let mut tmp =
-            tempfile::tempfile_in(local.root()).map_err(|e| DataError::io(local.root(), e))?;
-        let len = r
-            .write_to(&mut tmp)
-            .map_err(|e| self.error(format!("{object}: {e}")))?;
-        tmp.rewind().map_err(|e| DataError::io(local.root(), e))?;
+        let r = super::send_ok(
+            self.request(attohttpc::Method::GET, &url)?,
+            |e| self.error(format!("{object}: {e}")),
+            |status, body| self.refused(&object, status, &body),
+        )?;
         let source = format!("gs://{}/{object}", self.bucket);
-        super::store_fetched(local, tmp, len, hash, kind, &self.name, &source)
+        super::store_response(local, r, hash, kind, &self.name, &source)
     }
 }
 
@@ -403,11 +376,7 @@ mod tests {
     use super::*;
 
     fn open(url: &str, options: &[(&str, &str)]) -> Result<Gs> {
-        let options = options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Gs::open("store", url, &options)
+        Gs::open("store", url, &crate::remote::options(options))
     }
 
     #[test]

@@ -7,7 +7,6 @@
 //! named, with what to do.
 
 use std::collections::BTreeMap;
-use std::io::Seek;
 use std::time::Duration;
 
 use super::store::Store;
@@ -73,11 +72,7 @@ impl Http {
     }
 
     fn url(&self, hash: &str, kind: HashKind) -> String {
-        let (a, b) = hash.split_at(2.min(hash.len()));
-        match kind {
-            HashKind::Md5 => format!("{}/files/md5/{a}/{b}", self.base),
-            HashKind::LegacyDos2Unix => format!("{}/{a}/{b}", self.base),
-        }
+        super::object_path(&self.base, hash, kind)
     }
 
     fn request(&self, builder: attohttpc::RequestBuilder) -> attohttpc::RequestBuilder {
@@ -111,9 +106,8 @@ impl Http {
 }
 
 impl Store for Http {
-    /// Like DVC's default for network remotes: four transfers per core.
     fn jobs(&self) -> Option<usize> {
-        Some(4 * std::thread::available_parallelism().map_or(1, |n| n.get()))
+        super::listing::network_jobs()
     }
 
     fn contains(&self, hash: &str, kind: HashKind) -> Result<bool> {
@@ -134,33 +128,24 @@ impl Store for Http {
     fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
         let (file, len) = super::checked_object(local, hash, kind)?;
         let url = self.url(hash, kind);
-        let r = self
+        let request = self
             .request(attohttpc::RequestBuilder::new(self.method.clone(), &url))
-            .file(file)
-            .send()
-            .map_err(|e| self.error(&url, e))?;
-        match r.status().as_u16() {
-            200..=299 => Ok(len),
-            s => Err(self.refused(&url, s)),
-        }
+            .file(file);
+        super::send_ok(
+            request,
+            |e| self.error(&url, e),
+            |status, _| self.refused(&url, status),
+        )?;
+        Ok(len)
     }
 
     fn get(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
         let url = self.url(hash, kind);
-        std::fs::create_dir_all(local.root()).map_err(|e| DataError::io(local.root(), e))?;
-        let r = self
-            .request(attohttpc::get(&url))
-            .send()
-            .map_err(|e| self.error(&url, e))?;
-        let status = r.status().as_u16();
-        if !(200..=299).contains(&status) {
-            return Err(self.refused(&url, status));
-        }
-        // An unnamed file in the cache: nothing to clean up if the download fails.
-        let mut tmp =
-            tempfile::tempfile_in(local.root()).map_err(|e| DataError::io(local.root(), e))?;
-        let len = r.write_to(&mut tmp).map_err(|e| self.error(&url, e))?;
-        tmp.rewind().map_err(|e| DataError::io(local.root(), e))?;
-        super::store_fetched(local, tmp, len, hash, kind, &self.name, &url)
+        let r = super::send_ok(
+            self.request(attohttpc::get(&url)),
+            |e| self.error(&url, e),
+            |status, _| self.refused(&url, status),
+        )?;
+        super::store_response(local, r, hash, kind, &self.name, &url)
     }
 }

@@ -19,6 +19,7 @@ pub mod azure;
 pub mod folder;
 pub mod gs;
 pub mod http;
+mod listing;
 mod percent;
 pub mod s3;
 pub mod setup;
@@ -361,6 +362,77 @@ pub(crate) fn store_fetched(
         return Err(corrupt(source, remote));
     }
     Ok(size)
+}
+
+/// The bucket (or container) and the prefix under it of `scheme://bucket/prefix/`.
+pub(crate) fn bucket_and_prefix<'a>(url: &'a str, scheme: &str) -> (&'a str, &'a str) {
+    let rest = url
+        .strip_prefix(scheme)
+        .and_then(|r| r.strip_prefix("://"))
+        .unwrap_or(url);
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    (bucket, prefix.trim_matches('/'))
+}
+
+/// An object's path in DVC 3's remote layout (`files/md5/ab/cdef…`), or the legacy one
+/// (`ab/cdef…`) for objects hashed by DVC 2; under `prefix` when there is one.
+pub(crate) fn object_path(prefix: &str, hash: &str, kind: HashKind) -> String {
+    let (a, b) = hash.split_at(2.min(hash.len()));
+    let rel = match kind {
+        HashKind::Md5 => format!("files/md5/{a}/{b}"),
+        HashKind::LegacyDos2Unix => format!("{a}/{b}"),
+    };
+    if prefix.is_empty() {
+        rel
+    } else {
+        format!("{prefix}/{rel}")
+    }
+}
+
+/// Sends `request`; its response if it succeeded (2xx), else what `refused` makes of the
+/// status and body (`failed` of a request that got no answer).
+pub(crate) fn send_ok<B: attohttpc::body::Body>(
+    request: attohttpc::RequestBuilder<B>,
+    failed: impl FnOnce(attohttpc::Error) -> DataError,
+    refused: impl FnOnce(u16, String) -> DataError,
+) -> Result<attohttpc::Response> {
+    let r = request.send().map_err(failed)?;
+    let status = r.status().as_u16();
+    if (200..=299).contains(&status) {
+        return Ok(r);
+    }
+    Err(refused(status, r.text().unwrap_or_default()))
+}
+
+/// Stores the body of a successful download (`source`, from remote `remote`) in the
+/// cache under `hash`: into an unnamed file in the cache first (nothing to clean up if
+/// the transfer breaks), then checked against the name by [`store_fetched`].
+pub(crate) fn store_response(
+    local: &Odb,
+    response: attohttpc::Response,
+    hash: &str,
+    kind: HashKind,
+    remote: &str,
+    source: &str,
+) -> Result<u64> {
+    use std::io::Seek;
+    std::fs::create_dir_all(local.root()).map_err(|e| DataError::io(local.root(), e))?;
+    let mut tmp =
+        tempfile::tempfile_in(local.root()).map_err(|e| DataError::io(local.root(), e))?;
+    let len = response
+        .write_to(&mut tmp)
+        .map_err(|e| DataError::Remote(format!("{source}: {e}")))?;
+    tmp.rewind().map_err(|e| DataError::io(local.root(), e))?;
+    store_fetched(local, tmp, len, hash, kind, remote, source)
+}
+
+/// Config options from pairs, for the stores' unit tests.
+#[cfg(test)]
+pub(crate) fn options(pairs: &[(&str, &str)]) -> std::collections::BTreeMap<String, String> {
+    pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
 }
 
 /// A cache object to send, checked first against its name (a cache copy edited in place

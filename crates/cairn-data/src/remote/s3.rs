@@ -6,12 +6,12 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{Read, Seek};
-use std::sync::OnceLock;
 
 use s3::Region;
 use s3::bucket::Bucket;
 use s3::creds::Credentials;
 
+use super::listing::Listing;
 use super::store::Store;
 use crate::error::{DataError, Result};
 use crate::hash::{HashKind, LongMd5};
@@ -30,15 +30,14 @@ pub struct S3 {
     prefix: String,
     /// Every key under the prefix, listed once on first use: one request per 1,000
     /// objects instead of one per object.
-    listed: OnceLock<std::result::Result<HashSet<String>, String>>,
+    listed: Listing,
 }
 
 impl S3 {
     /// The remote `name` at `url` (`s3://bucket[/prefix]`) with its config `options`.
     pub fn open(name: &str, url: &str, options: &BTreeMap<String, String>) -> Result<S3> {
         let fail = |what: String| DataError::Remote(format!("remote `{name}` ({url}): {what}"));
-        let rest = url.strip_prefix("s3://").unwrap_or(url);
-        let (bucket_name, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        let (bucket_name, prefix) = super::bucket_and_prefix(url, "s3");
         if bucket_name.is_empty() {
             return Err(fail("the URL names no bucket (s3://BUCKET/path)".into()));
         }
@@ -82,21 +81,12 @@ impl S3 {
             url: url.to_string(),
             bucket,
             prefix: prefix.trim_matches('/').to_string(),
-            listed: OnceLock::new(),
+            listed: Listing::default(),
         })
     }
 
     fn key(&self, hash: &str, kind: HashKind) -> String {
-        let (a, b) = hash.split_at(2.min(hash.len()));
-        let rel = match kind {
-            HashKind::Md5 => format!("files/md5/{a}/{b}"),
-            HashKind::LegacyDos2Unix => format!("{a}/{b}"),
-        };
-        if self.prefix.is_empty() {
-            rel
-        } else {
-            format!("{}/{rel}", self.prefix)
-        }
+        super::object_path(&self.prefix, hash, kind)
     }
 
     fn error(&self, key: &str, what: impl std::fmt::Display) -> DataError {
@@ -136,16 +126,12 @@ impl S3 {
 }
 
 impl Store for S3 {
-    /// Like DVC's default for cloud remotes: four transfers per core.
     fn jobs(&self) -> Option<usize> {
-        Some(4 * std::thread::available_parallelism().map_or(1, |n| n.get()))
+        super::listing::network_jobs()
     }
 
     fn contains(&self, hash: &str, kind: HashKind) -> Result<bool> {
-        match self.listed.get_or_init(|| self.list()) {
-            Ok(keys) => Ok(keys.contains(&self.key(hash, kind))),
-            Err(e) => Err(DataError::Remote(e.clone())),
-        }
+        self.listed.contains(&self.key(hash, kind), || self.list())
     }
 
     fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {

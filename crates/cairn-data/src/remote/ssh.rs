@@ -11,11 +11,12 @@
 //! then renamed, so a dropped connection never leaves a short object under a real name.
 //! `CAIRN_SSH_COMMAND` replaces `ssh` (like `GIT_SSH_COMMAND`).
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::BTreeMap;
 use std::io::{Read, Seek, Write};
 use std::process::{Command, Stdio};
 use std::sync::OnceLock;
 
+use super::listing::Listing;
 use super::store::Store;
 use crate::error::{DataError, Result};
 use crate::hash::HashKind;
@@ -38,7 +39,7 @@ pub struct Ssh {
     /// Holds the master connection's socket; removed (and the master stopped) on drop.
     control: tempfile::TempDir,
     /// Every object's path under `path`, listed once on first use.
-    listed: OnceLock<std::result::Result<HashSet<String>, String>>,
+    listed: Listing,
     /// Whether the master connection is up (or why not).
     connected: OnceLock<std::result::Result<(), String>>,
 }
@@ -88,7 +89,7 @@ impl Ssh {
                 .prefix("cairn-ssh")
                 .tempdir()
                 .map_err(|e| fail(&format!("cannot make a folder for the connection: {e}")))?,
-            listed: OnceLock::new(),
+            listed: Listing::default(),
             connected: OnceLock::new(),
         })
     }
@@ -237,11 +238,7 @@ impl Ssh {
 
     /// An object's path under the remote folder.
     fn rel(hash: &str, kind: HashKind) -> String {
-        let (a, b) = hash.split_at(2.min(hash.len()));
-        match kind {
-            HashKind::Md5 => format!("files/md5/{a}/{b}"),
-            HashKind::LegacyDos2Unix => format!("{a}/{b}"),
-        }
+        super::object_path("", hash, kind)
     }
 }
 
@@ -256,7 +253,7 @@ impl Store for Ssh {
     }
 
     fn contains(&self, hash: &str, kind: HashKind) -> Result<bool> {
-        let listed = self.listed.get_or_init(|| {
+        self.listed.contains(&Self::rel(hash, kind), || {
             // A folder that does not exist yet holds nothing.
             let cmd = format!(
                 "cd {} 2>/dev/null || exit 0; find . -type f ! -name '.cairn-tmp*'",
@@ -268,11 +265,7 @@ impl Store for Ssh {
                     .map(|l| l.trim_start_matches("./").to_string())
                     .collect()
             })
-        });
-        match listed {
-            Ok(set) => Ok(set.contains(&Self::rel(hash, kind))),
-            Err(e) => Err(DataError::Remote(e.clone())),
-        }
+        })
     }
 
     /// The object is checked against its name before it leaves (a cache copy edited in
@@ -349,11 +342,7 @@ mod tests {
     use super::*;
 
     fn open(url: &str, options: &[(&str, &str)]) -> Result<Ssh> {
-        let options = options
-            .iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect();
-        Ssh::open("store", url, &options)
+        Ssh::open("store", url, &crate::remote::options(options))
     }
 
     #[test]

@@ -42,22 +42,12 @@ impl Run {
     /// Each metric's latest value: the one at the highest step, the last logged there
     /// (what MLflow's UI shows as the metric's value).
     pub fn latest(&self) -> BTreeMap<String, f64> {
-        self.metrics
-            .iter()
-            .filter_map(|(k, pts)| pts.last().map(|p| (k.clone(), p.1)))
-            .collect()
+        crate::series::latest(&self.metrics)
     }
 
     /// The metric histories as step series (named by metric key).
     pub fn series(&self) -> Vec<Series> {
-        self.metrics
-            .iter()
-            .map(|(k, pts)| Series {
-                name: k.clone(),
-                file: format!("{MLRUNS}/{}", self.id),
-                points: pts.clone(),
-            })
-            .collect()
+        crate::series::from_histories(&self.metrics, &format!("{MLRUNS}/{}", self.id))
     }
 }
 

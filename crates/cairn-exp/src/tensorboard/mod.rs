@@ -47,22 +47,12 @@ pub struct Run {
 impl Run {
     /// Each scalar's value at its highest step (the last logged there).
     pub fn latest(&self) -> BTreeMap<String, f64> {
-        self.scalars
-            .iter()
-            .filter_map(|(k, pts)| pts.last().map(|p| (k.clone(), p.1)))
-            .collect()
+        crate::series::latest(&self.scalars)
     }
 
     /// The scalars as step series (named by tag).
     pub fn series(&self) -> Vec<Series> {
-        self.scalars
-            .iter()
-            .map(|(k, pts)| Series {
-                name: k.clone(),
-                file: format!("{FILE}/{}", self.id),
-                points: pts.clone(),
-            })
-            .collect()
+        crate::series::from_histories(&self.scalars, &format!("{FILE}/{}", self.id))
     }
 }
 
