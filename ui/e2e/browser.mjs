@@ -612,8 +612,18 @@ async function main() {
   await page.getByTestId("remote-url").fill("s3://team-bucket/flowers");
   await page.getByTestId("remote-endpoint").waitFor();
   await shot(page, "05c-remote-setup-s3");
+  // SSH asks for a port and a key file, Azure for a connection string, GCS for a key file.
+  await page.getByTestId("remote-url").fill("ssh://me@gpu-box/srv/dvc-store");
+  await page.getByTestId("remote-port").waitFor();
+  await page.getByTestId("remote-keyfile").waitFor();
+  await shot(page, "05c2-remote-setup-ssh");
+  await page.getByTestId("remote-url").fill("azure://team/flowers");
+  await page.getByTestId("remote-connection-string").waitFor();
+  await page.getByTestId("remote-url").fill("gs://team-bucket/flowers");
+  await page.getByTestId("remote-credential-path").waitFor();
   await page.getByTestId("remote-url").fill(store);
   await page.getByTestId("remote-endpoint").waitFor({ state: "detached" });
+  await page.getByTestId("remote-credential-path").waitFor({ state: "detached" });
   await page.getByTestId("remote-save").click();
   await page.getByTestId("remote-dialog").waitFor({ state: "detached" });
   await page.getByTestId("remote-name").filter({ hasText: "store" }).waitFor();

@@ -423,7 +423,10 @@ pub struct RemoteView {
     pub endpoint_url: Option<String>,
     /// `region`.
     pub region: Option<String>,
-    /// Whether keys are configured for it (`access_key_id`, in either config file).
+    /// `port` (an SSH remote's).
+    pub port: Option<String>,
+    /// Whether credentials are configured for it in either config file (`access_key_id`,
+    /// `connection_string`, `credentialpath` or `keyfile`).
     pub has_keys: bool,
 }
 
@@ -454,6 +457,25 @@ pub struct SetRemoteArgs {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub secret_access_key: Option<String>,
+    /// Azure: the storage account's connection string (it holds the key), kept in
+    /// `.dvc/config.local`; absent or empty keeps what is there.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub connection_string: Option<String>,
+    /// Google Cloud Storage: a service account key file (`credentialpath`), a path on this
+    /// machine, kept in `.dvc/config.local`; absent or empty keeps what is there.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub credential_path: Option<String>,
+    /// SSH: the server's port (`port`); empty removes it.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub port: Option<String>,
+    /// SSH: a private key file (`keyfile`), a path on this machine, kept in
+    /// `.dvc/config.local`; absent or empty keeps what is there.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub keyfile: Option<String>,
 }
 
 /// Which way `data_sync` moves data.

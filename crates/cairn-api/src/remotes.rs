@@ -32,6 +32,7 @@ impl Api {
         for (key, value) in [
             ("endpointurl", &args.endpoint_url),
             ("region", &args.region),
+            ("port", &args.port),
         ] {
             match given(value) {
                 Some(v) => options.push((key.to_string(), v.to_string())),
@@ -43,8 +44,15 @@ impl Api {
         if let Some(id) = given(&args.access_key_id) {
             local.push(("access_key_id".to_string(), id.to_string()));
         }
-        if let Some(secret) = given(&args.secret_access_key) {
-            local.push(("secret_access_key".to_string(), secret.to_string()));
+        for (key, value) in [
+            ("secret_access_key", &args.secret_access_key),
+            ("connection_string", &args.connection_string),
+            ("credentialpath", &args.credential_path),
+            ("keyfile", &args.keyfile),
+        ] {
+            if let Some(v) = given(value) {
+                local.push((key.to_string(), v.to_string()));
+            }
         }
         let existed = repo.config().remotes.iter().any(|r| r.name == args.name);
         setup::add(
@@ -85,6 +93,9 @@ pub(crate) fn remote_view(config: &Config) -> Option<RemoteView> {
         usable: cairn_data::remote::is_supported_url(&r.url),
         endpoint_url: r.options.get("endpointurl").cloned(),
         region: r.options.get("region").cloned(),
-        has_keys: r.options.contains_key("access_key_id"),
+        port: r.options.get("port").cloned(),
+        has_keys: ["access_key_id", "connection_string", "credentialpath", "keyfile"]
+            .iter()
+            .any(|k| r.options.contains_key(*k)),
     })
 }

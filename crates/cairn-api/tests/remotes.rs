@@ -89,6 +89,34 @@ fn a_remote_set_up_in_the_app_is_written_as_dvc_writes_it_and_used() {
     assert_eq!(view["hasKeys"], true);
     assert!(!read(".dvc/config").contains("endpointurl"));
 
+    // Azure, Google Cloud Storage and SSH: what is a secret or a path on this machine goes
+    // to config.local, the rest to config.
+    for (args, shared, local) in [
+        (
+            json!({"name": "az", "url": "azure://box/team", "connectionString": "AccountName=a;AccountKey=k"}),
+            "['remote \"az\"']\n    url = azure://box/team\n",
+            "['remote \"az\"']\n    connection_string = AccountName=a;AccountKey=k\n",
+        ),
+        (
+            json!({"name": "g", "url": "gs://bucket/team", "credentialPath": "/keys/sa.json"}),
+            "['remote \"g\"']\n    url = gs://bucket/team\n",
+            "['remote \"g\"']\n    credentialpath = /keys/sa.json\n",
+        ),
+        (
+            json!({"name": "box", "url": "ssh://me@host/srv/store", "port": "2222", "keyfile": "/keys/id_ed25519"}),
+            "['remote \"box\"']\n    url = ssh://me@host/srv/store\n    port = 2222\n",
+            "['remote \"box\"']\n    keyfile = /keys/id_ed25519\n",
+        ),
+    ] {
+        let mut args = args;
+        args["project"] = json!(demo);
+        let view = call(&api, "set_remote", args);
+        assert_eq!((view["usable"].as_bool(), view["hasKeys"].as_bool()), (Some(true), Some(true)), "{view}");
+        assert!(read(".dvc/config").contains(shared), "{}", read(".dvc/config"));
+        assert!(read(".dvc/config.local").contains(local), "{}", read(".dvc/config.local"));
+    }
+    assert_eq!(call(&api, "data_status", json!({"project": demo}))["remote"]["port"], "2222");
+
     // Bad input is refused, naming what to do; nothing is written.
     let config = read(".dvc/config");
     for (args, says) in [

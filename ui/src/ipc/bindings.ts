@@ -448,7 +448,12 @@ endpointUrl: string | null,
  */
 region: string | null, 
 /**
- * Whether keys are configured for it (`access_key_id`, in either config file).
+ * `port` (an SSH remote's).
+ */
+port: string | null, 
+/**
+ * Whether credentials are configured for it in either config file (`access_key_id`,
+ * `connection_string`, `credentialpath` or `keyfile`).
  */
 hasKeys: boolean, };
 
@@ -481,7 +486,26 @@ accessKeyId?: string,
 /**
  * Secret access key, kept in `.dvc/config.local` with the id.
  */
-secretAccessKey?: string, };
+secretAccessKey?: string, 
+/**
+ * Azure: the storage account's connection string (it holds the key), kept in
+ * `.dvc/config.local`; absent or empty keeps what is there.
+ */
+connectionString?: string, 
+/**
+ * Google Cloud Storage: a service account key file (`credentialpath`), a path on this
+ * machine, kept in `.dvc/config.local`; absent or empty keeps what is there.
+ */
+credentialPath?: string, 
+/**
+ * SSH: the server's port (`port`); empty removes it.
+ */
+port?: string, 
+/**
+ * SSH: a private key file (`keyfile`), a path on this machine, kept in
+ * `.dvc/config.local`; absent or empty keeps what is there.
+ */
+keyfile?: string, };
 
 export type SyncDirection = "push" | "pull";
 

@@ -16,6 +16,10 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
   const [region, setRegion] = useState(props.remote?.region ?? "");
   const [keyId, setKeyId] = useState("");
   const [secret, setSecret] = useState("");
+  const [connection, setConnection] = useState("");
+  const [credentialPath, setCredentialPath] = useState("");
+  const [port, setPort] = useState(props.remote?.port ?? "");
+  const [keyfile, setKeyfile] = useState("");
   const { busy, error, submit } = useSubmit();
   const s3 = url.trim().startsWith("s3://");
   const ssh = url.trim().startsWith("ssh://");
@@ -30,6 +34,9 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
         name: name.trim(),
         url: url.trim(),
         ...(s3 ? { endpointUrl: endpoint, region, accessKeyId: keyId, secretAccessKey: secret } : {}),
+        ...(azure ? { connectionString: connection } : {}),
+        ...(gs ? { credentialPath } : {}),
+        ...(ssh ? { port, keyfile } : {}),
       });
       props.onSaved(saved);
       props.onClose();
@@ -74,23 +81,63 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
           </span>
         </label>
         {azure && (
-          <p className="muted small" data-testid="remote-azure-help">
-            The storage account&apos;s connection string (it holds the key) stays on this machine: run{" "}
-            <code>cairn remote modify --local {name.trim() || "NAME"} connection_string &apos;…&apos;</code>, or set{" "}
-            <code>AZURE_STORAGE_CONNECTION_STRING</code>.
-          </p>
+          <label>
+            <span>Connection string</span>
+            <input
+              className="mono"
+              type="password"
+              value={connection}
+              placeholder={props.remote?.hasKeys ? "(saved — blank keeps it)" : "DefaultEndpointsProtocol=https;AccountName=…;AccountKey=…"}
+              aria-label="Connection string"
+              autoComplete="off"
+              onChange={(e) => setConnection(e.target.value)}
+              data-testid="remote-connection-string"
+            />
+            <span className="muted small field-help">
+              From the storage account&apos;s <em>Access keys</em>. Kept in <code>.dvc/config.local</code>, which git ignores; blank
+              uses <code>AZURE_STORAGE_CONNECTION_STRING</code>.
+            </span>
+          </label>
         )}
         {gs && (
-          <p className="muted small" data-testid="remote-gs-help">
-            Cairn signs in with your Google credentials: <code>gcloud auth application-default login</code>, or a service
-            account key file in <code>GOOGLE_APPLICATION_CREDENTIALS</code> or the remote&apos;s <code>credentialpath</code>.
-          </p>
+          <label>
+            <span>Key file</span>
+            <input
+              className="mono"
+              value={credentialPath}
+              placeholder={props.remote?.hasKeys ? "(saved — blank keeps it)" : "blank: your gcloud login"}
+              aria-label="Service account key file"
+              onChange={(e) => setCredentialPath(e.target.value)}
+              data-testid="remote-credential-path"
+            />
+            <span className="muted small field-help">
+              A service account&apos;s JSON key, or blank for <code>gcloud auth application-default login</code> (or{" "}
+              <code>GOOGLE_APPLICATION_CREDENTIALS</code>).
+            </span>
+          </label>
         )}
         {ssh && (
-          <p className="muted small" data-testid="remote-ssh-help">
-            Cairn signs in with your own <code>ssh</code>: your keys, <code>ssh-agent</code> and <code>~/.ssh/config</code>. Check that{" "}
-            <code>ssh host</code> works in a terminal without a password prompt.
-          </p>
+          <>
+            <label>
+              <span>Port</span>
+              <input value={port} placeholder="22" aria-label="SSH port" onChange={(e) => setPort(e.target.value)} data-testid="remote-port" />
+            </label>
+            <label>
+              <span>Key file</span>
+              <input
+                className="mono"
+                value={keyfile}
+                placeholder={props.remote?.hasKeys ? "(saved — blank keeps it)" : "blank: your ssh-agent and ~/.ssh/config"}
+                aria-label="SSH key file"
+                onChange={(e) => setKeyfile(e.target.value)}
+                data-testid="remote-keyfile"
+              />
+              <span className="muted small field-help" data-testid="remote-ssh-help">
+                Cairn signs in with your own <code>ssh</code>: your keys, <code>ssh-agent</code> and <code>~/.ssh/config</code>. Check
+                that <code>ssh host</code> works in a terminal without a password prompt.
+              </span>
+            </label>
+          </>
         )}
         {s3 && (
           <>
