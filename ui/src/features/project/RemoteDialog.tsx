@@ -60,7 +60,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
         </>
       }
     >
-      <p className="muted">Where Push sends the data and the pipeline&apos;s outputs, and Pull gets them from: a shared folder, an S3 bucket, or a folder on a server over SSH.</p>
+      <p className="muted">Where Push sends the data and the pipeline&apos;s outputs, and Pull gets them from: a shared folder, a cloud bucket (S3, Google Cloud Storage, Azure), or a folder on a server over SSH.</p>
       <SubmitForm className="stage-form" onSubmit={() => ready && void save()}>
         <label>
           <span>Name</span>
