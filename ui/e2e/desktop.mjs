@@ -3,7 +3,7 @@
 //
 //   node e2e/desktop.mjs     (CAIRN_DESKTOP_BIN defaults to ../target/debug/cairn-desktop)
 import { spawn, spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -158,6 +158,31 @@ async function main() {
   await driver.findElement(By.css('[data-testid="derived-open"]')).click();
   await driver.wait(until.elementLocated(By.css('[data-testid="derived-remove"]')), 5000).click();
   await driver.findElement(By.css('[data-testid="derived-dialog"] .modal-foot button')).click();
+
+  step("A TensorBoard run written beside the project joins the table live, and is charted");
+  const tbDir = join(demoDir, "runs", "desktop-run");
+  mkdirSync(tbDir, { recursive: true });
+  copyFileSync(join(repo, "crates/cairn-api/tests/fixtures/events.out.tfevents.pytorch"), join(tbDir, "events.out.tfevents.pytorch"));
+  const tbRow = await driver.wait(async () => {
+    for (const row of await driver.findElements(By.css('[data-testid="exp-row"]'))) {
+      const text = await row.getText();
+      if (text.includes("runs/desktop-run") && text.includes("TensorBoard")) return row;
+    }
+    return null;
+  }, 20000, "the TensorBoard row");
+  // New rows are ticked for the charts as they appear; tick it if it is not.
+  const tick = await tbRow.findElement(By.css('[data-testid="exp-select"]'));
+  if (!(await tick.isSelected())) {
+    await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' }); arguments[0].click();", tick);
+  }
+  await driver.wait(async () => {
+    for (const item of await driver.findElements(By.css('[data-testid="exp-charts"] .legend-item'))) {
+      if ((await item.getText()).includes("runs/desktop-run")) return true;
+    }
+    return false;
+  }, 15000, "the run in the charts' legend");
+  await shot("desktop-04d-tensorboard");
+  rmSync(join(demoDir, "runs"), { recursive: true, force: true });
 
   step("Data preview in WebKit: the tracked table's rows, read from the cache");
   await driver.findElement(By.css('[data-testid="tab-data"]')).click();
