@@ -94,8 +94,13 @@ pub(crate) fn remote_view(config: &Config) -> Option<RemoteView> {
         endpoint_url: r.options.get("endpointurl").cloned(),
         region: r.options.get("region").cloned(),
         port: r.options.get("port").cloned(),
-        has_keys: ["access_key_id", "connection_string", "credentialpath", "keyfile"]
-            .iter()
-            .any(|k| r.options.contains_key(*k)),
+        has_keys: [
+            "access_key_id",
+            "connection_string",
+            "credentialpath",
+            "keyfile",
+        ]
+        .iter()
+        .any(|k| r.options.contains_key(*k)),
     })
 }

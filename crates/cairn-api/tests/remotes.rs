@@ -111,11 +111,26 @@ fn a_remote_set_up_in_the_app_is_written_as_dvc_writes_it_and_used() {
         let mut args = args;
         args["project"] = json!(demo);
         let view = call(&api, "set_remote", args);
-        assert_eq!((view["usable"].as_bool(), view["hasKeys"].as_bool()), (Some(true), Some(true)), "{view}");
-        assert!(read(".dvc/config").contains(shared), "{}", read(".dvc/config"));
-        assert!(read(".dvc/config.local").contains(local), "{}", read(".dvc/config.local"));
+        assert_eq!(
+            (view["usable"].as_bool(), view["hasKeys"].as_bool()),
+            (Some(true), Some(true)),
+            "{view}"
+        );
+        assert!(
+            read(".dvc/config").contains(shared),
+            "{}",
+            read(".dvc/config")
+        );
+        assert!(
+            read(".dvc/config.local").contains(local),
+            "{}",
+            read(".dvc/config.local")
+        );
     }
-    assert_eq!(call(&api, "data_status", json!({"project": demo}))["remote"]["port"], "2222");
+    assert_eq!(
+        call(&api, "data_status", json!({"project": demo}))["remote"]["port"],
+        "2222"
+    );
 
     // Bad input is refused, naming what to do; nothing is written.
     let config = read(".dvc/config");
