@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use crate::cloud::{Cloud, round_trip};
+use crate::cloud::{Cloud, names_and_md5s, round_trip};
 use crate::support::*;
 
 /// Azurite's well-known development account.
@@ -80,13 +80,9 @@ impl Cloud for Azurite {
     }
 
     fn objects(&self, location: &str) -> BTreeSet<(String, String)> {
-        self.python(&format!(
+        names_and_md5s(&self.python(&format!(
             "import hashlib\nc = svc.get_container_client('{location}')\nfor b in c.list_blobs(): print(b.name.removeprefix('team/store/'), hashlib.md5(c.download_blob(b.name).readall()).hexdigest())"
-        ))
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, h)| (n.to_string(), h.to_string()))
-        .collect()
+        )))
     }
 
     fn tamper(&self, location: &str, rel: &str) {

@@ -31,6 +31,14 @@ const DATA: [&str; 3] = ["data/a.txt", "data/sub/b.txt", "model.bin"];
 /// model.bin's object.
 const MODEL: &str = "files/md5/52/89df737df57326fcdd22597afb1fac";
 
+/// `name md5` lines (what the servers' listing scripts print) as pairs.
+pub(crate) fn names_and_md5s(text: &str) -> BTreeSet<(String, String)> {
+    text.lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(n, h)| (n.to_string(), h.to_string()))
+        .collect()
+}
+
 pub(crate) fn text(o: &Output) -> String {
     format!(
         "exit {:?}\nstdout: {}\nstderr: {}",

@@ -7,7 +7,7 @@
 use std::collections::BTreeSet;
 use std::process::{Command, Output};
 
-use crate::cloud::{Cloud, round_trip, text};
+use crate::cloud::{Cloud, names_and_md5s, round_trip, text};
 use crate::support::*;
 
 /// The emulator on a free loopback port, stopped when dropped.
@@ -116,13 +116,9 @@ impl Cloud for Emulator {
     fn credentials(&self, _: &TestRepo) {}
 
     fn objects(&self, location: &str) -> BTreeSet<(String, String)> {
-        self.python(&format!(
+        names_and_md5s(&self.python(&format!(
             "import hashlib, urllib.parse\nfor o in api('GET', '/storage/v1/b/{location}/o').get('items', []):\n    data = api('GET', '/storage/v1/b/{location}/o/' + urllib.parse.quote(o['name'], safe='') + '?alt=media', raw=True)\n    print(o['name'].removeprefix('team/store/'), hashlib.md5(data).hexdigest())"
-        ))
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(n, h)| (n.to_string(), h.to_string()))
-        .collect()
+        )))
     }
 
     fn tamper(&self, location: &str, rel: &str) {

@@ -5,7 +5,7 @@
 use std::collections::BTreeSet;
 use std::process::Command;
 
-use crate::cloud::{Cloud, round_trip};
+use crate::cloud::{Cloud, names_and_md5s, round_trip};
 use crate::support::*;
 
 /// A moto S3 server on a free loopback port, stopped when dropped.
@@ -69,13 +69,9 @@ impl Cloud for S3Server {
     }
 
     fn objects(&self, location: &str) -> BTreeSet<(String, String)> {
-        self.python(&format!(
+        names_and_md5s(&self.python(&format!(
             "import hashlib\nfor page in s3.get_paginator('list_objects_v2').paginate(Bucket='{location}'):\n    for o in page.get('Contents', []): print(o['Key'].removeprefix('team/store/'), hashlib.md5(s3.get_object(Bucket='{location}', Key=o['Key'])['Body'].read()).hexdigest())"
-        ))
-        .lines()
-        .filter_map(|l| l.split_once(' '))
-        .map(|(k, h)| (k.to_string(), h.to_string()))
-        .collect()
+        )))
     }
 
     fn tamper(&self, location: &str, rel: &str) {

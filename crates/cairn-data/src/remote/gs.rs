@@ -219,11 +219,7 @@ impl Gs {
     }
 
     fn list(&self) -> std::result::Result<HashSet<String>, String> {
-        let prefix = if self.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", self.prefix)
-        };
+        let prefix = super::listing::folder_prefix(&self.prefix);
         let mut names = HashSet::new();
         let mut page = String::new();
         loop {

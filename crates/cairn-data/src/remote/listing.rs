@@ -25,6 +25,15 @@ impl Listing {
     }
 }
 
+/// What names under the store's prefix start with: `prefix/`, or nothing at the root.
+pub(crate) fn folder_prefix(prefix: &str) -> String {
+    if prefix.is_empty() {
+        String::new()
+    } else {
+        format!("{prefix}/")
+    }
+}
+
 /// Transfers at once for a network store, like DVC's default: four per core.
 pub(crate) fn network_jobs() -> Option<usize> {
     Some(4 * std::thread::available_parallelism().map_or(1, |n| n.get()))

@@ -97,11 +97,7 @@ impl S3 {
     }
 
     fn list(&self) -> std::result::Result<HashSet<String>, String> {
-        let prefix = if self.prefix.is_empty() {
-            String::new()
-        } else {
-            format!("{}/", self.prefix)
-        };
+        let prefix = super::listing::folder_prefix(&self.prefix);
         let pages = self
             .bucket
             .list(prefix, None)
