@@ -155,8 +155,15 @@ async function main() {
   await driver.findElement(By.css('[data-testid="history"] option[value="5"]')).click();
   await driver.wait(async () => (await driver.findElements(By.css('[data-testid="exp-row"][data-kind="baseline"]'))).length === 2, 15000, "two commits listed");
   await driver.findElement(By.css('[data-testid="history"] option[value="head"]')).click();
-  await driver.findElement(By.css('[data-testid="derived-open"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="derived-remove"]')), 5000).click();
+  // The table reloads for HEAD alone; the toolbar is redrawn with it, so wait for it first.
+  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="exp-row"][data-kind="baseline"]'))).length === 1, 15000, "HEAD alone again");
+  await driver.wait(async () => {
+    if ((await driver.findElements(By.css('[data-testid="derived-dialog"]'))).length === 0) {
+      await driver.findElement(By.css('[data-testid="derived-open"]')).click().catch(() => undefined);
+    }
+    return (await driver.findElements(By.css('[data-testid="derived-remove"]'))).length > 0;
+  }, 15000, "the Formula dialog with the derived column");
+  await driver.findElement(By.css('[data-testid="derived-remove"]')).click();
   await driver.findElement(By.css('[data-testid="derived-dialog"] .modal-foot button')).click();
 
   step("A TensorBoard run written beside the project joins the table live, and is charted");
