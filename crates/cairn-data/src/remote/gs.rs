@@ -125,47 +125,19 @@ impl Gs {
         })
     }
 
+    /// The access token, from the cache while it is good (signing a JWT per request
+    /// would cost an RSA signature each time for nothing).
     fn access_token(&self) -> Result<Option<String>> {
-        let (form, token_uri): (Vec<(&str, String)>, &str) = match &self.credentials {
-            Credentials::Anonymous => return Ok(None),
-            Credentials::ServiceAccount {
-                email,
-                key,
-                token_uri,
-            } => (
-                vec![
-                    (
-                        "grant_type",
-                        "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
-                    ),
-                    (
-                        "assertion",
-                        jwt(email, key, token_uri).map_err(|e| self.error(e))?,
-                    ),
-                ],
-                token_uri,
-            ),
-            Credentials::User {
-                client_id,
-                client_secret,
-                refresh_token,
-                token_uri,
-            } => (
-                vec![
-                    ("grant_type", "refresh_token".into()),
-                    ("client_id", client_id.clone()),
-                    ("client_secret", client_secret.clone()),
-                    ("refresh_token", refresh_token.clone()),
-                ],
-                token_uri,
-            ),
-        };
+        if matches!(self.credentials, Credentials::Anonymous) {
+            return Ok(None);
+        }
         let mut cached = self.token.lock().unwrap_or_else(|e| e.into_inner());
         if let Some((token, until)) = cached.as_ref()
             && Instant::now() < *until
         {
             return Ok(Some(token.clone()));
         }
+        let (form, token_uri) = self.grant()?;
         let body: String = form
             .iter()
             .map(|(k, v)| format!("{k}={}", encode_query(v)))
@@ -200,6 +172,44 @@ impl Gs {
             Instant::now() + Duration::from_secs(lasts),
         ));
         Ok(Some(token.to_string()))
+    }
+
+    /// What the token endpoint is asked, and where.
+    fn grant(&self) -> Result<(Vec<(&'static str, String)>, &str)> {
+        Ok(match &self.credentials {
+            Credentials::Anonymous => (Vec::new(), DEFAULT_TOKEN_URI),
+            Credentials::ServiceAccount {
+                email,
+                key,
+                token_uri,
+            } => (
+                vec![
+                    (
+                        "grant_type",
+                        "urn:ietf:params:oauth:grant-type:jwt-bearer".into(),
+                    ),
+                    (
+                        "assertion",
+                        jwt(email, key, token_uri).map_err(|e| self.error(e))?,
+                    ),
+                ],
+                token_uri,
+            ),
+            Credentials::User {
+                client_id,
+                client_secret,
+                refresh_token,
+                token_uri,
+            } => (
+                vec![
+                    ("grant_type", "refresh_token".into()),
+                    ("client_id", client_id.clone()),
+                    ("client_secret", client_secret.clone()),
+                    ("refresh_token", refresh_token.clone()),
+                ],
+                token_uri,
+            ),
+        })
     }
 
     fn refused(&self, what: &str, status: u16, body: &str) -> DataError {
