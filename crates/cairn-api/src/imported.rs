@@ -11,13 +11,30 @@ use cairn_exp::series::Series;
 /// A row with its cells by (is metric, file, key).
 pub(crate) type Imported = (ExpRow, IndexMap<(bool, String, String), Value>);
 
-/// The kinds, by row-id prefix and `ExpRow::source`.
-const MLFLOW: (&str, &str) = ("mlflow:", "mlflow");
-const TENSORBOARD: (&str, &str) = ("tb:", "tensorboard");
+/// One kind of imported run.
+struct Kind {
+    /// Row ids start with this, then the run's id.
+    prefix: &'static str,
+    /// `ExpRow::source`.
+    source: &'static str,
+    /// The column file its params and metrics share.
+    file: &'static str,
+}
+
+const MLFLOW: Kind = Kind {
+    prefix: "mlflow:",
+    source: "mlflow",
+    file: cairn_exp::mlflow::MLRUNS,
+};
+const TENSORBOARD: Kind = Kind {
+    prefix: "tb:",
+    source: "tensorboard",
+    file: cairn_exp::tensorboard::FILE,
+};
 
 /// Whether a row id is an imported run's (it has no commit, plots or DVC actions).
 pub(crate) fn is_imported(id: &str) -> bool {
-    id.starts_with(MLFLOW.0) || id.starts_with(TENSORBOARD.0)
+    id.starts_with(MLFLOW.prefix) || id.starts_with(TENSORBOARD.prefix)
 }
 
 /// Every imported run of the project at `root`: MLflow's, then TensorBoard's, each
@@ -38,25 +55,21 @@ pub(crate) fn rows(root: &std::path::Path) -> Vec<Imported> {
                 .unwrap_or_else(|| Value::String(v.clone()));
             (k.clone(), value)
         });
-        imported(
-            MLFLOW,
+        MLFLOW.row(
             &run.id,
             run.name.clone(),
             run.start_ms,
             status,
-            cairn_exp::mlflow::MLRUNS,
             params,
             run.latest(),
         )
     });
     let tensorboard = cairn_exp::tensorboard::runs(root).into_iter().map(|run| {
-        imported(
-            TENSORBOARD,
+        TENSORBOARD.row(
             &run.id,
             run.id.clone(),
             run.start_ms,
             "success",
-            cairn_exp::tensorboard::FILE,
             run.hparams.clone(),
             run.latest(),
         )
@@ -67,12 +80,12 @@ pub(crate) fn rows(root: &std::path::Path) -> Vec<Imported> {
 /// The step series of the imported run behind row id `id`; none if it is gone (or the
 /// id is not an imported run's).
 pub(crate) fn series(root: &std::path::Path, id: &str) -> Vec<Series> {
-    if let Some(run) = id.strip_prefix(MLFLOW.0) {
+    if let Some(run) = id.strip_prefix(MLFLOW.prefix) {
         return cairn_exp::mlflow::run(root, run)
             .map(|r| r.series())
             .unwrap_or_default();
     }
-    if let Some(run) = id.strip_prefix(TENSORBOARD.0) {
+    if let Some(run) = id.strip_prefix(TENSORBOARD.prefix) {
         return cairn_exp::tensorboard::run(root, run)
             .map(|r| r.series())
             .unwrap_or_default();
@@ -80,35 +93,36 @@ pub(crate) fn series(root: &std::path::Path, id: &str) -> Vec<Series> {
     Vec::new()
 }
 
-#[allow(clippy::too_many_arguments)]
-fn imported(
-    (prefix, source): (&str, &str),
-    id: &str,
-    name: String,
-    start_ms: Option<i64>,
-    status: &str,
-    file: &str,
-    params: impl IntoIterator<Item = (String, Value)>,
-    metrics: impl IntoIterator<Item = (String, f64)>,
-) -> Imported {
-    let mut cells = IndexMap::new();
-    for (k, v) in params {
-        cells.insert((false, file.to_string(), k), v);
+impl Kind {
+    /// A run of this kind as a read-only experiment row of no baseline.
+    fn row(
+        &self,
+        id: &str,
+        name: String,
+        start_ms: Option<i64>,
+        status: &str,
+        params: impl IntoIterator<Item = (String, Value)>,
+        metrics: impl IntoIterator<Item = (String, f64)>,
+    ) -> Imported {
+        let mut cells = IndexMap::new();
+        for (k, v) in params {
+            cells.insert((false, self.file.to_string(), k), v);
+        }
+        for (k, v) in metrics {
+            cells.insert((true, self.file.to_string(), k), Value::from(v));
+        }
+        let row = ExpRow {
+            id: format!("{}{id}", self.prefix),
+            name,
+            kind: ExpRowKind::Experiment,
+            baseline: None,
+            created: start_ms.map(|ms| cairn_exp::collect::iso_timestamp(ms / 1000)),
+            status: status.to_string(),
+            error: None,
+            values: Vec::new(),
+            note: None,
+            source: Some(self.source.to_string()),
+        };
+        (row, cells)
     }
-    for (k, v) in metrics {
-        cells.insert((true, file.to_string(), k), Value::from(v));
-    }
-    let row = ExpRow {
-        id: format!("{prefix}{id}"),
-        name,
-        kind: ExpRowKind::Experiment,
-        baseline: None,
-        created: start_ms.map(|ms| cairn_exp::collect::iso_timestamp(ms / 1000)),
-        status: status.to_string(),
-        error: None,
-        values: Vec::new(),
-        note: None,
-        source: Some(source.to_string()),
-    };
-    (row, cells)
 }
