@@ -7,7 +7,7 @@
 use std::path::Path;
 use std::process::Command;
 
-use super::remote::{clone_of, project, restored};
+use super::remote::{clone_of, objects, project, restored};
 use crate::support::*;
 
 /// A static file server (Python's `http.server`) over `dir`, answering 401 without
@@ -183,22 +183,6 @@ fn http_basic_auth_comes_from_the_remote_config() {
     c.finish();
 }
 
-/// Files under `dir`, relative to it.
-fn files(dir: &Path) -> std::collections::BTreeSet<String> {
-    let mut out = std::collections::BTreeSet::new();
-    let mut todo = vec![dir.to_path_buf()];
-    while let Some(d) = todo.pop() {
-        for e in std::fs::read_dir(&d).into_iter().flatten().flatten() {
-            if e.path().is_dir() {
-                todo.push(e.path());
-            } else {
-                out.insert(e.path().strip_prefix(dir).unwrap().display().to_string());
-            }
-        }
-    }
-    out
-}
-
 #[test]
 fn cairn_pushes_over_http_as_dvc_does() {
     let mut c = Checks::new("push to an http remote that takes uploads");
@@ -211,15 +195,19 @@ fn cairn_pushes_over_http_as_dvc_does() {
             k.dvc_ok(["remote", "modify", "--local", remote, key, value]);
         }
     };
-    r.dvc_ok([
-        "remote",
-        "add",
-        "-f",
-        "-d",
-        "by-dvc",
-        &format!("{}/by-dvc", web.url),
-    ]);
-    credentials(&r, "by-dvc");
+    // The default remote `name`, in a folder of that name on the server.
+    let use_remote = |k: &TestRepo, name: &str| {
+        k.dvc_ok([
+            "remote",
+            "add",
+            "-f",
+            "-d",
+            name,
+            &format!("{}/{name}", web.url),
+        ]);
+        credentials(k, name);
+    };
+    use_remote(&r, "by-dvc");
     r.dvc_ok(["push", "-q"]);
     let log = uploads.path().join("log");
     let dvc_log = std::fs::read_to_string(&log).unwrap_or_default();
@@ -229,15 +217,7 @@ fn cairn_pushes_over_http_as_dvc_does() {
     );
     std::fs::remove_file(&log).unwrap();
 
-    r.dvc_ok([
-        "remote",
-        "add",
-        "-f",
-        "-d",
-        "by-cairn",
-        &format!("{}/by-cairn", web.url),
-    ]);
-    credentials(&r, "by-cairn");
+    use_remote(&r, "by-cairn");
     let pushed = Tool::Cairn.ok(&r, ["push"]);
     c.check(pushed.stdout().contains("4 files pushed"), || {
         format!("cairn push counts four objects: {pushed}")
@@ -247,7 +227,10 @@ fn cairn_pushes_over_http_as_dvc_does() {
         format!("cairn posts too, as dvc does by default: {cairn_log}")
     });
     let store = served.path().join("store");
-    let (by_dvc, by_cairn) = (files(&store.join("by-dvc")), files(&store.join("by-cairn")));
+    let (by_dvc, by_cairn) = (
+        objects(&store.join("by-dvc")),
+        objects(&store.join("by-cairn")),
+    );
     c.check(by_dvc == by_cairn && by_dvc.len() == 4, || {
         format!("the same objects under the same names:\n  dvc   {by_dvc:?}\n  cairn {by_cairn:?}")
     });

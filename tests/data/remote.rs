@@ -39,7 +39,7 @@ pub(crate) fn clone_of(r: &TestRepo) -> TestRepo {
 }
 
 /// Object files under a remote, relative to it.
-fn objects(store: &Path) -> BTreeSet<String> {
+pub(crate) fn objects(store: &Path) -> BTreeSet<String> {
     walk(store, store)
 }
 

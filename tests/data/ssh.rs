@@ -98,21 +98,13 @@ impl Cloud for SshServer {
 
     fn objects(&self, location: &str) -> BTreeSet<(String, String)> {
         let root = self.store(location);
-        let mut out = BTreeSet::new();
-        let mut todo = vec![root.clone()];
-        while let Some(dir) = todo.pop() {
-            for e in std::fs::read_dir(&dir).into_iter().flatten().flatten() {
-                let p = e.path();
-                if p.is_dir() {
-                    todo.push(p);
-                } else {
-                    let md5 = md5::Md5::digest(std::fs::read(&p).unwrap());
-                    let hex: String = md5.iter().map(|b| format!("{b:02x}")).collect();
-                    out.insert((p.strip_prefix(&root).unwrap().display().to_string(), hex));
-                }
-            }
-        }
-        out
+        crate::remote::objects(&root)
+            .into_iter()
+            .map(|rel| {
+                let md5 = md5::Md5::digest(std::fs::read(root.join(&rel)).unwrap());
+                (rel, md5.iter().map(|b| format!("{b:02x}")).collect())
+            })
+            .collect()
     }
 
     fn tamper(&self, location: &str, rel: &str) {
