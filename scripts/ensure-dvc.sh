@@ -20,6 +20,8 @@ AZURITE_VERSION="3.35.0"
 MOTO_VERSION="5.2.5"
 # TensorBoard's own writer and reader, the judge of Cairn's event-file reader.
 TENSORBOARD_VERSION="2.20.0"
+# W&B's SDK, whose offline runs are the judge of Cairn's `.wandb` reader.
+WANDB_VERSION="0.31.0"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO/.venv-dvc"
 AZURITE="$VENV/azurite/node_modules/.bin/azurite-blob"
@@ -34,7 +36,7 @@ installed_version() {
 
 extras_present() {
   [[ -x "$VENV/bin/moto_server" && -x "$AZURITE" ]] \
-    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, dvc_gs, gcp_storage_emulator, moto, tensorboard; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'" 2>/dev/null
+    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, dvc_gs, gcp_storage_emulator, moto, tensorboard, wandb; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'; assert wandb.__version__ == '$WANDB_VERSION'" 2>/dev/null
 }
 
 if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]] && extras_present; then
@@ -59,8 +61,8 @@ fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
   "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "dvc-ssh==$DVC_SSH_VERSION" "dvc-azure==$DVC_AZURE_VERSION" "dvc-gs==$DVC_GS_VERSION" "gcp-storage-emulator==$GCS_EMULATOR_VERSION" \
   "moto[server]==$MOTO_VERSION" \
-  "tensorboard==$TENSORBOARD_VERSION" "protobuf==7.36.2" "numpy==2.4.6" >"$log" 2>&1 \
-  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure dvc-gs gcp-storage-emulator moto tensorboard failed"
+  "tensorboard==$TENSORBOARD_VERSION" "wandb==$WANDB_VERSION" "protobuf==7.36.2" "numpy==2.4.6" >"$log" 2>&1 \
+  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure dvc-gs gcp-storage-emulator moto tensorboard wandb failed"
 
 if [[ ! -x "$AZURITE" ]]; then
   command -v npm >/dev/null || fail "npm is needed to install Azurite for the Azure remote test (apt-get install nodejs npm)"
@@ -70,4 +72,4 @@ fi
 
 got="$(installed_version)"
 [[ "$got" == "$DVC_VERSION" ]] || fail "expected dvc $DVC_VERSION in $VENV, got '${got:-nothing}'"
-extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, dvc-gs $DVC_GS_VERSION, gcp-storage-emulator $GCS_EMULATOR_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION or tensorboard $TENSORBOARD_VERSION is missing from $VENV"
+extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, dvc-gs $DVC_GS_VERSION, gcp-storage-emulator $GCS_EMULATOR_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION, tensorboard $TENSORBOARD_VERSION or wandb $WANDB_VERSION is missing from $VENV"

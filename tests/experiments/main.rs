@@ -4,6 +4,7 @@
 //! byte, and `exp apply` working across tools. Metrics/params diffs must agree too.
 
 mod tensorboard;
+mod wandb;
 
 use cairn_e2e::{Checks, TestRepo, Tool, init};
 use serde_json::Value;

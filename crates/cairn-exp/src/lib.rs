@@ -27,6 +27,7 @@ pub mod diff;
 pub mod dvc_queue;
 pub mod error;
 pub mod images;
+mod logdirs;
 pub mod manage;
 pub mod mlflow;
 pub mod names;
@@ -42,8 +43,10 @@ pub mod series;
 pub mod show;
 pub mod snapshot;
 pub mod summary;
+mod tail;
 pub mod tensorboard;
 pub mod tomledit;
+pub mod wandb;
 mod words;
 pub mod yamledit;
 

@@ -13,7 +13,7 @@ mod reader;
 mod record;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::{Component, Path, PathBuf};
+use std::path::{Path, PathBuf};
 
 use indexmap::IndexMap;
 use serde_json::Value;
@@ -23,13 +23,6 @@ use events::Item;
 
 /// The column file of TensorBoard hyperparameters and scalars.
 pub const FILE: &str = "tensorboard";
-
-/// How deep under the project event files are looked for (`lightning_logs/version_0`,
-/// `runs/exp/2024-…` are two or three).
-const MAX_DEPTH: usize = 8;
-
-/// Folders never searched: caches, environments and other tools' stores.
-const SKIPPED: &[&str] = &["node_modules", "__pycache__", "site-packages", "mlruns"];
 
 /// One TensorBoard run.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,23 +56,9 @@ pub fn is_event_file(name: &str) -> bool {
 
 /// Every run under `root` with scalars or hyperparameters, newest first.
 pub fn runs(root: &Path) -> Vec<Run> {
-    let mut dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
-    let walk = walkdir::WalkDir::new(root)
-        .max_depth(MAX_DEPTH)
+    let mut out: Vec<Run> = crate::logdirs::folders(root, is_event_file)
         .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_type().is_dir() || !skipped(e.path()));
-    for entry in walk.flatten() {
-        if entry.file_type().is_file() && is_event_file(&entry.file_name().to_string_lossy()) {
-            let dir = entry.path().parent().unwrap_or(root).to_path_buf();
-            dirs.entry(dir).or_default().push(entry.into_path());
-        }
-    }
-    let mut out: Vec<Run> = dirs
-        .into_iter()
-        .filter_map(|(dir, mut files)| {
-            files.sort();
-            read_run(root, &dir, &files)
-        })
+        .filter_map(|(dir, files)| read_run(root, &dir, &files))
         .collect();
     out.sort_by(|a, b| b.start_ms.cmp(&a.start_ms).then_with(|| a.id.cmp(&b.id)));
     out
@@ -87,31 +66,8 @@ pub fn runs(root: &Path) -> Vec<Run> {
 
 /// The run in folder `id` (as [`Run::id`]); only that folder is read.
 pub fn run(root: &Path, id: &str) -> Option<Run> {
-    let rel = Path::new(id);
-    if !rel
-        .components()
-        .all(|c| matches!(c, Component::Normal(_) | Component::CurDir))
-    {
-        return None;
-    }
-    let dir = root.join(rel);
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&dir)
-        .ok()?
-        .flatten()
-        .filter(|e| e.file_type().is_ok_and(|t| t.is_file()))
-        .filter(|e| is_event_file(&e.file_name().to_string_lossy()))
-        .map(|e| e.path())
-        .collect();
-    files.sort();
+    let (dir, files) = crate::logdirs::folder(root, id, is_event_file)?;
     read_run(root, &dir, &files)
-}
-
-fn skipped(dir: &Path) -> bool {
-    let name = dir
-        .file_name()
-        .map(|n| n.to_string_lossy())
-        .unwrap_or_default();
-    name.starts_with('.') || SKIPPED.contains(&name.as_ref()) || dir.join("pyvenv.cfg").exists()
 }
 
 /// The files of one run merged in order, as TensorBoard's accumulator does.
@@ -146,14 +102,8 @@ fn read_run(root: &Path, dir: &Path, files: &[PathBuf]) -> Option<Run> {
     if scalars.is_empty() && hparams.is_empty() {
         return None;
     }
-    let rel = dir.strip_prefix(root).unwrap_or(dir);
-    let id = rel
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
     Some(Run {
-        id: if id.is_empty() { ".".to_string() } else { id },
+        id: crate::logdirs::id(root, dir),
         start_ms: acc.start.map(|s| (s * 1000.0) as i64),
         hparams,
         scalars,
