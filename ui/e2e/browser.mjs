@@ -523,6 +523,21 @@ async function main() {
   await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "runs/pytorch-baseline" }).waitFor();
   await shot(page, "04i4-experiments-tensorboard");
   await tbRow.getByTestId("exp-select").uncheck();
+  // A W&B offline run (wandb/offline-run-…/run-<id>.wandb, W&B's SDK's own file) too.
+  const wbDir = join(demoDir, "wandb", "offline-run-20261128_122917-jexn7cf7");
+  mkdirSync(wbDir, { recursive: true });
+  cpSync(join(repo, "crates/cairn-api/tests/fixtures/run-jexn7cf7.wandb"), join(wbDir, "run-jexn7cf7.wandb"));
+  const wbRow = page.getByTestId("exp-row").filter({ hasText: "wandb-baseline" });
+  await wbRow.filter({ hasText: "W&B" }).waitFor({ timeout: 20000 });
+  if (await wbRow.getByTestId("exp-actions").count()) throw new Error("a W&B run has no DVC actions");
+  await page.getByTestId("exp-count").filter({ hasText: "· 1 MLflow run · 1 TensorBoard run · 1 W&B run" }).waitFor();
+  await wbRow.getByTestId("exp-select").check();
+  await page.getByTestId("exp-charts").locator(".legend-item").filter({ hasText: "wandb-baseline" }).waitFor();
+  await page.getByTestId("exp-charts").getByTestId("metric-chart").filter({ hasText: /^accuracy/ }).waitFor();
+  await shot(page, "04i5-experiments-wandb");
+  await wbRow.getByTestId("exp-select").uncheck();
+  rmSync(join(demoDir, "wandb"), { recursive: true, force: true });
+  await wbRow.waitFor({ state: "detached", timeout: 20000 });
   rmSync(join(demoDir, "runs"), { recursive: true, force: true });
   await tbRow.waitFor({ state: "detached", timeout: 20000 });
   rmSync(join(demoDir, "mlruns"), { recursive: true, force: true });

@@ -760,8 +760,8 @@ pub struct ExpRow {
     /// The user's note on this commit (git notes, `refs/notes/cairn`).
     pub note: Option<String>,
     /// Where a row not made by DVC or Cairn comes from: `mlflow` for a run in the
-    /// project's `mlruns/`, `tensorboard` for a folder of TensorBoard event files
-    /// (read-only: no apply, branch or note).
+    /// project's `mlruns/`, `tensorboard` for a folder of TensorBoard event files,
+    /// `wandb` for a W&B run folder (read-only: no apply, branch or note).
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<String>,

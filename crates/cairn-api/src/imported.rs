@@ -1,5 +1,6 @@
 //! Runs made outside DVC that the experiments table shows beside its experiments,
-//! read-only: MLflow's file store (`mlruns/`) and TensorBoard event files. Each kind
+//! read-only: MLflow's file store (`mlruns/`), TensorBoard event files and W&B run
+//! files (`wandb/*run-*/run-*.wandb`). Each kind
 //! has a row-id prefix, a column file shared by all its runs, and step series of its own.
 
 use indexmap::IndexMap;
@@ -32,13 +33,21 @@ const TENSORBOARD: Kind = Kind {
     file: cairn_exp::tensorboard::FILE,
 };
 
+const WANDB: Kind = Kind {
+    prefix: "wandb:",
+    source: "wandb",
+    file: cairn_exp::wandb::FILE,
+};
+
 /// Whether a row id is an imported run's (it has no commit, plots or DVC actions).
 pub(crate) fn is_imported(id: &str) -> bool {
-    id.starts_with(MLFLOW.prefix) || id.starts_with(TENSORBOARD.prefix)
+    [MLFLOW, TENSORBOARD, WANDB]
+        .iter()
+        .any(|k| id.starts_with(k.prefix))
 }
 
-/// Every imported run of the project at `root`: MLflow's, then TensorBoard's, each
-/// newest first.
+/// Every imported run of the project at `root`: MLflow's, then TensorBoard's, then
+/// W&B's, each newest first.
 pub(crate) fn rows(root: &std::path::Path) -> Vec<Imported> {
     let mlflow = cairn_exp::mlflow::runs(root).into_iter().map(|run| {
         let status = match run.status.as_str() {
@@ -74,7 +83,29 @@ pub(crate) fn rows(root: &std::path::Path) -> Vec<Imported> {
             run.latest(),
         )
     });
-    mlflow.chain(tensorboard).collect()
+    let wandb = cairn_exp::wandb::runs(root).into_iter().map(|run| {
+        use cairn_exp::wandb::Status;
+        let (status, error) = match run.status {
+            Status::Finished => ("success", None),
+            Status::Running => ("running", None),
+            Status::Failed(code) => ("failed", Some(format!("exited with code {code}"))),
+            Status::Crashed => (
+                "failed",
+                Some("stopped without finishing (W&B shows it as crashed)".to_string()),
+            ),
+        };
+        let mut row = WANDB.row(
+            &run.id,
+            run.name.clone(),
+            run.start_ms,
+            status,
+            run.config.clone(),
+            run.latest(),
+        );
+        row.0.error = error;
+        row
+    });
+    mlflow.chain(tensorboard).chain(wandb).collect()
 }
 
 /// The step series of the imported run behind row id `id`; none if it is gone (or the
@@ -87,6 +118,11 @@ pub(crate) fn series(root: &std::path::Path, id: &str) -> Vec<Series> {
     }
     if let Some(run) = id.strip_prefix(TENSORBOARD.prefix) {
         return cairn_exp::tensorboard::run(root, run)
+            .map(|r| r.series())
+            .unwrap_or_default();
+    }
+    if let Some(run) = id.strip_prefix(WANDB.prefix) {
+        return cairn_exp::wandb::run(root, run)
             .map(|r| r.series())
             .unwrap_or_default();
     }

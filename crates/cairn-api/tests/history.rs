@@ -423,3 +423,99 @@ fn tensorboard_runs_are_listed_charted_and_followed_while_written() {
             .all(|r| r["source"] != "tensorboard")
     );
 }
+
+#[test]
+fn wandb_runs_are_listed_charted_and_followed_while_written() {
+    let (_data, api, _demo) = common::api_with_demo();
+    let dir = tempfile::tempdir().unwrap();
+    let root = dir.path().join("tracked");
+    let git = common::init_dvc_repo(&root);
+    write_version(&root, 0.1, 0.5);
+    git.commit_all("first").unwrap();
+    // An offline run W&B's SDK wrote (`tests/experiments/wandb_tool.py fixture`: 20
+    // steps of loss and accuracy), first as far as W&B had flushed it mid-run.
+    let bytes = std::fs::read(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run-jexn7cf7.wandb"),
+    )
+    .unwrap();
+    let folder = "wandb/offline-run-20261128_122917-jexn7cf7";
+    let file = root.join(folder).join("run-jexn7cf7.wandb");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
+    let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
+    let id = format!("wandb:{folder}");
+    let list = || {
+        call(
+            &api,
+            "list_experiments",
+            json!({"project": project, "series": [{"stat": "min"}]}),
+        )
+    };
+    let find = |view: &Value| {
+        view["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["source"] == "wandb")
+            .unwrap_or_else(|| panic!("no W&B row: {view}"))
+            .clone()
+    };
+    let col = |view: &Value, kind: &str, file: &str, key: &str| {
+        let columns = view["columns"].as_array().unwrap();
+        columns
+            .iter()
+            .position(|c| c["kind"] == kind && c["file"] == file && c["key"] == key)
+            .unwrap_or_else(|| panic!("no {kind} {file}:{key} in {columns:?}"))
+    };
+    let view = list();
+    let row = find(&view);
+    assert_eq!(
+        (&row["id"], &row["status"]),
+        (&json!(id), &json!("running"))
+    );
+    assert_ne!(
+        row["values"][col(&view, "metric", "wandb", "loss")]["num"],
+        json!(0.05),
+        "the last step is not flushed yet"
+    );
+
+    std::fs::write(&file, &bytes).unwrap();
+    let view = list();
+    let row = find(&view);
+    assert_eq!(
+        (&row["name"], &row["kind"], &row["status"], &row["error"]),
+        (
+            &json!("wandb-baseline"),
+            &json!("experiment"),
+            &json!("success"),
+            &Value::Null
+        )
+    );
+    let value = |key: &str, kind: &str| row["values"][col(&view, kind, "wandb", key)].clone();
+    assert_eq!(value("lr", "param")["num"], 0.003);
+    assert_eq!(value("batch_size", "param")["num"], 64.0);
+    assert_eq!(value("loss", "metric")["num"], 0.05);
+    assert_eq!(value("accuracy", "metric")["num"], 0.88);
+    let min = &row["values"][col(&view, "series", &format!("wandb/{folder}"), "loss")];
+    assert_eq!((&min["num"], &min["step"]), (&json!(0.05), &json!(19.0)));
+    let series = call(
+        &api,
+        "metric_series",
+        json!({"project": project, "revs": [id], "names": ["accuracy"], "width": 100}),
+    );
+    let ys = series[0]["series"][0]["ys"].as_array().unwrap();
+    assert_eq!(ys.len(), 20);
+    assert_eq!((&ys[0], &ys[19]), (&json!(0.5), &json!(0.88)));
+
+    // Cut short and silent for minutes: the process died without finishing.
+    std::fs::write(&file, &bytes[..bytes.len() - 10]).unwrap();
+    std::fs::File::options()
+        .write(true)
+        .open(&file)
+        .unwrap()
+        .set_modified(std::time::SystemTime::now() - std::time::Duration::from_secs(900))
+        .unwrap();
+    let row = find(&list());
+    assert_eq!(row["status"], "failed");
+    assert!(row["error"].as_str().unwrap().contains("crashed"), "{row}");
+}

@@ -1226,8 +1226,8 @@ values: Array<ExpCell | null>,
 note: string | null, 
 /**
  * Where a row not made by DVC or Cairn comes from: `mlflow` for a run in the
- * project's `mlruns/`, `tensorboard` for a folder of TensorBoard event files
- * (read-only: no apply, branch or note).
+ * project's `mlruns/`, `tensorboard` for a folder of TensorBoard event files,
+ * `wandb` for a W&B run folder (read-only: no apply, branch or note).
  */
 source?: string, };
 

@@ -450,5 +450,6 @@ describe("importedCounts", () => {
       "1 MLflow run",
       "2 TensorBoard runs",
     ]);
+    expect(importedCounts([r("wandb:w/1", "wandb"), r("wandb:w/2", "wandb"), r("wandb:w/3", "wandb")])).toEqual(["3 W&B runs"]);
   });
 });

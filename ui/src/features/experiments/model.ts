@@ -11,6 +11,7 @@ export type SortKey = { column: number; descending: boolean } | null;
 export const SOURCES: Record<string, { label: string; title: string }> = {
   mlflow: { label: "MLflow", title: "An MLflow run in mlruns/ (read-only here)" },
   tensorboard: { label: "TensorBoard", title: "A folder of TensorBoard event files (read-only here)" },
+  wandb: { label: "W&B", title: "A Weights & Biases run folder under wandb/ (read-only here)" },
 };
 
 /** How many rows of each other tracker there are: `["1 MLflow run", "3 TensorBoard runs"]`. */
