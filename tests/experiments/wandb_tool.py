@@ -4,6 +4,8 @@ schema, for the cross-tool test of Cairn's `.wandb` reader.
     python wandb_tool.py write DIR      # offline runs as programs using wandb write them
     python wandb_tool.py read DIR       # each run's name, config, summary, history, exit, as JSON
     python wandb_tool.py fixture DIR    # the small run the API and UI tests use (checked in)
+    python wandb_tool.py bench DIR RUNS STEPS   # a workload for benches/wandb.rs
+    python wandb_tool.py time DIR       # seconds `read` takes over DIR, and the points it found
 
 `read` unframes the file as W&B's format note describes it (LevelDB's log format behind
 a `:W&B` header; W&B 0.31 no longer ships a Python reader) and decodes every record
@@ -90,6 +92,37 @@ for step in range(20):
 run.finish()
 """
     subprocess.run([sys.executable, "-c", program], cwd=root, env=env, check=True)
+
+
+def bench(root, runs, steps):
+    """RUNS finished runs of STEPS steps logging three numbers, each its own process."""
+    root = Path(root)
+    env = dict(os.environ, WANDB_SILENT="true", WANDB_MODE="offline",
+               WANDB_DISABLE_GIT="true", WANDB_CONSOLE="off")
+    program = r"""
+import sys, wandb
+run = wandb.init(project="bench", mode="offline", name=f"run-{sys.argv[1]}", config={"seed": int(sys.argv[1])})
+for step in range(int(sys.argv[2])):
+    run.log({"loss": 1.0 / (step + 1), "acc": step / 1e4, "lr": 0.1 * 0.999 ** step})
+run.finish()
+"""
+    for i in range(int(runs)):
+        subprocess.run([sys.executable, "-c", program, str(i), steps], cwd=root, env=env, check=True)
+
+
+def time_read(root):
+    import io
+    import time
+    from contextlib import redirect_stdout
+
+    start = time.perf_counter()
+    buf = io.StringIO()
+    with redirect_stdout(buf):
+        read(root)
+    seconds = time.perf_counter() - start
+    runs = json.loads(buf.getvalue())
+    points = sum(len(p) for r in runs.values() for p in r["history"].values())
+    print(f"{seconds} {points}")
 
 
 def records(path):
@@ -213,4 +246,5 @@ def read(root):
 
 
 if __name__ == "__main__":
-    {"write": write, "read": read, "fixture": fixture}[sys.argv[1]](*sys.argv[2:])
+    modes = {"write": write, "read": read, "fixture": fixture, "bench": bench, "time": time_read}
+    modes[sys.argv[1]](*sys.argv[2:])
