@@ -102,7 +102,11 @@ pub(crate) fn rows(root: &std::path::Path) -> Vec<Imported> {
             run.config.clone(),
             run.latest(),
         );
-        row.0.error = error;
+        row.0.error = error.or_else(|| {
+            run.damaged_at.map(|at| {
+                format!("its .wandb file is damaged at byte {at}: what W&B wrote after that is not shown")
+            })
+        });
         row
     });
     mlflow.chain(tensorboard).chain(wandb).collect()

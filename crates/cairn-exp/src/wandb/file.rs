@@ -87,7 +87,7 @@ impl FileData {
                 .find(|(k, _)| k == "_step")
                 .and_then(|(_, v)| v.as_f64())
                 .or(h.step.as_ref().map(|s| s.num as f64))
-                .unwrap_or(self.history.values().map(Vec::len).max().unwrap_or(0) as f64);
+                .unwrap_or_else(|| self.history.values().map(Vec::len).max().unwrap_or(0) as f64);
             for (key, v) in values {
                 if key.starts_with('_') {
                     continue;

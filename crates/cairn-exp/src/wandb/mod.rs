@@ -62,6 +62,8 @@ pub struct Run {
     pub summary: BTreeMap<String, f64>,
     /// Each logged number's `(step, value)` points in step order (then logging order).
     pub history: BTreeMap<String, Vec<(f64, f64)>>,
+    /// Where a checksum or the framing of its file failed: nothing after it is read.
+    pub damaged_at: Option<u64>,
 }
 
 impl Run {
@@ -152,6 +154,7 @@ fn read_run(root: &Path, dir: &Path, file: &Path) -> Option<Run> {
         config: config.into_iter().filter(|(k, _)| !k.is_empty()).collect(),
         summary: summary.into_iter().collect(),
         history,
+        damaged_at: data.corrupt_at,
     })
 }
 

@@ -185,6 +185,7 @@ fn a_finished_run_reads_as_wandb_shows_it() {
     assert!(!latest.contains_key("_step"));
     assert_eq!(run.series().len(), 3);
     assert_eq!(run.series()[0].file, format!("wandb/{}", run.id));
+    assert_eq!(run.damaged_at, None);
     assert_eq!(super::run(tmp.path(), &run.id).as_ref(), Some(run));
     assert_eq!(super::run(tmp.path(), "../elsewhere"), None);
 }
@@ -306,5 +307,26 @@ fn discovery_skips_links_environments_and_foreign_files() {
             "sub/proj/wandb/offline-run-2-bbb",
             "wandb/run-20261128_1-aaa"
         ]
+    );
+}
+
+#[test]
+fn a_damaged_file_shows_what_came_before_and_where_it_broke() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("wandb/run-d1");
+    let path = write(&dir, "d1", &finished_run());
+    let mut bytes = std::fs::read(&path).unwrap();
+    let at = bytes.len() / 2;
+    bytes[at] ^= 0xff;
+    std::fs::write(&path, &bytes).unwrap();
+    FILES.forget(&path);
+    let run = super::run(tmp.path(), "wandb/run-d1").unwrap();
+    let broke = run.damaged_at.expect("the flipped byte is found");
+    assert!(broke <= at as u64 && broke > 7, "{broke}");
+    assert!(!run.history["loss"].is_empty() && run.history["loss"].len() < 5);
+    assert_eq!(
+        run.status,
+        Status::Running,
+        "the exit record is past the damage"
     );
 }
