@@ -6,6 +6,53 @@
 mod tensorboard;
 mod wandb;
 
+/// Runs made by another tracker's own SDK (`<script> write`) in a new folder, as the
+/// script reads them with that tracker's own code (`<script> read`: JSON by run id) and
+/// as Cairn's reader `ours` finds them, by the same ids; the ids must be the same.
+fn written_and_read<R>(
+    script: &str,
+    ours: impl Fn(&std::path::Path) -> Vec<R>,
+    id: impl Fn(&R) -> String,
+) -> (
+    tempfile::TempDir,
+    std::collections::BTreeMap<String, Value>,
+    std::collections::BTreeMap<String, R>,
+) {
+    let dir = tempfile::tempdir().unwrap();
+    venv_tool(script, "write", dir.path());
+    let theirs: std::collections::BTreeMap<String, Value> =
+        serde_json::from_str(&venv_tool(script, "read", dir.path())).unwrap();
+    let ours: std::collections::BTreeMap<String, R> =
+        ours(dir.path()).into_iter().map(|r| (id(&r), r)).collect();
+    assert_eq!(
+        ours.keys().collect::<Vec<_>>(),
+        theirs.keys().collect::<Vec<_>>(),
+        "{script}: the same runs, named the same"
+    );
+    (dir, theirs, ours)
+}
+
+/// Runs `tests/experiments/<script> <mode> <dir>` with the reference venv's Python (where
+/// the other trackers' SDKs are installed) and returns what it printed.
+fn venv_tool(script: &str, mode: &str, dir: &std::path::Path) -> String {
+    let python = cairn_e2e::dvc_bin().parent().unwrap().join("python");
+    let path = cairn_e2e::workspace_root()
+        .join("tests/experiments")
+        .join(script);
+    let out = std::process::Command::new(&python)
+        .arg(&path)
+        .arg(mode)
+        .arg(dir)
+        .output()
+        .expect("run the venv's python");
+    assert!(
+        out.status.success(),
+        "{script} {mode} failed (is its SDK in the venv? run scripts/ensure-dvc.sh):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 use cairn_e2e::{Checks, TestRepo, Tool, init};
 use serde_json::Value;
 

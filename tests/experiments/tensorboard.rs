@@ -6,45 +6,14 @@
 //! events in the log folder itself — and `read` prints what TensorBoard's multiplexer
 //! shows for them; Cairn must list the same runs with the same points.
 
-use std::collections::BTreeMap;
-use std::process::Command;
-
-use cairn_e2e::{dvc_bin, workspace_root};
 use serde_json::Value;
-
-fn tool(mode: &str, dir: &std::path::Path) -> String {
-    let python = dvc_bin().parent().unwrap().join("python");
-    let script = workspace_root().join("tests/experiments/tensorboard_tool.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(mode)
-        .arg(dir)
-        .output()
-        .expect("run the venv's python");
-    assert!(
-        out.status.success(),
-        "tensorboard_tool.py {mode} failed (is tensorboard in the venv? run scripts/ensure-dvc.sh):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 #[test]
 fn tensorboard_runs_are_read_as_tensorboard_reads_them() {
-    let dir = tempfile::tempdir().unwrap();
-    tool("write", dir.path());
-    let theirs: BTreeMap<String, Value> = serde_json::from_str(&tool("read", dir.path())).unwrap();
-    let ours: BTreeMap<String, cairn_exp::tensorboard::Run> =
-        cairn_exp::tensorboard::runs(dir.path())
-            .into_iter()
-            .map(|r| (r.id.clone(), r))
-            .collect();
-
-    assert_eq!(
-        ours.keys().collect::<Vec<_>>(),
-        theirs.keys().collect::<Vec<_>>(),
-        "the same runs, named the same"
-    );
+    let (_dir, theirs, ours) =
+        super::written_and_read("tensorboard_tool.py", cairn_exp::tensorboard::runs, |r| {
+            r.id.clone()
+        });
     assert_eq!(theirs.len(), 6, "the tool wrote six runs");
     for (id, run) in &ours {
         let want = &theirs[id];

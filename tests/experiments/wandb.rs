@@ -8,28 +8,9 @@
 //! with the same names, config, summary, history and exit.
 
 use std::collections::BTreeMap;
-use std::process::Command;
 
-use cairn_e2e::{dvc_bin, workspace_root};
 use cairn_exp::wandb::Status;
 use serde_json::Value;
-
-fn tool(mode: &str, dir: &std::path::Path) -> String {
-    let python = dvc_bin().parent().unwrap().join("python");
-    let script = workspace_root().join("tests/experiments/wandb_tool.py");
-    let out = Command::new(&python)
-        .arg(&script)
-        .arg(mode)
-        .arg(dir)
-        .output()
-        .expect("run the venv's python");
-    assert!(
-        out.status.success(),
-        "wandb_tool.py {mode} failed (is wandb in the venv? run scripts/ensure-dvc.sh):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
 
 fn number(v: &Value) -> f64 {
     v.as_f64().unwrap_or_else(|| panic!("not a number: {v}"))
@@ -37,19 +18,8 @@ fn number(v: &Value) -> f64 {
 
 #[test]
 fn wandb_runs_are_read_as_wandb_wrote_them() {
-    let dir = tempfile::tempdir().unwrap();
-    tool("write", dir.path());
-    let theirs: BTreeMap<String, Value> = serde_json::from_str(&tool("read", dir.path())).unwrap();
-    let ours: BTreeMap<String, cairn_exp::wandb::Run> = cairn_exp::wandb::runs(dir.path())
-        .into_iter()
-        .map(|r| (r.id.clone(), r))
-        .collect();
-
-    assert_eq!(
-        ours.keys().collect::<Vec<_>>(),
-        theirs.keys().collect::<Vec<_>>(),
-        "the same runs, named by their folders"
-    );
+    let (_dir, theirs, ours) =
+        super::written_and_read("wandb_tool.py", cairn_exp::wandb::runs, |r| r.id.clone());
     assert_eq!(theirs.len(), 4, "the tool wrote four runs");
     for (id, run) in &ours {
         let want = &theirs[id];

@@ -68,6 +68,54 @@ fn rows(view: &Value) -> Vec<(String, String, Option<String>, Option<f64>)> {
         .collect()
 }
 
+/// A DVC project at `dir/tracked` with one committed version.
+fn committed_project(dir: &Path) -> std::path::PathBuf {
+    let root = dir.join("tracked");
+    let git = common::init_dvc_repo(&root);
+    write_version(&root, 0.1, 0.5);
+    git.commit_all("first").unwrap();
+    root
+}
+
+/// The project's experiments table with each series' minimum as a column.
+fn list_with_min(api: &cairn_api::Api, project: &str) -> Value {
+    call(
+        api,
+        "list_experiments",
+        json!({"project": project, "series": [{"stat": "min"}]}),
+    )
+}
+
+/// The row another tracker's run makes (`ExpRow::source`).
+fn imported_row(view: &Value, source: &str) -> Value {
+    view["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["source"] == source)
+        .unwrap_or_else(|| panic!("no {source} row: {view}"))
+        .clone()
+}
+
+/// The index of column `kind` `file`:`key`.
+fn column(view: &Value, kind: &str, file: &str, key: &str) -> usize {
+    let columns = view["columns"].as_array().unwrap();
+    columns
+        .iter()
+        .position(|c| c["kind"] == kind && c["file"] == file && c["key"] == key)
+        .unwrap_or_else(|| panic!("no {kind} {file}:{key} in {columns:?}"))
+}
+
+/// A checked-in file another tracker's own writer made.
+fn fixture(name: &str) -> Vec<u8> {
+    std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures")
+            .join(name),
+    )
+    .unwrap()
+}
+
 #[test]
 fn older_commits_and_other_branches_are_baselines_with_their_experiments() {
     let (_data, api, _demo) = common::api_with_demo();
@@ -245,10 +293,7 @@ fn home_says_what_is_new_since_a_project_was_last_opened() {
 fn mlflow_runs_in_mlruns_are_listed_charted_and_summarised() {
     let (_data, api, _demo) = common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("tracked");
-    let git = common::init_dvc_repo(&root);
-    write_version(&root, 0.1, 0.5);
-    git.commit_all("first").unwrap();
+    let root = committed_project(dir.path());
     // A run as MLflow's file store writes it (rsync'd back from a cluster, say).
     let run = root.join("mlruns/0/0123abcd");
     for (rel, text) in [
@@ -272,26 +317,9 @@ fn mlflow_runs_in_mlruns_are_listed_charted_and_summarised() {
         std::fs::write(p, text).unwrap();
     }
     let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
-    let stats = json!([{"stat": "min"}]);
-    let view = call(
-        &api,
-        "list_experiments",
-        json!({"project": project, "series": stats}),
-    );
-    let columns = view["columns"].as_array().unwrap();
-    let col = |kind: &str, file: &str, key: &str| {
-        columns
-            .iter()
-            .position(|c| c["kind"] == kind && c["file"] == file && c["key"] == key)
-            .unwrap_or_else(|| panic!("no {kind} {file}:{key} in {columns:?}"))
-    };
-    let row = view["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["source"] == "mlflow")
-        .unwrap_or_else(|| panic!("no MLflow row: {view}"))
-        .clone();
+    let view = list_with_min(&api, &project);
+    let col = |kind: &str, file: &str, key: &str| column(&view, kind, file, key);
+    let row = imported_row(&view, "mlflow");
     assert_eq!(
         (&row["id"], &row["name"], &row["kind"], &row["status"]),
         (
@@ -333,44 +361,17 @@ fn mlflow_runs_in_mlruns_are_listed_charted_and_summarised() {
 fn tensorboard_runs_are_listed_charted_and_followed_while_written() {
     let (_data, api, _demo) = common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("tracked");
-    let git = common::init_dvc_repo(&root);
-    write_version(&root, 0.1, 0.5);
-    git.commit_all("first").unwrap();
+    let root = committed_project(dir.path());
     // A run PyTorch's SummaryWriter wrote (the fixture is TensorBoard's own writer's
     // output: `tests/experiments/tensorboard_tool.py fixture`), still being written.
-    let events = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-            .join("tests/fixtures/events.out.tfevents.pytorch"),
-    )
-    .unwrap();
+    let events = fixture("events.out.tfevents.pytorch");
     let file = root.join("runs/fixture/events.out.tfevents.pytorch");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, &events[..events.len() - 40]).unwrap();
     let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
-    let list = || {
-        call(
-            &api,
-            "list_experiments",
-            json!({"project": project, "series": [{"stat": "min"}]}),
-        )
-    };
-    let find = |view: &Value| {
-        view["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["source"] == "tensorboard")
-            .unwrap_or_else(|| panic!("no TensorBoard row: {view}"))
-            .clone()
-    };
-    let col = |view: &Value, kind: &str, file: &str, key: &str| {
-        let columns = view["columns"].as_array().unwrap();
-        columns
-            .iter()
-            .position(|c| c["kind"] == kind && c["file"] == file && c["key"] == key)
-            .unwrap_or_else(|| panic!("no {kind} {file}:{key} in {columns:?}"))
-    };
+    let list = || list_with_min(&api, &project);
+    let find = |view: &Value| imported_row(view, "tensorboard");
+    let col = column;
     let view = list();
     let row = find(&view);
     let loss_before = row["values"][col(&view, "metric", "tensorboard", "loss")]["num"].clone();
@@ -428,45 +429,19 @@ fn tensorboard_runs_are_listed_charted_and_followed_while_written() {
 fn wandb_runs_are_listed_charted_and_followed_while_written() {
     let (_data, api, _demo) = common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
-    let root = dir.path().join("tracked");
-    let git = common::init_dvc_repo(&root);
-    write_version(&root, 0.1, 0.5);
-    git.commit_all("first").unwrap();
+    let root = committed_project(dir.path());
     // An offline run W&B's SDK wrote (`tests/experiments/wandb_tool.py fixture`: 20
     // steps of loss and accuracy), first as far as W&B had flushed it mid-run.
-    let bytes = std::fs::read(
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/run-jexn7cf7.wandb"),
-    )
-    .unwrap();
+    let bytes = fixture("run-jexn7cf7.wandb");
     let folder = "wandb/offline-run-20261128_122917-jexn7cf7";
     let file = root.join(folder).join("run-jexn7cf7.wandb");
     std::fs::create_dir_all(file.parent().unwrap()).unwrap();
     std::fs::write(&file, &bytes[..bytes.len() / 2]).unwrap();
     let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
     let id = format!("wandb:{folder}");
-    let list = || {
-        call(
-            &api,
-            "list_experiments",
-            json!({"project": project, "series": [{"stat": "min"}]}),
-        )
-    };
-    let find = |view: &Value| {
-        view["rows"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|r| r["source"] == "wandb")
-            .unwrap_or_else(|| panic!("no W&B row: {view}"))
-            .clone()
-    };
-    let col = |view: &Value, kind: &str, file: &str, key: &str| {
-        let columns = view["columns"].as_array().unwrap();
-        columns
-            .iter()
-            .position(|c| c["kind"] == kind && c["file"] == file && c["key"] == key)
-            .unwrap_or_else(|| panic!("no {kind} {file}:{key} in {columns:?}"))
-    };
+    let list = || list_with_min(&api, &project);
+    let find = |view: &Value| imported_row(view, "wandb");
+    let col = column;
     let view = list();
     let row = find(&view);
     assert_eq!(

@@ -9,27 +9,12 @@
 mod common;
 
 use std::path::Path;
-use std::process::Command;
-use std::time::Instant;
 
 const RUNS: usize = 20;
 const STEPS: usize = 5000;
 
 fn tool(args: &[&str]) -> String {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let python = root.join(".venv-dvc/bin/python");
-    if !python.exists() {
-        eprintln!("needs wandb in .venv-dvc: run scripts/ensure-dvc.sh");
-        std::process::exit(2);
-    }
-    let out = Command::new(python)
-        .arg(root.join("tests/experiments/wandb_tool.py"))
-        .args(args)
-        .stderr(std::process::Stdio::null())
-        .output()
-        .expect("python");
-    assert!(out.status.success(), "wandb_tool.py {args:?} failed");
-    String::from_utf8(out.stdout).unwrap()
+    common::venv_tool("wandb_tool.py", args)
 }
 
 fn points(root: &Path) -> usize {
@@ -48,29 +33,16 @@ fn main() {
         &RUNS.to_string(),
         &STEPS.to_string(),
     ]);
-    let data = root.join("data");
-    for i in 0..10_000 {
-        let sub = data.join(format!("{:02}", i % 100));
-        std::fs::create_dir_all(&sub).unwrap();
-        std::fs::write(sub.join(format!("{i}.txt")), "x").unwrap();
-    }
+    common::data_files(root);
 
     let theirs = tool(&["time", root.to_str().unwrap()]);
     let mut f = theirs.split_whitespace();
     let py_ms: f64 = f.next().unwrap().parse::<f64>().unwrap() * 1000.0;
     let py_points: usize = f.next().unwrap().parse().unwrap();
 
-    // Cairn, first read: every file parsed (a fresh copy each time, so nothing is
-    // cached; the copy is not timed).
-    let mut cold_read_ms = f64::MAX;
-    let mut n = 0;
-    for _ in 0..3 {
-        let copy = tempfile::tempdir().unwrap();
-        copy_run_files(&root.join("wandb"), &copy.path().join("wandb"));
-        let t = Instant::now();
-        n = points(copy.path());
-        cold_read_ms = cold_read_ms.min(t.elapsed().as_secs_f64() * 1000.0);
-    }
+    // Cairn, first read: every run's `.wandb` file parsed (W&B's logs are not read).
+    let is_run_file = |f: &Path| f.extension().is_some_and(|e| e == "wandb");
+    let (cold_read_ms, n) = common::first_read_ms(&root.join("wandb"), is_run_file, points);
     assert_eq!(n, py_points, "both readers see the same points");
     // Cairn, again (what every refresh of the table costs): the search, the cached
     // files' sizes checked, the runs built.
@@ -87,22 +59,4 @@ fn main() {
         "cairn refresh (cached):   {warm_ms:8.1} ms  ({:.0}x)",
         py_ms / warm_ms
     );
-}
-
-/// Each run folder's `.wandb` file (W&B's logs and `files/` are not read).
-fn copy_run_files(from: &Path, to: &Path) {
-    for run in std::fs::read_dir(from).unwrap() {
-        let run = run.unwrap().path();
-        if !run.is_dir() || run.is_symlink() {
-            continue;
-        }
-        let dest = to.join(run.file_name().unwrap());
-        std::fs::create_dir_all(&dest).unwrap();
-        for f in std::fs::read_dir(&run).unwrap() {
-            let f = f.unwrap().path();
-            if f.extension().is_some_and(|e| e == "wandb") {
-                std::fs::copy(&f, dest.join(f.file_name().unwrap())).unwrap();
-            }
-        }
-    }
 }
