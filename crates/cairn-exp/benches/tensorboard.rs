@@ -11,10 +11,6 @@ use std::path::Path;
 const RUNS: usize = 20;
 const STEPS: usize = 5000;
 
-fn tool(args: &[&str]) -> String {
-    common::venv_tool("tensorboard_tool.py", args)
-}
-
 fn points(root: &Path) -> usize {
     cairn_exp::tensorboard::runs(root)
         .iter()
@@ -25,19 +21,8 @@ fn points(root: &Path) -> usize {
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    tool(&[
-        "bench",
-        root.to_str().unwrap(),
-        &RUNS.to_string(),
-        &STEPS.to_string(),
-    ]);
-    common::data_files(root);
-
-    // TensorBoard: a fresh multiplexer loading every run (its own timer, in-process).
-    let theirs = tool(&["time", root.to_str().unwrap()]);
-    let mut f = theirs.split_whitespace();
-    let tb_ms: f64 = f.next().unwrap().parse::<f64>().unwrap() * 1000.0;
-    let tb_points: usize = f.next().unwrap().parse().unwrap();
+    // TensorBoard: a fresh multiplexer loading every run.
+    let (tb_ms, tb_points) = common::tracker_workload("tensorboard_tool.py", root, RUNS, STEPS);
 
     // Cairn, first read: every file parsed.
     let (cold_read_ms, n) = common::first_read_ms(&root.join("runs"), |_| true, points);

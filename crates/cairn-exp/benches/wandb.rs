@@ -13,10 +13,6 @@ use std::path::Path;
 const RUNS: usize = 20;
 const STEPS: usize = 5000;
 
-fn tool(args: &[&str]) -> String {
-    common::venv_tool("wandb_tool.py", args)
-}
-
 fn points(root: &Path) -> usize {
     cairn_exp::wandb::runs(root)
         .iter()
@@ -27,18 +23,8 @@ fn points(root: &Path) -> usize {
 fn main() {
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path();
-    tool(&[
-        "bench",
-        root.to_str().unwrap(),
-        &RUNS.to_string(),
-        &STEPS.to_string(),
-    ]);
-    common::data_files(root);
-
-    let theirs = tool(&["time", root.to_str().unwrap()]);
-    let mut f = theirs.split_whitespace();
-    let py_ms: f64 = f.next().unwrap().parse::<f64>().unwrap() * 1000.0;
-    let py_points: usize = f.next().unwrap().parse().unwrap();
+    // Python decoding each run's records with W&B's protobuf classes.
+    let (py_ms, py_points) = common::tracker_workload("wandb_tool.py", root, RUNS, STEPS);
 
     // Cairn, first read: every run's `.wandb` file parsed (W&B's logs are not read).
     let is_run_file = |f: &Path| f.extension().is_some_and(|e| e == "wandb");

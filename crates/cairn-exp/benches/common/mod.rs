@@ -37,8 +37,24 @@ pub fn venv_tool(script: &str, args: &[&str]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// Writes `script bench`'s workload of `runs` runs × `steps` steps into `root` with a
+/// 10,000-file `data/` folder beside it, then times the tracker's own reading of it
+/// (`script time`, its own timer): that time in ms and the points it found.
+pub fn tracker_workload(script: &str, root: &Path, runs: usize, steps: usize) -> (f64, usize) {
+    let dir = root.to_str().unwrap();
+    venv_tool(
+        script,
+        &["bench", dir, &runs.to_string(), &steps.to_string()],
+    );
+    data_files(root);
+    let theirs = venv_tool(script, &["time", dir]);
+    let mut f = theirs.split_whitespace();
+    let ms = f.next().unwrap().parse::<f64>().unwrap() * 1000.0;
+    (ms, f.next().unwrap().parse().unwrap())
+}
+
 /// A 10,000-file `data/` folder beside the logs, which a search for them walks past.
-pub fn data_files(root: &Path) {
+fn data_files(root: &Path) {
     let data = root.join("data");
     for i in 0..10_000 {
         let sub = data.join(format!("{:02}", i % 100));
