@@ -17,7 +17,7 @@ pub(super) struct FileData {
     pub start_ms: Option<i64>,
     /// The config as nested JSON, W&B's own `_wandb` entry left out.
     pub config: Map<String, Value>,
-    /// The summary as nested JSON.
+    /// The summary as nested JSON, W&B's own `_…` entries left out.
     pub summary: Map<String, Value>,
     /// Each history key's `(step, value)` points in logging order (nested keys joined
     /// with `.`).
@@ -62,40 +62,49 @@ impl FileData {
                 self.start_ms = Some(t.seconds * 1000 + i64::from(t.nanos) / 1_000_000);
             }
             if let Some(c) = &run.config {
-                apply(&mut self.config, c);
+                apply(&mut self.config, c, config_hidden);
             }
             if let Some(s) = &run.summary {
-                apply(&mut self.summary, s);
+                apply(&mut self.summary, s, summary_hidden);
             }
-            self.config.remove("_wandb");
         }
         if let Some(c) = &record.config {
-            apply(&mut self.config, c);
-            self.config.remove("_wandb");
+            apply(&mut self.config, c, config_hidden);
         }
         if let Some(s) = &record.summary {
-            apply(&mut self.summary, s);
+            apply(&mut self.summary, s, summary_hidden);
         }
         if let Some(h) = &record.history {
-            let values: Vec<(String, Value)> = h
-                .item
-                .iter()
-                .filter_map(|i| Some((path(i).join("."), value(i)?)))
-                .collect();
-            let step = values
-                .iter()
-                .find(|(k, _)| k == "_step")
-                .and_then(|(_, v)| v.as_f64())
-                .or(h.step.as_ref().map(|s| s.num as f64))
+            // W&B's own `_…` values (`_timestamp`, `_runtime`) are not shown; `_step`
+            // places the row.
+            let mut step = h.step.as_ref().map(|s| s.num as f64);
+            let mut values: Vec<(String, Value)> = Vec::with_capacity(h.item.len());
+            for i in &h.item {
+                let keys = path(i);
+                match keys.first().map(String::as_str) {
+                    Some("_step") if keys.len() == 1 => {
+                        step = value(i).and_then(|v| v.as_f64()).or(step);
+                    }
+                    Some(k) if !k.starts_with('_') => {
+                        if let Some(v) = value(i) {
+                            values.push((keys.join("."), v));
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let step = step
                 .unwrap_or_else(|| self.history.values().map(Vec::len).max().unwrap_or(0) as f64);
             for (key, v) in values {
-                if key.starts_with('_') {
-                    continue;
-                }
                 let mut numbers = Vec::new();
                 numeric_leaves(&key, &v, &mut numbers);
                 for (k, x) in numbers {
-                    self.history.entry(k).or_default().push((step, x));
+                    match self.history.get_mut(&k) {
+                        Some(points) => points.push((step, x)),
+                        None => {
+                            self.history.insert(k, vec![(step, x)]);
+                        }
+                    }
                 }
             }
         }
@@ -105,12 +114,22 @@ impl FileData {
     }
 }
 
+/// W&B's own config entry.
+fn config_hidden(key: &str) -> bool {
+    key == "_wandb"
+}
+
+/// W&B's own summary entries (`_wandb`, `_runtime`, `_step`, `_timestamp`).
+fn summary_hidden(key: &str) -> bool {
+    key.starts_with('_')
+}
+
 /// An item's key path: `key`, else `nested_key`.
-fn path(item: &Item) -> Vec<String> {
+fn path(item: &Item) -> &[String] {
     if item.key.is_empty() {
-        item.nested_key.clone()
+        &item.nested_key
     } else {
-        vec![item.key.clone()]
+        std::slice::from_ref(&item.key)
     }
 }
 
@@ -129,27 +148,37 @@ fn value(item: &Item) -> Option<Value> {
     })
 }
 
-/// Sets, then removes, the changes' items in a nested JSON object.
-fn apply(tree: &mut Map<String, Value>, changes: &Changes) {
+/// Sets, then removes, the changes' items in a nested JSON object, except the top-level
+/// keys `hidden` names (W&B's own entries, never shown).
+fn apply(tree: &mut Map<String, Value>, changes: &Changes, hidden: fn(&str) -> bool) {
     for item in &changes.update {
         let keys = path(item);
         let Some((last, parents)) = keys.split_last() else {
             continue;
         };
+        if hidden(&keys[0]) {
+            continue;
+        }
         let Some(v) = value(item) else {
             continue;
         };
         let mut node = &mut *tree;
         for k in parents {
-            let child = node
-                .entry(k.clone())
-                .or_insert_with(|| Value::Object(Map::new()));
+            if !node.contains_key(k) {
+                node.insert(k.clone(), Value::Object(Map::new()));
+            }
+            let child = node.get_mut(k).expect("just inserted");
             if !child.is_object() {
                 *child = Value::Object(Map::new());
             }
             node = child.as_object_mut().expect("an object");
         }
-        node.insert(last.clone(), v);
+        match node.get_mut(last) {
+            Some(slot) => *slot = v,
+            None => {
+                node.insert(last.clone(), v);
+            }
+        }
     }
     for item in &changes.remove {
         let keys = path(item);

@@ -6,9 +6,12 @@
 //! all little-endian. The writer flushes whole chunks but a record's chunks may straddle
 //! flushes, so a file being written can end anywhere inside a record.
 
-use crc::{CRC_32_ISO_HDLC, Crc};
+use std::borrow::Cow;
 
-const CRC32: Crc<u32> = Crc::<u32>::new(&CRC_32_ISO_HDLC);
+use crc::{CRC_32_ISO_HDLC, Crc, Table};
+
+// Slice-by-16: the checksum is most of what reading a large file costs otherwise.
+const CRC32: Crc<u32, Table<16>> = Crc::<u32, Table<16>>::new(&CRC_32_ISO_HDLC);
 
 pub(super) const HEADER: [u8; 7] = [b':', b'W', b'&', b'B', 0xe1, 0xbe, 0];
 const BLOCK: u64 = 32 * 1024;
@@ -21,10 +24,10 @@ const LAST: u8 = 4;
 
 /// What starts at a position of the file.
 #[derive(Debug, PartialEq)]
-pub(super) enum Next {
-    /// A whole record and how many bytes it took with its framing (and any padding
-    /// before it).
-    Record(Vec<u8>, usize),
+pub(super) enum Next<'a> {
+    /// A whole record (borrowed unless it was split in chunks) and how many bytes it took
+    /// with its framing (and any padding before it).
+    Record(Cow<'a, [u8]>, usize),
     /// Part of a record, or nothing: the writer has not flushed the rest yet.
     Incomplete,
     /// Not a `.wandb` file, or a checksum or chunk sequence that does not hold: reading
@@ -34,7 +37,7 @@ pub(super) enum Next {
 
 /// The record at `buf`, which holds the file's bytes from `offset` on (the offset
 /// places the block boundaries). At offset 0 the file header is checked and skipped.
-pub(super) fn next(buf: &[u8], offset: u64) -> Next {
+pub(super) fn next(buf: &[u8], offset: u64) -> Next<'_> {
     let mut at = 0usize;
     if offset == 0 {
         match buf.get(..HEADER.len()) {
@@ -76,12 +79,12 @@ pub(super) fn next(buf: &[u8], offset: u64) -> Next {
         }
         at += CHUNK_HEADER + len;
         match (kind, started) {
-            (FULL, false) => return Next::Record(chunk.to_vec(), at),
+            (FULL, false) => return Next::Record(Cow::Borrowed(chunk), at),
             (FIRST, false) => started = true,
             (MIDDLE, true) => {}
             (LAST, true) => {
                 data.extend_from_slice(chunk);
-                return Next::Record(data, at);
+                return Next::Record(Cow::Owned(data), at);
             }
             _ => return Next::Corrupt,
         }
@@ -128,7 +131,7 @@ pub(super) fn file(records: &[&[u8]]) -> Vec<u8> {
 mod tests {
     use super::*;
 
-    fn all(buf: &[u8]) -> (Vec<Vec<u8>>, usize, Next) {
+    fn all(buf: &[u8]) -> (Vec<Vec<u8>>, usize, Next<'_>) {
         all_from(buf, 0)
     }
 
@@ -163,13 +166,13 @@ mod tests {
         }
     }
 
-    fn all_from(buf: &[u8], from: usize) -> (Vec<Vec<u8>>, usize, Next) {
+    fn all_from(buf: &[u8], from: usize) -> (Vec<Vec<u8>>, usize, Next<'_>) {
         let mut out = Vec::new();
         let mut at = from;
         loop {
             match next(&buf[at..], at as u64) {
                 Next::Record(r, used) => {
-                    out.push(r);
+                    out.push(r.into_owned());
                     at += used;
                 }
                 end => return (out, at, end),

@@ -128,9 +128,7 @@ fn read_run(root: &Path, dir: &Path, file: &Path) -> Option<Run> {
     crate::collect::flatten("", &Value::Object(data.config.clone()), &mut config);
     let mut summary = Vec::new();
     for (k, v) in &data.summary {
-        if !k.starts_with('_') {
-            file::numeric_leaves(k, v, &mut summary);
-        }
+        file::numeric_leaves(k, v, &mut summary);
     }
     let history = data
         .history
