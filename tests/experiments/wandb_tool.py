@@ -204,7 +204,8 @@ def read_run(path):
         r.ParseFromString(raw)
         kind = r.WhichOneof("record_type")
         if kind == "run":
-            run["run_id"], run["name"] = r.run.run_id, r.run.display_name
+            run["run_id"] = r.run.run_id or run["run_id"]
+            run["name"] = r.run.display_name or run["name"]
             run["start_ms"] = r.run.start_time.seconds * 1000 + r.run.start_time.nanos // 1_000_000
             apply(config, r.run.config)
             apply(summary, r.run.summary)

@@ -56,8 +56,13 @@ impl FileData {
             return;
         };
         if let Some(run) = record.run {
-            self.run_id = run.run_id;
-            self.name = run.display_name;
+            // A later run record (a rename during the run) may leave fields unset.
+            if !run.run_id.is_empty() {
+                self.run_id = run.run_id;
+            }
+            if !run.display_name.is_empty() {
+                self.name = run.display_name;
+            }
             if let Some(t) = run.start_time {
                 self.start_ms = Some(t.seconds * 1000 + i64::from(t.nanos) / 1_000_000);
             }

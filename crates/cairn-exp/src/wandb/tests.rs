@@ -133,6 +133,17 @@ fn finished_run() -> Vec<Vec<u8>> {
         ));
     }
     records.push(config(vec![keyed("epochs", "5")]));
+    // `run.name = …` during the run: a run record with the new name only.
+    records.push(
+        Record {
+            run: Some(RunRecord {
+                display_name: "renamed".into(),
+                ..Default::default()
+            }),
+            ..Default::default()
+        }
+        .encode_to_vec(),
+    );
     records.push(summary(
         vec![keyed("best", "0.99")],
         vec![keyed("gone", "")],
@@ -154,7 +165,7 @@ fn a_finished_run_reads_as_wandb_shows_it() {
     assert_eq!(run.id, "wandb/offline-run-20261128_120551-784hdeh2");
     assert_eq!(
         (run.run_id.as_str(), run.name.as_str()),
-        ("784hdeh2", "my-run")
+        ("784hdeh2", "renamed")
     );
     assert_eq!(run.start_ms, Some(1_795_867_551_022));
     assert_eq!(run.status, Status::Finished);
