@@ -8,7 +8,7 @@ import net from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Builder, By, Capabilities, until } from "selenium-webdriver";
+import { Builder, By, Capabilities } from "selenium-webdriver";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const repo = resolve(here, "../..");
@@ -50,6 +50,27 @@ async function shot(name) {
   writeFileSync(join(shots, `${name}.png`), await driver.takeScreenshot(), "base64");
 }
 
+// WebKitWebDriver raises StaleElementReferenceError even from findElements when React
+// replaces a node while the lookup runs; a polled condition treats that as "not yet".
+function waitFor(condition, ms, message) {
+  return driver.wait(
+    async () => {
+      try {
+        return await condition();
+      } catch (e) {
+        if (e?.name === "StaleElementReferenceError") return false;
+        throw e;
+      }
+    },
+    ms,
+    message,
+  );
+}
+
+function located(css, ms) {
+  return waitFor(async () => (await driver.findElements(By.css(css)))[0], ms, `an element at ${css}`);
+}
+
 async function stateOf(stage) {
   return driver.findElement(By.css(`[data-testid="stage-node-${stage}"]`)).getAttribute("data-state");
 }
@@ -71,18 +92,18 @@ async function main() {
   driver = await new Builder().withCapabilities(caps).usingServer("http://127.0.0.1:4444/").build();
 
   step("the app launches and opens the demo project");
-  await driver.wait(until.elementLocated(By.css('[data-testid="project-name"]')), 30000);
-  await driver.wait(async () => (await driver.findElement(By.css('[data-testid="project-name"]')).getText()) === "cairn-demo", 20000);
+  await located('[data-testid="project-name"]', 30000);
+  await waitFor(async () => (await driver.findElement(By.css('[data-testid="project-name"]')).getText()) === "cairn-demo", 20000);
 
   step("the DAG shows the four stages");
   for (const s of ["prepare", "featurize", "train", "evaluate"]) {
-    await driver.wait(until.elementLocated(By.css(`[data-testid="stage-node-${s}"]`)), 15000);
+    await located(`[data-testid="stage-node-${s}"]`, 15000);
   }
   await shot("desktop-01-pipeline");
 
   step("Run: the DAG shows success");
   await driver.findElement(By.css('[data-testid="run-all"]')).click();
-  await driver.wait(
+  await waitFor(
     async () => {
       const states = await Promise.all(["prepare", "featurize", "train", "evaluate"].map(stateOf));
       return states.every((s) => s === "up_to_date");
@@ -90,50 +111,50 @@ async function main() {
     90000,
     "every stage turns up to date",
   );
-  await driver.wait(async () => (await driver.findElement(By.css('[data-testid="log-lines"]')).getText()).includes("test accuracy"), 15000);
+  await waitFor(async () => (await driver.findElement(By.css('[data-testid="log-lines"]')).getText()).includes("test accuracy"), 15000);
   await driver.findElement(By.css('[data-testid="stage-node-evaluate"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="stage-panel"]')), 10000);
+  await located('[data-testid="stage-panel"]', 10000);
   await shot("desktop-02-run-succeeded");
 
   step("Add stage in WebKit: written to dvc.yaml, then undone from the toast");
   const demoYaml = join(tmp, "data", "projects", "cairn-demo", "dvc.yaml");
   const originalYaml = readFileSync(demoYaml, "utf8");
   await driver.findElement(By.css('[data-testid="add-stage-open"]')).click();
-  const addDialog = await driver.wait(until.elementLocated(By.css('[data-testid="add-stage"]')), 10000);
+  const addDialog = await located('[data-testid="add-stage"]', 10000);
   await addDialog.findElement(By.css('input[aria-label="Stage name"]')).sendKeys("report");
   await addDialog.findElement(By.css('textarea[aria-label="Command"]')).sendKeys("cp model.json report.txt");
   await addDialog.findElement(By.css('input[aria-label="Input model.json"]')).click();
   await addDialog.findElement(By.css('textarea[aria-label="Outputs"]')).sendKeys("report.txt");
   await addDialog.findElement(By.css('[data-testid="add-stage-submit"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="stage-node-report"]')), 15000);
+  await located('[data-testid="stage-node-report"]', 15000);
   if (!readFileSync(demoYaml, "utf8").includes("\n  report:\n    cmd: cp model.json report.txt\n")) throw new Error("the stage was not written to dvc.yaml");
   await shot("desktop-03-stage-added");
   await driver.findElement(By.css(".toast-action")).click();
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="stage-node-report"]'))).length === 0, 15000, "undo removes the stage");
+  await waitFor(async () => (await driver.findElements(By.css('[data-testid="stage-node-report"]'))).length === 0, 15000, "undo removes the stage");
   if (readFileSync(demoYaml, "utf8") !== originalYaml) throw new Error("undo did not restore dvc.yaml");
 
   step("Experiments tab: the work tree's params, metrics and step charts");
   await driver.findElement(By.css('[data-testid="tab-experiments"]')).click();
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="exp-row"]'))).length >= 2, 15000, "workspace and baseline rows");
-  await driver.wait(until.elementLocated(By.css('[data-testid="col-metric-accuracy"]')), 15000);
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="metric-chart"] canvas'))).length >= 1, 15000, "a step chart");
+  await waitFor(async () => (await driver.findElements(By.css('[data-testid="exp-row"]'))).length >= 2, 15000, "workspace and baseline rows");
+  await located('[data-testid="col-metric-accuracy"]', 15000);
+  await waitFor(async () => (await driver.findElements(By.css('[data-testid="metric-chart"] canvas'))).length >= 1, 15000, "a step chart");
   await shot("desktop-04-experiments");
   // Step-series columns through a native <select> in WebKit.
   await driver.findElement(By.css('[data-testid="series-mode"] option[value="minmax"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="col-series-train/loss-min"]')), 15000);
+  await located('[data-testid="col-series-train/loss-min"]', 15000);
   await shot("desktop-04b-series-columns");
   await driver.findElement(By.css('[data-testid="series-mode"] option[value="off"]')).click();
 
   step("A derived column typed in WebKit; a commit made outside the app shows in the header and the history");
   await driver.findElement(By.css('[data-testid="derived-open"]')).click();
-  const derivedDialog = await driver.wait(until.elementLocated(By.css('[data-testid="derived-dialog"]')), 10000);
+  const derivedDialog = await located('[data-testid="derived-dialog"]', 10000);
   await derivedDialog.findElement(By.css('input[aria-label="Column name"]')).sendKeys("error pct");
   await derivedDialog.findElement(By.css('[data-testid="derived-formula"]')).sendKeys("(1 - accuracy) * 100");
-  await driver.wait(until.elementLocated(By.css('[data-testid="derived-sample"]')), 5000);
+  await located('[data-testid="derived-sample"]', 5000);
   await driver.findElement(By.css('[data-testid="derived-add"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="derived-list"]')), 5000);
+  await located('[data-testid="derived-list"]', 5000);
   await derivedDialog.findElement(By.css(".modal-foot button")).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="col-derived-error pct"]')), 10000);
+  await located('[data-testid="col-derived-error pct"]', 10000);
   const cellsOf = async (testid) => {
     const ths = await driver.findElements(By.css(".exp-table thead th"));
     const ids = await Promise.all(ths.map((th) => th.getAttribute("data-testid")));
@@ -141,7 +162,11 @@ async function main() {
     const row = await driver.findElement(By.css('[data-testid="exp-row"][data-kind="workspace"]'));
     return (await row.findElements(By.css("td")))[at].getText();
   };
-  const [accText, errText] = [await cellsOf("col-metric-accuracy"), await cellsOf("col-derived-error pct")];
+  let accText, errText;
+  await waitFor(async () => {
+    [accText, errText] = [await cellsOf("col-metric-accuracy"), await cellsOf("col-derived-error pct")];
+    return true;
+  }, 10000, "the workspace row's accuracy and derived cells");
   if (Math.abs((1 - Number(accText)) * 100 - Number(errText)) > 1e-4) throw new Error(`error pct of ${accText} is ${errText}`);
   await shot("desktop-04c-derived");
   const demoDir = join(tmp, "data", "projects", "cairn-demo");
@@ -151,13 +176,13 @@ async function main() {
   };
   git("add", "-A");
   git("commit", "-qm", "Trained in a terminal");
-  await driver.wait(async () => (await driver.findElement(By.css('[data-testid="last-commit"]')).getText()).includes("Trained in a terminal"), 15000, "the header follows the commit");
+  await waitFor(async () => (await driver.findElement(By.css('[data-testid="last-commit"]')).getText()).includes("Trained in a terminal"), 15000, "the header follows the commit");
   await driver.findElement(By.css('[data-testid="history"] option[value="5"]')).click();
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="exp-row"][data-kind="baseline"]'))).length === 2, 15000, "two commits listed");
+  await waitFor(async () => (await driver.findElements(By.css('[data-testid="exp-row"][data-kind="baseline"]'))).length === 2, 15000, "two commits listed");
   await driver.findElement(By.css('[data-testid="history"] option[value="head"]')).click();
   // The table reloads for HEAD alone; the toolbar is redrawn with it, so wait for it first.
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="exp-row"][data-kind="baseline"]'))).length === 1, 15000, "HEAD alone again");
-  await driver.wait(async () => {
+  await waitFor(async () => (await driver.findElements(By.css('[data-testid="exp-row"][data-kind="baseline"]'))).length === 1, 15000, "HEAD alone again");
+  await waitFor(async () => {
     if ((await driver.findElements(By.css('[data-testid="derived-dialog"]'))).length === 0) {
       await driver.findElement(By.css('[data-testid="derived-open"]')).click().catch(() => undefined);
     }
@@ -170,7 +195,7 @@ async function main() {
   const tbDir = join(demoDir, "runs", "desktop-run");
   mkdirSync(tbDir, { recursive: true });
   copyFileSync(join(repo, "crates/cairn-api/tests/fixtures/events.out.tfevents.pytorch"), join(tbDir, "events.out.tfevents.pytorch"));
-  const tbRow = await driver.wait(async () => {
+  const tbRow = await waitFor(async () => {
     for (const row of await driver.findElements(By.css('[data-testid="exp-row"]'))) {
       const text = await row.getText();
       if (text.includes("runs/desktop-run") && text.includes("TensorBoard")) return row;
@@ -182,7 +207,7 @@ async function main() {
   if (!(await tick.isSelected())) {
     await driver.executeScript("arguments[0].scrollIntoView({ block: 'center' }); arguments[0].click();", tick);
   }
-  await driver.wait(async () => {
+  await waitFor(async () => {
     for (const item of await driver.findElements(By.css('[data-testid="exp-charts"] .legend-item'))) {
       if ((await item.getText()).includes("runs/desktop-run")) return true;
     }
@@ -193,42 +218,42 @@ async function main() {
 
   step("Data preview in WebKit: the tracked table's rows, read from the cache");
   await driver.findElement(By.css('[data-testid="tab-data"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="preview-data/flowers.csv"]')), 15000);
+  await located('[data-testid="preview-data/flowers.csv"]', 15000);
   await driver.findElement(By.css('[data-testid="preview-data/flowers.csv"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="preview"][data-kind="table"]')), 15000);
-  await driver.wait(async () => (await driver.findElements(By.css(".preview-table tbody tr"))).length === 200, 10000, "200 rows shown");
+  await located('[data-testid="preview"][data-kind="table"]', 15000);
+  await waitFor(async () => (await driver.findElements(By.css(".preview-table tbody tr"))).length === 200, 10000, "200 rows shown");
   await shot("desktop-05-data-preview");
   await driver.findElement(By.css('[data-testid="preview-dialog"] .modal-foot button')).click();
 
   step("Remote storage set up from the Data tab in WebKit, then Push");
   const store = join(tmp, "desktop-store");
   await driver.findElement(By.css('[data-testid="remote-settings"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="remote-dialog"]')), 10000);
+  await located('[data-testid="remote-dialog"]', 10000);
   await driver.findElement(By.css('[data-testid="remote-url"]')).sendKeys(store);
   await driver.findElement(By.css('[data-testid="remote-save"]')).click();
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="remote-dialog"]'))).length === 0, 10000, "the dialog closes");
-  await driver.wait(until.elementLocated(By.css('[data-testid="remote-name"]')), 10000);
+  await waitFor(async () => (await driver.findElements(By.css('[data-testid="remote-dialog"]'))).length === 0, 10000, "the dialog closes");
+  await located('[data-testid="remote-name"]', 10000);
   const config = readFileSync(join(tmp, "data", "projects", "cairn-demo", ".dvc", "config"), "utf8");
   if (!config.includes(`['remote "storage"']\n    url = ${store}\n`)) throw new Error(`the remote is in .dvc/config:\n${config}`);
   await driver.findElement(By.css('[data-testid="push-data"]')).click();
-  await driver.wait(async () => (await driver.findElements(By.xpath("//*[contains(@class,'toast') and contains(., 'pushed to storage')]"))).length > 0, 30000, "a pushed toast");
+  await waitFor(async () => (await driver.findElements(By.xpath("//*[contains(@class,'toast') and contains(., 'pushed to storage')]"))).length > 0, 30000, "a pushed toast");
   await shot("desktop-06-remote-pushed");
 
   step("Home: the desktop Add folder dialog offers the native folder picker");
   await driver.findElement(By.css('[data-testid="nav-home"]')).click();
-  await driver.wait(until.elementLocated(By.css('[data-testid="project-card"]')), 10000);
+  await located('[data-testid="project-card"]', 10000);
   await driver.findElement(By.css('[data-testid="add-folder"]')).click();
-  const dialog = await driver.wait(until.elementLocated(By.css('[data-testid="add-folder-dialog"]')), 10000);
-  await driver.wait(async () => (await dialog.getText()).includes("Browse"), 5000, "a Browse… button in the desktop app");
+  const dialog = await located('[data-testid="add-folder-dialog"]', 10000);
+  await waitFor(async () => (await dialog.getText()).includes("Browse"), 5000, "a Browse… button in the desktop app");
   await shot("desktop-03-add-folder");
   await dialog.findElement(By.xpath(".//button[normalize-space()='Cancel']")).click();
-  await driver.wait(async () => (await driver.findElements(By.css('[data-testid="add-folder-dialog"]'))).length === 0, 5000, "the dialog closes");
+  await waitFor(async () => (await driver.findElements(By.css('[data-testid="add-folder-dialog"]'))).length === 0, 5000, "the dialog closes");
 
   step("New project in WebKit: a committed DVC repository, opened");
   const fresh = join(tmp, "fresh");
   mkdirSync(fresh);
   await driver.findElement(By.css('[data-testid="new-project"]')).click();
-  const create = await driver.wait(until.elementLocated(By.css('[data-testid="new-project-dialog"]')), 10000);
+  const create = await located('[data-testid="new-project-dialog"]', 10000);
   await create.findElement(By.css('input[aria-label="Project name"]')).sendKeys("desk-model");
   const where = await create.findElement(By.css('input[aria-label="Folder to create it in"]'));
   await where.clear();
@@ -239,7 +264,7 @@ async function main() {
     const found = await driver.findElements(By.css('[data-testid="project-name"]'));
     return found.length ? await found[0].getText().catch(() => "") : "";
   };
-  await driver.wait(async () => (await projectName()) === "desk-model", 15000, "the new project opens");
+  await waitFor(async () => (await projectName()) === "desk-model", 15000, "the new project opens");
   const log = spawnSync("git", ["log", "--format=%s"], { cwd: join(fresh, "desk-model"), encoding: "utf8" }).stdout;
   if (log !== "Start the project\n") throw new Error(`the new project has one commit: ${log}`);
   await shot("desktop-07-new-project");
