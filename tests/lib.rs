@@ -13,6 +13,26 @@ pub use cairn_testkit::{
 };
 use serde_json::Value;
 
+/// Runs `tests/<script> <mode> <dir>` with the reference venv's Python (where the other
+/// tools' libraries — W&B, TensorBoard, pyarrow — are installed) and returns what it
+/// printed.
+pub fn venv_tool(script: &str, mode: &str, dir: &std::path::Path) -> String {
+    let python = dvc_bin().parent().unwrap().join("python");
+    let path = workspace_root().join("tests").join(script);
+    let out = std::process::Command::new(&python)
+        .arg(&path)
+        .arg(mode)
+        .arg(dir)
+        .output()
+        .expect("run the venv's python");
+    assert!(
+        out.status.success(),
+        "{script} {mode} failed (is its library in the venv? run scripts/ensure-dvc.sh):\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
 /// The two implementations under comparison.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Tool {

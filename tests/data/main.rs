@@ -14,6 +14,7 @@ mod history;
 mod http;
 mod ignore;
 mod init;
+mod parquet;
 mod random;
 mod remote;
 mod robustness;

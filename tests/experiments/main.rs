@@ -19,9 +19,11 @@ fn written_and_read<R>(
     std::collections::BTreeMap<String, R>,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    venv_tool(script, "write", dir.path());
-    let theirs: std::collections::BTreeMap<String, Value> =
-        serde_json::from_str(&venv_tool(script, "read", dir.path())).unwrap();
+    cairn_e2e::venv_tool(&format!("experiments/{script}"), "write", dir.path());
+    let theirs: std::collections::BTreeMap<String, Value> = serde_json::from_str(
+        &cairn_e2e::venv_tool(&format!("experiments/{script}"), "read", dir.path()),
+    )
+    .unwrap();
     let ours: std::collections::BTreeMap<String, R> =
         ours(dir.path()).into_iter().map(|r| (id(&r), r)).collect();
     assert_eq!(
@@ -30,27 +32,6 @@ fn written_and_read<R>(
         "{script}: the same runs, named the same"
     );
     (dir, theirs, ours)
-}
-
-/// Runs `tests/experiments/<script> <mode> <dir>` with the reference venv's Python (where
-/// the other trackers' SDKs are installed) and returns what it printed.
-fn venv_tool(script: &str, mode: &str, dir: &std::path::Path) -> String {
-    let python = cairn_e2e::dvc_bin().parent().unwrap().join("python");
-    let path = cairn_e2e::workspace_root()
-        .join("tests/experiments")
-        .join(script);
-    let out = std::process::Command::new(&python)
-        .arg(&path)
-        .arg(mode)
-        .arg(dir)
-        .output()
-        .expect("run the venv's python");
-    assert!(
-        out.status.success(),
-        "{script} {mode} failed (is its SDK in the venv? run scripts/ensure-dvc.sh):\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
 }
 
 use cairn_e2e::{Checks, TestRepo, Tool, init};

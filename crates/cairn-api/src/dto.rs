@@ -1022,7 +1022,7 @@ pub struct PreviewArgs {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
 #[serde(rename_all = "snake_case")]
 pub enum PreviewKind {
-    /// CSV/TSV: columns and the first rows.
+    /// CSV/TSV or Parquet: columns and the first rows.
     Table,
     /// UTF-8 text (the first 64 KiB).
     Text,
@@ -1055,9 +1055,9 @@ pub struct PreviewChanges {
     /// Rows or files only in the other version.
     pub removed: u64,
     /// The first added rows.
-    pub added_rows: Vec<Vec<String>>,
+    pub added_rows: Vec<Vec<Option<String>>>,
     /// The first removed rows.
-    pub removed_rows: Vec<Vec<String>>,
+    pub removed_rows: Vec<Vec<Option<String>>>,
     /// Files only in the previewed folder.
     pub added_files: Vec<String>,
     /// Files only in the other folder.
@@ -1082,8 +1082,11 @@ pub struct DataPreview {
     pub kind: PreviewKind,
     /// Table header.
     pub columns: Vec<String>,
-    /// The first rows.
-    pub rows: Vec<Vec<String>>,
+    /// Each column's type, where the file records one (Parquet: `int64`, `string`,
+    /// `timestamp[us, UTC]`…); empty for CSV.
+    pub column_types: Vec<String>,
+    /// The first rows; `None` is a missing value (Parquet's null), which CSV has not.
+    pub rows: Vec<Vec<Option<String>>>,
     /// Rows in the table, when it was small enough to count.
     pub total_rows: Option<u64>,
     /// Text content.

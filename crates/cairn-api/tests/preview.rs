@@ -212,3 +212,101 @@ fn a_folder_lists_its_files_previews_each_kind_and_compares_versions() {
         (Some(1), Some(1))
     );
 }
+
+#[test]
+fn a_parquet_table_shows_its_types_nulls_and_row_count_and_a_damaged_one_is_named() {
+    let (_d, api, demo) = api_with_demo();
+    // pyarrow 26, zstd: the demo's flowers with every 37th measurement missing, the
+    // species dictionary-encoded and a UTC timestamp per flower.
+    let fixture = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/flowers.parquet");
+    let table = Path::new(&demo).join("data/flowers.parquet");
+    std::fs::copy(&fixture, &table).unwrap();
+    call(
+        &api,
+        "data_add",
+        json!({"project": demo, "paths": ["data/flowers.parquet"]}),
+    );
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/flowers.parquet.dvc"}),
+    );
+    assert_eq!(p["kind"], "table");
+    assert_eq!(
+        p["columns"],
+        json!([
+            "sepal_length",
+            "sepal_width",
+            "petal_length",
+            "petal_width",
+            "species",
+            "measured_at"
+        ])
+    );
+    assert_eq!(
+        p["columnTypes"],
+        json!([
+            "double",
+            "double",
+            "double",
+            "double",
+            "string",
+            "timestamp[us, UTC]"
+        ])
+    );
+    assert_eq!(p["totalRows"], 300);
+    assert_eq!(p["truncated"], true);
+    assert_eq!(p["rows"].as_array().unwrap().len(), 200);
+    assert_eq!(
+        p["rows"][0],
+        json!([
+            "5.67",
+            "3.43",
+            "1.48",
+            "0.1",
+            "setosa",
+            "2026-03-01 09:00:00+00:00"
+        ])
+    );
+    assert_eq!(
+        p["rows"][5],
+        json!([
+            null,
+            null,
+            null,
+            null,
+            "virginica",
+            "2026-03-01 09:35:00+00:00"
+        ]),
+        "row 5's measurements are missing"
+    );
+
+    // Cut short: the file is named with what went wrong, nothing else is.
+    let bytes = std::fs::read(&fixture).unwrap();
+    std::fs::remove_file(&table).unwrap();
+    std::fs::write(&table, &bytes[..bytes.len() / 2]).unwrap();
+    let err = dispatch(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/flowers.parquet.dvc"}),
+    );
+    // The recorded version is still whole in the cache.
+    assert!(err.is_ok(), "{err:?}");
+    call(
+        &api,
+        "data_add",
+        json!({"project": demo, "paths": ["data/flowers.parquet"]}),
+    );
+    let err = dispatch(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/flowers.parquet.dvc"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::Data);
+    assert!(
+        err.message
+            .starts_with("data/flowers.parquet: not a readable Parquet file"),
+        "{err:?}"
+    );
+}

@@ -349,11 +349,11 @@ removed: number,
 /**
  * The first added rows.
  */
-addedRows: Array<Array<string>>, 
+addedRows: Array<Array<string | null>>, 
 /**
  * The first removed rows.
  */
-removedRows: Array<Array<string>>, 
+removedRows: Array<Array<string | null>>, 
 /**
  * Files only in the previewed folder.
  */
@@ -393,9 +393,14 @@ kind: PreviewKind,
  */
 columns: Array<string>, 
 /**
- * The first rows.
+ * Each column's type, where the file records one (Parquet: `int64`, `string`,
+ * `timestamp[us, UTC]`…); empty for CSV.
  */
-rows: Array<Array<string>>, 
+columnTypes: Array<string>, 
+/**
+ * The first rows; `None` is a missing value (Parquet's null), which CSV has not.
+ */
+rows: Array<Array<string | null>>, 
 /**
  * Rows in the table, when it was small enough to count.
  */

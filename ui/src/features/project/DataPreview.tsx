@@ -7,6 +7,11 @@ import { formatBytes } from "../../format";
 /** Which version to show and what to compare it with ("" = the work tree's / nothing). */
 type Pick = { commit: string; compareTo: string; inner: string | null };
 
+/** One table cell; a missing value (Parquet's null) is shown as such, not as "". */
+function Cell(props: { value: string | null }) {
+  return props.value === null ? <td className="mono null">null</td> : <td className="mono">{props.value}</td>;
+}
+
 /** A look inside tracked data at any version, read from the cache, with a comparison. */
 export function DataPreview(props: { project: string; item: TrackedItem; commit?: string; onClose: () => void }) {
   const { project, item } = props;
@@ -121,7 +126,10 @@ function PreviewBody({ preview: p, onOpen }: { preview: Preview; onOpen: (inner:
               <tr>
                 {c && <th />}
                 {p.columns.map((h, i) => (
-                  <th key={i}>{h}</th>
+                  <th key={i}>
+                    {h}
+                    {p.columnTypes[i] && <span className="col-type">{p.columnTypes[i]}</span>}
+                  </th>
                 ))}
               </tr>
             </thead>
@@ -130,9 +138,7 @@ function PreviewBody({ preview: p, onOpen }: { preview: Preview; onOpen: (inner:
                 <tr key={`a${i}`} className="row-added" data-testid="row-added">
                   <td className="diff-mark">+</td>
                   {r.map((v, j) => (
-                    <td key={j} className="mono">
-                      {v}
-                    </td>
+                    <Cell key={j} value={v} />
                   ))}
                 </tr>
               ))}
@@ -140,9 +146,7 @@ function PreviewBody({ preview: p, onOpen }: { preview: Preview; onOpen: (inner:
                 <tr key={`r${i}`} className="row-removed" data-testid="row-removed">
                   <td className="diff-mark">−</td>
                   {r.map((v, j) => (
-                    <td key={j} className="mono">
-                      {v}
-                    </td>
+                    <Cell key={j} value={v} />
                   ))}
                 </tr>
               ))}
@@ -150,9 +154,7 @@ function PreviewBody({ preview: p, onOpen }: { preview: Preview; onOpen: (inner:
                 p.rows.map((r, i) => (
                   <tr key={i}>
                     {r.map((v, j) => (
-                      <td key={j} className="mono">
-                        {v}
-                      </td>
+                      <Cell key={j} value={v} />
                     ))}
                   </tr>
                 ))}

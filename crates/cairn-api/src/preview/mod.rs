@@ -4,6 +4,10 @@
 //! (rows or files added and removed). A version not in the cache falls back to the work
 //! tree's copy when it is the current one.
 
+mod cells;
+mod delimited;
+mod parquet;
+
 use std::collections::HashMap;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -30,6 +34,37 @@ const MAX_SCAN: u64 = 64 << 20;
 const MAX_ENTRIES: usize = 1000;
 /// Added or removed rows listed.
 const MAX_DIFF_ROWS: usize = 50;
+/// Parquet tables up to this many rows are compared whole.
+const MAX_COMPARE_ROWS: u64 = 2_000_000;
+
+/// One table row; `None` is a missing value.
+type Row = Vec<Option<String>>;
+
+/// The start of a table.
+struct TableHead {
+    columns: Vec<String>,
+    column_types: Vec<String>,
+    rows: Vec<Row>,
+    total_rows: Option<u64>,
+    truncated: bool,
+}
+
+/// How a file holds a table, by its extension (cache objects have none: the shown path
+/// says what the data is).
+#[derive(Clone, Copy)]
+enum TableFormat {
+    Delimited(u8),
+    Parquet,
+}
+
+fn table_format(shown: &str) -> Option<TableFormat> {
+    match extension(shown).as_str() {
+        "csv" => Some(TableFormat::Delimited(b',')),
+        "tsv" | "tab" => Some(TableFormat::Delimited(b'\t')),
+        "parquet" | "pq" => Some(TableFormat::Parquet),
+        _ => None,
+    }
+}
 
 /// What one version of the previewed path is.
 enum Located {
@@ -253,14 +288,6 @@ fn image_mime(ext: &str) -> Option<&'static str> {
     })
 }
 
-fn delimiter(ext: &str) -> Option<u8> {
-    match ext {
-        "csv" => Some(b','),
-        "tsv" | "tab" => Some(b'\t'),
-        _ => None,
-    }
-}
-
 fn empty_preview(path: &str, kind: PreviewKind) -> DataPreview {
     DataPreview {
         path: path.to_string(),
@@ -269,6 +296,7 @@ fn empty_preview(path: &str, kind: PreviewKind) -> DataPreview {
         from_cache: false,
         kind,
         columns: Vec::new(),
+        column_types: Vec::new(),
         rows: Vec::new(),
         total_rows: None,
         text: None,
@@ -307,8 +335,8 @@ fn render(here: &Located, shown: &str) -> ApiResult<DataPreview> {
                 .map_err(|e| io_error(path, e))?
                 .len();
             let ext = extension(shown);
-            let mut p = if let Some(d) = delimiter(&ext) {
-                table_preview(path, d, size, shown)?
+            let mut p = if let Some(format) = table_format(shown) {
+                table_preview(path, format, size, shown)?
             } else if image_mime(&ext).is_some() {
                 let mut p = empty_preview(shown, PreviewKind::Image);
                 if size <= MAX_IMAGE {
@@ -355,52 +383,27 @@ fn text_preview(path: &Path, shown: &str) -> ApiResult<DataPreview> {
     }
 }
 
-fn reader(path: &Path, delimiter: u8) -> ApiResult<csv::Reader<std::fs::File>> {
-    let f = std::fs::File::open(path).map_err(|e| io_error(path, e))?;
-    Ok(csv::ReaderBuilder::new()
-        .delimiter(delimiter)
-        .flexible(true)
-        .has_headers(true)
-        .from_reader(f))
-}
-
-fn record(r: &csv::StringRecord) -> Vec<String> {
-    r.iter().map(str::to_string).collect()
-}
-
-fn table_error(shown: &str, e: csv::Error) -> ApiError {
-    let line = e.position().map(|p| p.line() as u32);
-    ApiError::new(
-        ErrorCode::Data,
-        format!("{shown}: not a readable table: {e}"),
-    )
-    .at(shown, line)
-}
-
-fn table_preview(path: &Path, delimiter: u8, size: u64, shown: &str) -> ApiResult<DataPreview> {
+fn table_preview(
+    path: &Path,
+    format: TableFormat,
+    size: u64,
+    shown: &str,
+) -> ApiResult<DataPreview> {
+    let head = match format {
+        TableFormat::Delimited(d) => delimited::head(path, d, MAX_ROWS, size <= MAX_SCAN, shown)?,
+        TableFormat::Parquet => parquet::head(path, MAX_ROWS, shown)?,
+    };
     let mut p = empty_preview(shown, PreviewKind::Table);
-    let mut rd = reader(path, delimiter)?;
-    p.columns = record(rd.headers().map_err(|e| table_error(shown, e))?);
-    let mut count = 0u64;
-    let mut rec = csv::StringRecord::new();
-    while rd
-        .read_record(&mut rec)
-        .map_err(|e| table_error(shown, e))?
-    {
-        if p.rows.len() < MAX_ROWS {
-            p.rows.push(record(&rec));
-        } else if size > MAX_SCAN {
-            break;
-        }
-        count += 1;
-    }
-    p.truncated = count as usize > p.rows.len() || size > MAX_SCAN;
-    p.total_rows = (size <= MAX_SCAN).then_some(count);
+    p.columns = head.columns;
+    p.column_types = head.column_types;
+    p.rows = head.rows;
+    p.total_rows = head.total_rows;
+    p.truncated = head.truncated;
     Ok(p)
 }
 
-/// Rows (as lists of cells) of a whole table, for comparing.
-fn all_rows(path: &Path, delimiter: u8, shown: &str) -> ApiResult<Vec<Vec<String>>> {
+/// Rows of a whole table, for comparing.
+fn all_rows(path: &Path, format: TableFormat, shown: &str) -> ApiResult<Vec<Row>> {
     let size = std::fs::metadata(path)
         .map_err(|e| io_error(path, e))?
         .len();
@@ -414,10 +417,10 @@ fn all_rows(path: &Path, delimiter: u8, shown: &str) -> ApiResult<Vec<Vec<String
             ),
         ));
     }
-    let mut rd = reader(path, delimiter)?;
-    rd.records()
-        .map(|r| r.map(|r| record(&r)).map_err(|e| table_error(shown, e)))
-        .collect()
+    match format {
+        TableFormat::Delimited(d) => delimited::all_rows(path, d, shown),
+        TableFormat::Parquet => parquet::all_rows(path, MAX_COMPARE_ROWS, shown),
+    }
 }
 
 /// What `here` has that `there` does not, and the reverse: rows for tables (as
@@ -469,12 +472,11 @@ fn compare(
             }
         }
         (Located::File { path: a, .. }, Located::File { path: b, .. })
-            if delimiter(&extension(shown)).is_some() =>
+            if table_format(shown).is_some() =>
         {
-            // Cache objects have no extension: the shown path says what the data is.
-            let d = delimiter(&extension(shown)).unwrap_or(b',');
-            let new_rows = all_rows(a, d, shown)?;
-            let old_rows = all_rows(b, d, shown)?;
+            let format = table_format(shown).unwrap_or(TableFormat::Delimited(b','));
+            let new_rows = all_rows(a, format, shown)?;
+            let old_rows = all_rows(b, format, shown)?;
             (c.added, c.added_rows) = only_in(&new_rows, &old_rows);
             (c.removed, c.removed_rows) = only_in(&old_rows, &new_rows);
         }
@@ -492,8 +494,8 @@ fn compare(
 
 /// How many rows of `a` are not in `b`, counting duplicates (a multiset difference),
 /// and the first of them.
-fn only_in(a: &[Vec<String>], b: &[Vec<String>]) -> (u64, Vec<Vec<String>>) {
-    let mut pool: HashMap<&[String], usize> = HashMap::new();
+fn only_in(a: &[Row], b: &[Row]) -> (u64, Vec<Row>) {
+    let mut pool: HashMap<&[Option<String>], usize> = HashMap::new();
     for r in b {
         *pool.entry(r.as_slice()).or_default() += 1;
     }
