@@ -490,6 +490,30 @@ async function main() {
   await shot(page, "04i2-experiments-pivot");
   await page.keyboard.press("Escape");
   await page.getByTestId("pivot-dialog").waitFor({ state: "detached" });
+  // Parallel coordinates: an axis per differing param and metric, a line per row; a range
+  // kept on the epochs axis leaves the longest runs, which "Chart these" ticks.
+  const epochsIndex = await page.locator(".exp-table thead th").evaluateAll((ths) => ths.findIndex((th) => th.dataset.testid === "col-param-train.epochs"));
+  const epochsByRow = await page.getByTestId("exp-row").evaluateAll((trs, i) => trs.map((tr) => Number(tr.querySelectorAll("td")[i]?.textContent)), epochsIndex);
+  await page.getByTestId("parallel-open").click();
+  await page.getByTestId("pc-plot").waitFor();
+  const lineCount = await page.getByTestId("pc-line").count();
+  if (lineCount !== epochsByRow.length) throw new Error(`${lineCount} lines for ${epochsByRow.length} rows`);
+  const axisNames = await page.getByTestId("pc-axis").evaluateAll((gs) => gs.map((g) => g.dataset.column));
+  for (const name of ["train.epochs", "train.learning_rate", "accuracy"]) if (!axisNames.includes(name)) throw new Error(`no ${name} axis: ${axisNames}`);
+  const hit = await page.locator('[data-testid="pc-axis"][data-column="train.epochs"] [data-testid="pc-hit"]').boundingBox();
+  await page.mouse.move(hit.x + hit.width / 2, hit.y + 2);
+  await page.mouse.down();
+  await page.mouse.move(hit.x + hit.width / 2, hit.y + hit.height * 0.3, { steps: 6 });
+  await page.mouse.up();
+  const [lo, hi] = [Math.min(...epochsByRow), Math.max(...epochsByRow)];
+  const longest = epochsByRow.filter((e) => (e - lo) / (hi - lo) >= 0.7).length;
+  const keptCount = await page.locator('[data-testid="pc-line"][data-kept="true"]').count();
+  if (!(longest > 0 && longest < epochsByRow.length) || keptCount !== longest) throw new Error(`kept ${keptCount} lines; ${longest} rows have the most epochs (${epochsByRow})`);
+  await page.getByTestId("pc-count").filter({ hasText: `${longest} of ${epochsByRow.length} rows in the kept ranges` }).waitFor();
+  await shot(page, "04i3-experiments-parallel");
+  await page.getByTestId("pc-chart").click();
+  await page.getByTestId("parallel-dialog").waitFor({ state: "detached" });
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="exp-select"]:checked').length === n, longest);
   // An MLflow run in mlruns/ (say rsync'd from a cluster) joins the table live, read-only.
   const mlrun = join(demoDir, "mlruns", "0", "feedc0de");
   for (const [rel, text] of [

@@ -15,6 +15,7 @@ import { CopyMenu } from "./CopyMenu";
 import { GroupRow } from "./GroupRow";
 import { DerivedDialog } from "./DerivedDialog";
 import { PivotDialog } from "./PivotDialog";
+import { ParallelDialog } from "./ParallelDialog";
 import { PlotImages } from "./PlotImages";
 import { parseDerived, withDerived, type Derived, type ViewColumn } from "./formula";
 import {
@@ -130,6 +131,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   useEffect(() => setDerived(parseDerived(readStored(derivedKey(project)))), [project]);
   const [editingDerived, setEditingDerived] = useState(false);
   const [pivoting, setPivoting] = useState(false);
+  const [paralleling, setParalleling] = useState(false);
   const withFormulas = useMemo(() => (apiView ? withDerived(apiView, derived) : null), [apiView, derived]);
   const view = withFormulas?.view ?? null;
   const [historyId, setHistoryId] = useState(() => parseHistory(readStored(historyKey(project))));
@@ -312,6 +314,15 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         >
           Pivot
         </Button>
+        <Button
+          icon="graph"
+          onClick={() => setParalleling(true)}
+          disabled={rows.length < 2}
+          title="An axis per param and metric, a line per row: drag along an axis to keep a range"
+          testId="parallel-open"
+        >
+          Parallel
+        </Button>
         <Button icon="plus" onClick={() => setEditingDerived(true)} title="A column computed from others: accuracy / train.epochs, [train/loss] * 100…" testId="derived-open">
           Formula
         </Button>
@@ -407,6 +418,9 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
       {pivoting && <PivotDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onClose={() => setPivoting(false)} />}
+      {paralleling && (
+        <ParallelDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onChart={(ids) => setSelected(ids)} onClose={() => setParalleling(false)} />
+      )}
       {editingDerived && apiView && (
         <DerivedDialog view={apiView} derived={derived} onChange={chooseDerived} onClose={() => setEditingDerived(false)} />
       )}

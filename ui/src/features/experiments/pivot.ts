@@ -14,7 +14,7 @@ export type Pivot = {
 };
 
 /** Values sorted as numbers when they all are, else naturally; "—" (no value) last. */
-function ordered(values: Set<string>): string[] {
+export function ordered(values: Set<string>): string[] {
   const all = [...values].filter((v) => v !== "—");
   const numeric = all.every((v) => v.trim() !== "" && Number.isFinite(Number(v)));
   all.sort(numeric ? (a, b) => Number(a) - Number(b) : (a, b) => a.localeCompare(b, undefined, { numeric: true }));
