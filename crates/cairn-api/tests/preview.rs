@@ -310,3 +310,114 @@ fn a_parquet_table_shows_its_types_nulls_and_row_count_and_a_damaged_one_is_name
         "{err:?}"
     );
 }
+
+#[test]
+fn a_json_lines_file_is_a_table_and_a_bad_line_is_named() {
+    let (_d, api, demo) = api_with_demo();
+    let file = Path::new(&demo).join("data/chat.jsonl");
+    let v1 = concat!(
+        "{\"prompt\": \"Hi\", \"answer\": \"Hello!\", \"score\": 0.9}\n",
+        "\n",
+        "{\"prompt\": \"2+2?\", \"answer\": null, \"tags\": [\"math\"], \"score\": 1}\n",
+        "{\"answer\": \"ok\", \"meta\": {\"lang\": \"en\"}, \"prompt\": \"Say ok\"}\n",
+    );
+    std::fs::write(&file, v1).unwrap();
+    call(
+        &api,
+        "data_add",
+        json!({"project": demo, "paths": ["data/chat.jsonl"]}),
+    );
+    call(
+        &api,
+        "save_version",
+        json!({"project": demo, "message": "chat v1", "paths": []}),
+    );
+    let first = head(&demo);
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/chat.jsonl.dvc"}),
+    );
+    assert_eq!(p["kind"], "table");
+    assert_eq!(
+        p["columns"],
+        json!(["prompt", "answer", "score", "tags", "meta"])
+    );
+    assert_eq!(p["totalRows"], 3, "the blank line is not a row");
+    assert_eq!(
+        p["rows"],
+        json!([
+            ["Hi", "Hello!", "0.9", null, null],
+            ["2+2?", null, "1", "[\"math\"]", null],
+            ["Say ok", "ok", null, null, "{\"lang\":\"en\"}"]
+        ])
+    );
+
+    // A second version: one line gone, one new; compared with the first.
+    std::fs::write(
+        &file,
+        concat!(
+            "{\"prompt\": \"Hi\", \"answer\": \"Hello!\", \"score\": 0.9}\n",
+            "{\"prompt\": \"2+2?\", \"answer\": null, \"tags\": [\"math\"], \"score\": 1}\n",
+            "{\"prompt\": \"3+3?\", \"answer\": \"6\", \"score\": 1}\n",
+        ),
+    )
+    .unwrap();
+    call(
+        &api,
+        "data_add",
+        json!({"project": demo, "paths": ["data/chat.jsonl"]}),
+    );
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "data/chat.jsonl.dvc", "compareTo": first}),
+    );
+    let c = &p["changes"];
+    assert_eq!(
+        (c["added"].as_u64(), c["removed"].as_u64()),
+        (Some(1), Some(1))
+    );
+    // v2 has no `meta`: rows are compared by column name, in both versions' columns.
+    assert_eq!(
+        p["columns"],
+        json!(["prompt", "answer", "score", "tags", "meta"])
+    );
+    assert_eq!(c["addedRows"], json!([["3+3?", "6", "1", null, null]]));
+    assert_eq!(
+        c["removedRows"],
+        json!([["Say ok", "ok", null, null, "{\"lang\":\"en\"}"]])
+    );
+
+    // A line that is not an object, then one that is not JSON: each named with its line.
+    for (text, line, says) in [
+        (
+            "{\"a\": 1}\n[1, 2]\n",
+            2,
+            "must be an object, this one is a list",
+        ),
+        ("{\"a\": 1}\n{\"a\": 2}\n{\"a\": \n", 3, "not valid JSON"),
+    ] {
+        std::fs::remove_file(&file).unwrap();
+        std::fs::write(&file, text).unwrap();
+        call(
+            &api,
+            "data_add",
+            json!({"project": demo, "paths": ["data/chat.jsonl"]}),
+        );
+        let err = dispatch(
+            &api,
+            "preview_data",
+            json!({"project": demo, "pointer": "data/chat.jsonl.dvc"}),
+        )
+        .unwrap_err();
+        assert_eq!(err.code, ErrorCode::Data);
+        assert_eq!(err.line, Some(line), "{err:?}");
+        assert!(
+            err.message
+                .starts_with(&format!("data/chat.jsonl:{line}: "))
+                && err.message.contains(says),
+            "{err:?}"
+        );
+    }
+}

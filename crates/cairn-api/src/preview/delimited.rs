@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use super::{Row, TableHead};
+use super::{Row, Table, TableHead};
 use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
 
 fn reader(path: &Path, delimiter: u8) -> ApiResult<csv::Reader<std::fs::File>> {
@@ -67,10 +67,18 @@ pub(super) fn head(
     })
 }
 
-/// Every row, header excluded.
-pub(super) fn all_rows(path: &Path, delimiter: u8, shown: &str) -> ApiResult<Vec<Row>> {
+/// The header and every row.
+pub(super) fn all_rows(path: &Path, delimiter: u8, shown: &str) -> ApiResult<Table> {
     let mut rd = reader(path, delimiter)?;
-    rd.records()
+    let columns = rd
+        .headers()
+        .map_err(|e| table_error(shown, e))?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    let rows = rd
+        .records()
         .map(|r| r.map(|r| record(&r)).map_err(|e| table_error(shown, e)))
-        .collect()
+        .collect::<ApiResult<_>>()?;
+    Ok((columns, rows))
 }

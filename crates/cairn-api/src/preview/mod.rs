@@ -6,6 +6,7 @@
 
 mod cells;
 mod delimited;
+mod jsonl;
 mod parquet;
 
 use std::collections::HashMap;
@@ -40,6 +41,9 @@ const MAX_COMPARE_ROWS: u64 = 2_000_000;
 /// One table row; `None` is a missing value.
 type Row = Vec<Option<String>>;
 
+/// A whole table: its columns and every row.
+type Table = (Vec<String>, Vec<Row>);
+
 /// The start of a table.
 struct TableHead {
     columns: Vec<String>,
@@ -54,6 +58,7 @@ struct TableHead {
 #[derive(Clone, Copy)]
 enum TableFormat {
     Delimited(u8),
+    JsonLines,
     Parquet,
 }
 
@@ -61,6 +66,7 @@ fn table_format(shown: &str) -> Option<TableFormat> {
     match extension(shown).as_str() {
         "csv" => Some(TableFormat::Delimited(b',')),
         "tsv" | "tab" => Some(TableFormat::Delimited(b'\t')),
+        "jsonl" | "ndjson" => Some(TableFormat::JsonLines),
         "parquet" | "pq" => Some(TableFormat::Parquet),
         _ => None,
     }
@@ -128,7 +134,25 @@ impl Api {
                 Some(other),
             )?;
             let there = locate(&repo, &other_hash, &out_path, inner, false, &shown_path)?;
-            preview.changes = Some(compare(&here, &there, &shown_path, other)?);
+            let (changes, columns) = compare(&here, &there, &shown_path, other)?;
+            if let Some(columns) = columns.filter(|c| *c != preview.columns) {
+                // Compared rows are laid out in both versions' columns: carry the types
+                // over by name.
+                let types: HashMap<&str, &str> = preview
+                    .columns
+                    .iter()
+                    .zip(&preview.column_types)
+                    .map(|(c, t)| (c.as_str(), t.as_str()))
+                    .collect();
+                if !preview.column_types.is_empty() {
+                    preview.column_types = columns
+                        .iter()
+                        .map(|c| types.get(c.as_str()).unwrap_or(&"").to_string())
+                        .collect();
+                }
+                preview.columns = columns;
+            }
+            preview.changes = Some(changes);
         }
         Ok(preview)
     }
@@ -391,6 +415,7 @@ fn table_preview(
 ) -> ApiResult<DataPreview> {
     let head = match format {
         TableFormat::Delimited(d) => delimited::head(path, d, MAX_ROWS, size <= MAX_SCAN, shown)?,
+        TableFormat::JsonLines => jsonl::head(path, MAX_ROWS, size <= MAX_SCAN, shown)?,
         TableFormat::Parquet => parquet::head(path, MAX_ROWS, shown)?,
     };
     let mut p = empty_preview(shown, PreviewKind::Table);
@@ -402,8 +427,8 @@ fn table_preview(
     Ok(p)
 }
 
-/// Rows of a whole table, for comparing.
-fn all_rows(path: &Path, format: TableFormat, shown: &str) -> ApiResult<Vec<Row>> {
+/// A whole table, for comparing.
+fn all_rows(path: &Path, format: TableFormat, shown: &str) -> ApiResult<Table> {
     let size = std::fs::metadata(path)
         .map_err(|e| io_error(path, e))?
         .len();
@@ -419,18 +444,21 @@ fn all_rows(path: &Path, format: TableFormat, shown: &str) -> ApiResult<Vec<Row>
     }
     match format {
         TableFormat::Delimited(d) => delimited::all_rows(path, d, shown),
+        TableFormat::JsonLines => jsonl::all_rows(path, shown),
         TableFormat::Parquet => parquet::all_rows(path, MAX_COMPARE_ROWS, shown),
     }
 }
 
 /// What `here` has that `there` does not, and the reverse: rows for tables (as
-/// multisets: a duplicated row counts twice), files for folders.
+/// multisets: a duplicated row counts twice), files for folders. For tables whose
+/// columns differ between the versions, also the columns the compared rows are in.
 fn compare(
     here: &Located,
     there: &Located,
     shown: &str,
     against: &str,
-) -> ApiResult<PreviewChanges> {
+) -> ApiResult<(PreviewChanges, Option<Vec<String>>)> {
+    let mut columns = None;
     let mut c = PreviewChanges {
         against: against.chars().take(7).collect(),
         added: 0,
@@ -475,8 +503,27 @@ fn compare(
             if table_format(shown).is_some() =>
         {
             let format = table_format(shown).unwrap_or(TableFormat::Delimited(b','));
-            let new_rows = all_rows(a, format, shown)?;
-            let old_rows = all_rows(b, format, shown)?;
+            let (new_columns, new_rows) = all_rows(a, format, shown)?;
+            let (old_columns, old_rows) = all_rows(b, format, shown)?;
+            // A column added, dropped or moved between versions: rows are compared by
+            // column name, in the previewed version's columns then the other's.
+            let (new_rows, old_rows) = if new_columns == old_columns {
+                (new_rows, old_rows)
+            } else {
+                let mut merged = new_columns.clone();
+                merged.extend(
+                    old_columns
+                        .iter()
+                        .filter(|c| !new_columns.contains(c))
+                        .cloned(),
+                );
+                let aligned = (
+                    realign(new_rows, &new_columns, &merged),
+                    realign(old_rows, &old_columns, &merged),
+                );
+                columns = Some(merged);
+                aligned
+            };
             (c.added, c.added_rows) = only_in(&new_rows, &old_rows);
             (c.removed, c.removed_rows) = only_in(&old_rows, &new_rows);
         }
@@ -489,7 +536,23 @@ fn compare(
             c.modified_files.push(String::new());
         }
     }
-    Ok(c)
+    Ok((c, columns))
+}
+
+/// `rows` (in `from` columns) laid out in `to` columns; a column a version lacks is
+/// missing in its rows.
+fn realign(rows: Vec<Row>, from: &[String], to: &[String]) -> Vec<Row> {
+    let at: Vec<Option<usize>> = to
+        .iter()
+        .map(|c| from.iter().position(|f| f == c))
+        .collect();
+    rows.into_iter()
+        .map(|r| {
+            at.iter()
+                .map(|i| i.and_then(|i| r.get(i).cloned().flatten()))
+                .collect()
+        })
+        .collect()
 }
 
 /// How many rows of `a` are not in `b`, counting duplicates (a multiset difference),

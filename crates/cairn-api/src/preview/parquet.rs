@@ -9,7 +9,7 @@ use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Row as Record;
 
 use super::cells::{self, Hint};
-use super::{Row, TableHead};
+use super::{Row, Table, TableHead};
 use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
 
 fn open(path: &Path, shown: &str) -> ApiResult<SerializedFileReader<File>> {
@@ -76,7 +76,7 @@ pub(super) fn head(path: &Path, max_rows: usize, shown: &str) -> ApiResult<Table
 
 /// Every row, refused past `max_rows` (a compressed file can hold far more than its
 /// size suggests).
-pub(super) fn all_rows(path: &Path, max_rows: u64, shown: &str) -> ApiResult<Vec<Row>> {
+pub(super) fn all_rows(path: &Path, max_rows: u64, shown: &str) -> ApiResult<Table> {
     let reader = open(path, shown)?;
     let total = reader.metadata().file_metadata().num_rows().max(0) as u64;
     if total > max_rows {
@@ -86,12 +86,13 @@ pub(super) fn all_rows(path: &Path, max_rows: u64, shown: &str) -> ApiResult<Vec
         ));
     }
     let s = schema(&reader);
-    reader
+    let rows = reader
         .get_row_iter(None)
         .map_err(|e| unreadable(shown, e))?
         .map(|r| {
             r.map(|r| row(&r, &s.hints))
                 .map_err(|e| unreadable(shown, e))
         })
-        .collect()
+        .collect::<ApiResult<_>>()?;
+    Ok((s.columns, rows))
 }
