@@ -19,5 +19,6 @@ mod random;
 mod remote;
 mod robustness;
 mod s3;
+mod show;
 mod ssh;
 mod status;

@@ -17,6 +17,7 @@ pub mod remove;
 pub mod report;
 pub mod repro;
 pub mod runs;
+pub mod show;
 pub mod stage;
 pub mod status;
 pub mod sync;
