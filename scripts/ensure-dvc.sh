@@ -24,6 +24,8 @@ TENSORBOARD_VERSION="2.20.0"
 WANDB_VERSION="0.31.0"
 # pyarrow, the judge of Cairn's Parquet previews.
 PYARROW_VERSION="26.0.1"
+# GTO, whose `gto show` is the judge of Cairn's model registry (git tags).
+GTO_VERSION="1.10.1"
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$REPO/.venv-dvc"
 AZURITE="$VENV/azurite/node_modules/.bin/azurite-blob"
@@ -38,7 +40,7 @@ installed_version() {
 
 extras_present() {
   [[ -x "$VENV/bin/moto_server" && -x "$AZURITE" ]] \
-    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, dvc_gs, gcp_storage_emulator, moto, tensorboard, wandb, pyarrow; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'; assert wandb.__version__ == '$WANDB_VERSION'; assert pyarrow.__version__ == '$PYARROW_VERSION'" 2>/dev/null
+    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, dvc_gs, gcp_storage_emulator, moto, tensorboard, wandb, pyarrow, gto; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'; assert wandb.__version__ == '$WANDB_VERSION'; assert pyarrow.__version__ == '$PYARROW_VERSION'; from importlib.metadata import version; assert version('gto') == '$GTO_VERSION'" 2>/dev/null
 }
 
 if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]] && extras_present; then
@@ -63,8 +65,8 @@ fi
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
   "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "dvc-ssh==$DVC_SSH_VERSION" "dvc-azure==$DVC_AZURE_VERSION" "dvc-gs==$DVC_GS_VERSION" "gcp-storage-emulator==$GCS_EMULATOR_VERSION" \
   "moto[server]==$MOTO_VERSION" \
-  "tensorboard==$TENSORBOARD_VERSION" "wandb==$WANDB_VERSION" "pyarrow==$PYARROW_VERSION" "protobuf==7.36.2" "numpy==2.4.6" >"$log" 2>&1 \
-  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure dvc-gs gcp-storage-emulator moto tensorboard wandb pyarrow failed"
+  "tensorboard==$TENSORBOARD_VERSION" "wandb==$WANDB_VERSION" "pyarrow==$PYARROW_VERSION" "gto==$GTO_VERSION" "protobuf==7.36.2" "numpy==2.4.6" >"$log" 2>&1 \
+  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure dvc-gs gcp-storage-emulator moto tensorboard wandb pyarrow gto failed"
 
 if [[ ! -x "$AZURITE" ]]; then
   command -v npm >/dev/null || fail "npm is needed to install Azurite for the Azure remote test (apt-get install nodejs npm)"
@@ -74,4 +76,4 @@ fi
 
 got="$(installed_version)"
 [[ "$got" == "$DVC_VERSION" ]] || fail "expected dvc $DVC_VERSION in $VENV, got '${got:-nothing}'"
-extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, dvc-gs $DVC_GS_VERSION, gcp-storage-emulator $GCS_EMULATOR_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION, tensorboard $TENSORBOARD_VERSION, wandb $WANDB_VERSION or pyarrow $PYARROW_VERSION is missing from $VENV"
+extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, dvc-gs $DVC_GS_VERSION, gcp-storage-emulator $GCS_EMULATOR_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION, tensorboard $TENSORBOARD_VERSION, wandb $WANDB_VERSION, pyarrow $PYARROW_VERSION or gto $GTO_VERSION is missing from $VENV"

@@ -42,6 +42,7 @@ enum Command {
     Params(commands::params::ParamsArgs),
     Queue(commands::queue::QueueArgs),
     Plots(commands::plots::PlotsArgs),
+    Models(commands::models::ModelsArgs),
     Report(commands::report::ReportArgs),
 }
 
@@ -72,6 +73,7 @@ fn main() -> ExitCode {
         Command::Params(a) => commands::params::run(a),
         Command::Queue(a) => commands::queue::run(a),
         Command::Plots(a) => commands::plots::run(a),
+        Command::Models(a) => commands::models::run(a),
         Command::Report(a) => commands::report::run(a),
     };
     match result {

@@ -30,3 +30,24 @@ pub fn line(s: &str) {
 pub fn json(v: &serde_json::Value) {
     line(&cairn_pipeline::pynum::dumps(v, false));
 }
+
+/// Rows as columns padded to their widest cell, two spaces apart.
+pub fn table(rows: &[Vec<String>]) {
+    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let mut w = vec![0usize; n];
+    for r in rows {
+        for (i, c) in r.iter().enumerate() {
+            w[i] = w[i].max(c.chars().count());
+        }
+    }
+    for r in rows {
+        let mut s = String::new();
+        for (i, c) in r.iter().enumerate() {
+            s.push_str(c);
+            if i + 1 < r.len() {
+                s.extend(std::iter::repeat_n(' ', w[i] - c.chars().count() + 2));
+            }
+        }
+        line(s.trim_end());
+    }
+}

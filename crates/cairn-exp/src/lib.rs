@@ -36,6 +36,7 @@ pub mod pyedit;
 pub mod pyvalue;
 pub mod queue;
 pub mod refs;
+pub mod registry;
 pub mod render;
 pub mod report;
 pub mod run;

@@ -9,6 +9,7 @@ pub mod clone;
 pub mod exp;
 pub mod history;
 pub mod notes;
+pub mod tags;
 
 use std::path::{Path, PathBuf};
 

@@ -519,7 +519,7 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
             }
         }
     } else {
-        print_table(&table);
+        output::table(&table);
     }
     Ok(ExitCode::SUCCESS)
 }
@@ -561,26 +561,6 @@ pub fn diff_table(
 }
 
 /// Prints rows as aligned columns (two spaces apart).
-pub fn print_table(rows: &[Vec<String>]) {
-    let n = rows.iter().map(Vec::len).max().unwrap_or(0);
-    let mut w = vec![0usize; n];
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
-        }
-    }
-    for r in rows {
-        let mut s = String::new();
-        for (i, c) in r.iter().enumerate() {
-            s.push_str(c);
-            if i + 1 < r.len() {
-                s.extend(std::iter::repeat_n(' ', w[i] - c.chars().count() + 2));
-            }
-        }
-        output::line(s.trim_end());
-    }
-}
-
 fn diff_cmd(root: &std::path::Path, a: DiffArgs) -> anyhow::Result<ExitCode> {
     let git = cairn_git::Git::discover(root)?;
     let (old, new) = match (a.a, a.b) {
@@ -609,9 +589,9 @@ fn diff_cmd(root: &std::path::Path, a: DiffArgs) -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
     let rows = diff_table(&md, "Metric", old.label(), new.label(), true, Fmt::Sig(5));
-    print_table(&rows);
+    output::table(&rows);
     output::line("");
     let rows = diff_table(&pd, "Param", old.label(), new.label(), true, Fmt::Raw);
-    print_table(&rows);
+    output::table(&rows);
     Ok(ExitCode::SUCCESS)
 }

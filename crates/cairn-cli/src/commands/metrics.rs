@@ -3,7 +3,7 @@ use std::process::ExitCode;
 use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, fmt_value, read, show_json, trend};
 use serde_json::json;
 
-use super::exp::{diff_table, print_table};
+use super::exp::diff_table;
 use crate::output;
 
 /// Show, compare and trace metrics (JSON/YAML/TOML files, read from git or the cache)
@@ -104,7 +104,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 row.extend(cols.iter().map(|c| fmt_value(flat.get(c), Fmt::Round(5))));
                 rows.push(row);
             }
-            print_table(&rows);
+            output::table(&rows);
             Ok(code)
         }
         MetricsCommand::Diff(a) => {
@@ -123,7 +123,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             if d.is_empty() {
                 return Ok(ExitCode::SUCCESS);
             }
-            print_table(&rows);
+            output::table(&rows);
             Ok(ExitCode::SUCCESS)
         }
         MetricsCommand::Trend(a) => {
@@ -159,7 +159,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 );
                 rows.push(r);
             }
-            print_table(&rows);
+            output::table(&rows);
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -9,6 +9,7 @@ pub mod fsck;
 pub mod gc;
 pub mod init;
 pub mod metrics;
+pub mod models;
 pub mod params;
 pub mod plots;
 pub mod queue;

@@ -2,7 +2,7 @@ use std::process::ExitCode;
 
 use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, read};
 
-use super::exp::{diff_table, print_table};
+use super::exp::diff_table;
 use crate::output;
 
 /// Compare params (params.yaml and every params file the pipeline uses)
@@ -51,7 +51,7 @@ pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let rows = diff_table(&d, "Param", old.label(), new.label(), false, Fmt::Raw);
-            print_table(&rows);
+            output::table(&rows);
             Ok(ExitCode::SUCCESS)
         }
     }

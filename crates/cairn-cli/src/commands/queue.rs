@@ -6,7 +6,6 @@ use cairn_exp::queue::{self, State};
 use cairn_run::CancelToken;
 use serde_json::json;
 
-use super::exp::print_table;
 use crate::output;
 
 /// Run queued experiments in parallel, each in its own git worktree
@@ -211,7 +210,7 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                     "(dvc queue)".into(),
                 ]);
             }
-            print_table(&rows);
+            output::table(&rows);
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Logs(a) => {

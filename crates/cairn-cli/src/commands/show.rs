@@ -229,7 +229,7 @@ fn cell(v: &Option<String>) -> String {
     }
 }
 
-/// Columns padded to their widest cell; a type line under the header when there is one.
+/// The header, a type line under it when there is one, and the rows.
 fn print_table(columns: &[String], types: &[String], rows: &[Vec<Option<String>>]) {
     let mut lines: Vec<Vec<String>> =
         vec![columns.iter().map(|c| cell(&Some(c.clone()))).collect()];
@@ -237,23 +237,5 @@ fn print_table(columns: &[String], types: &[String], rows: &[Vec<Option<String>>
         lines.push(types.iter().map(|t| cell(&Some(t.clone()))).collect());
     }
     lines.extend(rows.iter().map(|r| r.iter().map(cell).collect()));
-    let n = lines.iter().map(Vec::len).max().unwrap_or(0);
-    let widths: Vec<usize> = (0..n)
-        .map(|i| {
-            lines
-                .iter()
-                .map(|l| l.get(i).map_or(0, |c| c.chars().count()))
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    for l in &lines {
-        let padded: Vec<String> = (0..n)
-            .map(|i| {
-                let c = l.get(i).map_or("", String::as_str);
-                format!("{c}{}", " ".repeat(widths[i] - c.chars().count()))
-            })
-            .collect();
-        output::line(padded.join("  ").trim_end());
-    }
+    output::table(&lines);
 }

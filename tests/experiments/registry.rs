@@ -1,0 +1,168 @@
+//! The model registry in git tags against GTO 1.10.1 (in the reference venv): the real
+//! `gto` registers, assigns, unassigns, deregisters and deprecates, and after each step
+//! `cairn models --json` must print what `gto show --json` prints — the latest version
+//! of every active artifact and the version in every stage.
+
+use std::time::Duration;
+
+use cairn_e2e::{Checks, TestRepo, Tool};
+use serde_json::Value;
+
+fn gto(repo: &TestRepo, args: &[&str]) {
+    // GTO orders events by their tags' times, in whole seconds.
+    std::thread::sleep(Duration::from_millis(1100));
+    let bin = cairn_e2e::dvc_bin().parent().unwrap().join("gto");
+    let out = repo.run(&bin, args);
+    assert!(
+        out.status.success(),
+        "gto {}: {}",
+        args.join(" "),
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn commit(repo: &TestRepo, content: &str) {
+    repo.write("model.pkl", content);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", content]);
+}
+
+fn same_registry(c: &mut Checks, repo: &TestRepo, step: &str) -> Value {
+    let bin = cairn_e2e::dvc_bin().parent().unwrap().join("gto");
+    let theirs = repo.run(&bin, ["show", "--json"]);
+    let theirs: Value = serde_json::from_slice(&theirs.stdout).unwrap_or_else(|e| {
+        panic!(
+            "gto show --json: {e}: {}",
+            String::from_utf8_lossy(&theirs.stdout)
+        )
+    });
+    let ours = Tool::Cairn.run(repo, ["models", "--json"]);
+    match ours.json() {
+        Ok(ours) => c.check(ours == theirs, || {
+            format!("{step}:\ncairn {ours}\ngto   {theirs}")
+        }),
+        Err(e) => c.fail(format!("{step}: {e}")),
+    }
+    theirs
+}
+
+#[test]
+fn model_registry_reads_as_gto_shows_it() {
+    let repo = TestRepo::new();
+    repo.write(
+        "dvc.yaml",
+        "artifacts:\n  model:\n    path: model.pkl\n    type: model\n",
+    );
+    commit(&repo, "first");
+    let mut c = Checks::new("model registry vs gto show");
+    gto(&repo, &["register", "model", "--version", "v0.1.0"]);
+    gto(&repo, &["register", "nlp/sub:bert", "--version", "v1.0.0"]);
+    commit(&repo, "second");
+    gto(&repo, &["register", "model", "--version", "v0.2.0"]);
+    gto(
+        &repo,
+        &["assign", "model", "--version", "v0.1.0", "--stage", "prod"],
+    );
+    gto(
+        &repo,
+        &["assign", "model", "--version", "v0.2.0", "--stage", "dev"],
+    );
+    let two = same_registry(&mut c, &repo, "two versions, prod and dev");
+    c.check(two["model"]["stage"]["prod"] == "v0.1.0", || {
+        format!("prod holds v0.1.0: {two}")
+    });
+
+    commit(&repo, "third");
+    gto(&repo, &["register", "model", "--version", "v1.0.0-rc.1"]);
+    gto(
+        &repo,
+        &[
+            "assign",
+            "model",
+            "--version",
+            "v1.0.0-rc.1",
+            "--stage",
+            "prod",
+        ],
+    );
+    gto(
+        &repo,
+        &[
+            "assign",
+            "nlp/sub:bert",
+            "--version",
+            "v1.0.0",
+            "--stage",
+            "dev",
+        ],
+    );
+    let rc = same_registry(&mut c, &repo, "a release candidate promoted to prod");
+    c.check(rc["model"]["version"] == "v1.0.0-rc.1", || {
+        format!("the rc is latest: {rc}")
+    });
+
+    // A lower version put in prod after the rc: the newest assignment wins, not the
+    // highest version.
+    gto(
+        &repo,
+        &["assign", "model", "--version", "v0.2.0", "--stage", "prod"],
+    );
+    let newest = same_registry(&mut c, &repo, "v0.2.0 put in prod after the rc");
+    c.check(newest["model"]["stage"]["prod"] == "v0.2.0", || {
+        format!("prod holds the newest assignment: {newest}")
+    });
+    gto(&repo, &["deprecate", "model", "v1.0.0-rc.1", "prod"]);
+    same_registry(&mut c, &repo, "the rc taken out of prod");
+    gto(&repo, &["deprecate", "model", "v0.2.0"]);
+    same_registry(&mut c, &repo, "v0.2.0 deregistered");
+
+    gto(&repo, &["register", "old", "--version", "v3.0.0"]);
+    gto(
+        &repo,
+        &["assign", "old", "--version", "v3.0.0", "--stage", "archive"],
+    );
+    gto(&repo, &["deprecate", "old"]);
+    let end = same_registry(&mut c, &repo, "an artifact deprecated");
+    c.check(
+        end.get("old").is_none() && end["model"]["stage"]["prod"] == "v0.1.0",
+        || format!("old is hidden, prod is back to v0.1.0: {end}"),
+    );
+
+    // One artifact's versions: the same versions and commits as `gto show model`.
+    let bin = cairn_e2e::dvc_bin().parent().unwrap().join("gto");
+    let theirs: Value =
+        serde_json::from_slice(&repo.run(&bin, ["show", "model", "--json"]).stdout).unwrap();
+    let ours = Tool::Cairn
+        .run(&repo, ["models", "model", "--json"])
+        .json()
+        .unwrap();
+    let pairs = |v: &Value, name: &str, commit: &str| -> Vec<(String, String)> {
+        let mut out: Vec<(String, String)> = v
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|x| x["registered"] != false)
+            .map(|x| {
+                (
+                    x[name].as_str().unwrap_or("").to_string(),
+                    x[commit].as_str().unwrap_or("").to_string(),
+                )
+            })
+            .collect();
+        out.sort();
+        out
+    };
+    let active: Vec<Value> = ours["versions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|v| v["active"] == true)
+        .cloned()
+        .collect();
+    c.check(
+        pairs(&Value::Array(active), "version", "commit")
+            == pairs(&theirs, "version", "commit_hexsha"),
+        || format!("model's versions:\ncairn {ours}\ngto   {theirs}"),
+    );
+    c.finish();
+}
