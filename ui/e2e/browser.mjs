@@ -602,6 +602,26 @@ async function main() {
   await page.getByTestId("history").selectOption({ label: "HEAD" });
   await page.waitForFunction(() => document.querySelectorAll('[data-testid="exp-row"][data-kind="baseline"]').length === 1);
   await trends.waitFor({ state: "detached" });
+  // A model version registered with GTO's tags in a terminal (what `gto register` and
+  // `gto assign` write): the commit's row names it, and Models lists the registry.
+  const tagAt = (name, rev) => {
+    const r = spawnSync("git", ["-c", "user.name=Registry", "-c", "user.email=reg@cairn.invalid", "tag", "-a", name, "-m", `Registry: ${name}`, rev], { cwd: demoDir, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`git tag ${name}: ${r.stderr}`);
+  };
+  tagAt("flower-classifier@v1.0.0", "HEAD~1");
+  tagAt("flower-classifier@v1.1.0", "HEAD");
+  tagAt("flower-classifier#prod#1", "HEAD~1");
+  tagAt("flower-classifier#dev#2", "HEAD");
+  await page.getByTestId("model-pill").filter({ hasText: "flower-classifier v1.1.0 · dev" }).waitFor({ timeout: 20000 });
+  await shot(page, "04j1-model-version-row");
+  await page.getByTestId("models-open").click();
+  const modelRow = page.locator('[data-testid="model-row"][data-model="flower-classifier"]');
+  await modelRow.locator('[data-testid="model-stage"][data-stage="prod"]').filter({ hasText: "v1.0.0" }).waitFor();
+  await modelRow.locator('[data-testid="model-stage"][data-stage="dev"]').filter({ hasText: "v1.1.0" }).waitFor();
+  if ((await page.getByTestId("model-version").count()) !== 2) throw new Error("the two versions are listed");
+  await shot(page, "04j2-models");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("models-dialog").waitFor({ state: "detached" });
 
   step("new data: modified → tracked again → saved; Versions lists both; checking out the old one restores it");
   const flowers = join(demoDir, "data", "flowers.csv");

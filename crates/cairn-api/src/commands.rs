@@ -130,6 +130,9 @@ commands! {
     /// The experiments table: workspace, `HEAD` (or more history) and the experiments
     /// on each, params and metrics.
     list_experiments(ListExperimentsArgs) -> ExperimentsView;
+    /// The model registry GTO keeps in git tags (latest version, each stage's version,
+    /// every version with its commit), with what `dvc.yaml` declares about each model.
+    list_models(ProjectArgs) -> ModelsView;
     /// A new project: a folder with git, DVC's files and a README, committed and trusted.
     create_project(CreateProjectArgs) -> ProjectSummary;
     /// Several projects' `HEAD` (and experiments) side by side, in one set of columns.

@@ -1216,3 +1216,67 @@ pub struct CreateProjectArgs {
     /// The project's folder name.
     pub name: String,
 }
+
+/// One version of a registered model (GTO's git tags).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelVersionView {
+    /// `v1.2.0`, or a commit for a stage assigned to an unregistered commit.
+    pub version: String,
+    /// The commit the version is.
+    pub commit: String,
+    /// Registered by a `@vX.Y.Z` tag.
+    pub registered: bool,
+    /// Not deregistered.
+    pub active: bool,
+    /// When it was registered (local time, ISO 8601, as experiments' times are).
+    pub created: String,
+    /// Who tagged it.
+    pub author: String,
+    /// The tag's message.
+    pub message: String,
+    /// The stages it holds now.
+    pub stages: Vec<String>,
+}
+
+/// A model (or other artifact): declared in `dvc.yaml`, registered with GTO, or both.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelView {
+    /// As GTO names it (`model`, or `dir/sub:model` for a subfolder's `dvc.yaml`).
+    pub name: String,
+    /// From `dvc.yaml`'s `artifacts:`, when declared there.
+    pub path: Option<String>,
+    #[serde(rename = "type")]
+    #[ts(rename = "type")]
+    pub kind: Option<String>,
+    pub desc: Option<String>,
+    /// The highest active registered version.
+    pub latest: Option<String>,
+    /// Stage → version, for the registry's stages in order.
+    pub stages: Vec<ModelStage>,
+    /// Not deprecated (a declared artifact nobody registered is active).
+    pub active: bool,
+    /// Has registry tags at all.
+    pub registered: bool,
+    /// Every version, highest first.
+    pub versions: Vec<ModelVersionView>,
+}
+
+/// Which version a stage holds.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelStage {
+    pub stage: String,
+    pub version: String,
+}
+
+/// The project's model registry.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct ModelsView {
+    /// Registered or declared models, by name; deprecated ones last.
+    pub models: Vec<ModelView>,
+    /// The stages in use, sorted (the table's columns).
+    pub stages: Vec<String>,
+}

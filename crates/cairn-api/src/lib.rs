@@ -32,6 +32,7 @@ pub mod exp_actions;
 pub mod experiments;
 mod imported;
 pub mod index;
+pub mod models;
 pub mod pipeline;
 pub mod preview;
 pub mod projects;

@@ -430,6 +430,82 @@ totalEntries: number,
  */
 changes: PreviewChanges | null, };
 
+export type ModelVersionView = { 
+/**
+ * `v1.2.0`, or a commit for a stage assigned to an unregistered commit.
+ */
+version: string, 
+/**
+ * The commit the version is.
+ */
+commit: string, 
+/**
+ * Registered by a `@vX.Y.Z` tag.
+ */
+registered: boolean, 
+/**
+ * Not deregistered.
+ */
+active: boolean, 
+/**
+ * When it was registered (local time, ISO 8601, as experiments' times are).
+ */
+created: string, 
+/**
+ * Who tagged it.
+ */
+author: string, 
+/**
+ * The tag's message.
+ */
+message: string, 
+/**
+ * The stages it holds now.
+ */
+stages: Array<string>, };
+
+export type ModelView = { 
+/**
+ * As GTO names it (`model`, or `dir/sub:model` for a subfolder's `dvc.yaml`).
+ */
+name: string, 
+/**
+ * From `dvc.yaml`'s `artifacts:`, when declared there.
+ */
+path: string | null, type: string | null, desc: string | null, 
+/**
+ * The highest active registered version.
+ */
+latest: string | null, 
+/**
+ * Stage → version, for the registry's stages in order.
+ */
+stages: Array<ModelStage>, 
+/**
+ * Not deprecated (a declared artifact nobody registered is active).
+ */
+active: boolean, 
+/**
+ * Has registry tags at all.
+ */
+registered: boolean, 
+/**
+ * Every version, highest first.
+ */
+versions: Array<ModelVersionView>, };
+
+export type ModelStage = { stage: string, version: string, };
+
+export type ModelsView = { 
+/**
+ * Registered or declared models, by name; deprecated ones last.
+ */
+models: Array<ModelView>, 
+/**
+ * The stages in use, sorted (the table's columns).
+ */
+stages: Array<string>, };
+
 export type RemoteView = { 
 /**
  * Its name.
@@ -1529,6 +1605,8 @@ export interface Commands {
   checkout_version: { args: CheckoutVersionArgs; result: CheckoutResult };
   /** The experiments table: workspace, `HEAD` (or more history) and the experiments  on each, params and metrics. */
   list_experiments: { args: ListExperimentsArgs; result: ExperimentsView };
+  /** The model registry GTO keeps in git tags (latest version, each stage's version,  every version with its commit), with what `dvc.yaml` declares about each model. */
+  list_models: { args: ProjectArgs; result: ModelsView };
   /** A new project: a folder with git, DVC's files and a README, committed and trusted. */
   create_project: { args: CreateProjectArgs; result: ProjectSummary };
   /** Several projects' `HEAD` (and experiments) side by side, in one set of columns. */
@@ -1553,4 +1631,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "list_models", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

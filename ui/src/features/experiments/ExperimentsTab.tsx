@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { useVirtualizer } from "@tanstack/react-virtual";
-import { call, toApiError, type ApiError, type ExperimentsView, type RevImagesView, type RevSeriesView } from "../../ipc";
+import { call, toApiError, type ApiError, type ExperimentsView, type ModelsView, type RevImagesView, type RevSeriesView } from "../../ipc";
 import { Empty, ErrorBox, Pill } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { createdLabel } from "../../format";
@@ -16,6 +16,8 @@ import { GroupRow } from "./GroupRow";
 import { DerivedDialog } from "./DerivedDialog";
 import { PivotDialog } from "./PivotDialog";
 import { ParallelDialog } from "./ParallelDialog";
+import { ModelsDialog } from "./ModelsDialog";
+import { versionsByCommit, versionText } from "./models";
 import { PlotImages } from "./PlotImages";
 import { parseDerived, withDerived, type Derived, type ViewColumn } from "./formula";
 import {
@@ -132,6 +134,8 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [editingDerived, setEditingDerived] = useState(false);
   const [pivoting, setPivoting] = useState(false);
   const [paralleling, setParalleling] = useState(false);
+  const [models, setModels] = useState<ModelsView | null>(null);
+  const [showingModels, setShowingModels] = useState(false);
   const withFormulas = useMemo(() => (apiView ? withDerived(apiView, derived) : null), [apiView, derived]);
   const view = withFormulas?.view ?? null;
   const [historyId, setHistoryId] = useState(() => parseHistory(readStored(historyKey(project))));
@@ -180,6 +184,19 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
       timer.current = setTimeout(() => latestLoad.current(), 300);
     }
   });
+
+  // The model registry (git tags) is read again whenever the table is: a `gto register`
+  // in a terminal moves refs, which reloads both.
+  useEffect(() => {
+    let live = true;
+    call("list_models", { project })
+      .then((m) => live && setModels(m))
+      .catch(() => live && setModels(null));
+    return () => {
+      live = false;
+    };
+  }, [project, seriesVersion]);
+  const modelVersions = useMemo(() => versionsByCommit(models), [models]);
 
   const revs = useMemo(() => selected ?? [], [selected]);
   useEffect(() => {
@@ -323,6 +340,11 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         >
           Parallel
         </Button>
+        {models && models.models.length > 0 && (
+          <Button icon="graph" onClick={() => setShowingModels(true)} title="Registered model versions and the stage each is in (GTO's git tags)" testId="models-open">
+            Models
+          </Button>
+        )}
         <Button icon="plus" onClick={() => setEditingDerived(true)} title="A column computed from others: accuracy / train.epochs, [train/loss] * 100…" testId="derived-open">
           Formula
         </Button>
@@ -418,6 +440,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
       {pivoting && <PivotDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onClose={() => setPivoting(false)} />}
+      {showingModels && models && <ModelsDialog view={models} onClose={() => setShowingModels(false)} />}
       {paralleling && (
         <ParallelDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onChart={(ids) => setSelected(ids)} onClose={() => setParalleling(false)} />
       )}
@@ -501,6 +524,12 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                       <span className={r.kind === "experiment" ? "mono" : ""}>{r.name}</span>
                       {r.kind !== "experiment" && <Pill tone="neutral">{r.kind === "workspace" ? "work tree" : "baseline"}</Pill>}
                       {r.source && <SourcePill source={r.source} />}
+                      {r.kind !== "workspace" &&
+                        modelVersions.get(r.id)?.map((l) => (
+                          <Pill key={l.model} tone="running" title="A registered model version made from this commit">
+                            <span data-testid="model-pill">{versionText(l)}</span>
+                          </Pill>
+                        ))}
                       {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
                       {reference === r.id && <Pill tone="running">reference</Pill>}
