@@ -6,6 +6,7 @@
 //! and the progress-event sink long operations report to.
 
 pub mod atomic;
+pub mod civil;
 pub mod lock;
 pub mod progress;
 pub mod pyfloat;

@@ -8,6 +8,7 @@
 //! pyarrow's own metadata.
 
 use cairn_core::pyfloat;
+use cairn_pipeline::data::py_repr_str;
 use parquet::basic::{LogicalType, TimeUnit};
 use parquet::data_type::Decimal;
 use parquet::record::Field;
@@ -157,7 +158,7 @@ fn literal(f: &Field, quoted: bool) -> String {
         Field::Float(v) => short_float(*v),
         Field::Double(v) => pyfloat::repr(*v),
         Field::Decimal(d) => decimal(d),
-        Field::Str(s) if quoted => str_repr(s),
+        Field::Str(s) if quoted => py_repr_str(s),
         Field::Str(s) => s.clone(),
         Field::Bytes(b) => bytes_repr(b.data()),
         Field::Date(days) => date(*days as i64),
@@ -168,7 +169,7 @@ fn literal(f: &Field, quoted: bool) -> String {
         Field::Group(row) => {
             let items: Vec<String> = row
                 .get_column_iter()
-                .map(|(k, v)| format!("{}: {}", str_repr(k), literal(v, true)))
+                .map(|(k, v)| format!("{}: {}", py_repr_str(k), literal(v, true)))
                 .collect();
             format!("{{{}}}", items.join(", "))
         }
@@ -260,35 +261,6 @@ fn sci(sign: &str, digits: &str, exp: i64) -> String {
     format!("{sign}{mant}E{esign}{}", exp.abs())
 }
 
-/// Python's `repr(str)`: single quotes unless the text holds one and no double quote.
-fn str_repr(s: &str) -> String {
-    let q = if s.contains('\'') && !s.contains('"') {
-        '"'
-    } else {
-        '\''
-    };
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push(q);
-    for c in s.chars() {
-        match c {
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c == q => {
-                out.push('\\');
-                out.push(c);
-            }
-            c if (c as u32) < 0x20 || c as u32 == 0x7f => {
-                out.push_str(&format!("\\x{:02x}", c as u32))
-            }
-            c => out.push(c),
-        }
-    }
-    out.push(q);
-    out
-}
-
 /// Python's `repr(bytes)`.
 fn bytes_repr(b: &[u8]) -> String {
     let q = if b.contains(&b'\'') && !b.contains(&b'"') {
@@ -316,17 +288,9 @@ fn bytes_repr(b: &[u8]) -> String {
     out
 }
 
-/// Days since 1970-01-01 as `YYYY-MM-DD` (proleptic Gregorian; Hinnant's algorithm).
+/// Days since 1970-01-01 as `YYYY-MM-DD`.
 fn date(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
+    let (y, m, d) = cairn_core::civil::from_days(days);
     format!("{y:04}-{m:02}-{d:02}")
 }
 
@@ -420,8 +384,6 @@ mod tests {
 
     #[test]
     fn literals_inside_containers_are_quoted() {
-        assert_eq!(str_repr("it's"), "\"it's\"");
-        assert_eq!(str_repr("a\tb'\""), "'a\\tb\\'\"'");
         assert_eq!(bytes_repr(b"a\x00'"), "b\"a\\x00'\"");
         assert_eq!(short_float(0.1), "0.1");
         assert_eq!(short_float(1e20), "1e+20");

@@ -19,6 +19,15 @@ fn record(r: &csv::StringRecord) -> Row {
     r.iter().map(|c| Some(c.to_string())).collect()
 }
 
+fn header(rd: &mut csv::Reader<std::fs::File>, shown: &str) -> ApiResult<Vec<String>> {
+    Ok(rd
+        .headers()
+        .map_err(|e| table_error(shown, e))?
+        .iter()
+        .map(str::to_string)
+        .collect())
+}
+
 fn table_error(shown: &str, e: csv::Error) -> ApiError {
     let line = e.position().map(|p| p.line() as u32);
     ApiError::new(
@@ -38,12 +47,7 @@ pub(super) fn head(
     shown: &str,
 ) -> ApiResult<TableHead> {
     let mut rd = reader(path, delimiter)?;
-    let columns = rd
-        .headers()
-        .map_err(|e| table_error(shown, e))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let columns = header(&mut rd, shown)?;
     let mut rows = Vec::new();
     let mut count = 0u64;
     let mut rec = csv::StringRecord::new();
@@ -70,12 +74,7 @@ pub(super) fn head(
 /// The header and every row.
 pub(super) fn all_rows(path: &Path, delimiter: u8, shown: &str) -> ApiResult<Table> {
     let mut rd = reader(path, delimiter)?;
-    let columns = rd
-        .headers()
-        .map_err(|e| table_error(shown, e))?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let columns = header(&mut rd, shown)?;
     let rows = rd
         .records()
         .map(|r| r.map(|r| record(&r)).map_err(|e| table_error(shown, e)))
