@@ -166,3 +166,101 @@ fn model_registry_reads_as_gto_shows_it() {
     );
     c.finish();
 }
+
+#[test]
+fn versions_registered_and_promoted_in_cairn_read_the_same_in_gto() {
+    use cairn_api::dto::{AssignStageArgs, RegisterModelArgs};
+    let repo = TestRepo::new();
+    commit(&repo, "one");
+    commit(&repo, "two");
+    commit(&repo, "three");
+    let data = tempfile::tempdir().unwrap();
+    let api = cairn_api::Api::new(cairn_api::ApiConfig {
+        data_dir: Some(data.path().to_path_buf()),
+        ..Default::default()
+    })
+    .unwrap();
+    let project = repo.path().canonicalize().unwrap().display().to_string();
+    let register = |version: Option<&str>, rev: &str| {
+        std::thread::sleep(Duration::from_millis(1100));
+        api.register_model(RegisterModelArgs {
+            project: project.clone(),
+            name: "model".into(),
+            version: version.map(String::from),
+            rev: Some(rev.into()),
+        })
+    };
+    let assign = |version: &str, stage: &str| {
+        std::thread::sleep(Duration::from_millis(1100));
+        api.assign_stage(AssignStageArgs {
+            project: project.clone(),
+            name: "model".into(),
+            version: version.into(),
+            stage: stage.into(),
+        })
+    };
+    let mut c = Checks::new("registry written by cairn, read by gto");
+    register(None, "HEAD~2").unwrap();
+    register(Some("v1.0.0"), "HEAD~1").unwrap();
+    let view = register(None, "HEAD").unwrap();
+    c.check(view.models[0].latest.as_deref() == Some("v1.0.1"), || {
+        format!(
+            "a version without a number is the latest's next patch: {:?}",
+            view.models[0].latest
+        )
+    });
+    assign("v1.0.0", "prod").unwrap();
+    assign("v1.0.1", "dev").unwrap();
+    assign("v0.0.1", "prod").unwrap();
+    let shown = same_registry(
+        &mut c,
+        &repo,
+        "three versions, two stages, written by cairn",
+    );
+    c.check(
+        shown["model"]["stage"]["prod"] == "v0.0.1" && shown["model"]["stage"]["dev"] == "v1.0.1",
+        || format!("gto sees the newest assignments: {shown}"),
+    );
+    // gto's own next assignment numbers itself after ours and reads back the same.
+    gto(
+        &repo,
+        &[
+            "assign",
+            "model",
+            "--version",
+            "v1.0.0",
+            "--stage",
+            "staging",
+        ],
+    );
+    same_registry(&mut c, &repo, "gto assigning after cairn");
+    let tags = repo.git_ok(["tag", "-l", "model#*"]);
+    c.check(tags.lines().any(|t| t == "model#staging#4"), || {
+        format!("gto's assignment counts past cairn's three: {tags}")
+    });
+
+    // What gto refuses, cairn refuses, with the reason.
+    let refusals = [
+        (
+            register(None, "HEAD").unwrap_err(),
+            "is model v1.0.1 already",
+        ),
+        (register(Some("v1.0.0"), "HEAD~1").unwrap_err(), "already"),
+        (assign("v1.0.1", "dev").unwrap_err(), "is in dev already"),
+        (
+            assign("v9.9.9", "prod").unwrap_err(),
+            "no registered version v9.9.9",
+        ),
+        (
+            assign("v1.0.1", "pro d").unwrap_err(),
+            "not a name the registry takes",
+        ),
+    ];
+    for (err, says) in refusals {
+        c.check(err.message.contains(says), || {
+            format!("refused with {says:?}: {err:?}")
+        });
+    }
+    same_registry(&mut c, &repo, "after the refusals (nothing written)");
+    c.finish();
+}

@@ -620,6 +620,19 @@ async function main() {
   await modelRow.locator('[data-testid="model-stage"][data-stage="dev"]').filter({ hasText: "v1.1.0" }).waitFor();
   if ((await page.getByTestId("model-version").count()) !== 2) throw new Error("the two versions are listed");
   await shot(page, "04j2-models");
+  // Promote v1.1.0 to prod from the dialog: the tag gto assign would write, and prod
+  // shows the newest assignment. (Registry times are whole seconds.)
+  await page.waitForTimeout(1100);
+  await page.getByLabel("Stage for flower-classifier v1.1.0").fill("prod");
+  await page.locator('[data-testid="model-version"]').filter({ hasText: "v1.1.0" }).getByTestId("assign-submit").click();
+  await modelRow.locator('[data-testid="model-stage"][data-stage="prod"]').filter({ hasText: "v1.1.0" }).waitFor();
+  const promoted = spawnSync("git", ["tag", "-l", "flower-classifier#prod#*"], { cwd: demoDir, encoding: "utf8" }).stdout;
+  if (!promoted.split("\n").includes("flower-classifier#prod#3")) throw new Error(`the assignment's tag: ${promoted}`);
+  // The current commit is v1.1.0 already: registering it again is refused, with why.
+  await page.getByTestId("register-version").fill("v2.0.0");
+  await page.getByTestId("register-submit").click();
+  await page.getByTestId("models-error").filter({ hasText: "is flower-classifier v1.1.0 already" }).waitFor();
+  await shot(page, "04j3-models-promoted");
   await page.keyboard.press("Escape");
   await page.getByTestId("models-dialog").waitFor({ state: "detached" });
 
@@ -840,6 +853,8 @@ async function main() {
   await shot(page, "07b-group-collapsed");
   await group.click();
   await page.getByTestId("stage-node-sweep@6").waitFor();
+  // The opened group is laid out again (in a worker) and fitted: click once nodes rest.
+  await page.locator('.react-flow[data-layout="done"]').waitFor();
   await page.getByTestId("stage-node-sweep@3").click();
   await page.getByTestId("focus-stage").click();
   await page.getByTestId("focus-chip").waitFor();

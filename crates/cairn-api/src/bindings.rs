@@ -21,7 +21,7 @@ pub fn typescript() -> String {
         ErrorCode, ApiError, ApiEvent,
         NoArgs, ProjectArgs, PathArgs, StageArgs, RunArgs, RunIdArgs, TrustArgs, PathsArgs,
         TaskArgs, CloneArgs, ExpAction, ExpActionArgs, ExpRefView, ExpActionResult,
-        PreviewArgs, PreviewKind, PreviewEntry, PreviewChanges, DataPreview, ModelVersionView, ModelView, ModelStage, ModelsView,
+        PreviewArgs, PreviewKind, PreviewEntry, PreviewChanges, DataPreview, ModelVersionView, ModelView, ModelStage, ModelsView, RegisterModelArgs, AssignStageArgs,
         RemoteView, SetRemoteArgs, SyncDirection, SyncArgs, SyncResult, NodePosition, SaveLayoutArgs,
         SaveArgs, HistoryArgs, CheckoutVersionArgs,
         AppInfo, RunState, ProjectSummary, ProjectNews, AddFolderResult, StageState, StageNode, StageEdge,

@@ -133,6 +133,11 @@ commands! {
     /// The model registry GTO keeps in git tags (latest version, each stage's version,
     /// every version with its commit), with what `dvc.yaml` declares about each model.
     list_models(ProjectArgs) -> ModelsView;
+    /// Registers a commit (HEAD by default) as a model version, writing the tag
+    /// `gto register` writes; the version defaults to the latest one's next patch.
+    register_model(RegisterModelArgs) -> ModelsView;
+    /// Puts a registered model version in a stage, writing the tag `gto assign` writes.
+    assign_stage(AssignStageArgs) -> ModelsView;
     /// A new project: a folder with git, DVC's files and a README, committed and trusted.
     create_project(CreateProjectArgs) -> ProjectSummary;
     /// Several projects' `HEAD` (and experiments) side by side, in one set of columns.

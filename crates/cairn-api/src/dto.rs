@@ -1280,3 +1280,30 @@ pub struct ModelsView {
     /// The stages in use, sorted (the table's columns).
     pub stages: Vec<String>,
 }
+
+/// Registers a commit as a model version (`gto register`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RegisterModelArgs {
+    pub project: String,
+    /// The model (`model`, or `dir/sub:model`).
+    pub name: String,
+    /// `v1.2.0`; the latest version's next patch when absent.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub version: Option<String>,
+    /// The commit (any revision); `HEAD` when absent.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub rev: Option<String>,
+}
+
+/// Puts a registered version in a stage (`gto assign`).
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct AssignStageArgs {
+    pub project: String,
+    pub name: String,
+    pub version: String,
+    pub stage: String,
+}

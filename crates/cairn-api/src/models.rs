@@ -7,9 +7,21 @@ use cairn_exp::registry::Registry;
 use cairn_git::Git;
 use cairn_pipeline::LocalFs;
 
+use cairn_exp::registry::write::{self, RegistryError};
+
 use crate::dto::*;
+use crate::error::{ApiError, ErrorCode};
 use crate::{Api, ApiResult, project_root};
 
+fn registry_error(e: RegistryError) -> ApiError {
+    let code = match e {
+        RegistryError::Git(g) => return ApiError::from(g),
+        RegistryError::BadName(_) | RegistryError::BadVersion(_) => ErrorCode::InvalidArguments,
+        RegistryError::NoSuchVersion { .. } => ErrorCode::NotFound,
+        _ => ErrorCode::Conflict,
+    };
+    ApiError::new(code, e.to_string())
+}
 /// `dvc.yaml` artifacts by GTO name (`dir/sub:name` below the root).
 fn declared(root: &std::path::Path) -> Vec<(String, serde_json::Value)> {
     let (project, _) = cairn_pipeline::load_project_lenient(&LocalFs::new(root));
@@ -30,6 +42,36 @@ fn declared(root: &std::path::Path) -> Vec<(String, serde_json::Value)> {
 }
 
 impl Api {
+    /// `register_model`: tags a commit as a version, as `gto register` does.
+    pub fn register_model(&self, args: RegisterModelArgs) -> ApiResult<ModelsView> {
+        let root = project_root(&args.project)?;
+        let git = Git::discover(&root)?;
+        write::register(
+            &git,
+            args.name.trim(),
+            args.version
+                .as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty()),
+            args.rev.as_deref().unwrap_or("HEAD"),
+        )
+        .map_err(registry_error)?;
+        self.list_models(ProjectArgs {
+            project: args.project,
+        })
+    }
+
+    /// `assign_stage`: puts a registered version in a stage, as `gto assign` does.
+    pub fn assign_stage(&self, args: AssignStageArgs) -> ApiResult<ModelsView> {
+        let root = project_root(&args.project)?;
+        let git = Git::discover(&root)?;
+        write::assign(&git, &args.name, &args.version, args.stage.trim())
+            .map_err(registry_error)?;
+        self.list_models(ProjectArgs {
+            project: args.project,
+        })
+    }
+
     /// `list_models`.
     pub fn list_models(&self, args: ProjectArgs) -> ApiResult<ModelsView> {
         let root = project_root(&args.project)?;

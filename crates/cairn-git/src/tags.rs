@@ -19,6 +19,24 @@ pub struct AnnotatedTag {
 }
 
 impl Git {
+    /// Creates annotated tag `name` on `commit` with `message`, as the user's git
+    /// identity; an existing tag of that name is an error, never replaced.
+    pub fn create_annotated_tag(
+        &self,
+        name: &str,
+        commit: &str,
+        message: &str,
+    ) -> Result<(), GitError> {
+        let target = self
+            .repo
+            .revparse_single(commit)
+            .and_then(|o| o.peel(git2::ObjectType::Commit))
+            .map_err(|_| GitError::BadRevision(commit.to_string()))?;
+        let tagger = crate::history::signature(&self.repo)?;
+        self.repo.tag(name, &target, &tagger, message, false)?;
+        Ok(())
+    }
+
     /// Every annotated tag pointing (in the end) at a commit, by name.
     pub fn annotated_tags(&self) -> Result<Vec<AnnotatedTag>, GitError> {
         let mut out = Vec::new();

@@ -506,6 +506,22 @@ models: Array<ModelView>,
  */
 stages: Array<string>, };
 
+export type RegisterModelArgs = { project: string, 
+/**
+ * The model (`model`, or `dir/sub:model`).
+ */
+name: string, 
+/**
+ * `v1.2.0`; the latest version's next patch when absent.
+ */
+version?: string, 
+/**
+ * The commit (any revision); `HEAD` when absent.
+ */
+rev?: string, };
+
+export type AssignStageArgs = { project: string, name: string, version: string, stage: string, };
+
 export type RemoteView = { 
 /**
  * Its name.
@@ -1607,6 +1623,10 @@ export interface Commands {
   list_experiments: { args: ListExperimentsArgs; result: ExperimentsView };
   /** The model registry GTO keeps in git tags (latest version, each stage's version,  every version with its commit), with what `dvc.yaml` declares about each model. */
   list_models: { args: ProjectArgs; result: ModelsView };
+  /** Registers a commit (HEAD by default) as a model version, writing the tag  `gto register` writes; the version defaults to the latest one's next patch. */
+  register_model: { args: RegisterModelArgs; result: ModelsView };
+  /** Puts a registered model version in a stage, writing the tag `gto assign` writes. */
+  assign_stage: { args: AssignStageArgs; result: ModelsView };
   /** A new project: a folder with git, DVC's files and a README, committed and trusted. */
   create_project: { args: CreateProjectArgs; result: ProjectSummary };
   /** Several projects' `HEAD` (and experiments) side by side, in one set of columns. */
@@ -1631,4 +1651,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "list_models", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

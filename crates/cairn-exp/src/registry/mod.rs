@@ -15,6 +15,7 @@
 //! names do; GTO itself is ambiguous there.
 
 pub mod tag;
+pub mod write;
 
 use std::collections::{BTreeMap, BTreeSet};
 

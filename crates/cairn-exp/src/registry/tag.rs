@@ -22,6 +22,8 @@ pub enum Action {
 pub struct Parsed {
     pub artifact: String,
     pub action: Action,
+    /// The `#N` GTO appends to make assignment tags unique.
+    pub counter: Option<u64>,
 }
 
 fn tag_re() -> &'static Regex {
@@ -32,10 +34,27 @@ fn tag_re() -> &'static Regex {
         let name = r"[a-zA-Z0-9](?:[a-zA-Z0-9\-/_]*[a-zA-Z0-9])?";
         let semver = r"(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)\.(?:0|[1-9]\d*)(?:-(?:(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+[0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*)?";
         Regex::new(&format!(
-            r"^(?P<artifact>(?:{dirname}=)?{name})(?:(?:#(?P<stage>{name})|@(?P<version>v{semver}))(?P<cancel>!?)|@(?:(?P<deprecated>deprecated)|(?P<created>created)))(?:#[0-9]+)?$"
+            r"^(?P<artifact>(?:{dirname}=)?{name})(?:(?:#(?P<stage>{name})|@(?P<version>v{semver}))(?P<cancel>!?)|@(?:(?P<deprecated>deprecated)|(?P<created>created)))(?:#(?P<counter>[0-9]+))?$"
         ))
         .expect("GTO's tag pattern compiles")
     })
+}
+
+const NAME: &str = r"[a-zA-Z0-9](?:[a-zA-Z0-9\-/_]*[a-zA-Z0-9])?";
+
+/// A stage or plain artifact name GTO accepts (`prod`, `nlp-model`).
+pub fn valid_name(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(&format!("^{NAME}$")).expect("compiles"))
+        .is_match(s)
+}
+
+/// An artifact name GTO accepts, with the folder of its `dvc.yaml` if not the root
+/// (`dir/sub:model`).
+pub fn valid_artifact(s: &str) -> bool {
+    static RE: OnceLock<Regex> = OnceLock::new();
+    RE.get_or_init(|| Regex::new(&format!(r"^(?:[a-zA-Z0-9\-_./]+:)?{NAME}$")).expect("compiles"))
+        .is_match(s)
 }
 
 /// The action a tag name stands for; `None` for any other tag (and for `@created`,
@@ -63,7 +82,12 @@ pub fn parse(tag: &str) -> Option<Parsed> {
     } else {
         return None;
     };
-    Some(Parsed { artifact, action })
+    let counter = m.name("counter").and_then(|c| c.as_str().parse().ok());
+    Some(Parsed {
+        artifact,
+        action,
+        counter,
+    })
 }
 
 #[cfg(test)]
@@ -104,6 +128,9 @@ mod tests {
             p("nlp/models=bert@v0.1.0"),
             Some(("nlp/models:bert".into(), Action::Register("v0.1.0".into())))
         );
+        assert_eq!(parse("model#prod#12").and_then(|p| p.counter), Some(12));
+        assert!(valid_artifact("nlp/sub:bert") && valid_artifact("m2") && !valid_artifact("-m"));
+        assert!(valid_name("prod") && !valid_name("pro d") && !valid_name("a:b"));
         for other in [
             "v1.0.0",
             "model@1.0.0",

@@ -440,7 +440,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
       {pivoting && <PivotDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onClose={() => setPivoting(false)} />}
-      {showingModels && models && <ModelsDialog view={models} onClose={() => setShowingModels(false)} />}
+      {showingModels && models && <ModelsDialog project={project} view={models} onChange={setModels} onClose={() => setShowingModels(false)} />}
       {paralleling && (
         <ParallelDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onChart={(ids) => setSelected(ids)} onClose={() => setParalleling(false)} />
       )}

@@ -1,5 +1,7 @@
-import type { ModelsView } from "../../ipc";
+import { useState } from "react";
+import { call, describeError, toApiError, type ModelsView } from "../../ipc";
 import { Button, Modal, Pill } from "../../components/ui";
+import { notify } from "../../components/toast";
 
 /** When a version was registered, in the reader's words: `2026-03-01 09:00`. */
 const when = (iso: string) => iso.replace("T", " ").slice(0, 16);
@@ -9,9 +11,40 @@ const when = (iso: string) => iso.replace("T", " ").slice(0, 16);
  * version and what each stage holds, then every version with its commit and stages.
  * Models declared in dvc.yaml but never registered are listed with how to start.
  */
-export function ModelsDialog(props: { view: ModelsView; onClose: () => void }) {
-  const { view } = props;
+export function ModelsDialog(props: { project: string; view: ModelsView; onChange: (v: ModelsView) => void; onClose: () => void }) {
+  const { project, view } = props;
   const shown = view.models.filter((m) => m.active);
+  const [name, setName] = useState(shown[0]?.name ?? "");
+  const [version, setVersion] = useState("");
+  const [stageFor, setStageFor] = useState<Record<string, string>>({});
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const act = (run: () => Promise<ModelsView>, done: string, reset: () => void) => {
+    setBusy(true);
+    setError(null);
+    run()
+      .then((v) => {
+        props.onChange(v);
+        reset();
+        notify("ok", done);
+      })
+      .catch((e) => setError(describeError(toApiError(e))))
+      .finally(() => setBusy(false));
+  };
+  const register = () =>
+    act(
+      () => call("register_model", { project, name: name.trim(), ...(version.trim() ? { version: version.trim() } : {}) }),
+      `Registered the current commit as ${name.trim()} ${version.trim() || "(next version)"}`,
+      () => setVersion(""),
+    );
+  const assign = (model: string, v: string) => {
+    const stage = (stageFor[`${model} ${v}`] ?? "").trim();
+    act(
+      () => call("assign_stage", { project, name: model, version: v, stage }),
+      `${model} ${v} is in ${stage} now`,
+      () => setStageFor((f) => ({ ...f, [`${model} ${v}`]: "" })),
+    );
+  };
   return (
     <Modal
       title="Models"
@@ -22,13 +55,36 @@ export function ModelsDialog(props: { view: ModelsView; onClose: () => void }) {
       footer={
         <>
           <span className="muted small grow">
-            Read from git tags as <code>gto show</code> reads them; <code>gto register</code> and <code>gto assign</code> (or <code>cairn models</code> to look)
-            in a terminal.
+            Kept in git tags exactly as <code>gto register</code> and <code>gto assign</code> write them; push them with <code>git push --tags</code>.
           </span>
           <Button onClick={props.onClose}>Close</Button>
         </>
       }
     >
+      <form
+        className="exp-viewbar model-register"
+        onSubmit={(e) => {
+          e.preventDefault();
+          register();
+        }}
+      >
+        <span className="small">Register the current commit as</span>
+        <input list="model-names" value={name} onChange={(e) => setName(e.target.value)} placeholder="model name" aria-label="Model name" data-testid="register-name" />
+        <datalist id="model-names">
+          {view.models.map((m) => (
+            <option key={m.name} value={m.name} />
+          ))}
+        </datalist>
+        <input value={version} onChange={(e) => setVersion(e.target.value)} placeholder="next version" aria-label="Version" data-testid="register-version" size={12} />
+        <Button kind="primary" disabled={busy || !name.trim()} testId="register-submit" onClick={register}>
+          Register
+        </Button>
+      </form>
+      {error && (
+        <p className="fail-msg small" data-testid="models-error">
+          {error}
+        </p>
+      )}
       <table className="table models-table" data-testid="models-table">
         <thead>
           <tr>
@@ -71,6 +127,7 @@ export function ModelsDialog(props: { view: ModelsView; onClose: () => void }) {
                   <th>Stages</th>
                   <th>Registered</th>
                   <th>By</th>
+                  <th>Promote</th>
                 </tr>
               </thead>
               <tbody>
@@ -94,12 +151,40 @@ export function ModelsDialog(props: { view: ModelsView; onClose: () => void }) {
                     <td className="small" title={v.message}>
                       {v.author}
                     </td>
+                    <td>
+                      {v.active && v.registered && (
+                        <span className="model-assign">
+                          <input
+                            list="model-stages"
+                            size={8}
+                            placeholder="stage"
+                            aria-label={`Stage for ${m.name} ${v.version}`}
+                            value={stageFor[`${m.name} ${v.version}`] ?? ""}
+                            onChange={(e) => setStageFor({ ...stageFor, [`${m.name} ${v.version}`]: e.target.value })}
+                            data-testid="assign-stage"
+                          />
+                          <Button
+                            kind="ghost"
+                            disabled={busy || !(stageFor[`${m.name} ${v.version}`] ?? "").trim()}
+                            onClick={() => assign(m.name, v.version)}
+                            testId="assign-submit"
+                          >
+                            Assign
+                          </Button>
+                        </span>
+                      )}
+                    </td>
                   </tr>
                 ))}
               </tbody>
             </table>
           </section>
         ))}
+      <datalist id="model-stages">
+        {["dev", "staging", "prod", ...view.stages.filter((s) => !["dev", "staging", "prod"].includes(s))].map((s) => (
+          <option key={s} value={s} />
+        ))}
+      </datalist>
       {view.models.some((m) => !m.registered) && (
         <p className="muted small">
           Declared in dvc.yaml, not registered yet: {view.models.filter((m) => !m.registered).map((m) => m.name).join(", ")}. <code>gto register NAME</code> makes the

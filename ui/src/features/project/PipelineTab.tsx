@@ -114,6 +114,9 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
     edit(...unwire(e)).catch((err) => notify("error", describeError(toApiError(err))));
   };
   const [positions, setPositions] = useState<Positions>(() => fallbackPositions(collapseGroups(view, new Set())));
+  // "pending" while a new shape is laid out and fitted: nodes still move then (tests
+  // wait for "done" before clicking one).
+  const [layoutState, setLayoutState] = useState<"pending" | "done">("pending");
   const flow = useReactFlow();
   const shapeKey = useMemo(
     () => shown.stages.map((s) => s.id).join("|") + "#" + shown.edges.map((e) => `${e.source}>${e.target}`).join("|"),
@@ -126,13 +129,16 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
     lastShape.current = shapeKey;
     let live = true;
     setPositions(fallbackPositions(shown));
+    setLayoutState("pending");
     layoutInWorker(layoutInput(shown))
       .then((p) => {
         if (!live) return;
         setPositions(p);
-        requestAnimationFrame(() => void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.6 }));
+        requestAnimationFrame(() => {
+          void flow.fitView({ padding: 0.12, duration: 250, maxZoom: 1.2, minZoom: 0.6 }).then(() => live && setLayoutState("done"));
+        });
       })
-      .catch(() => undefined);
+      .catch(() => live && setLayoutState("done"));
     return () => {
       live = false;
     };
@@ -251,6 +257,7 @@ function PipelineCanvas({ view, logs, running, onRun, onCancel, onEdited, fitSig
             </Empty>
           ) : (
             <ReactFlow<StageFlowNode>
+              data-layout={layoutState}
               nodes={nodes}
               edges={edges}
               nodeTypes={nodeTypes}
