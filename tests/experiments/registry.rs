@@ -133,7 +133,7 @@ fn model_registry_reads_as_gto_shows_it() {
     let theirs: Value =
         serde_json::from_slice(&repo.run(&bin, ["show", "model", "--json"]).stdout).unwrap();
     let ours = Tool::Cairn
-        .run(&repo, ["models", "model", "--json"])
+        .run(&repo, ["models", "show", "model", "--json"])
         .json()
         .unwrap();
     let pairs = |v: &Value, name: &str, commit: &str| -> Vec<(String, String)> {
@@ -163,6 +163,36 @@ fn model_registry_reads_as_gto_shows_it() {
         pairs(&Value::Array(active), "version", "commit")
             == pairs(&theirs, "version", "commit_hexsha"),
         || format!("model's versions:\ncairn {ours}\ngto   {theirs}"),
+    );
+
+    // The terminal's way: `cairn models register` and `assign`, read back by gto.
+    commit(&repo, "fourth");
+    std::thread::sleep(Duration::from_millis(1100));
+    let reg = Tool::Cairn.run(
+        &repo,
+        ["models", "register", "model", "--version", "v2.0.0"],
+    );
+    c.check(
+        reg.success() && reg.stdout().contains("Registered model v2.0.0"),
+        || format!("cairn models register: {} {}", reg.stdout(), reg.stderr()),
+    );
+    std::thread::sleep(Duration::from_millis(1100));
+    let promote = Tool::Cairn.run(&repo, ["models", "assign", "model", "v2.0.0", "prod"]);
+    c.check(promote.success(), || {
+        format!("cairn models assign: {}", promote.stderr())
+    });
+    let last = same_registry(
+        &mut c,
+        &repo,
+        "v2.0.0 registered and promoted by cairn's CLI",
+    );
+    c.check(last["model"]["stage"]["prod"] == "v2.0.0", || {
+        format!("prod holds v2.0.0: {last}")
+    });
+    let again = Tool::Cairn.run(&repo, ["models", "assign", "model", "v2.0.0", "prod"]);
+    c.check(
+        !again.success() && again.stderr().contains("is in prod already"),
+        || format!("a second assignment is refused: {}", again.stderr()),
     );
     c.finish();
 }
