@@ -35,8 +35,9 @@ const MAX_SCAN: u64 = 64 << 20;
 const MAX_ENTRIES: usize = 1000;
 /// Added or removed rows listed.
 const MAX_DIFF_ROWS: usize = 50;
-/// Parquet tables up to this many rows are compared whole.
-const MAX_COMPARE_ROWS: u64 = 2_000_000;
+/// Parquet tables up to this many cells (rows × columns) are compared whole: a
+/// compressed file holds far more than its size suggests, and each cell becomes text.
+const MAX_COMPARE_CELLS: u64 = 4_000_000;
 
 /// One table row; `None` is a missing value.
 type Row = Vec<Option<String>>;
@@ -445,7 +446,7 @@ fn all_rows(path: &Path, format: TableFormat, shown: &str) -> ApiResult<Table> {
     match format {
         TableFormat::Delimited(d) => delimited::all_rows(path, d, shown),
         TableFormat::JsonLines => jsonl::all_rows(path, shown),
-        TableFormat::Parquet => parquet::all_rows(path, MAX_COMPARE_ROWS, shown),
+        TableFormat::Parquet => parquet::all_rows(path, MAX_COMPARE_CELLS, shown),
     }
 }
 

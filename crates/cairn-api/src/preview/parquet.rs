@@ -74,18 +74,22 @@ pub(super) fn head(path: &Path, max_rows: usize, shown: &str) -> ApiResult<Table
     })
 }
 
-/// Every row, refused past `max_rows` (a compressed file can hold far more than its
-/// size suggests).
-pub(super) fn all_rows(path: &Path, max_rows: u64, shown: &str) -> ApiResult<Table> {
+/// Every row, refused past `max_cells` (rows × columns): a compressed file can hold
+/// far more than its size suggests.
+pub(super) fn all_rows(path: &Path, max_cells: u64, shown: &str) -> ApiResult<Table> {
     let reader = open(path, shown)?;
     let total = reader.metadata().file_metadata().num_rows().max(0) as u64;
-    if total > max_rows {
+    let s = schema(&reader);
+    let cells = total.saturating_mul(s.columns.len().max(1) as u64);
+    if cells > max_cells {
         return Err(ApiError::new(
             ErrorCode::Data,
-            format!("{shown}: too many rows to compare here ({total}; up to {max_rows})"),
+            format!(
+                "{shown}: too large to compare row by row here ({total} rows × {} columns; up to {max_cells} values)",
+                s.columns.len()
+            ),
         ));
     }
-    let s = schema(&reader);
     let rows = reader
         .get_row_iter(None)
         .map_err(|e| unreadable(shown, e))?
