@@ -20,6 +20,7 @@ fn preview(api: &cairn_api::Api, root: &str, pointer: &str, compare_to: Option<&
         .preview_data(PreviewArgs {
             project: root.to_string(),
             pointer: pointer.to_string(),
+            output: None,
             commit: None,
             inner: None,
             compare_to: compare_to.map(str::to_string),

@@ -1002,8 +1002,12 @@ pub struct ExpActionResult {
 pub struct PreviewArgs {
     /// Project root.
     pub project: String,
-    /// Repo-relative `.dvc` file of the data.
+    /// Repo-relative `.dvc` file of the data, or a `dvc.lock` (with `output`).
     pub pointer: String,
+    /// With a `dvc.lock` pointer: which stage output, as the lock file writes its path.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub output: Option<String>,
     /// The version recorded at this commit; the work tree's pointer when absent.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none", default)]

@@ -305,9 +305,13 @@ export type PreviewArgs = {
  */
 project: string, 
 /**
- * Repo-relative `.dvc` file of the data.
+ * Repo-relative `.dvc` file of the data, or a `dvc.lock` (with `output`).
  */
 pointer: string, 
+/**
+ * With a `dvc.lock` pointer: which stage output, as the lock file writes its path.
+ */
+output?: string, 
 /**
  * The version recorded at this commit; the work tree's pointer when absent.
  */

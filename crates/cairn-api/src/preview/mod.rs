@@ -73,6 +73,76 @@ fn table_format(shown: &str) -> Option<TableFormat> {
     }
 }
 
+/// Where `path`'s recorded version is: its `.dvc` file, or the `dvc.lock` of the stage
+/// that outputs it (with the output as the lock writes it), and the path inside a
+/// tracked folder when `path` is below one.
+pub struct DataAt {
+    /// The `.dvc` file or `dvc.lock`, repo-relative.
+    pub pointer: String,
+    /// With a `dvc.lock`: the output as the lock writes its path.
+    pub output: Option<String>,
+    /// A file inside a tracked folder.
+    pub inner: Option<String>,
+}
+
+/// Finds where the version of `path` (absolute, inside `root`) is recorded: the `.dvc`
+/// file tracking it or a folder around it, else the `dvc.lock` of the stage that
+/// outputs it.
+pub fn find_recorded(root: &Path, path: &Path) -> ApiResult<DataAt> {
+    let rel = |p: &Path| cairn_data::paths::rel_slash(p, root);
+    let inside = |out: &Path| -> Option<Option<String>> {
+        if out == path {
+            return Some(None);
+        }
+        path.strip_prefix(out)
+            .ok()
+            .map(|inner| Some(inner.to_string_lossy().replace('\\', "/")))
+    };
+    if path.extension().is_some_and(|e| e == "dvc") && path.is_file() {
+        return Ok(DataAt {
+            pointer: rel(path),
+            output: None,
+            inner: None,
+        });
+    }
+    let (tracked, _) = cairn_data::collect::pointers(root)?;
+    for t in &tracked {
+        for i in 0..t.pointer.outs.len() {
+            if let Some(inner) = inside(&t.out_path(i)) {
+                return Ok(DataAt {
+                    pointer: rel(&t.file),
+                    output: None,
+                    inner,
+                });
+            }
+        }
+    }
+    // A stage's output, recorded in the dvc.lock beside its dvc.yaml.
+    let (project, _) = cairn_pipeline::load_project_lenient(&cairn_pipeline::LocalFs::new(root));
+    for f in &project.files {
+        let Some(lock) = &f.lock else { continue };
+        let dir = match f.path.rsplit_once('/') {
+            Some((d, _)) => root.join(d),
+            None => root.to_path_buf(),
+        };
+        for out in lock.stages.values().flat_map(|s| s.outs.iter()) {
+            let written = out.path.trim_end_matches('/');
+            if let Some(inner) = inside(&dir.join(written)) {
+                return Ok(DataAt {
+                    pointer: rel(&dir.join("dvc.lock")),
+                    output: Some(written.to_string()),
+                    inner,
+                });
+            }
+        }
+    }
+    Err(ApiError::not_found(format!(
+        "{} is neither tracked by a .dvc file nor a stage output in dvc.lock (track it with `cairn add {}`, or run its stage)",
+        rel(path),
+        rel(path)
+    )))
+}
+
 /// What one version of the previewed path is.
 enum Located {
     File {
@@ -109,7 +179,15 @@ impl Api {
             ));
         }
         let commit = args.commit.as_deref().filter(|c| !c.is_empty());
-        let (out_path, hash) = recorded(&repo, git.as_ref(), &pointer_abs, &args.pointer, commit)?;
+        let output = args.output.as_deref().filter(|o| !o.is_empty());
+        let (out_path, hash) = recorded(
+            &repo,
+            git.as_ref(),
+            &pointer_abs,
+            &args.pointer,
+            output,
+            commit,
+        )?;
         let shown_path = match inner {
             Some(i) => format!(
                 "{}/{i}",
@@ -132,6 +210,7 @@ impl Api {
                 git.as_ref(),
                 &pointer_abs,
                 &args.pointer,
+                output,
                 Some(other),
             )?;
             let there = locate(&repo, &other_hash, &out_path, inner, false, &shown_path)?;
@@ -159,16 +238,18 @@ impl Api {
     }
 }
 
-/// The output path and its recorded hash, in the work tree's pointer or at `commit`.
+/// The output path and its recorded hash, in the work tree's pointer (a `.dvc` file,
+/// or a `dvc.lock` with `output` naming one of its stages' outputs) or at `commit`.
 fn recorded(
     repo: &Repo,
     git: Option<&Git>,
     pointer_abs: &Path,
     pointer_rel: &str,
+    output: Option<&str>,
     commit: Option<&str>,
 ) -> ApiResult<(PathBuf, HashInfo)> {
-    let pointer = match commit {
-        None => Pointer::load(pointer_abs)?,
+    let text = match commit {
+        None => std::fs::read_to_string(pointer_abs).map_err(|e| io_error(pointer_abs, e))?,
         Some(c) => {
             let git = git.ok_or_else(|| {
                 ApiError::new(ErrorCode::Git, "this project is not a git repository")
@@ -176,9 +257,51 @@ fn recorded(
             let bytes = git.read_at(c, pointer_rel)?.ok_or_else(|| {
                 ApiError::not_found(format!("{pointer_rel} does not exist in {c:.7}"))
             })?;
-            Pointer::parse(pointer_abs, &String::from_utf8_lossy(&bytes))?
+            String::from_utf8_lossy(&bytes).into_owned()
         }
     };
+    let dir = pointer_abs.parent().unwrap_or(repo.root());
+    if pointer_rel == "dvc.lock" || pointer_rel.ends_with("/dvc.lock") {
+        let output = output.ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::InvalidArguments,
+                format!("{pointer_rel}: name which stage output to show"),
+            )
+        })?;
+        let lock = cairn_pipeline::lockfile::load(&text, pointer_rel)?;
+        let wanted = output.trim_end_matches('/');
+        let entry = lock
+            .stages
+            .values()
+            .flat_map(|s| s.outs.iter())
+            .find(|o| o.path.trim_end_matches('/') == wanted)
+            .ok_or_else(|| {
+                ApiError::not_found(match commit {
+                    Some(c) => format!("{wanted} is not a stage output in {pointer_rel} at {c:.7}"),
+                    None => format!(
+                        "{wanted} is not a stage output in {pointer_rel} (run the stage first)"
+                    ),
+                })
+            })?;
+        let md5 = entry.md5.clone().ok_or_else(|| {
+            ApiError::new(
+                ErrorCode::Data,
+                format!("{wanted}: {pointer_rel} records no hash for it"),
+            )
+        })?;
+        let hash = HashInfo {
+            md5,
+            size: entry.size,
+            nfiles: entry.nfiles,
+            kind: if entry.hash.as_deref() == Some("md5") {
+                HashKind::Md5
+            } else {
+                HashKind::LegacyDos2Unix
+            },
+        };
+        return Ok((dir.join(wanted), hash));
+    }
+    let pointer = Pointer::parse(pointer_abs, &text)?;
     let out = pointer
         .outs
         .first()
@@ -189,7 +312,6 @@ fn recorded(
             format!("{pointer_rel}: no hash recorded yet (track the data first)"),
         )
     })?;
-    let dir = pointer_abs.parent().unwrap_or(repo.root());
     Ok((dir.join(&out.path), hash))
 }
 

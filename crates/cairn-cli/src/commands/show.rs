@@ -1,7 +1,7 @@
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::ExitCode;
 
-use anyhow::{Context, bail};
+use anyhow::Context;
 use cairn_api::dto::{DataPreview, PreviewArgs, PreviewKind};
 
 use crate::output;
@@ -27,47 +27,23 @@ pub struct ShowArgs {
     json: bool,
 }
 
-/// The `.dvc` file tracking `path` (repo-relative), and the path inside a tracked
-/// folder when `path` is below one.
-fn pointer_for(root: &Path, path: &Path) -> anyhow::Result<(String, Option<String>)> {
-    let rel = |p: &Path| cairn_data::paths::rel_slash(p, root);
-    if path.extension().is_some_and(|e| e == "dvc") && path.is_file() {
-        return Ok((rel(path), None));
-    }
-    let (tracked, _) = cairn_data::collect::pointers(root)?;
-    for t in &tracked {
-        for i in 0..t.pointer.outs.len() {
-            let out = t.out_path(i);
-            if out == path {
-                return Ok((rel(&t.file), None));
-            }
-            if let Ok(inner) = path.strip_prefix(&out) {
-                return Ok((
-                    rel(&t.file),
-                    Some(inner.to_string_lossy().replace('\\', "/")),
-                ));
-            }
-        }
-    }
-    bail!(
-        "{} is not tracked by a .dvc file (track it with `cairn add {}`; stage outputs in dvc.lock are not shown yet)",
-        rel(path),
-        rel(path)
-    )
-}
-
 pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
     let repo = super::repo()?;
     let cwd = super::cwd()?;
     let root = repo.root().to_path_buf();
     let target = cairn_data::paths::resolve_in_repo(&root, &cwd, &args.target)?;
-    let (pointer, inner) = pointer_for(&root, &target)?;
+    let cairn_api::preview::DataAt {
+        pointer,
+        output,
+        inner,
+    } = cairn_api::preview::find_recorded(&root, &target).map_err(|e| anyhow::anyhow!("{e}"))?;
     let api =
         cairn_api::Api::new(cairn_api::ApiConfig::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
     let p = api
         .preview_data(PreviewArgs {
             project: root.display().to_string(),
             pointer,
+            output,
             commit: args.rev.clone(),
             inner,
             compare_to: args.against.clone(),
