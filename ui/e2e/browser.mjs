@@ -146,6 +146,19 @@ async function main() {
   await page.getByTestId("stage-logs").filter({ hasText: "epoch" }).waitFor();
   await shot(page, "03-stage-panel");
   await page.keyboard.press("Escape");
+  // A stage's output looked at from its panel: the version dvc.lock records, from the
+  // cache; a folder output lists its files, and each opens as a table.
+  await openStage(page, "prepare");
+  await page.getByTestId("preview-out-data/prepared").click();
+  await page.locator('[data-testid="preview"][data-kind="dir"]').waitFor();
+  await page.getByTestId("preview-files").getByRole("button", { name: "train.csv" }).click();
+  await page.locator('[data-testid="preview"][data-kind="table"]').waitFor();
+  const header = (await page.locator(".preview-table thead th").allTextContents()).join(",");
+  if (!header.includes("species")) throw new Error(`data/prepared/train.csv's columns: ${header}`);
+  await shot(page, "03b-stage-output-preview");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("preview-dialog").waitFor({ state: "detached" });
+  await page.keyboard.press("Escape");
 
   step("editing the pipeline: add a stage, change its command, wire an output in by dragging, delete, undo");
   const demoYaml = join(demoDir, "dvc.yaml");

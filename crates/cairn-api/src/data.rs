@@ -205,19 +205,42 @@ impl Api {
         let root = project_root(&args.project)?;
         let repo = open_repo(&root)?;
         let git = open_git(&root)?;
-        let abs = repo.root().join(&args.pointer);
-        let current = Pointer::load(&abs)
+        // A stage output is found by path, like a preview's.
+        let found = crate::preview::by_path(
+            repo.root(),
+            PreviewArgs {
+                project: args.project.clone(),
+                pointer: args.pointer.clone(),
+                output: args.output.clone(),
+                commit: None,
+                inner: None,
+                compare_to: None,
+            },
+        )?;
+        let (pointer, output) = (found.pointer, found.output);
+        let abs = repo.root().join(&pointer);
+        let hash_in = |text: &str, at: Option<&str>| {
+            crate::preview::recorded_in(&abs, &pointer, output.as_deref(), text, at)
+                .ok()
+                .map(|(_, h)| h)
+        };
+        let current = std::fs::read_to_string(&abs)
             .ok()
-            .and_then(|p| p.outs.first().and_then(|o| o.hash.clone()));
-        let mut out = Vec::new();
-        for c in git.file_history(&args.pointer, 100)? {
-            let Some(bytes) = git.read_at(&c.id, &args.pointer)? else {
+            .and_then(|t| hash_in(&t, None));
+        let mut out: Vec<DataVersion> = Vec::new();
+        for c in git.file_history(&pointer, 100)? {
+            let Some(bytes) = git.read_at(&c.id, &pointer)? else {
                 continue;
             };
-            let text = String::from_utf8_lossy(&bytes);
-            let hash = Pointer::parse(&abs, &text)
-                .ok()
-                .and_then(|p| p.outs.first().and_then(|o| o.hash.clone()));
+            let hash = hash_in(&String::from_utf8_lossy(&bytes), Some(&c.id));
+            // A dvc.lock changes with every stage: list this output's changes only.
+            if output.is_some()
+                && out
+                    .last()
+                    .is_some_and(|prev| prev.md5 == hash.as_ref().map(|h| short(&h.md5)))
+            {
+                continue;
+            }
             out.push(DataVersion {
                 md5: hash.as_ref().map(|h| short(&h.md5)),
                 size: hash.as_ref().and_then(|h| h.size),

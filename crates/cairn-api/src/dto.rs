@@ -577,8 +577,13 @@ pub struct CommitView {
 pub struct HistoryArgs {
     /// Project root.
     pub project: String,
-    /// Repo-relative `.dvc` file.
+    /// Repo-relative `.dvc` file, or `dvc.lock` (with `output`); empty to find the
+    /// record of the repo-relative path in `output`.
     pub pointer: String,
+    /// As in [`PreviewArgs::output`].
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub output: Option<String>,
 }
 
 /// One recorded version of a dataset.
@@ -1002,9 +1007,11 @@ pub struct ExpActionResult {
 pub struct PreviewArgs {
     /// Project root.
     pub project: String,
-    /// Repo-relative `.dvc` file of the data, or a `dvc.lock` (with `output`).
+    /// Repo-relative `.dvc` file of the data, or a `dvc.lock` (with `output`); empty to
+    /// find the record of the repo-relative path in `output`.
     pub pointer: String,
-    /// With a `dvc.lock` pointer: which stage output, as the lock file writes its path.
+    /// With a `dvc.lock` pointer: which stage output, as the lock file writes its path;
+    /// with an empty pointer: the data's repo-relative path.
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub output: Option<String>,

@@ -421,3 +421,107 @@ fn a_json_lines_file_is_a_table_and_a_bad_line_is_named() {
         );
     }
 }
+
+/// Makes `text` the cached object of `rel` (through tracking, whose pointer is then
+/// dropped) and returns its md5.
+fn cached(api: &cairn_api::Api, demo: &str, rel: &str, text: &str) -> String {
+    std::fs::write(Path::new(demo).join(rel), text).unwrap();
+    call(api, "data_add", json!({"project": demo, "paths": [rel]}));
+    let pointer = Path::new(demo).join(format!("{rel}.dvc"));
+    let md5 = std::fs::read_to_string(&pointer)
+        .unwrap()
+        .lines()
+        .find_map(|l| {
+            l.trim()
+                .trim_start_matches("- ")
+                .strip_prefix("md5: ")
+                .map(str::to_string)
+        })
+        .unwrap();
+    std::fs::remove_file(pointer).unwrap();
+    md5
+}
+
+fn lock(demo: &str, entries: &[(&str, &str, &str)]) {
+    let mut text = String::from("schema: '2.0'\nstages:\n");
+    for (stage, path, md5) in entries {
+        text.push_str(&format!(
+            "  {stage}:\n    cmd: make {path}\n    outs:\n    - path: {path}\n      hash: md5\n      md5: {md5}\n      size: 1\n"
+        ));
+    }
+    std::fs::write(Path::new(demo).join("dvc.lock"), text).unwrap();
+}
+
+#[test]
+fn a_stage_output_is_previewed_by_path_with_its_versions_from_dvc_lock() {
+    let (_d, api, demo) = api_with_demo();
+    let v1 = cached(&api, &demo, "report.csv", "name,score\nada,3\nbob,5\n");
+    let other = cached(&api, &demo, "other.txt", "x\n");
+    lock(&demo, &[("report", "report.csv", &v1)]);
+    call(
+        &api,
+        "save_version",
+        json!({"project": demo, "message": "report v1", "paths": []}),
+    );
+    let v2 = cached(&api, &demo, "report.csv", "name,score\nada,3\ncy,7\n");
+    lock(&demo, &[("report", "report.csv", &v2)]);
+    call(
+        &api,
+        "save_version",
+        json!({"project": demo, "message": "report v2", "paths": []}),
+    );
+    // Another stage's change rewrites dvc.lock without touching the report.
+    lock(
+        &demo,
+        &[
+            ("report", "report.csv", &v2),
+            ("other", "other.txt", &other),
+        ],
+    );
+    call(
+        &api,
+        "save_version",
+        json!({"project": demo, "message": "other", "paths": []}),
+    );
+    std::fs::remove_file(Path::new(&demo).join("report.csv")).unwrap();
+
+    let p = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "", "output": "report.csv"}),
+    );
+    assert_eq!(p["kind"], "table");
+    assert_eq!(p["fromCache"], true);
+    assert_eq!(p["rows"], json!([["ada", "3"], ["cy", "7"]]));
+    let versions = call(
+        &api,
+        "data_history",
+        json!({"project": demo, "pointer": "", "output": "report.csv"}),
+    );
+    let md5s: Vec<&str> = versions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v["md5"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        md5s,
+        [&v2[..8], &v1[..8]],
+        "one version per change of the output"
+    );
+    let first = versions[1]["commit"]["id"].as_str().unwrap();
+    let diff = call(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "", "output": "report.csv", "compareTo": first}),
+    );
+    assert_eq!(diff["changes"]["addedRows"], json!([["cy", "7"]]));
+    assert_eq!(diff["changes"]["removedRows"], json!([["bob", "5"]]));
+    let err = dispatch(
+        &api,
+        "preview_data",
+        json!({"project": demo, "pointer": "", "output": "nowhere.csv"}),
+    )
+    .unwrap_err();
+    assert_eq!(err.code, ErrorCode::NotFound, "{err:?}");
+}

@@ -305,11 +305,13 @@ export type PreviewArgs = {
  */
 project: string, 
 /**
- * Repo-relative `.dvc` file of the data, or a `dvc.lock` (with `output`).
+ * Repo-relative `.dvc` file of the data, or a `dvc.lock` (with `output`); empty to
+ * find the record of the repo-relative path in `output`.
  */
 pointer: string, 
 /**
- * With a `dvc.lock` pointer: which stage output, as the lock file writes its path.
+ * With a `dvc.lock` pointer: which stage output, as the lock file writes its path;
+ * with an empty pointer: the data's repo-relative path.
  */
 output?: string, 
 /**
@@ -702,9 +704,14 @@ export type HistoryArgs = {
  */
 project: string, 
 /**
- * Repo-relative `.dvc` file.
+ * Repo-relative `.dvc` file, or `dvc.lock` (with `output`); empty to find the
+ * record of the repo-relative path in `output`.
  */
-pointer: string, };
+pointer: string, 
+/**
+ * As in [`PreviewArgs::output`].
+ */
+output?: string, };
 
 export type CheckoutVersionArgs = { 
 /**

@@ -85,6 +85,28 @@ pub struct DataAt {
     pub inner: Option<String>,
 }
 
+/// `args` with an empty `pointer` and `output` naming a repo-relative path (the app's
+/// stage panel knows outputs by path) made explicit: the record found for that path.
+pub(crate) fn by_path(root: &Path, args: PreviewArgs) -> ApiResult<PreviewArgs> {
+    if !args.pointer.is_empty() {
+        return Ok(args);
+    }
+    let Some(path) = args.output.as_deref().filter(|p| !p.is_empty()) else {
+        return Err(ApiError::new(
+            ErrorCode::InvalidArguments,
+            "name the data: a .dvc file, or an output's path",
+        ));
+    };
+    let abs = cairn_data::paths::resolve_in_repo(root, root, Path::new(path))?;
+    let at = find_recorded(root, &abs)?;
+    Ok(PreviewArgs {
+        pointer: at.pointer,
+        output: at.output,
+        inner: at.inner.or(args.inner),
+        ..args
+    })
+}
+
 /// Finds where the version of `path` (absolute, inside `root`) is recorded: the `.dvc`
 /// file tracking it or a folder around it, else the `dvc.lock` of the stage that
 /// outputs it.
@@ -162,6 +184,7 @@ impl Api {
         let root = project_root(&args.project)?;
         let repo = Repo::open(&root)?;
         let git = Git::discover(&root).ok();
+        let args = by_path(repo.root(), args)?;
         let pointer_abs =
             cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(&args.pointer))?;
         let inner = args
@@ -180,14 +203,7 @@ impl Api {
         }
         let commit = args.commit.as_deref().filter(|c| !c.is_empty());
         let output = args.output.as_deref().filter(|o| !o.is_empty());
-        let (out_path, hash) = recorded(
-            &repo,
-            git.as_ref(),
-            &pointer_abs,
-            &args.pointer,
-            output,
-            commit,
-        )?;
+        let (out_path, hash) = recorded(git.as_ref(), &pointer_abs, &args.pointer, output, commit)?;
         let shown_path = match inner {
             Some(i) => format!(
                 "{}/{i}",
@@ -206,7 +222,6 @@ impl Api {
         let mut preview = render(&here, &shown_path)?;
         if let Some(other) = args.compare_to.as_deref().filter(|c| !c.is_empty()) {
             let (_, other_hash) = recorded(
-                &repo,
                 git.as_ref(),
                 &pointer_abs,
                 &args.pointer,
@@ -241,7 +256,6 @@ impl Api {
 /// The output path and its recorded hash, in the work tree's pointer (a `.dvc` file,
 /// or a `dvc.lock` with `output` naming one of its stages' outputs) or at `commit`.
 fn recorded(
-    repo: &Repo,
     git: Option<&Git>,
     pointer_abs: &Path,
     pointer_rel: &str,
@@ -260,7 +274,20 @@ fn recorded(
             String::from_utf8_lossy(&bytes).into_owned()
         }
     };
-    let dir = pointer_abs.parent().unwrap_or(repo.root());
+    recorded_in(pointer_abs, pointer_rel, output, &text, commit)
+}
+
+/// The output path and hash recorded in `text`, the content of `pointer_rel` (a `.dvc`
+/// file, or a `dvc.lock` with `output`) at `at` (the work tree when `None`).
+pub(crate) fn recorded_in(
+    pointer_abs: &Path,
+    pointer_rel: &str,
+    output: Option<&str>,
+    text: &str,
+    at: Option<&str>,
+) -> ApiResult<(PathBuf, HashInfo)> {
+    let commit = at;
+    let dir = pointer_abs.parent().unwrap_or(Path::new("."));
     if pointer_rel == "dvc.lock" || pointer_rel.ends_with("/dvc.lock") {
         let output = output.ok_or_else(|| {
             ApiError::new(
@@ -268,7 +295,7 @@ fn recorded(
                 format!("{pointer_rel}: name which stage output to show"),
             )
         })?;
-        let lock = cairn_pipeline::lockfile::load(&text, pointer_rel)?;
+        let lock = cairn_pipeline::lockfile::load(text, pointer_rel)?;
         let wanted = output.trim_end_matches('/');
         let entry = lock
             .stages
@@ -301,7 +328,7 @@ fn recorded(
         };
         return Ok((dir.join(wanted), hash));
     }
-    let pointer = Pointer::parse(pointer_abs, &text)?;
+    let pointer = Pointer::parse(pointer_abs, text)?;
     let out = pointer
         .outs
         .first()

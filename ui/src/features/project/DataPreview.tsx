@@ -13,18 +13,25 @@ function Cell(props: { value: string | null }) {
 }
 
 /** A look inside tracked data at any version, read from the cache, with a comparison. */
-export function DataPreview(props: { project: string; item: TrackedItem; commit?: string; onClose: () => void }) {
-  const { project, item } = props;
+export function DataPreview(props: {
+  project: string;
+  item: TrackedItem;
+  commit?: string;
+  /** A stage's output, by its repo-relative path (its versions are in dvc.lock), instead of `item.pointer`. */
+  output?: string;
+  onClose: () => void;
+}) {
+  const { project, item, output } = props;
   const [pick, setPick] = useState<Pick>({ commit: props.commit ?? "", compareTo: "", inner: null });
   const [versions, setVersions] = useState<DataVersion[]>([]);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    call("data_history", { project, pointer: item.pointer })
+    call("data_history", { project, pointer: item.pointer, ...(output ? { output } : {}) })
       .then(setVersions)
       .catch(() => setVersions([]));
-  }, [project, item.pointer]);
+  }, [project, item.pointer, output]);
 
   useEffect(() => {
     let live = true;
@@ -32,6 +39,7 @@ export function DataPreview(props: { project: string; item: TrackedItem; commit?
     call("preview_data", {
       project,
       pointer: item.pointer,
+      ...(output ? { output } : {}),
       ...(pick.commit ? { commit: pick.commit } : {}),
       ...(pick.inner ? { inner: pick.inner } : {}),
       ...(pick.compareTo ? { compareTo: pick.compareTo } : {}),
@@ -45,7 +53,7 @@ export function DataPreview(props: { project: string; item: TrackedItem; commit?
     return () => {
       live = false;
     };
-  }, [project, item.pointer, pick]);
+  }, [project, item.pointer, output, pick]);
 
   return (
     <Modal

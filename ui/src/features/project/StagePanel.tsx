@@ -5,6 +5,7 @@ import { useSubmit } from "../../components/useSubmit";
 import { Icon } from "../../components/Icon";
 import { formatBytes } from "../../format";
 import type { RunRequest } from "./ProjectView";
+import { DataPreview } from "./DataPreview";
 
 export function StagePanel(props: {
   project: string;
@@ -20,6 +21,8 @@ export function StagePanel(props: {
   onClose: () => void;
 }) {
   const { project, stage } = props;
+  // A stage output looked at in the preview (its versions come from dvc.lock).
+  const [previewing, setPreviewing] = useState<{ path: string; isDir: boolean } | null>(null);
   const [detail, setDetail] = useState<StageDetail | null>(null);
   const [error, setError] = useState<ApiError | null>(null);
   const [cmdDraft, setCmdDraft] = useState<string | null>(null);
@@ -181,6 +184,16 @@ export function StagePanel(props: {
                     <Pill tone="stale" title="Not in the cache yet">not cached</Pill>
                   )}
                   <span className="muted nowrap">{o.exists ? formatBytes(o.size) : "missing"}</span>
+                  {!o.cacheDisabled && o.cached !== null && (
+                    <button
+                      className="link small"
+                      onClick={() => setPreviewing({ path: o.path, isDir: o.nfiles !== null })}
+                      title="Look inside this output at any version, from the cache"
+                      data-testid={`preview-out-${o.path}`}
+                    >
+                      Preview
+                    </button>
+                  )}
                   {editable && <RemoveButton what={o.path} onClick={() => void removePath("remove_out", o.path)} />}
                 </li>
               ))}
@@ -264,6 +277,14 @@ export function StagePanel(props: {
             they are. You can undo this right after.
           </p>
         </Modal>
+      )}
+      {previewing && (
+        <DataPreview
+          project={project}
+          item={{ path: previewing.path, pointer: "", isDir: previewing.isDir, size: null, nfiles: null, md5: null, state: "in_sync" }}
+          output={previewing.path}
+          onClose={() => setPreviewing(null)}
+        />
       )}
     </aside>
   );
