@@ -206,17 +206,7 @@ impl Api {
         let repo = open_repo(&root)?;
         let git = open_git(&root)?;
         // A stage output is found by path, like a preview's.
-        let found = crate::preview::by_path(
-            repo.root(),
-            PreviewArgs {
-                project: args.project.clone(),
-                pointer: args.pointer.clone(),
-                output: args.output.clone(),
-                commit: None,
-                inner: None,
-                compare_to: None,
-            },
-        )?;
+        let found = crate::preview::record_of(repo.root(), &args.pointer, args.output.as_deref())?;
         let (pointer, output) = (found.pointer, found.output);
         let abs = repo.root().join(&pointer);
         let hash_in = |text: &str, at: Option<&str>| {

@@ -85,26 +85,26 @@ pub struct DataAt {
     pub inner: Option<String>,
 }
 
-/// `args` with an empty `pointer` and `output` naming a repo-relative path (the app's
-/// stage panel knows outputs by path) made explicit: the record found for that path.
-pub(crate) fn by_path(root: &Path, args: PreviewArgs) -> ApiResult<PreviewArgs> {
-    if !args.pointer.is_empty() {
-        return Ok(args);
+/// The record a request names: `pointer` (with `output` for a `dvc.lock`) as given, or,
+/// with an empty pointer, the one found for the repo-relative path in `output` (the
+/// app's stage panel knows outputs by path).
+pub(crate) fn record_of(root: &Path, pointer: &str, output: Option<&str>) -> ApiResult<DataAt> {
+    let output = output.filter(|o| !o.is_empty());
+    if !pointer.is_empty() {
+        return Ok(DataAt {
+            pointer: pointer.to_string(),
+            output: output.map(str::to_string),
+            inner: None,
+        });
     }
-    let Some(path) = args.output.as_deref().filter(|p| !p.is_empty()) else {
+    let Some(path) = output else {
         return Err(ApiError::new(
             ErrorCode::InvalidArguments,
             "name the data: a .dvc file, or an output's path",
         ));
     };
     let abs = cairn_data::paths::resolve_in_repo(root, root, Path::new(path))?;
-    let at = find_recorded(root, &abs)?;
-    Ok(PreviewArgs {
-        pointer: at.pointer,
-        output: at.output,
-        inner: at.inner.or(args.inner),
-        ..args
-    })
+    find_recorded(root, &abs)
 }
 
 /// Finds where the version of `path` (absolute, inside `root`) is recorded: the `.dvc`
@@ -184,7 +184,13 @@ impl Api {
         let root = project_root(&args.project)?;
         let repo = Repo::open(&root)?;
         let git = Git::discover(&root).ok();
-        let args = by_path(repo.root(), args)?;
+        let at = record_of(repo.root(), &args.pointer, args.output.as_deref())?;
+        let args = PreviewArgs {
+            pointer: at.pointer,
+            output: at.output,
+            inner: at.inner.or(args.inner),
+            ..args
+        };
         let pointer_abs =
             cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(&args.pointer))?;
         let inner = args
@@ -278,15 +284,14 @@ fn recorded(
 }
 
 /// The output path and hash recorded in `text`, the content of `pointer_rel` (a `.dvc`
-/// file, or a `dvc.lock` with `output`) at `at` (the work tree when `None`).
+/// file, or a `dvc.lock` with `output`) at `commit` (the work tree when `None`).
 pub(crate) fn recorded_in(
     pointer_abs: &Path,
     pointer_rel: &str,
     output: Option<&str>,
     text: &str,
-    at: Option<&str>,
+    commit: Option<&str>,
 ) -> ApiResult<(PathBuf, HashInfo)> {
-    let commit = at;
     let dir = pointer_abs.parent().unwrap_or(Path::new("."));
     if pointer_rel == "dvc.lock" || pointer_rel.ends_with("/dvc.lock") {
         let output = output.ok_or_else(|| {

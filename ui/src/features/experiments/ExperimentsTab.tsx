@@ -17,7 +17,7 @@ import { DerivedDialog } from "./DerivedDialog";
 import { PivotDialog } from "./PivotDialog";
 import { ParallelDialog } from "./ParallelDialog";
 import { ModelsDialog } from "./ModelsDialog";
-import { versionsByCommit, versionText } from "./models";
+import { registryMayHaveChanged, versionsByCommit, versionText } from "./models";
 import { PlotImages } from "./PlotImages";
 import { parseDerived, withDerived, type Derived, type ViewColumn } from "./formula";
 import {
@@ -177,16 +177,18 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   }, [load]);
 
   // Live: metrics files change while training runs; reload (debounced) as they do.
+  // The model registry (git tags, dvc.yaml's artifacts) is read again only when refs or
+  // a dvc.yaml move, not with every metrics file a training run rewrites.
+  const [modelsVersion, setModelsVersion] = useState(0);
   useEvents((e) => {
     if (!("project" in e) || e.project !== project) return;
     if (e.type === "files_changed" || e.type === "run_finished") {
       if (timer.current) clearTimeout(timer.current);
       timer.current = setTimeout(() => latestLoad.current(), 300);
     }
+    if (e.type === "files_changed" && registryMayHaveChanged(e.paths)) setModelsVersion((n) => n + 1);
   });
 
-  // The model registry (git tags) is read again whenever the table is: a `gto register`
-  // in a terminal moves refs, which reloads both.
   useEffect(() => {
     let live = true;
     call("list_models", { project })
@@ -195,7 +197,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
     return () => {
       live = false;
     };
-  }, [project, seriesVersion]);
+  }, [project, modelsVersion]);
   const modelVersions = useMemo(() => versionsByCommit(models), [models]);
 
   const revs = useMemo(() => selected ?? [], [selected]);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { ModelsView } from "../../ipc";
-import { versionsByCommit, versionText } from "./models";
+import { registryMayHaveChanged, versionsByCommit, versionText } from "./models";
 
 const version = (v: string, commit: string, stages: string[], active = true, registered = true) => ({
   version: v,
@@ -41,5 +41,14 @@ describe("model versions by commit", () => {
     expect(m.has("c0")).toBe(false);
     expect(m.has("c3")).toBe(false);
     expect(versionsByCommit(null).size).toBe(0);
+  });
+});
+
+describe("when the registry is read again", () => {
+  it("follows refs and dvc.yaml files, not metrics a run rewrites", () => {
+    expect(registryMayHaveChanged([".git/refs/tags/model@v1.0.0"])).toBe(true);
+    expect(registryMayHaveChanged(["sub/dvc.yaml"])).toBe(true);
+    expect(registryMayHaveChanged(["dvclive/metrics.json", "model.json"])).toBe(false);
+    expect(registryMayHaveChanged(Array.from({ length: 50 }, (_, i) => `f${i}`))).toBe(true);
   });
 });

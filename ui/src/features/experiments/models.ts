@@ -22,3 +22,9 @@ export function versionsByCommit(view: ModelsView | null): Map<string, VersionLa
 export function versionText(l: VersionLabel): string {
   return `${l.model} ${l.version}${l.stages.length ? ` · ${l.stages.join(", ")}` : ""}`;
 }
+
+/** Whether changed paths (a `files_changed` event's, at most 50 of them) can have moved
+ * the registry: a ref (tags), or a dvc.yaml's `artifacts:`. A full list may hide more. */
+export function registryMayHaveChanged(paths: string[]): boolean {
+  return paths.length >= 50 || paths.some((p) => p.startsWith(".git/") || p === "dvc.yaml" || p.endsWith("/dvc.yaml"));
+}
