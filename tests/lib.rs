@@ -5,6 +5,7 @@
 
 use std::ffi::OsStr;
 use std::fmt::Display;
+use std::path::PathBuf;
 use std::process::Output;
 
 pub use cairn_testkit::{
@@ -31,6 +32,126 @@ pub fn venv_tool(script: &str, mode: &str, dir: &std::path::Path) -> String {
         String::from_utf8_lossy(&out.stderr)
     );
     String::from_utf8(out.stdout).unwrap()
+}
+
+/// A loopback port nothing listens on (for a test server to take).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Waits until something accepts connections on loopback `port`, at most `limit`.
+pub fn wait_listening(port: u16, limit: std::time::Duration, what: &str) {
+    let started = std::time::Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < limit, "{what} did not listen on {port}");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+}
+
+/// A server a test started on a loopback port; stopped when dropped.
+pub struct Service(std::process::Child);
+
+impl Service {
+    /// Starts `cmd` (output discarded) and waits until it listens on `port`.
+    pub fn start(mut cmd: std::process::Command, port: u16, what: &str) -> Service {
+        use std::process::Stdio;
+        let child = cmd
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap_or_else(|e| panic!("{what}: {e} (run scripts/ensure-dvc.sh)"));
+        // Owned first, so a server that never listens is still stopped.
+        let service = Service(child);
+        wait_listening(port, std::time::Duration::from_secs(60), what);
+        service
+    }
+}
+
+impl Drop for Service {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// A program in the reference venv (`.venv-dvc/bin`).
+pub fn venv_bin(name: &str) -> std::path::PathBuf {
+    dvc_bin().parent().unwrap().join(name)
+}
+
+/// An SSH server on a free loopback port taking one key, stopped when dropped.
+pub struct SshServer {
+    _service: Service,
+    dir: tempfile::TempDir,
+    /// Its port.
+    pub port: u16,
+    /// The user it signs in (this one).
+    pub user: String,
+}
+
+/// The ssh Cairn runs here: this test's server key is new, so it is not checked.
+pub const SSH: &str =
+    "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
+
+impl SshServer {
+    /// Starts one (`tests/data/ssh_server.py`).
+    pub fn start() -> SshServer {
+        let dir = tempfile::tempdir().unwrap();
+        use std::process::Command;
+        let d = dir.path();
+        for key in ["host_key", "client_key"] {
+            let ok = Command::new("ssh-keygen")
+                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
+                .arg(d.join(key))
+                .status()
+                .expect("ssh-keygen (apt-get install openssh-client; scripts/test.sh does)")
+                .success();
+            assert!(ok, "ssh-keygen {key}");
+        }
+        std::fs::copy(d.join("client_key.pub"), d.join("authorized_keys")).unwrap();
+        let port = free_port();
+        let script = workspace_root().join("tests/data/ssh_server.py");
+        let mut cmd = Command::new(venv_bin("python"));
+        cmd.arg(&script)
+            .arg(port.to_string())
+            .arg(d.join("host_key"))
+            .arg(d.join("authorized_keys"));
+        let service = Service::start(cmd, port, "ssh_server.py");
+        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
+            .unwrap()
+            .trim()
+            .to_string();
+        SshServer {
+            _service: service,
+            dir,
+            port,
+            user,
+        }
+    }
+
+    /// A folder on the server.
+    pub fn store(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// The client key it takes.
+    pub fn key(&self) -> String {
+        self.dir.path().join("client_key").display().to_string()
+    }
+
+    /// The URL of a folder on it (the port is left to the caller).
+    pub fn url(&self, store: &str) -> String {
+        format!(
+            "ssh://{}@127.0.0.1{}",
+            self.user,
+            self.store(store).display()
+        )
+    }
 }
 
 /// The two implementations under comparison.

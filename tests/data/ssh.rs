@@ -5,76 +5,12 @@
 //! runs the real OpenSSH client against it.
 
 use std::collections::BTreeSet;
-use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Output;
 
 use md5::Digest as _;
 
 use crate::cloud::{Cloud, clone_with, round_trip, text};
 use crate::support::*;
-
-/// An SSH server on a free loopback port taking one key, stopped when dropped.
-struct SshServer {
-    _service: Service,
-    dir: tempfile::TempDir,
-    port: u16,
-    user: String,
-}
-
-/// The ssh Cairn runs here: this test's server key is new, so it is not checked.
-const SSH: &str =
-    "ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR";
-
-impl SshServer {
-    fn start() -> SshServer {
-        let dir = tempfile::tempdir().unwrap();
-        let d = dir.path();
-        for key in ["host_key", "client_key"] {
-            let ok = Command::new("ssh-keygen")
-                .args(["-q", "-t", "ed25519", "-N", "", "-f"])
-                .arg(d.join(key))
-                .status()
-                .expect("ssh-keygen (apt-get install openssh-client; scripts/test.sh does)")
-                .success();
-            assert!(ok, "ssh-keygen {key}");
-        }
-        std::fs::copy(d.join("client_key.pub"), d.join("authorized_keys")).unwrap();
-        let port = free_port();
-        let script = workspace_root().join("tests/data/ssh_server.py");
-        let mut cmd = Command::new(venv_bin("python"));
-        cmd.arg(&script)
-            .arg(port.to_string())
-            .arg(d.join("host_key"))
-            .arg(d.join("authorized_keys"));
-        let service = Service::start(cmd, port, "ssh_server.py");
-        let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
-            .unwrap()
-            .trim()
-            .to_string();
-        SshServer {
-            _service: service,
-            dir,
-            port,
-            user,
-        }
-    }
-
-    fn store(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn key(&self) -> String {
-        self.dir.path().join("client_key").display().to_string()
-    }
-
-    fn url(&self, store: &str) -> String {
-        format!(
-            "ssh://{}@127.0.0.1{}",
-            self.user,
-            self.store(store).display()
-        )
-    }
-}
 
 /// Folders `by-dvc` and `by-cairn` on the server; the port in the shared config, the key
 /// in `config.local` (a path on this machine), as a team would keep them.

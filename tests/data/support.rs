@@ -154,56 +154,6 @@ pub fn check_restored(c: &mut Checks, fx: &Fixture, repo: &TestRepo, who: &str) 
     );
 }
 
-/// A loopback port nothing listens on (for a test server to take).
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Waits until something accepts connections on loopback `port`, at most `limit`.
-pub fn wait_listening(port: u16, limit: std::time::Duration, what: &str) {
-    let started = std::time::Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(started.elapsed() < limit, "{what} did not listen on {port}");
-        std::thread::sleep(std::time::Duration::from_millis(50));
-    }
-}
-
-/// A server a test started on a loopback port; stopped when dropped.
-pub struct Service(std::process::Child);
-
-impl Service {
-    /// Starts `cmd` (output discarded) and waits until it listens on `port`.
-    pub fn start(mut cmd: std::process::Command, port: u16, what: &str) -> Service {
-        use std::process::Stdio;
-        let child = cmd
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap_or_else(|e| panic!("{what}: {e} (run scripts/ensure-dvc.sh)"));
-        // Owned first, so a server that never listens is still stopped.
-        let service = Service(child);
-        wait_listening(port, std::time::Duration::from_secs(60), what);
-        service
-    }
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// A program in the reference venv (`.venv-dvc/bin`).
-pub fn venv_bin(name: &str) -> std::path::PathBuf {
-    dvc_bin().parent().unwrap().join(name)
-}
-
 /// Runs `prelude` then `code` in the venv's Python; its output. Panics with its errors.
 pub fn venv_python(prelude: &str, code: &str) -> String {
     let out = std::process::Command::new(venv_bin("python"))

@@ -6,6 +6,7 @@
 mod registry;
 mod tensorboard;
 mod wandb;
+mod worker;
 
 /// Runs made by another tracker's own SDK (`<script> write`) in a new folder, as the
 /// script reads them with that tracker's own code (`<script> read`: JSON by run id) and

@@ -844,6 +844,10 @@ pub struct ExpRunArgs {
     pub set_params: Vec<String>,
     /// The experiment's name (one is generated when absent or empty).
     pub name: Option<String>,
+    /// Run it on this SSH worker (`ssh://[user@]host[:port]/folder`) rather than here.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
 }
 
 /// One change to a pipeline, as the Pipeline tab makes it. Stages are named by address;

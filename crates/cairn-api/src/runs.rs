@@ -25,7 +25,11 @@ enum Job {
     Experiment(cairn_exp::run::ExpRunOptions),
     /// Run the queue (a sweep just queued): `total` experiments, `jobs` at a time, each
     /// in its own worktree.
-    Sweep { total: usize, jobs: usize },
+    Sweep {
+        total: usize,
+        jobs: usize,
+        worker: Option<cairn_exp::worker::Worker>,
+    },
 }
 
 /// A run in progress.
@@ -258,9 +262,18 @@ impl Api {
         for o in grouped.values().flatten() {
             cairn_exp::overrides::parse_override(o)?;
         }
-        if cairn_exp::overrides::has_sweep(&grouped)? {
+        let worker = args
+            .worker
+            .as_deref()
+            .map(str::trim)
+            .filter(|w| !w.is_empty())
+            .map(cairn_exp::worker::Worker::open)
+            .transpose()?;
+        if worker.is_some() || cairn_exp::overrides::has_sweep(&grouped)? {
             // One experiment per combination, queued, then run by workers in their own
-            // worktrees (as `cairn exp run --queue` + `cairn queue start` would).
+            // worktrees (as `cairn exp run --queue` + `cairn queue start [--on]` would).
+            // A worker machine runs one at a time: its cores (or its GPU) are the
+            // stages' to use.
             if self.is_running(&root) {
                 return Err(ApiError::new(
                     ErrorCode::AlreadyRunning,
@@ -278,7 +291,12 @@ impl Api {
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let job = Job::Sweep {
                 total: queued.len(),
-                jobs: cores.min(queued.len()).max(1),
+                jobs: if worker.is_some() {
+                    1
+                } else {
+                    cores.min(queued.len()).max(1)
+                },
+                worker,
             };
             self.start_run(root, job)?;
             return Ok(RunHandle {
@@ -370,7 +388,11 @@ impl Api {
                         matches!(e, cairn_exp::ExpError::Run(cairn_run::RunError::Cancelled));
                     (e.to_string(), cancelled)
                 }),
-            Job::Sweep { total, jobs } => self.run_sweep(&root, &key, total, jobs, &cancel),
+            Job::Sweep {
+                total,
+                jobs,
+                worker,
+            } => self.run_sweep(&root, &key, total, jobs, worker.as_ref(), &cancel),
         };
         self.flush_output(&key, &batcher, true);
         let active = self.inner.runs.lock().expect("runs mutex").remove(&key);
@@ -419,13 +441,14 @@ impl Api {
         key: &str,
         total: usize,
         jobs: usize,
+        worker: Option<&cairn_exp::worker::Worker>,
         cancel: &CancelToken,
     ) -> Result<(), (String, bool)> {
         let task =
             crate::tasks::Task::start(self, key, &format!("Running {total} experiments"), false);
         task.report("experiments done", 0, Some(total as u64));
         let done = std::sync::atomic::AtomicU64::new(0);
-        let finished = cairn_exp::queue::start(root, jobs, cancel, &|_| {
+        let finished = cairn_exp::queue::start(root, jobs, worker, cancel, &|_| {
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             task.report("experiments done", n, Some(total as u64));
             self.emit(ApiEvent::FilesChanged {

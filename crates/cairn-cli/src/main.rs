@@ -44,6 +44,8 @@ enum Command {
     Plots(commands::plots::PlotsArgs),
     Models(commands::models::ModelsArgs),
     Report(commands::report::ReportArgs),
+    #[command(hide = true)]
+    Worker(commands::worker::WorkerArgs),
 }
 
 fn main() -> ExitCode {
@@ -68,6 +70,7 @@ fn main() -> ExitCode {
         Command::Remove(a) => commands::remove::run(a),
         Command::Runs(a) => commands::runs::run(a),
         Command::Ui(a) => commands::ui::run(a),
+        Command::Worker(a) => commands::worker::run(a),
         Command::Exp(a) => commands::exp::run(a),
         Command::Metrics(a) => commands::metrics::run(a),
         Command::Params(a) => commands::params::run(a),

@@ -49,6 +49,7 @@ pub mod tensorboard;
 pub mod tomledit;
 pub mod wandb;
 mod words;
+pub mod worker;
 pub mod yamledit;
 
 pub use error::ExpError;

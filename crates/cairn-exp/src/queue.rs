@@ -78,6 +78,9 @@ pub struct Entry {
     pub error: Option<String>,
     /// Worker process id while running.
     pub pid: Option<u32>,
+    /// The SSH worker it ran on (`ssh://host/folder`); none for this machine.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub worker: Option<String>,
 }
 
 impl Entry {
@@ -150,7 +153,7 @@ pub fn log_path(root: &Path, id: &str) -> PathBuf {
     queue_dir(root).join(format!("{id}.log"))
 }
 
-fn save(root: &Path, e: &Entry) -> Result<(), ExpError> {
+pub(crate) fn save(root: &Path, e: &Entry) -> Result<(), ExpError> {
     let dir = queue_dir(root);
     std::fs::create_dir_all(&dir).map_err(|er| ExpError::io(dir.display(), er))?;
     let p = entry_path(root, &e.id);
@@ -264,6 +267,7 @@ pub fn enqueue(root: &Path, opts: &QueueOptions) -> Result<Vec<Entry>, ExpError>
             commit: None,
             error: None,
             pid: None,
+            worker: None,
         };
         git.set_ref(
             &format!("refs/exps/cairn/queue/{id}"),
@@ -318,91 +322,27 @@ fn claim(root: &Path, guard: &Mutex<()>) -> Result<Option<Entry>, ExpError> {
     Ok(out)
 }
 
-/// Runs one entry in a fresh worktree; returns the finished entry.
-pub fn run_entry(root: &Path, mut e: Entry, cancel: &CancelToken) -> Result<Entry, ExpError> {
+/// An entry's log, written a line at a time from any thread.
+pub type LogLine = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// Runs `work` for a claimed entry with its log open, then records how it ended
+/// (state, result commit or error) and drops its queue ref.
+pub(crate) fn run_with(
+    root: &Path,
+    mut e: Entry,
+    work: impl FnOnce(&Entry, &LogLine) -> Result<String, ExpError>,
+) -> Result<Entry, ExpError> {
     let git = Git::discover(root)?;
-    let wt_name = format!("cairn-{}", e.id);
-    let wt = root.join(".dvc").join("tmp").join("exps").join(&wt_name);
     let log = log_path(root, &e.id);
     let log_file = Arc::new(Mutex::new(
         std::fs::File::create(&log).map_err(|er| ExpError::io(log.display(), er))?,
     ));
-    let write_log = {
-        let f = log_file.clone();
-        move |line: &str| {
-            use std::io::Write;
-            let mut f = f.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = writeln!(f, "{line}");
-        }
-    };
-    let result = (|| -> Result<String, ExpError> {
-        if let Some(parent) = wt.parent() {
-            std::fs::create_dir_all(parent).map_err(|er| ExpError::io(parent.display(), er))?;
-        }
-        {
-            // Worktree bookkeeping in `.git` is not safe to change from two threads.
-            let _g = WORKTREES.lock().unwrap_or_else(|p| p.into_inner());
-            let _ = git.worktree_remove(&wt_name, &wt);
-            git.worktree_add(&wt_name, &wt, &e.snapshot)?;
-        }
-        // Share the cache with the main repository.
-        let cache = cairn_data::Repo::open(root)?.config().cache_dir.clone();
-        let local = wt.join(".dvc").join("config.local");
-        if wt.join(".dvc").is_dir() {
-            std::fs::write(&local, format!("[cache]\n    dir = {}\n", cache.display()))
-                .map_err(|er| ExpError::io(local.display(), er))?;
-        }
-        // Like DVC's executor: data from the cache before reproducing (`.dvc`-tracked
-        // deps, and outputs so unchanged stages stay up to date).
-        {
-            let wrepo = cairn_data::Repo::open(&wt)?;
-            let (_, errs) =
-                cairn_data::checkout::checkout(&wrepo, None, true, &cairn_core::NoProgress)?;
-            for er in errs {
-                write_log(&format!("WARNING: {er}"));
-            }
-            let (_, missing) = crate::manage::checkout_outputs(&wt)?;
-            for m in missing {
-                write_log(&format!("WARNING: {m} is not in the cache (pull needed)"));
-            }
-        }
-        write_log(&format!("Reproducing experiment '{}'", e.name));
-        let sink_log = write_log.clone();
-        let sink: cairn_run::engine::Sink = Arc::new(move |ev: RunEvent| match ev {
-            RunEvent::StageStarted { stage, cmd } => {
-                sink_log(&format!("Running stage '{stage}':"));
-                for c in cmd {
-                    sink_log(&format!("> {c}"));
-                }
-            }
-            RunEvent::Output { line, .. } => sink_log(&line),
-            RunEvent::StageFinished {
-                stage,
-                outcome,
-                message,
-                ..
-            } => sink_log(&format!(
-                "Stage '{stage}': {outcome:?}{}",
-                message.map(|m| format!(" ({m})")).unwrap_or_default()
-            )),
-            _ => {}
-        });
-        let opts = ExpRunOptions {
-            set_params: e.set_params.clone(),
-            name: Some(e.name.clone()),
-            targets: e.targets.clone(),
-            force: false,
-            jobs: 1,
-            message: None,
-        };
-        let r = crate::run::run_experiment_on(&wt, &e.baseline, &opts, sink, cancel)?;
-        write_log(&format!("Ran experiment '{}' ({})", r.name, &r.commit[..7]));
-        Ok(r.commit)
-    })();
-    {
-        let _g = WORKTREES.lock().unwrap_or_else(|p| p.into_inner());
-        let _ = git.worktree_remove(&wt_name, &wt);
-    }
+    let write_log: LogLine = Arc::new(move |line: &str| {
+        use std::io::Write;
+        let mut f = log_file.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = writeln!(f, "{line}");
+    });
+    let result = work(&e, &write_log);
     e.finished_ms = Some(now_ms());
     e.pid = None;
     match result {
@@ -421,11 +361,107 @@ pub fn run_entry(root: &Path, mut e: Entry, cancel: &CancelToken) -> Result<Entr
     Ok(e)
 }
 
-/// Runs queued entries with `jobs` workers until the queue is empty. `on_done` hears
-/// about each finished entry.
+/// What a queued entry runs (its overrides, name and targets).
+pub(crate) fn run_options(e: &Entry) -> ExpRunOptions {
+    ExpRunOptions {
+        set_params: e.set_params.clone(),
+        name: Some(e.name.clone()),
+        targets: e.targets.clone(),
+        force: false,
+        jobs: 1,
+        message: None,
+    }
+}
+
+/// Runs an experiment in a working copy made for it (a worktree here, or a folder on
+/// an SSH worker), as DVC's executor does: data from the cache first (`.dvc`-tracked
+/// deps, and outputs so unchanged stages stay up to date), then reproduce and record.
+/// Everything it says goes to `log`.
+pub fn execute(
+    wt: &Path,
+    baseline: &str,
+    opts: &ExpRunOptions,
+    log: &LogLine,
+    cancel: &CancelToken,
+) -> Result<crate::run::ExpRunResult, ExpError> {
+    {
+        let wrepo = cairn_data::Repo::open(wt)?;
+        let (_, errs) =
+            cairn_data::checkout::checkout(&wrepo, None, true, &cairn_core::NoProgress)?;
+        for er in errs {
+            log(&format!("WARNING: {er}"));
+        }
+        let (_, missing) = crate::manage::checkout_outputs(wt)?;
+        for m in missing {
+            log(&format!("WARNING: {m} is not in the cache (pull needed)"));
+        }
+    }
+    log(&format!(
+        "Reproducing experiment '{}'",
+        opts.name.as_deref().unwrap_or("")
+    ));
+    let sink_log = log.clone();
+    let sink: cairn_run::engine::Sink = Arc::new(move |ev: RunEvent| match ev {
+        RunEvent::StageStarted { stage, cmd } => {
+            sink_log(&format!("Running stage '{stage}':"));
+            for c in cmd {
+                sink_log(&format!("> {c}"));
+            }
+        }
+        RunEvent::Output { line, .. } => sink_log(&line),
+        RunEvent::StageFinished {
+            stage,
+            outcome,
+            message,
+            ..
+        } => sink_log(&format!(
+            "Stage '{stage}': {outcome:?}{}",
+            message.map(|m| format!(" ({m})")).unwrap_or_default()
+        )),
+        _ => {}
+    });
+    let r = crate::run::run_experiment_on(wt, baseline, opts, sink, cancel)?;
+    log(&format!("Ran experiment '{}' ({})", r.name, &r.commit[..7]));
+    Ok(r)
+}
+
+/// Runs one entry in a fresh worktree; returns the finished entry.
+pub fn run_entry(root: &Path, e: Entry, cancel: &CancelToken) -> Result<Entry, ExpError> {
+    let git = Git::discover(root)?;
+    let wt_name = format!("cairn-{}", e.id);
+    let wt = root.join(".dvc").join("tmp").join("exps").join(&wt_name);
+    run_with(root, e, |e, log| {
+        let result = (|| {
+            if let Some(parent) = wt.parent() {
+                std::fs::create_dir_all(parent).map_err(|er| ExpError::io(parent.display(), er))?;
+            }
+            {
+                // Worktree bookkeeping in `.git` is not safe to change from two threads.
+                let _g = WORKTREES.lock().unwrap_or_else(|p| p.into_inner());
+                let _ = git.worktree_remove(&wt_name, &wt);
+                git.worktree_add(&wt_name, &wt, &e.snapshot)?;
+            }
+            // Share the cache with the main repository.
+            let cache = cairn_data::Repo::open(root)?.config().cache_dir.clone();
+            let local = wt.join(".dvc").join("config.local");
+            if wt.join(".dvc").is_dir() {
+                std::fs::write(&local, format!("[cache]\n    dir = {}\n", cache.display()))
+                    .map_err(|er| ExpError::io(local.display(), er))?;
+            }
+            execute(&wt, &e.baseline, &run_options(e), log, cancel).map(|r| r.commit)
+        })();
+        let _g = WORKTREES.lock().unwrap_or_else(|p| p.into_inner());
+        let _ = git.worktree_remove(&wt_name, &wt);
+        result
+    })
+}
+
+/// Runs queued entries with `jobs` workers until the queue is empty, here or on the
+/// SSH `worker`. `on_done` hears about each finished entry.
 pub fn start(
     root: &Path,
     jobs: usize,
+    worker: Option<&crate::worker::Worker>,
     cancel: &CancelToken,
     on_done: &(dyn Fn(&Entry) + Sync),
 ) -> Result<Vec<Entry>, ExpError> {
@@ -450,7 +486,11 @@ pub fn start(
                             break;
                         }
                     };
-                    match run_entry(&root, e, cancel) {
+                    let ran = match worker {
+                        Some(w) => crate::worker::run_entry_on(&root, e, w, cancel),
+                        None => run_entry(&root, e, cancel),
+                    };
+                    match ran {
                         Ok(e) => {
                             on_done(&e);
                             done.lock().unwrap().push(e);

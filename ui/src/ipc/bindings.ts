@@ -1482,7 +1482,11 @@ setParams: Array<string>,
 /**
  * The experiment's name (one is generated when absent or empty).
  */
-name: string | null, };
+name: string | null, 
+/**
+ * Run it on this SSH worker (`ssh://[user@]host[:port]/folder`) rather than here.
+ */
+worker?: string, };
 
 export type PipelineEdit = { "kind": "add_stage", 
 /**

@@ -23,6 +23,7 @@ pub mod stage;
 pub mod status;
 pub mod sync;
 pub mod ui;
+pub mod worker;
 
 use std::path::PathBuf;
 

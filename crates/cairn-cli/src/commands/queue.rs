@@ -33,6 +33,11 @@ pub struct StartArgs {
     /// their output goes to `.dvc/tmp/cairn/queue/workers.log`
     #[arg(short, long)]
     detach: bool,
+    /// Run them on another machine over SSH (ssh://[user@]host[:port]/folder): Cairn
+    /// sends itself, the commit and the data there, and brings the experiments back.
+    /// The machine needs `sh` and `git`.
+    #[arg(long, value_name = "URL")]
+    on: Option<String>,
 }
 
 /// Queued, running, finished and failed experiments
@@ -73,8 +78,13 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                 .create(true)
                 .append(true)
                 .open(dir.join("workers.log"))?;
+            let mut args = vec!["queue".to_string(), "start".into(), "--jobs".into()];
+            args.push(a.jobs.to_string());
+            if let Some(on) = &a.on {
+                args.extend(["--on".into(), on.clone()]);
+            }
             let child = std::process::Command::new(std::env::current_exe()?)
-                .args(["queue", "start", "--jobs", &a.jobs.to_string()])
+                .args(&args)
                 .current_dir(&root)
                 .stdin(std::process::Stdio::null())
                 .stdout(log.try_clone()?)
@@ -96,11 +106,19 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                 .iter()
                 .filter(|e| e.state == State::Queued)
                 .count();
+            let worker =
+                a.on.as_deref()
+                    .map(cairn_exp::worker::Worker::open)
+                    .transpose()?;
             output::line(&format!(
-                "Running {n} queued experiment(s) with {} worker(s).",
-                a.jobs
+                "Running {n} queued experiment(s) with {} worker(s){}.",
+                a.jobs,
+                worker
+                    .as_ref()
+                    .map(|w| format!(" on {}", w.url()))
+                    .unwrap_or_default()
             ));
-            let done = queue::start(&root, a.jobs, &cancel, &|e| {
+            let done = queue::start(&root, a.jobs, worker.as_ref(), &cancel, &|e| {
                 output::line(&format!(
                     "{} '{}'{}",
                     e.state.label(),

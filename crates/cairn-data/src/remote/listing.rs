@@ -3,25 +3,33 @@
 //! every transfer that asks.
 
 use std::collections::HashSet;
-use std::sync::OnceLock;
+use std::sync::{Arc, Mutex};
 
 use crate::error::{DataError, Result};
 
+type Names = std::result::Result<HashSet<String>, String>;
+
 /// The names, once listed.
 #[derive(Debug, Default)]
-pub(crate) struct Listing(OnceLock<std::result::Result<HashSet<String>, String>>);
+pub(crate) struct Listing(Mutex<Option<Arc<Names>>>);
 
 impl Listing {
-    /// Whether `name` is on the remote, listing it with `list` the first time.
-    pub fn contains(
-        &self,
-        name: &str,
-        list: impl FnOnce() -> std::result::Result<HashSet<String>, String>,
-    ) -> Result<bool> {
-        match self.0.get_or_init(list) {
+    /// Whether `name` is on the remote, listing it with `list` the first time. Other
+    /// threads asking meanwhile wait for that one listing.
+    pub fn contains(&self, name: &str, list: impl FnOnce() -> Names) -> Result<bool> {
+        let names = {
+            let mut slot = self.0.lock().unwrap_or_else(|p| p.into_inner());
+            slot.get_or_insert_with(|| Arc::new(list())).clone()
+        };
+        match &*names {
             Ok(names) => Ok(names.contains(name)),
             Err(e) => Err(DataError::Remote(e.clone())),
         }
+    }
+
+    /// Lists again on next use: someone else wrote to the remote since.
+    pub fn forget(&self) {
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = None;
     }
 }
 

@@ -85,6 +85,15 @@ pub struct Transfer {
 }
 
 impl Remote {
+    /// A remote over a store opened by hand rather than from `.dvc/config` (a worker's
+    /// cache).
+    pub fn with_store(name: &str, store: Box<dyn Store>) -> Remote {
+        Remote {
+            name: name.to_string(),
+            store,
+        }
+    }
+
     /// Runs `work` (rayon parallel iterators) with as many transfers at once as the
     /// store wants: a network store waits on round trips, not on the CPU.
     fn parallel<T: Send>(&self, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {

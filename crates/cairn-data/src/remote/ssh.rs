@@ -236,6 +236,53 @@ impl Ssh {
         DataError::Remote(format!("remote `{}` ({}): {what}", self.name, self.url))
     }
 
+    /// Runs `command` in the remote shell over the shared connection, with `input` on
+    /// its stdin; its stdout, or what went wrong (named as this remote's failure).
+    pub fn run_command(&self, command: &str, input: Option<&mut dyn Read>) -> Result<Vec<u8>> {
+        self.run(command, input)
+    }
+
+    /// Starts `command` in the remote shell with stdout and stderr piped, for output
+    /// that is read as it comes (a worker's log).
+    pub fn spawn(&self, command: &str) -> Result<std::process::Child> {
+        self.ssh(command)?
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .map_err(|e| {
+                self.error(&format!(
+                    "cannot run ssh: {e} (is OpenSSH's client installed?)"
+                ))
+            })
+    }
+
+    /// What `git` should run as ssh (`GIT_SSH_COMMAND`) to go over this connection,
+    /// and the URL of `path` on the server for it.
+    pub fn git_transport(&self, path: &str) -> Result<(String, String)> {
+        self.connect()?;
+        let cmd = self.base();
+        let mut words = vec![quote(&cmd.get_program().to_string_lossy())];
+        words.extend(cmd.get_args().map(|a| quote(&a.to_string_lossy())));
+        words.extend(["-o".into(), "ControlMaster=no".into()]);
+        Ok((words.join(" "), format!("ssh://{}{}", self.host, path)))
+    }
+
+    /// Lists the folder again on next use (something else wrote objects there).
+    pub fn relist(&self) {
+        self.listed.forget();
+    }
+
+    /// The folder the URL names on the server.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// A failure of this connection, in its words.
+    pub fn failure(&self, what: &str) -> DataError {
+        self.error(what)
+    }
+
     /// An object's path under the remote folder.
     fn rel(hash: &str, kind: HashKind) -> String {
         super::object_path("", hash, kind)
@@ -243,7 +290,7 @@ impl Ssh {
 }
 
 /// `s` as one word for a POSIX shell.
-fn quote(s: &str) -> String {
+pub fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 

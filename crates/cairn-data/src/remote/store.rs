@@ -21,3 +21,19 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         None
     }
 }
+
+/// A store shared with its owner (a worker keeps using the connection it pushes over).
+impl<T: Store> Store for std::sync::Arc<T> {
+    fn contains(&self, hash: &str, kind: HashKind) -> Result<bool> {
+        (**self).contains(hash, kind)
+    }
+    fn put(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
+        (**self).put(local, hash, kind)
+    }
+    fn get(&self, local: &Odb, hash: &str, kind: HashKind) -> Result<u64> {
+        (**self).get(local, hash, kind)
+    }
+    fn jobs(&self) -> Option<usize> {
+        (**self).jobs()
+    }
+}

@@ -1,0 +1,185 @@
+//! Queued experiments run on an SSH worker (`cairn queue start --on ssh://…`), against
+//! the test SSH server (`tests/data/ssh_server.py`, commands by /bin/sh, so the "other
+//! machine" is a folder here). What comes back must be the experiment a local queue
+//! run records — same ref, same commit tree — with its outputs in this machine's cache,
+//! and the real `dvc` must read and apply it.
+
+use cairn_e2e::{Checks, SSH, SshServer, TestRepo, Tool, cairn_bin};
+use serde_json::Value;
+
+use super::{exp_ref, project};
+
+/// The project with a `.dvc`-tracked input the stage depends on: the worker must be
+/// sent it, or the stage has a missing dependency there.
+fn project_with_data() -> TestRepo {
+    let repo = project();
+    repo.write("data.txt", "rows\n");
+    Tool::Dvc.ok(&repo, ["add", "-q", "data.txt"]);
+    let yaml = std::fs::read_to_string(repo.path().join("dvc.yaml")).unwrap();
+    repo.write(
+        "dvc.yaml",
+        yaml.replace("    - train.py\n", "    - train.py\n    - data.txt\n"),
+    );
+    Tool::Dvc.ok(&repo, ["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "data"]);
+    // The input is only in the cache: a worker that is not sent it fails.
+    repo
+}
+
+fn cairn(repo: &TestRepo, server: &SshServer, args: &[&str]) -> std::process::Output {
+    repo.command(cairn_bin())
+        .args(args)
+        .env("CAIRN_SSH_COMMAND", format!("{SSH} -i {}", server.key()))
+        .output()
+        .unwrap()
+}
+
+fn queue_entry(repo: &TestRepo, name: &str) -> Value {
+    let out = Tool::Cairn.ok(repo, ["queue", "status", "--json"]).stdout();
+    let all: Value = serde_json::from_str(&out).unwrap();
+    all.as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == name)
+        .cloned()
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn queued_experiments_run_on_an_ssh_worker_and_come_back() {
+    let mut c = Checks::new("queue start --on ssh://");
+    let server = SshServer::start();
+    let base = project_with_data();
+    let here = base.duplicate();
+    let there = base.duplicate();
+    let queue = ["exp", "run", "--queue", "-S", "model.depth=4", "-n", "deep"];
+    Tool::Cairn.ok(&here, queue);
+    Tool::Cairn.ok(&there, queue);
+    Tool::Cairn.ok(&here, ["queue", "start"]);
+    let url = format!(
+        "ssh://{}@127.0.0.1:{}{}",
+        server.user,
+        server.port,
+        server.store("worker").display()
+    );
+    let run = cairn(&there, &server, &["queue", "start", "--on", &url]);
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    c.check(run.status.success(), || {
+        format!("queue start --on failed:\n{stdout}\n{stderr}")
+    });
+
+    // The same experiment as a local queue run: same ref, same tree, same parent.
+    let (r_here, c_here) = exp_ref(&here, "deep").expect("the local run recorded it");
+    match exp_ref(&there, "deep") {
+        None => c.fail(format!("no experiment came back:\n{stdout}\n{stderr}")),
+        Some((r_there, c_there)) => {
+            c.check(r_here == r_there, || format!("refs {r_here} vs {r_there}"));
+            let tree = |r: &TestRepo, x: &str| r.git_ok(["log", "-1", "--format=%T %P %s", x]);
+            c.check(tree(&here, &c_here) == tree(&there, &c_there), || {
+                format!(
+                    "commit here: {}, from the worker: {}",
+                    tree(&here, &c_here),
+                    tree(&there, &c_there)
+                )
+            });
+        }
+    }
+    let entry = queue_entry(&there, "deep");
+    c.check(entry["state"] == "success", || format!("entry: {entry}"));
+    c.check(entry["worker"] == url.as_str(), || {
+        format!("entry: {entry}")
+    });
+    let log = Tool::Cairn.ok(&there, ["queue", "logs", "deep"]).stdout();
+    for expected in [
+        "Running on ssh://",
+        "Sent 2 data object(s)",
+        "Running stage 'train':",
+        "> python3 train.py",
+        "Brought back experiment 'deep'",
+    ] {
+        c.check(log.contains(expected), || {
+            format!("the log lacks {expected:?}:\n{log}")
+        });
+    }
+
+    // The worker's folder: Cairn's build, the repository, the cache with the new
+    // model, and no run left behind.
+    let w = server.store("worker");
+    let bins: Vec<String> = std::fs::read_dir(w.join("bin"))
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    c.check(bins.len() == 1 && bins[0].starts_with("cairn-"), || {
+        format!("worker bin/: {bins:?}")
+    });
+    c.check(w.join("repo.git").join("HEAD").is_file(), || {
+        "no repo.git on the worker".into()
+    });
+    let runs_left = std::fs::read_dir(w.join("runs")).map_or(0, |d| d.count());
+    c.check(runs_left == 0, || {
+        format!("{runs_left} run folder(s) left on the worker")
+    });
+
+    // dvc reads it, and applies it from this machine's cache alone: the model the
+    // worker made came back.
+    let shown = Tool::Dvc.ok(&there, ["exp", "show", "--json"]).stdout();
+    c.check(shown.contains("\"deep\""), || {
+        format!("dvc exp show:\n{shown}")
+    });
+    let applied = Tool::Dvc.run(&there, ["exp", "apply", "deep"]);
+    c.check(applied.success(), || {
+        format!("dvc exp apply: {}\nlog:\n{log}", applied.stderr())
+    });
+    let model = std::fs::read_to_string(there.path().join("model.txt")).unwrap_or_default();
+    c.check(model == "444", || {
+        format!("model.txt after dvc exp apply: {model:?}")
+    });
+    let status = Tool::Dvc.ok(&there, ["status", "--json"]).stdout();
+    c.check(status.trim() == "{}", || {
+        format!("dvc status after apply: {status}")
+    });
+
+    // A failing run is named and marked, and the worker is left clean.
+    Tool::Cairn.ok(
+        &there,
+        ["exp", "run", "--queue", "-S", "epochs=many", "-n", "broken"],
+    );
+    let failed = cairn(&there, &server, &["queue", "start", "--on", &url]);
+    c.check(!failed.status.success(), || {
+        "a failed remote run exited 0".into()
+    });
+    let entry = queue_entry(&there, "broken");
+    c.check(entry["state"] == "failed", || format!("entry: {entry}"));
+    let error = entry["error"].as_str().unwrap_or_default();
+    c.check(error.contains("failed"), || format!("error: {error}"));
+    let log = Tool::Cairn.ok(&there, ["queue", "logs", "broken"]).stdout();
+    c.check(log.contains("ValueError"), || {
+        format!("the stage's traceback is not in the log:\n{log}")
+    });
+    let runs_left = std::fs::read_dir(w.join("runs")).map_or(0, |d| d.count());
+    c.check(runs_left == 0, || {
+        format!("{runs_left} run folder(s) left after a failure")
+    });
+
+    // A worker URL that names no folder is refused before anything is sent.
+    Tool::Cairn.ok(&there, ["exp", "run", "--queue", "-n", "again"]);
+    let bad = cairn(
+        &there,
+        &server,
+        &["queue", "start", "--on", "127.0.0.1:/tmp/w"],
+    );
+    let said = String::from_utf8_lossy(&bad.stderr);
+    c.check(
+        !bad.status.success() && said.contains("ssh://[user@]host[:port]/folder"),
+        || format!("bad URL: {said}"),
+    );
+    c.check(queue_entry(&there, "again")["state"] == "queued", || {
+        "a refused start changed the queue".into()
+    });
+    c.finish();
+}
