@@ -6,7 +6,8 @@
 // Screenshots go to ../artifacts/screenshots/.
 import { spawn, spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { createServer, connect } from "node:net";
+import { tmpdir, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -22,16 +23,57 @@ const dataDir = join(tmp, "data");
 const steps = [];
 let server;
 let browser;
+let sshServer;
 
 function step(name) {
   steps.push(name);
   console.log(`  • ${name}`);
 }
 
-async function startServer() {
+/** A loopback port nothing listens on. */
+function freePort() {
+  return new Promise((ok) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * The SSH test server the Rust e2e uses (tests/data/ssh_server.py on asyncssh, in the
+ * reference venv): a worker machine that is a folder here. Its key goes to `cairn ui`
+ * through CAIRN_SSH_COMMAND.
+ */
+async function startSshServer() {
+  const dir = join(tmp, "ssh");
+  mkdirSync(dir);
+  for (const k of ["host_key", "client_key"]) {
+    const r = spawnSync("ssh-keygen", ["-q", "-t", "ed25519", "-N", "", "-f", join(dir, k)]);
+    if (r.status !== 0) throw new Error(`ssh-keygen: ${r.stderr}`);
+  }
+  cpSync(join(dir, "client_key.pub"), join(dir, "authorized_keys"));
+  const port = await freePort();
+  const python = join(repo, ".venv-dvc/bin/python");
+  sshServer = spawn(python, [join(repo, "tests/data/ssh_server.py"), String(port), join(dir, "host_key"), join(dir, "authorized_keys")], { stdio: "ignore" });
+  for (let i = 0; ; i++) {
+    const up = await new Promise((ok) => {
+      const c = connect(port, "127.0.0.1", () => (c.end(), ok(true)));
+      c.on("error", () => ok(false));
+    });
+    if (up) break;
+    if (i > 600) throw new Error("the SSH test server did not listen (run scripts/ensure-dvc.sh)");
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, command: `ssh -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o LogLevel=ERROR -i ${join(dir, "client_key")}` };
+}
+
+async function startServer(ssh) {
   server = spawn(bin, ["ui", "--no-open", "--port", "0"], {
     env: {
       ...process.env,
+      CAIRN_SSH_COMMAND: ssh.command,
       CAIRN_DATA_DIR: dataDir,
       CAIRN_UI_DIST: join(repo, "ui/dist"),
       // The clone step uses git's `ext::` transport to make a slow "server" (a sleep in
@@ -84,7 +126,8 @@ async function shot(page, name) {
 }
 
 async function main() {
-  const url = await startServer();
+  const ssh = await startSshServer();
+  const url = await startServer(ssh);
   browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
     args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
@@ -580,6 +623,40 @@ async function main() {
   rmSync(join(demoDir, "mlruns"), { recursive: true, force: true });
   await mlRow.waitFor({ state: "detached", timeout: 20000 });
 
+  step("Run on an SSH worker: the experiment runs there and comes back with its outputs");
+  const workerDir = join(tmp, "worker");
+  const workerUrl = `ssh://${userInfo().username}@127.0.0.1:${ssh.port}${workerDir}`;
+  await page.getByTestId("new-experiment-open").click();
+  await page.getByTestId("new-experiment").waitFor();
+  await page.getByTestId("run-on").fill("gpu-box:/srv/cairn");
+  await page.getByTestId("worker-problem").filter({ hasText: "SSH URL" }).waitFor();
+  if (!(await page.getByTestId("run-experiment").isDisabled())) throw new Error("a malformed worker URL cannot be run on");
+  await page.getByTestId("run-on").fill(workerUrl);
+  await page.getByLabel("train.epochs").fill("45");
+  await page.getByLabel("Experiment name").fill("on-worker");
+  await page.getByTestId("run-experiment").filter({ hasText: "Run on worker" }).waitFor();
+  await shot(page, "04j-run-on-worker");
+  await page.getByTestId("run-experiment").click();
+  await expRow("on-worker").waitFor({ timeout: 120000 });
+  await page.waitForFunction(() => !document.querySelector('[data-testid="exp-row"] .pill-running'), null, { timeout: 120000 });
+  const workerRef = git("for-each-ref", "--format=%(refname)", "refs/exps/").split("\n").find((r) => r.endsWith("/on-worker"));
+  if (!workerRef) throw new Error("the worker's experiment ref came back");
+  const workerEpochs = await expRow("on-worker").locator("td.changed").allInnerTexts();
+  if (!workerEpochs.includes("45")) throw new Error(`the worker's experiment has its epochs: ${workerEpochs}`);
+  // Its model is in this machine's cache (fetched from the worker's), and Cairn's
+  // build is in the worker's folder.
+  const lock = git("show", `${workerRef}:dvc.lock`);
+  const modelMd5 = /path: model\.json\s+hash: md5\s+md5: ([0-9a-f]{32})/.exec(lock)?.[1];
+  if (!modelMd5 || !existsSync(join(demoDir, ".dvc/cache/files/md5", modelMd5.slice(0, 2), modelMd5.slice(2))))
+    throw new Error(`the worker's model.json (${modelMd5}) is in the local cache`);
+  if (!spawnSync("ls", [join(workerDir, "bin")], { encoding: "utf8" }).stdout.startsWith("cairn-")) throw new Error("Cairn sent itself to the worker");
+  // The worker is offered next time.
+  await page.getByTestId("new-experiment-open").click();
+  await page.getByTestId("new-experiment").waitFor();
+  const offered = await page.locator("#cairn-workers option").evaluateAll((os) => os.map((o) => o.value));
+  if (offered[0] !== workerUrl) throw new Error(`the worker is remembered: ${offered}`);
+  await page.getByTestId("new-experiment").getByRole("button", { name: "Cancel" }).click();
+
   step("History: the applied experiment saved as a version; older commits keep their experiments; metrics over commits");
   // The work tree holds slow-lr (applied above): saving it makes a third commit whose
   // metrics differ from the one the experiments were run on.
@@ -1002,6 +1079,7 @@ try {
 } finally {
   await browser?.close().catch(() => undefined);
   server?.kill("SIGTERM");
+  sshServer?.kill("SIGTERM");
   rmSync(tmp, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

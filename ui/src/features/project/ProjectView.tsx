@@ -24,7 +24,7 @@ import { ExperimentsTab } from "../experiments/ExperimentsTab";
 export type Tab = "pipeline" | "experiments" | "data" | "runs";
 export type RunRequest = Omit<RunArgs, "project">;
 /** An experiment to run: changed params as `[file:]key=value`, and an optional name. */
-export type ExperimentRequest = { setParams: string[]; name: string | null };
+export type ExperimentRequest = { setParams: string[]; name: string | null; worker?: string };
 /** What the Run buttons and the New experiment dialog ask for. */
 type Pending = { pipeline: RunRequest } | { experiment: ExperimentRequest };
 /** Live output by stage, from this session's runs. */
