@@ -4,7 +4,7 @@
 //! run records — same ref, same commit tree — with its outputs in this machine's cache,
 //! and the real `dvc` must read and apply it.
 
-use cairn_e2e::{Checks, SSH, SshServer, TestRepo, Tool, cairn_bin};
+use cairn_e2e::{Checks, SSH, SshServer, TestRepo, Tool, cairn_bin, init};
 use serde_json::Value;
 
 use super::{exp_ref, project};
@@ -180,6 +180,100 @@ fn queued_experiments_run_on_an_ssh_worker_and_come_back() {
     );
     c.check(queue_entry(&there, "again")["state"] == "queued", || {
         "a refused start changed the queue".into()
+    });
+    c.finish();
+}
+
+#[test]
+fn cancelling_a_worker_run_stops_it_there() {
+    let mut c = Checks::new("queue start --on, cancelled");
+    let server = SshServer::start();
+    let repo = TestRepo::new();
+    // A stage that says it started, then takes long enough to be cancelled.
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  slow:\n    cmd: echo started && sleep 41.37 && echo done > out.txt\n    outs:\n    - out.txt\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "slow pipeline"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-n", "slow"]);
+    let url = format!(
+        "ssh://{}@127.0.0.1:{}{}",
+        server.user,
+        server.port,
+        server.store("worker").display()
+    );
+    let mut child = repo
+        .command(cairn_bin())
+        .args(["queue", "start", "--on", &url])
+        .env("CAIRN_SSH_COMMAND", format!("{SSH} -i {}", server.key()))
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    let log = || {
+        std::fs::read_to_string(repo.path().join(".dvc/tmp/cairn/queue").join(format!(
+            "{}.log",
+            queue_entry(&repo, "slow")["id"].as_str().unwrap_or("-")
+        )))
+        .unwrap_or_default()
+    };
+    while !log().contains("started") {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(120),
+            "the stage never started on the worker:\n{}",
+            log()
+        );
+        std::thread::sleep(std::time::Duration::from_millis(200));
+    }
+    let sleeping = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", "sleep 41.37"])
+            .stdout(std::process::Stdio::null())
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    };
+    c.check(sleeping(), || {
+        "the stage is not running on the worker".into()
+    });
+    // Ctrl-C, as in a terminal.
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let stopped = std::time::Instant::now();
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break Some(s);
+        }
+        if stopped.elapsed() > std::time::Duration::from_secs(30) {
+            let _ = child.kill();
+            break None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    };
+    c.check(status.is_some_and(|s| !s.success()), || {
+        format!("queue start after Ctrl-C: {status:?} (not stopped within 30 s, or exit 0)")
+    });
+    c.check(!sleeping(), || "the stage still runs on the worker".into());
+    let entry = queue_entry(&repo, "slow");
+    c.check(entry["state"] == "failed", || format!("entry: {entry}"));
+    c.check(
+        entry["error"]
+            .as_str()
+            .unwrap_or_default()
+            .contains("cancelled"),
+        || format!("entry: {entry}"),
+    );
+    c.check(super::exp_ref(&repo, "slow").is_none(), || {
+        "a cancelled run recorded an experiment".into()
+    });
+    let runs_left = std::fs::read_dir(server.store("worker").join("runs")).map_or(0, |d| d.count());
+    c.check(runs_left == 0, || {
+        format!("{runs_left} run folder(s) left after a cancel")
     });
     c.finish();
 }
