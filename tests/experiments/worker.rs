@@ -277,3 +277,62 @@ fn cancelling_a_worker_run_stops_it_there() {
     });
     c.finish();
 }
+
+#[test]
+fn a_worker_makes_the_python_environment_from_requirements_once() {
+    let mut c = Checks::new("queue start --on: requirements.txt");
+    let server = SshServer::start();
+    let repo = TestRepo::new();
+    repo.write("requirements.txt", "# the standard library is enough\n");
+    repo.write(
+        "envinfo.py",
+        "import json, sys\njson.dump({'prefix': sys.prefix}, open('env.json', 'w'))\n",
+    );
+    repo.write(
+        "dvc.yaml",
+        "stages:\n  env:\n    cmd: python envinfo.py\n    deps:\n    - envinfo.py\n    metrics:\n    - env.json:\n        cache: false\n",
+    );
+    init(Tool::Dvc, &repo);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "env pipeline"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-n", "first"]);
+    Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-n", "second"]);
+    let w = server.store("worker");
+    let url = format!(
+        "ssh://{}@127.0.0.1:{}{}",
+        server.user,
+        server.port,
+        w.display()
+    );
+    let run = cairn(&repo, &server, &["queue", "start", "--on", &url]);
+    c.check(run.status.success(), || {
+        format!("queue start --on: {}", String::from_utf8_lossy(&run.stderr))
+    });
+    let logs = |name: &str| Tool::Cairn.ok(&repo, ["queue", "logs", name]).stdout();
+    let first = logs("first");
+    c.check(
+        first.contains("python3 -m venv .venv") && first.contains("Installing requirements.txt"),
+        || format!("the first run made the environment:\n{first}"),
+    );
+    let second = logs("second");
+    c.check(second.contains("(requirements.txt unchanged)"), || {
+        format!("the second run reused it:\n{second}")
+    });
+    // The stage ran in it: `python` was the worker's venv's.
+    for name in ["first", "second"] {
+        let Some((r, _)) = exp_ref(&repo, name) else {
+            c.fail(format!("no experiment {name}"));
+            continue;
+        };
+        let env: Value =
+            serde_json::from_str(&repo.git_ok(["show", &format!("{r}:env.json")])).unwrap();
+        let prefix = env["prefix"].as_str().unwrap_or_default();
+        c.check(
+            std::path::Path::new(prefix) == w.join(".venv")
+                || std::path::Path::new(prefix).canonicalize().ok()
+                    == w.join(".venv").canonicalize().ok(),
+            || format!("{name} ran with {prefix}"),
+        );
+    }
+    c.finish();
+}

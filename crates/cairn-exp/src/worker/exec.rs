@@ -95,6 +95,15 @@ pub fn run(
         let _ = writeln!(out, "{line}");
         let _ = out.flush();
     });
+    // The worker's folder: the parent of the repository this worktree belongs to.
+    let git = cairn_git::Git::discover(root)?;
+    if let Some(home) = git
+        .common_dir()
+        .and_then(|d| d.parent().map(Path::to_path_buf))
+    {
+        super::env::prepare(&home, root, &log, cancel)?;
+    }
+    drop(git);
     let r = execute(root, baseline, opts, &log, cancel)?;
     Ok(WireResult {
         name: r.name,

@@ -8,7 +8,8 @@
 //! - `cache/`: a DVC cache the run's data is pushed into, in the remote layout (which
 //!   is the cache layout), over the connection the SSH remote uses;
 //! - `bin/cairn-<sha256 prefix>`: this machine's `cairn`, copied once per build;
-//! - `runs/<id>/`: a worktree of the snapshot while it runs, removed after.
+//! - `runs/<id>/`: a worktree of the snapshot while it runs, removed after;
+//! - `.venv/`: the project's Python environment, made from `requirements.txt` ([`env`]).
 //!
 //! The run itself is `cairn worker run` there ([`exec`]): the same [`crate::queue::execute`]
 //! a local worker runs. Its log streams back into the entry's log as it is written; on
@@ -17,6 +18,7 @@
 //! (`exp show`, `exp apply`, `dvc exp show` all see it). Cancelling sends SIGINT to the
 //! worker's process, which stops its stages as a local cancel does.
 
+mod env;
 pub mod exec;
 mod host;
 
