@@ -27,12 +27,26 @@ fn project_with_data() -> TestRepo {
     repo
 }
 
+/// `cairn ARGS` in `repo` with the test server's key.
+fn cairn_command(repo: &TestRepo, server: &SshServer, args: &[&str]) -> std::process::Command {
+    let mut cmd = repo.command(cairn_bin());
+    cmd.args(args)
+        .env("CAIRN_SSH_COMMAND", format!("{SSH} -i {}", server.key()));
+    cmd
+}
+
 fn cairn(repo: &TestRepo, server: &SshServer, args: &[&str]) -> std::process::Output {
-    repo.command(cairn_bin())
-        .args(args)
-        .env("CAIRN_SSH_COMMAND", format!("{SSH} -i {}", server.key()))
-        .output()
-        .unwrap()
+    cairn_command(repo, server, args).output().unwrap()
+}
+
+/// A worker folder on the test server, as `--on` takes it.
+fn worker_url(server: &SshServer) -> String {
+    format!(
+        "ssh://{}@127.0.0.1:{}{}",
+        server.user,
+        server.port,
+        server.store("worker").display()
+    )
 }
 
 fn queue_entry(repo: &TestRepo, name: &str) -> Value {
@@ -57,12 +71,7 @@ fn queued_experiments_run_on_an_ssh_worker_and_come_back() {
     Tool::Cairn.ok(&here, queue);
     Tool::Cairn.ok(&there, queue);
     Tool::Cairn.ok(&here, ["queue", "start"]);
-    let url = format!(
-        "ssh://{}@127.0.0.1:{}{}",
-        server.user,
-        server.port,
-        server.store("worker").display()
-    );
+    let url = worker_url(&server);
     let run = cairn(&there, &server, &["queue", "start", "--on", &url]);
     let stdout = String::from_utf8_lossy(&run.stdout);
     let stderr = String::from_utf8_lossy(&run.stderr);
@@ -198,16 +207,8 @@ fn cancelling_a_worker_run_stops_it_there() {
     repo.git_ok(["add", "-A"]);
     repo.git_ok(["commit", "-q", "-m", "slow pipeline"]);
     Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-n", "slow"]);
-    let url = format!(
-        "ssh://{}@127.0.0.1:{}{}",
-        server.user,
-        server.port,
-        server.store("worker").display()
-    );
-    let mut child = repo
-        .command(cairn_bin())
-        .args(["queue", "start", "--on", &url])
-        .env("CAIRN_SSH_COMMAND", format!("{SSH} -i {}", server.key()))
+    let url = worker_url(&server);
+    let mut child = cairn_command(&repo, &server, &["queue", "start", "--on", &url])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -298,12 +299,7 @@ fn a_worker_makes_the_python_environment_from_requirements_once() {
     Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-n", "first"]);
     Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-n", "second"]);
     let w = server.store("worker");
-    let url = format!(
-        "ssh://{}@127.0.0.1:{}{}",
-        server.user,
-        server.port,
-        w.display()
-    );
+    let url = worker_url(&server);
     let run = cairn(&repo, &server, &["queue", "start", "--on", &url]);
     c.check(run.status.success(), || {
         format!("queue start --on: {}", String::from_utf8_lossy(&run.stderr))

@@ -167,21 +167,14 @@ impl Ssh {
 
     /// Runs `command` with `input` on its stdin; its stdout, or what went wrong.
     fn run(&self, command: &str, input: Option<&mut dyn Read>) -> Result<Vec<u8>> {
-        let mut child = self
-            .ssh(command)?
-            .stdin(if input.is_some() {
+        let mut child = self.start(
+            command,
+            if input.is_some() {
                 Stdio::piped()
             } else {
                 Stdio::null()
-            })
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| {
-                self.error(&format!(
-                    "cannot run ssh: {e} (is OpenSSH's client installed?)"
-                ))
-            })?;
+            },
+        )?;
         if let (Some(input), Some(mut stdin)) = (input, child.stdin.take()) {
             // A failed write shows as the command's failure below.
             let _ = std::io::copy(input, &mut stdin);
@@ -245,8 +238,13 @@ impl Ssh {
     /// Starts `command` in the remote shell with stdout and stderr piped, for output
     /// that is read as it comes (a worker's log).
     pub fn spawn(&self, command: &str) -> Result<std::process::Child> {
+        self.start(command, Stdio::null())
+    }
+
+    /// `command` started over the shared connection, stdout and stderr piped.
+    fn start(&self, command: &str, stdin: Stdio) -> Result<std::process::Child> {
         self.ssh(command)?
-            .stdin(Stdio::null())
+            .stdin(stdin)
             .stdout(Stdio::piped())
             .stderr(Stdio::piped())
             .spawn()
@@ -338,13 +336,7 @@ impl Store for Ssh {
         // An unnamed file in the cache: nothing to clean up if the transfer fails.
         let mut tmp =
             tempfile::tempfile_in(local.root()).map_err(|e| DataError::io(local.root(), e))?;
-        let mut child = self
-            .ssh(&format!("cat {}", quote(&src)))?
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| self.error(&format!("cannot run ssh: {e}")))?;
+        let mut child = self.spawn(&format!("cat {}", quote(&src)))?;
         let mut stdout = child.stdout.take().expect("piped stdout");
         let copied = std::io::copy(&mut stdout, &mut tmp);
         let out = child
