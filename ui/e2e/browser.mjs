@@ -1063,6 +1063,21 @@ async function main() {
   await page.locator('[data-testid="stage-node-hello"][data-state="up_to_date"]').waitFor({ timeout: 30000 });
   if (readFileSync(join(made, "hello.txt"), "utf8") !== "hello\n") throw new Error("the stage ran");
 
+  step("A requirements.txt and no environment: Make .venv makes it, git ignores it, the header names it");
+  writeFileSync(join(made, "requirements.txt"), "# the standard library is enough\n");
+  await page.getByTestId("make-python-env").filter({ hasText: "Make .venv from requirements.txt" }).waitFor({ timeout: 20000 });
+  await shot(page, "10b-make-venv");
+  await page.getByTestId("make-python-env").click();
+  await page.getByTestId("make-python-env").filter({ hasText: "Making .venv…" }).waitFor();
+  // A half-made venv is not offered as the stages' environment.
+  if (await page.getByTestId("python-env").count()) throw new Error("the header names the venv before it is made");
+  await page.locator(".toast").filter({ hasText: "Stages now run in .venv (Python 3." }).waitFor({ timeout: 120000 });
+  await page.getByTestId("python-env").filter({ hasText: ".venv (Python 3." }).waitFor();
+  if (await page.getByTestId("make-python-env").count()) throw new Error("the offer goes once the venv is there");
+  const untracked = spawnSync("git", ["status", "--porcelain", "--untracked-files=all"], { cwd: made, encoding: "utf8" }).stdout;
+  if (untracked.includes(".venv")) throw new Error(`git lists the venv:\n${untracked}`);
+  await shot(page, "10c-venv-made");
+
   const real = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   if (real.length) throw new Error(`console errors:\n${real.join("\n")}`);
 }

@@ -91,6 +91,9 @@ commands! {
     set_trust(TrustArgs) -> ();
     /// The pipeline graph with stage states.
     get_pipeline(ProjectArgs) -> PipelineView;
+    /// Makes `.venv` from `requirements.txt` (a cancellable task; pip's output is its
+    /// phase); returns the environment as the header names it.
+    make_python_env(ProjectArgs) -> String;
     /// Where the user dragged the pipeline's nodes (they override the automatic layout).
     get_layout(ProjectArgs) -> Vec<NodePosition>;
     /// Records dragged node positions, or forgets them all (`reset`).

@@ -187,6 +187,9 @@ pub struct PipelineView {
     /// The Python environment stage commands run in: the project's venv
     /// (`.venv (Python 3.11.2)`), the one active where Cairn started, or none.
     pub python_env: Option<String>,
+    /// With no environment: the file one can be made from (`requirements.txt`, see
+    /// `make_python_env`).
+    pub python_env_makeable: Option<String>,
 }
 
 /// Arguments of `get_stage`.

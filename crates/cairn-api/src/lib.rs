@@ -36,6 +36,7 @@ pub mod models;
 pub mod pipeline;
 pub mod preview;
 pub mod projects;
+mod pyenv;
 pub mod remotes;
 pub mod runs;
 mod tasks;

@@ -179,6 +179,7 @@ impl Api {
             active_run,
             trusted,
             python_env: python_env(&root),
+            python_env_makeable: crate::pyenv::makeable(&root),
         })
     }
 

@@ -316,7 +316,7 @@ impl Api {
     }
 
     /// The project's root, if the user trusted it to run its commands.
-    fn trusted_root(&self, project: &str) -> ApiResult<std::path::PathBuf> {
+    pub(crate) fn trusted_root(&self, project: &str) -> ApiResult<std::path::PathBuf> {
         let root = project_root(project)?;
         if !self.index().is_trusted(&root.to_string_lossy())? {
             return Err(ApiError::new(

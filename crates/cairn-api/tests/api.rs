@@ -338,6 +338,63 @@ fn the_pipeline_names_the_python_environment_its_stages_run_in() {
 }
 
 #[test]
+fn a_project_venv_is_made_from_requirements_txt() {
+    let e = env();
+    if cairn_run::pyenv::active_outside() {
+        // Stages run in the active environment then; making one is refused (below).
+        let err = dispatch(&e.api, "make_python_env", json!({"project": e.demo})).unwrap_err();
+        assert_eq!(err.code, cairn_api::error::ErrorCode::Conflict);
+        return;
+    }
+    let root = std::path::Path::new(&e.demo);
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    assert!(
+        view["pythonEnvMakeable"].is_null(),
+        "no requirements.txt yet"
+    );
+    let err = dispatch(&e.api, "make_python_env", json!({"project": e.demo})).unwrap_err();
+    assert!(err.message.contains("no requirements.txt"), "{err:?}");
+    // A requirement pip cannot find: the error carries pip's words, nothing is kept.
+    std::fs::write(
+        root.join("requirements.txt"),
+        "cairn-no-such-package-xyz==0.0.1\n",
+    )
+    .unwrap();
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    assert_eq!(view["pythonEnvMakeable"], "requirements.txt");
+    let err = dispatch(&e.api, "make_python_env", json!({"project": e.demo})).unwrap_err();
+    assert!(
+        err.message.contains("installing") && err.message.contains("cairn-no-such-package-xyz"),
+        "{err:?}"
+    );
+    assert!(!root.join(".venv").exists(), "a half-made venv is removed");
+    // What pip can install (nothing beyond the standard library): made, named, ignored.
+    std::fs::write(
+        root.join("requirements.txt"),
+        "# the standard library is enough\n",
+    )
+    .unwrap();
+    let shown = call(&e.api, "make_python_env", json!({"project": e.demo}));
+    assert!(
+        shown
+            .as_str()
+            .unwrap_or_default()
+            .starts_with(".venv (Python 3."),
+        "{shown}"
+    );
+    let view = call(&e.api, "get_pipeline", json!({"project": e.demo}));
+    assert_eq!(view["pythonEnv"], shown);
+    assert!(view["pythonEnvMakeable"].is_null());
+    let status = std::process::Command::new("git")
+        .args(["status", "--porcelain", "--untracked-files=all"])
+        .current_dir(root)
+        .output()
+        .unwrap();
+    let status = String::from_utf8_lossy(&status.stdout);
+    assert!(!status.contains(".venv"), "git lists the venv:\n{status}");
+}
+
+#[test]
 fn a_new_project_is_a_committed_dvc_repository_listed_and_trusted() {
     let e = env();
     let work = tempfile::tempdir().unwrap();

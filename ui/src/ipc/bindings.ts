@@ -919,7 +919,12 @@ trusted: boolean,
  * The Python environment stage commands run in: the project's venv
  * (`.venv (Python 3.11.2)`), the one active where Cairn started, or none.
  */
-pythonEnv: string | null, };
+pythonEnv: string | null, 
+/**
+ * With no environment: the file one can be made from (`requirements.txt`, see
+ * `make_python_env`).
+ */
+pythonEnvMakeable: string | null, };
 
 export type PathInfo = { 
 /**
@@ -1602,6 +1607,8 @@ export interface Commands {
   set_trust: { args: TrustArgs; result: null };
   /** The pipeline graph with stage states. */
   get_pipeline: { args: ProjectArgs; result: PipelineView };
+  /** Makes `.venv` from `requirements.txt` (a cancellable task; pip's output is its  phase); returns the environment as the header names it. */
+  make_python_env: { args: ProjectArgs; result: string };
   /** Where the user dragged the pipeline's nodes (they override the automatic layout). */
   get_layout: { args: ProjectArgs; result: Array<NodePosition> };
   /** Records dragged node positions, or forgets them all (`reset`). */
@@ -1666,4 +1673,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "make_python_env", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

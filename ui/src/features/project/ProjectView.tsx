@@ -160,6 +160,24 @@ export function ProjectView(props: {
   );
   const startRun = useCallback((req: RunRequest) => start({ pipeline: req }), [start]);
 
+  const [makingEnv, setMakingEnv] = useState(false);
+  const makeEnv = async () => {
+    if (!view?.trusted) {
+      notify("info", "Trust the project first: making its environment installs what its requirements.txt names");
+      return;
+    }
+    setMakingEnv(true);
+    try {
+      const env = await call("make_python_env", { project: path });
+      notify("ok", `Stages now run in ${env}`);
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    } finally {
+      setMakingEnv(false);
+      refreshSoon();
+    }
+  };
+
   const cancel = useCallback(() => {
     call("cancel_run", { project: path }).catch((e) => notify("error", describeError(toApiError(e))));
   }, [path]);
@@ -204,6 +222,18 @@ export function ProjectView(props: {
               <span className="muted py-env" title="Stage commands run with this Python environment (activated as `source …/bin/activate` would)" data-testid="python-env">
                 runs in <span className="mono">{view.pythonEnv}</span>
               </span>
+            )}
+            {!view?.pythonEnv && view?.pythonEnvMakeable && (
+              <button
+                type="button"
+                className="chip chip-action py-env"
+                disabled={makingEnv}
+                title={`No Python environment: stages run with the system's python. Makes .venv from ${view.pythonEnvMakeable} (python3 -m venv, then pip install -r); git ignores it.`}
+                data-testid="make-python-env"
+                onClick={() => void makeEnv()}
+              >
+                <Icon name="play" size={12} /> {makingEnv ? "Making .venv…" : `Make .venv from ${view.pythonEnvMakeable}`}
+              </button>
             )}
           </div>
         </div>
