@@ -773,6 +773,11 @@ pub struct ExpRow {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub source: Option<String>,
+    /// The SSH worker a queued experiment runs (or ran) on, as its host
+    /// (`gpu-box`); none for this machine.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub worker: Option<String>,
 }
 
 /// Arguments of `set_note`.

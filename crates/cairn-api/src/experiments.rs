@@ -155,6 +155,18 @@ struct Pending<'a> {
     data: Option<&'a ExpData>,
 }
 
+/// `gpu-box` from `ssh://me@gpu-box:2222/srv/cairn`.
+fn worker_host(url: &str) -> String {
+    let authority = url
+        .strip_prefix("ssh://")
+        .unwrap_or(url)
+        .split('/')
+        .next()
+        .unwrap_or_default();
+    let host = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    host.rsplit_once(':').map_or(host, |(h, _)| h).to_string()
+}
+
 /// Lays `shown`, then `imported`, out as a table: one column per param and metric key
 /// any row has.
 fn table(shown: &ShowResult, imported: Vec<Imported>) -> ExperimentsView {
@@ -176,6 +188,12 @@ fn table(shown: &ShowResult, imported: Vec<Imported>) -> ExperimentsView {
             if !e.name.is_empty() {
                 p.row.name = e.name.clone();
             }
+            p.row.worker = e
+                .executor
+                .as_ref()
+                .and_then(|x| x.get("worker"))
+                .and_then(Value::as_str)
+                .map(worker_host);
             pending.push(p);
         }
     }
@@ -308,6 +326,7 @@ fn pending_row<'a>(
     Pending {
         row: ExpRow {
             source: None,
+            worker: None,
             id: state.rev.clone(),
             name: match kind {
                 ExpRowKind::Workspace => WORKSPACE.to_string(),

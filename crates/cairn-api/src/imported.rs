@@ -152,6 +152,7 @@ impl Kind {
             cells.insert((true, self.file.to_string(), k), Value::from(v));
         }
         let row = ExpRow {
+            worker: None,
             id: format!("{}{id}", self.prefix),
             name,
             kind: ExpRowKind::Experiment,

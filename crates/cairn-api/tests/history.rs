@@ -494,3 +494,40 @@ fn wandb_runs_are_listed_charted_and_followed_while_written() {
     assert_eq!(row["status"], "failed");
     assert!(row["error"].as_str().unwrap().contains("crashed"), "{row}");
 }
+
+#[test]
+fn a_queued_experiment_on_an_ssh_worker_names_its_host() {
+    let dir = tempfile::tempdir().unwrap();
+    let (api, _) = common::api_in(&dir.path().join("data"));
+    let root = committed_project(dir.path());
+    let project = root.to_string_lossy().into_owned();
+    let queued = cairn_exp::queue::enqueue(
+        &root,
+        &cairn_exp::queue::QueueOptions {
+            name: Some("remote".into()),
+            ..Default::default()
+        },
+    )
+    .unwrap();
+    let row = |view: &Value| {
+        view["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == "remote")
+            .cloned()
+            .unwrap_or_else(|| panic!("no queued row: {view}"))
+    };
+    let view = call(&api, "list_experiments", json!({"project": project}));
+    assert_eq!(row(&view)["status"], "queued");
+    assert!(row(&view).get("worker").is_none(), "queued here: no worker");
+    // As `queue start --on` records it while the run is on the worker.
+    let mut e = queued[0].clone();
+    e.state = cairn_exp::queue::State::Running;
+    e.worker = Some("ssh://me@gpu-box:2222/srv/cairn".into());
+    let file = cairn_exp::queue::queue_dir(&root).join(format!("{}.json", e.id));
+    std::fs::write(&file, serde_json::to_vec(&e).unwrap()).unwrap();
+    let view = call(&api, "list_experiments", json!({"project": project}));
+    assert_eq!(row(&view)["status"], "running");
+    assert_eq!(row(&view)["worker"], "gpu-box");
+}

@@ -108,6 +108,19 @@ impl Entry {
                 outs: IndexMap::new(),
             }
         });
+        let mut executor = json!({
+            "state": match self.state {
+                State::Queued => "queued",
+                State::Running => "running",
+                State::Success => "success",
+                State::Failed => "failed",
+            },
+            "name": "cairn-queue",
+            "local": null,
+        });
+        if let Some(w) = &self.worker {
+            executor["worker"] = json!(w);
+        }
         ExpEntry {
             name: self.name.clone(),
             revs: vec![RevState {
@@ -116,16 +129,7 @@ impl Entry {
                 data,
                 error: None,
             }],
-            executor: Some(json!({
-                "state": match self.state {
-                    State::Queued => "queued",
-                    State::Running => "running",
-                    State::Success => "success",
-                    State::Failed => "failed",
-                },
-                "name": "cairn-queue",
-                "local": null,
-            })),
+            executor: Some(executor),
         }
     }
 }

@@ -1342,7 +1342,12 @@ note: string | null,
  * project's `mlruns/`, `tensorboard` for a folder of TensorBoard event files,
  * `wandb` for a W&B run folder (read-only: no apply, branch or note).
  */
-source?: string, };
+source?: string, 
+/**
+ * The SSH worker a queued experiment runs (or ran) on, as its host
+ * (`gpu-box`); none for this machine.
+ */
+worker?: string, };
 
 export type ExperimentsView = { 
 /**

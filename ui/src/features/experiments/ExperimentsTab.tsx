@@ -532,7 +532,11 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                             <span data-testid="model-pill">{versionText(l)}</span>
                           </Pill>
                         ))}
-                      {STATUS_TONE[r.status] && <Pill tone={STATUS_TONE[r.status]}>{r.status}</Pill>}
+                      {STATUS_TONE[r.status] && (
+                        <Pill tone={STATUS_TONE[r.status]} title={r.worker ? `On the SSH worker ${r.worker}` : undefined}>
+                          {r.worker ? `${r.status} on ${r.worker}` : r.status}
+                        </Pill>
+                      )}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
                       {reference === r.id && <Pill tone="running">reference</Pill>}
                       {r.note && (
