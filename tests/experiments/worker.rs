@@ -314,8 +314,20 @@ fn a_worker_makes_the_python_environment_from_requirements_once() {
     c.check(second.contains("(requirements.txt unchanged)"), || {
         format!("the second run reused it:\n{second}")
     });
+    // One more at once, as `exp run --on` does (queue and run in one go).
+    let run = cairn(&repo, &server, &["exp", "run", "--on", &url, "-n", "third"]);
+    let said = String::from_utf8_lossy(&run.stdout);
+    c.check(
+        run.status.success() && said.contains("Ran experiment(s): third"),
+        || {
+            format!(
+                "exp run --on: {said}{}",
+                String::from_utf8_lossy(&run.stderr)
+            )
+        },
+    );
     // The stage ran in it: `python` was the worker's venv's.
-    for name in ["first", "second"] {
+    for name in ["first", "second", "third"] {
         let Some((r, _)) = exp_ref(&repo, name) else {
             c.fail(format!("no experiment {name}"));
             continue;

@@ -64,6 +64,10 @@ pub struct RunArgs {
     /// Run now in a separate working copy; the workspace is left as it is
     #[arg(long, conflicts_with = "queue")]
     temp: bool,
+    /// Run now on another machine over SSH (ssh://[user@]host[:port]/folder), like
+    /// `--queue` then `cairn queue start --on`; the workspace is left as it is
+    #[arg(long, value_name = "URL", conflicts_with_all = ["queue", "temp"])]
+    on: Option<String>,
     /// With a sweep, queue a random sample of this many grid points
     #[arg(long)]
     samples: Option<usize>,
@@ -350,11 +354,18 @@ fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
     let cancel = CancelToken::new();
     let c = cancel.clone();
     let _ = ctrlc::set_handler(move || c.cancel());
-    if a.temp {
+    if a.temp || a.on.is_some() {
+        let worker =
+            a.on.as_deref()
+                .map(cairn_exp::worker::Worker::open)
+                .transpose()?;
         let entries = enqueue(root, &queue_options)?;
         let mut failed = false;
         for e in entries {
-            let done = cairn_exp::queue::run_entry(root, e, &cancel)?;
+            let done = match &worker {
+                Some(w) => cairn_exp::worker::run_entry_on(root, e, w, &cancel)?,
+                None => cairn_exp::queue::run_entry(root, e, &cancel)?,
+            };
             // A temp run is not a queue entry once it is over (like dvc's tempdir runs).
             if done.error.is_none() {
                 cairn_exp::queue::remove(root, std::slice::from_ref(&done.id), false)?;
