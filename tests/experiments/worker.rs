@@ -100,6 +100,10 @@ fn queued_experiments_run_on_an_ssh_worker_and_come_back() {
     c.check(entry["worker"] == url.as_str(), || {
         format!("entry: {entry}")
     });
+    let table = Tool::Cairn.ok(&there, ["queue", "status"]).stdout();
+    c.check(table.contains(&format!("Success on {url}")), || {
+        format!("queue status does not say where it ran:\n{table}")
+    });
     let log = Tool::Cairn.ok(&there, ["queue", "logs", "deep"]).stdout();
     for expected in [
         "Running on ssh://",

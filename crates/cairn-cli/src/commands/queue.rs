@@ -204,7 +204,10 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                     e.name.clone(),
                     cairn_exp::collect::iso_timestamp((e.queued_ms / 1000) as i64)
                         .replace('T', " "),
-                    e.state.label().to_string(),
+                    match &e.worker {
+                        Some(w) => format!("{} on {w}", e.state.label()),
+                        None => e.state.label().to_string(),
+                    },
                     e.set_params.join(" "),
                 ]);
             }
