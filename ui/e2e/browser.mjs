@@ -626,6 +626,23 @@ async function main() {
   step("Run on an SSH worker: the experiment runs there and comes back with its outputs");
   const workerDir = join(tmp, "worker");
   const workerUrl = `ssh://${userInfo().username}@127.0.0.1:${ssh.port}${workerDir}`;
+  // A worker folder that cannot be made: the run fails, its row says so, and its log
+  // says why.
+  await page.getByTestId("new-experiment-open").click();
+  await page.getByTestId("new-experiment").waitFor();
+  await page.getByLabel("train.epochs").fill("44");
+  await page.getByLabel("Experiment name").fill("no-folder");
+  await page.getByTestId("run-on").fill(`ssh://${userInfo().username}@127.0.0.1:${ssh.port}/proc/cairn-no-such/w`);
+  await page.getByTestId("run-experiment").click();
+  const failedPill = expRow("no-folder").getByTestId("queue-log-open").filter({ hasText: "failed on 127.0.0.1" });
+  await failedPill.waitFor({ timeout: 60000 });
+  await failedPill.click();
+  await page.getByTestId("queue-log-lines").filter({ hasText: "ERROR:" }).waitFor();
+  await page.getByTestId("queue-log-error").filter({ hasText: "cairn-no-such" }).waitFor();
+  await page.getByTestId("queue-log-state").filter({ hasText: "failed on ssh://" }).waitFor();
+  await shot(page, "04j0-worker-failed-log");
+  await page.getByTestId("queue-log").getByRole("button", { name: "Close" }).click();
+  spawnSync(bin, ["queue", "remove", "--done"], { cwd: demoDir });
   await page.getByTestId("new-experiment-open").click();
   await page.getByTestId("new-experiment").waitFor();
   await page.getByTestId("run-on").fill("gpu-box:/srv/cairn");

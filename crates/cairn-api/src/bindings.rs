@@ -28,7 +28,7 @@ pub fn typescript() -> String {
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,
         RunStageInfo, RunDetailView, DataState, TrackedItem, DataView, ChangedFile, CommitView,
         DataVersion, CheckoutResult, SeriesArgs, ListExperimentsArgs, SeriesStat, NoteArgs, ExpColumnKind, ExpColumn, ExpRowKind, ExpCell,
-        ExpRow, ExperimentsView, CompareProjectsArgs, CreateProjectArgs, ComparedProject, ComparedRow, ProjectsComparison, SeriesLine, RevSeriesView, PlotImagesArgs, PlotImage, RevImagesView, ExpRunArgs, PipelineEdit, EditArgs,
+        ExpRow, QueueLogArgs, QueueLog, ExperimentsView, CompareProjectsArgs, CreateProjectArgs, ComparedProject, ComparedRow, ProjectsComparison, SeriesLine, RevSeriesView, PlotImagesArgs, PlotImage, RevImagesView, ExpRunArgs, PipelineEdit, EditArgs,
         EditResult,
     );
     let mut out = String::from(

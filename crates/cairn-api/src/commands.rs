@@ -133,6 +133,9 @@ commands! {
     /// The experiments table: workspace, `HEAD` (or more history) and the experiments
     /// on each, params and metrics.
     list_experiments(ListExperimentsArgs) -> ExperimentsView;
+    /// A queued (or running, or finished) experiment's log, for following a run in the
+    /// queue or on an SSH worker.
+    queue_log(QueueLogArgs) -> QueueLog;
     /// The model registry GTO keeps in git tags (latest version, each stage's version,
     /// every version with its commit), with what `dvc.yaml` declares about each model.
     list_models(ProjectArgs) -> ModelsView;

@@ -780,6 +780,34 @@ pub struct ExpRow {
     pub worker: Option<String>,
 }
 
+/// Arguments of `queue_log`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueLogArgs {
+    /// Project root.
+    pub project: String,
+    /// The queued experiment's row id (its queue entry id).
+    pub id: String,
+}
+
+/// What a queued experiment said: its log as far as it is written.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueLog {
+    /// Experiment name.
+    pub name: String,
+    /// `queued`, `running`, `success` or `failed`.
+    pub state: String,
+    /// The SSH worker it runs on (its URL), none for this machine.
+    pub worker: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The log's last lines (at most 2,000).
+    pub lines: Vec<String>,
+    /// Lines before those that were left out.
+    pub skipped: usize,
+}
+
 /// Arguments of `set_note`.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -83,3 +83,34 @@ impl Api {
         }
     }
 }
+
+/// Lines of a queue log the app is sent at most.
+const QUEUE_LOG_LINES: usize = 2000;
+
+impl Api {
+    /// `queue_log`.
+    pub fn queue_log(&self, args: QueueLogArgs) -> ApiResult<QueueLog> {
+        let root = project_root(&args.project)?;
+        let e = cairn_exp::queue::list(&root)?
+            .into_iter()
+            .find(|e| e.id == args.id)
+            .ok_or_else(|| {
+                ApiError::new(
+                    ErrorCode::NotFound,
+                    format!("no queued experiment {}", args.id),
+                )
+            })?;
+        let text =
+            std::fs::read_to_string(cairn_exp::queue::log_path(&root, &e.id)).unwrap_or_default();
+        let all: Vec<&str> = text.lines().collect();
+        let skipped = all.len().saturating_sub(QUEUE_LOG_LINES);
+        Ok(QueueLog {
+            name: e.name,
+            state: e.state.label().to_ascii_lowercase(),
+            worker: e.worker,
+            error: e.error,
+            lines: all[skipped..].iter().map(|l| l.to_string()).collect(),
+            skipped,
+        })
+    }
+}

@@ -473,7 +473,7 @@ impl Api {
         } else {
             Err((
                 format!(
-                    "{} of {total} experiments failed ({}); `cairn queue logs NAME` shows why",
+                    "{} of {total} experiments failed ({}); click \"failed\" in its row for its log",
                     failed.len(),
                     failed.join(", ")
                 ),

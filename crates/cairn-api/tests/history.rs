@@ -530,4 +530,20 @@ fn a_queued_experiment_on_an_ssh_worker_names_its_host() {
     let view = call(&api, "list_experiments", json!({"project": project}));
     assert_eq!(row(&view)["status"], "running");
     assert_eq!(row(&view)["worker"], "gpu-box");
+    // Its log as far as it is written, the newest 2,000 lines.
+    let text: String = (1..=2003).map(|i| format!("epoch {i}\n")).collect();
+    std::fs::write(cairn_exp::queue::log_path(&root, &e.id), text).unwrap();
+    let id = row(&view)["id"].as_str().unwrap().to_string();
+    let log = call(&api, "queue_log", json!({"project": project, "id": id}));
+    assert_eq!(log["name"], "remote");
+    assert_eq!(log["state"], "running");
+    assert_eq!(log["worker"], "ssh://me@gpu-box:2222/srv/cairn");
+    assert_eq!(log["skipped"], 3);
+    let lines = log["lines"].as_array().unwrap();
+    assert_eq!(
+        (lines.len(), &lines[0], &lines[1999]),
+        (2000, &json!("epoch 4"), &json!("epoch 2003"))
+    );
+    let missing = cairn_api::dispatch(&api, "queue_log", json!({"project": project, "id": "nope"}));
+    assert_eq!(missing.unwrap_err().code, cairn_api::ErrorCode::NotFound);
 }

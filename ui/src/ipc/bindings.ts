@@ -1349,6 +1349,42 @@ source?: string,
  */
 worker?: string, };
 
+export type QueueLogArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * The queued experiment's row id (its queue entry id).
+ */
+id: string, };
+
+export type QueueLog = { 
+/**
+ * Experiment name.
+ */
+name: string, 
+/**
+ * `queued`, `running`, `success` or `failed`.
+ */
+state: string, 
+/**
+ * The SSH worker it runs on (its URL), none for this machine.
+ */
+worker: string | null, 
+/**
+ * Why it failed.
+ */
+error: string | null, 
+/**
+ * The log's last lines (at most 2,000).
+ */
+lines: Array<string>, 
+/**
+ * Lines before those that were left out.
+ */
+skipped: number, };
+
 export type ExperimentsView = { 
 /**
  * Params first, then metrics, each in file order.
@@ -1648,6 +1684,8 @@ export interface Commands {
   checkout_version: { args: CheckoutVersionArgs; result: CheckoutResult };
   /** The experiments table: workspace, `HEAD` (or more history) and the experiments  on each, params and metrics. */
   list_experiments: { args: ListExperimentsArgs; result: ExperimentsView };
+  /** A queued (or running, or finished) experiment's log, for following a run in the  queue or on an SSH worker. */
+  queue_log: { args: QueueLogArgs; result: QueueLog };
   /** The model registry GTO keeps in git tags (latest version, each stage's version,  every version with its commit), with what `dvc.yaml` declares about each model. */
   list_models: { args: ProjectArgs; result: ModelsView };
   /** Registers a commit (HEAD by default) as a model version, writing the tag  `gto register` writes; the version defaults to the latest one's next patch. */
@@ -1678,4 +1716,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "make_python_env", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "make_python_env", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "queue_log", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

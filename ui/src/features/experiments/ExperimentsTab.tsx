@@ -17,6 +17,7 @@ import { DerivedDialog } from "./DerivedDialog";
 import { PivotDialog } from "./PivotDialog";
 import { ParallelDialog } from "./ParallelDialog";
 import { ModelsDialog } from "./ModelsDialog";
+import { QueueLogDialog } from "./QueueLogDialog";
 import { registryMayHaveChanged, versionsByCommit, versionText } from "./models";
 import { PlotImages } from "./PlotImages";
 import { parseDerived, withDerived, type Derived, type ViewColumn } from "./formula";
@@ -136,6 +137,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
   const [paralleling, setParalleling] = useState(false);
   const [models, setModels] = useState<ModelsView | null>(null);
   const [showingModels, setShowingModels] = useState(false);
+  const [logOf, setLogOf] = useState<string | null>(null);
   const withFormulas = useMemo(() => (apiView ? withDerived(apiView, derived) : null), [apiView, derived]);
   const view = withFormulas?.view ?? null;
   const [historyId, setHistoryId] = useState(() => parseHistory(readStored(historyKey(project))));
@@ -442,6 +444,7 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
         <ColumnPicker view={view} hidden={hidden} onChange={chooseHidden} />
       </div>
       {pivoting && <PivotDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onClose={() => setPivoting(false)} />}
+      {logOf && <QueueLogDialog project={project} id={logOf} onClose={() => setLogOf(null)} />}
       {showingModels && models && <ModelsDialog project={project} view={models} onChange={setModels} onClose={() => setShowingModels(false)} />}
       {paralleling && (
         <ParallelDialog view={view} rows={rows} params={groupable.map(({ i }) => i)} onChart={(ids) => setSelected(ids)} onClose={() => setParalleling(false)} />
@@ -533,9 +536,18 @@ export function ExperimentsTab(props: { project: string; running: boolean; onRun
                           </Pill>
                         ))}
                       {STATUS_TONE[r.status] && (
-                        <Pill tone={STATUS_TONE[r.status]} title={r.worker ? `On the SSH worker ${r.worker}` : undefined}>
-                          {r.worker ? `${r.status} on ${r.worker}` : r.status}
-                        </Pill>
+                        <button
+                          type="button"
+                          className="pill-button"
+                          title={`Its log${r.worker ? ` (on the SSH worker ${r.worker})` : ""}`}
+                          data-testid="queue-log-open"
+                          onClick={(e) => {
+                            e.stopPropagation();
+                            setLogOf(r.id);
+                          }}
+                        >
+                          <Pill tone={STATUS_TONE[r.status]}>{r.worker ? `${r.status} on ${r.worker}` : r.status}</Pill>
+                        </button>
                       )}
                       {r.error && <Icon name="alert" size={13} className="fail-msg" />}
                       {reference === r.id && <Pill tone="running">reference</Pill>}
