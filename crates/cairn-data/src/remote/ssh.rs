@@ -42,6 +42,8 @@ pub struct Ssh {
     listed: Listing,
     /// Whether the master connection is up (or why not).
     connected: OnceLock<std::result::Result<(), String>>,
+    /// What errors call it, when not "remote `name` (url)".
+    label: Option<String>,
 }
 
 impl Ssh {
@@ -91,6 +93,7 @@ impl Ssh {
                 .map_err(|e| fail(&format!("cannot make a folder for the connection: {e}")))?,
             listed: Listing::default(),
             connected: OnceLock::new(),
+            label: None,
         })
     }
 
@@ -226,7 +229,16 @@ impl Ssh {
     }
 
     fn error(&self, what: &str) -> DataError {
-        DataError::Remote(format!("remote `{}` ({}): {what}", self.name, self.url))
+        match &self.label {
+            Some(l) => DataError::Remote(format!("{l}: {what}")),
+            None => DataError::Remote(format!("remote `{}` ({}): {what}", self.name, self.url)),
+        }
+    }
+
+    /// Names this connection `label` in its errors (a worker rather than a remote).
+    pub fn labelled(mut self, label: &str) -> Ssh {
+        self.label = Some(label.to_string());
+        self
     }
 
     /// Runs `command` in the remote shell over the shared connection, with `input` on

@@ -43,11 +43,10 @@ impl Worker {
                 "worker `{url}`: a worker is an SSH URL, ssh://[user@]host[:port]/folder (the folder is made if missing)"
             )));
         }
-        let ssh = Arc::new(Ssh::open(
-            "worker",
-            &format!("{url}/cache"),
-            &BTreeMap::new(),
-        )?);
+        let ssh = Arc::new(
+            Ssh::open("worker", &format!("{url}/cache"), &BTreeMap::new())?
+                .labelled(&format!("worker {url}")),
+        );
         let dir = ssh
             .path()
             .strip_suffix("/cache")
