@@ -72,11 +72,14 @@ impl Worker {
         &self.url
     }
 
-    /// The worker's cache, to push to and fetch from. A run writes objects there, so
-    /// each use lists it afresh.
+    /// The worker's cache, to push to and fetch from.
     pub fn cache(&self) -> &Remote {
-        self.ssh.relist();
         &self.cache
+    }
+
+    /// Lists the worker's cache again on next use: runs write objects there.
+    pub fn relist(&self) {
+        self.ssh.relist();
     }
 
     fn sh(&self, script: &str) -> Result<String, ExpError> {

@@ -26,7 +26,6 @@ pub use host::Worker;
 
 use std::io::BufRead;
 use std::path::Path;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use cairn_run::CancelToken;
@@ -70,6 +69,8 @@ fn run_remote(
     worker.push_commit(root, &e.snapshot, &e.id)?;
     let wanted = worker.prepare_run(&e.id, &e.snapshot, &exe)?;
     let repo = cairn_data::Repo::open(root)?;
+    // Other runs (or this worker's earlier ones) wrote to its cache since it was listed.
+    worker.relist();
     let sent = cairn_data::remote::push(&repo, worker.cache(), &wanted, &cairn_core::NoProgress)?;
     log(&format!(
         "Sent {} data object(s) ({} bytes) to the worker; {} were there already",
@@ -86,6 +87,7 @@ fn run_remote(
     let result = stream_run(worker, e, &exe, log, cancel)?;
     worker.fetch_ref(root, &result.refname)?;
     let wanted = exec::from_wire(&result.objects);
+    worker.relist();
     let got = cairn_data::remote::fetch(&repo, worker.cache(), &wanted, &cairn_core::NoProgress)?;
     log(&format!(
         "Brought back experiment '{}' ({}) and {} data object(s) ({} bytes)",
@@ -113,8 +115,8 @@ fn stream_run(
     let mut child = worker.spawn_run(&e.id, exe, &e.baseline, &opts)?;
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = child.stderr.take().expect("piped stderr");
-    let done = Arc::new(AtomicBool::new(false));
-    let pid = Arc::new(std::sync::Mutex::new(None::<String>));
+    let done = AtomicBool::new(false);
+    let pid = std::sync::Mutex::new(None::<String>);
     let mut result = None;
     let mut last_err = String::new();
     std::thread::scope(|s| {
@@ -132,12 +134,12 @@ fn stream_run(
             }
             last
         });
-        let (done2, pid2) = (done.clone(), pid.clone());
+        let (done, pid) = (&done, &pid);
         s.spawn(move || {
             let mut sent = false;
-            while !done2.load(Ordering::Relaxed) {
+            while !done.load(Ordering::Relaxed) {
                 if !sent && cancel.is_cancelled() {
-                    let p = pid2.lock().unwrap_or_else(|p| p.into_inner()).clone();
+                    let p = pid.lock().unwrap_or_else(|p| p.into_inner()).clone();
                     if let Some(p) = p {
                         let _ = worker.interrupt(&p);
                         sent = true;
