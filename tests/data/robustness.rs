@@ -172,6 +172,18 @@ fn bad_input_is_named_and_nothing_is_written() {
             "add {target}: {err}"
         );
     }
+    // Checkout targets are held to the same rule (they used to be silently ignored).
+    for (target, needle) in [
+        ("../outside.txt", "outside the repository"),
+        (".git/HEAD", ".git"),
+    ] {
+        let run = Tool::Cairn.run(&repo, ["checkout", target]);
+        let err = String::from_utf8_lossy(&run.output.stderr);
+        assert!(
+            !run.success() && err.contains(needle),
+            "checkout {target}: {err}"
+        );
+    }
     // Only DVC's internal scratch dir (.dvc/tmp: the lock file, the state table) may change.
     let changed =
         repo.read_tree()

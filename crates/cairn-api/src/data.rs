@@ -16,6 +16,8 @@ use cairn_git::history::FileChange;
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
 use crate::tasks::Task;
+use crate::workspace::Workspace;
+use crate::workspace::types::Direction;
 use crate::{Api, project_root};
 
 pub(crate) fn open_repo(root: &Path) -> ApiResult<Repo> {
@@ -100,18 +102,18 @@ impl Api {
     pub fn data_sync(&self, args: SyncArgs) -> ApiResult<SyncResult> {
         let root = project_root(&args.project)?;
         let (direction, title) = match args.direction {
-            SyncDirection::Push => (cairn_run::sync::Direction::Push, "Pushing data"),
-            SyncDirection::Pull => (cairn_run::sync::Direction::Pull, "Pulling data"),
+            SyncDirection::Push => (Direction::Push, "Pushing data"),
+            SyncDirection::Pull => (Direction::Pull, "Pulling data"),
         };
-        if direction == cairn_run::sync::Direction::Pull && self.is_running(&root) {
+        if direction == Direction::Pull && self.is_running(&root) {
             return Err(ApiError::new(
                 ErrorCode::AlreadyRunning,
                 "a run is in progress in this project; pull once it has finished",
             ));
         }
+        let ws = Workspace::at(&root)?;
         let task = Task::start(self, &args.project, title, false);
-        let (report, problems) =
-            cairn_run::sync::sync(&root, args.remote.as_deref(), direction, &[], false, &task)?;
+        let (report, problems) = ws.sync(direction, args.remote.as_deref(), &[], false, &task)?;
         let t = report.transfer;
         Ok(SyncResult {
             remote: t.remote,
@@ -126,21 +128,16 @@ impl Api {
 
     /// `data_add`: starts tracking `paths` (repo-relative).
     pub fn data_add(&self, args: PathsArgs) -> ApiResult<DataView> {
-        let root = project_root(&args.project)?;
-        let repo = open_repo(&root)?;
+        let ws = Workspace::at(&project_root(&args.project)?)?;
         if args.paths.is_empty() {
             return Err(ApiError::new(
                 ErrorCode::InvalidArguments,
                 "choose at least one file or folder to track",
             ));
         }
-        let targets = args
-            .paths
-            .iter()
-            .map(|p| cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(p)))
-            .collect::<Result<Vec<_>, _>>()?;
+        let targets: Vec<PathBuf> = args.paths.iter().map(PathBuf::from).collect();
         let task = Task::start(self, &args.project, "Tracking data", false);
-        let (_, errors) = cairn_data::add::add(&repo, &targets, &task);
+        let (_, errors) = ws.add(&targets, &task);
         drop(task);
         if let Some(e) = errors.into_iter().next() {
             return Err(e.into());
@@ -152,17 +149,10 @@ impl Api {
 
     /// `data_checkout`: restores tracked data (everything when `paths` is empty).
     pub fn data_checkout(&self, args: PathsArgs) -> ApiResult<CheckoutResult> {
-        let root = project_root(&args.project)?;
-        let repo = open_repo(&root)?;
-        let targets = args
-            .paths
-            .iter()
-            .map(|p| cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(p)))
-            .collect::<Result<Vec<_>, _>>()?;
-        let targets = (!targets.is_empty()).then_some(targets);
+        let ws = Workspace::at(&project_root(&args.project)?)?;
+        let targets: Vec<PathBuf> = args.paths.iter().map(PathBuf::from).collect();
         let task = Task::start(self, &args.project, "Restoring data", false);
-        let (done, errors) =
-            cairn_data::checkout::checkout(&repo, targets.as_deref(), args.force, &task)?;
+        let (done, errors) = ws.checkout(&targets, args.force, &task)?;
         Ok(CheckoutResult {
             restored: done.into_iter().map(|c| c.path).collect(),
             problems: errors.into_iter().map(ApiError::from).collect(),

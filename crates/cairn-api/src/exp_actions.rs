@@ -6,6 +6,7 @@ use cairn_exp::manage;
 
 use crate::dto::*;
 use crate::error::{ApiError, ApiResult, ErrorCode};
+use crate::workspace::Workspace;
 use crate::{Api, project_root};
 
 fn view(r: &cairn_exp::refs::ExpRef) -> ExpRefView {
@@ -20,6 +21,7 @@ impl Api {
     /// `experiment_action`.
     pub fn experiment_action(&self, args: ExpActionArgs) -> ApiResult<ExpActionResult> {
         let root = project_root(&args.project)?;
+        let ws = Workspace::at(&root)?;
         let exp = args.experiment.trim();
         let done = |message: String| ExpActionResult {
             message,
@@ -36,7 +38,7 @@ impl Api {
                         "a run is in progress in this project; apply the experiment once it has finished",
                     ));
                 }
-                let a = manage::apply(&root, exp)?;
+                let a = ws.apply_experiment(exp)?;
                 let mut message = format!(
                     "Applied {}: its params, code and outputs are in the work tree (not committed; Save version commits them).",
                     a.name
@@ -53,18 +55,18 @@ impl Api {
             }
             ExpAction::Branch { branch } => {
                 let branch = branch.as_deref().map(str::trim).filter(|b| !b.is_empty());
-                let (b, _) = manage::branch(&root, exp, branch)?;
+                let (b, _) = ws.branch_experiment(exp, branch)?;
                 Ok(ExpActionResult {
                     branch: Some(b.clone()),
                     ..done(format!("Created branch {b} from {exp}."))
                 })
             }
             ExpAction::Rename { new_name } => {
-                let r = manage::rename(&root, exp, new_name.trim(), false)?;
+                let r = ws.rename_experiment(exp, new_name.trim(), false)?;
                 Ok(done(format!("Renamed {exp} to {}.", r.name)))
             }
             ExpAction::Remove => {
-                let gone = manage::remove(&root, &[exp.to_string()], false)?;
+                let gone = ws.remove_experiments(&[exp.to_string()], false)?;
                 Ok(ExpActionResult {
                     removed: gone.iter().map(view).collect(),
                     ..done(format!("Deleted {exp}."))
@@ -90,18 +92,8 @@ const QUEUE_LOG_LINES: usize = 2000;
 impl Api {
     /// `queue_log`.
     pub fn queue_log(&self, args: QueueLogArgs) -> ApiResult<QueueLog> {
-        let root = project_root(&args.project)?;
-        let e = cairn_exp::queue::list(&root)?
-            .into_iter()
-            .find(|e| e.id == args.id)
-            .ok_or_else(|| {
-                ApiError::new(
-                    ErrorCode::NotFound,
-                    format!("no queued experiment {}", args.id),
-                )
-            })?;
-        let text =
-            std::fs::read_to_string(cairn_exp::queue::log_path(&root, &e.id)).unwrap_or_default();
+        let ws = Workspace::at(&project_root(&args.project)?)?;
+        let (e, text) = ws.queue_log(&args.id)?;
         let all: Vec<&str> = text.lines().collect();
         let skipped = all.len().saturating_sub(QUEUE_LOG_LINES);
         Ok(QueueLog {

@@ -54,7 +54,7 @@ impl Api {
                 "the work tree has no commit to note yet: save a version or run an experiment first",
             ));
         }
-        cairn_git::Git::discover(&root)?.set_note(&args.commit, &args.note)?;
+        crate::workspace::Workspace::at(&root)?.set_note(&args.commit, &args.note)?;
         Ok(())
     }
 

@@ -1,5 +1,5 @@
 //! The one typed application API of Cairn: every use case the desktop app, `cairn ui`
-//! (browser mode) and, later, the CLI offer, as plain synchronous functions over an [`Api`]
+//! (browser mode) and the `cairn` CLI offer, as plain synchronous functions over an [`Api`]
 //! context, with serialisable DTOs ([`dto`]) whose TypeScript twins are generated into
 //! `ui/src/ipc/bindings.ts` ([`bindings`]).
 //!
@@ -41,6 +41,7 @@ pub mod remotes;
 pub mod runs;
 mod tasks;
 mod watch;
+pub mod workspace;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

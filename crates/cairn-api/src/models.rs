@@ -7,13 +7,15 @@ use cairn_exp::registry::Registry;
 use cairn_git::Git;
 use cairn_pipeline::LocalFs;
 
-use cairn_exp::registry::write::{self, RegistryError};
+use crate::workspace::Models;
+use cairn_exp::registry::write::RegistryError;
 
 use crate::dto::*;
 use crate::error::{ApiError, ErrorCode};
 use crate::{Api, ApiResult, project_root};
 
-fn registry_error(e: RegistryError) -> ApiError {
+/// How the app reports a refused registry write.
+pub(crate) fn registry_error(e: RegistryError) -> ApiError {
     let code = match e {
         RegistryError::Git(g) => return ApiError::from(g),
         RegistryError::BadName(_) | RegistryError::BadVersion(_) => ErrorCode::InvalidArguments,
@@ -44,18 +46,15 @@ fn declared(root: &std::path::Path) -> Vec<(String, serde_json::Value)> {
 impl Api {
     /// `register_model`: tags a commit as a version, as `gto register` does.
     pub fn register_model(&self, args: RegisterModelArgs) -> ApiResult<ModelsView> {
-        let root = project_root(&args.project)?;
-        let git = Git::discover(&root)?;
-        write::register(
-            &git,
+        let models = Models::discover(&project_root(&args.project)?)?;
+        models.register(
             args.name.trim(),
             args.version
                 .as_deref()
                 .map(str::trim)
                 .filter(|v| !v.is_empty()),
             args.rev.as_deref().unwrap_or("HEAD"),
-        )
-        .map_err(registry_error)?;
+        )?;
         self.list_models(ProjectArgs {
             project: args.project,
         })
@@ -63,10 +62,8 @@ impl Api {
 
     /// `assign_stage`: puts a registered version in a stage, as `gto assign` does.
     pub fn assign_stage(&self, args: AssignStageArgs) -> ApiResult<ModelsView> {
-        let root = project_root(&args.project)?;
-        let git = Git::discover(&root)?;
-        write::assign(&git, &args.name, &args.version, args.stage.trim())
-            .map_err(registry_error)?;
+        let models = Models::discover(&project_root(&args.project)?)?;
+        models.assign(&args.name, &args.version, args.stage.trim())?;
         self.list_models(ProjectArgs {
             project: args.project,
         })

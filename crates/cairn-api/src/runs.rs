@@ -6,6 +6,7 @@
 //! and also folded into an [`ActiveRun`], so a frontend that opens mid-run still sees
 //! which stage is running.
 
+use crate::workspace::{ExpRun, Workspace};
 use std::collections::HashMap;
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -22,7 +23,7 @@ enum Job {
     /// Reproduce the pipeline.
     Pipeline(RunOptions),
     /// Reproduce with changed params and record an experiment.
-    Experiment(cairn_exp::run::ExpRunOptions),
+    Experiment(ExpRun),
     /// Run the queue (a sweep just queued): `total` experiments, `jobs` at a time, each
     /// in its own worktree.
     Sweep {
@@ -267,7 +268,7 @@ impl Api {
             .as_deref()
             .map(str::trim)
             .filter(|w| !w.is_empty())
-            .map(cairn_exp::worker::Worker::open)
+            .map(Workspace::worker)
             .transpose()?;
         if worker.is_some() || cairn_exp::overrides::has_sweep(&grouped)? {
             // One experiment per combination, queued, then run by workers in their own
@@ -280,14 +281,11 @@ impl Api {
                     "a run is already in progress in this project; cancel it or wait for it to finish",
                 ));
             }
-            let queued = cairn_exp::queue::enqueue(
-                &root,
-                &cairn_exp::queue::QueueOptions {
-                    set_params: args.set_params.clone(),
-                    name: name.map(str::to_string),
-                    ..Default::default()
-                },
-            )?;
+            let queued = Workspace::at(&root)?.queue_experiments(&ExpRun {
+                set_params: args.set_params.clone(),
+                name: name.map(str::to_string),
+                ..Default::default()
+            })?;
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
             let job = Job::Sweep {
                 total: queued.len(),
@@ -303,13 +301,13 @@ impl Api {
                 project: args.project,
             });
         }
-        let opts = cairn_exp::run::ExpRunOptions {
+        let run = ExpRun {
             set_params: args.set_params.clone(),
             name: name.map(str::to_string),
             jobs: 1,
             ..Default::default()
         };
-        self.start_run(root, Job::Experiment(opts))?;
+        self.start_run(root, Job::Experiment(run))?;
         Ok(RunHandle {
             project: args.project,
         })
@@ -378,16 +376,14 @@ impl Api {
         });
         // The error, and whether it means the run was cancelled.
         let result: Result<(), (String, bool)> = match job {
-            Job::Pipeline(opts) => cairn_run::run(&root, &opts, sink, &cancel)
+            Job::Pipeline(opts) => Workspace::at(&root)
+                .and_then(|ws| ws.repro(&opts, sink, &cancel))
                 .map(|_| ())
-                .map_err(|e| (e.to_string(), matches!(e, cairn_run::RunError::Cancelled))),
-            Job::Experiment(opts) => cairn_exp::run::run_experiment(&root, &opts, sink, &cancel)
+                .map_err(|e| (e.to_string(), e.is_cancelled())),
+            Job::Experiment(run) => Workspace::at(&root)
+                .and_then(|ws| ws.run_experiment(&run, sink, &cancel))
                 .map(|_| ())
-                .map_err(|e| {
-                    let cancelled =
-                        matches!(e, cairn_exp::ExpError::Run(cairn_run::RunError::Cancelled));
-                    (e.to_string(), cancelled)
-                }),
+                .map_err(|e| (e.to_string(), e.is_cancelled())),
             Job::Sweep {
                 total,
                 jobs,
@@ -448,18 +444,20 @@ impl Api {
             crate::tasks::Task::start(self, key, &format!("Running {total} experiments"), false);
         task.report("experiments done", 0, Some(total as u64));
         let done = std::sync::atomic::AtomicU64::new(0);
-        let finished = cairn_exp::queue::start(root, jobs, worker, cancel, &|_| {
-            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
-            task.report("experiments done", n, Some(total as u64));
-            self.emit(ApiEvent::FilesChanged {
-                project: key.to_string(),
-                paths: vec![cairn_data::paths::rel_slash(
-                    &cairn_exp::queue::queue_dir(root),
-                    root,
-                )],
-            });
-        })
-        .map_err(|e| (e.to_string(), false))?;
+        let ws = Workspace::at(root).map_err(|e| (e.to_string(), false))?;
+        let finished = ws
+            .start_queue(jobs, worker, cancel, &|_| {
+                let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+                task.report("experiments done", n, Some(total as u64));
+                self.emit(ApiEvent::FilesChanged {
+                    project: key.to_string(),
+                    paths: vec![cairn_data::paths::rel_slash(
+                        &cairn_exp::queue::queue_dir(root),
+                        root,
+                    )],
+                });
+            })
+            .map_err(|e| (e.to_string(), false))?;
         if cancel.is_cancelled() {
             return Err(("cancelled; queued experiments stay queued".into(), true));
         }

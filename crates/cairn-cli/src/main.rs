@@ -49,7 +49,7 @@ enum Command {
 }
 
 fn main() -> ExitCode {
-    cairn_data::reserve_descriptor_table();
+    cairn_api::workspace::prepare_process();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Init(a) => commands::init::run(a),

@@ -12,7 +12,7 @@ pub fn error(e: &anyhow::Error) {
 }
 
 /// Prints collected per-target errors; returns whether there were any.
-pub fn errors(errs: &[cairn_data::DataError]) -> bool {
+pub fn errors(errs: &[cairn_api::workspace::types::DataError]) -> bool {
     for e in errs {
         eprintln!("error: {e}");
     }
@@ -28,7 +28,7 @@ pub fn line(s: &str) {
 /// Prints a JSON value exactly as DVC's `--json` does (Python `json.dumps`:
 /// `", "`/`": "` separators, non-ASCII escaped), so scripts can switch tools.
 pub fn json(v: &serde_json::Value) {
-    line(&cairn_pipeline::pynum::dumps(v, false));
+    line(&cairn_api::workspace::python_json(v));
 }
 
 /// Rows as columns padded to their widest cell, two spaces apart.

@@ -3,7 +3,7 @@
 use std::io::IsTerminal;
 use std::sync::Mutex;
 
-use cairn_core::{Progress, ProgressEvent};
+use cairn_api::workspace::{Progress, ProgressEvent};
 use indicatif::{ProgressBar, ProgressStyle};
 
 /// Renders engine progress events with indicatif.

@@ -181,82 +181,88 @@ enum Located {
 impl Api {
     /// `preview_data`.
     pub fn preview_data(&self, args: PreviewArgs) -> ApiResult<DataPreview> {
-        let root = project_root(&args.project)?;
-        let repo = Repo::open(&root)?;
-        let git = Git::discover(&root).ok();
-        let at = record_of(repo.root(), &args.pointer, args.output.as_deref())?;
-        let args = PreviewArgs {
-            pointer: at.pointer,
-            output: at.output,
-            inner: at.inner.or(args.inner),
-            ..args
-        };
-        let pointer_abs =
-            cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(&args.pointer))?;
-        let inner = args
-            .inner
-            .as_deref()
-            .map(|i| i.trim_matches('/'))
-            .filter(|i| !i.is_empty());
-        if inner.is_some_and(|i| i.split('/').any(|c| c == ".." || c == ".")) {
-            return Err(ApiError::new(
-                ErrorCode::InvalidArguments,
-                format!(
-                    "{}: a path inside the folder, without `..`",
-                    inner.unwrap_or("")
-                ),
-            ));
-        }
-        let commit = args.commit.as_deref().filter(|c| !c.is_empty());
-        let output = args.output.as_deref().filter(|o| !o.is_empty());
-        let (out_path, hash) = recorded(git.as_ref(), &pointer_abs, &args.pointer, output, commit)?;
-        let shown_path = match inner {
-            Some(i) => format!(
-                "{}/{i}",
-                cairn_data::paths::rel_slash(&out_path, repo.root())
-            ),
-            None => cairn_data::paths::rel_slash(&out_path, repo.root()),
-        };
-        let here = locate(
-            &repo,
-            &hash,
-            &out_path,
-            inner,
-            commit.is_none(),
-            &shown_path,
-        )?;
-        let mut preview = render(&here, &shown_path)?;
-        if let Some(other) = args.compare_to.as_deref().filter(|c| !c.is_empty()) {
-            let (_, other_hash) = recorded(
-                git.as_ref(),
-                &pointer_abs,
-                &args.pointer,
-                output,
-                Some(other),
-            )?;
-            let there = locate(&repo, &other_hash, &out_path, inner, false, &shown_path)?;
-            let (changes, columns) = compare(&here, &there, &shown_path, other)?;
-            if let Some(columns) = columns.filter(|c| *c != preview.columns) {
-                // Compared rows are laid out in both versions' columns: carry the types
-                // over by name.
-                let types: HashMap<&str, &str> = preview
-                    .columns
-                    .iter()
-                    .zip(&preview.column_types)
-                    .map(|(c, t)| (c.as_str(), t.as_str()))
-                    .collect();
-                if !preview.column_types.is_empty() {
-                    preview.column_types = columns
-                        .iter()
-                        .map(|c| types.get(c.as_str()).unwrap_or(&"").to_string())
-                        .collect();
-                }
-                preview.columns = columns;
-            }
-            preview.changes = Some(changes);
-        }
-        Ok(preview)
+        preview(args)
     }
+}
+
+/// Tracked data at a version (and its changes since another): what `preview_data` and
+/// `cairn show` show.
+pub(crate) fn preview(args: PreviewArgs) -> ApiResult<DataPreview> {
+    let root = project_root(&args.project)?;
+    let repo = Repo::open(&root)?;
+    let git = Git::discover(&root).ok();
+    let at = record_of(repo.root(), &args.pointer, args.output.as_deref())?;
+    let args = PreviewArgs {
+        pointer: at.pointer,
+        output: at.output,
+        inner: at.inner.or(args.inner),
+        ..args
+    };
+    let pointer_abs =
+        cairn_data::paths::resolve_in_repo(repo.root(), repo.root(), Path::new(&args.pointer))?;
+    let inner = args
+        .inner
+        .as_deref()
+        .map(|i| i.trim_matches('/'))
+        .filter(|i| !i.is_empty());
+    if inner.is_some_and(|i| i.split('/').any(|c| c == ".." || c == ".")) {
+        return Err(ApiError::new(
+            ErrorCode::InvalidArguments,
+            format!(
+                "{}: a path inside the folder, without `..`",
+                inner.unwrap_or("")
+            ),
+        ));
+    }
+    let commit = args.commit.as_deref().filter(|c| !c.is_empty());
+    let output = args.output.as_deref().filter(|o| !o.is_empty());
+    let (out_path, hash) = recorded(git.as_ref(), &pointer_abs, &args.pointer, output, commit)?;
+    let shown_path = match inner {
+        Some(i) => format!(
+            "{}/{i}",
+            cairn_data::paths::rel_slash(&out_path, repo.root())
+        ),
+        None => cairn_data::paths::rel_slash(&out_path, repo.root()),
+    };
+    let here = locate(
+        &repo,
+        &hash,
+        &out_path,
+        inner,
+        commit.is_none(),
+        &shown_path,
+    )?;
+    let mut preview = render(&here, &shown_path)?;
+    if let Some(other) = args.compare_to.as_deref().filter(|c| !c.is_empty()) {
+        let (_, other_hash) = recorded(
+            git.as_ref(),
+            &pointer_abs,
+            &args.pointer,
+            output,
+            Some(other),
+        )?;
+        let there = locate(&repo, &other_hash, &out_path, inner, false, &shown_path)?;
+        let (changes, columns) = compare(&here, &there, &shown_path, other)?;
+        if let Some(columns) = columns.filter(|c| *c != preview.columns) {
+            // Compared rows are laid out in both versions' columns: carry the types
+            // over by name.
+            let types: HashMap<&str, &str> = preview
+                .columns
+                .iter()
+                .zip(&preview.column_types)
+                .map(|(c, t)| (c.as_str(), t.as_str()))
+                .collect();
+            if !preview.column_types.is_empty() {
+                preview.column_types = columns
+                    .iter()
+                    .map(|c| types.get(c.as_str()).unwrap_or(&"").to_string())
+                    .collect();
+            }
+            preview.columns = columns;
+        }
+        preview.changes = Some(changes);
+    }
+    Ok(preview)
 }
 
 /// The output path and its recorded hash, in the work tree's pointer (a `.dvc` file,

@@ -1,8 +1,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cairn_data::paths::resolve_in_repo;
-
 use crate::{output, progress::Bar};
 
 /// Track files or directories: store their content in the cache and write `.dvc` pointers
@@ -17,18 +15,8 @@ pub struct AddArgs {
 }
 
 pub fn run(args: AddArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let cwd = super::cwd()?;
-    let mut errors = Vec::new();
-    let mut targets = Vec::new();
-    for t in &args.targets {
-        match resolve_in_repo(repo.root(), &cwd, t) {
-            Ok(p) => targets.push(p),
-            Err(e) => errors.push(e),
-        }
-    }
-    let (added, errs) = cairn_data::add::add(&repo, &targets, &Bar::new());
-    errors.extend(errs);
+    let ws = super::workspace()?;
+    let (added, errors) = ws.add(&args.targets, &Bar::new());
     if args.json {
         output::json(&serde_json::to_value(&added)?);
     } else {

@@ -1,8 +1,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cairn_data::paths::normalize;
-
 use crate::{output, progress::Bar};
 
 /// Restore tracked data in the workspace from the cache
@@ -16,11 +14,8 @@ pub struct CheckoutArgs {
 }
 
 pub fn run(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let cwd = super::cwd()?;
-    let targets: Vec<PathBuf> = args.targets.iter().map(|t| normalize(&cwd, t)).collect();
-    let filter = (!targets.is_empty()).then_some(targets.as_slice());
-    let (done, errors) = cairn_data::checkout::checkout(&repo, filter, args.force, &Bar::new())?;
+    let ws = super::workspace()?;
+    let (done, errors) = ws.checkout(&args.targets, args.force, &Bar::new())?;
     for c in &done {
         output::line(&format!("M\t{}", c.path));
     }

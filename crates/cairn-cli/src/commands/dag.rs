@@ -1,9 +1,5 @@
 use std::process::ExitCode;
 
-use cairn_pipeline::{build_dag, load_project, to_dot, to_mermaid, to_text};
-
-use crate::output;
-
 /// Show the pipeline's stage graph (edges run from producer to consumer)
 #[derive(clap::Args)]
 pub struct DagArgs {
@@ -24,36 +20,16 @@ pub struct DagArgs {
 }
 
 pub fn run(args: DagArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let project = load_project(repo.root())?;
-    let mut dag = build_dag(&project)?;
-    if let Some(t) = &args.target {
-        let i = dag
-            .index_of(t)
-            .ok_or_else(|| anyhow::anyhow!("no stage named `{t}`; run `cairn dag` to list them"))?;
-        let keep: std::collections::HashSet<usize> =
-            dag.repro_plan(&[i], false).into_iter().collect();
-        dag = dag.subgraph(&keep);
-    }
+    let graph = super::workspace()?.graph(args.target.as_deref())?;
     let text = if args.dot {
-        to_dot(&dag)
+        graph.dot()
     } else if args.mermaid || args.md {
-        to_mermaid(&dag, args.md)
+        graph.mermaid(args.md)
     } else if args.json {
-        let stages: Vec<_> = project
-            .stages()
-            .filter(|s| dag.index_of(&s.addressing).is_some())
-            .collect();
-        let edges: Vec<(&str, &str)> = dag
-            .edges()
-            .into_iter()
-            .map(|(a, b)| (dag.nodes[a].as_str(), dag.nodes[b].as_str()))
-            .collect();
-        serde_json::json!({"stages": stages, "edges": edges}).to_string() + "\n"
+        graph.json().to_string() + "\n"
     } else {
-        to_text(&dag)
+        graph.text()
     };
     print!("{text}");
-    let _ = output::line;
     Ok(ExitCode::SUCCESS)
 }

@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
-use cairn_data::diff::{DiffPath, Snapshot, diff};
-use cairn_git::Git;
+use cairn_api::workspace::types::DiffPath;
 
 use crate::{output, progress::Bar};
 
@@ -18,27 +17,10 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let git = Git::discover(repo.root())?;
-    let a = args.a_rev.as_deref().unwrap_or("HEAD");
-    let old = Snapshot::at_revision(&repo, &git, a)?;
-    let new = match &args.b_rev {
-        Some(b) => Snapshot::at_revision(&repo, &git, b)?,
-        None => Snapshot::workspace(&repo, &Bar::new())?,
-    };
-    let with_missing = args.b_rev.is_none();
-    // The same commit on both sides: nothing to compare (as DVC).
-    let same = args
-        .b_rev
-        .as_deref()
-        .is_some_and(|b| git.resolve(a).ok() == git.resolve(b).ok());
-    let d = if same {
-        Default::default()
-    } else {
-        diff(repo.odb(), &old, &new, with_missing)
-    };
+    let ws = super::workspace()?;
+    let d = ws.data_diff(args.a_rev.as_deref(), args.b_rev.as_deref(), &Bar::new())?;
     if args.json {
-        output::json(&d.to_json(with_missing));
+        output::json(&d.to_json(args.b_rev.is_none()));
         return Ok(ExitCode::SUCCESS);
     }
     if d.is_empty() {

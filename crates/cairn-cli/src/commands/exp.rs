@@ -2,11 +2,11 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, fmt_value, read};
-use cairn_exp::queue::{QueueOptions, enqueue};
-use cairn_exp::run::{ExpRunOptions, run_experiment};
-use cairn_exp::show::{ShowOptions, show};
-use cairn_run::{CancelToken, RunEvent, StageOutcome, Stream};
+use cairn_api::workspace::types::{
+    CancelToken, DiffResult, Fmt, RunEvent, ShowOptions, Sink, StageOutcome, Stream, diff_to_json,
+    fmt_value,
+};
+use cairn_api::workspace::{ExpRun, Workspace};
 use serde_json::json;
 
 use crate::output;
@@ -191,16 +191,14 @@ pub struct ListArgs {
 }
 
 pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
-    let root = super::repo()?.root().to_path_buf();
+    let ws = super::workspace()?;
     match args.command {
-        ExpCommand::Run(a) => run_cmd(&root, a),
+        ExpCommand::Run(a) => run_cmd(&ws, a),
         ExpCommand::Note(a) => {
-            let git = cairn_git::Git::discover(&root)?;
-            let commit = cairn_exp::diff::resolve_rev(&git, &a.target)?;
             match (&a.text, a.remove) {
-                (Some(text), _) => git.set_note(&commit, text)?,
-                (None, true) => git.set_note(&commit, "")?,
-                (None, false) => match git.note(&commit)? {
+                (Some(text), _) => ws.set_note(&a.target, text)?,
+                (None, true) => ws.set_note(&a.target, "")?,
+                (None, false) => match ws.note(&a.target)? {
                     Some(n) => print!("{n}"),
                     None => anyhow::bail!(
                         "{} has no note; write one with `cairn exp note {} \"TEXT\"`",
@@ -211,10 +209,10 @@ pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
             }
             Ok(ExitCode::SUCCESS)
         }
-        ExpCommand::Show(a) => show_cmd(&root, a),
-        ExpCommand::Diff(a) => diff_cmd(&root, a),
+        ExpCommand::Show(a) => show_cmd(&ws, a),
+        ExpCommand::Diff(a) => diff_cmd(&ws, a),
         ExpCommand::Apply(a) => {
-            let r = cairn_exp::manage::apply(&root, &a.experiment)?;
+            let r = ws.apply_experiment(&a.experiment)?;
             for m in &r.missing {
                 eprintln!("WARNING: {m} is not available in the cache (pull needed)");
             }
@@ -232,7 +230,7 @@ pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ExpCommand::Branch(a) => {
-            let (b, c) = cairn_exp::manage::branch(&root, &a.experiment, a.branch.as_deref())?;
+            let (b, c) = ws.branch_experiment(&a.experiment, a.branch.as_deref())?;
             output::line(&format!(
                 "Git branch '{b}' has been created from experiment '{}' ({}).",
                 a.experiment,
@@ -241,13 +239,13 @@ pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ExpCommand::Remove(a) => {
-            let gone = cairn_exp::manage::remove(&root, &a.experiments, a.all)?;
+            let gone = ws.remove_experiments(&a.experiments, a.all)?;
             let names: Vec<String> = gone.iter().map(|r| r.name.clone()).collect();
             output::line(&format!("Removed experiments: {}", names.join(",")));
             Ok(ExitCode::SUCCESS)
         }
         ExpCommand::Rename(a) => {
-            cairn_exp::manage::rename(&root, &a.experiment, &a.new_name, a.force)?;
+            ws.rename_experiment(&a.experiment, &a.new_name, a.force)?;
             output::line(&format!(
                 "Renamed experiment '{}' to '{}'.",
                 a.experiment, a.new_name
@@ -255,20 +253,14 @@ pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         ExpCommand::List(a) => {
-            let refs = cairn_exp::manage::list(&root, a.all)?;
-            let git = cairn_git::Git::discover(&root)?;
             let mut last = String::new();
-            for r in refs {
+            for (r, baseline) in ws.list_experiments(a.all)? {
                 if a.name_only {
                     output::line(&r.name);
                     continue;
                 }
                 if r.baseline != last {
-                    let name = cairn_exp::show::describe(&git, std::slice::from_ref(&r.baseline))
-                        .pop()
-                        .flatten()
-                        .unwrap_or_else(|| r.baseline[..7].to_string());
-                    output::line(&format!("{name}:"));
+                    output::line(&format!("{baseline}:"));
                     last = r.baseline.clone();
                 }
                 output::line(&format!("\t{} [{}]", &r.commit[..7], r.name));
@@ -278,7 +270,7 @@ pub fn run(args: ExpArgs) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn sink() -> cairn_run::engine::Sink {
+fn sink() -> Sink {
     Arc::new(move |e: RunEvent| {
         let mut out = std::io::stdout().lock();
         match &e {
@@ -317,17 +309,19 @@ fn sink() -> cairn_run::engine::Sink {
     })
 }
 
-fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
-    // `--temp` runs what it queues right away, so sampling a sweep is `--queue`'s alone.
-    let queue_options = QueueOptions {
-        set_params: a.set_param.clone(),
-        name: a.name.clone(),
-        targets: a.targets.clone(),
-        samples: if a.queue { a.samples } else { None },
-        seed: if a.queue { a.seed } else { None },
+fn run_cmd(ws: &Workspace, a: RunArgs) -> anyhow::Result<ExitCode> {
+    let run = ExpRun {
+        set_params: a.set_param,
+        name: a.name,
+        targets: a.targets,
+        force: a.force,
+        jobs: a.jobs,
+        message: a.message,
+        samples: a.samples,
+        seed: a.seed,
     };
     if a.queue {
-        let entries = enqueue(root, &queue_options)?;
+        let entries = ws.queue_experiments(&run)?;
         if a.json {
             output::json(&json!(
                 entries
@@ -355,54 +349,25 @@ fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
     let c = cancel.clone();
     let _ = ctrlc::set_handler(move || c.cancel());
     if a.temp || a.on.is_some() {
-        let worker =
-            a.on.as_deref()
-                .map(cairn_exp::worker::Worker::open)
-                .transpose()?;
-        let entries = enqueue(root, &queue_options)?;
-        let mut failed = false;
-        for e in entries {
-            let done = match &worker {
-                Some(w) => cairn_exp::worker::run_entry_on(root, e, w, &cancel)?,
-                None => cairn_exp::queue::run_entry(root, e, &cancel)?,
-            };
-            // A temp run is not a queue entry once it is over (like dvc's tempdir runs).
-            if done.error.is_none() {
-                cairn_exp::queue::remove(root, std::slice::from_ref(&done.id), false)?;
-            }
-            match &done.error {
-                Some(m) => {
-                    failed = true;
-                    eprintln!("error: experiment '{}' failed: {m}", done.name);
-                }
+        let finished = ws.run_experiments_apart(&run, a.on.as_deref(), &cancel, &|f| {
+            match &f.error {
+                Some(m) => eprintln!("error: experiment '{}' failed: {m}", f.name),
                 None => output::line(&format!(
                     "Ran experiment(s): {}\nTo apply the results of an experiment to your workspace run:\n\n\tcairn exp apply <exp>",
-                    done.name
+                    f.name
                 )),
             }
-        }
-        return Ok(if failed {
+        })?;
+        return Ok(if finished.iter().any(|f| f.error.is_some()) {
             ExitCode::from(1)
         } else {
             ExitCode::SUCCESS
         });
     }
-    if let Some(n) = &a.name {
+    if let Some(n) = &run.name {
         output::line(&format!("Reproducing experiment '{n}'"));
     }
-    let r = run_experiment(
-        root,
-        &ExpRunOptions {
-            set_params: a.set_param,
-            name: a.name,
-            targets: a.targets,
-            force: a.force,
-            jobs: a.jobs,
-            message: a.message,
-        },
-        sink(),
-        &cancel,
-    )?;
+    let r = ws.run_experiment(&run, sink(), &cancel)?;
     if a.json {
         output::json(&json!({
             "name": r.name, "rev": r.commit, "ref": r.refname,
@@ -415,22 +380,19 @@ fn run_cmd(root: &std::path::Path, a: RunArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
-    let res = show(
-        root,
-        &ShowOptions {
-            revs: a.revs,
-            num: a.num,
-            all_branches: a.all_branches,
-            all_tags: a.all_tags,
-            all_commits: a.all_commits,
-            hide_workspace: false,
-            hide_queued: a.hide_queued,
-            hide_failed: a.hide_failed,
-            param_deps: a.param_deps,
-            sha_only: a.sha,
-        },
-    )?;
+fn show_cmd(ws: &Workspace, a: ShowArgs) -> anyhow::Result<ExitCode> {
+    let res = ws.show_experiments(&ShowOptions {
+        revs: a.revs,
+        num: a.num,
+        all_branches: a.all_branches,
+        all_tags: a.all_tags,
+        all_commits: a.all_commits,
+        hide_workspace: false,
+        hide_queued: a.hide_queued,
+        hide_failed: a.hide_failed,
+        param_deps: a.param_deps,
+        sha_only: a.sha,
+    })?;
     if a.json {
         output::json(&res.to_json());
         return Ok(ExitCode::SUCCESS);
@@ -537,7 +499,7 @@ fn show_cmd(root: &std::path::Path, a: ShowArgs) -> anyhow::Result<ExitCode> {
 
 /// A diff as table rows: path, key, old, new (and the numeric change when `with_change`).
 pub fn diff_table(
-    d: &cairn_exp::diff::DiffResult,
+    d: &DiffResult,
     what: &str,
     old: &str,
     new: &str,
@@ -571,38 +533,24 @@ pub fn diff_table(
     rows
 }
 
-/// Prints rows as aligned columns (two spaces apart).
-fn diff_cmd(root: &std::path::Path, a: DiffArgs) -> anyhow::Result<ExitCode> {
-    let git = cairn_git::Git::discover(root)?;
-    let (old, new) = match (a.a, a.b) {
-        (Some(x), Some(y)) => (Rev::parse(&x), Rev::parse(&y)),
-        (Some(x), None) => {
-            // One experiment: against its baseline.
-            match cairn_exp::refs::resolve(&git, &x) {
-                Ok(r) => (Rev::Named(r.baseline), Rev::Named(r.commit)),
-                Err(_) => (Rev::parse(&x), Rev::Workspace),
-            }
-        }
-        _ => (Rev::Named("HEAD".into()), Rev::Workspace),
-    };
-    let pd = diff(
-        &read(root, &old, Kind::Params)?,
-        &read(root, &new, Kind::Params)?,
-        a.all,
-    );
-    let md = diff(
-        &read(root, &old, Kind::Metrics)?,
-        &read(root, &new, Kind::Metrics)?,
-        a.all,
-    );
+fn diff_cmd(ws: &Workspace, a: DiffArgs) -> anyhow::Result<ExitCode> {
+    let d = ws.experiment_diff(a.a.as_deref(), a.b.as_deref(), a.all)?;
     if a.json {
-        output::json(&json!({"metrics": diff_to_json(&md), "params": diff_to_json(&pd)}));
+        output::json(
+            &json!({"metrics": diff_to_json(&d.metrics), "params": diff_to_json(&d.params)}),
+        );
         return Ok(ExitCode::SUCCESS);
     }
-    let rows = diff_table(&md, "Metric", old.label(), new.label(), true, Fmt::Sig(5));
-    output::table(&rows);
+    let (old, new) = (d.old.label(), d.new.label());
+    output::table(&diff_table(
+        &d.metrics,
+        "Metric",
+        old,
+        new,
+        true,
+        Fmt::Sig(5),
+    ));
     output::line("");
-    let rows = diff_table(&pd, "Param", old.label(), new.label(), true, Fmt::Raw);
-    output::table(&rows);
+    output::table(&diff_table(&d.params, "Param", old, new, true, Fmt::Raw));
     Ok(ExitCode::SUCCESS)
 }

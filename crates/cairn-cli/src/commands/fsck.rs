@@ -11,15 +11,15 @@ pub struct FsckArgs {
 }
 
 pub fn run(args: FsckArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let report = cairn_data::fsck::fsck(&repo)?;
+    let ws = super::workspace()?;
+    let report = ws.fsck()?;
     if args.json {
         output::json(&serde_json::to_value(&report)?);
     } else {
         for h in &report.corrupt {
             output::line(&format!(
                 "corrupt: {h} (moved to {}/quarantine/)",
-                repo.odb().root().display()
+                ws.cache_dir().display()
             ));
         }
         output::line(&format!(

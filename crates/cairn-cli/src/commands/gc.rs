@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use cairn_git::RevScope;
+use cairn_api::workspace::types::RevScope;
 
 use crate::output;
 
@@ -31,13 +31,13 @@ pub struct GcArgs {
 }
 
 pub fn run(args: GcArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
+    let ws = super::workspace()?;
     let scope = RevScope {
         all_branches: args.all_branches,
         all_tags: args.all_tags,
         all_commits: args.all_commits,
     };
-    let report = cairn_data::gc::gc(&repo, scope, !args.force)?;
+    let report = ws.gc(scope, !args.force)?;
     if args.json {
         output::json(&serde_json::to_value(&report)?);
         return Ok(ExitCode::SUCCESS);

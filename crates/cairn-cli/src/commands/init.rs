@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use cairn_data::init::{Init, init};
+use cairn_api::workspace::{Init, init};
 
 use crate::output;
 

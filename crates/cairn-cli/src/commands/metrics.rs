@@ -1,6 +1,9 @@
 use std::process::ExitCode;
 
-use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, fmt_value, read, show_json, trend};
+use cairn_api::workspace::FileResult;
+use cairn_api::workspace::types::{
+    Fmt, Rev, diff_to_json, flatten, fmt_value, iso_timestamp, show_json,
+};
 use serde_json::json;
 
 use super::exp::diff_table;
@@ -60,11 +63,10 @@ pub struct TrendArgs {
 }
 
 pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
-    let root = super::repo()?.root().to_path_buf();
+    let ws = super::workspace()?;
     match args.command {
         MetricsCommand::Show(a) => {
-            let rev = a.rev.as_deref().map(Rev::parse).unwrap_or(Rev::Workspace);
-            let files = read(&root, &rev, Kind::Metrics)?;
+            let (rev, files) = ws.metrics(a.rev.as_deref())?;
             if a.json {
                 let label = match &rev {
                     Rev::Workspace => "",
@@ -81,7 +83,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 match r.data() {
                     Some(v) => {
                         let mut flat = indexmap::IndexMap::new();
-                        cairn_exp::collect::flatten("", v, &mut flat);
+                        flatten("", v, &mut flat);
                         for k in flat.keys() {
                             if !cols.contains(k) {
                                 cols.push(k.clone());
@@ -90,7 +92,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                         flat_files.push((f.clone(), flat));
                     }
                     None => {
-                        if let cairn_exp::collect::FileResult::Error(e) = r {
+                        if let FileResult::Error(e) = r {
                             eprintln!("WARNING: {f}: {e}");
                         }
                     }
@@ -108,13 +110,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             Ok(code)
         }
         MetricsCommand::Diff(a) => {
-            let old = Rev::parse(a.a.as_deref().unwrap_or("HEAD"));
-            let new = Rev::parse(a.b.as_deref().unwrap_or("workspace"));
-            let d = diff(
-                &read(&root, &old, Kind::Metrics)?,
-                &read(&root, &new, Kind::Metrics)?,
-                a.all,
-            );
+            let (old, new, d) = ws.diff_values(true, a.a.as_deref(), a.b.as_deref(), a.all)?;
             if a.json {
                 output::json(&diff_to_json(&d));
                 return Ok(ExitCode::SUCCESS);
@@ -127,11 +123,11 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         MetricsCommand::Trend(a) => {
-            let pts = trend(&root, a.rev.as_deref().unwrap_or("HEAD"), a.num)?;
+            let pts = ws.metric_trend(a.rev.as_deref(), a.num)?;
             if a.json {
                 output::json(&json!(pts
                     .iter()
-                    .map(|p| json!({"rev": p.rev, "timestamp": cairn_exp::collect::iso_timestamp(p.time), "metrics": p.metrics}))
+                    .map(|p| json!({"rev": p.rev, "timestamp": iso_timestamp(p.time), "metrics": p.metrics}))
                     .collect::<Vec<_>>()));
                 return Ok(ExitCode::SUCCESS);
             }
@@ -151,7 +147,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             for p in &pts {
                 let mut r = vec![
                     p.rev[..7].to_string(),
-                    cairn_exp::collect::iso_timestamp(p.time).replace('T', " "),
+                    iso_timestamp(p.time).replace('T', " "),
                 ];
                 r.extend(
                     cols.iter()

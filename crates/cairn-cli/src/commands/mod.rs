@@ -28,6 +28,7 @@ pub mod worker;
 use std::path::PathBuf;
 
 use anyhow::Context;
+use cairn_api::workspace::Workspace;
 
 /// The current directory, canonical (so it compares with repository roots).
 pub fn cwd() -> anyhow::Result<PathBuf> {
@@ -36,6 +37,6 @@ pub fn cwd() -> anyhow::Result<PathBuf> {
 }
 
 /// The repository around the current directory.
-pub fn repo() -> anyhow::Result<cairn_data::Repo> {
-    Ok(cairn_data::Repo::discover(&cwd()?)?)
+pub fn workspace() -> anyhow::Result<Workspace> {
+    Ok(Workspace::discover(&cwd()?)?)
 }

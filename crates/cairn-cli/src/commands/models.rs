@@ -1,7 +1,6 @@
 use std::process::ExitCode;
 
-use anyhow::bail;
-use cairn_exp::registry::Registry;
+use cairn_api::workspace::Models;
 
 use crate::output;
 
@@ -47,10 +46,10 @@ enum ModelsCommand {
 
 pub fn run(args: ModelsArgs) -> anyhow::Result<ExitCode> {
     // GTO's registry lives in any git repository, DVC or not.
-    let git = cairn_git::Git::discover(&super::cwd()?)?;
+    let models = Models::discover(&super::cwd()?)?;
     match args.command {
         Some(ModelsCommand::Register { name, version, rev }) => {
-            let v = cairn_exp::registry::write::register(&git, &name, version.as_deref(), &rev)?;
+            let v = models.register(&name, version.as_deref(), &rev)?;
             output::line(&format!(
                 "Registered {name} {v} at {rev}; share it with `git push origin {}@{v}`",
                 name.replace(':', "=")
@@ -62,19 +61,19 @@ pub fn run(args: ModelsArgs) -> anyhow::Result<ExitCode> {
             version,
             stage,
         }) => {
-            let tag = cairn_exp::registry::write::assign(&git, &name, &version, &stage)?;
+            let tag = models.assign(&name, &version, &stage)?;
             output::line(&format!(
                 "{name} {version} is in {stage}; share it with `git push origin '{tag}'`"
             ));
             Ok(ExitCode::SUCCESS)
         }
-        Some(ModelsCommand::Show { name, json }) => show(&git, &name, json),
-        None => list(&git, args.json),
+        Some(ModelsCommand::Show { name, json }) => show(&models, &name, json),
+        None => list(&models, args.json),
     }
 }
 
-fn list(git: &cairn_git::Git, json: bool) -> anyhow::Result<ExitCode> {
-    let registry = Registry::load(git)?;
+fn list(models: &Models, json: bool) -> anyhow::Result<ExitCode> {
+    let registry = models.registry()?;
     if json {
         output::line(&serde_json::to_string_pretty(&registry.show_json())?);
         return Ok(ExitCode::SUCCESS);
@@ -106,21 +105,10 @@ fn list(git: &cairn_git::Git, json: bool) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn show(git: &cairn_git::Git, name: &str, json: bool) -> anyhow::Result<ExitCode> {
-    let registry = Registry::load(git)?;
-    let Some(a) = registry.artifacts.iter().find(|a| a.name == name) else {
-        let known: Vec<&str> = registry.artifacts.iter().map(|a| a.name.as_str()).collect();
-        bail!(
-            "no artifact named {name} in the registry (known: {})",
-            if known.is_empty() {
-                "none".to_string()
-            } else {
-                known.join(", ")
-            }
-        );
-    };
+fn show(models: &Models, name: &str, json: bool) -> anyhow::Result<ExitCode> {
+    let a = models.artifact(name)?;
     if json {
-        output::line(&serde_json::to_string_pretty(a)?);
+        output::line(&serde_json::to_string_pretty(&a)?);
         return Ok(ExitCode::SUCCESS);
     }
     let mut rows = vec![

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use cairn_exp::diff::{Fmt, Kind, Rev, diff, diff_to_json, read};
+use cairn_api::workspace::types::{Fmt, diff_to_json};
 
 use super::exp::diff_table;
 use crate::output;
@@ -33,16 +33,10 @@ pub struct DiffArgs {
 }
 
 pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
-    let root = super::repo()?.root().to_path_buf();
+    let ws = super::workspace()?;
     match args.command {
         ParamsCommand::Diff(a) => {
-            let old = Rev::parse(a.a.as_deref().unwrap_or("HEAD"));
-            let new = Rev::parse(a.b.as_deref().unwrap_or("workspace"));
-            let d = diff(
-                &read(&root, &old, Kind::Params)?,
-                &read(&root, &new, Kind::Params)?,
-                a.all,
-            );
+            let (old, new, d) = ws.diff_values(false, a.a.as_deref(), a.b.as_deref(), a.all)?;
             if a.json {
                 output::json(&diff_to_json(&d));
                 return Ok(ExitCode::SUCCESS);

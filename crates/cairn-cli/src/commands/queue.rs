@@ -1,9 +1,8 @@
 use std::os::unix::process::CommandExt;
 use std::process::ExitCode;
 
-use cairn_exp::dvc_queue;
-use cairn_exp::queue::{self, State};
-use cairn_run::CancelToken;
+use cairn_api::workspace::Workspace;
+use cairn_api::workspace::types::{CancelToken, State, iso_timestamp};
 use serde_json::json;
 
 use crate::output;
@@ -69,15 +68,13 @@ pub struct RemoveArgs {
 }
 
 pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
-    let root = super::repo()?.root().to_path_buf();
+    let ws = super::workspace()?;
     match args.command {
         QueueCommand::Start(a) if a.detach => {
-            let dir = queue::queue_dir(&root);
-            std::fs::create_dir_all(&dir)?;
             let log = std::fs::OpenOptions::new()
                 .create(true)
                 .append(true)
-                .open(dir.join("workers.log"))?;
+                .open(ws.queue_workers_log()?)?;
             let mut args = vec!["queue".to_string(), "start".into(), "--jobs".into()];
             args.push(a.jobs.to_string());
             if let Some(on) = &a.on {
@@ -85,7 +82,7 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
             }
             let child = std::process::Command::new(std::env::current_exe()?)
                 .args(&args)
-                .current_dir(&root)
+                .current_dir(ws.root())
                 .stdin(std::process::Stdio::null())
                 .stdout(log.try_clone()?)
                 .stderr(log)
@@ -102,14 +99,8 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
             let cancel = CancelToken::new();
             let c = cancel.clone();
             let _ = ctrlc::set_handler(move || c.cancel());
-            let n = queue::list(&root)?
-                .iter()
-                .filter(|e| e.state == State::Queued)
-                .count();
-            let worker =
-                a.on.as_deref()
-                    .map(cairn_exp::worker::Worker::open)
-                    .transpose()?;
+            let n = ws.queued_count()?;
+            let worker = a.on.as_deref().map(Workspace::worker).transpose()?;
             output::line(&format!(
                 "Running {n} queued experiment(s) with {} worker(s){}.",
                 a.jobs,
@@ -118,7 +109,7 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                     .map(|w| format!(" on {}", w.url()))
                     .unwrap_or_default()
             ));
-            let done = queue::start(&root, a.jobs, worker.as_ref(), &cancel, &|e| {
+            let done = ws.start_queue(a.jobs, worker.as_ref(), &cancel, &|e| {
                 output::line(&format!(
                     "{} '{}'{}",
                     e.state.label(),
@@ -137,28 +128,10 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
             })
         }
         QueueCommand::Status(a) => {
-            queue::reap(&root)?;
-            let entries = queue::list(&root)?;
-            // DVC's queue is listed too (read-only: `dvc queue start` runs it).
-            let git = cairn_git::Git::discover(&root)?;
-            let dvc = dvc_queue::queued_with_times(&git)?;
-            // Finished tasks of DVC's queue, as `dvc queue status` lists them after
-            // the queued ones.
-            let dvc_done: Vec<(dvc_queue::DvcDone, Option<i64>)> = dvc_queue::list_done(&root)?
-                .into_iter()
-                .map(|d| {
-                    let t = git.commit_time(&d.entry.stash_rev).ok();
-                    (d, t)
-                })
-                .collect();
-            let mut dvc_done = dvc_done;
-            dvc_done.sort_by_key(|(d, _)| matches!(d.state, dvc_queue::DoneState::Success { .. }));
-            let done_label = |d: &dvc_queue::DvcDone| match d.state {
-                dvc_queue::DoneState::Success { .. } => "Success",
-                dvc_queue::DoneState::Failed => "Failed",
-            };
+            let status = ws.queue_status()?;
             if a.json {
-                let mut out: Vec<serde_json::Value> = entries
+                let mut out: Vec<serde_json::Value> = status
+                    .entries
                     .iter()
                     .map(|e| {
                         let mut v = json!(e);
@@ -166,26 +139,15 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                         v
                     })
                     .collect();
-                out.extend(dvc.iter().map(|(q, t)| {
+                out.extend(status.dvc.iter().map(|q| {
                     json!({
                         "queue": "dvc",
-                        "id": q.stash_rev,
+                        "id": q.id,
                         "name": q.name,
-                        "baseline": q.baseline_rev,
-                        "state": "queued",
-                        "queued_ms": t.map(|t| t * 1000),
+                        "baseline": q.baseline,
+                        "state": q.state,
+                        "queued_ms": q.queued_s.map(|t| t * 1000),
                         "task_id": q.task_id,
-                    })
-                }));
-                out.extend(dvc_done.iter().map(|(d, t)| {
-                    json!({
-                        "queue": "dvc",
-                        "id": d.entry.stash_rev,
-                        "name": d.entry.name,
-                        "baseline": d.entry.baseline_rev,
-                        "state": done_label(d).to_ascii_lowercase(),
-                        "queued_ms": t.map(|t| t * 1000),
-                        "task_id": d.entry.task_id,
                     })
                 }));
                 output::json(&json!(out));
@@ -198,12 +160,11 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                 "Status".into(),
                 "Params".into(),
             ]];
-            for e in &entries {
+            for e in &status.entries {
                 rows.push(vec![
                     e.id[..7.min(e.id.len())].to_string(),
                     e.name.clone(),
-                    cairn_exp::collect::iso_timestamp((e.queued_ms / 1000) as i64)
-                        .replace('T', " "),
+                    iso_timestamp((e.queued_ms / 1000) as i64).replace('T', " "),
                     match &e.worker {
                         Some(w) => format!("{} on {w}", e.state.label()),
                         None => e.state.label().to_string(),
@@ -211,70 +172,40 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
                     e.set_params.join(" "),
                 ]);
             }
-            for (q, t) in &dvc {
+            for q in &status.dvc {
+                let mut state = q.state.to_string();
+                if let Some(f) = state.get_mut(..1) {
+                    f.make_ascii_uppercase();
+                }
                 rows.push(vec![
-                    q.stash_rev[..7].to_string(),
+                    q.id[..7].to_string(),
                     q.name.clone().unwrap_or_default(),
-                    t.map(|t| cairn_exp::collect::iso_timestamp(t).replace('T', " "))
+                    q.queued_s
+                        .map(|t| iso_timestamp(t).replace('T', " "))
                         .unwrap_or_default(),
-                    "Queued".into(),
-                    "(dvc queue: dvc queue start)".into(),
-                ]);
-            }
-            for (d, t) in &dvc_done {
-                rows.push(vec![
-                    d.entry.stash_rev[..7].to_string(),
-                    d.entry.name.clone().unwrap_or_default(),
-                    t.map(|t| cairn_exp::collect::iso_timestamp(t).replace('T', " "))
-                        .unwrap_or_default(),
-                    done_label(d).into(),
-                    "(dvc queue)".into(),
+                    state,
+                    if q.state == "queued" {
+                        "(dvc queue: dvc queue start)".into()
+                    } else {
+                        "(dvc queue)".into()
+                    },
                 ]);
             }
             output::table(&rows);
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Logs(a) => {
-            let found = queue::list(&root)?
-                .into_iter()
-                .find(|e| e.name == a.experiment || e.id.starts_with(&a.experiment));
-            if found.is_none() && dvc_queue::find_queued(&root, &a.experiment)?.is_some() {
-                anyhow::bail!(
-                    "experiment '{}' is in dvc's queue but has not been started",
-                    a.experiment
-                );
-            }
-            let e =
-                found.ok_or_else(|| anyhow::anyhow!("no queued experiment '{}'", a.experiment))?;
-            let text = std::fs::read_to_string(queue::log_path(&root, &e.id)).unwrap_or_default();
-            print!("{text}");
+            print!("{}", ws.queue_log(&a.experiment)?.1);
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Remove(a) => {
-            let which: Vec<String> = if a.done {
-                queue::list(&root)?
-                    .into_iter()
-                    .filter(|e| matches!(e.state, State::Success | State::Failed))
-                    .map(|e| e.id)
-                    .collect()
-            } else {
-                a.experiments.clone()
-            };
-            let gone = queue::remove(&root, &which, a.all)?;
-            let names: Vec<String> = gone.iter().map(|e| e.name.clone()).collect();
-            // DVC's queue entries are left to DVC: removing one means rewriting its stash
-            // reflog and celery messages, which `dvc queue remove` owns.
-            for w in &a.experiments {
-                if !gone
-                    .iter()
-                    .any(|e| &e.name == w || e.id.starts_with(w.as_str()))
-                    && dvc_queue::find_queued(&root, w)?.is_some()
-                {
-                    eprintln!(
-                        "WARNING: '{w}' is in dvc's queue, not cairn's; remove it with `dvc queue remove {w}`"
-                    );
-                }
+            let (gone, dvcs) = ws.remove_queued(&a.experiments, a.all, a.done)?;
+            for w in dvcs {
+                eprintln!(
+                    "WARNING: '{w}' is in dvc's queue, not cairn's; remove it with `dvc queue remove {w}`"
+                );
             }
+            let names: Vec<String> = gone.iter().map(|e| e.name.clone()).collect();
             output::line(&format!(
                 "Removed experiments in queue: {}",
                 names.join(", ")

@@ -1,9 +1,5 @@
 use std::process::ExitCode;
 
-use cairn_data::config_edit::ConfigFile;
-use cairn_data::remote::setup::{self, NewRemote};
-use serde_json::json;
-
 use crate::output;
 
 /// Set up remotes in .dvc/config, as `dvc remote` does
@@ -75,21 +71,10 @@ struct ListArgs {
 }
 
 pub fn run(args: RemoteArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
+    let ws = super::workspace()?;
     match args.command {
         RemoteCommand::Add(a) => {
-            let url = setup::config_url(&repo, &super::cwd()?, &a.url);
-            setup::add(
-                &repo,
-                &NewRemote {
-                    name: a.name.clone(),
-                    url,
-                    default: a.default,
-                    force: a.force,
-                    local_only: a.local,
-                    ..NewRemote::default()
-                },
-            )?;
+            ws.add_remote(&a.name, &a.url, a.default, a.force, a.local)?;
             if a.default {
                 output::line(&format!("Setting '{}' as a default remote.", a.name));
             }
@@ -98,53 +83,27 @@ pub fn run(args: RemoteArgs) -> anyhow::Result<ExitCode> {
             if a.value.is_none() && !a.unset {
                 anyhow::bail!("give a value for {}, or --unset to remove it", a.key);
             }
-            let file = if a.local {
-                ConfigFile::Local
-            } else {
-                ConfigFile::Repo
-            };
-            let value = match (a.key.as_str(), &a.value) {
-                ("url", Some(v)) => Some(setup::config_url(&repo, &super::cwd()?, v)),
-                (_, v) => v.clone(),
-            };
-            setup::modify(&repo, &a.name, file, &a.key, value.as_deref())?;
+            ws.modify_remote(&a.name, &a.key, a.value.as_deref(), a.local)?;
         }
         RemoteCommand::Default(a) => {
             if a.name.is_none() && !a.unset {
-                match &repo.config().default_remote {
-                    Some(n) => output::line(n),
-                    None => {
-                        anyhow::bail!("no default remote: set one with `cairn remote default NAME`")
-                    }
-                }
+                output::line(&ws.default_remote()?);
                 return Ok(ExitCode::SUCCESS);
             }
-            setup::set_default(&repo, a.name.as_deref())?;
+            ws.set_default_remote(a.name.as_deref())?;
         }
-        RemoteCommand::Remove(a) => setup::remove(&repo, &a.name)?,
+        RemoteCommand::Remove(a) => ws.remove_remote(&a.name)?,
         RemoteCommand::List(a) => {
-            let config = repo.config();
+            let remotes = ws.remotes();
             if a.json {
-                let list: Vec<_> = config
-                    .remotes
-                    .iter()
-                    .map(|r| {
-                        json!({
-                            "name": r.name,
-                            "url": r.url,
-                            "default": config.default_remote.as_deref() == Some(r.name.as_str()),
-                        })
-                    })
-                    .collect();
-                output::json(&json!(list));
+                output::json(&serde_json::to_value(&remotes)?);
             } else {
-                for r in &config.remotes {
-                    let default = config.default_remote.as_deref() == Some(r.name.as_str());
+                for r in &remotes {
                     output::line(&format!(
                         "{}\t{}{}",
                         r.name,
                         r.url,
-                        if default { "\t(default)" } else { "" }
+                        if r.default { "\t(default)" } else { "" }
                     ));
                 }
             }

@@ -1,9 +1,6 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cairn_exp::report::{Image, markdown};
-use cairn_exp::show::{ShowOptions, show};
-
 use crate::output;
 
 /// Markdown report: params/metrics of the experiments vs the baseline, plus charts
@@ -27,47 +24,20 @@ pub struct ReportArgs {
 }
 
 pub fn run(args: ReportArgs) -> anyhow::Result<ExitCode> {
-    let root = super::repo()?.root().to_path_buf();
-    let res = show(
-        &root,
-        &ShowOptions {
-            hide_workspace: true,
-            hide_queued: true,
-            hide_failed: true,
-            ..ShowOptions::default()
-        },
-    )?;
-    let mut images = Vec::new();
-    if !args.no_plots {
-        let base_dir = args
-            .md
-            .as_ref()
-            .and_then(|p| p.parent().map(|d| d.to_path_buf()))
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or_else(|| PathBuf::from("."));
-        let dir = args
-            .plots_dir
+    let ws = super::workspace()?;
+    // Charts go beside the report, linked relative to it.
+    let base_dir = args
+        .md
+        .as_ref()
+        .and_then(|p| p.parent().map(|d| d.to_path_buf()))
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or_else(|| PathBuf::from("."));
+    let plots_dir = (!args.no_plots).then(|| {
+        args.plots_dir
             .clone()
-            .unwrap_or_else(|| base_dir.join("report_plots"));
-        let revs: Vec<(String, Option<String>)> = super::plots::default_revs(&root)?
-            .into_iter()
-            .map(|(l, c)| (l, Some(c)))
-            .collect();
-        let written =
-            super::plots::render(&root, &revs, &[], &dir, args.log_y, 800, 480, false, None)?;
-        for w in written {
-            let p = w.png.unwrap_or(w.svg);
-            let rel = p
-                .strip_prefix(&base_dir)
-                .map(|r| r.to_path_buf())
-                .unwrap_or(p.clone());
-            images.push(Image {
-                title: w.metric,
-                path: rel.to_string_lossy().replace('\\', "/"),
-            });
-        }
-    }
-    let md = markdown(&args.title, &res, &images);
+            .unwrap_or_else(|| base_dir.join("report_plots"))
+    });
+    let md = ws.report(&args.title, plots_dir.as_deref(), &base_dir, args.log_y)?;
     match &args.md {
         Some(p) => {
             std::fs::write(p, md)?;

@@ -3,7 +3,10 @@ use std::io::Write;
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
-use cairn_run::{CancelToken, RunEvent, RunOptions, RunStatus, StageOutcome, Stream};
+use cairn_api::workspace::files_to_commit;
+use cairn_api::workspace::types::{
+    CancelToken, RunEvent, RunOptions, RunStatus, StageOutcome, Stream,
+};
 
 use crate::output;
 
@@ -39,7 +42,7 @@ pub struct ReproArgs {
 }
 
 pub fn run(args: ReproArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
+    let ws = super::workspace()?;
     let mut opts = RunOptions {
         targets: args.targets,
         force: args.force,
@@ -130,34 +133,12 @@ pub fn run(args: ReproArgs) -> anyhow::Result<ExitCode> {
             | RunEvent::RunFinished { .. } => {}
         }
     });
-    let summary = cairn_run::run(repo.root(), &opts, sink, &cancel)?;
+    let summary = ws.repro(&opts, sink, &cancel)?;
     if !json {
         match summary.status {
             RunStatus::Succeeded if !opts.dry => {
-                // The lock file (and .gitignore) beside each pipeline file that ran.
-                let mut dirs: Vec<String> = summary
-                    .stages
-                    .iter()
-                    .filter(|(_, o)| matches!(o, StageOutcome::Succeeded | StageOutcome::Restored))
-                    .map(|(s, _)| match s.rsplit_once(":") {
-                        Some((file, _)) => file.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
-                        None => String::new(),
-                    })
-                    .collect();
-                dirs.sort();
-                dirs.dedup();
-                if !dirs.is_empty() {
-                    let files: Vec<String> = dirs
-                        .iter()
-                        .flat_map(|d| {
-                            let prefix = if d.is_empty() {
-                                String::new()
-                            } else {
-                                format!("{d}/")
-                            };
-                            [format!("{prefix}dvc.lock"), format!("{prefix}.gitignore")]
-                        })
-                        .collect();
+                let files = files_to_commit(&summary);
+                if !files.is_empty() {
                     output::line(&format!(
                         "\nTo track the changes with git, run:\n\n\tgit add {}",
                         files.join(" ")

@@ -2,7 +2,8 @@ use std::io::{Read, Seek, SeekFrom, Write};
 use std::process::ExitCode;
 use std::time::Duration;
 
-use cairn_run::records::{Records, RunRecord};
+use cairn_api::workspace::RunLog;
+use cairn_api::workspace::types::{RunRecord, timestamp};
 
 use crate::output;
 
@@ -44,17 +45,17 @@ fn duration(ms: Option<i64>) -> String {
 }
 
 fn when(r: &RunRecord) -> String {
-    cairn_run::records::timestamp(r.started_ms)
+    timestamp(r.started_ms)
 }
 
 pub fn run(args: RunsArgs) -> anyhow::Result<ExitCode> {
-    let records = Records::open_default()?;
+    let records = RunLog::open()?;
     match args.command {
         None => {
             let project = if args.all {
                 None
             } else {
-                Some(super::repo()?.root().to_path_buf())
+                Some(super::workspace()?.root().to_path_buf())
             };
             let runs = records.list(project.as_deref())?;
             if args.json {
@@ -91,9 +92,7 @@ pub fn run(args: RunsArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Some(RunsCommand::Show { id }) => {
-            let d = records
-                .get(&id)?
-                .ok_or_else(|| anyhow::anyhow!("no run `{id}`; `cairn runs` lists them"))?;
+            let d = records.get(&id)?;
             if args.json {
                 output::json(&serde_json::to_value(&d)?);
             } else {
@@ -136,9 +135,7 @@ pub fn run(args: RunsArgs) -> anyhow::Result<ExitCode> {
             }
         }
         Some(RunsCommand::Logs { id, stage, follow }) => {
-            let d = records
-                .get(&id)?
-                .ok_or_else(|| anyhow::anyhow!("no run `{id}`; `cairn runs` lists them"))?;
+            let d = records.get(&id)?;
             let stages: Vec<_> = d
                 .stages
                 .iter()
@@ -164,7 +161,7 @@ pub fn run(args: RunsArgs) -> anyhow::Result<ExitCode> {
 }
 
 /// Prints a log as it grows until the run is no longer `running`.
-fn follow_log(records: &Records, id: &str, path: &std::path::Path) -> anyhow::Result<()> {
+fn follow_log(records: &RunLog, id: &str, path: &std::path::Path) -> anyhow::Result<()> {
     let mut pos = 0u64;
     loop {
         if let Ok(mut f) = std::fs::File::open(path) {
@@ -175,8 +172,7 @@ fn follow_log(records: &Records, id: &str, path: &std::path::Path) -> anyhow::Re
             std::io::stdout().write_all(&buf)?;
             std::io::stdout().flush()?;
         }
-        let running = records.get(id)?.is_some_and(|d| d.run.status == "running");
-        if !running {
+        if !records.is_running(id)? {
             return Ok(());
         }
         std::thread::sleep(Duration::from_millis(200));

@@ -2,7 +2,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::Context;
-use cairn_api::dto::{DataPreview, PreviewArgs, PreviewKind};
+use cairn_api::dto::{DataPreview, PreviewKind};
 
 use crate::output;
 
@@ -28,27 +28,9 @@ pub struct ShowArgs {
 }
 
 pub fn run(args: ShowArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let cwd = super::cwd()?;
-    let root = repo.root().to_path_buf();
-    let target = cairn_data::paths::resolve_in_repo(&root, &cwd, &args.target)?;
-    let cairn_api::preview::DataAt {
-        pointer,
-        output,
-        inner,
-    } = cairn_api::preview::find_recorded(&root, &target).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let api =
-        cairn_api::Api::new(cairn_api::ApiConfig::default()).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let p = api
-        .preview_data(PreviewArgs {
-            project: root.display().to_string(),
-            pointer,
-            output,
-            commit: args.rev.clone(),
-            inner,
-            compare_to: args.against.clone(),
-        })
-        .map_err(|e| anyhow::anyhow!("{e}"))
+    let ws = super::workspace()?;
+    let p = ws
+        .preview(&args.target, args.rev.clone(), args.against.clone())
         .context("cannot show it")?;
     if args.json {
         output::line(&serde_json::to_string_pretty(&p)?);

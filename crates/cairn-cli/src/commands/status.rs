@@ -2,6 +2,8 @@ use std::process::ExitCode;
 
 use serde_json::{Map, Value, json};
 
+use cairn_api::workspace::StatusReport;
+
 use crate::{output, progress::Bar};
 
 /// Show stale pipeline stages and tracked data that differs from its pointer
@@ -16,13 +18,16 @@ pub struct StatusArgs {
 }
 
 pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let cwd = super::cwd()?;
-    let bar = Bar::new();
-    let stages = cairn_run::status(repo.root(), &bar)?;
-    let (changed, errors) = cairn_data::status::status(&repo, &bar)?;
-    let rel = |p: &std::path::Path| cairn_data::paths::rel_slash(p, &cwd);
-    let rel_repo = |p: &str| rel(&repo.root().join(p));
+    let ws = super::workspace()?;
+    let report = ws.status(&Bar::new())?;
+    let clean = report.is_clean();
+    let StatusReport {
+        stages,
+        data: changed,
+        errors,
+    } = report;
+    let rel = |p: &std::path::Path| ws.shown(p);
+    let rel_repo = |p: &str| ws.shown(std::path::Path::new(p));
     if args.json {
         let mut top = Map::new();
         for s in &stages {
@@ -38,7 +43,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
         }
         output::json(&Value::Object(top));
     } else if !args.quiet {
-        if stages.is_empty() && changed.is_empty() && errors.is_empty() {
+        if clean {
             output::line("Data and pipelines are up to date.");
         }
         for s in &stages {

@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use cairn_run::sync::{Direction, SyncReport};
+use cairn_api::workspace::types::{Direction, SyncReport};
 
 use crate::{output, progress::Bar};
 
@@ -53,18 +53,11 @@ pub fn pull(args: PullArgs) -> anyhow::Result<ExitCode> {
 }
 
 fn run(args: Common, direction: Direction, force: bool) -> anyhow::Result<ExitCode> {
-    let repo = super::repo()?;
-    let cwd = super::cwd()?;
-    let targets: Vec<String> = args
-        .targets
-        .iter()
-        .map(|t| cairn_data::paths::rel_slash(&cairn_data::paths::normalize(&cwd, t), repo.root()))
-        .collect();
-    let (report, problems) = cairn_run::sync::sync(
-        repo.root(),
-        args.remote.as_deref(),
+    let ws = super::workspace()?;
+    let (report, problems) = ws.sync(
         direction,
-        &targets,
+        args.remote.as_deref(),
+        &args.targets,
         force,
         &Bar::new(),
     )?;

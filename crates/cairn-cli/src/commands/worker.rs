@@ -1,12 +1,10 @@
 //! `cairn worker`: what `cairn queue start --on ssh://…` runs on the other machine (in a
 //! worktree it made there). Not for people: its output is read by the machine that
-//! sent it (`cairn_exp::worker`).
+//! sent it (`cairn_api::workspace`).
 
 use std::process::ExitCode;
 
-use cairn_exp::run::ExpRunOptions;
-use cairn_exp::worker::exec;
-use cairn_run::CancelToken;
+use cairn_api::workspace::types::CancelToken;
 
 use crate::output;
 
@@ -40,24 +38,15 @@ struct RunArgs {
 }
 
 pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
-    let root = super::repo()?.root().to_path_buf();
+    let ws = super::workspace()?;
     match args.command {
-        WorkerCommand::Objects => {
-            output::json(&serde_json::json!(exec::objects(&root)?));
-        }
+        WorkerCommand::Objects => output::json(&ws.worker_objects()?),
         WorkerCommand::Run(a) => {
             let cancel = CancelToken::new();
             let c = cancel.clone();
             let _ = ctrlc::set_handler(move || c.cancel());
-            let opts = ExpRunOptions {
-                set_params: a.set_params,
-                name: a.name,
-                targets: a.targets,
-                jobs: 1,
-                ..Default::default()
-            };
-            let result = exec::run(&root, &a.baseline, &opts, &cancel)?;
-            output::line(&exec::result_line(&result));
+            let line = ws.worker_run(&a.baseline, a.name, a.set_params, a.targets, &cancel)?;
+            output::line(&line);
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -1,0 +1,183 @@
+//! The experiment queue: Cairn's own (run here or on an SSH worker) and, read-only,
+//! DVC's; and the two commands a worker machine runs for it.
+
+use std::path::PathBuf;
+
+use cairn_exp::dvc_queue::{self, DoneState};
+use cairn_exp::queue::{self, Entry, State};
+use cairn_exp::run::ExpRunOptions;
+use cairn_exp::worker::{Worker, exec};
+use cairn_run::CancelToken;
+use serde::Serialize;
+
+use super::{Result, Workspace, WorkspaceError, io};
+
+/// A task of DVC's queue (`dvc exp run --queue`), which `dvc queue start` runs.
+#[derive(Debug, Clone, Serialize)]
+pub struct DvcQueued {
+    /// Its stash commit.
+    pub id: String,
+    /// The experiment name, if one was given.
+    pub name: Option<String>,
+    /// The baseline commit.
+    pub baseline: String,
+    /// `queued`, `success` or `failed`.
+    pub state: &'static str,
+    /// When it was queued (seconds since the epoch).
+    pub queued_s: Option<i64>,
+    /// DVC's task id.
+    pub task_id: String,
+}
+
+/// Both queues: Cairn's entries, then DVC's queued tasks, then DVC's finished ones
+/// (failed first), as `dvc queue status` lists them.
+#[derive(Debug, Clone)]
+pub struct QueueStatus {
+    /// Cairn's queue.
+    pub entries: Vec<Entry>,
+    /// DVC's queue.
+    pub dvc: Vec<DvcQueued>,
+}
+
+impl Workspace {
+    /// How many experiments wait in the queue.
+    pub fn queued_count(&self) -> Result<usize> {
+        Ok(queue::list(self.root())?
+            .iter()
+            .filter(|e| e.state == State::Queued)
+            .count())
+    }
+
+    /// Opens an SSH worker (`ssh://[user@]host[:port]/folder`), checking the URL.
+    pub fn worker(url: &str) -> Result<Worker> {
+        Ok(Worker::open(url)?)
+    }
+
+    /// Runs queued experiments with `jobs` workers here, or on `worker`, until the queue
+    /// is empty; `done` hears about each finished one.
+    pub fn start_queue(
+        &self,
+        jobs: usize,
+        worker: Option<&Worker>,
+        cancel: &CancelToken,
+        done: &(dyn Fn(&Entry) + Sync),
+    ) -> Result<Vec<Entry>> {
+        Ok(queue::start(self.root(), jobs, worker, cancel, done)?)
+    }
+
+    /// The log file of queue workers started in the background (its folder made).
+    pub fn queue_workers_log(&self) -> Result<PathBuf> {
+        let dir = queue::queue_dir(self.root());
+        std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+        Ok(dir.join("workers.log"))
+    }
+
+    /// Both queues, with entries whose worker died marked failed first.
+    pub fn queue_status(&self) -> Result<QueueStatus> {
+        queue::reap(self.root())?;
+        let entries = queue::list(self.root())?;
+        let git = self.git()?;
+        let mut dvc: Vec<DvcQueued> = dvc_queue::queued_with_times(&git)?
+            .into_iter()
+            .map(|(q, t)| DvcQueued {
+                id: q.stash_rev,
+                name: q.name,
+                baseline: q.baseline_rev,
+                state: "queued",
+                queued_s: t,
+                task_id: q.task_id,
+            })
+            .collect();
+        let mut done = dvc_queue::list_done(self.root())?;
+        done.sort_by_key(|d| matches!(d.state, DoneState::Success { .. }));
+        dvc.extend(done.into_iter().map(|d| DvcQueued {
+            queued_s: git.commit_time(&d.entry.stash_rev).ok(),
+            state: match d.state {
+                DoneState::Success { .. } => "success",
+                DoneState::Failed => "failed",
+            },
+            id: d.entry.stash_rev,
+            name: d.entry.name,
+            baseline: d.entry.baseline_rev,
+            task_id: d.entry.task_id,
+        }));
+        Ok(QueueStatus { entries, dvc })
+    }
+
+    /// A queued experiment (by name or id prefix) and its log.
+    pub fn queue_log(&self, experiment: &str) -> Result<(Entry, String)> {
+        let found = queue::list(self.root())?
+            .into_iter()
+            .find(|e| e.name == experiment || e.id.starts_with(experiment));
+        let Some(e) = found else {
+            if dvc_queue::find_queued(self.root(), experiment)?.is_some() {
+                return Err(WorkspaceError::Invalid(format!(
+                    "experiment '{experiment}' is in dvc's queue but has not been started"
+                )));
+            }
+            return Err(WorkspaceError::NotFound(format!(
+                "no queued experiment '{experiment}'"
+            )));
+        };
+        let log = std::fs::read_to_string(queue::log_path(self.root(), &e.id)).unwrap_or_default();
+        Ok((e, log))
+    }
+
+    /// Removes queued experiments (by name or id prefix; `all`: every one; `done`: the
+    /// finished ones). Also returns the names given that are DVC's queue's, which are
+    /// left to `dvc queue remove` (it owns their stash reflog and task messages).
+    pub fn remove_queued(
+        &self,
+        names: &[String],
+        all: bool,
+        done: bool,
+    ) -> Result<(Vec<Entry>, Vec<String>)> {
+        let which: Vec<String> = if done {
+            queue::list(self.root())?
+                .into_iter()
+                .filter(|e| matches!(e.state, State::Success | State::Failed))
+                .map(|e| e.id)
+                .collect()
+        } else {
+            names.to_vec()
+        };
+        let gone = queue::remove(self.root(), &which, all)?;
+        let mut dvcs = Vec::new();
+        for w in names {
+            if !gone
+                .iter()
+                .any(|e| &e.name == w || e.id.starts_with(w.as_str()))
+                && dvc_queue::find_queued(self.root(), w)?.is_some()
+            {
+                dvcs.push(w.clone());
+            }
+        }
+        Ok((gone, dvcs))
+    }
+
+    /// On a worker machine: the cache objects this working copy refers to, as JSON.
+    pub fn worker_objects(&self) -> Result<serde_json::Value> {
+        Ok(serde_json::json!(exec::objects(self.root())?))
+    }
+
+    /// On a worker machine: runs the experiment in this working copy (its log on
+    /// stdout) and returns the result line the sending machine reads.
+    pub fn worker_run(
+        &self,
+        baseline: &str,
+        name: Option<String>,
+        set_params: Vec<String>,
+        targets: Vec<String>,
+        cancel: &CancelToken,
+    ) -> Result<String> {
+        let opts = ExpRunOptions {
+            set_params,
+            name,
+            targets,
+            jobs: 1,
+            ..Default::default()
+        };
+        let result = exec::run(self.root(), baseline, &opts, cancel)?;
+        Ok(exec::result_line(&result))
+    }
+}
