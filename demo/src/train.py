@@ -38,6 +38,9 @@ for epoch in range(p["epochs"]):
         for j in range(len(W[c])):
             W[c][j] -= p["learning_rate"] * (grad[c][j] / n + p["l2"] * W[c][j])
     losses.append(loss / n)
+    if epoch % 10 == 0:
+        # As DVCLive does at each step: the curve so far, for live charts.
+        write_tsv_series("dvclive/plots/metrics/train/loss.tsv", "loss", losses)
     if epoch % 20 == 0 or epoch == p["epochs"] - 1:
         print(f"epoch {epoch:4d}  loss {loss / n:.4f}", flush=True)
         time.sleep(0.05)

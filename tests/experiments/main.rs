@@ -3,6 +3,7 @@
 //! same commit tree and message, same workspace left behind, `exp show --json` byte for
 //! byte, and `exp apply` working across tools. Metrics/params diffs must agree too.
 
+mod live;
 mod registry;
 mod tensorboard;
 mod wandb;

@@ -28,7 +28,11 @@ fn project_with_data() -> TestRepo {
 }
 
 /// `cairn ARGS` in `repo` with the test server's key.
-fn cairn_command(repo: &TestRepo, server: &SshServer, args: &[&str]) -> std::process::Command {
+pub(crate) fn cairn_command(
+    repo: &TestRepo,
+    server: &SshServer,
+    args: &[&str],
+) -> std::process::Command {
     let mut cmd = repo.command(cairn_bin());
     cmd.args(args)
         .env("CAIRN_SSH_COMMAND", format!("{SSH} -i {}", server.key()));
@@ -40,7 +44,7 @@ fn cairn(repo: &TestRepo, server: &SshServer, args: &[&str]) -> std::process::Ou
 }
 
 /// A worker folder on the test server, as `--on` takes it.
-fn worker_url(server: &SshServer) -> String {
+pub(crate) fn worker_url(server: &SshServer) -> String {
     format!(
         "ssh://{}@127.0.0.1:{}{}",
         server.user,
@@ -49,7 +53,7 @@ fn worker_url(server: &SshServer) -> String {
     )
 }
 
-fn queue_entry(repo: &TestRepo, name: &str) -> Value {
+pub(crate) fn queue_entry(repo: &TestRepo, name: &str) -> Value {
     let out = Tool::Cairn.ok(repo, ["queue", "status", "--json"]).stdout();
     let all: Value = serde_json::from_str(&out).unwrap();
     all.as_array()

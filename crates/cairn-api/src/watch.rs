@@ -26,6 +26,12 @@ fn interesting(root: &Path, p: &Path) -> Option<String> {
         let moved = git == "HEAD" || git == "packed-refs" || git.starts_with("refs/");
         return (moved && !git.ends_with(".lock")).then_some(s);
     }
+    // A queued experiment's state, and what it has logged so far while it runs
+    // (`<id>.json`, `<id>.live.json`): the experiments table follows them. Its log is
+    // polled by the log dialog instead; a file change per line would be too many.
+    if let Some(q) = s.strip_prefix(".dvc/tmp/cairn/queue/") {
+        return (!q.contains('/') && q.ends_with(".json")).then_some(s);
+    }
     let skip = s == ".git"
         || s.starts_with(".dvc/tmp")
         || s.starts_with(".dvc/cache")
@@ -107,6 +113,8 @@ mod tests {
             ".git/refs/heads/main",
             ".git/refs/exps/ab/cdef/tiny",
             ".git/refs/notes/cairn",
+            ".dvc/tmp/cairn/queue/ab12.json",
+            ".dvc/tmp/cairn/queue/ab12.live.json",
         ] {
             assert_eq!(seen(yes).as_deref(), Some(yes));
         }
@@ -118,6 +126,8 @@ mod tests {
             ".git/refs/heads/main.lock",
             ".git/HEAD.lock",
             ".dvc/tmp/lock",
+            ".dvc/tmp/cairn/queue/ab12.log",
+            ".dvc/tmp/exps/cairn-ab12/dvclive/metrics.json",
             ".dvc/cache/files/md5/ab/cd",
             "src/__pycache__/x.pyc",
             "",

@@ -27,6 +27,7 @@ pub mod diff;
 pub mod dvc_queue;
 pub mod error;
 pub mod images;
+pub mod live;
 mod logdirs;
 pub mod manage;
 pub mod mlflow;

@@ -99,11 +99,18 @@ impl Entry {
                     }
                 }
             }
+            // A running experiment shows what it has logged so far.
+            let metrics = match self.state {
+                State::Running => crate::live::load(root, &self.id)
+                    .map(|l| l.metric_results())
+                    .unwrap_or_default(),
+                _ => IndexMap::new(),
+            };
             crate::collect::ExpData {
                 rev: self.id.clone(),
                 timestamp: None,
                 params,
-                metrics: IndexMap::new(),
+                metrics,
                 deps: IndexMap::new(),
                 outs: IndexMap::new(),
             }
@@ -296,6 +303,7 @@ pub fn remove(root: &Path, which: &[String], all: bool) -> Result<Vec<Entry>, Ex
         if hit && e.state != State::Running {
             let _ = std::fs::remove_file(entry_path(root, &e.id));
             let _ = std::fs::remove_file(log_path(root, &e.id));
+            crate::live::remove(root, &e.id);
             git.delete_ref(&format!("refs/exps/cairn/queue/{}", e.id))?;
             out.push(e);
         }
@@ -347,6 +355,7 @@ pub(crate) fn run_with(
         let _ = writeln!(f, "{line}");
     });
     let result = work(&e, &write_log);
+    crate::live::remove(root, &e.id);
     e.finished_ms = Some(now_ms());
     e.pid = None;
     match result {
@@ -380,12 +389,14 @@ pub(crate) fn run_options(e: &Entry) -> ExpRunOptions {
 /// Runs an experiment in a working copy made for it (a worktree here, or a folder on
 /// an SSH worker), as DVC's executor does: data from the cache first (`.dvc`-tracked
 /// deps, and outputs so unchanged stages stay up to date), then reproduce and record.
-/// Everything it says goes to `log`.
+/// Everything it says goes to `log`; what it has logged so far, as it changes, to
+/// `live` ([`crate::live`]).
 pub fn execute(
     wt: &Path,
     baseline: &str,
     opts: &ExpRunOptions,
     log: &LogLine,
+    live: &(dyn Fn(&str) + Sync),
     cancel: &CancelToken,
 ) -> Result<crate::run::ExpRunResult, ExpError> {
     {
@@ -424,7 +435,15 @@ pub fn execute(
         )),
         _ => {}
     });
-    let r = crate::run::run_experiment_on(wt, baseline, opts, sink, cancel)?;
+    // Files written from here on are this run's results.
+    let since = crate::live::start(wt);
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    let r = std::thread::scope(|s| {
+        s.spawn(|| crate::live::follow(wt, since, &stop, live));
+        let r = crate::run::run_experiment_on(wt, baseline, opts, sink, cancel);
+        stop.store(true, std::sync::atomic::Ordering::Relaxed);
+        r
+    })?;
     log(&format!("Ran experiment '{}' ({})", r.name, &r.commit[..7]));
     Ok(r)
 }
@@ -452,7 +471,8 @@ pub fn run_entry(root: &Path, e: Entry, cancel: &CancelToken) -> Result<Entry, E
                 std::fs::write(&local, format!("[cache]\n    dir = {}\n", cache.display()))
                     .map_err(|er| ExpError::io(local.display(), er))?;
             }
-            execute(&wt, &e.baseline, &run_options(e), log, cancel).map(|r| r.commit)
+            let live = |json: &str| crate::live::save(root, &e.id, json);
+            execute(&wt, &e.baseline, &run_options(e), log, &live, cancel).map(|r| r.commit)
         })();
         let _g = WORKTREES.lock().unwrap_or_else(|p| p.into_inner());
         let _ = git.worktree_remove(&wt_name, &wt);
@@ -522,6 +542,7 @@ pub fn reap(root: &Path) -> Result<(), ExpError> {
         {
             e.state = State::Failed;
             e.error = Some("the worker stopped before the experiment finished".into());
+            crate::live::remove(root, &e.id);
             save(root, &e)?;
         }
     }

@@ -9,7 +9,7 @@ use serde_json::Value;
 use crate::snapshot::Snapshot;
 
 /// One named series.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, serde::Deserialize)]
 pub struct Series {
     /// Metric name (`acc`, `train/loss`, or `file:field` for declared plots).
     pub name: String,
@@ -442,6 +442,10 @@ fn load_with(
     git: Option<&cairn_git::Git>,
     rev: Option<&str>,
 ) -> Result<Vec<Series>, crate::ExpError> {
+    // A queued experiment running in its own working copy: what it has logged so far.
+    if let Some(live) = rev.and_then(|r| crate::live::load(root, r)) {
+        return Ok(live.series);
+    }
     match (rev, git) {
         (Some(r), Some(git)) => {
             let c = crate::diff::resolve_rev(git, r)?;

@@ -104,7 +104,12 @@ pub fn run(
         super::env::prepare(&home, root, &log, cancel)?;
     }
     drop(git);
-    let r = execute(root, baseline, opts, &log, cancel)?;
+    let live = |json: &str| {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{}{json}", super::LIVE_MARK);
+        let _ = out.flush();
+    };
+    let r = execute(root, baseline, opts, &log, &live, cancel)?;
     Ok(WireResult {
         name: r.name,
         commit: r.commit,

@@ -37,6 +37,8 @@ use crate::queue::{Entry, LogLine, run_options, run_with};
 pub(crate) const RESULT_MARK: &str = "CAIRN-RESULT ";
 /// What the worker prints first: its process id, for a cancel.
 const PID_MARK: &str = "CAIRN-PID ";
+/// Starts the line with a reading of what the run has logged so far ([`crate::live`]).
+pub(crate) const LIVE_MARK: &str = "CAIRN-LIVE ";
 
 /// Runs a claimed entry on `worker`; returns the finished entry (failed, with the
 /// reason in its log and error, when anything on the way fails).
@@ -84,7 +86,8 @@ fn run_remote(
     if cancel.is_cancelled() {
         return Err(ExpError::Invalid("cancelled".into()));
     }
-    let result = stream_run(worker, e, &exe, log, cancel)?;
+    let live = |json: &str| crate::live::save(root, &e.id, json);
+    let result = stream_run(worker, e, &exe, log, &live, cancel)?;
     worker.fetch_ref(root, &result.refname)?;
     let wanted = exec::from_wire(&result.objects);
     worker.relist();
@@ -109,6 +112,7 @@ fn stream_run(
     e: &Entry,
     exe: &str,
     log: &LogLine,
+    live: &dyn Fn(&str),
     cancel: &CancelToken,
 ) -> Result<exec::WireResult, ExpError> {
     let opts = run_options(e);
@@ -154,6 +158,8 @@ fn stream_run(
         {
             if let Some(p) = line.strip_prefix(PID_MARK) {
                 *pid.lock().unwrap_or_else(|p| p.into_inner()) = Some(p.trim().to_string());
+            } else if let Some(json) = line.strip_prefix(LIVE_MARK) {
+                live(json);
             } else if let Some(json) = line.strip_prefix(RESULT_MARK) {
                 result = serde_json::from_str::<exec::WireResult>(json).ok();
             } else {
