@@ -1095,6 +1095,55 @@ async function main() {
   if (untracked.includes(".venv")) throw new Error(`git lists the venv:\n${untracked}`);
   await shot(page, "10c-venv-made");
 
+  step("A sweep is followed live: its rows and curves grow while its experiments train in their own worktrees");
+  // A training loop that logs a loss per step, as DVCLive does, for `steps` steps.
+  writeFileSync(join(made, "params.yaml"), "steps: 30\n");
+  writeFileSync(
+    join(made, "train.sh"),
+    [
+      "steps=$(sed -n 's/^steps: //p' params.yaml)",
+      "mkdir -p dvclive/plots/metrics",
+      "printf 'step\\tloss\\n' > dvclive/plots/metrics/loss.tsv",
+      "i=0",
+      'while [ "$i" -lt "$steps" ]; do',
+      "  printf '%s\\t%s\\n' \"$i\" \"$((1000 / (i + 1)))\" >> dvclive/plots/metrics/loss.tsv",
+      "  i=$((i + 1)); sleep 0.2",
+      "done",
+      "",
+    ].join("\n"),
+  );
+  writeFileSync(
+    join(made, "dvc.yaml"),
+    readFileSync(join(made, "dvc.yaml"), "utf8") + "  train:\n    cmd: sh train.sh\n    deps:\n    - train.sh\n    params:\n    - steps\n    plots:\n    - dvclive/plots/metrics/loss.tsv:\n        cache: false\n",
+  );
+  for (const args of [["add", "-A"], ["commit", "-q", "-m", "A training loop"]]) {
+    const r = spawnSync("git", args, { cwd: made, encoding: "utf8" });
+    if (r.status !== 0) throw new Error(`git ${args[0]}: ${r.stderr}`);
+  }
+  await page.getByTestId("tab-experiments").click();
+  await page.getByTestId("new-experiment-open").click();
+  await page.getByLabel("steps").fill("40,41");
+  await page.getByLabel("Experiment name").fill("live");
+  await page.getByTestId("run-experiment").click();
+  const running = page.getByTestId("exp-row").filter({ hasText: "live-1" }).locator(".pill-running");
+  await running.waitFor({ timeout: 60000 });
+  const liveLoss = () =>
+    page.evaluate(() => Number([...document.querySelectorAll('[data-testid="metric-chart"]')].find((f) => f.querySelector("figcaption")?.textContent === "loss")?.dataset.points ?? 0));
+  await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="metric-chart"]')].some((f) => f.querySelector("figcaption")?.textContent === "loss" && Number(f.dataset.points) > 0), null, { timeout: 30000 });
+  const grown = await liveLoss();
+  // More points while the experiment is still running: the curve grows live.
+  await page.waitForFunction(
+    (n) =>
+      !!document.querySelector('[data-testid="exp-row"] .pill-running') &&
+      Number([...document.querySelectorAll('[data-testid="metric-chart"]')].find((f) => f.querySelector("figcaption")?.textContent === "loss")?.dataset.points ?? 0) > n,
+    grown,
+    { timeout: 30000 },
+  );
+  await shot(page, "10d-sweep-live");
+  await page.waitForFunction(() => !document.querySelector('[data-testid="exp-row"] .pill-running'), null, { timeout: 120000 });
+  // Finished, each is charted from its commit: every step of both.
+  await page.waitForFunction(() => Number([...document.querySelectorAll('[data-testid="metric-chart"]')].find((f) => f.querySelector("figcaption")?.textContent === "loss")?.dataset.points ?? 0) >= 81, null, { timeout: 30000 });
+
   const real = consoleErrors.filter((e) => !/Failed to load resource/.test(e));
   if (real.length) throw new Error(`console errors:\n${real.join("\n")}`);
 }

@@ -6,7 +6,7 @@
 
 use std::path::{Path, PathBuf};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use notify::{RecursiveMode, Watcher as _};
 
@@ -42,6 +42,40 @@ fn interesting(root: &Path, p: &Path) -> Option<String> {
     (!skip).then_some(s)
 }
 
+/// How long changes are gathered after the last one before they are reported…
+const QUIET: Duration = Duration::from_millis(300);
+/// …but never longer than this after the first: a run that rewrites its metrics several
+/// times a second is still followed.
+const MAX_WAIT: Duration = Duration::from_secs(1);
+
+/// The paths of a burst of changes that began with `first`: until [`QUIET`] passes without
+/// another reported path, or [`MAX_WAIT`] after `first`. `next(wait)` gives the next
+/// change (`None`: none came in `wait`), reported or not (`Some(None)`): changes nobody
+/// is told about (the cache, experiment worktrees) neither count nor hold a report back.
+fn gather(first: String, next: impl Fn(Duration) -> Option<Option<String>>) -> Vec<String> {
+    let start = Instant::now();
+    let mut last = start;
+    let mut paths = vec![first];
+    loop {
+        let until = (last + QUIET).min(start + MAX_WAIT);
+        let now = Instant::now();
+        if now >= until {
+            return paths;
+        }
+        match next(until - now) {
+            None => return paths,
+            Some(None) => {}
+            Some(Some(p)) => {
+                last = Instant::now();
+                // The UI reloads everything past 50 paths anyway.
+                if paths.len() < 50 && !paths.contains(&p) {
+                    paths.push(p);
+                }
+            }
+        }
+    }
+}
+
 impl Api {
     pub(crate) fn watch(&self, root: &Path) {
         let key = root.to_string_lossy().into_owned();
@@ -66,23 +100,17 @@ impl Api {
         let api = self.clone();
         let root = root.to_path_buf();
         std::thread::spawn(move || {
-            // Debounce: collect for 300 ms after the first change.
             while let Ok(first) = rx.recv() {
-                let mut paths: Vec<String> = interesting(&root, &first).into_iter().collect();
-                while let Ok(p) = rx.recv_timeout(Duration::from_millis(300)) {
-                    if let Some(s) = interesting(&root, &p)
-                        && paths.len() < 50
-                        && !paths.contains(&s)
-                    {
-                        paths.push(s);
-                    }
-                }
-                if !paths.is_empty() {
-                    api.emit(ApiEvent::FilesChanged {
-                        project: key.clone(),
-                        paths,
-                    });
-                }
+                let Some(s) = interesting(&root, &first) else {
+                    continue;
+                };
+                let paths = gather(s, |wait| {
+                    rx.recv_timeout(wait).ok().map(|p| interesting(&root, &p))
+                });
+                api.emit(ApiEvent::FilesChanged {
+                    project: key.clone(),
+                    paths,
+                });
             }
         });
     }
@@ -98,8 +126,37 @@ impl Api {
 
 #[cfg(test)]
 mod tests {
-    use super::interesting;
+    use super::{MAX_WAIT, QUIET, gather, interesting};
+    use std::cell::Cell;
     use std::path::Path;
+    use std::time::{Duration, Instant};
+
+    #[test]
+    fn a_burst_is_reported_within_the_longest_wait_however_busy_the_disk() {
+        // Something changes every 20 ms for ever: half of it reported paths.
+        let n = Cell::new(0);
+        let next = |wait: Duration| {
+            std::thread::sleep(wait.min(Duration::from_millis(20)));
+            n.set(n.get() + 1);
+            Some((n.get() % 2 == 0).then(|| format!("m{}.json", n.get() % 6)))
+        };
+        let began = Instant::now();
+        let paths = gather("first".into(), next);
+        let took = began.elapsed();
+        // Not held back until the disk goes quiet (it never does here); the bound is loose
+        // for a busy machine.
+        assert!(took >= MAX_WAIT && took < 5 * MAX_WAIT, "{took:?}");
+        assert_eq!(paths, ["first", "m2.json", "m4.json", "m0.json"]);
+        // Only unreported changes after the first: reported after a quiet spell, not held.
+        let began = Instant::now();
+        let paths = gather("first".into(), |wait: Duration| {
+            std::thread::sleep(wait.min(Duration::from_millis(20)));
+            Some(None)
+        });
+        let took = began.elapsed();
+        assert!(took >= QUIET && took < 5 * MAX_WAIT, "{took:?}");
+        assert_eq!(paths, ["first"]);
+    }
 
     #[test]
     fn work_tree_files_and_moved_refs_are_reported_git_internals_are_not() {

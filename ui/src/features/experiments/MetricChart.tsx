@@ -132,8 +132,11 @@ export function MetricChart(props: {
     plot.current?.redraw(false, true);
   }, [xLabels]);
 
+  // How many points the lines hold (band edges aside): lets a test see a live chart grow.
+  const points = useMemo(() => data.slice(1, 1 + lines.length).reduce((n, ys) => n + ys.filter((y) => y !== null).length, 0), [data, lines.length]);
+
   return (
-    <figure className="metric-chart" data-testid="metric-chart">
+    <figure className="metric-chart" data-testid="metric-chart" data-points={points}>
       <figcaption className="mono">{title}</figcaption>
       <div ref={box} className="metric-chart-plot" />
     </figure>
