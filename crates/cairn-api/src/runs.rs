@@ -6,6 +6,7 @@
 //! and also folded into an [`ActiveRun`], so a frontend that opens mid-run still sees
 //! which stage is running.
 
+use crate::workspace::types::ExpRunOptions;
 use crate::workspace::{ExpRun, Workspace};
 use std::collections::HashMap;
 use std::path::Path;
@@ -282,8 +283,11 @@ impl Api {
                 ));
             }
             let queued = Workspace::at(&root)?.queue_experiments(&ExpRun {
-                set_params: args.set_params.clone(),
-                name: name.map(str::to_string),
+                options: ExpRunOptions {
+                    set_params: args.set_params.clone(),
+                    name: name.map(str::to_string),
+                    ..Default::default()
+                },
                 ..Default::default()
             })?;
             let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
@@ -302,9 +306,12 @@ impl Api {
             });
         }
         let run = ExpRun {
-            set_params: args.set_params.clone(),
-            name: name.map(str::to_string),
-            jobs: 1,
+            options: ExpRunOptions {
+                set_params: args.set_params.clone(),
+                name: name.map(str::to_string),
+                jobs: 1,
+                ..Default::default()
+            },
             ..Default::default()
         };
         self.start_run(root, Job::Experiment(run))?;

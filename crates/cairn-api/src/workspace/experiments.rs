@@ -16,21 +16,12 @@ use super::{Result, Workspace};
 
 pub use cairn_exp::collect::FileResult;
 
-/// How to run an experiment from the command line.
+/// How to run an experiment from the command line: what `exp run` takes, and for a
+/// queued sweep, how to sample it.
 #[derive(Debug, Clone, Default)]
 pub struct ExpRun {
-    /// `-S [FILE:]KEY=VALUE` overrides; with `queue`, sweeps too.
-    pub set_params: Vec<String>,
-    /// Its name (default: a generated one).
-    pub name: Option<String>,
-    /// Stages to reproduce (default: all).
-    pub targets: Vec<String>,
-    /// Run every stage, and replace an experiment of the same name.
-    pub force: bool,
-    /// Stages at once.
-    pub jobs: usize,
-    /// The experiment commit's message.
-    pub message: Option<String>,
+    /// Overrides (with `queue`, sweeps too), name, targets, force, jobs, message.
+    pub options: ExpRunOptions,
     /// With a sweep, queue a random sample of this many grid points (`queue` only).
     pub samples: Option<usize>,
     /// The seed for `samples`.
@@ -65,9 +56,9 @@ pub struct Finished {
 impl ExpRun {
     fn queue_options(&self, sample: bool) -> QueueOptions {
         QueueOptions {
-            set_params: self.set_params.clone(),
-            name: self.name.clone(),
-            targets: self.targets.clone(),
+            set_params: self.options.set_params.clone(),
+            name: self.options.name.clone(),
+            targets: self.options.targets.clone(),
             samples: if sample { self.samples } else { None },
             seed: if sample { self.seed } else { None },
         }
@@ -83,16 +74,13 @@ impl Workspace {
         sink: Sink,
         cancel: &CancelToken,
     ) -> Result<ExpRunResult> {
+        let opts = ExpRunOptions {
+            jobs: run.options.jobs.max(1),
+            ..run.options.clone()
+        };
         Ok(cairn_exp::run::run_experiment(
             self.root(),
-            &ExpRunOptions {
-                set_params: run.set_params.clone(),
-                name: run.name.clone(),
-                targets: run.targets.clone(),
-                force: run.force,
-                jobs: run.jobs.max(1),
-                message: run.message.clone(),
-            },
+            &opts,
             sink,
             cancel,
         )?)

@@ -47,7 +47,7 @@ pub mod types {
     pub use cairn_exp::queue::{Entry, State};
     pub use cairn_exp::refs::ExpRef;
     pub use cairn_exp::registry::{Artifact, Registry};
-    pub use cairn_exp::run::ExpRunResult;
+    pub use cairn_exp::run::{ExpRunOptions, ExpRunResult};
     pub use cairn_exp::show::{ShowOptions, ShowResult};
     pub use cairn_exp::worker::Worker;
     pub use cairn_git::RevScope;

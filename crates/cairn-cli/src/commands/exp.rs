@@ -3,8 +3,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use cairn_api::workspace::types::{
-    CancelToken, DiffResult, Fmt, RunEvent, ShowOptions, Sink, StageOutcome, Stream, diff_to_json,
-    fmt_value,
+    CancelToken, DiffResult, ExpRunOptions, Fmt, RunEvent, ShowOptions, Sink, StageOutcome, Stream,
+    diff_to_json, fmt_value,
 };
 use cairn_api::workspace::{ExpRun, Workspace};
 use serde_json::json;
@@ -311,12 +311,14 @@ fn sink() -> Sink {
 
 fn run_cmd(ws: &Workspace, a: RunArgs) -> anyhow::Result<ExitCode> {
     let run = ExpRun {
-        set_params: a.set_param,
-        name: a.name,
-        targets: a.targets,
-        force: a.force,
-        jobs: a.jobs,
-        message: a.message,
+        options: ExpRunOptions {
+            set_params: a.set_param,
+            name: a.name,
+            targets: a.targets,
+            force: a.force,
+            jobs: a.jobs,
+            message: a.message,
+        },
         samples: a.samples,
         seed: a.seed,
     };
@@ -364,7 +366,7 @@ fn run_cmd(ws: &Workspace, a: RunArgs) -> anyhow::Result<ExitCode> {
             ExitCode::SUCCESS
         });
     }
-    if let Some(n) = &run.name {
+    if let Some(n) = &run.options.name {
         output::line(&format!("Reproducing experiment '{n}'"));
     }
     let r = ws.run_experiment(&run, sink(), &cancel)?;
