@@ -1096,7 +1096,8 @@ async function main() {
   await shot(page, "10c-venv-made");
 
   step("A sweep is followed live: its rows and curves grow while its experiments train in their own worktrees");
-  // A training loop that logs a loss per step, as DVCLive does, for `steps` steps.
+  // A training loop that logs a loss per step, as DVCLive does, for `steps` steps (more
+  // steps start from a higher loss, so the two curves are told apart).
   writeFileSync(join(made, "params.yaml"), "steps: 30\n");
   writeFileSync(
     join(made, "train.sh"),
@@ -1106,7 +1107,7 @@ async function main() {
       "printf 'step\\tloss\\n' > dvclive/plots/metrics/loss.tsv",
       "i=0",
       'while [ "$i" -lt "$steps" ]; do',
-      "  printf '%s\\t%s\\n' \"$i\" \"$((1000 / (i + 1)))\" >> dvclive/plots/metrics/loss.tsv",
+      "  printf '%s\\t%s\\n' \"$i\" \"$(((steps - 38) * 1000 / (i + 1)))\" >> dvclive/plots/metrics/loss.tsv",
       "  i=$((i + 1)); sleep 0.2",
       "done",
       "",
