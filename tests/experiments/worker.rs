@@ -201,12 +201,10 @@ fn queued_experiments_run_on_an_ssh_worker_and_come_back() {
     c.finish();
 }
 
-#[test]
-fn cancelling_a_worker_run_stops_it_there() {
-    let mut c = Checks::new("queue start --on, cancelled");
-    let server = SshServer::start();
+/// A project whose one stage says it started, then takes long enough to be stopped;
+/// queued as `slow`.
+fn slow_project() -> TestRepo {
     let repo = TestRepo::new();
-    // A stage that says it started, then takes long enough to be cancelled.
     repo.write(
         "dvc.yaml",
         "stages:\n  slow:\n    cmd: echo started && sleep 41.37 && echo done > out.txt\n    outs:\n    - out.txt\n",
@@ -215,8 +213,13 @@ fn cancelling_a_worker_run_stops_it_there() {
     repo.git_ok(["add", "-A"]);
     repo.git_ok(["commit", "-q", "-m", "slow pipeline"]);
     Tool::Cairn.ok(&repo, ["exp", "run", "--queue", "-n", "slow"]);
-    let url = worker_url(&server);
-    let mut child = cairn_command(&repo, &server, &["queue", "start", "--on", &url])
+    repo
+}
+
+/// Starts `queue start --on` the test worker and waits until the slow stage runs there.
+fn start_slow(repo: &TestRepo, server: &SshServer) -> std::process::Child {
+    let url = worker_url(server);
+    let child = cairn_command(repo, server, &["queue", "start", "--on", &url])
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null())
         .spawn()
@@ -225,7 +228,7 @@ fn cancelling_a_worker_run_stops_it_there() {
     let log = || {
         std::fs::read_to_string(repo.path().join(".dvc/tmp/cairn/queue").join(format!(
             "{}.log",
-            queue_entry(&repo, "slow")["id"].as_str().unwrap_or("-")
+            queue_entry(repo, "slow")["id"].as_str().unwrap_or("-")
         )))
         .unwrap_or_default()
     };
@@ -237,14 +240,37 @@ fn cancelling_a_worker_run_stops_it_there() {
         );
         std::thread::sleep(std::time::Duration::from_millis(200));
     }
-    let sleeping = || {
-        std::process::Command::new("pgrep")
-            .args(["-f", "sleep 41.37"])
-            .stdout(std::process::Stdio::null())
-            .status()
-            .map(|s| s.success())
-            .unwrap_or(false)
-    };
+    child
+}
+
+/// Whether the slow stage's `sleep` runs (on the worker, a folder of this machine).
+fn sleeping() -> bool {
+    std::process::Command::new("pgrep")
+        .args(["-f", "sleep 41.37"])
+        .stdout(std::process::Stdio::null())
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false)
+}
+
+/// Waits up to `secs` for `done`.
+fn within(secs: u64, mut done: impl FnMut() -> bool) -> bool {
+    let began = std::time::Instant::now();
+    while began.elapsed() < std::time::Duration::from_secs(secs) {
+        if done() {
+            return true;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    done()
+}
+
+#[test]
+fn cancelling_a_worker_run_stops_it_there() {
+    let mut c = Checks::new("queue start --on, cancelled");
+    let server = SshServer::start();
+    let repo = slow_project();
+    let mut child = start_slow(&repo, &server);
     c.check(sleeping(), || {
         "the stage is not running on the worker".into()
     });
@@ -253,17 +279,11 @@ fn cancelling_a_worker_run_stops_it_there() {
         .args(["-INT", &child.id().to_string()])
         .status()
         .unwrap();
-    let stopped = std::time::Instant::now();
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break Some(s);
-        }
-        if stopped.elapsed() > std::time::Duration::from_secs(30) {
-            let _ = child.kill();
-            break None;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(100));
-    };
+    let stopped = within(30, || child.try_wait().unwrap().is_some());
+    if !stopped {
+        let _ = child.kill();
+    }
+    let status = child.wait().ok().filter(|_| stopped);
     c.check(status.is_some_and(|s| !s.success()), || {
         format!("queue start after Ctrl-C: {status:?} (not stopped within 30 s, or exit 0)")
     });
@@ -284,6 +304,38 @@ fn cancelling_a_worker_run_stops_it_there() {
     c.check(runs_left == 0, || {
         format!("{runs_left} run folder(s) left after a cancel")
     });
+    c.finish();
+}
+
+#[test]
+fn a_worker_run_stops_when_the_machine_that_sent_it_is_gone() {
+    let mut c = Checks::new("queue start --on, killed outright");
+    let server = SshServer::start();
+    let repo = slow_project();
+    let mut child = start_slow(&repo, &server);
+    c.check(sleeping(), || {
+        "the stage is not running on the worker".into()
+    });
+    // No Ctrl-C to pass on: the process is gone at once (a crash, a closed laptop's
+    // killed session). Its end of the connection closes with it.
+    child.kill().unwrap();
+    let _ = child.wait();
+    c.check(within(30, || !sleeping()), || {
+        "the stage still runs on the worker 30 s after its sender died".into()
+    });
+    // The entry is not left running for ever: the next status finds its worker gone.
+    let entry = queue_entry(&repo, "slow");
+    c.check(entry["state"] == "failed", || format!("entry: {entry}"));
+    c.check(super::exp_ref(&repo, "slow").is_none(), || {
+        "a run whose sender died recorded an experiment".into()
+    });
+    let runs = server.store("worker").join("runs");
+    c.check(
+        within(10, || {
+            std::fs::read_dir(&runs).map_or(0, |d| d.count()) == 0
+        }),
+        || "the stopped run's folder is left on the worker".into(),
+    );
     c.finish();
 }
 

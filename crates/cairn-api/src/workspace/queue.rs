@@ -161,15 +161,20 @@ impl Workspace {
     }
 
     /// On a worker machine: runs the experiment in this working copy (its log on
-    /// stdout) and returns the result line the sending machine reads.
+    /// stdout) and returns the result line the sending machine reads. With
+    /// `stop_on_eof`, the run is cancelled when stdin ends (the sender is gone).
     pub fn worker_run(
         &self,
         baseline: &str,
         name: Option<String>,
         set_params: Vec<String>,
         targets: Vec<String>,
+        stop_on_eof: bool,
         cancel: &CancelToken,
     ) -> Result<String> {
+        if stop_on_eof {
+            exec::cancel_at_end_of_input(cancel);
+        }
         let opts = ExpRunOptions {
             set_params,
             name,

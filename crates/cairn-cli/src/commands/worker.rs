@@ -30,6 +30,9 @@ struct RunArgs {
     /// Experiment name
     #[arg(long)]
     name: Option<String>,
+    /// Stop the run when stdin ends (the sending machine is gone)
+    #[arg(long)]
+    stop_on_eof: bool,
     /// `[file:]key=value` overrides
     #[arg(short = 'S', long = "set-param")]
     set_params: Vec<String>,
@@ -45,7 +48,14 @@ pub fn run(args: WorkerArgs) -> anyhow::Result<ExitCode> {
             let cancel = CancelToken::new();
             let c = cancel.clone();
             let _ = ctrlc::set_handler(move || c.cancel());
-            let line = ws.worker_run(&a.baseline, a.name, a.set_params, a.targets, &cancel)?;
+            let line = ws.worker_run(
+                &a.baseline,
+                a.name,
+                a.set_params,
+                a.targets,
+                a.stop_on_eof,
+                &cancel,
+            )?;
             output::line(&line);
         }
     }

@@ -253,6 +253,13 @@ impl Ssh {
         self.start(command, Stdio::null())
     }
 
+    /// Like [`Ssh::spawn`], with its stdin a pipe kept open by the caller: the remote
+    /// command reads end of input once the caller closes it, or dies however it dies
+    /// (a `kill -9` included), so it can stop rather than run on unwatched.
+    pub fn spawn_attached(&self, command: &str) -> Result<std::process::Child> {
+        self.start(command, Stdio::piped())
+    }
+
     /// `command` started over the shared connection, stdout and stderr piped.
     fn start(&self, command: &str, stdin: Stdio) -> Result<std::process::Child> {
         self.ssh(command)?

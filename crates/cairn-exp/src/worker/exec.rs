@@ -97,25 +97,69 @@ pub fn run(
     });
     // The worker's folder: the parent of the repository this worktree belongs to.
     let git = cairn_git::Git::discover(root)?;
-    if let Some(home) = git
+    let home = git
         .common_dir()
-        .and_then(|d| d.parent().map(Path::to_path_buf))
-    {
-        super::env::prepare(&home, root, &log, cancel)?;
-    }
+        .and_then(|d| d.parent().map(Path::to_path_buf));
+    // Its run folder, `runs/<id>` there (a project may sit in a folder of the repository).
+    let run_id = home.as_ref().and_then(|h| {
+        let wt = git.root();
+        (wt.parent() == Some(h.join("runs").as_path()))
+            .then(|| wt.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .flatten()
+    });
     drop(git);
+    let result = (|| {
+        if let Some(home) = &home {
+            super::env::prepare(home, root, &log, cancel)?;
+        }
+        run_here(root, baseline, opts, &log, cancel)
+    })();
+    // A failed or cancelled run leaves nothing to fetch: its folder goes now, which
+    // matters when its sender is gone and will not remove it.
+    if result.is_err()
+        && let (Some(home), Some(id)) = (&home, &run_id)
+    {
+        let _ = std::process::Command::new("sh")
+            .arg("-c")
+            .arg(super::host::remove_run_script(id))
+            .current_dir(home)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status();
+    }
+    result
+}
+
+fn run_here(
+    root: &Path,
+    baseline: &str,
+    opts: &ExpRunOptions,
+    log: &LogLine,
+    cancel: &CancelToken,
+) -> Result<WireResult, ExpError> {
     let live = |json: &str| {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{}{json}", super::LIVE_MARK);
         let _ = out.flush();
     };
-    let r = execute(root, baseline, opts, &log, &live, cancel)?;
+    let r = execute(root, baseline, opts, log, &live, cancel)?;
     Ok(WireResult {
         name: r.name,
         commit: r.commit,
         refname: r.refname,
         objects: objects(root)?,
     })
+}
+
+/// Cancels `cancel` once this process's stdin ends: the sending machine holds it open
+/// for as long as it follows the run, so a run whose sender died (killed outright, its
+/// connection gone) stops instead of running on with nobody to bring it back.
+pub fn cancel_at_end_of_input(cancel: &CancelToken) {
+    let cancel = cancel.clone();
+    std::thread::spawn(move || {
+        let _ = std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink());
+        cancel.cancel();
+    });
 }
 
 /// The line that carries `result` back.

@@ -220,6 +220,7 @@ impl Worker {
             "run".into(),
             "--baseline".into(),
             quote(baseline),
+            "--stop-on-eof".into(),
         ];
         if let Some(n) = &opts.name {
             words.extend(["--name".into(), quote(n)]);
@@ -236,7 +237,7 @@ impl Worker {
             super::PID_MARK,
             words.join(" ")
         );
-        Ok(self.ssh.spawn(&script)?)
+        Ok(self.ssh.spawn_attached(&script)?)
     }
 
     /// Asks the run with process id `pid` to stop (as Ctrl-C would).
@@ -249,15 +250,20 @@ impl Worker {
 
     /// Removes `runs/<id>` and the ref its commit came in by.
     pub fn remove_run(&self, id: &str) -> Result<(), ExpError> {
-        let run = quote(&format!("runs/{id}"));
-        let script = format!(
-            "cd {d} || exit 0; git --git-dir=repo.git worktree remove --force {run} 2>/dev/null || rm -rf {run}; \
-             git --git-dir=repo.git worktree prune; git --git-dir=repo.git update-ref -d {r} 2>/dev/null; exit 0",
-            d = self.d(),
-            r = quote(&format!("refs/cairn/runs/{id}")),
-        );
+        let script = format!("cd {} || exit 0; {}", self.d(), remove_run_script(id));
         self.sh(&script).map(|_| ())
     }
+}
+
+/// The shell script that removes `runs/<id>` and the ref its commit came in by, run in the
+/// worker's folder (by the sending machine after a run, or by a run whose sender died).
+pub(crate) fn remove_run_script(id: &str) -> String {
+    let run = quote(&format!("runs/{id}"));
+    format!(
+        "git --git-dir=repo.git worktree remove --force {run} 2>/dev/null || rm -rf {run}; \
+         git --git-dir=repo.git worktree prune; git --git-dir=repo.git update-ref -d {r} 2>/dev/null; exit 0",
+        r = quote(&format!("refs/cairn/runs/{id}")),
+    )
 }
 
 /// What `uname -sm` says on a machine this build runs on.

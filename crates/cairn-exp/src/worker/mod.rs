@@ -117,6 +117,9 @@ fn stream_run(
 ) -> Result<exec::WireResult, ExpError> {
     let opts = run_options(e);
     let mut child = worker.spawn_run(&e.id, exe, &e.baseline, &opts)?;
+    // Held open until the run is over: the worker stops its run when it closes, which
+    // it also does if this process is killed outright.
+    let _attached = child.stdin.take();
     let stdout = child.stdout.take().expect("piped stdout");
     let stderr = child.stderr.take().expect("piped stderr");
     let done = AtomicBool::new(false);
