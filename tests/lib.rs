@@ -101,6 +101,15 @@ pub const SSH: &str =
 impl SshServer {
     /// Starts one (`tests/data/ssh_server.py`).
     pub fn start() -> SshServer {
+        SshServer::start_with(false)
+    }
+
+    /// Starts one whose commands see [`SshServer::home`] as their `HOME`.
+    pub fn start_with_home() -> SshServer {
+        SshServer::start_with(true)
+    }
+
+    fn start_with(own_home: bool) -> SshServer {
         let dir = tempfile::tempdir().unwrap();
         use std::process::Command;
         let d = dir.path();
@@ -121,6 +130,10 @@ impl SshServer {
             .arg(port.to_string())
             .arg(d.join("host_key"))
             .arg(d.join("authorized_keys"));
+        if own_home {
+            std::fs::create_dir(d.join("home")).unwrap();
+            cmd.env("HOME", d.join("home"));
+        }
         let service = Service::start(cmd, port, "ssh_server.py");
         let user = String::from_utf8(Command::new("id").arg("-un").output().unwrap().stdout)
             .unwrap()
@@ -137,6 +150,11 @@ impl SshServer {
     /// A folder on the server.
     pub fn store(&self, name: &str) -> PathBuf {
         self.dir.path().join(name)
+    }
+
+    /// The home folder of [`SshServer::start_with_home`]'s commands.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
     }
 
     /// The client key it takes.

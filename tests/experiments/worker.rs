@@ -404,3 +404,32 @@ fn a_worker_makes_the_python_environment_from_requirements_once() {
     }
     c.finish();
 }
+
+#[test]
+fn a_worker_folder_may_be_named_from_its_home() {
+    let mut c = Checks::new("exp run --on ssh://host/~/folder");
+    let server = SshServer::start_with_home();
+    let repo = project();
+    let url = format!(
+        "ssh://{}@127.0.0.1:{}/~/cairn-worker",
+        server.user, server.port
+    );
+    let run = cairn(&repo, &server, &["exp", "run", "--on", &url, "-n", "homed"]);
+    c.check(run.status.success(), || {
+        format!(
+            "exp run --on {url}: {}",
+            String::from_utf8_lossy(&run.stderr)
+        )
+    });
+    c.check(exp_ref(&repo, "homed").is_some(), || {
+        "the experiment did not come back".into()
+    });
+    let bin = server.home().join("cairn-worker").join("bin");
+    c.check(bin.is_dir(), || {
+        format!("no worker folder in its home: {} is missing", bin.display())
+    });
+    c.check(!std::path::Path::new("/~").exists(), || {
+        "a folder named `~` was made at the root".into()
+    });
+    c.finish();
+}

@@ -64,7 +64,7 @@ pub struct RunArgs {
     /// Run now in a separate working copy; the workspace is left as it is
     #[arg(long, conflicts_with = "queue")]
     temp: bool,
-    /// Run now on another machine over SSH (ssh://[user@]host[:port]/folder), like
+    /// Run now on another machine over SSH (ssh://[user@]host[:port]/folder, or /~/folder in its home), like
     /// `--queue` then `cairn queue start --on`; the workspace is left as it is
     #[arg(long, value_name = "URL", conflicts_with_all = ["queue", "temp"])]
     on: Option<String>,

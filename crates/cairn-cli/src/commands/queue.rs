@@ -32,7 +32,7 @@ pub struct StartArgs {
     /// their output goes to `.dvc/tmp/cairn/queue/workers.log`
     #[arg(short, long)]
     detach: bool,
-    /// Run them on another machine over SSH (ssh://[user@]host[:port]/folder): Cairn
+    /// Run them on another machine over SSH (ssh://[user@]host[:port]/folder, or /~/folder in its home): Cairn
     /// sends itself, the commit and the data there, and brings the experiments back.
     /// The machine needs `sh` and `git`.
     #[arg(long, value_name = "URL")]

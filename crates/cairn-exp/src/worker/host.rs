@@ -40,13 +40,35 @@ impl Worker {
         let url = url.trim().trim_end_matches('/');
         if !url.starts_with("ssh://") {
             return Err(invalid(format!(
-                "worker `{url}`: a worker is an SSH URL, ssh://[user@]host[:port]/folder (the folder is made if missing)"
+                "worker `{url}`: a worker is an SSH URL, ssh://[user@]host[:port]/folder or ssh://host/~/folder (the folder is made if missing)"
             )));
         }
-        let ssh = Arc::new(
-            Ssh::open("worker", &format!("{url}/cache"), &BTreeMap::new())?
-                .labelled(&format!("worker {url}")),
-        );
+        let label = format!("worker {url}");
+        let open = |u: &str| -> Result<Ssh, ExpError> {
+            Ok(Ssh::open("worker", &format!("{u}/cache"), &BTreeMap::new())?.labelled(&label))
+        };
+        let mut ssh = open(url)?;
+        // `ssh://host/~/folder`: a folder in the worker's home, found there once.
+        if let Some(rest) = ssh
+            .path()
+            .strip_suffix("/cache")
+            .and_then(|p| p.strip_prefix("/~"))
+            .filter(|r| r.is_empty() || r.starts_with('/'))
+        {
+            let home = String::from_utf8_lossy(&ssh.run_command("printf %s \"$HOME\"", None)?)
+                .trim_end_matches('/')
+                .to_string();
+            if !home.starts_with('/') {
+                return Err(invalid(format!(
+                    "worker `{url}`: its home folder is unknown (HOME is `{home}`); give the folder's full path"
+                )));
+            }
+            let at = url["ssh://".len()..]
+                .find('/')
+                .map_or(url.len(), |i| i + "ssh://".len());
+            ssh = open(&format!("{}{home}{rest}", &url[..at]))?;
+        }
+        let ssh = Arc::new(ssh);
         let dir = ssh
             .path()
             .strip_suffix("/cache")

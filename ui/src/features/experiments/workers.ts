@@ -10,8 +10,8 @@ export function workerProblem(url: string): string | null {
   if (!u.startsWith("ssh://")) return "A worker is an SSH URL: ssh://user@host[:port]/folder";
   const rest = u.slice("ssh://".length);
   const slash = rest.indexOf("/");
-  if (slash <= 0) return "Name the host, then a folder on it for Cairn: ssh://user@host/home/me/cairn-worker";
-  if (rest.slice(slash).replace(/\/+$/, "") === "") return "Name a folder on the worker for Cairn's files, e.g. ssh://host/home/me/cairn-worker";
+  if (slash <= 0) return "Name the host, then a folder on it for Cairn: ssh://user@host/~/cairn-worker";
+  if (rest.slice(slash).replace(/\/+$/, "") === "") return "Name a folder on the worker for Cairn's files, e.g. ssh://host/~/cairn-worker";
   return null;
 }
 
