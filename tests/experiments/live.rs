@@ -1,6 +1,7 @@
 //! A queued experiment is followed while it runs in a working copy of its own — a
-//! worktree here, or a folder on an SSH worker — as a run in the work tree is: its
-//! metrics in `exp show` and the experiments table, its step series in the charts.
+//! worktree here, a folder on an SSH worker, or the temporary repository of a task DVC's
+//! own queue worker runs — as a run in the work tree is: its metrics in `exp show` and
+//! the experiments table, its step series in the charts.
 
 use std::time::{Duration, Instant};
 
@@ -90,13 +91,26 @@ fn follow(c: &mut Checks, repo: &TestRepo, server: &SshServer, name: &str, args:
             .is_some_and(|r| r["data"]["metrics"]["metrics.json"]["data"]["loss"] == 0.7),
         || format!("{name}: exp show never showed the running experiment's metrics: {row:?}"),
     );
-    // The charts: the app's metric_series for the running row.
-    let data = tempfile::tempdir().unwrap();
-    let api = cairn_api::Api::new(cairn_api::ApiConfig {
-        data_dir: Some(data.path().to_path_buf()),
-        ..Default::default()
-    })
-    .unwrap();
+    check_chart(c, repo, &id, name);
+    std::fs::write(&release, "").unwrap();
+    let status = child.wait().unwrap();
+    c.check(status.success(), || {
+        format!("{name}: queue start {status:?}")
+    });
+    let entry = queue_entry(repo, name);
+    c.check(entry["state"] == "success", || format!("{name}: {entry}"));
+    c.check(!live_file.exists(), || {
+        format!("{name}: its live readings outlived the run")
+    });
+    c.check(super::exp_ref(repo, name).is_some(), || {
+        format!("{name}: no experiment recorded")
+    });
+}
+
+/// The app, on the running row `id`: the charts' `metric_series` gives the three steps
+/// logged so far.
+fn check_chart(c: &mut Checks, repo: &TestRepo, id: &str, name: &str) {
+    let (_data, api) = app();
     let series = cairn_api::dispatch(
         &api,
         "metric_series",
@@ -117,19 +131,162 @@ fn follow(c: &mut Checks, repo: &TestRepo, server: &SshServer, name: &str, args:
             && loss["ys"] == serde_json::json!([0.9, 0.8, 0.7]),
         || format!("{name}: the chart of the running experiment: {series}"),
     );
+}
+
+/// The app's API with a private data folder (kept alive by the first value).
+fn app() -> (tempfile::TempDir, cairn_api::Api) {
+    let data = tempfile::tempdir().unwrap();
+    let api = cairn_api::Api::new(cairn_api::ApiConfig {
+        data_dir: Some(data.path().to_path_buf()),
+        ..Default::default()
+    })
+    .unwrap();
+    (data, api)
+}
+
+/// The tip row of the experiment `name` in `cairn exp show --json` while its executor
+/// is running.
+fn running_task(repo: &TestRepo, name: &str) -> Option<Value> {
+    let shown: Value =
+        serde_json::from_str(&Tool::Cairn.ok(repo, ["exp", "show", "--json"]).stdout()).ok()?;
+    shown
+        .as_array()?
+        .iter()
+        .flat_map(|b| b["experiments"].as_array().cloned().unwrap_or_default())
+        .find(|e| e["name"] == name && e["executor"]["state"] == "running")
+        .map(|e| e["revs"][0].clone())
+}
+
+/// `dvc queue status`'s (name, status) rows.
+fn dvc_queue_rows(repo: &TestRepo) -> Vec<(String, String)> {
+    Tool::Dvc
+        .ok(repo, ["queue", "status"])
+        .stdout()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let status = *f.last()?;
+            ["Queued", "Running", "Failed", "Success"]
+                .contains(&status)
+                .then(|| (f[1].to_string(), status.to_string()))
+        })
+        .collect()
+}
+
+/// A task DVC's own worker runs (`dvc exp run --queue`, `dvc queue start`): while it
+/// waits for its release, `cairn exp show --json` prints what `dvc exp show --json`
+/// does — the running row with the metrics logged so far in the worker's temporary
+/// repository — `queue status` says running as dvc's does, `queue logs` gives its
+/// output, and the app's table and charts follow it; then both agree on the result.
+#[test]
+fn an_experiment_dvcs_worker_runs_is_followed_as_dvc_shows_it() {
+    let mut c = Checks::new("a task dvc's worker runs");
+    let repo = training_project();
+    let release = repo.path().join(".release");
+    Tool::Dvc.ok(&repo, ["exp", "run", "--queue", "-n", "dq"]);
+    // The worker it starts keeps any pipe it inherits open until it exits: no pipes.
+    let started = repo
+        .command(cairn_e2e::dvc_bin())
+        .env("PATH", super::dvc_path())
+        .args(["queue", "start"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .unwrap();
+    c.check(started.success(), || format!("dvc queue start: {started}"));
+    let stash = |row: &Value| row["rev"].as_str().unwrap_or_default().to_string();
+    let began = Instant::now();
+    let mut row: Option<Value> = None;
+    let mut seen = None;
+    while began.elapsed() < Duration::from_secs(120) {
+        row = running_task(&repo, "dq");
+        if row.is_some() {
+            seen = row.clone();
+        }
+        if row
+            .as_ref()
+            .is_some_and(|r| r["data"]["metrics"]["metrics.json"]["data"]["loss"] == 0.7)
+        {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(300));
+    }
+    let row = row.filter(|r| r["data"]["metrics"]["metrics.json"]["data"]["loss"] == 0.7);
+    c.check(row.is_some(), || {
+        let logs = repo
+            .command(cairn_e2e::dvc_bin())
+            .args(["queue", "logs", "dq"])
+            .output()
+            .map(|o| {
+                String::from_utf8_lossy(&o.stdout).into_owned()
+                    + &String::from_utf8_lossy(&o.stderr)
+            })
+            .unwrap_or_default();
+        format!(
+            "the task was never shown running with its metrics\n  dvc queue status: {:?}\n  \
+             dvc queue logs dq: {logs}\n  last seen running: {seen:?}",
+            dvc_queue_rows(&repo),
+        )
+    });
+    if let Some(row) = &row {
+        let id = stash(row);
+        super::same_exp_show(&mut c, &repo, "while dvc's worker runs a task");
+        let rows = dvc_queue_rows(&repo);
+        let st: Value = serde_json::from_str(
+            &Tool::Cairn
+                .ok(&repo, ["queue", "status", "--json"])
+                .stdout(),
+        )
+        .unwrap();
+        let ours: Vec<(String, String)> = st
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|e| e["queue"] == "dvc")
+            .map(|e| {
+                let s = e["state"].as_str().unwrap_or_default();
+                (
+                    e["name"].as_str().unwrap_or_default().to_string(),
+                    s[..1].to_uppercase() + &s[1..],
+                )
+            })
+            .collect();
+        c.check(
+            rows == [("dq".to_string(), "Running".to_string())] && ours == rows,
+            || format!("queue status while running\n  dvc:   {rows:?}\n  cairn: {ours:?}"),
+        );
+        let log = Tool::Cairn.ok(&repo, ["queue", "logs", "dq"]).stdout();
+        c.check(log.contains("logged"), || format!("queue logs dq: {log}"));
+        let (_data, api) = app();
+        let view = cairn_api::dispatch(
+            &api,
+            "list_experiments",
+            serde_json::json!({"project": repo.path().canonicalize().unwrap()}),
+        )
+        .unwrap();
+        let status = view["rows"]
+            .as_array()
+            .and_then(|r| r.iter().find(|r| r["name"] == "dq"))
+            .map(|r| r["status"].clone());
+        c.check(status == Some(Value::from("running")), || {
+            format!("the app's row for dq: {status:?} in {view}")
+        });
+        check_chart(&mut c, &repo, &id, "dq");
+    }
     std::fs::write(&release, "").unwrap();
-    let status = child.wait().unwrap();
-    c.check(status.success(), || {
-        format!("{name}: queue start {status:?}")
+    let began = Instant::now();
+    while began.elapsed() < Duration::from_secs(120)
+        && dvc_queue_rows(&repo) != [("dq".to_string(), "Success".to_string())]
+    {
+        std::thread::sleep(Duration::from_millis(500));
+    }
+    c.check(super::exp_ref(&repo, "dq").is_some(), || {
+        "dvc's worker recorded no experiment dq".to_string()
     });
-    let entry = queue_entry(repo, name);
-    c.check(entry["state"] == "success", || format!("{name}: {entry}"));
-    c.check(!live_file.exists(), || {
-        format!("{name}: its live readings outlived the run")
-    });
-    c.check(super::exp_ref(repo, name).is_some(), || {
-        format!("{name}: no experiment recorded")
-    });
+    super::same_exp_show(&mut c, &repo, "after dvc's worker finished");
+    super::wait_for_dvc_worker(&repo);
+    c.finish();
 }
 
 #[test]

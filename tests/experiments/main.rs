@@ -1290,19 +1290,12 @@ fn dvc_queue_results_show_like_dvc() {
     // Only the first two run: the third is removed from the queue first and queued
     // again after the worker is done, so all three kinds are shown together.
     Tool::Dvc.ok(&repo, ["queue", "remove", "w-waiting"]);
-    // DVC spawns its worker as plain `dvc` from PATH, so the reference venv goes first
-    // on PATH; `timeout` because a worker that never starts leaves dvc waiting forever.
-    let dvc = cairn_e2e::dvc_bin();
-    let path = format!(
-        "{}:{}",
-        dvc.parent().expect("dvc's directory").display(),
-        std::env::var("PATH").unwrap_or_default()
-    );
+    // `timeout` because a worker that never starts leaves dvc waiting forever.
     let run_all = repo
         .command("timeout")
-        .env("PATH", path)
+        .env("PATH", dvc_path())
         .arg("180")
-        .arg(&dvc)
+        .arg(cairn_e2e::dvc_bin())
         .args(["exp", "run", "--run-all"])
         .output()
         .expect("spawning timeout");
@@ -1396,7 +1389,24 @@ fn dvc_queue_results_show_like_dvc() {
     c.check(dvc_rows.len() == 3 && cairn_rows == dvc_sorted, || {
         format!("queue status\n  dvc:   {dvc_rows:?}\n  cairn: {cairn_rows:?}")
     });
-    // The worker lingers ~10 s after the queue empties; let it go before the repo does.
+    wait_for_dvc_worker(&repo);
+    c.finish();
+}
+
+/// PATH with the reference dvc's folder first: DVC spawns its queue worker as plain
+/// `dvc` from PATH.
+fn dvc_path() -> String {
+    let dvc = cairn_e2e::dvc_bin();
+    format!(
+        "{}:{}",
+        dvc.parent().expect("dvc's directory").display(),
+        std::env::var("PATH").unwrap_or_default()
+    )
+}
+
+/// DVC's queue worker lingers ~10 s after its queue empties; lets it go before the
+/// repository does.
+fn wait_for_dvc_worker(repo: &TestRepo) {
     let pidfile = repo.join(".dvc/tmp/exps/celery/dvc-exp-worker-1.pid");
     if let Some(pid) = std::fs::read_to_string(&pidfile)
         .ok()
@@ -1409,7 +1419,6 @@ fn dvc_queue_results_show_like_dvc() {
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
     }
-    c.finish();
 }
 
 /// DVC diffs params and metrics with Python semantics: lists are compared as their

@@ -93,14 +93,14 @@ impl Api {
     /// `queue_log`.
     pub fn queue_log(&self, args: QueueLogArgs) -> ApiResult<QueueLog> {
         let ws = Workspace::at(&project_root(&args.project)?)?;
-        let (e, text) = ws.queue_log(&args.id)?;
-        let all: Vec<&str> = text.lines().collect();
+        let log = ws.queue_log(&args.id)?;
+        let all: Vec<&str> = log.text.lines().collect();
         let skipped = all.len().saturating_sub(QUEUE_LOG_LINES);
         Ok(QueueLog {
-            name: e.name,
-            state: e.state.label().to_ascii_lowercase(),
-            worker: e.worker,
-            error: e.error,
+            name: log.name,
+            state: log.state,
+            worker: log.worker,
+            error: log.error,
             lines: all[skipped..].iter().map(|l| l.to_string()).collect(),
             skipped,
         })

@@ -32,6 +32,9 @@ fn interesting(root: &Path, p: &Path) -> Option<String> {
     if let Some(q) = s.strip_prefix(".dvc/tmp/cairn/queue/") {
         return (!q.contains('/') && q.ends_with(".json")).then_some(s);
     }
+    if let Some(x) = s.strip_prefix(".dvc/tmp/exps/") {
+        return dvc_queue_change(x).then_some(s);
+    }
     let skip = s == ".git"
         || s.starts_with(".dvc/tmp")
         || s.starts_with(".dvc/cache")
@@ -40,6 +43,36 @@ fn interesting(root: &Path, p: &Path) -> Option<String> {
         || s.contains("/.cairn-tmp")
         || s.is_empty();
     (!skip).then_some(s)
+}
+
+/// Whether a change under `.dvc/tmp/exps/` moves DVC's queue: a task message queued or
+/// taken (`*.celery.msg`; the worker's `pidbox` control chatter is not), a task's result,
+/// its executor and process records, or a file a running task writes in its temporary
+/// repository's work tree (its metrics, as the run goes).
+fn dvc_queue_change(x: &str) -> bool {
+    if let Some(m) = x
+        .strip_prefix("celery/broker/in/")
+        .or_else(|| x.strip_prefix("celery/broker/processed/"))
+    {
+        return m.ends_with(".celery.msg") && !m.ends_with(".pidbox.msg");
+    }
+    if x.starts_with("celery/result/") {
+        return true;
+    }
+    if let Some(r) = x.strip_prefix("run/") {
+        return r.ends_with(".run") || r.ends_with(".json");
+    }
+    // `tmpXXXXXXXX/<path>`: mkdtemp's names, in DVC's `exps` folder.
+    match x.split_once('/') {
+        Some((dir, rest)) if dir.starts_with("tmp") => {
+            !(rest.is_empty()
+                || rest == ".git"
+                || rest.starts_with(".git/")
+                || rest.starts_with(".dvc/")
+                || rest.contains("__pycache__"))
+        }
+        _ => false,
+    }
 }
 
 /// How long changes are gathered after the last one before they are reported…
@@ -172,6 +205,13 @@ mod tests {
             ".git/refs/notes/cairn",
             ".dvc/tmp/cairn/queue/ab12.json",
             ".dvc/tmp/cairn/queue/ab12.live.json",
+            ".dvc/tmp/exps/celery/broker/in/4856_ab-cd.celery.msg",
+            ".dvc/tmp/exps/celery/broker/processed/4856_ab-cd.celery.msg",
+            ".dvc/tmp/exps/celery/result/celery-task-meta-ab-cd",
+            ".dvc/tmp/exps/run/64259c0/64259c0.run",
+            ".dvc/tmp/exps/run/64259c0/64259c0.json",
+            ".dvc/tmp/exps/tmpik_r0bxa/metrics.json",
+            ".dvc/tmp/exps/tmpik_r0bxa/dvclive/plots/metrics/loss.tsv",
         ] {
             assert_eq!(seen(yes).as_deref(), Some(yes));
         }
@@ -185,6 +225,13 @@ mod tests {
             ".dvc/tmp/lock",
             ".dvc/tmp/cairn/queue/ab12.log",
             ".dvc/tmp/exps/cairn-ab12/dvclive/metrics.json",
+            ".dvc/tmp/exps/celery/broker/processed/4856_ab.dvc-exp-1@localhost.celery.pidbox.msg",
+            ".dvc/tmp/exps/celery/broker/control/celery.pidbox.exchange",
+            ".dvc/tmp/exps/run/64259c0/64259c0.out",
+            ".dvc/tmp/exps/tmpik_r0bxa",
+            ".dvc/tmp/exps/tmpik_r0bxa/.git/index",
+            ".dvc/tmp/exps/tmpik_r0bxa/.dvc/tmp/lock",
+            ".dvc/tmp/exps/rwlock",
             ".dvc/cache/files/md5/ab/cd",
             "src/__pycache__/x.pyc",
             "",

@@ -13,7 +13,9 @@
 //! `[[entry_dict], {kwargs}, {embed}]`; `entry_dict` is DVC's `QueueEntry.asdict()`.
 //! Messages move to `broker/processed/` once a worker takes them; a finished task has a
 //! celery result record and an executor info file naming the experiment ref it made
-//! ([`list_done`]). Running tasks are not read (see ARCHITECTURE.md, experiments).
+//! ([`list_done`]). A task still running ([`list_active`]) has no result yet; its info
+//! file names the temporary repository its executor works in, where DVC's `exp show`
+//! reads the running experiment's params and metrics, and so does Cairn's.
 
 use std::path::{Path, PathBuf};
 
@@ -192,11 +194,14 @@ impl DvcDone {
     }
 }
 
-/// `ExecutorInfo` (`.dvc/tmp/exps/run/<rev>/<rev>.run`): only the result fields.
+/// `ExecutorInfo` (`.dvc/tmp/exps/run/<rev>/<rev>.run`): the fields Cairn reads.
 #[derive(Deserialize)]
 struct ExecutorInfo {
     result_hash: Option<String>,
     result_ref: Option<String>,
+    root_dir: Option<String>,
+    dvc_dir: Option<String>,
+    location: Option<String>,
 }
 
 /// Celery's file result backend record (`celery/result/celery-task-meta-<id>`).
@@ -221,13 +226,17 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, D
     }
 }
 
-/// Tasks DVC workers finished (successfully or not), from `broker/processed`, the
-/// result backend and the executor info files — the reads behind DVC's `iter_done`.
-/// Tasks still running (no ready result) are left out: DVC collects those from the
-/// executor's temporary repository, which Cairn does not read.
-pub fn list_done(root: &Path) -> Result<Vec<DvcDone>, DvcQueueError> {
+/// A task a DVC worker has taken, with its celery status if it has one.
+struct Processed {
+    entry: DvcQueued,
+    /// Celery's ready status (`SUCCESS`, `FAILURE`, `REVOKED`); `None` while active.
+    ready: Option<String>,
+}
+
+/// Tasks in `broker/processed` and whether celery's result backend has a ready result
+/// for each — the split behind DVC's `_iter_active_tasks` / `_iter_done_tasks`.
+fn processed(root: &Path) -> Result<Vec<Processed>, DvcQueueError> {
     let celery = celery_dir(root);
-    let run_dir = root.join(".dvc").join("tmp").join("exps").join("run");
     let mut out = Vec::new();
     for entry in read_folder(&celery.join("broker").join("processed"))? {
         let meta: Option<TaskMeta> = read_json(
@@ -236,16 +245,37 @@ pub fn list_done(root: &Path) -> Result<Vec<DvcDone>, DvcQueueError> {
                 .join(format!("celery-task-meta-{}", entry.task_id)),
         )?;
         // Celery's READY_STATES; anything else (no record yet = PENDING) is active.
-        let status = match meta {
-            Some(m) if ["SUCCESS", "FAILURE", "REVOKED"].contains(&m.status.as_str()) => m.status,
-            _ => continue,
-        };
-        let dir = run_dir.join(&entry.stash_rev);
+        let ready = meta
+            .map(|m| m.status)
+            .filter(|s| ["SUCCESS", "FAILURE", "REVOKED"].contains(&s.as_str()));
+        out.push(Processed { entry, ready });
+    }
+    Ok(out)
+}
+
+/// `.dvc/tmp/exps/run/<stash_rev>`, where DVC keeps a task's executor and process files.
+fn run_dir(root: &Path, stash_rev: &str) -> PathBuf {
+    root.join(".dvc")
+        .join("tmp")
+        .join("exps")
+        .join("run")
+        .join(stash_rev)
+}
+
+/// Tasks DVC workers finished (successfully or not), from `broker/processed`, the
+/// result backend and the executor info files — the reads behind DVC's `iter_done`.
+/// Tasks still running are [`list_active`]'s.
+pub fn list_done(root: &Path) -> Result<Vec<DvcDone>, DvcQueueError> {
+    let mut out = Vec::new();
+    for Processed { entry, ready } in processed(root)? {
+        let Some(status) = ready else { continue };
+        let dir = run_dir(root, &entry.stash_rev);
         let info: Option<ExecutorInfo> = read_json(&dir.join(format!("{}.run", entry.stash_rev)))?;
         let state = match info {
             Some(ExecutorInfo {
                 result_hash: Some(_),
                 result_ref: Some(r),
+                ..
             }) => DoneState::Success { exp_ref: r },
             Some(ExecutorInfo {
                 result_hash: None, ..
@@ -261,19 +291,93 @@ pub fn list_done(root: &Path) -> Result<Vec<DvcDone>, DvcQueueError> {
     Ok(out)
 }
 
-/// DVC's queued experiments with the time each was queued (the stash commit's time,
-/// which is what `dvc queue status` prints as "Created"); `None` when the stash commit
-/// is missing.
-pub fn queued_with_times(
-    git: &cairn_git::Git,
-) -> Result<Vec<(DvcQueued, Option<i64>)>, DvcQueueError> {
-    Ok(list_queued(git.root())?
-        .into_iter()
-        .map(|q| {
-            let t = git.commit_time(&q.stash_rev).ok();
-            (q, t)
+/// Where a running task works: its executor's temporary repository.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecDir {
+    /// The temporary repository (`.dvc/tmp/exps/tmpXXXXXXXX`).
+    pub root_dir: PathBuf,
+    /// The DVC project's `.dvc` inside it (`.dvc`, or `sub/.dvc` for a project in a
+    /// subdirectory of its git repository).
+    pub dvc_dir: String,
+    /// The executor's name (`dvc-task`).
+    pub location: String,
+}
+
+impl ExecDir {
+    /// The DVC project inside the temporary repository — where `exp show` reads the
+    /// running experiment's params and metrics, as DVC's `Repo(root_dir/dvc_dir)` does.
+    pub fn project(&self) -> PathBuf {
+        let dvc = self.root_dir.join(&self.dvc_dir);
+        dvc.parent()
+            .map_or(self.root_dir.clone(), Path::to_path_buf)
+    }
+}
+
+/// A task a DVC worker is running now (taken from the queue, no result yet).
+#[derive(Debug, Clone)]
+pub struct DvcActive {
+    /// The task.
+    pub entry: DvcQueued,
+    /// Its executor's directory; `None` while the worker is still setting it up (DVC
+    /// has not written the executor info file yet).
+    pub exec: Option<ExecDir>,
+    /// The worker process record, once there is one.
+    pub proc: Option<ProcInfo>,
+}
+
+impl DvcActive {
+    /// `executor` of the running entry in `dvc exp show --json`
+    /// (`ExpExecutor("running", name=info.location, local=LocalExpExecutor(…))`; no
+    /// `local` without a process record).
+    pub fn executor_json(&self) -> Value {
+        let local = match &self.proc {
+            Some(p) => json!({
+                "root": self.exec.as_ref().map(|e| e.root_dir.to_string_lossy().into_owned()),
+                "log": p.stdout,
+                "pid": p.pid,
+                "returncode": null,
+                "task_id": self.entry.stash_rev,
+            }),
+            None => Value::Null,
+        };
+        json!({
+            "state": "running",
+            "name": self.exec.as_ref().map(|e| e.location.clone()),
+            "local": local,
         })
-        .collect())
+    }
+}
+
+/// Tasks DVC workers are running (DVC's `iter_active`), with where each works.
+pub fn list_active(root: &Path) -> Result<Vec<DvcActive>, DvcQueueError> {
+    let mut out = Vec::new();
+    for Processed { entry, ready } in processed(root)? {
+        if ready.is_some() {
+            continue;
+        }
+        let dir = run_dir(root, &entry.stash_rev);
+        let info: Option<ExecutorInfo> = read_json(&dir.join(format!("{}.run", entry.stash_rev)))?;
+        let exec = info.and_then(|i| {
+            Some(ExecDir {
+                root_dir: PathBuf::from(i.root_dir?),
+                dvc_dir: i.dvc_dir.unwrap_or_else(|| ".dvc".into()),
+                location: i.location.unwrap_or_else(|| "dvc-task".into()),
+            })
+        });
+        let proc: Option<ProcInfo> = read_json(&dir.join(format!("{}.json", entry.stash_rev)))?;
+        out.push(DvcActive { entry, exec, proc });
+    }
+    Ok(out)
+}
+
+/// Running tasks' stash commits and the DVC projects their executors work in; an
+/// unreadable queue has none (callers only use this to find live readings).
+pub fn running_projects(root: &Path) -> Vec<(String, PathBuf)> {
+    list_active(root)
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|a| Some((a.entry.stash_rev, a.exec?.project())))
+        .collect()
 }
 
 /// The queued entry whose name is `what` or whose stash commit starts with it (DVC's

@@ -417,7 +417,18 @@ pub fn load_rev(root: &std::path::Path, rev: Option<&str>) -> Result<Vec<Series>
         None => None,
         Some(_) => Some(cairn_git::Git::discover(root)?),
     };
-    load_with(root, git.as_ref(), rev)
+    let running = running_projects(rev.is_some(), root);
+    load_with(root, git.as_ref(), &running, rev)
+}
+
+/// DVC's running tasks (see [`crate::dvc_queue::running_projects`]), read only when a
+/// revision is asked for.
+fn running_projects(any_rev: bool, root: &std::path::Path) -> Vec<(String, std::path::PathBuf)> {
+    if any_rev {
+        crate::dvc_queue::running_projects(root)
+    } else {
+        Vec::new()
+    }
 }
 
 /// [`load_rev`] for each of `revs`, opening the repository once; a revision that cannot
@@ -431,20 +442,26 @@ pub fn load_revs(
     } else {
         None
     };
+    let running = running_projects(git.is_some(), root);
     Ok(revs
         .iter()
-        .map(|r| load_with(root, git.as_ref(), r.as_deref()))
+        .map(|r| load_with(root, git.as_ref(), &running, r.as_deref()))
         .collect())
 }
 
 fn load_with(
     root: &std::path::Path,
     git: Option<&cairn_git::Git>,
+    running: &[(String, std::path::PathBuf)],
     rev: Option<&str>,
 ) -> Result<Vec<Series>, crate::ExpError> {
     // A queued experiment running in its own working copy: what it has logged so far.
     if let Some(live) = rev.and_then(|r| crate::live::load(root, r)) {
         return Ok(live.series);
+    }
+    // A task DVC's worker runs: its executor's work tree, as `dvc exp show` reads it.
+    if let Some((_, project)) = rev.and_then(|r| running.iter().find(|(id, _)| id == r)) {
+        return Ok(load_all(&Snapshot::workspace(project)));
     }
     match (rev, git) {
         (Some(r), Some(git)) => {

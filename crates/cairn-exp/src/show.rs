@@ -335,19 +335,7 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
     let mut exp_plan: Vec<(usize, &ExpRef, Vec<String>)> = Vec::new();
     for (bi, b) in baselines.iter().enumerate() {
         for r in refs.iter().filter(|r| &r.baseline == b) {
-            let mut chain = Vec::new();
-            let mut cur = r.commit.clone();
-            loop {
-                if &cur == b || chain.len() > 1000 {
-                    break;
-                }
-                chain.push(cur.clone());
-                match git.commit_meta(&cur)?.parents.first() {
-                    Some(p) => cur = p.clone(),
-                    None => break,
-                }
-            }
-            exp_plan.push((bi, r, chain));
+            exp_plan.push((bi, r, branch_revs(&git, &r.commit, b)?));
         }
     }
     let exp_start = jobs.len();
@@ -493,6 +481,20 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             executor: Some(d.executor_json()),
         });
     }
+    // Tasks DVC's workers are running, read from their executors' repositories.
+    for a in dvc_queue::list_active(&root)? {
+        let (Some(bi), Some(exec)) = (
+            baselines.iter().position(|b| *b == a.entry.baseline_rev),
+            &a.exec,
+        ) else {
+            continue;
+        };
+        out[bi].experiments.push(ExpEntry {
+            name: a.entry.name.clone().unwrap_or_default(),
+            revs: collect_running(&a, exec, opts.param_deps),
+            executor: Some(a.executor_json()),
+        });
+    }
     // Queued experiments (Cairn's queue) after the finished ones, like DVC's order
     // (active, successful, queued, failed).
     if !opts.hide_queued
@@ -513,6 +515,54 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
         workspace,
         baselines: out,
     })
+}
+
+/// Commits from `tip` back along first parents to `baseline` (exclusive), tip first —
+/// scmrepo's `branch_revs`, capped at 1,000.
+fn branch_revs(git: &Git, tip: &str, baseline: &str) -> Result<Vec<String>, ExpError> {
+    let mut chain = Vec::new();
+    let mut cur = tip.to_string();
+    while cur != baseline && chain.len() <= 1000 {
+        chain.push(cur.clone());
+        match git.commit_meta(&cur)?.parents.first() {
+            Some(p) => cur = p.clone(),
+            None => break,
+        }
+    }
+    Ok(chain)
+}
+
+/// A running DVC task's rows as DVC's `collect_exec_branch` collects them from the
+/// executor's temporary repository: its work tree (under the task's id and name), then
+/// any commits the run has already made on top of its baseline.
+fn collect_running(
+    active: &dvc_queue::DvcActive,
+    exec: &dvc_queue::ExecDir,
+    param_deps: bool,
+) -> Vec<RevState> {
+    let project = exec.project();
+    let mut work = collect_workspace_with(&project, param_deps);
+    work.rev = active.entry.stash_rev.clone();
+    work.name = active.entry.name.clone();
+    let mut revs = vec![work];
+    // The executor may have just committed (the run is over, its result not yet
+    // recorded); a repository that has gone meanwhile leaves the work tree row only.
+    if let Ok(git) = Git::discover(&project)
+        && let Some(head) = git.head_commit()
+        && head != active.entry.baseline_rev
+        && let Ok(chain) = branch_revs(&git, &head, &active.entry.baseline_rev)
+    {
+        let odb = cairn_data::Repo::open(&project)
+            .map(|r| r.odb().clone())
+            .unwrap_or_else(|_| cairn_data::odb::Odb::new(project.join(".dvc").join("cache")));
+        let cache = ParseCache::default();
+        revs.extend(
+            chain
+                .iter()
+                .map(|c| collect_commit_shared(&git, c, None, &odb, &cache, param_deps)),
+        );
+    }
+    revs
 }
 
 /// DVC's `collect`: groups in the order active, successful, queued, failed, each

@@ -26,7 +26,7 @@ pub use experiments::{ExpDiff, ExpRun, FileResult, Finished, Side};
 pub use models::Models;
 pub use pipeline::{Graph, StageAdded, StageFlags, StageLine, files_to_commit};
 pub use plots::{PlotOptions, Written};
-pub use queue::{DvcQueued, QueueStatus};
+pub use queue::{DvcQueued, EntryLog, QueueStatus};
 pub use remotes::RemoteRow;
 pub use runs::RunLog;
 

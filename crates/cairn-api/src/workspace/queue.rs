@@ -21,7 +21,7 @@ pub struct DvcQueued {
     pub name: Option<String>,
     /// The baseline commit.
     pub baseline: String,
-    /// `queued`, `success` or `failed`.
+    /// `running`, `queued`, `success` or `failed`.
     pub state: &'static str,
     /// When it was queued (seconds since the epoch).
     pub queued_s: Option<i64>,
@@ -29,8 +29,23 @@ pub struct DvcQueued {
     pub task_id: String,
 }
 
-/// Both queues: Cairn's entries, then DVC's queued tasks, then DVC's finished ones
-/// (failed first), as `dvc queue status` lists them.
+/// A queue entry's log, from either queue.
+#[derive(Debug, Clone)]
+pub struct EntryLog {
+    /// The experiment's name.
+    pub name: String,
+    /// `queued`, `running`, `success` or `failed`.
+    pub state: String,
+    /// The SSH worker it runs on (its URL), none for this machine.
+    pub worker: Option<String>,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The log so far.
+    pub text: String,
+}
+
+/// Both queues: Cairn's entries, then DVC's running tasks, its queued ones and its
+/// finished ones (failed first), as `dvc queue status` lists them.
 #[derive(Debug, Clone)]
 pub struct QueueStatus {
     /// Cairn's queue.
@@ -77,40 +92,85 @@ impl Workspace {
         queue::reap(self.root())?;
         let entries = queue::list(self.root())?;
         let git = self.git()?;
-        let mut dvc: Vec<DvcQueued> = dvc_queue::queued_with_times(&git)?
+        let task = |q: dvc_queue::DvcQueued, state: &'static str| DvcQueued {
+            queued_s: git.commit_time(&q.stash_rev).ok(),
+            id: q.stash_rev,
+            name: q.name,
+            baseline: q.baseline_rev,
+            state,
+            task_id: q.task_id,
+        };
+        let mut dvc: Vec<DvcQueued> = dvc_queue::list_active(self.root())?
             .into_iter()
-            .map(|(q, t)| DvcQueued {
-                id: q.stash_rev,
-                name: q.name,
-                baseline: q.baseline_rev,
-                state: "queued",
-                queued_s: t,
-                task_id: q.task_id,
-            })
+            .map(|a| task(a.entry, "running"))
             .collect();
+        dvc.extend(
+            dvc_queue::list_queued(self.root())?
+                .into_iter()
+                .map(|q| task(q, "queued")),
+        );
         let mut done = dvc_queue::list_done(self.root())?;
         done.sort_by_key(|d| matches!(d.state, DoneState::Success { .. }));
-        dvc.extend(done.into_iter().map(|d| DvcQueued {
-            queued_s: git.commit_time(&d.entry.stash_rev).ok(),
-            state: match d.state {
+        dvc.extend(done.into_iter().map(|d| {
+            let state = match d.state {
                 DoneState::Success { .. } => "success",
                 DoneState::Failed => "failed",
-            },
-            id: d.entry.stash_rev,
-            name: d.entry.name,
-            baseline: d.entry.baseline_rev,
-            task_id: d.entry.task_id,
+            };
+            task(d.entry, state)
         }));
         Ok(QueueStatus { entries, dvc })
     }
 
-    /// A queued experiment (by name or id prefix) and its log.
-    pub fn queue_log(&self, experiment: &str) -> Result<(Entry, String)> {
+    /// A queued experiment (by name or id prefix) of either queue, and its log so far.
+    pub fn queue_log(&self, experiment: &str) -> Result<EntryLog> {
         let found = queue::list(self.root())?
             .into_iter()
             .find(|e| e.name == experiment || e.id.starts_with(experiment));
-        let Some(e) = found else {
-            if dvc_queue::find_queued(self.root(), experiment)?.is_some() {
+        if let Some(e) = found {
+            let text =
+                std::fs::read_to_string(queue::log_path(self.root(), &e.id)).unwrap_or_default();
+            return Ok(EntryLog {
+                name: e.name,
+                state: e.state.label().to_ascii_lowercase(),
+                worker: e.worker,
+                error: e.error,
+                text,
+            });
+        }
+        self.dvc_task_log(experiment)
+    }
+
+    /// The log of a task DVC's worker runs or ran (`dvc queue logs`): its process's
+    /// output file.
+    fn dvc_task_log(&self, experiment: &str) -> Result<EntryLog> {
+        let root = self.root();
+        let mut taken: Vec<(
+            dvc_queue::DvcQueued,
+            &'static str,
+            Option<dvc_queue::ProcInfo>,
+        )> = dvc_queue::list_active(root)?
+            .into_iter()
+            .map(|a| (a.entry, "running", a.proc))
+            .collect();
+        taken.extend(dvc_queue::list_done(root)?.into_iter().map(|d| {
+            let state = match d.state {
+                DoneState::Success { .. } => "success",
+                DoneState::Failed => "failed",
+            };
+            (d.entry, state, d.proc)
+        }));
+        // DVC's `match_queue_entry_by_name`: a name first, then a commit prefix.
+        let hex = !experiment.is_empty() && experiment.bytes().all(|b| b.is_ascii_hexdigit());
+        let pick = taken
+            .iter()
+            .position(|(q, ..)| q.name.as_deref() == Some(experiment))
+            .or_else(|| {
+                taken.iter().position(|(q, ..)| {
+                    hex && q.stash_rev.starts_with(&experiment.to_ascii_lowercase())
+                })
+            });
+        let Some(i) = pick else {
+            if dvc_queue::find_queued(root, experiment)?.is_some() {
                 return Err(WorkspaceError::Invalid(format!(
                     "experiment '{experiment}' is in dvc's queue but has not been started"
                 )));
@@ -119,8 +179,21 @@ impl Workspace {
                 "no queued experiment '{experiment}'"
             )));
         };
-        let log = std::fs::read_to_string(queue::log_path(self.root(), &e.id)).unwrap_or_default();
-        Ok((e, log))
+        let (q, state, proc) = taken.swap_remove(i);
+        let Some(path) = proc.and_then(|p| p.stdout) else {
+            return Err(WorkspaceError::NotFound(format!(
+                "no output logs found for experiment '{experiment}' (dvc's worker has not \
+                 started it yet, or it failed during setup)"
+            )));
+        };
+        let text = std::fs::read_to_string(&path).unwrap_or_default();
+        Ok(EntryLog {
+            name: q.name.unwrap_or_else(|| q.stash_rev[..7].to_string()),
+            state: state.into(),
+            worker: None,
+            error: (state == "failed").then(|| "Experiment run failed".to_string()),
+            text,
+        })
     }
 
     /// Removes queued experiments (by name or id prefix; `all`: every one; `done`: the

@@ -195,7 +195,7 @@ pub fn run(args: QueueArgs) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Logs(a) => {
-            print!("{}", ws.queue_log(&a.experiment)?.1);
+            print!("{}", ws.queue_log(&a.experiment)?.text);
             Ok(ExitCode::SUCCESS)
         }
         QueueCommand::Remove(a) => {
