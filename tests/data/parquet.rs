@@ -123,6 +123,8 @@ fn parquet_tables_preview_and_compare_as_pyarrow_reads_them() {
             (22, "list"),
             (23, "struct"),
             (24, "map"),
+            (25, "timestamp[us, Europe/Paris]"),
+            (26, "timestamp[ms, -03:30]"),
         ] {
             c.check(types[col] == want, || {
                 format!("{file}: column {col} typed {}, want {want}", types[col])

@@ -68,6 +68,8 @@ def make_rows(rng, n, start):
         cols["tags"].append(maybe(rng, [maybe(rng, rng.randint(-5, 5)) for _ in range(rng.randint(0, 4))]))
         cols["point"].append(maybe(rng, {"x": maybe(rng, rng.randint(0, 9)), "y": maybe(rng, text(rng)[:3])}))
         cols["attrs"].append(maybe(rng, [(k, rng.randint(0, 99)) for k in rng.sample(["a", "b", "c"], rng.randint(0, 3))]))
+        cols["ts_paris"].append(maybe(rng, ms * 1000 + rng.choice([0, rng.randint(0, 999)])))
+        cols["ts_offset"].append(maybe(rng, ms))
     return cols
 
 
@@ -97,6 +99,9 @@ SCHEMA = [
     ("tags", pa.list_(pa.int64())),
     ("point", pa.struct([("x", pa.int64()), ("y", pa.string())])),
     ("attrs", pa.map_(pa.string(), pa.int64())),
+    # Zoned: shown in their zone (DST, and Paris' +00:09:21 before 1911), as str() does.
+    ("ts_paris", pa.timestamp("us", tz="Europe/Paris")),
+    ("ts_offset", pa.timestamp("ms", tz="-03:30")),
 ]
 
 

@@ -440,7 +440,12 @@ fn parse_message(bytes: &[u8]) -> Result<Option<DvcQueued>, String> {
         return Ok(None);
     }
     let body = match msg.properties.body_encoding.as_deref() {
-        Some("base64") => base64_decode(&msg.body).ok_or("body is not valid base64")?,
+        Some("base64") => {
+            use base64::Engine as _;
+            base64::engine::general_purpose::STANDARD
+                .decode(msg.body.trim())
+                .map_err(|e| format!("body is not valid base64: {e}"))?
+        }
         None => msg.body.into_bytes(),
         Some(other) => return Err(format!("unknown body encoding '{other}'")),
     };
@@ -469,41 +474,6 @@ fn parse_message(bytes: &[u8]) -> Result<Option<DvcQueued>, String> {
     }))
 }
 
-/// Standard-alphabet base64 with padding (what kombu writes). Written out because
-/// these short bodies are its only use, not worth a dependency.
-fn base64_decode(s: &str) -> Option<Vec<u8>> {
-    fn val(c: u8) -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
-            _ => return None,
-        } as u32)
-    }
-    let s: Vec<u8> = s.bytes().filter(|b| !b.is_ascii_whitespace()).collect();
-    if !s.len().is_multiple_of(4) {
-        return None;
-    }
-    let mut out = Vec::with_capacity(s.len() / 4 * 3);
-    for (i, chunk) in s.chunks(4).enumerate() {
-        let last = i + 1 == s.len() / 4;
-        let pad = chunk.iter().rev().take_while(|&&b| b == b'=').count();
-        if pad > 2 || (pad > 0 && !last) {
-            return None;
-        }
-        let mut n = 0u32;
-        for &b in &chunk[..4 - pad] {
-            n = (n << 6) | val(b)?;
-        }
-        n <<= 6 * pad as u32;
-        let bytes = [(n >> 16) as u8, (n >> 8) as u8, n as u8];
-        out.extend_from_slice(&bytes[..3 - pad]);
-    }
-    Some(out)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -530,16 +500,5 @@ mod tests {
         assert!(parse_message(b"{").is_err());
         let bad_body = MSG.replace(r#""body": "W1t7"#, r#""body": "!!!!W1t7"#);
         assert!(parse_message(bad_body.as_bytes()).is_err());
-    }
-
-    #[test]
-    fn base64() {
-        assert_eq!(base64_decode("").unwrap(), b"");
-        assert_eq!(base64_decode("Zg==").unwrap(), b"f");
-        assert_eq!(base64_decode("Zm8=").unwrap(), b"fo");
-        assert_eq!(base64_decode("Zm9v").unwrap(), b"foo");
-        assert_eq!(base64_decode("Zm9vYmFy").unwrap(), b"foobar");
-        assert!(base64_decode("Zm9").is_none());
-        assert!(base64_decode("Zg==Zm9v").is_none());
     }
 }

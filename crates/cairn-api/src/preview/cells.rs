@@ -3,9 +3,12 @@
 //! `[1, None]`, `{'x': 'a'}`), so a preview reads like the notebook that wrote the file.
 //! Nanosecond timestamps print their nine digits, as pandas' `Timestamp` does; values
 //! nested in lists, structs and maps are Python literals, with dates and times in the
-//! same ISO form as at the top level. A timestamp stored with a zone is shown in UTC
-//! (`+00:00`): Parquet records only that it is UTC-adjusted, the zone's name lives in
-//! pyarrow's own metadata.
+//! same ISO form as at the top level. A top-level timestamp column with a time zone is
+//! shown in that zone with its offset (`+01:00`, `+00:09:21` for Paris before 1911), as
+//! Python's `str()` of the zoned datetime does — the zone comes from pyarrow's stored
+//! schema ([`super::arrow_zones`]), looked up in the system's tz database; without one
+//! (another writer, an unknown zone, a nested value) a UTC-adjusted timestamp is shown
+//! in UTC (`+00:00`).
 
 use cairn_core::pyfloat;
 use cairn_pipeline::data::py_repr_str;
@@ -16,11 +19,32 @@ use parquet::schema::types::Type;
 
 /// What the column's schema says about values the record reader leaves as plain
 /// integers (nanosecond times) or whose zone it drops (UTC timestamps).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone)]
 pub(super) enum Hint {
     None,
-    Timestamp { unit: Unit, utc: bool },
-    Time { unit: Unit },
+    Timestamp {
+        unit: Unit,
+        utc: bool,
+        zone: Option<jiff::tz::TimeZone>,
+    },
+    Time {
+        unit: Unit,
+    },
+}
+
+/// A zone as Arrow writes it: an IANA name (`Europe/Paris`) or a fixed offset
+/// (`+05:30`, `-03:30`); `None` when the system's tz database does not know it.
+pub(super) fn time_zone(name: &str) -> Option<jiff::tz::TimeZone> {
+    let b = name.as_bytes();
+    if name.len() == 6 && matches!(b[0], b'+' | b'-') && b[3] == b':' {
+        let h: i32 = name[1..3].parse().ok()?;
+        let m: i32 = name[4..6].parse().ok()?;
+        let secs = (h * 3600 + m * 60) * if b[0] == b'-' { -1 } else { 1 };
+        return jiff::tz::Offset::from_seconds(secs)
+            .ok()
+            .map(jiff::tz::TimeZone::fixed);
+    }
+    jiff::tz::TimeZone::get(name).ok()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -56,12 +80,13 @@ fn unit(u: &TimeUnit) -> Unit {
     }
 }
 
-/// The hint for a top-level column.
-pub(super) fn hint(t: &Type) -> Hint {
+/// The hint for a top-level column, whose Arrow type names `zone`.
+pub(super) fn hint(t: &Type, zone: Option<&str>) -> Hint {
     match t.get_basic_info().logical_type_ref() {
         Some(LogicalType::Timestamp(ts)) => Hint::Timestamp {
             unit: unit(&ts.unit),
             utc: ts.is_adjusted_to_u_t_c,
+            zone: zone.filter(|_| ts.is_adjusted_to_u_t_c).and_then(time_zone),
         },
         Some(LogicalType::Time(tt)) => Hint::Time {
             unit: unit(&tt.unit),
@@ -70,8 +95,9 @@ pub(super) fn hint(t: &Type) -> Hint {
     }
 }
 
-/// A short type name for the column header, in pyarrow's words where they exist.
-pub(super) fn type_label(t: &Type) -> String {
+/// A short type name for the column header, in pyarrow's words where they exist; a
+/// zoned timestamp's names its zone.
+pub(super) fn type_label(t: &Type, zone: Option<&str>) -> String {
     use parquet::basic::Type as Physical;
     let info = t.get_basic_info();
     match info.logical_type_ref() {
@@ -88,7 +114,9 @@ pub(super) fn type_label(t: &Type) -> String {
         }
         Some(LogicalType::Timestamp(ts)) => {
             let u = unit(&ts.unit).label();
-            return if ts.is_adjusted_to_u_t_c {
+            return if let Some(z) = zone.filter(|_| ts.is_adjusted_to_u_t_c) {
+                format!("timestamp[{u}, {z}]")
+            } else if ts.is_adjusted_to_u_t_c {
                 format!("timestamp[{u}, UTC]")
             } else {
                 format!("timestamp[{u}]")
@@ -125,18 +153,20 @@ pub(super) fn type_label(t: &Type) -> String {
 }
 
 /// A top-level cell; `None` for a missing value.
-pub(super) fn cell(f: &Field, hint: Hint) -> Option<String> {
+pub(super) fn cell(f: &Field, hint: &Hint) -> Option<String> {
     Some(match (f, hint) {
         (Field::Null, _) => return None,
         (Field::Str(s), _) => s.clone(),
-        (Field::Long(v), Hint::Timestamp { unit, utc }) => timestamp(*v, unit, utc),
-        (Field::TimestampMillis(v), Hint::Timestamp { utc, .. }) => {
-            timestamp(*v, Unit::Millis, utc)
+        (Field::Long(v), Hint::Timestamp { unit, utc, zone }) => {
+            timestamp(*v, *unit, *utc, zone.as_ref())
         }
-        (Field::TimestampMicros(v), Hint::Timestamp { utc, .. }) => {
-            timestamp(*v, Unit::Micros, utc)
+        (Field::TimestampMillis(v), Hint::Timestamp { utc, zone, .. }) => {
+            timestamp(*v, Unit::Millis, *utc, zone.as_ref())
         }
-        (Field::Long(v), Hint::Time { unit }) => time(*v, unit),
+        (Field::TimestampMicros(v), Hint::Timestamp { utc, zone, .. }) => {
+            timestamp(*v, Unit::Micros, *utc, zone.as_ref())
+        }
+        (Field::Long(v), Hint::Time { unit }) => time(*v, *unit),
         _ => literal(f, false),
     })
 }
@@ -164,8 +194,8 @@ fn literal(f: &Field, quoted: bool) -> String {
         Field::Date(days) => date(*days as i64),
         Field::TimeMillis(v) => time(*v as i64, Unit::Millis),
         Field::TimeMicros(v) => time(*v, Unit::Micros),
-        Field::TimestampMillis(v) => timestamp(*v, Unit::Millis, false),
-        Field::TimestampMicros(v) => timestamp(*v, Unit::Micros, false),
+        Field::TimestampMillis(v) => timestamp(*v, Unit::Millis, false, None),
+        Field::TimestampMicros(v) => timestamp(*v, Unit::Micros, false, None),
         Field::Group(row) => {
             let items: Vec<String> = row
                 .get_column_iter()
@@ -317,15 +347,36 @@ fn split(v: i64, unit: Unit) -> (i64, i64) {
     (v.div_euclid(per), v.rem_euclid(per) * (1_000_000_000 / per))
 }
 
-fn timestamp(v: i64, unit: Unit, utc: bool) -> String {
+fn timestamp(v: i64, unit: Unit, utc: bool, zone: Option<&jiff::tz::TimeZone>) -> String {
     let (secs, nanos) = split(v, unit);
-    let day = secs.div_euclid(86_400);
-    let zone = if utc { "+00:00" } else { "" };
+    let offset = match (utc, zone) {
+        (false, _) => None,
+        (true, None) => Some(0),
+        (true, Some(tz)) => Some(
+            jiff::Timestamp::from_second(secs)
+                .map(|t| tz.to_offset(t).seconds())
+                .unwrap_or(0),
+        ),
+    };
+    let local = secs + i64::from(offset.unwrap_or(0));
     format!(
-        "{} {}{zone}",
-        date(day),
-        clock(secs.rem_euclid(86_400), nanos)
+        "{} {}{}",
+        date(local.div_euclid(86_400)),
+        clock(local.rem_euclid(86_400), nanos),
+        offset.map(offset_text).unwrap_or_default()
     )
+}
+
+/// An offset as Python's `datetime` prints it: `+01:00`, `-03:30`, `+00:09:21`.
+fn offset_text(seconds: i32) -> String {
+    let sign = if seconds < 0 { '-' } else { '+' };
+    let s = seconds.unsigned_abs();
+    let (h, m, sec) = (s / 3600, s / 60 % 60, s % 60);
+    if sec == 0 {
+        format!("{sign}{h:02}:{m:02}")
+    } else {
+        format!("{sign}{h:02}:{m:02}:{sec:02}")
+    }
 }
 
 fn time(v: i64, unit: Unit) -> String {
@@ -344,21 +395,37 @@ mod tests {
         assert_eq!(date(-1), "1969-12-31");
         assert_eq!(date(11_016), "2000-02-29");
         assert_eq!(
-            timestamp(1_704_164_645_000_000, Unit::Micros, false),
+            timestamp(1_704_164_645_000_000, Unit::Micros, false, None),
             "2024-01-02 03:04:05"
         );
         assert_eq!(
-            timestamp(1_704_164_645_123_000, Unit::Micros, true),
+            timestamp(1_704_164_645_123_000, Unit::Micros, true, None),
             "2024-01-02 03:04:05.123000+00:00"
         );
         assert_eq!(
-            timestamp(1_704_164_645_123_456_789, Unit::Nanos, false),
+            timestamp(1_704_164_645_123_456_789, Unit::Nanos, false, None),
             "2024-01-02 03:04:05.123456789"
         );
         assert_eq!(
-            timestamp(-1, Unit::Millis, false),
+            timestamp(-1, Unit::Millis, false, None),
             "1969-12-31 23:59:59.999000"
         );
+        let paris = time_zone("Europe/Paris");
+        assert!(paris.is_some(), "the system's tz database has Europe/Paris");
+        // Winter, summer, and before 1911 (Paris mean time).
+        for (v, want) in [
+            (1_704_164_645_000, "2024-01-02 04:04:05+01:00"),
+            (1_719_889_445_000, "2024-07-02 05:04:05+02:00"),
+            (-2_000_000_000_000, "1906-08-16 20:36:01+00:09:21"),
+        ] {
+            assert_eq!(timestamp(v, Unit::Millis, true, paris.as_ref()), want);
+        }
+        let fixed = time_zone("-03:30");
+        assert_eq!(
+            timestamp(0, Unit::Micros, true, fixed.as_ref()),
+            "1969-12-31 20:30:00-03:30"
+        );
+        assert!(time_zone("Mars/Olympus_Mons").is_none());
         assert_eq!(time(3_723_000, Unit::Millis), "01:02:03");
         assert_eq!(time(3_723_000_000_001, Unit::Nanos), "01:02:03.000000001");
     }

@@ -4,6 +4,7 @@
 //! (rows or files added and removed). A version not in the cache falls back to the work
 //! tree's copy when it is the current one.
 
+mod arrow_zones;
 mod cells;
 mod delimited;
 mod jsonl;

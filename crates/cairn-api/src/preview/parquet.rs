@@ -8,6 +8,7 @@ use std::path::Path;
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use parquet::record::Row as Record;
 
+use super::arrow_zones;
 use super::cells::{self, Hint};
 use super::{Row, Table, TableHead};
 use crate::error::{ApiError, ApiResult, ErrorCode, io_error};
@@ -31,16 +32,17 @@ struct Schema {
 }
 
 fn schema(reader: &SerializedFileReader<File>) -> Schema {
-    let root = reader
-        .metadata()
-        .file_metadata()
-        .schema_descr()
-        .root_schema();
-    let fields = root.get_fields();
+    let meta = reader.metadata().file_metadata();
+    let zones = arrow_zones::zones(meta.key_value_metadata());
+    let fields = meta.schema_descr().root_schema().get_fields();
+    let zone = |f: &parquet::schema::types::Type| zones.get(f.name()).map(String::as_str);
     Schema {
         columns: fields.iter().map(|f| f.name().to_string()).collect(),
-        types: fields.iter().map(|f| cells::type_label(f)).collect(),
-        hints: fields.iter().map(|f| cells::hint(f)).collect(),
+        types: fields
+            .iter()
+            .map(|f| cells::type_label(f, zone(f)))
+            .collect(),
+        hints: fields.iter().map(|f| cells::hint(f, zone(f))).collect(),
     }
 }
 
@@ -48,7 +50,7 @@ fn row(record: &Record, hints: &[Hint]) -> Row {
     record
         .get_column_iter()
         .enumerate()
-        .map(|(i, (_, f))| cells::cell(f, hints.get(i).copied().unwrap_or(Hint::None)))
+        .map(|(i, (_, f))| cells::cell(f, hints.get(i).unwrap_or(&Hint::None)))
         .collect()
 }
 
