@@ -74,6 +74,8 @@ command -v pkg-config >/dev/null || MISSING+=(pkg-config)
 pkg-config --exists openssl 2>/dev/null || MISSING+=(libssl-dev)
 # Cairn's SSH remotes run the OpenSSH client (the test's server is Python's asyncssh).
 command -v ssh-keygen >/dev/null || MISSING+=(openssh-client)
+# Zoned timestamps in previews (and pyarrow's reading of them) use the tz database.
+[[ -e /usr/share/zoneinfo/Europe/Paris ]] || MISSING+=(tzdata)
 # npm installs the UI's packages, and Azurite for the Azure remote test (step 2).
 command -v npm >/dev/null || MISSING+=(nodejs npm)
 if ((${#MISSING[@]})); then
