@@ -294,3 +294,79 @@ fn versions_registered_and_promoted_in_cairn_read_the_same_in_gto() {
     same_registry(&mut c, &repo, "after the refusals (nothing written)");
     c.finish();
 }
+
+/// A `.gto` with `stages:` restricts assignments in both tools: gto and cairn (the CLI
+/// and the app) refuse a stage it does not list and nothing is written; a listed stage
+/// goes through and reads the same in both. The app offers the listed stages.
+#[test]
+fn gto_config_stages_restrict_assignments_in_both_tools() {
+    let repo = TestRepo::new();
+    repo.write(".gto", "stages: [dev, prod]\n");
+    commit(&repo, "one");
+    gto(&repo, &["register", "model", "--version", "v1.0.0"]);
+    let mut c = Checks::new(".gto stages");
+    let bin = cairn_e2e::dvc_bin().parent().unwrap().join("gto");
+    let theirs = repo.run(
+        &bin,
+        [
+            "assign",
+            "model",
+            "--version",
+            "v1.0.0",
+            "--stage",
+            "staging",
+        ],
+    );
+    c.check(!theirs.status.success(), || {
+        "gto assigned a stage .gto does not list".into()
+    });
+    let ours = Tool::Cairn.run(&repo, ["models", "assign", "model", "v1.0.0", "staging"]);
+    c.check(
+        !ours.success()
+            && ours
+                .stderr()
+                .contains("not a stage .gto allows (dev, prod)"),
+        || format!("cairn models assign staging: {ours}"),
+    );
+    let data = tempfile::tempdir().unwrap();
+    let api = cairn_api::Api::new(cairn_api::ApiConfig {
+        data_dir: Some(data.path().to_path_buf()),
+        ..Default::default()
+    })
+    .unwrap();
+    let project = repo.path().canonicalize().unwrap().display().to_string();
+    let assign = |stage: &str| {
+        std::thread::sleep(Duration::from_millis(1100));
+        api.assign_stage(cairn_api::dto::AssignStageArgs {
+            project: project.clone(),
+            name: "model".into(),
+            version: "v1.0.0".into(),
+            stage: stage.into(),
+        })
+    };
+    let refused = assign("staging").unwrap_err();
+    c.check(refused.message.contains("not a stage .gto allows"), || {
+        format!("the app's refusal: {refused:?}")
+    });
+    let tags = repo.git_ok(["tag"]);
+    c.check(!tags.contains("staging"), || {
+        format!("a refused assignment left a tag: {tags}")
+    });
+    let view = assign("prod").unwrap();
+    c.check(
+        view.allowed_stages == Some(vec!["dev".to_string(), "prod".to_string()]),
+        || format!("the app offers .gto's stages: {:?}", view.allowed_stages),
+    );
+    let shown = same_registry(&mut c, &repo, "a listed stage assigned by cairn");
+    c.check(shown["model"]["stage"]["prod"] == "v1.0.0", || {
+        format!("gto sees prod: {shown}")
+    });
+    // A broken `.gto` is named with its line when a write needs it.
+    repo.write(".gto", "stages: prod\n");
+    let broken = assign("dev").unwrap_err();
+    c.check(
+        broken.line == Some(1) && broken.message.contains("`stages` must be a list"),
+        || format!("a broken .gto: {broken:?}"),
+    );
+    c.finish();
+}

@@ -1330,6 +1330,9 @@ pub struct ModelsView {
     pub models: Vec<ModelView>,
     /// The stages in use, sorted (the table's columns).
     pub stages: Vec<String>,
+    /// The stages `.gto` allows (`stages:`), if it restricts them: only these can be
+    /// assigned.
+    pub allowed_stages: Option<Vec<String>>,
 }
 
 /// Registers a commit as a model version (`gto register`).

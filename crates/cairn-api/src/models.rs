@@ -8,6 +8,7 @@ use cairn_git::Git;
 use cairn_pipeline::LocalFs;
 
 use crate::workspace::Models;
+use cairn_exp::registry::config::GtoConfig;
 use cairn_exp::registry::write::RegistryError;
 
 use crate::dto::*;
@@ -18,7 +19,14 @@ use crate::{Api, ApiResult, project_root};
 pub(crate) fn registry_error(e: RegistryError) -> ApiError {
     let code = match e {
         RegistryError::Git(g) => return ApiError::from(g),
-        RegistryError::BadName(_) | RegistryError::BadVersion(_) => ErrorCode::InvalidArguments,
+        RegistryError::Config(c) => {
+            let file = c.path.display().to_string();
+            let line = c.line.map(|l| l as u32);
+            return ApiError::new(ErrorCode::InvalidArguments, c.to_string()).at(file, line);
+        }
+        RegistryError::BadName(_)
+        | RegistryError::BadVersion(_)
+        | RegistryError::UnknownStage { .. } => ErrorCode::InvalidArguments,
         RegistryError::NoSuchVersion { .. } => ErrorCode::NotFound,
         _ => ErrorCode::Conflict,
     };
@@ -72,9 +80,13 @@ impl Api {
     /// `list_models`.
     pub fn list_models(&self, args: ProjectArgs) -> ApiResult<ModelsView> {
         let root = project_root(&args.project)?;
-        let registry = match Git::discover(&root) {
-            Ok(git) => Registry::load(&git)?,
-            Err(_) => Registry::default(),
+        let (registry, config) = match Git::discover(&root) {
+            // A broken `.gto` only restricts nothing here; assigning names its line.
+            Ok(git) => (
+                Registry::load(&git)?,
+                GtoConfig::load(git.root()).unwrap_or_default(),
+            ),
+            Err(_) => (Registry::default(), GtoConfig::default()),
         };
         let declared = declared(&root);
         let field = |name: &str, key: &str| {
@@ -141,6 +153,7 @@ impl Api {
         Ok(ModelsView {
             models,
             stages: registry.stages,
+            allowed_stages: config.stages,
         })
     }
 }

@@ -510,7 +510,12 @@ models: Array<ModelView>,
 /**
  * The stages in use, sorted (the table's columns).
  */
-stages: Array<string>, };
+stages: Array<string>, 
+/**
+ * The stages `.gto` allows (`stages:`), if it restricts them: only these can be
+ * assigned.
+ */
+allowedStages: Array<string> | null, };
 
 export type RegisterModelArgs = { project: string, 
 /**

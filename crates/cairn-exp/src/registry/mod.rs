@@ -14,6 +14,7 @@
 //! Tags made within the same second are ordered as GTO orders them only as far as their
 //! names do; GTO itself is ambiguous there.
 
+pub mod config;
 pub mod tag;
 pub mod write;
 
@@ -305,11 +306,21 @@ pub struct Registry {
 }
 
 impl Registry {
-    /// The registry from `git`'s tags (a repository without any has an empty one).
+    /// The registry from `git`'s tags (a repository without any has an empty one). Its
+    /// stages are those `.gto` lists, in its order, when it lists some (as `gto show`'s
+    /// columns are; an unreadable `.gto` lists none here, and refuses writes).
     pub fn load(git: &Git) -> Result<Registry, cairn_git::GitError> {
         let tags = git.annotated_tags()?;
         let commit_time = |c: &str| git.commit_time(c).unwrap_or(0);
-        Ok(Registry::from_tags(&tags, commit_time))
+        let mut registry = Registry::from_tags(&tags, commit_time);
+        if let Ok(config::GtoConfig {
+            stages: Some(stages),
+            ..
+        }) = config::GtoConfig::load(git.root())
+        {
+            registry.stages = stages;
+        }
+        Ok(registry)
     }
 
     /// The registry from `tags`; `commit_time` gives a commit's time.

@@ -1,11 +1,13 @@
 //! Registering a version and assigning a stage, as `gto register` and `gto assign` do:
 //! the same annotated tags (`model@v1.2.0`; `model#prod#N` with N one past the
 //! artifact's highest counter), the same messages, and the same refusals — a commit
-//! already registered, a version taken, a version already in the stage.
+//! already registered, a version taken, a version already in the stage, a stage `.gto`
+//! does not list.
 
 use cairn_git::{Git, GitError};
 
 use super::Registry;
+use super::config::GtoConfig;
 use super::tag::{self, valid_artifact, valid_name};
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +34,10 @@ pub enum RegistryError {
         version: String,
         stage: String,
     },
+    #[error("`{stage}` is not a stage .gto allows ({}); pick one of those, or add it to .gto's `stages`", allowed.join(", "))]
+    UnknownStage { stage: String, allowed: Vec<String> },
+    #[error(transparent)]
+    Config(#[from] super::config::ConfigError),
     #[error(transparent)]
     Git(#[from] GitError),
 }
@@ -98,6 +104,13 @@ pub fn assign(git: &Git, name: &str, version: &str, stage: &str) -> Result<Strin
     }
     if !valid_name(stage) {
         return Err(RegistryError::BadName(stage.to_string()));
+    }
+    let config = GtoConfig::load(git.root())?;
+    if !config.allows_stage(stage) {
+        return Err(RegistryError::UnknownStage {
+            stage: stage.to_string(),
+            allowed: config.stages.unwrap_or_default(),
+        });
     }
     let registry = Registry::load(git)?;
     let found = registry

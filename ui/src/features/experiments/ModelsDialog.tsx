@@ -158,6 +158,7 @@ export function ModelsDialog(props: { project: string; view: ModelsView; onChang
                             list="model-stages"
                             size={8}
                             placeholder="stage"
+                            title={view.allowedStages ? `.gto allows: ${view.allowedStages.join(", ")}` : undefined}
                             aria-label={`Stage for ${m.name} ${v.version}`}
                             value={stageFor[`${m.name} ${v.version}`] ?? ""}
                             onChange={(e) => setStageFor({ ...stageFor, [`${m.name} ${v.version}`]: e.target.value })}
@@ -181,7 +182,7 @@ export function ModelsDialog(props: { project: string; view: ModelsView; onChang
           </section>
         ))}
       <datalist id="model-stages">
-        {["dev", "staging", "prod", ...view.stages.filter((s) => !["dev", "staging", "prod"].includes(s))].map((s) => (
+        {(view.allowedStages ?? ["dev", "staging", "prod", ...view.stages.filter((s) => !["dev", "staging", "prod"].includes(s))]).map((s) => (
           <option key={s} value={s} />
         ))}
       </datalist>

@@ -15,6 +15,7 @@ const version = (v: string, commit: string, stages: string[], active = true, reg
 
 const view: ModelsView = {
   stages: ["dev", "prod"],
+  allowedStages: null,
   models: [
     {
       name: "classifier",
