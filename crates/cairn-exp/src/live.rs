@@ -17,7 +17,8 @@ use crate::series::Series;
 use crate::snapshot::Snapshot;
 
 /// Points kept per series: enough for a chart, small enough to send every second. The
-/// whole series arrives with the experiment's commit.
+/// whole series arrives with the experiment's commit — or, for a run in a worktree on
+/// this machine, is read from there whenever a chart asks ([`series_in_place`]).
 const POINTS: usize = 1000;
 
 /// How often the working copy is read.
@@ -51,7 +52,7 @@ impl Live {
 /// the file system's clock: its timestamps are coarser than [`SystemTime::now`] and may
 /// lag it, so it is read from a file written now.
 pub fn start(wt: &Path) -> SystemTime {
-    let marker = wt.join(".dvc").join("tmp").join("cairn-live-since");
+    let marker = marker(wt);
     let stamped = marker.parent().map(std::fs::create_dir_all);
     match stamped.map(|_| std::fs::write(&marker, b"")) {
         Some(Ok(())) => std::fs::metadata(&marker)
@@ -61,9 +62,34 @@ pub fn start(wt: &Path) -> SystemTime {
     }
 }
 
+/// The file whose time [`start`] stamps.
+fn marker(wt: &Path) -> PathBuf {
+    wt.join(".dvc").join("tmp").join("cairn-live-since")
+}
+
 /// What the working copy at `wt` holds that was written after `since` (the baseline's
 /// files, checked out before the run began, are not this run's results).
 pub fn read(wt: &Path, since: SystemTime) -> Live {
+    read_with(wt, since, Some(POINTS))
+}
+
+/// Every point of the step series running entry `id` has logged so far, when it runs
+/// in a worktree on this machine (`None` otherwise: a worker's run is known only by the
+/// readings it sends). A long run's chart can then be zoomed to its full resolution
+/// while it trains.
+pub fn series_in_place(root: &Path, id: &str) -> Option<Vec<Series>> {
+    // Only while it runs: its readings are kept until it ends.
+    if !path(root, id).is_file() || load(root, id).is_none() {
+        return None;
+    }
+    let wt = crate::queue::worktree_path(root, id);
+    let since = std::fs::metadata(marker(&wt))
+        .and_then(|m| m.modified())
+        .ok()?;
+    Some(read_with(&wt, since, None).series)
+}
+
+fn read_with(wt: &Path, since: SystemTime, points: Option<usize>) -> Live {
     let fresh = |rel: &str| {
         std::fs::metadata(wt.join(rel))
             .and_then(|m| m.modified())
@@ -83,7 +109,9 @@ pub fn read(wt: &Path, since: SystemTime) -> Live {
         .into_iter()
         .filter(|s| fresh(&s.file))
         .map(|mut s| {
-            s.points = crate::series::decimate(&s.points, POINTS, None);
+            if let Some(n) = points {
+                s.points = crate::series::decimate(&s.points, n, None);
+            }
             s
         })
         .collect();
@@ -187,6 +215,45 @@ mod tests {
         assert_eq!(loss.points.last().unwrap().0, 4999.0);
         let back: Live = serde_json::from_str(&serde_json::to_string(&live).unwrap()).unwrap();
         assert_eq!(back, live);
+    }
+
+    #[test]
+    fn a_run_in_a_worktree_here_is_charted_at_full_resolution() {
+        let dir = tempfile::tempdir().unwrap();
+        let root = dir.path();
+        let id = "abc123";
+        let init = std::process::Command::new("git")
+            .args(["init", "-q"])
+            .current_dir(root)
+            .status()
+            .unwrap();
+        assert!(init.success());
+        let wt = crate::queue::worktree_path(root, id);
+        std::fs::create_dir_all(wt.join("dvclive/plots/metrics")).unwrap();
+        std::fs::write(
+            wt.join("dvc.yaml"),
+            "stages:\n  train:\n    cmd: python train.py\n",
+        )
+        .unwrap();
+        let since = start(&wt);
+        std::thread::sleep(Duration::from_millis(20));
+        let mut tsv = String::from("step\tloss\n");
+        for i in 0..5000 {
+            tsv.push_str(&format!("{i}\t{}\n", (i % 7) as f64));
+        }
+        std::fs::write(wt.join("dvclive/plots/metrics/loss.tsv"), tsv).unwrap();
+        // Not running (no readings kept): nothing read in place.
+        assert_eq!(series_in_place(root, id), None);
+        save(root, id, &serde_json::to_string(&read(&wt, since)).unwrap());
+        let decimated = load(root, id).unwrap().series;
+        assert!(decimated[0].points.len() < 5000);
+        let full = series_in_place(root, id).unwrap();
+        assert_eq!(full[0].points.len(), 5000);
+        // The app's charts get the full series (decimated only for their width later).
+        let charted = crate::series::load_rev(root, Some(id)).unwrap();
+        assert_eq!(charted[0].points.len(), 5000);
+        remove(root, id);
+        assert_eq!(series_in_place(root, id), None);
     }
 
     #[test]

@@ -448,11 +448,19 @@ pub fn execute(
     Ok(r)
 }
 
+/// The git worktree entry `id` runs in on this machine (`.dvc/tmp/exps/cairn-<id>`).
+pub fn worktree_path(root: &Path, id: &str) -> PathBuf {
+    root.join(".dvc")
+        .join("tmp")
+        .join("exps")
+        .join(format!("cairn-{id}"))
+}
+
 /// Runs one entry in a fresh worktree; returns the finished entry.
 pub fn run_entry(root: &Path, e: Entry, cancel: &CancelToken) -> Result<Entry, ExpError> {
     let git = Git::discover(root)?;
     let wt_name = format!("cairn-{}", e.id);
-    let wt = root.join(".dvc").join("tmp").join("exps").join(&wt_name);
+    let wt = worktree_path(root, &e.id);
     run_with(root, e, |e, log| {
         let result = (|| {
             if let Some(parent) = wt.parent() {

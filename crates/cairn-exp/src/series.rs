@@ -455,9 +455,15 @@ fn load_with(
     running: &[(String, std::path::PathBuf)],
     rev: Option<&str>,
 ) -> Result<Vec<Series>, crate::ExpError> {
-    // A queued experiment running in its own working copy: what it has logged so far.
-    if let Some(live) = rev.and_then(|r| crate::live::load(root, r)) {
-        return Ok(live.series);
+    // A queued experiment running in its own working copy: what it has logged so far,
+    // every point when that copy is a worktree here.
+    if let Some(r) = rev {
+        if let Some(series) = crate::live::series_in_place(root, r) {
+            return Ok(series);
+        }
+        if let Some(live) = crate::live::load(root, r) {
+            return Ok(live.series);
+        }
     }
     // A task DVC's worker runs: its executor's work tree, as `dvc exp show` reads it.
     if let Some((_, project)) = rev.and_then(|r| running.iter().find(|(id, _)| id == r)) {
