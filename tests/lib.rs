@@ -34,6 +34,17 @@ pub fn venv_tool(script: &str, mode: &str, dir: &std::path::Path) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The app's API with a private data folder (removed when the first value drops).
+pub fn app() -> (tempfile::TempDir, cairn_api::Api) {
+    let data = tempfile::tempdir().unwrap();
+    let api = cairn_api::Api::new(cairn_api::ApiConfig {
+        data_dir: Some(data.path().to_path_buf()),
+        ..Default::default()
+    })
+    .unwrap();
+    (data, api)
+}
+
 /// A loopback port nothing listens on (for a test server to take).
 pub fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")

@@ -77,12 +77,7 @@ fn parquet_tables_preview_and_compare_as_pyarrow_reads_them() {
     track(&repo, &files);
     let first = commit(&repo, "tables v1");
 
-    let data_dir = tempfile::tempdir().unwrap();
-    let api = cairn_api::Api::new(cairn_api::ApiConfig {
-        data_dir: Some(data_dir.path().to_path_buf()),
-        ..Default::default()
-    })
-    .unwrap();
+    let (_data, api) = cairn_e2e::app();
     let root = repo.path().canonicalize().unwrap().display().to_string();
     let mut c = Checks::new("parquet previews");
     for (file, theirs) in &v1 {

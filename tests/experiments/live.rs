@@ -5,7 +5,7 @@
 
 use std::time::{Duration, Instant};
 
-use cairn_e2e::{Checks, SshServer, TestRepo, Tool, init};
+use cairn_e2e::{Checks, SshServer, TestRepo, Tool, app, init};
 use serde_json::Value;
 
 use super::worker::{cairn_command, queue_entry, worker_url};
@@ -44,16 +44,21 @@ fn training_project() -> TestRepo {
     repo
 }
 
-/// The running entry's row in `cairn exp show --json`.
-fn running_row(repo: &TestRepo, id: &str) -> Option<Value> {
+/// The tip row of the first experiment in `cairn exp show --json` that `pick` picks.
+fn shown_tip(repo: &TestRepo, pick: impl Fn(&Value) -> bool) -> Option<Value> {
     let shown: Value =
         serde_json::from_str(&Tool::Cairn.ok(repo, ["exp", "show", "--json"]).stdout()).ok()?;
     shown
         .as_array()?
         .iter()
         .flat_map(|b| b["experiments"].as_array().cloned().unwrap_or_default())
-        .find(|e| e["revs"][0]["rev"] == id)
+        .find(|e| pick(e))
         .map(|e| e["revs"][0].clone())
+}
+
+/// The running entry's row in `cairn exp show --json`.
+fn running_row(repo: &TestRepo, id: &str) -> Option<Value> {
+    shown_tip(repo, |e| e["revs"][0]["rev"] == id)
 }
 
 /// Runs the queued experiment `name` with `queue start ARGS`, and checks what the app and
@@ -133,44 +138,19 @@ fn check_chart(c: &mut Checks, repo: &TestRepo, id: &str, name: &str) {
     );
 }
 
-/// The app's API with a private data folder (kept alive by the first value).
-fn app() -> (tempfile::TempDir, cairn_api::Api) {
-    let data = tempfile::tempdir().unwrap();
-    let api = cairn_api::Api::new(cairn_api::ApiConfig {
-        data_dir: Some(data.path().to_path_buf()),
-        ..Default::default()
-    })
-    .unwrap();
-    (data, api)
-}
-
 /// The tip row of the experiment `name` in `cairn exp show --json` while its executor
 /// is running.
 fn running_task(repo: &TestRepo, name: &str) -> Option<Value> {
-    let shown: Value =
-        serde_json::from_str(&Tool::Cairn.ok(repo, ["exp", "show", "--json"]).stdout()).ok()?;
-    shown
-        .as_array()?
-        .iter()
-        .flat_map(|b| b["experiments"].as_array().cloned().unwrap_or_default())
-        .find(|e| e["name"] == name && e["executor"]["state"] == "running")
-        .map(|e| e["revs"][0].clone())
+    shown_tip(repo, |e| {
+        e["name"] == name && e["executor"]["state"] == "running"
+    })
 }
 
 /// `dvc queue status`'s (name, status) rows.
 fn dvc_queue_rows(repo: &TestRepo) -> Vec<(String, String)> {
-    Tool::Dvc
-        .ok(repo, ["queue", "status"])
-        .stdout()
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let status = *f.last()?;
-            ["Queued", "Running", "Failed", "Success"]
-                .contains(&status)
-                .then(|| (f[1].to_string(), status.to_string()))
-        })
+    super::dvc_queue_status(repo)
+        .into_iter()
+        .map(|(_, name, status)| (name, status))
         .collect()
 }
 
@@ -273,6 +253,21 @@ fn an_experiment_dvcs_worker_runs_is_followed_as_dvc_shows_it() {
             format!("the app's row for dq: {status:?} in {view}")
         });
         check_chart(&mut c, &repo, &id, "dq");
+        // The row's status opens its log in the app.
+        let log = cairn_api::dispatch(
+            &api,
+            "queue_log",
+            serde_json::json!({"project": repo.path().canonicalize().unwrap(), "id": id}),
+        )
+        .unwrap();
+        c.check(
+            log["dvcQueue"] == true
+                && log["state"] == "running"
+                && log["lines"]
+                    .as_array()
+                    .is_some_and(|l| l.iter().any(|l| l == "logged")),
+            || format!("the app's log of dq: {log}"),
+        );
     }
     std::fs::write(&release, "").unwrap();
     let began = Instant::now();

@@ -1348,19 +1348,7 @@ fn dvc_queue_results_show_like_dvc() {
         || format!("experiments and executor states: {states:?}, want {want:?}"),
     );
     // `queue status`: (task, name, status) rows as dvc prints them.
-    let dvc_rows: Vec<(String, String, String)> = Tool::Dvc
-        .ok(&repo, ["queue", "status"])
-        .stdout()
-        .lines()
-        .skip(1)
-        .filter_map(|l| {
-            let f: Vec<&str> = l.split_whitespace().collect();
-            let status = *f.last()?;
-            ["Queued", "Running", "Failed", "Success"]
-                .contains(&status)
-                .then(|| (f[0].into(), f[1].into(), status.into()))
-        })
-        .collect();
+    let dvc_rows = dvc_queue_status(&repo);
     let st: Value = serde_json::from_str(
         &Tool::Cairn
             .ok(&repo, ["queue", "status", "--json"])
@@ -1391,6 +1379,23 @@ fn dvc_queue_results_show_like_dvc() {
     });
     wait_for_dvc_worker(&repo);
     c.finish();
+}
+
+/// `dvc queue status`'s (task, name, status) rows.
+fn dvc_queue_status(repo: &TestRepo) -> Vec<(String, String, String)> {
+    Tool::Dvc
+        .ok(repo, ["queue", "status"])
+        .stdout()
+        .lines()
+        .skip(1)
+        .filter_map(|l| {
+            let f: Vec<&str> = l.split_whitespace().collect();
+            let status = *f.last()?;
+            ["Queued", "Running", "Failed", "Success"]
+                .contains(&status)
+                .then(|| (f[0].into(), f[1].into(), status.into()))
+        })
+        .collect()
 }
 
 /// PATH with the reference dvc's folder first: DVC spawns its queue worker as plain

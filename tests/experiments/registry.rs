@@ -204,12 +204,7 @@ fn versions_registered_and_promoted_in_cairn_read_the_same_in_gto() {
     commit(&repo, "one");
     commit(&repo, "two");
     commit(&repo, "three");
-    let data = tempfile::tempdir().unwrap();
-    let api = cairn_api::Api::new(cairn_api::ApiConfig {
-        data_dir: Some(data.path().to_path_buf()),
-        ..Default::default()
-    })
-    .unwrap();
+    let (_data, api) = cairn_e2e::app();
     let project = repo.path().canonicalize().unwrap().display().to_string();
     let register = |version: Option<&str>, rev: &str| {
         std::thread::sleep(Duration::from_millis(1100));
@@ -328,12 +323,7 @@ fn gto_config_stages_restrict_assignments_in_both_tools() {
                 .contains("not a stage .gto allows (dev, prod)"),
         || format!("cairn models assign staging: {ours}"),
     );
-    let data = tempfile::tempdir().unwrap();
-    let api = cairn_api::Api::new(cairn_api::ApiConfig {
-        data_dir: Some(data.path().to_path_buf()),
-        ..Default::default()
-    })
-    .unwrap();
+    let (_data, api) = cairn_e2e::app();
     let project = repo.path().canonicalize().unwrap().display().to_string();
     let assign = |stage: &str| {
         std::thread::sleep(Duration::from_millis(1100));

@@ -800,6 +800,8 @@ pub struct QueueLog {
     pub state: String,
     /// The SSH worker it runs on (its URL), none for this machine.
     pub worker: Option<String>,
+    /// Run by DVC's own queue worker (`dvc queue start`), not Cairn's.
+    pub dvc_queue: bool,
     /// Why it failed.
     pub error: Option<String>,
     /// The log's last lines (at most 2,000).

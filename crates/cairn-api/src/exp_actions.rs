@@ -100,6 +100,7 @@ impl Api {
             name: log.name,
             state: log.state,
             worker: log.worker,
+            dvc_queue: log.dvc_queue,
             error: log.error,
             lines: all[skipped..].iter().map(|l| l.to_string()).collect(),
             skipped,

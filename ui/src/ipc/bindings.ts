@@ -1378,6 +1378,10 @@ state: string,
  */
 worker: string | null, 
 /**
+ * Run by DVC's own queue worker (`dvc queue start`), not Cairn's.
+ */
+dvcQueue: boolean, 
+/**
  * Why it failed.
  */
 error: string | null, 

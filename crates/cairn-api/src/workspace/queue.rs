@@ -38,6 +38,8 @@ pub struct EntryLog {
     pub state: String,
     /// The SSH worker it runs on (its URL), none for this machine.
     pub worker: Option<String>,
+    /// Run by DVC's own queue worker, not Cairn's.
+    pub dvc_queue: bool,
     /// Why it failed.
     pub error: Option<String>,
     /// The log so far.
@@ -133,6 +135,7 @@ impl Workspace {
                 name: e.name,
                 state: e.state.label().to_ascii_lowercase(),
                 worker: e.worker,
+                dvc_queue: false,
                 error: e.error,
                 text,
             });
@@ -191,6 +194,7 @@ impl Workspace {
             name: q.name.unwrap_or_else(|| q.stash_rev[..7].to_string()),
             state: state.into(),
             worker: None,
+            dvc_queue: true,
             error: (state == "failed").then(|| "Experiment run failed".to_string()),
             text,
         })

@@ -50,7 +50,7 @@ export function QueueLogDialog(props: { project: string; id: string; onClose: ()
       footer={
         <>
           <span className="muted small grow" data-testid="queue-log-state">
-            {log && `${log.state}${log.worker ? ` on ${log.worker}` : " on this machine"}`}
+            {log && `${log.state}${log.worker ? ` on ${log.worker}` : log.dvcQueue ? " in dvc's queue (dvc queue start)" : " on this machine"}`}
             {live && <span className="live"> live</span>}
           </span>
           <Button onClick={props.onClose}>Close</Button>
