@@ -8,7 +8,6 @@ use cairn_git::Git;
 use cairn_pipeline::LocalFs;
 
 use crate::workspace::Models;
-use cairn_exp::registry::config::GtoConfig;
 use cairn_exp::registry::write::RegistryError;
 
 use crate::dto::*;
@@ -80,13 +79,9 @@ impl Api {
     /// `list_models`.
     pub fn list_models(&self, args: ProjectArgs) -> ApiResult<ModelsView> {
         let root = project_root(&args.project)?;
-        let (registry, config) = match Git::discover(&root) {
-            // A broken `.gto` only restricts nothing here; assigning names its line.
-            Ok(git) => (
-                Registry::load(&git)?,
-                GtoConfig::load(git.root()).unwrap_or_default(),
-            ),
-            Err(_) => (Registry::default(), GtoConfig::default()),
+        let registry = match Git::discover(&root) {
+            Ok(git) => Registry::load(&git)?,
+            Err(_) => Registry::default(),
         };
         let declared = declared(&root);
         let field = |name: &str, key: &str| {
@@ -153,7 +148,7 @@ impl Api {
         Ok(ModelsView {
             models,
             stages: registry.stages,
-            allowed_stages: config.stages,
+            allowed_stages: registry.allowed_stages,
         })
     }
 }

@@ -46,7 +46,7 @@ fn interesting(root: &Path, p: &Path) -> Option<String> {
 }
 
 /// Whether a change under `.dvc/tmp/exps/` moves DVC's queue: a task message queued or
-/// taken (`*.celery.msg`; the worker's `pidbox` control chatter is not), a task's result,
+/// taken (the worker's `pidbox` control chatter is not), a task's result,
 /// its executor and process records, or a file a running task writes in its temporary
 /// repository's work tree (its metrics, as the run goes).
 fn dvc_queue_change(x: &str) -> bool {
@@ -54,7 +54,7 @@ fn dvc_queue_change(x: &str) -> bool {
         .strip_prefix("celery/broker/in/")
         .or_else(|| x.strip_prefix("celery/broker/processed/"))
     {
-        return m.ends_with(".celery.msg") && !m.ends_with(".pidbox.msg");
+        return cairn_exp::dvc_queue::is_task_message(m);
     }
     if x.starts_with("celery/result/") {
         return true;

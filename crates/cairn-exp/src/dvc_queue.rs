@@ -13,7 +13,7 @@
 //! `[[entry_dict], {kwargs}, {embed}]`; `entry_dict` is DVC's `QueueEntry.asdict()`.
 //! Messages move to `broker/processed/` once a worker takes them; a finished task has a
 //! celery result record and an executor info file naming the experiment ref it made
-//! ([`list_done`]). A task still running ([`list_active`]) has no result yet; its info
+//! ([`list_taken`]). A task still running has no result yet; its info
 //! file names the temporary repository its executor works in, where DVC's `exp show`
 //! reads the running experiment's params and metrics, and so does Cairn's.
 
@@ -96,6 +96,13 @@ pub fn list_queued(root: &Path) -> Result<Vec<DvcQueued>, DvcQueueError> {
     read_folder(&celery_dir(root).join("broker").join("in"))
 }
 
+/// Whether a broker file is a message of celery's default queue, the one DVC's tasks go
+/// to: kombu names each `<ms>_<uuid>.<queue>.msg`, so a worker's control messages
+/// (`….celery.pidbox.msg`) and other queues' are told apart without reading them.
+pub fn is_task_message(file_name: &str) -> bool {
+    file_name.ends_with(&format!(".{DEFAULT_QUEUE}.msg"))
+}
+
 /// The experiment tasks in one broker folder, in DVC's order.
 fn read_folder(dir: &Path) -> Result<Vec<DvcQueued>, DvcQueueError> {
     let dir = dir.to_path_buf();
@@ -110,8 +117,12 @@ fn read_folder(dir: &Path) -> Result<Vec<DvcQueued>, DvcQueueError> {
             path: dir.clone(),
             source,
         })?;
-        // DVC sorts `os.listdir` by name (str order = byte order for these ASCII names).
-        files.push((ent.file_name().to_string_lossy().into_owned(), ent.path()));
+        let name = ent.file_name().to_string_lossy().into_owned();
+        // The worker's control chatter (`*.pidbox.msg`) piles up beside the tasks.
+        if is_task_message(&name) {
+            // DVC sorts `os.listdir` by name (str order = byte order for these names).
+            files.push((name, ent.path()));
+        }
     }
     files.sort();
     let mut out = Vec::new();
@@ -147,6 +158,16 @@ pub enum DoneState {
     },
     /// No experiment came out of it.
     Failed,
+}
+
+impl DoneState {
+    /// `success` or `failed`, as `queue status` lists it.
+    pub fn label(&self) -> &'static str {
+        match self {
+            DoneState::Success { .. } => "success",
+            DoneState::Failed => "failed",
+        }
+    }
 }
 
 /// A task a DVC worker finished, with what `exp show` needs about it.
@@ -226,18 +247,31 @@ fn read_json<T: serde::de::DeserializeOwned>(path: &Path) -> Result<Option<T>, D
     }
 }
 
-/// A task a DVC worker has taken, with its celery status if it has one.
-struct Processed {
-    entry: DvcQueued,
-    /// Celery's ready status (`SUCCESS`, `FAILURE`, `REVOKED`); `None` while active.
-    ready: Option<String>,
+/// `.dvc/tmp/exps/run/<stash_rev>`, where DVC keeps a task's executor and process files.
+fn run_dir(root: &Path, stash_rev: &str) -> PathBuf {
+    root.join(".dvc")
+        .join("tmp")
+        .join("exps")
+        .join("run")
+        .join(stash_rev)
 }
 
-/// Tasks in `broker/processed` and whether celery's result backend has a ready result
-/// for each — the split behind DVC's `_iter_active_tasks` / `_iter_done_tasks`.
-fn processed(root: &Path) -> Result<Vec<Processed>, DvcQueueError> {
+/// The tasks DVC workers have taken (`broker/processed`), split as DVC's
+/// `_iter_active_tasks` / `_iter_done_tasks` split them: by whether celery's result
+/// backend has a ready result.
+#[derive(Debug, Clone, Default)]
+pub struct Taken {
+    /// Running now (DVC's `iter_active`), with where each works.
+    pub active: Vec<DvcActive>,
+    /// Finished, successfully or not (DVC's `iter_done`), from the result records and
+    /// the executor info files.
+    pub done: Vec<DvcDone>,
+}
+
+/// Reads the tasks DVC workers have taken, in one pass over `broker/processed`.
+pub fn list_taken(root: &Path) -> Result<Taken, DvcQueueError> {
     let celery = celery_dir(root);
-    let mut out = Vec::new();
+    let mut taken = Taken::default();
     for entry in read_folder(&celery.join("broker").join("processed"))? {
         let meta: Option<TaskMeta> = read_json(
             &celery
@@ -248,29 +282,21 @@ fn processed(root: &Path) -> Result<Vec<Processed>, DvcQueueError> {
         let ready = meta
             .map(|m| m.status)
             .filter(|s| ["SUCCESS", "FAILURE", "REVOKED"].contains(&s.as_str()));
-        out.push(Processed { entry, ready });
-    }
-    Ok(out)
-}
-
-/// `.dvc/tmp/exps/run/<stash_rev>`, where DVC keeps a task's executor and process files.
-fn run_dir(root: &Path, stash_rev: &str) -> PathBuf {
-    root.join(".dvc")
-        .join("tmp")
-        .join("exps")
-        .join("run")
-        .join(stash_rev)
-}
-
-/// Tasks DVC workers finished (successfully or not), from `broker/processed`, the
-/// result backend and the executor info files — the reads behind DVC's `iter_done`.
-/// Tasks still running are [`list_active`]'s.
-pub fn list_done(root: &Path) -> Result<Vec<DvcDone>, DvcQueueError> {
-    let mut out = Vec::new();
-    for Processed { entry, ready } in processed(root)? {
-        let Some(status) = ready else { continue };
         let dir = run_dir(root, &entry.stash_rev);
         let info: Option<ExecutorInfo> = read_json(&dir.join(format!("{}.run", entry.stash_rev)))?;
+        let proc = || read_json::<ProcInfo>(&dir.join(format!("{}.json", entry.stash_rev)));
+        let Some(status) = ready else {
+            let exec = info.and_then(|i| {
+                Some(ExecDir {
+                    root_dir: PathBuf::from(i.root_dir?),
+                    dvc_dir: i.dvc_dir.unwrap_or_else(|| ".dvc".into()),
+                    location: i.location.unwrap_or_else(|| "dvc-task".into()),
+                })
+            });
+            let proc = proc()?;
+            taken.active.push(DvcActive { entry, exec, proc });
+            continue;
+        };
         let state = match info {
             Some(ExecutorInfo {
                 result_hash: Some(_),
@@ -285,10 +311,10 @@ pub fn list_done(root: &Path) -> Result<Vec<DvcDone>, DvcQueueError> {
             None if status == "FAILURE" => DoneState::Failed,
             _ => continue,
         };
-        let proc: Option<ProcInfo> = read_json(&dir.join(format!("{}.json", entry.stash_rev)))?;
-        out.push(DvcDone { entry, state, proc });
+        let proc = proc()?;
+        taken.done.push(DvcDone { entry, state, proc });
     }
-    Ok(out)
+    Ok(taken)
 }
 
 /// Where a running task works: its executor's temporary repository.
@@ -348,32 +374,11 @@ impl DvcActive {
     }
 }
 
-/// Tasks DVC workers are running (DVC's `iter_active`), with where each works.
-pub fn list_active(root: &Path) -> Result<Vec<DvcActive>, DvcQueueError> {
-    let mut out = Vec::new();
-    for Processed { entry, ready } in processed(root)? {
-        if ready.is_some() {
-            continue;
-        }
-        let dir = run_dir(root, &entry.stash_rev);
-        let info: Option<ExecutorInfo> = read_json(&dir.join(format!("{}.run", entry.stash_rev)))?;
-        let exec = info.and_then(|i| {
-            Some(ExecDir {
-                root_dir: PathBuf::from(i.root_dir?),
-                dvc_dir: i.dvc_dir.unwrap_or_else(|| ".dvc".into()),
-                location: i.location.unwrap_or_else(|| "dvc-task".into()),
-            })
-        });
-        let proc: Option<ProcInfo> = read_json(&dir.join(format!("{}.json", entry.stash_rev)))?;
-        out.push(DvcActive { entry, exec, proc });
-    }
-    Ok(out)
-}
-
 /// Running tasks' stash commits and the DVC projects their executors work in; an
 /// unreadable queue has none (callers only use this to find live readings).
 pub fn running_projects(root: &Path) -> Vec<(String, PathBuf)> {
-    list_active(root)
+    list_taken(root)
+        .map(|t| t.active)
         .unwrap_or_default()
         .into_iter()
         .filter_map(|a| Some((a.entry.stash_rev, a.exec?.project())))

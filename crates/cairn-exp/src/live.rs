@@ -79,7 +79,7 @@ pub fn read(wt: &Path, since: SystemTime) -> Live {
 /// while it trains.
 pub fn series_in_place(root: &Path, id: &str) -> Option<Vec<Series>> {
     // Only while it runs: its readings are kept until it ends.
-    if !path(root, id).is_file() || load(root, id).is_none() {
+    if !is_entry_id(id) || !path(root, id).is_file() {
         return None;
     }
     let wt = crate::queue::worktree_path(root, id);
@@ -164,12 +164,16 @@ pub fn save(root: &Path, id: &str, json: &str) {
 
 /// The last reading of entry `id`, if it is running and has logged something.
 pub fn load(root: &Path, id: &str) -> Option<Live> {
-    // Entry ids are hex; anything else (a branch, `HEAD~1`) is no entry.
-    if id.is_empty() || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
+    if !is_entry_id(id) {
         return None;
     }
     let text = std::fs::read_to_string(path(root, id)).ok()?;
     serde_json::from_str(&text).ok()
+}
+
+/// Entry ids are hex; anything else (a branch, `HEAD~1`) is no entry.
+fn is_entry_id(id: &str) -> bool {
+    !id.is_empty() && id.bytes().all(|b| b.is_ascii_hexdigit())
 }
 
 /// Forgets entry `id`'s readings (its run is over).

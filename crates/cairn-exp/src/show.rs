@@ -371,7 +371,11 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
     }
     // Tasks DVC's workers finished: successful ones lend their executor to the
     // experiment ref they made; failed ones are listed from their stash commit.
-    let (dvc_success, dvc_failed): (Vec<_>, Vec<_>) = dvc_queue::list_done(&root)?
+    let dvc_queue::Taken {
+        active: dvc_active,
+        done: dvc_done,
+    } = dvc_queue::list_taken(&root)?;
+    let (dvc_success, dvc_failed): (Vec<_>, Vec<_>) = dvc_done
         .into_iter()
         .filter(|d| baselines.contains(&d.entry.baseline_rev))
         .partition(|d| matches!(d.state, dvc_queue::DoneState::Success { .. }));
@@ -482,7 +486,7 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
         });
     }
     // Tasks DVC's workers are running, read from their executors' repositories.
-    for a in dvc_queue::list_active(&root)? {
+    for a in dvc_active {
         let (Some(bi), Some(exec)) = (
             baselines.iter().position(|b| *b == a.entry.baseline_rev),
             &a.exec,

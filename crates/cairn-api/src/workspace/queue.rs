@@ -102,7 +102,8 @@ impl Workspace {
             state,
             task_id: q.task_id,
         };
-        let mut dvc: Vec<DvcQueued> = dvc_queue::list_active(self.root())?
+        let dvc_queue::Taken { active, mut done } = dvc_queue::list_taken(self.root())?;
+        let mut dvc: Vec<DvcQueued> = active
             .into_iter()
             .map(|a| task(a.entry, "running"))
             .collect();
@@ -111,13 +112,9 @@ impl Workspace {
                 .into_iter()
                 .map(|q| task(q, "queued")),
         );
-        let mut done = dvc_queue::list_done(self.root())?;
         done.sort_by_key(|d| matches!(d.state, DoneState::Success { .. }));
         dvc.extend(done.into_iter().map(|d| {
-            let state = match d.state {
-                DoneState::Success { .. } => "success",
-                DoneState::Failed => "failed",
-            };
+            let state = d.state.label();
             task(d.entry, state)
         }));
         Ok(QueueStatus { entries, dvc })
@@ -147,21 +144,16 @@ impl Workspace {
     /// output file.
     fn dvc_task_log(&self, experiment: &str) -> Result<EntryLog> {
         let root = self.root();
+        let dvc_queue::Taken { active, done } = dvc_queue::list_taken(root)?;
         let mut taken: Vec<(
             dvc_queue::DvcQueued,
             &'static str,
             Option<dvc_queue::ProcInfo>,
-        )> = dvc_queue::list_active(root)?
+        )> = active
             .into_iter()
             .map(|a| (a.entry, "running", a.proc))
             .collect();
-        taken.extend(dvc_queue::list_done(root)?.into_iter().map(|d| {
-            let state = match d.state {
-                DoneState::Success { .. } => "success",
-                DoneState::Failed => "failed",
-            };
-            (d.entry, state, d.proc)
-        }));
+        taken.extend(done.into_iter().map(|d| (d.entry, d.state.label(), d.proc)));
         // DVC's `match_queue_entry_by_name`: a name first, then a commit prefix.
         let hex = !experiment.is_empty() && experiment.bytes().all(|b| b.is_ascii_hexdigit());
         let pick = taken

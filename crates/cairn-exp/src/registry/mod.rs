@@ -301,8 +301,11 @@ pub struct Artifact {
 pub struct Registry {
     /// By name.
     pub artifacts: Vec<Artifact>,
-    /// Every stage some active version holds, sorted (GTO's table columns).
+    /// GTO's table columns: the stages `.gto` allows, or else every stage some active
+    /// version holds, sorted.
     pub stages: Vec<String>,
+    /// The stages `.gto` allows, when it lists some: only these can be assigned.
+    pub allowed_stages: Option<Vec<String>>,
 }
 
 impl Registry {
@@ -313,12 +316,11 @@ impl Registry {
         let tags = git.annotated_tags()?;
         let commit_time = |c: &str| git.commit_time(c).unwrap_or(0);
         let mut registry = Registry::from_tags(&tags, commit_time);
-        if let Ok(config::GtoConfig {
-            stages: Some(stages),
-            ..
-        }) = config::GtoConfig::load(git.root())
-        {
-            registry.stages = stages;
+        registry.allowed_stages = config::GtoConfig::load(git.root())
+            .ok()
+            .and_then(|c| c.stages);
+        if let Some(allowed) = &registry.allowed_stages {
+            registry.stages = allowed.clone();
         }
         Ok(registry)
     }
@@ -406,6 +408,7 @@ impl Registry {
         Registry {
             artifacts: out,
             stages: stages.into_iter().collect(),
+            allowed_stages: None,
         }
     }
 
