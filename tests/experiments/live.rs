@@ -284,6 +284,72 @@ fn an_experiment_dvcs_worker_runs_is_followed_as_dvc_shows_it() {
     c.finish();
 }
 
+/// The moment between a DVC worker taking a task and its executor recording where it
+/// works (`.dvc/tmp/exps/run/<rev>/<rev>.run`): `dvc queue status` already says
+/// Running, while dvc 3.67.1's `exp show` fails on the missing file. Cairn lists the
+/// task as running with its stash commit's params and no metrics yet, in `exp show`,
+/// `queue status` and the app's table. The worker's take is made by hand, as kombu's
+/// file transport makes it: the message moves from `broker/in` to `broker/processed`.
+#[test]
+fn a_task_dvcs_worker_just_took_shows_running_before_its_executor_is_set_up() {
+    let mut c = Checks::new("a task dvc's worker just took");
+    let repo = training_project();
+    repo.write("params.yaml", "lr: 0.1\n");
+    repo.git_ok(["add", "params.yaml"]);
+    repo.git_ok(["commit", "-q", "-m", "params"]);
+    Tool::Dvc.ok(
+        &repo,
+        ["exp", "run", "--queue", "-S", "lr=0.5", "-n", "dq-new"],
+    );
+    let broker = repo.join(".dvc/tmp/exps/celery/broker");
+    std::fs::create_dir_all(broker.join("processed")).unwrap();
+    for msg in std::fs::read_dir(broker.join("in")).unwrap() {
+        let msg = msg.unwrap();
+        std::fs::rename(msg.path(), broker.join("processed").join(msg.file_name())).unwrap();
+    }
+    let rows = dvc_queue_rows(&repo);
+    c.check(
+        rows == [("dq-new".to_string(), "Running".to_string())],
+        || format!("dvc queue status after the take: {rows:?}"),
+    );
+    let row = running_task(&repo, "dq-new");
+    c.check(
+        row.as_ref().is_some_and(|r| {
+            r["data"]["params"]["params.yaml"]["data"]["lr"] == 0.5
+                && r["data"]["metrics"] == serde_json::json!({})
+        }),
+        || format!("cairn exp show's running row: {row:?}"),
+    );
+    let st: Value = serde_json::from_str(
+        &Tool::Cairn
+            .ok(&repo, ["queue", "status", "--json"])
+            .stdout(),
+    )
+    .unwrap();
+    c.check(
+        st.as_array().is_some_and(|a| {
+            a.iter()
+                .any(|e| e["queue"] == "dvc" && e["name"] == "dq-new" && e["state"] == "running")
+        }),
+        || format!("cairn queue status: {st}"),
+    );
+    let (_data, api) = app();
+    let view = cairn_api::dispatch(
+        &api,
+        "list_experiments",
+        serde_json::json!({"project": repo.path().canonicalize().unwrap()}),
+    )
+    .unwrap();
+    let status = view["rows"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["name"] == "dq-new"))
+        .map(|r| r["status"].clone());
+    c.check(status == Some(Value::from("running")), || {
+        format!("the app's row for dq-new: {status:?} in {view}")
+    });
+    c.finish();
+}
+
 #[test]
 fn queued_experiments_are_followed_live_here_and_on_a_worker() {
     let mut c = Checks::new("live readings of queued experiments");

@@ -398,6 +398,26 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             param_deps: opts.param_deps,
         });
     }
+    // A task a worker has just taken, before its executor records where it works: DVC's
+    // `exp show` fails on the missing info file there. Cairn lists it as running, with
+    // what its stash commit says (like a queued one) until the executor is set up.
+    let (dvc_active, dvc_starting): (Vec<_>, Vec<_>) =
+        dvc_active.into_iter().partition(|a| a.exec.is_some());
+    let starting_start = jobs.len();
+    let dvc_starting: Vec<(usize, dvc_queue::DvcActive)> = dvc_starting
+        .into_iter()
+        .filter_map(|a| {
+            let bi = baselines.iter().position(|b| *b == a.entry.baseline_rev)?;
+            Some((bi, a))
+        })
+        .collect();
+    for (_, a) in &dvc_starting {
+        jobs.push(Job {
+            rev: a.entry.stash_rev.clone(),
+            name: a.entry.name.clone(),
+            param_deps: opts.param_deps,
+        });
+    }
     let workspace = (!opts.hide_workspace).then(|| collect_workspace_with(&root, opts.param_deps));
     let odb = cairn_data::Repo::open(&root)
         .map(|r| r.odb().clone())
@@ -475,7 +495,7 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             executor: Some(q.executor_json()),
         });
     }
-    for ((bi, d), state) in dvc_failed.iter().zip(&states[failed_start..]) {
+    for ((bi, d), state) in dvc_failed.iter().zip(&states[failed_start..starting_start]) {
         // Unlike queued ones, DVC keeps whatever the stash commit's metrics say.
         let mut state = state.clone();
         state.error = Some((String::new(), "Experiment run failed".into()));
@@ -483,6 +503,18 @@ pub fn show(root: &Path, opts: &ShowOptions) -> Result<ShowResult, ExpError> {
             name: d.entry.name.clone().unwrap_or_default(),
             revs: vec![state],
             executor: Some(d.executor_json()),
+        });
+    }
+    for ((bi, a), state) in dvc_starting.iter().zip(&states[starting_start..]) {
+        let mut state = state.clone();
+        // Nothing has run yet: the stash commit's metrics files are the baseline's.
+        if let Some(d) = &mut state.data {
+            d.metrics.clear();
+        }
+        out[*bi].experiments.push(ExpEntry {
+            name: a.entry.name.clone().unwrap_or_default(),
+            revs: vec![state],
+            executor: Some(a.executor_json()),
         });
     }
     // Tasks DVC's workers are running, read from their executors' repositories.
