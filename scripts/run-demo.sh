@@ -53,7 +53,9 @@ npm --prefix ui ci --no-audit --no-fund --loglevel=error
 npm --prefix ui run --silent build -- --logLevel warn
 
 if [[ "$MODE" == desktop ]]; then
-  say "building the desktop app (debug; the first build takes a few minutes)"
+  say "building the desktop app and the cairn CLI beside it (debug; the first build takes a few minutes)"
+  # *Run on* sends the CLI beside the app to SSH workers, as the installed package does.
+  cargo build -p cairn-cli
   ui/node_modules/.bin/tauri build --debug --no-bundle
   say "starting Cairn on the demo project"
   exec "$REPO/target/debug/cairn-desktop" --demo

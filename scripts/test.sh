@@ -11,8 +11,10 @@
 #   6. tests           cargo nextest run --workspace (or cargo test --workspace)
 #   7. UI tests        installs chromium/xvfb/webkit2gtk-driver/tauri-driver if absent, then
 #                      npm ci, eslint, tsc, vitest, bindings staleness, vite build,
-#                      Playwright e2e (Debian chromium) against `cairn ui`, and the desktop
-#                      e2e (real app under Xvfb via tauri-driver + WebKitWebDriver).
+#                      Playwright e2e (Debian chromium) against `cairn ui`, the desktop
+#                      package (a .deb of the app with the cairn CLI, checked), and the
+#                      desktop e2e of the packaged app under Xvfb via tauri-driver +
+#                      WebKitWebDriver.
 #                      Screenshots land in artifacts/screenshots/. CAIRN_SKIP_DESKTOP=1
 #                      skips the desktop build and e2e.
 # Steps 3-6 all run even if an earlier one fails (a build failure skips the
@@ -184,8 +186,12 @@ if step "npm ci" npm --prefix ui ci --no-audit --no-fund --loglevel=error; then
       # src-tauri is outside steps 4 and 6: it needs webkit2gtk and a built ui/dist.
       step "clippy cairn-desktop" cargo clippy -p cairn-desktop --all-targets -- -D warnings
       step "cairn-desktop tests (mock runtime: api command, capabilities)" cargo test -q -p cairn-desktop
-      if step "desktop build (tauri build --debug --no-bundle)" \
-        ui/node_modules/.bin/tauri build --debug --no-bundle; then
+      # The app as it is installed: a .deb with the CLI beside the app, unpacked, and the
+      # desktop e2e run on the packaged binary.
+      if step "desktop package (scripts/package.sh --debug: the app and the cairn CLI in a .deb)" \
+        scripts/package.sh --debug --no-ui-build \
+        && step "package contents (scripts/check-package.sh)" \
+          scripts/check-package.sh "$(ls -t target/debug/bundle/deb/*.deb | head -1)" artifacts/deb; then
         # Our own X server, stopped whatever happens.
         DISP=99
         while [[ -e "/tmp/.X11-unix/X$DISP" || -e "/tmp/.X$DISP-lock" ]]; do DISP=$((DISP + 1)); done
@@ -194,7 +200,7 @@ if step "npm ci" npm --prefix ui ci --no-audit --no-fund --loglevel=error; then
         trap 'kill "$XVFB_PID" 2>/dev/null' EXIT
         for _ in $(seq 50); do [[ -e "/tmp/.X11-unix/X$DISP" ]] && break; sleep 0.1; done
         step "desktop e2e (tauri-driver + WebKitWebDriver under Xvfb)" \
-          env DISPLAY=":$DISP" node ui/e2e/desktop.mjs
+          env DISPLAY=":$DISP" CAIRN_DESKTOP_BIN="$REPO/artifacts/deb/usr/bin/cairn-desktop" node ui/e2e/desktop.mjs
         kill "$XVFB_PID" 2>/dev/null
         wait "$XVFB_PID" 2>/dev/null
         trap - EXIT
