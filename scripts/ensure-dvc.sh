@@ -16,6 +16,10 @@ DVC_AZURE_VERSION="3.1.1"
 # Google Cloud Storage remotes: dvc's plugin, and a local GCS emulator (pip).
 DVC_GS_VERSION="3.1.0"
 GCS_EMULATOR_VERSION="2026.7.19"
+# WebDAV remotes: dvc's plugin, and WsgiDAV (with its cheroot server) as the test's server.
+DVC_WEBDAV_VERSION="3.0.1"
+WSGIDAV_VERSION="4.4.0"
+CHEROOT_VERSION="11.1.2"
 AZURITE_VERSION="3.35.0"
 MOTO_VERSION="5.2.5"
 # TensorBoard's own writer and reader, the judge of Cairn's event-file reader.
@@ -40,7 +44,7 @@ installed_version() {
 
 extras_present() {
   [[ -x "$VENV/bin/moto_server" && -x "$AZURITE" ]] \
-    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, dvc_gs, gcp_storage_emulator, moto, tensorboard, wandb, pyarrow, gto; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'; assert wandb.__version__ == '$WANDB_VERSION'; assert pyarrow.__version__ == '$PYARROW_VERSION'; from importlib.metadata import version; assert version('gto') == '$GTO_VERSION'" 2>/dev/null
+    && "$VENV/bin/python" -c "import dvc_s3, dvc_ssh, dvc_azure, dvc_gs, dvc_webdav, wsgidav, cheroot, gcp_storage_emulator, moto, tensorboard, wandb, pyarrow, gto; assert moto.__version__ == '$MOTO_VERSION'; assert tensorboard.__version__ == '$TENSORBOARD_VERSION'; assert wandb.__version__ == '$WANDB_VERSION'; assert pyarrow.__version__ == '$PYARROW_VERSION'; from importlib.metadata import version; assert version('gto') == '$GTO_VERSION'" 2>/dev/null
 }
 
 if [[ -x "$VENV/bin/dvc" && "$(installed_version)" == "$DVC_VERSION" ]] && extras_present; then
@@ -64,9 +68,10 @@ fi
 
 "$VENV/bin/python" -m pip install --quiet --disable-pip-version-check --no-input \
   "dvc==$DVC_VERSION" "dvc-s3==$DVC_S3_VERSION" "dvc-ssh==$DVC_SSH_VERSION" "dvc-azure==$DVC_AZURE_VERSION" "dvc-gs==$DVC_GS_VERSION" "gcp-storage-emulator==$GCS_EMULATOR_VERSION" \
+  "dvc-webdav==$DVC_WEBDAV_VERSION" "wsgidav==$WSGIDAV_VERSION" "cheroot==$CHEROOT_VERSION" \
   "moto[server]==$MOTO_VERSION" \
   "tensorboard==$TENSORBOARD_VERSION" "wandb==$WANDB_VERSION" "pyarrow==$PYARROW_VERSION" "gto==$GTO_VERSION" "protobuf==7.36.2" "numpy==2.4.6" >"$log" 2>&1 \
-  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure dvc-gs gcp-storage-emulator moto tensorboard wandb pyarrow gto failed"
+  || fail "pip install dvc==$DVC_VERSION dvc-s3 dvc-ssh dvc-azure dvc-gs dvc-webdav wsgidav gcp-storage-emulator moto tensorboard wandb pyarrow gto failed"
 
 if [[ ! -x "$AZURITE" ]]; then
   command -v npm >/dev/null || fail "npm is needed to install Azurite for the Azure remote test (apt-get install nodejs npm)"
@@ -76,4 +81,4 @@ fi
 
 got="$(installed_version)"
 [[ "$got" == "$DVC_VERSION" ]] || fail "expected dvc $DVC_VERSION in $VENV, got '${got:-nothing}'"
-extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, dvc-gs $DVC_GS_VERSION, gcp-storage-emulator $GCS_EMULATOR_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION, tensorboard $TENSORBOARD_VERSION, wandb $WANDB_VERSION, pyarrow $PYARROW_VERSION or gto $GTO_VERSION is missing from $VENV"
+extras_present || fail "dvc-s3 $DVC_S3_VERSION, dvc-ssh $DVC_SSH_VERSION, dvc-azure $DVC_AZURE_VERSION, dvc-gs $DVC_GS_VERSION, dvc-webdav $DVC_WEBDAV_VERSION, wsgidav $WSGIDAV_VERSION, gcp-storage-emulator $GCS_EMULATOR_VERSION, Azurite $AZURITE_VERSION, moto $MOTO_VERSION, tensorboard $TENSORBOARD_VERSION, wandb $WANDB_VERSION, pyarrow $PYARROW_VERSION or gto $GTO_VERSION is missing from $VENV"

@@ -22,3 +22,4 @@ mod s3;
 mod show;
 mod ssh;
 mod status;
+mod webdav;

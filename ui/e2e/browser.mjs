@@ -818,6 +818,11 @@ async function main() {
   await page.getByTestId("remote-connection-string").waitFor();
   await page.getByTestId("remote-url").fill("gs://team-bucket/flowers");
   await page.getByTestId("remote-credential-path").waitFor();
+  // WebDAV (a Nextcloud folder) asks for a user and a password.
+  await page.getByTestId("remote-url").fill("webdavs://cloud.example.org/remote.php/dav/files/me/flowers");
+  await page.getByTestId("remote-user").fill("me");
+  await page.getByTestId("remote-password").waitFor();
+  await shot(page, "05c3-remote-setup-webdav");
   await page.getByTestId("remote-url").fill(store);
   await page.getByTestId("remote-endpoint").waitFor({ state: "detached" });
   await page.getByTestId("remote-credential-path").waitFor({ state: "detached" });

@@ -419,8 +419,8 @@ pub struct RemoteView {
     pub name: String,
     /// Its URL or folder, as configured.
     pub url: String,
-    /// Whether Cairn can push to and pull from it (a folder, S3, GCS, Azure, SSH or HTTP); else
-    /// `dvc push`/`dvc pull` do.
+    /// Whether Cairn can push to and pull from it (a folder, S3, GCS, Azure, SSH, HTTP or
+    /// WebDAV); else `dvc push`/`dvc pull` do.
     pub usable: bool,
     /// `endpointurl`: an S3-compatible service's address (MinIO, Ceph, R2).
     pub endpoint_url: Option<String>,
@@ -428,8 +428,10 @@ pub struct RemoteView {
     pub region: Option<String>,
     /// `port` (an SSH remote's).
     pub port: Option<String>,
+    /// `user` (a WebDAV remote's sign-in).
+    pub user: Option<String>,
     /// Whether credentials are configured for it in either config file (`access_key_id`,
-    /// `connection_string`, `credentialpath` or `keyfile`).
+    /// `connection_string`, `credentialpath`, `keyfile` or `password`).
     pub has_keys: bool,
 }
 
@@ -479,6 +481,16 @@ pub struct SetRemoteArgs {
     #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none", default)]
     pub keyfile: Option<String>,
+    /// WebDAV: the user to sign in as (`user`), kept in `.dvc/config.local` (each person
+    /// signs in as themselves); absent or empty keeps what is there.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub user: Option<String>,
+    /// WebDAV: the password or app token (`password`), kept in `.dvc/config.local`;
+    /// absent or empty keeps what is there.
+    #[ts(optional)]
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub password: Option<String>,
 }
 
 /// Which way `data_sync` moves data.

@@ -49,6 +49,8 @@ impl Api {
             ("connection_string", &args.connection_string),
             ("credentialpath", &args.credential_path),
             ("keyfile", &args.keyfile),
+            ("user", &args.user),
+            ("password", &args.password),
         ] {
             if let Some(v) = given(value) {
                 local.push((key.to_string(), v.to_string()));
@@ -94,11 +96,13 @@ pub(crate) fn remote_view(config: &Config) -> Option<RemoteView> {
         endpoint_url: r.options.get("endpointurl").cloned(),
         region: r.options.get("region").cloned(),
         port: r.options.get("port").cloned(),
+        user: r.options.get("user").cloned(),
         has_keys: [
             "access_key_id",
             "connection_string",
             "credentialpath",
             "keyfile",
+            "password",
         ]
         .iter()
         .any(|k| r.options.contains_key(*k)),

@@ -107,10 +107,19 @@ fn a_remote_set_up_in_the_app_is_written_as_dvc_writes_it_and_used() {
             "['remote \"box\"']\n    url = ssh://me@host/srv/store\n    port = 2222\n",
             "['remote \"box\"']\n    keyfile = /keys/id_ed25519\n",
         ),
+        (
+            json!({"name": "dav", "url": "webdavs://cloud.example.org/remote.php/dav/files/me/store", "user": "me", "password": "app-token"}),
+            "['remote \"dav\"']\n    url = webdavs://cloud.example.org/remote.php/dav/files/me/store\n",
+            "['remote \"dav\"']\n    user = me\n    password = app-token\n",
+        ),
     ] {
         let mut args = args;
         args["project"] = json!(demo);
+        let port = args.get("port").cloned();
         let view = call(&api, "set_remote", args);
+        if let Some(port) = port {
+            assert_eq!(view["port"], port, "{view}");
+        }
         assert_eq!(
             (view["usable"].as_bool(), view["hasKeys"].as_bool()),
             (Some(true), Some(true)),
@@ -128,8 +137,12 @@ fn a_remote_set_up_in_the_app_is_written_as_dvc_writes_it_and_used() {
         );
     }
     assert_eq!(
-        call(&api, "data_status", json!({"project": demo}))["remote"]["port"],
-        "2222"
+        call(&api, "data_status", json!({"project": demo}))["remote"]["user"],
+        "me"
+    );
+    assert!(
+        !read(".dvc/config").contains("app-token"),
+        "no password in the shared config"
     );
 
     // Bad input is refused, naming what to do; nothing is written.

@@ -543,8 +543,8 @@ name: string,
  */
 url: string, 
 /**
- * Whether Cairn can push to and pull from it (a folder, S3, GCS, Azure, SSH or HTTP); else
- * `dvc push`/`dvc pull` do.
+ * Whether Cairn can push to and pull from it (a folder, S3, GCS, Azure, SSH, HTTP or
+ * WebDAV); else `dvc push`/`dvc pull` do.
  */
 usable: boolean, 
 /**
@@ -560,8 +560,12 @@ region: string | null,
  */
 port: string | null, 
 /**
+ * `user` (a WebDAV remote's sign-in).
+ */
+user: string | null, 
+/**
  * Whether credentials are configured for it in either config file (`access_key_id`,
- * `connection_string`, `credentialpath` or `keyfile`).
+ * `connection_string`, `credentialpath`, `keyfile` or `password`).
  */
 hasKeys: boolean, };
 
@@ -613,7 +617,17 @@ port?: string,
  * SSH: a private key file (`keyfile`), a path on this machine, kept in
  * `.dvc/config.local`; absent or empty keeps what is there.
  */
-keyfile?: string, };
+keyfile?: string, 
+/**
+ * WebDAV: the user to sign in as (`user`), kept in `.dvc/config.local` (each person
+ * signs in as themselves); absent or empty keeps what is there.
+ */
+user?: string, 
+/**
+ * WebDAV: the password or app token (`password`), kept in `.dvc/config.local`;
+ * absent or empty keeps what is there.
+ */
+password?: string, };
 
 export type SyncDirection = "push" | "pull";
 

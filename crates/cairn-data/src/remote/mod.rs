@@ -9,8 +9,10 @@
 //!   or a SAS token.
 //! - [`gs`]: Google Cloud Storage (`gs://bucket/path`), with a service account key or
 //!   gcloud's application default credentials.
+//! - [`webdav`]: a WebDAV folder (`webdav://host/path`, `webdavs://` over https): a
+//!   Nextcloud or ownCloud share, a university's file service.
 //!
-//! Other kinds (oss, hdfs, webdav…) are refused by name, pointing at `dvc push`.
+//! Other kinds (oss, hdfs…) are refused by name, pointing at `dvc push`.
 //! Objects are never visible half-written on either side, and every fetched object is
 //! re-hashed before it enters the cache, so an interrupted transfer or a damaged remote
 //! never leaves a wrong object under a right name.
@@ -25,6 +27,7 @@ pub mod s3;
 pub mod setup;
 pub mod ssh;
 pub mod store;
+pub mod webdav;
 
 use std::collections::HashSet;
 use std::fs::File;
@@ -48,6 +51,7 @@ use http::Http;
 use s3::S3;
 use ssh::Ssh;
 use store::Store;
+use webdav::WebDav;
 
 /// A configured remote.
 #[derive(Debug)]
@@ -142,9 +146,10 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
         Some("ssh") => Box::new(Ssh::open(&name, &r.url, &r.options)?),
         Some("azure") => Box::new(Azure::open(&name, &r.url, &r.options)?),
         Some("gs") => Box::new(Gs::open(&name, &r.url, &r.options)?),
+        Some("webdav" | "webdavs") => Box::new(WebDav::open(&name, &r.url, &r.options)?),
         Some(s) => {
             return Err(DataError::Remote(format!(
-                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3, Google Cloud Storage, Azure, SSH and HTTP — use `dvc push`/`dvc pull` for {s} remotes",
+                "remote `{name}` is {}; Cairn pushes to and pulls from folders (a local disk or a mounted share), S3, Google Cloud Storage, Azure, SSH, HTTP and WebDAV — use `dvc push`/`dvc pull` for {s} remotes",
                 r.url
             )));
         }
@@ -152,11 +157,14 @@ pub fn resolve(repo: &Repo, name: Option<&str>) -> Result<Remote> {
     Ok(Remote { name, store })
 }
 
-/// Whether `url` is a remote Cairn can use: a folder, S3, SSH or HTTP.
+/// Whether `url` is a remote Cairn can use: a folder, S3, GCS, Azure, SSH, HTTP or
+/// WebDAV.
 pub fn is_supported_url(url: &str) -> bool {
     matches!(
         scheme(url),
-        None | Some("file" | "s3" | "gs" | "azure" | "ssh" | "http" | "https")
+        None | Some(
+            "file" | "s3" | "gs" | "azure" | "ssh" | "http" | "https" | "webdav" | "webdavs"
+        )
     )
 }
 
@@ -491,5 +499,9 @@ mod tests {
         assert!(!is_supported_url("oss://bucket/path"));
         assert!(is_supported_url("https://example.com/x"));
         assert!(is_supported_url("http://127.0.0.1:8000/store"));
+        assert!(is_supported_url(
+            "webdavs://cloud.example.org/remote.php/dav/files/me"
+        ));
+        assert!(!is_supported_url("hdfs://namenode/path"));
     }
 }

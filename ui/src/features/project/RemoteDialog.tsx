@@ -4,8 +4,8 @@ import { Button, Modal, SubmitForm } from "../../components/ui";
 import { useSubmit } from "../../components/useSubmit";
 
 /**
- * Sets up (or changes) the project's default remote: a folder, an S3 bucket or a folder on
- * another machine over SSH. Written
+ * Sets up (or changes) the project's default remote: a folder, a cloud bucket, a folder on
+ * another machine over SSH or a WebDAV share (Nextcloud, ownCloud). Written
  * as `dvc remote add -d` / `dvc remote modify` write it; keys go to `.dvc/config.local`,
  * which git ignores, so they are never committed.
  */
@@ -20,11 +20,14 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
   const [credentialPath, setCredentialPath] = useState("");
   const [port, setPort] = useState(props.remote?.port ?? "");
   const [keyfile, setKeyfile] = useState("");
+  const [user, setUser] = useState(props.remote?.user ?? "");
+  const [password, setPassword] = useState("");
   const { busy, error, submit } = useSubmit();
   const s3 = url.trim().startsWith("s3://");
   const ssh = url.trim().startsWith("ssh://");
   const azure = url.trim().startsWith("azure://");
   const gs = url.trim().startsWith("gs://");
+  const webdav = /^webdavs?:\/\//.test(url.trim());
   const ready = name.trim() !== "" && url.trim() !== "";
 
   const save = () =>
@@ -37,6 +40,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
         ...(azure ? { connectionString: connection } : {}),
         ...(gs ? { credentialPath } : {}),
         ...(ssh ? { port, keyfile } : {}),
+        ...(webdav ? { user, password } : {}),
       });
       props.onSaved(saved);
       props.onClose();
@@ -60,7 +64,7 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
         </>
       }
     >
-      <p className="muted">Where Push sends the data and the pipeline&apos;s outputs, and Pull gets them from: a shared folder, a cloud bucket (S3, Google Cloud Storage, Azure), or a folder on a server over SSH.</p>
+      <p className="muted">Where Push sends the data and the pipeline&apos;s outputs, and Pull gets them from: a shared folder, a cloud bucket (S3, Google Cloud Storage, Azure), a folder on a server over SSH, or a WebDAV share (Nextcloud, ownCloud).</p>
       <SubmitForm className="stage-form" onSubmit={() => ready && void save()}>
         <label>
           <span>Name</span>
@@ -77,7 +81,8 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
             data-testid="remote-url"
           />
           <span className="muted small field-help">
-            A folder (a local disk or a mounted share), an S3 URL, a gs://bucket/path or azure://container/path URL, an ssh:// URL (user@host:port/path), or an http(s) URL.
+            A folder (a local disk or a mounted share), an S3 URL, a gs://bucket/path or azure://container/path URL, an ssh:// URL (user@host:port/path), an http(s) URL, or a webdavs:// URL (a Nextcloud folder:
+            webdavs://cloud.example.org/remote.php/dav/files/USER/folder).
           </span>
         </label>
         {azure && (
@@ -135,6 +140,31 @@ export function RemoteDialog(props: { project: string; remote: RemoteView | null
               <span className="muted small field-help" data-testid="remote-ssh-help">
                 Cairn signs in with your own <code>ssh</code>: your keys, <code>ssh-agent</code> and <code>~/.ssh/config</code>. Check
                 that <code>ssh host</code> works in a terminal without a password prompt.
+              </span>
+            </label>
+          </>
+        )}
+        {webdav && (
+          <>
+            <label>
+              <span>User</span>
+              <input value={user} aria-label="WebDAV user" autoComplete="off" onChange={(e) => setUser(e.target.value)} data-testid="remote-user" />
+            </label>
+            <label>
+              <span>Password</span>
+              <input
+                className="mono"
+                type="password"
+                value={password}
+                placeholder={props.remote?.hasKeys ? "(saved — blank keeps it)" : "an app password is best"}
+                aria-label="WebDAV password"
+                autoComplete="off"
+                onChange={(e) => setPassword(e.target.value)}
+                data-testid="remote-password"
+              />
+              <span className="muted small field-help">
+                Kept in <code>.dvc/config.local</code>, which git ignores. Nextcloud and ownCloud make app passwords under{" "}
+                <em>Settings → Security</em>.
               </span>
             </label>
           </>
