@@ -785,6 +785,13 @@ fn rich_project_exp_run_and_show_match_dvc() {
             )
         });
     }
+    // The table too: the same columns and cells as CSV (every baseline) and Markdown.
+    for args in [
+        &["exp", "show", "--csv", "-a"][..],
+        &["exp", "show", "--md"][..],
+    ] {
+        same_stdout(&mut c, &repo, args, "rich project table");
+    }
     // Applying either tool's experiment gives the same work tree with either tool.
     repo.git_ok(["checkout", "-q", "--", "."]);
     Tool::Dvc.ok(&repo, ["checkout", "-q", "--force"]);
@@ -1314,6 +1321,9 @@ fn dvc_queue_results_show_like_dvc() {
     for args in [
         &["exp", "show", "--json", "--hide-failed"][..],
         &["exp", "show", "--json", "--hide-queued"][..],
+        // The table's State and Executor columns (success, queued, failed).
+        &["exp", "show", "--csv"][..],
+        &["exp", "show", "--md"][..],
     ] {
         same_stdout(&mut c, &repo, args, "");
     }

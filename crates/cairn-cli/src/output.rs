@@ -25,6 +25,12 @@ pub fn line(s: &str) {
     let _ = writeln!(out, "{s}");
 }
 
+/// Writes text to stdout as it is (no newline added), ignoring a closed pipe.
+pub fn text(s: &str) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(s.as_bytes());
+}
+
 /// Prints a JSON value exactly as DVC's `--json` does (Python `json.dumps`:
 /// `", "`/`": "` separators, non-ASCII escaped), so scripts can switch tools.
 pub fn json(v: &serde_json::Value) {

@@ -306,7 +306,7 @@ fn fmt_float(f: f64, fmt: Fmt) -> String {
 }
 
 /// Python's `format(f, ".{n}g")` for a finite `f`.
-fn py_g(f: f64, n: usize) -> String {
+pub(crate) fn py_g(f: f64, n: usize) -> String {
     if f == 0.0 {
         return if f.is_sign_negative() { "-0" } else { "0" }.into();
     }

@@ -43,6 +43,7 @@ pub mod report;
 pub mod run;
 pub mod series;
 pub mod show;
+pub mod show_table;
 pub mod snapshot;
 pub mod summary;
 mod tail;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use cairn_api::workspace::types::{
     CancelToken, DiffResult, ExpRunOptions, Fmt, RunEvent, ShowOptions, Sink, StageOutcome, Stream,
-    diff_to_json, fmt_value,
+    TableStyle, diff_to_json, fmt_value, tabulate_today,
 };
 use cairn_api::workspace::{ExpRun, Workspace};
 use serde_json::json;
@@ -395,106 +395,20 @@ fn show_cmd(ws: &Workspace, a: ShowArgs) -> anyhow::Result<ExitCode> {
         param_deps: a.param_deps,
         sha_only: a.sha,
     })?;
+    let shown = res.to_json();
     if a.json {
-        output::json(&res.to_json());
-        return Ok(ExitCode::SUCCESS);
-    }
-    // Columns: every metric then every param seen.
-    let mut metric_cols: Vec<String> = Vec::new();
-    let mut param_cols: Vec<String> = Vec::new();
-    let rows = res.rows();
-    for (r, _) in &rows {
-        if let Some(d) = &r.data {
-            for k in d.flat_metrics().keys() {
-                if !metric_cols.contains(k) {
-                    metric_cols.push(k.clone());
-                }
-            }
-            for k in d.flat_params().keys() {
-                if !param_cols.contains(k) {
-                    param_cols.push(k.clone());
-                }
-            }
-        }
-    }
-    let short = |k: &str| {
-        k.split_once(':')
-            .map(|(_, b)| b.to_string())
-            .unwrap_or_default()
-    };
-    let mut header = vec!["Experiment".to_string(), "Created".to_string()];
-    header.extend(metric_cols.iter().map(|k| short(k)));
-    header.extend(param_cols.iter().map(|k| short(k)));
-    let mut table = vec![header];
-    // Queued/running experiments show their state instead of a date.
-    let mut states: std::collections::HashMap<&str, String> = std::collections::HashMap::new();
-    for b in &res.baselines {
-        for e in &b.experiments {
-            if let (Some(x), Some(r)) = (&e.executor, e.revs.first())
-                && let Some(s) = x.get("state").and_then(serde_json::Value::as_str)
-            {
-                let mut s = s.to_string();
-                if let Some(f) = s.get_mut(..1) {
-                    f.make_ascii_uppercase();
-                }
-                states.insert(r.rev.as_str(), s);
-            }
-        }
-    }
-    for (r, parent) in rows {
-        let label = match (parent, &r.name) {
-            (None, _) if r.rev == "workspace" => "workspace".to_string(),
-            (None, Some(n)) => n.clone(),
-            (None, None) => r.rev[..7].to_string(),
-            (Some(_), Some(n)) => format!("├── {} [{n}]", &r.rev[..7.min(r.rev.len())]),
-            (Some(_), None) => format!("├── {}", &r.rev[..7.min(r.rev.len())]),
-        };
-        let created = r
-            .data
-            .as_ref()
-            .and_then(|d| d.timestamp.clone())
-            .map(|t| t.replace('T', " ")[..16.min(t.len())].to_string())
-            .unwrap_or_else(|| match states.get(r.rev.as_str()) {
-                Some(s) => s.to_string(),
-                None => "-".into(),
-            });
-        let mut row = vec![label, created];
-        let (m, p) = r
-            .data
-            .as_ref()
-            .map(|d| (d.flat_metrics(), d.flat_params()))
-            .unwrap_or_default();
-        // DVC's table rounds to 5 significant digits; its CSV keeps values as they are.
-        let fmt = if a.csv { Fmt::Raw } else { Fmt::Sig(5) };
-        row.extend(metric_cols.iter().map(|k| fmt_value(m.get(k), fmt)));
-        row.extend(param_cols.iter().map(|k| fmt_value(p.get(k), fmt)));
-        table.push(row);
-    }
-    if a.csv {
-        for row in &table {
-            let cells: Vec<String> = row
-                .iter()
-                .map(|c| {
-                    let c = c.trim_start_matches("├── ");
-                    if c.contains([',', '"', '\n']) {
-                        format!("\"{}\"", c.replace('"', "\"\""))
-                    } else {
-                        c.to_string()
-                    }
-                })
-                .collect();
-            output::line(&cells.join(","));
-        }
-    } else if a.md {
-        for (i, row) in table.iter().enumerate() {
-            let cells: Vec<String> = row.iter().map(|c| c.replace('|', "\\|")).collect();
-            output::line(&format!("| {} |", cells.join(" | ")));
-            if i == 0 {
-                output::line(&format!("|{}", "---|".repeat(row.len())));
-            }
-        }
+        output::json(&shown);
+    } else if a.csv {
+        output::text(&tabulate_today(&shown, TableStyle::Csv).to_csv());
     } else {
-        output::table(&table);
+        let table = tabulate_today(&shown, TableStyle::Human).merged();
+        if a.md {
+            output::text(&table.to_markdown());
+        } else {
+            let mut rows = vec![table.headers];
+            rows.extend(table.rows);
+            output::table(&rows);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

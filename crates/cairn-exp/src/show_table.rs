@@ -1,0 +1,548 @@
+//! `exp show`'s table as DVC builds it (`tabulate` in `dvc/repo/experiments/show.py`,
+//! `show_experiments` in `dvc/commands/experiments/show.py`), from the `exp show --json`
+//! structure: the same columns in the same order, the same cells. `cairn exp show
+//! --csv` then prints what `dvc exp show --csv` prints, byte for byte, and the text and
+//! Markdown tables hold the same cells as dvc's.
+
+use indexmap::IndexMap;
+use serde_json::Value;
+
+use cairn_pipeline::data::Data;
+
+/// How the table is to be printed: DVC fills and formats CSV differently.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TableStyle {
+    /// `--csv`: empty fills, ISO timestamps, values as they are; the `rev`, `typ` and
+    /// `parent` columns kept.
+    Csv,
+    /// The text and Markdown tables: `-` fills (`!` for a file that failed to load),
+    /// five significant digits, `04:18 PM` for today and `Nov 28, 2026` before, and the
+    /// tree drawn into the `Experiment` column.
+    Human,
+}
+
+/// DVC's `exp show` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExpTable {
+    /// Column names.
+    pub headers: Vec<String>,
+    /// One row per baseline or experiment, a cell per column.
+    pub rows: Vec<Vec<String>>,
+}
+
+const FIXED: [&str; 7] = [
+    "Experiment",
+    "rev",
+    "typ",
+    "Created",
+    "parent",
+    "State",
+    "Executor",
+];
+
+/// Per file, its flattened keys in first-seen order (DVC's `_DataNames`).
+type Names = IndexMap<String, IndexMap<String, ()>>;
+
+/// DVC's `flatten_dict.flatten(d, reducer="dot")`: nested non-empty mappings joined with
+/// dots; empty mappings dropped; anything else a leaf.
+fn flatten(v: &Value, prefix: &str, out: &mut IndexMap<String, Value>) {
+    if let Value::Object(m) = v {
+        for (k, v) in m {
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            match v {
+                Value::Object(inner) if inner.is_empty() => {}
+                Value::Object(_) => flatten(v, &key, out),
+                other => {
+                    out.insert(key, other.clone());
+                }
+            }
+        }
+    }
+}
+
+/// A file's values as a row reads them: flattened when they are a mapping, else the
+/// whole value under the file's name.
+fn file_items(fname: &str, file: &Value) -> IndexMap<String, Value> {
+    let mut items = IndexMap::new();
+    match file.get("data") {
+        Some(d @ Value::Object(_)) => flatten(d, "", &mut items),
+        Some(other) => {
+            items.insert(fname.to_string(), other.clone());
+        }
+        None => {}
+    }
+    items
+}
+
+fn collect_files(names: &mut Names, files: Option<&Value>) {
+    for (path, file) in files.and_then(Value::as_object).into_iter().flatten() {
+        let entry = names.entry(path.clone()).or_default();
+        if let Some(d @ Value::Object(_)) = file.get("data") {
+            let mut items = IndexMap::new();
+            flatten(d, "", &mut items);
+            for k in items.keys() {
+                entry.insert(k.clone(), ());
+            }
+        }
+    }
+}
+
+/// Every revision in the structure: each baseline, then its experiments' revisions.
+fn all_revs(show: &Value) -> Vec<&Value> {
+    let mut out = Vec::new();
+    for b in show.as_array().into_iter().flatten() {
+        out.push(b);
+        for e in b["experiments"].as_array().into_iter().flatten() {
+            out.extend(e["revs"].as_array().into_iter().flatten());
+        }
+    }
+    out
+}
+
+/// DVC's `_normalize_headers`: a name seen once is its own header, else `path:name`.
+fn headers_of(names: &Names, count: &IndexMap<String, usize>) -> Vec<String> {
+    names
+        .iter()
+        .flat_map(|(path, keys)| {
+            keys.keys().map(move |k| {
+                if count.get(k).copied().unwrap_or(0) == 1 {
+                    k.clone()
+                } else {
+                    format!("{path}:{k}")
+                }
+            })
+        })
+        .collect()
+}
+
+/// Python's `str()` of DVC's `_format_field(value, precision)`: with a precision, floats
+/// (also inside lists and mappings, where they become strings) are `f"{v:.{p}g}"`.
+fn format_field(v: &Value, precision: Option<usize>) -> String {
+    fn fmt(d: Data, p: usize) -> Data {
+        match d {
+            Data::Float(f) if f.is_finite() => Data::Str(crate::diff::py_g(f, p)),
+            Data::Float(f) => Data::Str(cairn_core::pyfloat::repr(f)),
+            Data::List(items) => Data::List(items.into_iter().map(|d| fmt(d, p)).collect()),
+            Data::Dict(m) => Data::Dict(m.into_iter().map(|(k, d)| (k, fmt(d, p))).collect()),
+            other => other,
+        }
+    }
+    let d = Data::from_json(v);
+    match precision {
+        Some(p) => fmt(d, p).py_str(),
+        None => d.py_str(),
+    }
+}
+
+/// DVC's `format_time`: ISO for CSV, else the time of day for `today`'s commits and the
+/// date for older ones.
+fn format_time(ts: &str, style: TableStyle, today: chrono::NaiveDate) -> String {
+    if style == TableStyle::Csv {
+        return ts.to_string();
+    }
+    match chrono::NaiveDateTime::parse_from_str(ts, "%Y-%m-%dT%H:%M:%S%.f") {
+        Ok(t) if t.date() == today => t.format("%I:%M %p").to_string(),
+        Ok(t) => t.format("%b %d, %Y").to_string(),
+        Err(_) => ts.to_string(),
+    }
+}
+
+/// Git's `is_sha` as scmrepo decides it: 4 to 40 hex digits.
+fn is_sha(rev: &str) -> bool {
+    (4..=40).contains(&rev.len()) && rev.bytes().all(|b| b.is_ascii_hexdigit())
+}
+
+/// Python's `str.capitalize()`.
+fn capitalize(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(first) => first
+            .to_uppercase()
+            .chain(chars.flat_map(char::to_lowercase))
+            .collect(),
+        None => String::new(),
+    }
+}
+
+struct Columns {
+    headers: Vec<String>,
+    metrics: Names,
+    params: Names,
+    deps: Vec<String>,
+}
+
+impl Columns {
+    fn index(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+}
+
+/// One revision's param, metric and dep cells into `row`.
+fn data_cells(
+    row: &mut [String],
+    cols: &Columns,
+    data: &Value,
+    fill: &str,
+    precision: Option<usize>,
+) {
+    for (group, names) in [("metrics", &cols.metrics), ("params", &cols.params)] {
+        for (fname, file) in data[group].as_object().into_iter().flatten() {
+            let items = file_items(fname, file);
+            let missing = if file.get("error").is_some_and(|e| !e.is_null()) {
+                "!"
+            } else {
+                fill
+            };
+            for name in names.get(fname).into_iter().flat_map(IndexMap::keys) {
+                let value = match items.get(name) {
+                    None | Some(Value::Null) => missing.to_string(),
+                    Some(v) => format_field(v, precision),
+                };
+                let col = cols
+                    .index(name)
+                    .or_else(|| cols.index(&format!("{fname}:{name}")));
+                if let Some(i) = col {
+                    row[i] = value;
+                }
+            }
+        }
+    }
+    for name in &cols.deps {
+        if let (Some(dep), Some(i)) = (data["deps"].get(name), cols.index(name)) {
+            row[i] = dep["hash"].as_str().unwrap_or(fill).to_string();
+        }
+    }
+}
+
+/// The table of an `exp show --json` structure, as DVC's `tabulate` and
+/// `show_experiments` make it, `State` and `Executor` left out when no row has one.
+pub fn tabulate(show: &Value, style: TableStyle, today: chrono::NaiveDate) -> ExpTable {
+    let (fill, precision) = match style {
+        TableStyle::Csv => ("", None),
+        TableStyle::Human => ("-", Some(5)),
+    };
+    let mut metrics = Names::new();
+    let mut params = Names::new();
+    let mut deps = std::collections::BTreeSet::new();
+    for r in all_revs(show) {
+        collect_files(&mut metrics, r["data"].get("metrics"));
+        collect_files(&mut params, r["data"].get("params"));
+        deps.extend(
+            r["data"]["deps"]
+                .as_object()
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        );
+    }
+    // `metrics_names | params_names`: a file in both counts with its params' keys.
+    let mut union: Names = metrics.clone();
+    for (k, v) in &params {
+        union.insert(k.clone(), v.clone());
+    }
+    let mut count: IndexMap<String, usize> = IndexMap::new();
+    for name in union
+        .values()
+        .flat_map(IndexMap::keys)
+        .map(String::as_str)
+        .chain(FIXED)
+    {
+        *count.entry(name.to_string()).or_default() += 1;
+    }
+    let mut headers: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
+    headers.extend(headers_of(&metrics, &count));
+    headers.extend(headers_of(&params, &count));
+    headers.extend(deps.iter().cloned());
+    let cols = Columns {
+        headers,
+        metrics,
+        params,
+        deps: deps.into_iter().collect(),
+    };
+    let blank = || vec![fill.to_string(); cols.headers.len()];
+    let mut rows = Vec::new();
+    for b in show.as_array().into_iter().flatten() {
+        let mut row = blank();
+        let rev = b["rev"].as_str().unwrap_or_default();
+        row[0] = String::new();
+        row[1] = match b["name"].as_str() {
+            Some(n) if !n.is_empty() => n.to_string(),
+            _ if is_sha(rev) => rev.chars().take(7).collect(),
+            _ => rev.to_string(),
+        };
+        row[2] = "baseline".into();
+        row[4] = String::new();
+        if let Some(data) = b.get("data").filter(|d| d.is_object()) {
+            row[3] = data["timestamp"]
+                .as_str()
+                .map_or(fill.to_string(), |t| format_time(t, style, today));
+            data_cells(&mut row, &cols, data, fill, precision);
+        }
+        rows.push(row);
+        let exps = b["experiments"].as_array().cloned().unwrap_or_default();
+        for (i, e) in exps.iter().enumerate() {
+            let Some(exp) = e["revs"].as_array().and_then(|r| r.first()) else {
+                continue;
+            };
+            let mut row = blank();
+            let rev = exp["rev"].as_str().unwrap_or_default();
+            row[0] = exp["name"].as_str().unwrap_or_default().to_string();
+            row[1] = if is_sha(rev) {
+                rev.chars().take(7).collect()
+            } else {
+                rev.to_string()
+            };
+            row[2] = if i + 1 == exps.len() {
+                "branch_base"
+            } else {
+                "branch_commit"
+            }
+            .into();
+            row[4] = String::new();
+            if let Some(x) = e.get("executor").filter(|x| x.is_object()) {
+                if let Some(s) = x["state"].as_str() {
+                    row[5] = capitalize(s);
+                }
+                if let Some(n) = x["name"].as_str().filter(|n| !n.is_empty()) {
+                    row[6] = capitalize(n);
+                }
+            }
+            if let Some(data) = exp.get("data").filter(|d| d.is_object()) {
+                row[3] = data["timestamp"]
+                    .as_str()
+                    .map_or(fill.to_string(), |t| format_time(t, style, today));
+                data_cells(&mut row, &cols, data, fill, precision);
+            }
+            rows.push(row);
+        }
+    }
+    let mut table = ExpTable {
+        headers: cols.headers,
+        rows,
+    };
+    for col in ["State", "Executor"] {
+        if let Some(i) = table.headers.iter().position(|h| h == col)
+            && table.rows.iter().all(|r| r[i] == fill)
+        {
+            table.drop_column(i);
+        }
+    }
+    table
+}
+
+/// [`tabulate`] with this machine's date as today (DVC prints today's commits by time).
+pub fn tabulate_today(show: &Value, style: TableStyle) -> ExpTable {
+    tabulate(show, style, chrono::Local::now().date_naive())
+}
+
+impl ExpTable {
+    fn drop_column(&mut self, i: usize) {
+        self.headers.remove(i);
+        for r in &mut self.rows {
+            r.remove(i);
+        }
+    }
+
+    fn column(&self, name: &str) -> Option<usize> {
+        self.headers.iter().position(|h| h == name)
+    }
+
+    /// The text and Markdown form (`show_experiments` without `csv`): `Experiment` shows
+    /// the tree and `rev [name]`, and `rev`, `typ` and `parent` go.
+    pub fn merged(mut self) -> ExpTable {
+        let (Some(exp), Some(rev), Some(typ)) = (
+            self.column("Experiment"),
+            self.column("rev"),
+            self.column("typ"),
+        ) else {
+            return self;
+        };
+        for r in &mut self.rows {
+            let (name, id) = (&r[exp], &r[rev]);
+            let text = if r[typ] == "baseline" || name.is_empty() {
+                if name.is_empty() {
+                    id.clone()
+                } else {
+                    name.clone()
+                }
+            } else {
+                format!("{id} [{name}]")
+            };
+            r[exp] = match r[typ].as_str() {
+                "branch_commit" => format!("├── {text}"),
+                "branch_base" => format!("└── {text}"),
+                _ => text,
+            };
+        }
+        for col in ["rev", "typ", "parent"] {
+            if let Some(i) = self.column(col) {
+                self.drop_column(i);
+            }
+        }
+        self
+    }
+
+    /// CSV as Python's `csv.writer` writes it (minimal quoting, `\r\n` line ends).
+    pub fn to_csv(&self) -> String {
+        let field = |c: &str| {
+            if c.contains([',', '"', '\r', '\n']) {
+                format!("\"{}\"", c.replace('"', "\"\""))
+            } else {
+                c.to_string()
+            }
+        };
+        let mut out = String::new();
+        for row in std::iter::once(&self.headers).chain(&self.rows) {
+            let cells: Vec<String> = row.iter().map(|c| field(c)).collect();
+            out.push_str(&cells.join(","));
+            out.push_str("\r\n");
+        }
+        out
+    }
+
+    /// Markdown as DVC prints it (`tabulate`'s `github` format: cells padded to their
+    /// column's width — at least the header's plus tabulate's `MIN_PADDING` of 2 —
+    /// left-aligned), with the trailing blank line.
+    pub fn to_markdown(&self) -> String {
+        let width = |i: usize| {
+            self.rows
+                .iter()
+                .map(|r| r[i].chars().count())
+                .chain([self.headers[i].chars().count() + 2])
+                .max()
+                .unwrap_or(0)
+        };
+        let widths: Vec<usize> = (0..self.headers.len()).map(width).collect();
+        let line = |row: &[String]| {
+            let cells: Vec<String> = row
+                .iter()
+                .zip(&widths)
+                .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+                .collect();
+            format!("| {} |\n", cells.join(" | "))
+        };
+        let mut out = line(&self.headers);
+        let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
+        out.push_str(&format!("|{}|\n", dashes.join("|")));
+        for r in &self.rows {
+            out.push_str(&line(r));
+        }
+        out.push('\n');
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn sample() -> Value {
+        json!([
+            {"rev": "workspace", "name": null, "data": {"rev": "workspace", "timestamp": null,
+              "params": {"params.yaml": {"data": {"lr": 0.1, "model": {"depth": 3}, "tags": [0.25, "a"]}}},
+              "metrics": {"m.json": {"data": {"acc": 0.912345678}}}, "deps": {}, "outs": {}, "meta": {}},
+             "error": null, "experiments": null},
+            {"rev": "91c10c72c726334a0e3357401d9413405513077b", "name": "main", "data": {"rev": "91c1", "timestamp": "2026-11-28T09:05:00",
+              "params": {"params.yaml": {"data": {"lr": 0.1}}},
+              "metrics": {"m.json": {"error": {"type": "FileNotFoundError", "msg": "x"}}}, "deps": {"data.csv": {"hash": "abc", "size": 1, "nfiles": null}}, "outs": {}, "meta": {}},
+             "error": null, "experiments": [
+                {"revs": [{"rev": "3614a24aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", "name": "done", "data": {"rev": "3614", "timestamp": "2026-11-29T16:18:03",
+                   "params": {"params.yaml": {"data": {"lr": 0.2}}}, "metrics": {"m.json": {"data": {"acc": true}}}, "deps": {}, "outs": {}, "meta": {}},
+                   "error": null, "experiments": null}], "executor": null, "name": "done"},
+                {"revs": [{"rev": "a312393bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb", "name": "q1", "data": {"rev": "a312", "timestamp": "2026-11-29T16:18:04",
+                   "params": {"params.yaml": {"data": {"lr": 0.3}}}, "metrics": {}, "deps": {}, "outs": {}, "meta": {}},
+                   "error": null, "experiments": null}], "executor": {"state": "queued", "name": "dvc-task", "local": null}, "name": "q1"}
+             ]}
+        ])
+    }
+
+    fn today() -> chrono::NaiveDate {
+        chrono::NaiveDate::from_ymd_opt(2026, 11, 29).unwrap()
+    }
+
+    #[test]
+    fn csv_has_dvcs_columns_and_cells() {
+        let t = tabulate(&sample(), TableStyle::Csv, today());
+        assert_eq!(
+            t.to_csv(),
+            "Experiment,rev,typ,Created,parent,State,Executor,acc,lr,model.depth,tags,data.csv\r\n\
+             ,workspace,baseline,,,,,0.912345678,0.1,3,\"[0.25, 'a']\",\r\n\
+             ,main,baseline,2026-11-28T09:05:00,,,,!,0.1,,,abc\r\n\
+             done,3614a24,branch_commit,2026-11-29T16:18:03,,,,True,0.2,,,\r\n\
+             q1,a312393,branch_base,2026-11-29T16:18:04,,Queued,Dvc-task,,0.3,,,\r\n"
+        );
+    }
+
+    #[test]
+    fn the_human_table_draws_the_tree_and_rounds() {
+        let t = tabulate(&sample(), TableStyle::Human, today()).merged();
+        assert_eq!(
+            t.headers,
+            [
+                "Experiment",
+                "Created",
+                "State",
+                "Executor",
+                "acc",
+                "lr",
+                "model.depth",
+                "tags",
+                "data.csv"
+            ]
+        );
+        assert_eq!(
+            t.rows[0],
+            [
+                "workspace",
+                "-",
+                "-",
+                "-",
+                "0.91235",
+                "0.1",
+                "3",
+                "['0.25', 'a']",
+                "-"
+            ]
+        );
+        assert_eq!(t.rows[1][..5], ["main", "Nov 28, 2026", "-", "-", "!"]);
+        assert_eq!(t.rows[2][..4], ["├── 3614a24 [done]", "04:18 PM", "-", "-"]);
+        assert_eq!(
+            t.rows[3][..4],
+            ["└── a312393 [q1]", "04:18 PM", "Queued", "Dvc-task"]
+        );
+        let md = t.to_markdown();
+        assert!(
+            md.starts_with("| Experiment         | Created      |"),
+            "{md}"
+        );
+        assert!(md.ends_with("|\n\n"), "{md}");
+    }
+
+    #[test]
+    fn state_and_executor_go_when_no_row_has_one_and_clashing_names_get_their_file() {
+        let mut s = sample();
+        s[1]["experiments"].as_array_mut().unwrap().pop();
+        s[1]["data"]["metrics"]["m.json"] = json!({"data": {"lr": 0.5}});
+        let t = tabulate(&s, TableStyle::Csv, today());
+        assert!(
+            !t.headers.iter().any(|h| h == "State" || h == "Executor"),
+            "{:?}",
+            t.headers
+        );
+        assert!(
+            t.headers.contains(&"m.json:lr".to_string()),
+            "{:?}",
+            t.headers
+        );
+        assert!(
+            t.headers.contains(&"params.yaml:lr".to_string()),
+            "{:?}",
+            t.headers
+        );
+    }
+}
