@@ -789,9 +789,38 @@ fn rich_project_exp_run_and_show_match_dvc() {
     for args in [
         &["exp", "show", "--csv", "-a"][..],
         &["exp", "show", "--md"][..],
+        // The table flags: sorting, column choices, CSV precision, no workspace row.
+        &[
+            "exp",
+            "show",
+            "--csv",
+            "--sort-by",
+            "train.lr",
+            "--sort-order",
+            "desc",
+        ][..],
+        &["exp", "show", "--md", "--only-changed", "--keep", "Created"][..],
+        &[
+            "exp",
+            "show",
+            "--csv",
+            "--drop",
+            "train\\.|Executor",
+            "--precision",
+            "2",
+        ][..],
+        &["exp", "show", "--csv", "--hide-workspace", "-n", "2"][..],
     ] {
         same_stdout(&mut c, &repo, args, "rich project table");
     }
+    let unknown = Tool::Cairn.run(&repo, ["exp", "show", "--sort-by", "no.such.param"]);
+    c.check(
+        !unknown.success()
+            && unknown
+                .stderr()
+                .contains("Unknown sort column 'no.such.param'"),
+        || format!("an unknown sort column is named as dvc names it: {unknown}"),
+    );
     // Applying either tool's experiment gives the same work tree with either tool.
     repo.git_ok(["checkout", "-q", "--", "."]);
     Tool::Dvc.ok(&repo, ["checkout", "-q", "--force"]);

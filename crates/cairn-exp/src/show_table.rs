@@ -21,6 +21,26 @@ pub enum TableStyle {
     Human,
 }
 
+/// What shapes the table besides the data (`exp show`'s table flags).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TableOptions {
+    /// `--precision`: significant digits of floats. As in dvc, it applies to CSV only;
+    /// the text and Markdown tables always use five.
+    pub precision: Option<usize>,
+    /// `--sort-by`: a metric or param (`name`, or `file:name`) to order each baseline's
+    /// experiments by.
+    pub sort_by: Option<String>,
+    /// `--sort-order desc`.
+    pub descending: bool,
+    /// `--keep`: columns matching these patterns (Python `re.match`: from the start) are
+    /// never dropped.
+    pub keep: Vec<String>,
+    /// `--drop`: columns matching these patterns go.
+    pub drop: Vec<String>,
+    /// `--only-changed`: columns with one value in every row go.
+    pub only_changed: bool,
+}
+
 /// DVC's `exp show` table.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExpTable {
@@ -219,10 +239,16 @@ fn data_cells(
 }
 
 /// The table of an `exp show --json` structure, as DVC's `tabulate` and
-/// `show_experiments` make it, `State` and `Executor` left out when no row has one.
-pub fn tabulate(show: &Value, style: TableStyle, today: chrono::NaiveDate) -> ExpTable {
+/// `show_experiments` make it. Errors name a sort column that is unknown or ambiguous,
+/// or a pattern that is not a regular expression.
+pub fn tabulate(
+    show: &Value,
+    style: TableStyle,
+    options: &TableOptions,
+    today: chrono::NaiveDate,
+) -> Result<ExpTable, String> {
     let (fill, precision) = match style {
-        TableStyle::Csv => ("", None),
+        TableStyle::Csv => ("", options.precision.filter(|p| *p > 0)),
         TableStyle::Human => ("-", Some(5)),
     };
     let mut metrics = Names::new();
@@ -263,6 +289,10 @@ pub fn tabulate(show: &Value, style: TableStyle, today: chrono::NaiveDate) -> Ex
         params,
         deps: deps.into_iter().collect(),
     };
+    let sort = match &options.sort_by {
+        Some(by) => Some(sort_column(by, &cols.metrics, &cols.params)?),
+        None => None,
+    };
     let blank = || vec![fill.to_string(); cols.headers.len()];
     let mut rows = Vec::new();
     for b in show.as_array().into_iter().flatten() {
@@ -283,7 +313,27 @@ pub fn tabulate(show: &Value, style: TableStyle, today: chrono::NaiveDate) -> Ex
             data_cells(&mut row, &cols, data, fill, precision);
         }
         rows.push(row);
-        let exps = b["experiments"].as_array().cloned().unwrap_or_default();
+        let mut exps = b["experiments"].as_array().cloned().unwrap_or_default();
+        if let Some((path, name, group)) = &sort {
+            // DVC's `_sort_exp`: `sorted(key=(value is None, value), reverse=…)`, stable.
+            let key = |e: &Value| {
+                let file = &e["revs"][0]["data"][group.as_str()][path.as_str()];
+                let v = file_items(path, file)
+                    .get(name)
+                    .cloned()
+                    .unwrap_or(Value::Null);
+                (v.is_null(), v)
+            };
+            exps.sort_by(|a, b| {
+                let (ka, kb) = (key(a), key(b));
+                let order = ka.0.cmp(&kb.0).then_with(|| py_cmp(&ka.1, &kb.1));
+                if options.descending {
+                    order.reverse()
+                } else {
+                    order
+                }
+            });
+        }
         for (i, e) in exps.iter().enumerate() {
             let Some(exp) = e["revs"].as_array().and_then(|r| r.first()) else {
                 continue;
@@ -324,22 +374,141 @@ pub fn tabulate(show: &Value, style: TableStyle, today: chrono::NaiveDate) -> Ex
         headers: cols.headers,
         rows,
     };
-    for col in ["State", "Executor"] {
-        if let Some(i) = table.headers.iter().position(|h| h == col)
-            && table.rows.iter().all(|r| r[i] == fill)
-        {
-            table.drop_column(i);
+    table.select(style, options, fill)?;
+    Ok(table)
+}
+
+/// DVC's `_sort_column`: the file, key and group (`metrics` or `params`) `by` names.
+fn sort_column(
+    by: &str,
+    metrics: &Names,
+    params: &Names,
+) -> Result<(String, String, String), String> {
+    let mut found: Vec<(String, String, String)> = Vec::new();
+    fn add(found: &mut Vec<(String, String, String)>, m: (String, String, String)) {
+        if !found.contains(&m) {
+            found.push(m);
         }
     }
-    table
+    let parts: Vec<&str> = by.split(':').collect();
+    for split in 1..parts.len() {
+        let (path, name) = (parts[..split].join(":"), parts[split..].join(":"));
+        for (group, names) in [("metrics", metrics), ("params", params)] {
+            if names.get(&path).is_some_and(|n| n.contains_key(&name)) {
+                add(&mut found, (path.clone(), name.clone(), group.into()));
+            }
+        }
+    }
+    if found.is_empty() {
+        for (group, names) in [("metrics", metrics), ("params", params)] {
+            for (path, keys) in names {
+                if keys.contains_key(by) {
+                    add(&mut found, (path.clone(), by.to_string(), group.into()));
+                }
+            }
+        }
+    }
+    match found.len() {
+        1 => Ok(found.remove(0)),
+        0 => Err(format!("Unknown sort column '{by}'")),
+        _ => Err(format!(
+            "Ambiguous sort column '{by}' matched '{}'",
+            found
+                .iter()
+                .map(|(p, n, _)| format!("{p}:{n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )),
+    }
+}
+
+/// Orders two values as Python's `<` does for the types a params or metrics file holds
+/// (numbers with numbers, strings with strings); other mixes, which Python refuses to
+/// compare, by their text.
+fn py_cmp(a: &Value, b: &Value) -> std::cmp::Ordering {
+    let num = |v: &Value| match v {
+        Value::Bool(b) => Some(f64::from(u8::from(*b))),
+        Value::Number(n) => n.as_f64(),
+        _ => None,
+    };
+    match (num(a), num(b), a, b) {
+        (Some(x), Some(y), _, _) => x.partial_cmp(&y).unwrap_or(std::cmp::Ordering::Equal),
+        (_, _, Value::String(x), Value::String(y)) => x.cmp(y),
+        _ => crate::pyvalue::py_str(a).cmp(&crate::pyvalue::py_str(b)),
+    }
 }
 
 /// [`tabulate`] with this machine's date as today (DVC prints today's commits by time).
-pub fn tabulate_today(show: &Value, style: TableStyle) -> ExpTable {
-    tabulate(show, style, chrono::Local::now().date_naive())
+pub fn tabulate_today(
+    show: &Value,
+    style: TableStyle,
+    options: &TableOptions,
+) -> Result<ExpTable, String> {
+    tabulate(show, style, options, chrono::Local::now().date_naive())
 }
 
 impl ExpTable {
+    /// `show_experiments`' column choices, in its order: `--keep` protects, empty
+    /// `State`/`Executor` go, the text form merges the id columns, `--only-changed`,
+    /// then `--drop`.
+    fn select(
+        &mut self,
+        style: TableStyle,
+        options: &TableOptions,
+        fill: &str,
+    ) -> Result<(), String> {
+        let pattern = |pats: &[String]| -> Result<Option<regex::Regex>, String> {
+            if pats.is_empty() {
+                return Ok(None);
+            }
+            regex::Regex::new(&format!("^(?:{})", pats.join("|")))
+                .map(Some)
+                .map_err(|e| format!("not a regular expression: {e}"))
+        };
+        let keep = pattern(&options.keep)?;
+        let kept = |h: &str| keep.as_ref().is_some_and(|k| k.is_match(h));
+        for col in ["State", "Executor"] {
+            if let Some(i) = self.column(col)
+                && !kept(col)
+                && self.rows.iter().all(|r| r[i] == fill)
+            {
+                self.drop_column(i);
+            }
+        }
+        if style == TableStyle::Human {
+            self.merge();
+        }
+        if options.only_changed {
+            let same: Vec<String> = (0..self.headers.len())
+                .filter(|&i| {
+                    let values: std::collections::HashSet<&str> =
+                        self.rows.iter().map(|r| r[i].as_str()).collect();
+                    values.len() == 1
+                })
+                .map(|i| self.headers[i].clone())
+                .collect();
+            for h in same.iter().filter(|h| !kept(h)) {
+                if let Some(i) = self.column(h) {
+                    self.drop_column(i);
+                }
+            }
+        }
+        if let Some(drop) = pattern(&options.drop)? {
+            let gone: Vec<String> = self
+                .headers
+                .iter()
+                .filter(|h| drop.is_match(h) && !kept(h))
+                .cloned()
+                .collect();
+            for h in gone {
+                if let Some(i) = self.column(&h) {
+                    self.drop_column(i);
+                }
+            }
+        }
+        Ok(())
+    }
+
     fn drop_column(&mut self, i: usize) {
         self.headers.remove(i);
         for r in &mut self.rows {
@@ -353,13 +522,13 @@ impl ExpTable {
 
     /// The text and Markdown form (`show_experiments` without `csv`): `Experiment` shows
     /// the tree and `rev [name]`, and `rev`, `typ` and `parent` go.
-    pub fn merged(mut self) -> ExpTable {
+    fn merge(&mut self) {
         let (Some(exp), Some(rev), Some(typ)) = (
             self.column("Experiment"),
             self.column("rev"),
             self.column("typ"),
         ) else {
-            return self;
+            return;
         };
         for r in &mut self.rows {
             let (name, id) = (&r[exp], &r[rev]);
@@ -383,7 +552,6 @@ impl ExpTable {
                 self.drop_column(i);
             }
         }
-        self
     }
 
     /// CSV as Python's `csv.writer` writes it (minimal quoting, `\r\n` line ends).
@@ -467,7 +635,13 @@ mod tests {
 
     #[test]
     fn csv_has_dvcs_columns_and_cells() {
-        let t = tabulate(&sample(), TableStyle::Csv, today());
+        let t = tabulate(
+            &sample(),
+            TableStyle::Csv,
+            &TableOptions::default(),
+            today(),
+        )
+        .unwrap();
         assert_eq!(
             t.to_csv(),
             "Experiment,rev,typ,Created,parent,State,Executor,acc,lr,model.depth,tags,data.csv\r\n\
@@ -480,7 +654,13 @@ mod tests {
 
     #[test]
     fn the_human_table_draws_the_tree_and_rounds() {
-        let t = tabulate(&sample(), TableStyle::Human, today()).merged();
+        let t = tabulate(
+            &sample(),
+            TableStyle::Human,
+            &TableOptions::default(),
+            today(),
+        )
+        .unwrap();
         assert_eq!(
             t.headers,
             [
@@ -528,7 +708,7 @@ mod tests {
         let mut s = sample();
         s[1]["experiments"].as_array_mut().unwrap().pop();
         s[1]["data"]["metrics"]["m.json"] = json!({"data": {"lr": 0.5}});
-        let t = tabulate(&s, TableStyle::Csv, today());
+        let t = tabulate(&s, TableStyle::Csv, &TableOptions::default(), today()).unwrap();
         assert!(
             !t.headers.iter().any(|h| h == "State" || h == "Executor"),
             "{:?}",
@@ -543,6 +723,43 @@ mod tests {
             t.headers.contains(&"params.yaml:lr".to_string()),
             "{:?}",
             t.headers
+        );
+    }
+
+    #[test]
+    fn sorting_keeping_and_dropping_as_dvc_does() {
+        let by_lr = |descending| TableOptions {
+            sort_by: Some("params.yaml:lr".into()),
+            descending,
+            ..TableOptions::default()
+        };
+        let names = |t: &ExpTable| t.rows.iter().map(|r| r[0].clone()).collect::<Vec<_>>();
+        let t = tabulate(&sample(), TableStyle::Csv, &by_lr(true), today()).unwrap();
+        assert_eq!(names(&t), ["", "", "q1", "done"]);
+        assert_eq!(
+            t.rows[3][2], "branch_base",
+            "the last row after sorting closes the tree"
+        );
+        let t = tabulate(&sample(), TableStyle::Csv, &by_lr(false), today()).unwrap();
+        assert_eq!(names(&t), ["", "", "done", "q1"]);
+        let unknown = TableOptions {
+            sort_by: Some("nope".into()),
+            ..TableOptions::default()
+        };
+        assert_eq!(
+            tabulate(&sample(), TableStyle::Csv, &unknown, today()).unwrap_err(),
+            "Unknown sort column 'nope'"
+        );
+        let pick = TableOptions {
+            drop: vec!["model|tags|data".into(), "Created".into()],
+            keep: vec!["tags".into()],
+            only_changed: true,
+            ..TableOptions::default()
+        };
+        let t = tabulate(&sample(), TableStyle::Human, &pick, today()).unwrap();
+        assert_eq!(
+            t.headers,
+            ["Experiment", "State", "Executor", "acc", "lr", "tags"]
         );
     }
 }

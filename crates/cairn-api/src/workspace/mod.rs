@@ -49,7 +49,7 @@ pub mod types {
     pub use cairn_exp::registry::{Artifact, Registry};
     pub use cairn_exp::run::{ExpRunOptions, ExpRunResult};
     pub use cairn_exp::show::{ShowOptions, ShowResult};
-    pub use cairn_exp::show_table::{ExpTable, TableStyle, tabulate_today};
+    pub use cairn_exp::show_table::{ExpTable, TableOptions, TableStyle, tabulate_today};
     pub use cairn_exp::worker::Worker;
     pub use cairn_git::RevScope;
     pub use cairn_run::engine::Sink;

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use cairn_api::workspace::types::{
     CancelToken, DiffResult, ExpRunOptions, Fmt, RunEvent, ShowOptions, Sink, StageOutcome, Stream,
-    TableStyle, diff_to_json, fmt_value, tabulate_today,
+    TableOptions, TableStyle, diff_to_json, fmt_value, tabulate_today,
 };
 use cairn_api::workspace::{ExpRun, Workspace};
 use serde_json::json;
@@ -124,6 +124,30 @@ pub struct ShowArgs {
     /// Print the table as Markdown
     #[arg(long, conflicts_with = "json")]
     md: bool,
+    /// Leave out the workspace row
+    #[arg(long)]
+    hide_workspace: bool,
+    /// Order each baseline's experiments by this metric or param (`name` or `file:name`)
+    #[arg(long, value_name = "METRIC/PARAM")]
+    sort_by: Option<String>,
+    /// Order for --sort-by
+    #[arg(long, value_parser = ["asc", "desc"], default_value = "asc", requires = "sort_by")]
+    sort_order: String,
+    /// Only the metrics and params whose values vary across the rows
+    #[arg(long)]
+    only_changed: bool,
+    /// Leave out the columns matching this regular expression (from the column's start; repeatable)
+    #[arg(long, value_name = "REGEX")]
+    drop: Vec<String>,
+    /// Keep the columns matching this regular expression whatever else says (repeatable)
+    #[arg(long, value_name = "REGEX")]
+    keep: Vec<String>,
+    /// Significant digits of floats in --csv (the text tables use 5, as dvc's do)
+    #[arg(long, value_name = "N")]
+    precision: Option<usize>,
+    /// The table is never paged (accepted as dvc accepts it)
+    #[arg(long)]
+    no_pager: bool,
 }
 
 /// Params and metrics that differ between two experiments or revisions
@@ -389,19 +413,28 @@ fn show_cmd(ws: &Workspace, a: ShowArgs) -> anyhow::Result<ExitCode> {
         all_branches: a.all_branches,
         all_tags: a.all_tags,
         all_commits: a.all_commits,
-        hide_workspace: false,
+        hide_workspace: a.hide_workspace,
         hide_queued: a.hide_queued,
         hide_failed: a.hide_failed,
         param_deps: a.param_deps,
         sha_only: a.sha,
     })?;
     let shown = res.to_json();
+    let options = TableOptions {
+        precision: a.precision,
+        sort_by: a.sort_by,
+        descending: a.sort_order == "desc",
+        keep: a.keep,
+        drop: a.drop,
+        only_changed: a.only_changed,
+    };
+    let table = |style| tabulate_today(&shown, style, &options).map_err(anyhow::Error::msg);
     if a.json {
         output::json(&shown);
     } else if a.csv {
-        output::text(&tabulate_today(&shown, TableStyle::Csv).to_csv());
+        output::text(&table(TableStyle::Csv)?.to_csv());
     } else {
-        let table = tabulate_today(&shown, TableStyle::Human).merged();
+        let table = table(TableStyle::Human)?;
         if a.md {
             output::text(&table.to_markdown());
         } else {
