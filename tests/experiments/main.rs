@@ -363,6 +363,20 @@ fn metrics_and_params_diff_agree_with_dvc() {
         let k = Tool::Cairn.ok(&repo, &args);
         c.same_json(&args.join(" "), &d, &k);
     }
+    // The tables people paste into a pull request: text and Markdown, as dvc prints them
+    // (sorted keys, rounding per command, `diff not supported`, empty tables).
+    for args in [
+        &["metrics", "show"][..],
+        &["metrics", "show", "--md"][..],
+        &["metrics", "diff", "HEAD~1", "HEAD"][..],
+        &["metrics", "diff", "HEAD~1", "HEAD", "--md"][..],
+        &["params", "diff", "--all"][..],
+        &["params", "diff", "--md"][..],
+        &["exp", "diff"][..],
+        &["exp", "diff", "HEAD~1", "HEAD", "--md"][..],
+    ] {
+        same_stdout(&mut c, &repo, args, "table");
+    }
     c.finish();
 }
 

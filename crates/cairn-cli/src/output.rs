@@ -37,15 +37,24 @@ pub fn json(v: &serde_json::Value) {
     line(&cairn_api::workspace::python_json(v));
 }
 
-/// Rows as columns padded to their widest cell, two spaces apart.
-pub fn table(rows: &[Vec<String>]) {
+/// Column widths as DVC's tables (`tabulate` with headers) make them: the widest cell,
+/// and at least the header plus tabulate's `MIN_PADDING` of 2.
+fn widths(rows: &[Vec<String>]) -> Vec<usize> {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut w = vec![0usize; n];
-    for r in rows {
-        for (i, c) in r.iter().enumerate() {
-            w[i] = w[i].max(c.chars().count());
+    for (r, row) in rows.iter().enumerate() {
+        for (i, c) in row.iter().enumerate() {
+            let len = c.chars().count() + if r == 0 { 2 } else { 0 };
+            w[i] = w[i].max(len);
         }
     }
+    w
+}
+
+/// Rows (the first is the header) as DVC prints a plain table: columns padded to
+/// [`widths`], two spaces apart, no trailing spaces.
+pub fn table(rows: &[Vec<String>]) {
+    let w = widths(rows);
     for r in rows {
         let mut s = String::new();
         for (i, c) in r.iter().enumerate() {
@@ -55,5 +64,59 @@ pub fn table(rows: &[Vec<String>]) {
             }
         }
         line(s.trim_end());
+    }
+}
+
+/// Rows (the first is the header) as DVC's `--md` prints them (`tabulate`'s `github`
+/// format, cells left-aligned and padded to [`widths`]), with its trailing blank line.
+pub fn markdown(rows: &[Vec<String>]) -> String {
+    let w = widths(rows);
+    let row_line = |row: &[String]| {
+        let cells: Vec<String> = row
+            .iter()
+            .zip(&w)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+            .collect();
+        format!("| {} |\n", cells.join(" | "))
+    };
+    let mut out = String::new();
+    for (i, r) in rows.iter().enumerate() {
+        out.push_str(&row_line(r));
+        if i == 0 {
+            let dashes: Vec<String> = w.iter().map(|w| "-".repeat(w + 2)).collect();
+            out.push_str(&format!("|{}|\n", dashes.join("|")));
+        }
+    }
+    out.push('\n');
+    out
+}
+
+/// A table as text, or as Markdown with `md`. A plain table without rows prints
+/// nothing, as DVC's does; its Markdown keeps the header.
+pub fn table_or_markdown(rows: &[Vec<String>], md: bool) {
+    if md {
+        text(&markdown(rows));
+    } else if rows.len() > 1 {
+        table(rows);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rows(r: &[&[&str]]) -> Vec<Vec<String>> {
+        r.iter()
+            .map(|r| r.iter().map(|c| c.to_string()).collect())
+            .collect()
+    }
+
+    #[test]
+    fn markdown_as_dvc_prints_it() {
+        let t = rows(&[&["Path", "acc"], &["m.json", "0.75"]]);
+        assert_eq!(
+            markdown(&t),
+            "| Path   | acc   |\n|--------|-------|\n| m.json | 0.75  |\n\n"
+        );
     }
 }

@@ -571,37 +571,6 @@ impl ExpTable {
         }
         out
     }
-
-    /// Markdown as DVC prints it (`tabulate`'s `github` format: cells padded to their
-    /// column's width — at least the header's plus tabulate's `MIN_PADDING` of 2 —
-    /// left-aligned), with the trailing blank line.
-    pub fn to_markdown(&self) -> String {
-        let width = |i: usize| {
-            self.rows
-                .iter()
-                .map(|r| r[i].chars().count())
-                .chain([self.headers[i].chars().count() + 2])
-                .max()
-                .unwrap_or(0)
-        };
-        let widths: Vec<usize> = (0..self.headers.len()).map(width).collect();
-        let line = |row: &[String]| {
-            let cells: Vec<String> = row
-                .iter()
-                .zip(&widths)
-                .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
-                .collect();
-            format!("| {} |\n", cells.join(" | "))
-        };
-        let mut out = line(&self.headers);
-        let dashes: Vec<String> = widths.iter().map(|w| "-".repeat(w + 2)).collect();
-        out.push_str(&format!("|{}|\n", dashes.join("|")));
-        for r in &self.rows {
-            out.push_str(&line(r));
-        }
-        out.push('\n');
-        out
-    }
 }
 
 #[cfg(test)]
@@ -695,12 +664,6 @@ mod tests {
             t.rows[3][..4],
             ["└── a312393 [q1]", "04:18 PM", "Queued", "Dvc-task"]
         );
-        let md = t.to_markdown();
-        assert!(
-            md.starts_with("| Experiment         | Created      |"),
-            "{md}"
-        );
-        assert!(md.ends_with("|\n\n"), "{md}");
     }
 
     #[test]

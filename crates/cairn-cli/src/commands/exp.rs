@@ -163,6 +163,9 @@ pub struct DiffArgs {
     /// Print JSON
     #[arg(long)]
     json: bool,
+    /// Print the tables as Markdown
+    #[arg(long, conflicts_with = "json")]
+    md: bool,
 }
 
 /// Write an experiment's results into the workspace (uncommitted)
@@ -435,24 +438,26 @@ fn show_cmd(ws: &Workspace, a: ShowArgs) -> anyhow::Result<ExitCode> {
         output::text(&table(TableStyle::Csv)?.to_csv());
     } else {
         let table = table(TableStyle::Human)?;
+        let mut rows = vec![table.headers];
+        rows.extend(table.rows);
         if a.md {
-            output::text(&table.to_markdown());
+            output::text(&output::markdown(&rows));
         } else {
-            let mut rows = vec![table.headers];
-            rows.extend(table.rows);
             output::table(&rows);
         }
     }
     Ok(ExitCode::SUCCESS)
 }
 
-/// A diff as table rows: path, key, old, new (and the numeric change when `with_change`).
+/// A diff as DVC's `diff_table` lays it out: per file, its keys sorted; `-` for a side
+/// without the value; with `change`, the change column, where `change` is what DVC
+/// prints for a value without a numeric change (`-` or `diff not supported`).
 pub fn diff_table(
     d: &DiffResult,
     what: &str,
     old: &str,
     new: &str,
-    with_change: bool,
+    change: Option<&str>,
     fmt: Fmt,
 ) -> Vec<Vec<String>> {
     let mut header = vec![
@@ -461,20 +466,25 @@ pub fn diff_table(
         old.to_string(),
         new.to_string(),
     ];
-    if with_change {
+    if change.is_some() {
         header.push("Change".into());
     }
     let mut rows = vec![header];
     for (p, ch) in d {
-        for (k, c) in ch {
+        let mut keys: Vec<_> = ch.iter().collect();
+        keys.sort_by(|a, b| a.0.cmp(b.0));
+        for (k, c) in keys {
             let mut row = vec![
                 p.clone(),
                 k.clone(),
                 fmt_value(c.old.as_ref(), fmt),
                 fmt_value(c.new.as_ref(), fmt),
             ];
-            if with_change {
-                row.push(fmt_value(c.diff.as_ref(), fmt));
+            if let Some(missing) = change {
+                row.push(match &c.diff {
+                    Some(v) => fmt_value(Some(v), fmt),
+                    None => missing.to_string(),
+                });
             }
             rows.push(row);
         }
@@ -490,16 +500,13 @@ fn diff_cmd(ws: &Workspace, a: DiffArgs) -> anyhow::Result<ExitCode> {
         );
         return Ok(ExitCode::SUCCESS);
     }
+    // Both tables, a blank line between, as `dvc exp diff` prints them.
     let (old, new) = (d.old.label(), d.new.label());
-    output::table(&diff_table(
-        &d.metrics,
-        "Metric",
-        old,
-        new,
-        true,
-        Fmt::Sig(5),
-    ));
+    let unsupported = Some("diff not supported");
+    let metrics = diff_table(&d.metrics, "Metric", old, new, unsupported, Fmt::Sig(5));
+    output::table_or_markdown(&metrics, a.md);
     output::line("");
-    output::table(&diff_table(&d.params, "Param", old, new, true, Fmt::Raw));
+    let params = diff_table(&d.params, "Param", old, new, unsupported, Fmt::Raw);
+    output::table_or_markdown(&params, a.md);
     Ok(ExitCode::SUCCESS)
 }

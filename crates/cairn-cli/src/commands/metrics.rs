@@ -32,6 +32,9 @@ pub struct ShowArgs {
     /// Print JSON (DVC's `metrics show --json` shape)
     #[arg(long)]
     json: bool,
+    /// Print the table as Markdown
+    #[arg(long, conflicts_with = "json")]
+    md: bool,
 }
 
 /// Metrics that differ between two revisions (default HEAD vs workspace)
@@ -47,6 +50,9 @@ pub struct DiffArgs {
     /// Print JSON (DVC's shape)
     #[arg(long)]
     json: bool,
+    /// Print the table as Markdown
+    #[arg(long, conflicts_with = "json")]
+    md: bool,
 }
 
 /// Each metric at every commit of a branch, read from git objects (no checkout)
@@ -98,6 +104,8 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                     }
                 }
             }
+            // DVC's `metrics_table` sorts the metric columns.
+            cols.sort();
             let mut header = vec!["Path".to_string()];
             header.extend(cols.iter().cloned());
             let mut rows = vec![header];
@@ -106,7 +114,7 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 row.extend(cols.iter().map(|c| fmt_value(flat.get(c), Fmt::Round(5))));
                 rows.push(row);
             }
-            output::table(&rows);
+            output::table_or_markdown(&rows, a.md);
             Ok(code)
         }
         MetricsCommand::Diff(a) => {
@@ -115,11 +123,15 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 output::json(&diff_to_json(&d));
                 return Ok(ExitCode::SUCCESS);
             }
-            let rows = diff_table(&d, "Metric", old.label(), new.label(), true, Fmt::Round(5));
-            if d.is_empty() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            output::table(&rows);
+            let rows = diff_table(
+                &d,
+                "Metric",
+                old.label(),
+                new.label(),
+                Some("-"),
+                Fmt::Round(5),
+            );
+            output::table_or_markdown(&rows, a.md);
             Ok(ExitCode::SUCCESS)
         }
         MetricsCommand::Trend(a) => {

@@ -30,6 +30,9 @@ pub struct DiffArgs {
     /// Print JSON (DVC's `params diff --json` shape)
     #[arg(long)]
     json: bool,
+    /// Print the table as Markdown
+    #[arg(long, conflicts_with = "json")]
+    md: bool,
 }
 
 pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
@@ -41,11 +44,8 @@ pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
                 output::json(&diff_to_json(&d));
                 return Ok(ExitCode::SUCCESS);
             }
-            if d.is_empty() {
-                return Ok(ExitCode::SUCCESS);
-            }
-            let rows = diff_table(&d, "Param", old.label(), new.label(), false, Fmt::Raw);
-            output::table(&rows);
+            let rows = diff_table(&d, "Param", old.label(), new.label(), None, Fmt::Raw);
+            output::table_or_markdown(&rows, a.md);
             Ok(ExitCode::SUCCESS)
         }
     }
