@@ -177,6 +177,25 @@ fn dag_renderings_match_dvc() {
     }
 }
 
+/// `stage list` says what dvc says of each stage: its description's first line (cut to
+/// 80 characters), else what it makes (`Outputs`, `Reports` for metrics and plots) or
+/// what it depends on.
+#[test]
+fn stage_list_describes_stages_as_dvc_does() {
+    let repo = repo_with(
+        "stages:\n  prep:\n    cmd: echo > o.txt\n    outs: [o.txt]\n    plots: [p.csv]\n    metrics: [m.json]\n  \
+         report:\n    cmd: echo\n    deps: [o.txt]\n    params: [lr]\n  alone:\n    cmd: echo\n  \
+         described:\n    cmd: echo\n    desc: \"\\n  Trains the model on every image of the training set, with the augmentations listed in params\\nmore\"\n",
+        &[("params.yaml", "lr: 1\n")],
+    );
+    for args in [
+        &["stage", "list"][..],
+        &["stage", "list", "--name-only"][..],
+    ] {
+        assert_eq!(repo.cairn_ok(args), repo.dvc_ok(args), "{args:?}");
+    }
+}
+
 #[test]
 fn example_get_started_layout_draws_without_its_data() {
     // shared/ sits beside the repository (in CI too).

@@ -126,18 +126,7 @@ impl Workspace {
             .filter(|s| !s.data_source)
             .map(|s| StageLine {
                 address: s.addressing.clone(),
-                about: match &s.desc {
-                    Some(d) => d.lines().next().unwrap_or_default().to_string(),
-                    None if s.outs.is_empty() => String::new(),
-                    None => format!(
-                        "Outputs {}",
-                        s.outs
-                            .iter()
-                            .map(|o| o.path.as_str())
-                            .collect::<Vec<_>>()
-                            .join(", ")
-                    ),
-                },
+                about: describe_stage(s),
             })
             .collect())
     }
@@ -314,5 +303,56 @@ mod tests {
         assert_eq!(p[0].keys, vec!["lr", "epochs"]);
         assert_eq!(p[1].file.as_deref(), Some("other.yaml"));
         assert_eq!(p[2].keys, Vec::<String>::new());
+    }
+}
+
+/// What `dvc stage list` says about a stage: the first non-empty line of its `desc`, else
+/// what it depends on or makes (`generate_description`), cut to 80 characters.
+fn describe_stage(s: &cairn_pipeline::stage::Stage) -> String {
+    use cairn_pipeline::stage::OutKind;
+    let short = s
+        .desc
+        .as_deref()
+        .and_then(|d| d.lines().find(|l| !l.is_empty()))
+        .map(|l| l.trim().to_string());
+    let text = short.unwrap_or_else(|| {
+        // DVC's `stage.deps`: the paths, then one per params file.
+        let deps: Vec<&str> = s
+            .deps
+            .iter()
+            .map(|d| d.path.as_str())
+            .chain(s.params.iter().map(|p| p.file.as_str()))
+            .collect();
+        let paths = |kinds: &[OutKind]| -> Vec<&str> {
+            kinds
+                .iter()
+                .flat_map(|k| s.outs.iter().filter(move |o| o.kind == *k))
+                .map(|o| o.path.as_str())
+                .collect()
+        };
+        let (outs, reports) = (
+            paths(&[OutKind::Out]),
+            paths(&[OutKind::Metric, OutKind::Plot]),
+        );
+        if deps.is_empty() && s.outs.is_empty() {
+            return "No outputs or dependencies".into();
+        }
+        if s.outs.is_empty() {
+            return format!("Depends on {}", deps.join(", "));
+        }
+        let mut parts = Vec::new();
+        if !outs.is_empty() {
+            parts.push(format!("Outputs {}", outs.join(", ")));
+        }
+        if !reports.is_empty() {
+            parts.push(format!("Reports {}", reports.join(", ")));
+        }
+        parts.join("; ")
+    });
+    // `truncate_text(desc, 80)`.
+    if text.chars().count() > 80 {
+        text.chars().take(79).chain(['…']).collect()
+    } else {
+        text
     }
 }
