@@ -101,6 +101,17 @@ fn check_scenario(s: &Scenario) {
                 edit.describe()
             )
         });
+        // The text too, line for line (the order of stages and entries included).
+        let (tc, td) = (
+            Tool::Cairn.ok(&repo, ["status"]).stdout(),
+            Tool::Dvc.ok(&repo, ["status"]).stdout(),
+        );
+        c.check(tc == td, || {
+            format!(
+                "after {}: status text differs\n--- cairn\n{tc}--- dvc\n{td}",
+                edit.describe()
+            )
+        });
         c.check(sd != json("{}"), || {
             format!(
                 "after {}: dvc reports nothing stale (edit is not a test)",

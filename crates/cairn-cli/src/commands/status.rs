@@ -28,65 +28,26 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } = report;
     let rel = |p: &std::path::Path| ws.shown(p);
     let rel_repo = |p: &str| ws.shown(std::path::Path::new(p));
+    let mut top = Map::new();
+    for s in &stages {
+        top.insert(s.stage.clone(), s.to_json(&rel_repo));
+    }
+    for s in &changed {
+        let outs: Map<String, Value> = s
+            .changes
+            .iter()
+            .map(|(p, c)| (rel(p), json!(c.as_str())))
+            .collect();
+        top.insert(rel(&s.file), json!([{"changed outs": outs}]));
+    }
+    let top = Value::Object(top);
     if args.json {
-        let mut top = Map::new();
-        for s in &stages {
-            top.insert(s.stage.clone(), s.to_json(&rel_repo));
-        }
-        for s in &changed {
-            let outs: Map<String, Value> = s
-                .changes
-                .iter()
-                .map(|(p, c)| (rel(p), json!(c.as_str())))
-                .collect();
-            top.insert(rel(&s.file), json!([{"changed outs": outs}]));
-        }
-        output::json(&Value::Object(top));
+        output::json(&top);
     } else if !args.quiet {
         if clean {
             output::line("Data and pipelines are up to date.");
         }
-        for s in &stages {
-            output::line(&format!("{}:", s.stage));
-            for item in s.to_json(&rel_repo).as_array().into_iter().flatten() {
-                match item {
-                    Value::String(w) => output::line(&format!("\t{w}")),
-                    Value::Object(m) => {
-                        for (section, entries) in m {
-                            output::line(&format!("\t{section}:"));
-                            for (path, st) in entries.as_object().into_iter().flatten() {
-                                match st {
-                                    Value::String(w) => {
-                                        output::line(&format!("\t\t{:<20}{path}", format!("{w}:")))
-                                    }
-                                    Value::Object(keys) => {
-                                        let ks: Vec<String> = keys
-                                            .iter()
-                                            .map(|(k, v)| {
-                                                format!("{k} ({})", v.as_str().unwrap_or_default())
-                                            })
-                                            .collect();
-                                        output::line(&format!(
-                                            "\t\t{:<20}{path}: {}",
-                                            "modified:",
-                                            ks.join(", ")
-                                        ));
-                                    }
-                                    _ => {}
-                                }
-                            }
-                        }
-                    }
-                    _ => {}
-                }
-            }
-        }
-        for s in &changed {
-            output::line(&format!("{}:\n\tchanged outs:", rel(&s.file)));
-            for (p, c) in &s.changes {
-                output::line(&format!("\t\t{:<20}{}", format!("{}:", c.as_str()), rel(p)));
-            }
-        }
+        show(&top, 0);
     }
     let failed = output::errors(&errors);
     let dirty = !stages.is_empty() || !changed.is_empty();
@@ -95,4 +56,33 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// The text form of the `--json` structure, as dvc's `CmdDataStatus._show` prints it: a
+/// key with a nested value on its own line and the value indented a tab further; a
+/// status word padded to 20 columns before its path.
+fn show(status: &Value, indent: usize) {
+    let ind = "\t".repeat(indent);
+    match status {
+        Value::String(s) => output::line(&format!("{ind}{s}")),
+        Value::Array(items) => items.iter().for_each(|v| show(v, indent)),
+        Value::Object(m) => {
+            for (key, value) in m {
+                match value {
+                    Value::String(word) => {
+                        output::line(&format!("{ind}{:<20}{key}", format!("{word}:")))
+                    }
+                    // Python truthiness: empty lists and mappings print nothing.
+                    Value::Array(a) if a.is_empty() => {}
+                    Value::Object(o) if o.is_empty() => {}
+                    Value::Null | Value::Bool(false) => {}
+                    nested => {
+                        output::line(&format!("{ind}{key}:"));
+                        show(nested, indent + 1);
+                    }
+                }
+            }
+        }
+        _ => {}
+    }
 }
