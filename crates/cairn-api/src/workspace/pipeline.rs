@@ -283,29 +283,6 @@ fn params_specs(specs: &[String]) -> Vec<ParamsSpec> {
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn commands_and_params_are_read_like_dvc() {
-        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
-        assert_eq!(
-            command_line(&w(&["python train.py --x 1"])),
-            "python train.py --x 1"
-        );
-        assert_eq!(
-            command_line(&w(&["echo", "a b", "", "c\"d e"])),
-            "echo \"a b\" \"\" c\"d e"
-        );
-        let p = params_specs(&w(&["lr,epochs", "other.yaml:a,b", "x.yaml:"]));
-        assert_eq!(p[0].file, None);
-        assert_eq!(p[0].keys, vec!["lr", "epochs"]);
-        assert_eq!(p[1].file.as_deref(), Some("other.yaml"));
-        assert_eq!(p[2].keys, Vec::<String>::new());
-    }
-}
-
 /// What `dvc stage list` says about a stage: the first non-empty line of its `desc`, else
 /// what it depends on or makes (`generate_description`), cut to 80 characters.
 fn describe_stage(s: &cairn_pipeline::stage::Stage) -> String {
@@ -354,5 +331,28 @@ fn describe_stage(s: &cairn_pipeline::stage::Stage) -> String {
         text.chars().take(79).chain(['…']).collect()
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn commands_and_params_are_read_like_dvc() {
+        let w = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        assert_eq!(
+            command_line(&w(&["python train.py --x 1"])),
+            "python train.py --x 1"
+        );
+        assert_eq!(
+            command_line(&w(&["echo", "a b", "", "c\"d e"])),
+            "echo \"a b\" \"\" c\"d e"
+        );
+        let p = params_specs(&w(&["lr,epochs", "other.yaml:a,b", "x.yaml:"]));
+        assert_eq!(p[0].file, None);
+        assert_eq!(p[0].keys, vec!["lr", "epochs"]);
+        assert_eq!(p[1].file.as_deref(), Some("other.yaml"));
+        assert_eq!(p[2].keys, Vec::<String>::new());
     }
 }
