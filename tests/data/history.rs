@@ -45,6 +45,27 @@ fn same_diff(c: &mut Checks, r: &TestRepo, args: &[&str], step: &str) {
     c.same_json(&format!("{step}: `diff {}`", args.join(" ")), &d, &k);
 }
 
+/// The text and Markdown of `diff args…`, as dvc prints them (groups, sorted paths,
+/// the files summary, "not in cache" only against the workspace).
+fn same_diff_text(c: &mut Checks, r: &TestRepo, args: &[&str], step: &str) {
+    for md in [false, true] {
+        let mut argv = vec!["diff"];
+        argv.extend_from_slice(args);
+        if md {
+            argv.push("--md");
+        }
+        let (d, k) = (Tool::Dvc.run(r, &argv), Tool::Cairn.run(r, &argv));
+        c.check(d.stdout() == k.stdout(), || {
+            format!(
+                "{step}: `{}` differs\n--- dvc\n{}--- cairn\n{}",
+                argv.join(" "),
+                d.stdout(),
+                k.stdout()
+            )
+        });
+    }
+}
+
 fn diff_sequence(tool: Tool) {
     let r = v1(tool);
     let mut c = Checks::new(format!("diff ({tool}-added repo)"));
@@ -52,6 +73,7 @@ fn diff_sequence(tool: Tool) {
     change(&r);
     same_diff(&mut c, &r, &[], "workspace changes");
     same_diff(&mut c, &r, &["HEAD"], "workspace changes");
+    same_diff_text(&mut c, &r, &[], "workspace changes");
 
     add(tool, &r, &["data", "model.bin"]);
     r.git_ok(["rm", "-q", "--cached", "other.txt.dvc"]);
@@ -61,6 +83,7 @@ fn diff_sequence(tool: Tool) {
     same_diff(&mut c, &r, &["HEAD~1"], "v1 vs workspace");
     same_diff(&mut c, &r, &["HEAD~1", "HEAD"], "v1 vs v2");
     same_diff(&mut c, &r, &["HEAD", "HEAD~1"], "v2 vs v1");
+    same_diff_text(&mut c, &r, &["HEAD~1", "HEAD"], "v1 vs v2");
 
     // An object of v1 missing from the cache (model.bin was [1, 2, 3]).
     r.remove(".dvc/cache/files/md5/52/89df737df57326fcdd22597afb1fac");
@@ -70,11 +93,13 @@ fn diff_sequence(tool: Tool) {
     r.remove(".dvc/cache/files/md5/9c/d599a3523898e6a12e13ec787da50a");
     same_diff(&mut c, &r, &[], "workspace object missing");
     same_diff(&mut c, &r, &["HEAD~1"], "workspace object missing");
+    same_diff_text(&mut c, &r, &["HEAD~1"], "workspace object missing");
     // The whole cache gone.
     r.remove(".dvc/cache");
     same_diff(&mut c, &r, &[], "no cache");
     same_diff(&mut c, &r, &["HEAD~1"], "no cache");
     same_diff(&mut c, &r, &["HEAD", "HEAD"], "no cache");
+    same_diff_text(&mut c, &r, &[], "no cache");
     c.finish();
 }
 

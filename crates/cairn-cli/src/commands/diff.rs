@@ -14,6 +14,12 @@ pub struct DiffArgs {
     /// Print `dvc diff --json`'s shape
     #[arg(long)]
     json: bool,
+    /// Print a Markdown table (Status, Path), as dvc's `--md`
+    #[arg(long, conflicts_with = "json")]
+    md: bool,
+    /// Leave out what is not in the cache (always so between two revisions)
+    #[arg(long)]
+    hide_missing: bool,
 }
 
 pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
@@ -23,41 +29,61 @@ pub fn run(args: DiffArgs) -> anyhow::Result<ExitCode> {
         output::json(&d.to_json(args.b_rev.is_none()));
         return Ok(ExitCode::SUCCESS);
     }
-    if d.is_empty() {
-        output::line("No data changes.");
+    // dvc's `CmdDiff`: entries sorted by path, "not in cache" only against the workspace.
+    let hide_missing = args.hide_missing || args.b_rev.is_some();
+    let label = |p: &DiffPath| match p {
+        DiffPath::Path { path } => path.clone(),
+        DiffPath::Renamed { path } => format!("{} -> {}", path.old, path.new),
+    };
+    let key = |p: &DiffPath| match p {
+        DiffPath::Path { path } => path.clone(),
+        DiffPath::Renamed { path } => path.old.clone(),
+    };
+    let mut groups = vec![
+        ("added", &d.added),
+        ("deleted", &d.deleted),
+        ("renamed", &d.renamed),
+        ("modified", &d.modified),
+    ];
+    if !hide_missing {
+        groups.push(("not in cache", &d.not_in_cache));
+    }
+    let groups: Vec<(&str, Vec<&DiffPath>)> = groups
+        .into_iter()
+        .map(|(state, items)| {
+            let mut items: Vec<&DiffPath> = items.iter().collect();
+            items.sort_by_key(|p| key(p));
+            (state, items)
+        })
+        .collect();
+    if args.md {
+        let mut rows = vec![vec!["Status".to_string(), "Path".to_string()]];
+        for (state, items) in &groups {
+            rows.extend(items.iter().map(|p| vec![state.to_string(), label(p)]));
+        }
+        output::table_or_markdown(&rows, true);
         return Ok(ExitCode::SUCCESS);
     }
-    let show = |title: &str, items: &[DiffPath]| {
+    let mut summary = Vec::new();
+    for (state, items) in &groups {
         if items.is_empty() {
-            return;
+            continue;
         }
-        output::line(&format!("{title}:"));
-        for i in items {
-            match i {
-                DiffPath::Path { path } => output::line(&format!("    {path}")),
-                DiffPath::Renamed { path } => {
-                    output::line(&format!("    {} -> {}", path.old, path.new))
-                }
-            }
+        let mut heading = state.to_string();
+        heading[..1].make_ascii_uppercase();
+        output::line(&format!("{heading}:"));
+        for p in items {
+            output::line(&format!("    {}", label(p)));
         }
         output::line("");
-    };
-    show("Added", &d.added);
-    show("Deleted", &d.deleted);
-    show("Renamed", &d.renamed);
-    show("Modified", &d.modified);
-    show("Not in cache", &d.not_in_cache);
-    let files = |v: &[DiffPath]| {
-        v.iter()
-            .filter(|p| !matches!(p, DiffPath::Path { path } if path.ends_with('/')))
-            .count()
-    };
-    output::line(&format!(
-        "files summary: {} added, {} deleted, {} renamed, {} modified",
-        files(&d.added),
-        files(&d.deleted),
-        d.renamed.len(),
-        files(&d.modified)
-    ));
+        // Folders (`data/`) are listed but not counted.
+        let files = items.iter().filter(|p| !label(p).ends_with('/')).count();
+        if files > 0 {
+            summary.push(format!("{files} {state}"));
+        }
+    }
+    if !summary.is_empty() {
+        output::line(&format!("files summary: {}", summary.join(", ")));
+    }
     Ok(ExitCode::SUCCESS)
 }
