@@ -196,6 +196,63 @@ fn stage_list_describes_stages_as_dvc_does() {
     }
 }
 
+/// `diff` compares a pipeline's cached outputs (from `dvc.lock` at a revision, hashed in
+/// the work tree, declared but never run), not only `.dvc` files, as dvc does; uncached
+/// outputs are left out.
+#[test]
+fn diff_covers_pipeline_outputs_as_dvc_does() {
+    let repo = repo_with(
+        "stages:\n  make:\n    cmd: mkdir -p out && echo x > out/a && echo y > model.txt\n    outs: [out, model.txt]\n  \
+         plain:\n    cmd: echo p > plain.txt\n    outs:\n    - plain.txt:\n        cache: false\n  \
+         score:\n    cmd: cp score.src score.json\n    deps: [score.src]\n    metrics: [score.json]\n",
+        &[("score.src", "{\"k\": 2}\n")],
+    );
+    repo.dvc_ok(["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "v1"]);
+    let same = |what: &str| {
+        for args in [
+            &["diff", "--json"][..],
+            &["diff"][..],
+            &["diff", "--md"][..],
+            &["diff", "HEAD~1", "HEAD", "--json"][..],
+        ] {
+            if args.contains(&"HEAD~1")
+                && repo.git_ok(["rev-list", "--count", "HEAD"]).trim() == "1"
+            {
+                continue;
+            }
+            assert_eq!(repo.cairn_ok(args), repo.dvc_ok(args), "{what}: {args:?}");
+        }
+    };
+    same("clean");
+    repo.write("model.txt", "z\n");
+    repo.write("out/b", "q\n");
+    repo.write("plain.txt", "changed\n");
+    repo.write("score.json", "{\"k\": 3}\n");
+    same("outputs changed");
+    let changed = repo.cairn_ok(["diff", "--json"]);
+    assert!(
+        changed.contains("out/b")
+            && changed.contains("score.json")
+            && !changed.contains("plain.txt"),
+        "{changed}"
+    );
+    repo.dvc_ok(["repro", "-q", "--force"]);
+    repo.write(
+        "dvc.yaml",
+        format!(
+            "{}  never:\n    cmd: echo n > never.txt\n    outs: [never.txt]\n",
+            String::from_utf8_lossy(&repo.read("dvc.yaml"))
+        ),
+    );
+    repo.write("never.txt", "n\n");
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "v2"]);
+    std::fs::remove_dir_all(repo.join("out")).unwrap();
+    same("a run recorded, a stage never run, an output folder deleted");
+}
+
 #[test]
 fn example_get_started_layout_draws_without_its_data() {
     // shared/ sits beside the repository (in CI too).

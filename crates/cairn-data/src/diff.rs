@@ -112,8 +112,21 @@ impl Snapshot {
         Ok(snap)
     }
 
-    /// The data actually in the workspace, for the outputs the workspace's pointers name.
-    pub fn workspace(repo: &Repo, progress: &dyn Progress) -> Result<Snapshot> {
+    /// Adds an output recorded outside `.dvc` files (a pipeline's cached output, as a
+    /// lock file records it), repo-relative; `None` for one declared but never recorded,
+    /// which DVC holds without a hash: it differs from any content and equals itself.
+    pub fn add_recorded(&mut self, odb: &Odb, path: String, h: Option<&HashInfo>) {
+        match h {
+            Some(h) => self.add_out(odb, path, h),
+            None => {
+                self.entries.insert(path, String::new());
+            }
+        }
+    }
+
+    /// The data actually in the workspace, for the outputs the workspace's pointers name
+    /// and the repo-relative paths `extra` (a pipeline's cached outputs).
+    pub fn workspace(repo: &Repo, extra: &[String], progress: &dyn Progress) -> Result<Snapshot> {
         let (tracked, errors) = collect::pointers(repo.root())?;
         if let Some(e) = errors.into_iter().next() {
             return Err(e);
@@ -129,22 +142,32 @@ impl Snapshot {
                     continue;
                 };
                 let rel = rel_slash(&path, repo.root());
-                match &h.manifest {
-                    None => {
-                        snap.entries.insert(rel, h.info.md5.clone());
-                    }
-                    Some(m) => {
-                        snap.entries.insert(format!("{rel}/"), h.info.md5.clone());
-                        for e in m.entries() {
-                            snap.entries
-                                .insert(format!("{rel}/{}", e.relpath), e.md5.clone());
-                        }
-                    }
-                }
+                snap.add_hashed(rel, &h);
+            }
+        }
+        for rel in extra {
+            let path = repo.root().join(rel);
+            if let Some(h) = hasher.hash(&path, HashKind::Md5, Pass::Hash)? {
+                snap.add_hashed(rel.clone(), &h);
             }
         }
         let _ = state.save();
         Ok(snap)
+    }
+
+    fn add_hashed(&mut self, rel: String, h: &crate::workspace::Hashed) {
+        match &h.manifest {
+            None => {
+                self.entries.insert(rel, h.info.md5.clone());
+            }
+            Some(m) => {
+                self.entries.insert(format!("{rel}/"), h.info.md5.clone());
+                for e in m.entries() {
+                    self.entries
+                        .insert(format!("{rel}/{}", e.relpath), e.md5.clone());
+                }
+            }
+        }
     }
 }
 
@@ -204,6 +227,9 @@ pub fn diff(odb: &Odb, old: &Snapshot, new: &Snapshot, with_missing: bool) -> Da
     if with_missing {
         let mut missing: Vec<String> = Vec::new();
         for (path, hash) in &old.entries {
+            if hash.is_empty() {
+                continue; // declared, never recorded: nothing to be in the cache
+            }
             let present = if hash.ends_with(".dir") {
                 odb.read_manifest(hash, HashKind::Md5).is_ok()
             } else {

@@ -107,10 +107,23 @@ impl Workspace {
     ) -> Result<DataDiff> {
         let git = self.git()?;
         let a = a.unwrap_or("HEAD");
-        let old = Snapshot::at_revision(&self.repo, &git, a)?;
+        let at = |rev: &str| -> Result<Snapshot> {
+            let mut snap = Snapshot::at_revision(&self.repo, &git, rev)?;
+            let fs = cairn_exp::snapshot::RevFs::new(&git, rev);
+            for (path, hash) in pipeline_outputs(&fs) {
+                snap.add_recorded(self.repo.odb(), path, hash.as_ref());
+            }
+            Ok(snap)
+        };
+        let old = at(a)?;
         let new = match b {
-            Some(b) => Snapshot::at_revision(&self.repo, &git, b)?,
-            None => Snapshot::workspace(&self.repo, progress)?,
+            Some(b) => at(b)?,
+            None => {
+                let fs = cairn_pipeline::LocalFs::new(self.root());
+                let paths: Vec<String> =
+                    pipeline_outputs(&fs).into_iter().map(|(p, _)| p).collect();
+                Snapshot::workspace(&self.repo, &paths, progress)?
+            }
         };
         // The same commit on both sides: nothing to compare (as DVC).
         if b.is_some_and(|b| git.resolve(a).ok() == git.resolve(b).ok()) {
@@ -183,4 +196,29 @@ impl Workspace {
             compare_to: against,
         })?)
     }
+}
+
+/// The cached outputs (`cache: true`) of every stage the pipelines in `fs` declare,
+/// repo-relative, each with the hash its lock entry records (none for a stage never
+/// run): what `dvc diff` compares besides the `.dvc` files. A pipeline file that does
+/// not load contributes nothing.
+fn pipeline_outputs(
+    fs: &dyn cairn_pipeline::RepoFs,
+) -> Vec<(String, Option<cairn_data::pointer::HashInfo>)> {
+    let (project, _) = cairn_pipeline::load_project_lenient(fs);
+    let locks = cairn_run::status::Locks::of(&project);
+    let mut out = Vec::new();
+    // `.dvc` files load as data-source stages: their outputs are the pointers' own.
+    for stage in project.stages().filter(|s| !s.data_source) {
+        let entry = locks.entry(stage);
+        for o in stage.outs.iter().filter(|o| o.cache) {
+            let hash = entry
+                .and_then(|e| e.outs.iter().find(|l| l.path == o.path))
+                .and_then(cairn_run::status::locked_hash);
+            if let Some(path) = stage.dep_repo_path(&o.path) {
+                out.push((path, hash));
+            }
+        }
+    }
+    out
 }
