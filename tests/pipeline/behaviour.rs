@@ -253,6 +253,60 @@ fn diff_covers_pipeline_outputs_as_dvc_does() {
     same("a run recorded, a stage never run, an output folder deleted");
 }
 
+/// `checkout` restores a pipeline's cached outputs as the lock file records them, as
+/// `dvc checkout` does: after deleting them, after `git checkout` of an older commit, for
+/// a target that names an output or the pipeline file; a missing object is named.
+#[test]
+fn checkout_restores_pipeline_outputs_as_dvc_does() {
+    let repo = repo_with(
+        "stages:\n  make:\n    cmd: mkdir -p out && cp src.txt out/a && cp src.txt model.txt\n    deps: [src.txt]\n    outs: [out, model.txt]\n  \
+         plain:\n    cmd: cp src.txt plain.txt\n    deps: [src.txt]\n    outs:\n    - plain.txt:\n        cache: false\n",
+        &[("src.txt", "one\n")],
+    );
+    repo.dvc_ok(["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "v1"]);
+    repo.write("src.txt", "two\n");
+    repo.dvc_ok(["repro", "-q"]);
+    repo.git_ok(["add", "-A"]);
+    repo.git_ok(["commit", "-q", "-m", "v2"]);
+    let clean = |what: &str| {
+        for tool in [Tool::Dvc, Tool::Cairn] {
+            let st = json(&tool.ok(&repo, ["status", "--json"]).stdout());
+            assert_eq!(st, json("{}"), "{what}: {tool} status");
+        }
+    };
+    // Deleted outputs come back.
+    std::fs::remove_dir_all(repo.join("out")).unwrap();
+    std::fs::remove_file(repo.join("model.txt")).unwrap();
+    repo.cairn_ok(["checkout"]);
+    assert_eq!(repo.read("out/a"), b"two\n");
+    assert_eq!(repo.read("model.txt"), b"two\n");
+    clean("after deleting the outputs");
+    // An older commit's outputs, after git checkout (the uncached output is not cairn's).
+    repo.git_ok(["checkout", "-q", "HEAD~1"]);
+    repo.cairn_ok(["checkout"]);
+    assert_eq!(repo.read("out/a"), b"one\n");
+    assert_eq!(repo.read("model.txt"), b"one\n");
+    // Targets: an output, or the pipeline file.
+    std::fs::remove_file(repo.join("model.txt")).unwrap();
+    std::fs::remove_dir_all(repo.join("out")).unwrap();
+    repo.cairn_ok(["checkout", "model.txt"]);
+    assert!(repo.join("model.txt").exists() && !repo.join("out").exists());
+    repo.cairn_ok(["checkout", "dvc.yaml"]);
+    assert_eq!(repo.read("out/a"), b"one\n");
+    // A missing object is named, with what to do.
+    repo.git_ok(["checkout", "-q", "-"]);
+    std::fs::remove_dir_all(repo.join(".dvc/cache")).unwrap();
+    let missing = repo.cairn(["checkout", "--force"]);
+    assert!(
+        !missing.status.success(),
+        "checkout without the objects must fail"
+    );
+    let err = String::from_utf8_lossy(&missing.stderr);
+    assert!(err.contains("model.txt") && err.contains("pull"), "{err}");
+}
+
 #[test]
 fn example_get_started_layout_draws_without_its_data() {
     // shared/ sits beside the repository (in CI too).

@@ -14,13 +14,13 @@ use std::path::{Path, PathBuf};
 use cairn_core::Progress;
 use serde::Serialize;
 
-use crate::collect::{self, Tracked};
+use crate::collect;
 use crate::config::LinkType;
 use crate::error::{DataError, Result};
 use crate::hash::HashKind;
 use crate::ignore::DvcIgnore;
 use crate::odb::Odb;
-use crate::pointer::Out;
+use crate::pointer::HashInfo;
 use crate::repo::Repo;
 use crate::workspace::{Hashed, Hasher, Pass, list_files};
 
@@ -35,6 +35,20 @@ pub struct CheckedOut {
     pub removed: u64,
 }
 
+/// An output recorded outside `.dvc` files: a pipeline's cached output, with the hash its
+/// lock file records.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    /// The pipeline file that declares it (a target naming it selects its outputs).
+    pub file: PathBuf,
+    /// The output's absolute path.
+    pub path: PathBuf,
+    /// The recorded hash.
+    pub hash: HashInfo,
+    /// `isexec: true` in the lock entry.
+    pub isexec: bool,
+}
+
 /// Restores every output (or those of pointers/outputs under `targets`).
 pub fn checkout(
     repo: &Repo,
@@ -42,26 +56,47 @@ pub fn checkout(
     force: bool,
     progress: &dyn Progress,
 ) -> Result<(Vec<CheckedOut>, Vec<DataError>)> {
+    checkout_with(repo, targets, force, &[], progress)
+}
+
+/// [`checkout`] of the `.dvc` files' outputs and the `recorded` ones, as `dvc checkout`
+/// restores both.
+pub fn checkout_with(
+    repo: &Repo,
+    targets: Option<&[PathBuf]>,
+    force: bool,
+    recorded: &[Recorded],
+    progress: &dyn Progress,
+) -> Result<(Vec<CheckedOut>, Vec<DataError>)> {
     let _lock = repo.lock()?;
     let (tracked, mut errors) = collect::pointers(repo.root())?;
     let state = repo.state();
     let hasher = Hasher::new(repo.root(), &state, progress);
-    let mut done = Vec::new();
+    let wanted = |file: &Path, path: &Path| {
+        targets.is_none_or(|targets| {
+            targets
+                .iter()
+                .any(|tg| tg == file || path.starts_with(tg) || tg.starts_with(path))
+        })
+    };
+    let mut outs: Vec<(PathBuf, &HashInfo, bool)> = Vec::new();
     for t in &tracked {
         for (i, out) in t.pointer.outs.iter().enumerate() {
             let path = t.out_path(i);
-            if let Some(targets) = targets
-                && !targets
-                    .iter()
-                    .any(|tg| *tg == t.file || path.starts_with(tg) || tg.starts_with(&path))
-            {
-                continue;
+            if let (Some(h), true, true) = (&out.hash, out.cache, wanted(&t.file, &path)) {
+                outs.push((path, h, out.isexec));
             }
-            match checkout_out(repo, &hasher, t, out, &path, force) {
-                Ok(Some(c)) => done.push(c),
-                Ok(None) => {}
-                Err(e) => errors.push(e),
-            }
+        }
+    }
+    for r in recorded.iter().filter(|r| wanted(&r.file, &r.path)) {
+        outs.push((r.path.clone(), &r.hash, r.isexec));
+    }
+    let mut done = Vec::new();
+    for (path, h, isexec) in outs {
+        match checkout_out(repo, &hasher, h, isexec, &path, force) {
+            Ok(Some(c)) => done.push(c),
+            Ok(None) => {}
+            Err(e) => errors.push(e),
         }
     }
     let _ = state.save();
@@ -71,14 +106,11 @@ pub fn checkout(
 fn checkout_out(
     repo: &Repo,
     hasher: &Hasher<'_>,
-    _t: &Tracked,
-    out: &Out,
+    h: &HashInfo,
+    isexec: bool,
     path: &Path,
     force: bool,
 ) -> Result<Option<CheckedOut>> {
-    let (Some(h), true) = (&out.hash, out.cache) else {
-        return Ok(None);
-    };
     let odb = repo.odb();
     let rel = crate::paths::rel_slash(path, repo.root());
     let missing = |hash: &str| DataError::MissingObject {
@@ -101,7 +133,7 @@ fn checkout_out(
             return Err(DataError::WouldOverwrite { path: rel });
         }
         remove_any(path)?;
-        materialize(odb, &h.md5, h.kind, path, types, out.isexec)
+        materialize(odb, &h.md5, h.kind, path, types, isexec)
             .map_err(|e| DataError::io(path, e))?;
         return Ok(Some(CheckedOut {
             path: rel,

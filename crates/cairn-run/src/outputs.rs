@@ -26,6 +26,38 @@ fn file_matches(path: &Path, md5: &str) -> bool {
     }
 }
 
+/// The cached outputs the work tree's pipelines declare, with the hashes their lock
+/// files record (outputs of stages never run have none and are left out), for
+/// [`cairn_data::checkout::checkout_with`]. A pipeline that does not load has none.
+pub fn recorded_outputs(root: &Path) -> Vec<cairn_data::checkout::Recorded> {
+    let Ok(project) = cairn_pipeline::load_project(root) else {
+        return Vec::new();
+    };
+    let locks = Locks::of(&project);
+    let mut out = Vec::new();
+    for s in project.stages().filter(|s| !s.data_source) {
+        let Some(entry) = locks.entry(s) else {
+            continue;
+        };
+        for o in s.outs.iter().filter(|o| o.cache) {
+            let (Some(rel), Some(e)) =
+                (o.repo_path(s), entry.outs.iter().find(|e| e.path == o.path))
+            else {
+                continue;
+            };
+            if let Some(hash) = crate::status::locked_hash(e) {
+                out.push(cairn_data::checkout::Recorded {
+                    file: root.join(&s.dvcfile),
+                    path: root.join(rel),
+                    hash,
+                    isexec: e.isexec.unwrap_or(false),
+                });
+            }
+        }
+    }
+    out
+}
+
 /// Materialises every cached output the work tree's lock files record whose copy is
 /// absent or different; a different copy is replaced only with `overwrite`. A pipeline
 /// that does not load has nothing to restore.

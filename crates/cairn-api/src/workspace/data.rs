@@ -92,8 +92,10 @@ impl Workspace {
             })
             .collect::<Result<Vec<PathBuf>, DataError>>()?;
         let filter = (!targets.is_empty()).then_some(targets.as_slice());
-        Ok(cairn_data::checkout::checkout(
-            &self.repo, filter, force, progress,
+        // As `dvc checkout`: the `.dvc` files' outputs and the pipeline's cached ones.
+        let recorded = cairn_run::outputs::recorded_outputs(self.root());
+        Ok(cairn_data::checkout::checkout_with(
+            &self.repo, filter, force, &recorded, progress,
         )?)
     }
 
