@@ -279,7 +279,13 @@ fn checkout_restores_pipeline_outputs_as_dvc_does() {
     // Deleted outputs come back.
     std::fs::remove_dir_all(repo.join("out")).unwrap();
     std::fs::remove_file(repo.join("model.txt")).unwrap();
-    repo.cairn_ok(["checkout"]);
+    let by_dvc = repo.duplicate();
+    assert_eq!(
+        repo.cairn_ok(["checkout"]),
+        by_dvc.dvc_ok(["checkout"]),
+        "what checkout prints (A for each output brought back)"
+    );
+    assert_eq!(repo.cairn_ok(["checkout"]), "", "nothing left to do");
     assert_eq!(repo.read("out/a"), b"two\n");
     assert_eq!(repo.read("model.txt"), b"two\n");
     clean("after deleting the outputs");

@@ -33,6 +33,10 @@ pub struct CheckedOut {
     pub written: u64,
     /// Files removed (not part of the recorded directory).
     pub removed: u64,
+    /// Whether the output was absent before (dvc's `A`; else `M`).
+    pub added: bool,
+    /// Whether it is a directory.
+    pub dir: bool,
 }
 
 /// An output recorded outside `.dvc` files: a pipeline's cached output, with the hash its
@@ -139,8 +143,11 @@ fn checkout_out(
             path: rel,
             written: 1,
             removed: 0,
+            added: current.is_none(),
+            dir: false,
         }));
     }
+    let added = fs::symlink_metadata(path).is_err();
     let manifest = odb
         .read_manifest(&h.md5, h.kind)
         .map_err(|_| missing(&h.md5))?;
@@ -213,6 +220,8 @@ fn checkout_out(
         path: rel,
         written: to_write.len() as u64,
         removed: to_remove.len() as u64,
+        added,
+        dir: true,
     }))
 }
 

@@ -16,11 +16,12 @@ pub struct CheckoutArgs {
 pub fn run(args: CheckoutArgs) -> anyhow::Result<ExitCode> {
     let ws = super::workspace()?;
     let (done, errors) = ws.checkout(&args.targets, args.force, &Bar::new())?;
+    // dvc's lines: `A` for an output that was absent, `M` for one replaced; folders
+    // with their slash; nothing when the work tree already matches.
     for c in &done {
-        output::line(&format!("M\t{}", c.path));
-    }
-    if done.is_empty() && errors.is_empty() {
-        output::line("Workspace already matches the .dvc files.");
+        let state = if c.added { "A" } else { "M" };
+        let slash = if c.dir { "/" } else { "" };
+        output::line(&format!("{state:<8}{}{slash}", c.path));
     }
     Ok(if output::errors(&errors) {
         ExitCode::from(1)
