@@ -146,6 +146,20 @@ fn running_task(repo: &TestRepo, name: &str) -> Option<Value> {
     })
 }
 
+/// The status of the app's experiments-table row named `name`.
+fn app_row_status(api: &cairn_api::Api, repo: &TestRepo, name: &str) -> Option<Value> {
+    let view = cairn_api::dispatch(
+        api,
+        "list_experiments",
+        serde_json::json!({"project": repo.path().canonicalize().unwrap()}),
+    )
+    .unwrap();
+    view["rows"]
+        .as_array()
+        .and_then(|r| r.iter().find(|r| r["name"] == name))
+        .map(|r| r["status"].clone())
+}
+
 /// `dvc queue status`'s (name, status) rows.
 fn dvc_queue_rows(repo: &TestRepo) -> Vec<(String, String)> {
     super::dvc_queue_status(repo)
@@ -239,18 +253,9 @@ fn an_experiment_dvcs_worker_runs_is_followed_as_dvc_shows_it() {
         let log = Tool::Cairn.ok(&repo, ["queue", "logs", "dq"]).stdout();
         c.check(log.contains("logged"), || format!("queue logs dq: {log}"));
         let (_data, api) = app();
-        let view = cairn_api::dispatch(
-            &api,
-            "list_experiments",
-            serde_json::json!({"project": repo.path().canonicalize().unwrap()}),
-        )
-        .unwrap();
-        let status = view["rows"]
-            .as_array()
-            .and_then(|r| r.iter().find(|r| r["name"] == "dq"))
-            .map(|r| r["status"].clone());
+        let status = app_row_status(&api, &repo, "dq");
         c.check(status == Some(Value::from("running")), || {
-            format!("the app's row for dq: {status:?} in {view}")
+            format!("the app's row for dq: {status:?}")
         });
         check_chart(&mut c, &repo, &id, "dq");
         // The row's status opens its log in the app.
@@ -334,18 +339,9 @@ fn a_task_dvcs_worker_just_took_shows_running_before_its_executor_is_set_up() {
         || format!("cairn queue status: {st}"),
     );
     let (_data, api) = app();
-    let view = cairn_api::dispatch(
-        &api,
-        "list_experiments",
-        serde_json::json!({"project": repo.path().canonicalize().unwrap()}),
-    )
-    .unwrap();
-    let status = view["rows"]
-        .as_array()
-        .and_then(|r| r.iter().find(|r| r["name"] == "dq-new"))
-        .map(|r| r["status"].clone());
+    let status = app_row_status(&api, &repo, "dq-new");
     c.check(status == Some(Value::from("running")), || {
-        format!("the app's row for dq-new: {status:?} in {view}")
+        format!("the app's row for dq-new: {status:?}")
     });
     c.finish();
 }

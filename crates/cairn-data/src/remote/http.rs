@@ -116,11 +116,7 @@ impl Store for Http {
             .request(attohttpc::head(&url))
             .send()
             .map_err(|e| self.error(&url, e))?;
-        match r.status().as_u16() {
-            200..=299 => Ok(true),
-            404 | 410 => Ok(false),
-            s => Err(self.refused(&url, s)),
-        }
+        super::found_by_head(r.status().as_u16(), |s| self.refused(&url, s))
     }
 
     /// Checked against its name before it leaves (a cache copy edited in place must not

@@ -406,6 +406,16 @@ pub(crate) fn object_path(prefix: &str, hash: &str, kind: HashKind) -> String {
     }
 }
 
+/// What a `HEAD` of an object says: there (2xx), not there (404, 410), or the server's
+/// refusal, as `refused` names it.
+pub(crate) fn found_by_head(status: u16, refused: impl FnOnce(u16) -> DataError) -> Result<bool> {
+    match status {
+        200..=299 => Ok(true),
+        404 | 410 => Ok(false),
+        s => Err(refused(s)),
+    }
+}
+
 /// Sends `request`; its response if it succeeded (2xx), else what `refused` makes of the
 /// status and body (`failed` of a request that got no answer).
 pub(crate) fn send_ok<B: attohttpc::body::Body>(

@@ -329,11 +329,7 @@ impl Store for WebDav {
             .request(Method::HEAD, &url)
             .send()
             .map_err(|e| self.error(&url, e))?;
-        match r.status().as_u16() {
-            200..=299 => Ok(true),
-            404 | 410 => Ok(false),
-            s => Err(self.refused(&url, s)),
-        }
+        super::found_by_head(r.status().as_u16(), |s| self.refused(&url, s))
     }
 
     /// Checked against its name before it leaves, uploaded under a temporary name, then
