@@ -112,6 +112,23 @@ fn webdav_round_trip_with_dvc() {
         format!("temporary uploads left on the server: {left:?}")
     });
 
+    // A folder name with a space, as typed (Nextcloud folders often have them): the
+    // same objects land in that folder.
+    r.dvc_ok(["remote", "modify", "store", "url", &server.url("My Folder")]);
+    let pushed = server.cairn(&r, &["push"]);
+    c.check(pushed.status.success(), || {
+        format!("push to a folder with a space: {}", text(&pushed))
+    });
+    c.check(
+        server.objects("My Folder") == server.objects("by-dvc"),
+        || {
+            format!(
+                "objects under `My Folder`: {:?}",
+                server.objects("My Folder")
+            )
+        },
+    );
+
     // Wrong credentials: the server's refusal is named with what to do.
     r.dvc_ok(["remote", "modify", "--local", "store", "password", "wrong"]);
     r.write("extra.bin", [7u8; 9]);

@@ -82,7 +82,7 @@ impl WebDav {
         if host.is_empty() {
             return Err(fail("the URL names no server".into()));
         }
-        let path = path.trim_end_matches('/');
+        let path = super::percent::normalize_path(path.trim_end_matches('/'));
         let base = if path.is_empty() {
             format!("{http}://{host}")
         } else {
@@ -397,11 +397,11 @@ mod tests {
         );
         let s = WebDav::open(
             "dav",
-            "webdavs://me@cloud.example.org/dav",
+            "webdavs://me@cloud.example.org/dav/My Folder",
             &options(&[("password", "pw")]),
         )
         .unwrap();
-        assert_eq!(s.base, "https://cloud.example.org/dav");
+        assert_eq!(s.base, "https://cloud.example.org/dav/My%20Folder");
         assert_eq!(
             s.auth,
             Auth::Basic {
