@@ -62,9 +62,20 @@ impl Http {
                 )));
             }
         };
+        // The path as an HTTP client sends it: spaces and other characters encoded once.
+        let base = match url
+            .split_once("://")
+            .map(|(s, rest)| (s, rest.split_once('/')))
+        {
+            Some((scheme, Some((host, path)))) => format!(
+                "{scheme}://{host}/{}",
+                super::percent::normalize_path(path.trim_end_matches('/'))
+            ),
+            _ => url.to_string(),
+        };
         Ok(Http {
             name: name.to_string(),
-            base: url.trim_end_matches('/').to_string(),
+            base: base.trim_end_matches('/').to_string(),
             auth,
             verify,
             method,
@@ -143,5 +154,25 @@ impl Store for Http {
             |status, _| self.refused(&url, status),
         )?;
         super::store_response(local, r, hash, kind, &self.name, &url)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_path_is_encoded_once() {
+        let o = BTreeMap::new();
+        for url in ["https://h/data sets/v1/", "https://h/data%20sets/v1"] {
+            assert_eq!(
+                Http::open("web", url, &o).unwrap().base,
+                "https://h/data%20sets/v1"
+            );
+        }
+        assert_eq!(
+            Http::open("web", "http://127.0.0.1:8000", &o).unwrap().base,
+            "http://127.0.0.1:8000"
+        );
     }
 }
