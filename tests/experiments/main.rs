@@ -374,6 +374,19 @@ fn metrics_and_params_diff_agree_with_dvc() {
         &["params", "diff", "--md"][..],
         &["exp", "diff"][..],
         &["exp", "diff", "HEAD~1", "HEAD", "--md"][..],
+        // Their flags: rounding, and the tables without the Path column.
+        &["metrics", "show", "--precision", "2"][..],
+        &[
+            "metrics",
+            "diff",
+            "HEAD~1",
+            "HEAD",
+            "--no-path",
+            "--precision",
+            "3",
+        ][..],
+        &["params", "diff", "--all", "--no-path", "--md"][..],
+        &["exp", "diff", "--no-path", "--precision", "2"][..],
     ] {
         same_stdout(&mut c, &repo, args, "table");
     }

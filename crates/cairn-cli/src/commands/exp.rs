@@ -166,6 +166,12 @@ pub struct DiffArgs {
     /// Print the tables as Markdown
     #[arg(long, conflicts_with = "json")]
     md: bool,
+    /// Leave out the Path column
+    #[arg(long)]
+    no_path: bool,
+    /// Significant digits of the metrics (default 5)
+    #[arg(long, value_name = "N")]
+    precision: Option<usize>,
 }
 
 /// Write an experiment's results into the workspace (uncommitted)
@@ -449,6 +455,21 @@ fn show_cmd(ws: &Workspace, a: ShowArgs) -> anyhow::Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
+/// `--precision`, as dvc reads it: 0 or absent is its default of 5.
+pub fn precision(p: Option<usize>) -> usize {
+    p.filter(|p| *p > 0).unwrap_or(5)
+}
+
+/// `--no-path`: the table without its first column.
+pub fn without_path(mut rows: Vec<Vec<String>>, no_path: bool) -> Vec<Vec<String>> {
+    if no_path {
+        for r in &mut rows {
+            r.remove(0);
+        }
+    }
+    rows
+}
+
 /// A diff as DVC's `diff_table` lays it out: per file, its keys sorted; `-` for a side
 /// without the value; with `change`, the change column, where `change` is what DVC
 /// prints for a value without a numeric change (`-` or `diff not supported`).
@@ -503,10 +524,11 @@ fn diff_cmd(ws: &Workspace, a: DiffArgs) -> anyhow::Result<ExitCode> {
     // Both tables, a blank line between, as `dvc exp diff` prints them.
     let (old, new) = (d.old.label(), d.new.label());
     let unsupported = Some("diff not supported");
-    let metrics = diff_table(&d.metrics, "Metric", old, new, unsupported, Fmt::Sig(5));
-    output::table_or_markdown(&metrics, a.md);
+    let fmt = Fmt::Sig(precision(a.precision));
+    let metrics = diff_table(&d.metrics, "Metric", old, new, unsupported, fmt);
+    output::table_or_markdown(&without_path(metrics, a.no_path), a.md);
     output::line("");
     let params = diff_table(&d.params, "Param", old, new, unsupported, Fmt::Raw);
-    output::table_or_markdown(&params, a.md);
+    output::table_or_markdown(&without_path(params, a.no_path), a.md);
     Ok(ExitCode::SUCCESS)
 }

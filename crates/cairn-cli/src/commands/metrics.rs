@@ -35,6 +35,9 @@ pub struct ShowArgs {
     /// Print the table as Markdown
     #[arg(long, conflicts_with = "json")]
     md: bool,
+    /// Digits after the point to round metrics to (default 5)
+    #[arg(long, value_name = "N")]
+    precision: Option<usize>,
 }
 
 /// Metrics that differ between two revisions (default HEAD vs workspace)
@@ -53,6 +56,12 @@ pub struct DiffArgs {
     /// Print the table as Markdown
     #[arg(long, conflicts_with = "json")]
     md: bool,
+    /// Leave out the Path column
+    #[arg(long)]
+    no_path: bool,
+    /// Digits after the point to round metrics to (default 5)
+    #[arg(long, value_name = "N")]
+    precision: Option<usize>,
 }
 
 /// Each metric at every commit of a branch, read from git objects (no checkout)
@@ -111,7 +120,11 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
             let mut rows = vec![header];
             for (f, flat) in &flat_files {
                 let mut row = vec![f.clone()];
-                row.extend(cols.iter().map(|c| fmt_value(flat.get(c), Fmt::Round(5))));
+                let digits = super::exp::precision(a.precision);
+                row.extend(
+                    cols.iter()
+                        .map(|c| fmt_value(flat.get(c), Fmt::Round(digits))),
+                );
                 rows.push(row);
             }
             output::table_or_markdown(&rows, a.md);
@@ -123,15 +136,9 @@ pub fn run(args: MetricsArgs) -> anyhow::Result<ExitCode> {
                 output::json(&diff_to_json(&d));
                 return Ok(ExitCode::SUCCESS);
             }
-            let rows = diff_table(
-                &d,
-                "Metric",
-                old.label(),
-                new.label(),
-                Some("-"),
-                Fmt::Round(5),
-            );
-            output::table_or_markdown(&rows, a.md);
+            let fmt = Fmt::Round(super::exp::precision(a.precision));
+            let rows = diff_table(&d, "Metric", old.label(), new.label(), Some("-"), fmt);
+            output::table_or_markdown(&super::exp::without_path(rows, a.no_path), a.md);
             Ok(ExitCode::SUCCESS)
         }
         MetricsCommand::Trend(a) => {

@@ -33,6 +33,9 @@ pub struct DiffArgs {
     /// Print the table as Markdown
     #[arg(long, conflicts_with = "json")]
     md: bool,
+    /// Leave out the Path column
+    #[arg(long)]
+    no_path: bool,
 }
 
 pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
@@ -45,7 +48,7 @@ pub fn run(args: ParamsArgs) -> anyhow::Result<ExitCode> {
                 return Ok(ExitCode::SUCCESS);
             }
             let rows = diff_table(&d, "Param", old.label(), new.label(), None, Fmt::Raw);
-            output::table_or_markdown(&rows, a.md);
+            output::table_or_markdown(&super::exp::without_path(rows, a.no_path), a.md);
             Ok(ExitCode::SUCCESS)
         }
     }
