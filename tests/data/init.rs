@@ -20,6 +20,14 @@ fn init_matches_dvc_init() {
         c.check(ga == gb, || {
             format!("git status differs\n--- dvc ---\n{ga}--- cairn ---\n{gb}")
         });
+        // A project tracking nothing yet says so, as dvc's status does.
+        let (sa, sb) = (
+            Tool::Dvc.ok(&a, ["status"]).stdout(),
+            Tool::Cairn.ok(&b, ["status"]).stdout(),
+        );
+        c.check(sa == sb && sb.contains("no data or pipelines"), || {
+            format!("status of an empty project\n--- dvc ---\n{sa}--- cairn ---\n{sb}")
+        });
     }
     c.finish();
 }

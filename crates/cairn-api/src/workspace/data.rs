@@ -75,6 +75,14 @@ impl Workspace {
         })
     }
 
+    /// Whether the project tracks anything: a `.dvc` file or a pipeline stage.
+    pub fn tracks_anything(&self) -> bool {
+        let pointers = cairn_data::collect::pointers(self.root())
+            .map(|(t, e)| !t.is_empty() || !e.is_empty())
+            .unwrap_or(true);
+        pointers || self.stages().map(|s| !s.is_empty()).unwrap_or(true)
+    }
+
     /// Puts tracked data (all of it, or only what lies under the typed `targets`) back
     /// in the work tree from the cache; `force` overwrites changes that are not in the
     /// cache. A target outside the repository (or in `.git`/`.dvc`) is refused.

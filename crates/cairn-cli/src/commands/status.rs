@@ -44,7 +44,11 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     if args.json {
         output::json(&top);
     } else if !args.quiet {
-        if clean {
+        if clean && !ws.tracks_anything() {
+            output::line(
+                "There are no data or pipelines tracked in this project yet.\nSee <https://dvc.org/doc/start> to get started!",
+            );
+        } else if clean {
             output::line("Data and pipelines are up to date.");
         }
         show(&top, 0);
