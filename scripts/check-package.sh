@@ -11,6 +11,7 @@ fail() { echo "package check: $*" >&2; exit 1; }
 
 rm -rf "$DEST"
 mkdir -p "$DEST"
+DEST="$(cd "$DEST" && pwd)" # absolute: the CLI is run from another directory below
 dpkg-deb -x "$DEB" "$DEST"
 for f in usr/bin/cairn-desktop usr/bin/cairn usr/share/applications/Cairn.desktop; do
   [[ -e "$DEST/$f" ]] || fail "$f is not in $DEB"
