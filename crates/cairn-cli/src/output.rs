@@ -37,24 +37,38 @@ pub fn json(v: &serde_json::Value) {
     line(&cairn_api::workspace::python_json(v));
 }
 
-/// Column widths as DVC's tables (`tabulate` with headers) make them: the widest cell,
-/// and at least the header plus tabulate's `MIN_PADDING` of 2.
-fn widths(rows: &[Vec<String>]) -> Vec<usize> {
+/// Column widths: the widest cell, and at least the header (the first row) plus
+/// `header_padding` — DVC's tables (`tabulate` with headers) use its `MIN_PADDING` of 2.
+fn widths_with(rows: &[Vec<String>], header_padding: usize) -> Vec<usize> {
     let n = rows.iter().map(Vec::len).max().unwrap_or(0);
     let mut w = vec![0usize; n];
     for (r, row) in rows.iter().enumerate() {
         for (i, c) in row.iter().enumerate() {
-            let len = c.chars().count() + if r == 0 { 2 } else { 0 };
+            let len = c.chars().count() + if r == 0 { header_padding } else { 0 };
             w[i] = w[i].max(len);
         }
     }
     w
 }
 
+/// DVC's column widths.
+fn widths(rows: &[Vec<String>]) -> Vec<usize> {
+    widths_with(rows, 2)
+}
+
 /// Rows (the first is the header) as DVC prints a plain table: columns padded to
 /// [`widths`], two spaces apart, no trailing spaces.
 pub fn table(rows: &[Vec<String>]) {
-    let w = widths(rows);
+    padded(rows, &widths(rows));
+}
+
+/// Rows as tight columns, each as wide as its widest cell, two spaces apart: Cairn's own
+/// tables (a data preview), which no dvc command prints.
+pub fn grid(rows: &[Vec<String>]) {
+    padded(rows, &widths_with(rows, 0));
+}
+
+fn padded(rows: &[Vec<String>], w: &[usize]) {
     for r in rows {
         let mut s = String::new();
         for (i, c) in r.iter().enumerate() {

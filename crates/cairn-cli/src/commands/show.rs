@@ -195,5 +195,5 @@ fn print_table(columns: &[String], types: &[String], rows: &[Vec<Option<String>>
         lines.push(types.iter().map(|t| cell(&Some(t.clone()))).collect());
     }
     lines.extend(rows.iter().map(|r| r.iter().map(cell).collect()));
-    output::table(&lines);
+    output::grid(&lines);
 }
