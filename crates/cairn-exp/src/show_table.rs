@@ -4,6 +4,8 @@
 //! --csv` then prints what `dvc exp show --csv` prints, byte for byte, and the text and
 //! Markdown tables hold the same cells as dvc's.
 
+use std::collections::HashMap;
+
 use indexmap::IndexMap;
 use serde_json::Value;
 
@@ -193,11 +195,14 @@ struct Columns {
     metrics: Names,
     params: Names,
     deps: Vec<String>,
+    /// Header → column, per group (`metrics`, `params`, `deps`): DVC looks a name up
+    /// among its own group's headers, so a metric called `rev` is never the `rev` column.
+    index: HashMap<(&'static str, String), usize>,
 }
 
 impl Columns {
-    fn index(&self, name: &str) -> Option<usize> {
-        self.headers.iter().position(|h| h == name)
+    fn index(&self, group: &'static str, header: &str) -> Option<usize> {
+        self.index.get(&(group, header.to_string())).copied()
     }
 }
 
@@ -223,8 +228,8 @@ fn data_cells(
                     Some(v) => format_field(v, precision),
                 };
                 let col = cols
-                    .index(name)
-                    .or_else(|| cols.index(&format!("{fname}:{name}")));
+                    .index(group, name)
+                    .or_else(|| cols.index(group, &format!("{fname}:{name}")));
                 if let Some(i) = col {
                     row[i] = value;
                 }
@@ -232,7 +237,7 @@ fn data_cells(
         }
     }
     for name in &cols.deps {
-        if let (Some(dep), Some(i)) = (data["deps"].get(name), cols.index(name)) {
+        if let (Some(dep), Some(i)) = (data["deps"].get(name), cols.index("deps", name)) {
             row[i] = dep["hash"].as_str().unwrap_or(fill).to_string();
         }
     }
@@ -280,14 +285,23 @@ pub fn tabulate(
         *count.entry(name.to_string()).or_default() += 1;
     }
     let mut headers: Vec<String> = FIXED.iter().map(|s| s.to_string()).collect();
-    headers.extend(headers_of(&metrics, &count));
-    headers.extend(headers_of(&params, &count));
-    headers.extend(deps.iter().cloned());
+    let mut index = HashMap::new();
+    for (group, names) in [
+        ("metrics", headers_of(&metrics, &count)),
+        ("params", headers_of(&params, &count)),
+        ("deps", deps.iter().cloned().collect()),
+    ] {
+        for h in names {
+            index.insert((group, h.clone()), headers.len());
+            headers.push(h);
+        }
+    }
     let cols = Columns {
         headers,
         metrics,
         params,
         deps: deps.into_iter().collect(),
+        index,
     };
     let sort = match &options.sort_by {
         Some(by) => Some(sort_column(by, &cols.metrics, &cols.params)?),
@@ -687,6 +701,16 @@ mod tests {
             "{:?}",
             t.headers
         );
+    }
+
+    #[test]
+    fn a_metric_named_like_a_fixed_column_keeps_its_own_column() {
+        let mut s = sample();
+        s[0]["data"]["metrics"]["m.json"] = json!({"data": {"acc": 0.5, "rev": 7}});
+        let t = tabulate(&s, TableStyle::Csv, &TableOptions::default(), today()).unwrap();
+        let col = |h: &str| t.headers.iter().position(|x| x == h).unwrap();
+        assert_eq!(t.rows[0][col("rev")], "workspace");
+        assert_eq!(t.rows[0][col("m.json:rev")], "7");
     }
 
     #[test]

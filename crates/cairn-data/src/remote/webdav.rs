@@ -259,18 +259,23 @@ impl WebDav {
     /// Uploads the object to `tmp` (next to its own name), making its folder on the
     /// first refusal.
     fn upload(&self, local: &Odb, hash: &str, kind: HashKind, tmp: &str) -> Result<u64> {
+        use std::io::Seek;
         let folder = tmp.rsplit_once('/').map_or(tmp, |(f, _)| f);
+        // Checked against its name once; a second attempt sends the same file again.
+        let (file, len) = super::checked_object(local, hash, kind)?;
+        let src = local.path(hash, kind);
         for attempt in 0..2 {
-            let (file, len) = super::checked_object(local, hash, kind)?;
+            let mut body = file.try_clone().map_err(|e| DataError::io(&src, e))?;
+            body.rewind().map_err(|e| DataError::io(&src, e))?;
             let r = self
                 .request(Method::PUT, tmp)
                 .header("Content-Length", len.to_string())
-                .file(file)
+                .file(body)
                 .send()
                 .map_err(|e| self.error(tmp, e))?;
             match r.status().as_u16() {
                 200..=299 => return Ok(len),
-                // Conflict: the folder is missing (some servers say 404 or 403).
+                // The folder is missing: 409 Conflict (some servers say 404).
                 409 | 404 if attempt == 0 && !self.known_folder(folder) => {
                     self.make_folder(folder)?
                 }
