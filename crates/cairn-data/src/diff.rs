@@ -25,6 +25,17 @@ pub struct Snapshot {
     unknown_dirs: Vec<String>,
 }
 
+/// A cached output a snapshot was built from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RecordedOut {
+    /// Repo-relative path.
+    pub path: String,
+    /// How it is hashed.
+    pub kind: HashKind,
+    /// Whether `push` sends it (`push: false` keeps it local).
+    pub push: bool,
+}
+
 /// A rename: same content, new path.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct Renamed {
@@ -67,6 +78,17 @@ pub struct DataDiff {
 }
 
 impl Snapshot {
+    /// Repo-relative path (directories end in `/`) → hash; an empty hash for an output
+    /// declared but never recorded.
+    pub fn entries(&self) -> &BTreeMap<String, String> {
+        &self.entries
+    }
+
+    /// Directories whose listing could not be read.
+    pub fn unknown_dirs(&self) -> &[String] {
+        &self.unknown_dirs
+    }
+
     fn add_out(&mut self, odb: &Odb, path: String, h: &HashInfo) {
         if !h.is_dir() {
             self.entries.insert(path, h.md5.clone());
@@ -86,6 +108,13 @@ impl Snapshot {
 
     /// The data recorded by the pointer files at git revision `rev`.
     pub fn at_revision(repo: &Repo, git: &Git, rev: &str) -> Result<Snapshot> {
+        let mut snap = Snapshot::default();
+        snap.add_revision(repo, git, rev)?;
+        Ok(snap)
+    }
+
+    /// Adds the data recorded by the pointer files at git revision `rev`.
+    pub fn add_revision(&mut self, repo: &Repo, git: &Git, rev: &str) -> Result<()> {
         let git_err = |e: cairn_git::GitError| DataError::BadPath {
             path: rev.into(),
             reason: e.to_string(),
@@ -93,7 +122,6 @@ impl Snapshot {
         let files = git
             .files_at(rev, &|p| p.ends_with(".dvc"))
             .map_err(git_err)?;
-        let mut snap = Snapshot::default();
         for (file, bytes) in files {
             let text = String::from_utf8_lossy(&bytes);
             let pointer = Pointer::parse(std::path::Path::new(&format!("{rev}:{file}")), &text)?;
@@ -105,11 +133,34 @@ impl Snapshot {
                     } else {
                         format!("{dir}/{}", out.path)
                     };
-                    snap.add_out(repo.odb(), path, h);
+                    self.add_out(repo.odb(), path, h);
                 }
             }
         }
-        Ok(snap)
+        Ok(())
+    }
+
+    /// Adds the cached outputs the work tree's pointer files record (one never hashed
+    /// with an empty hash), and returns them, repo-relative, each with its hash kind
+    /// and whether it may be pushed (`push: false`).
+    pub fn add_pointers(&mut self, repo: &Repo) -> Result<Vec<RecordedOut>> {
+        let (tracked, errors) = collect::pointers(repo.root())?;
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e);
+        }
+        let mut outs = Vec::new();
+        for t in &tracked {
+            for (i, out) in t.pointer.outs.iter().enumerate().filter(|(_, o)| o.cache) {
+                let path = rel_slash(&t.out_path(i), repo.root());
+                self.add_recorded(repo.odb(), path.clone(), out.hash.as_ref());
+                outs.push(RecordedOut {
+                    path,
+                    kind: out.hash.as_ref().map_or(HashKind::Md5, |h| h.kind),
+                    push: out.push(),
+                });
+            }
+        }
+        Ok(outs)
     }
 
     /// Adds an output recorded outside `.dvc` files (a pipeline's cached output, as a
@@ -131,28 +182,36 @@ impl Snapshot {
         if let Some(e) = errors.into_iter().next() {
             return Err(e);
         }
-        let state = repo.state();
-        let hasher = Hasher::new(repo.root(), &state, progress);
-        let mut snap = Snapshot::default();
+        let mut paths = Vec::new();
         for t in &tracked {
             for (i, out) in t.pointer.outs.iter().enumerate() {
-                let path = t.out_path(i);
                 let kind = out.hash.as_ref().map_or(HashKind::Md5, |h| h.kind);
-                let Some(h) = hasher.hash(&path, kind, Pass::Hash)? else {
-                    continue;
-                };
-                let rel = rel_slash(&path, repo.root());
-                snap.add_hashed(rel, &h);
+                paths.push((rel_slash(&t.out_path(i), repo.root()), kind));
             }
         }
-        for rel in extra {
-            let path = repo.root().join(rel);
-            if let Some(h) = hasher.hash(&path, HashKind::Md5, Pass::Hash)? {
-                snap.add_hashed(rel.clone(), &h);
+        paths.extend(extra.iter().map(|rel| (rel.clone(), HashKind::Md5)));
+        let mut snap = Snapshot::default();
+        snap.add_hashed_paths(repo, &paths, progress)?;
+        Ok(snap)
+    }
+
+    /// Adds the data now at `paths` (repo-relative, each hashed as its kind says);
+    /// a path with nothing there adds nothing.
+    pub fn add_hashed_paths(
+        &mut self,
+        repo: &Repo,
+        paths: &[(String, HashKind)],
+        progress: &dyn Progress,
+    ) -> Result<()> {
+        let state = repo.state();
+        let hasher = Hasher::new(repo.root(), &state, progress);
+        for (rel, kind) in paths {
+            if let Some(h) = hasher.hash(&repo.root().join(rel), *kind, Pass::Hash)? {
+                self.add_hashed(rel.clone(), &h);
             }
         }
         let _ = state.save();
-        Ok(snap)
+        Ok(())
     }
 
     fn add_hashed(&mut self, rel: String, h: &crate::workspace::Hashed) {

@@ -25,6 +25,16 @@ pub struct HashInfo {
     pub kind: HashKind,
 }
 
+impl Out {
+    /// Whether `push` sends this output (`push: false` keeps it local).
+    pub fn push(&self) -> bool {
+        !self
+            .extra
+            .iter()
+            .any(|(k, v)| k.as_str() == Some("push") && matches!(v.value, Value::Bool(false)))
+    }
+}
+
 impl HashInfo {
     /// Whether this is a directory (manifest) hash.
     pub fn is_dir(&self) -> bool {

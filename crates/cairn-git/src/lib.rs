@@ -265,6 +265,23 @@ impl Git {
             .unwrap_or(false)
     }
 
+    /// Untracked files, repo-relative and one by one (as `git status -uall` lists
+    /// them); ignored ones not.
+    pub fn untracked(&self) -> Result<Vec<String>, GitError> {
+        let mut opts = git2::StatusOptions::new();
+        opts.include_untracked(true)
+            .recurse_untracked_dirs(true)
+            .include_ignored(false);
+        let statuses = self.repo.statuses(Some(&mut opts))?;
+        let mut out: Vec<String> = statuses
+            .iter()
+            .filter(|s| s.status() == git2::Status::WT_NEW)
+            .filter_map(|s| s.path().ok().map(str::to_string))
+            .collect();
+        out.sort();
+        Ok(out)
+    }
+
     /// Whether the work tree has a HEAD commit yet.
     pub fn has_commits(&self) -> bool {
         self.repo.head().is_ok()

@@ -5,9 +5,11 @@ use std::path::{Path, PathBuf};
 use cairn_data::DataError;
 use cairn_data::add::Added;
 use cairn_data::checkout::CheckedOut;
-use cairn_data::diff::{DataDiff, Snapshot};
+use cairn_data::data_status::{Changes, Scope};
+use cairn_data::diff::{DataDiff, RecordedOut, Snapshot};
 use cairn_data::fsck::FsckReport;
 use cairn_data::gc::GcReport;
+use cairn_data::hash::HashKind;
 use cairn_data::status::PointerStatus;
 use cairn_git::RevScope;
 use cairn_run::status::StageStatus;
@@ -34,6 +36,42 @@ impl StatusReport {
     pub fn is_clean(&self) -> bool {
         self.stages.is_empty() && self.data.is_empty() && self.errors.is_empty()
     }
+}
+
+/// What `data status` looks at beyond the outputs themselves.
+#[derive(Debug, Clone, Default)]
+pub struct DataStatusOptions {
+    /// Also compare the files inside tracked folders.
+    pub granular: bool,
+    /// Also list files neither git nor DVC tracks.
+    pub untracked: bool,
+    /// Also ask the remote which recorded data it lacks.
+    pub not_in_remote: bool,
+    /// The remote to ask (default `core.remote`).
+    pub remote: Option<String>,
+}
+
+/// What `data status` found, in `dvc data status --json`'s order and names.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DataStatus {
+    /// Recorded in the work tree but not in the cache.
+    pub not_in_cache: Vec<String>,
+    /// Recorded in the work tree but not on the remote (when asked).
+    pub not_in_remote: Vec<String>,
+    /// The work tree's records against the last commit's: to commit to git.
+    pub committed: Changes,
+    /// The data against the work tree's records: to `add`/`commit` or check out.
+    pub uncommitted: Changes,
+    /// Files neither git nor DVC tracks (when asked), relative to where it was asked.
+    pub untracked: Vec<String>,
+    /// Recorded alike in the last commit and the work tree, and present unchanged.
+    pub unchanged: Vec<String>,
+    /// git has no commit yet.
+    #[serde(skip)]
+    pub git_is_empty: bool,
+    /// git sees other changes (staged, unstaged, or untracked when asked).
+    #[serde(skip)]
+    pub git_is_dirty: bool,
 }
 
 /// Lays out DVC in the git work tree at `dir`, as `dvc init` does (nothing changes if
@@ -118,11 +156,8 @@ impl Workspace {
         let git = self.git()?;
         let a = a.unwrap_or("HEAD");
         let at = |rev: &str| -> Result<Snapshot> {
-            let mut snap = Snapshot::at_revision(&self.repo, &git, rev)?;
-            let fs = cairn_exp::snapshot::RevFs::new(&git, rev);
-            for (path, hash) in pipeline_outputs(&fs) {
-                snap.add_recorded(self.repo.odb(), path, hash.as_ref());
-            }
+            let mut snap = Snapshot::default();
+            self.add_recorded_at(&mut snap, &git, rev)?;
             Ok(snap)
         };
         let old = at(a)?;
@@ -131,7 +166,7 @@ impl Workspace {
             None => {
                 let fs = cairn_pipeline::LocalFs::new(self.root());
                 let paths: Vec<String> =
-                    pipeline_outputs(&fs).into_iter().map(|(p, _)| p).collect();
+                    pipeline_outputs(&fs).into_iter().map(|o| o.path).collect();
                 Snapshot::workspace(&self.repo, &paths, progress)?
             }
         };
@@ -145,6 +180,153 @@ impl Workspace {
             &new,
             b.is_none(),
         ))
+    }
+
+    /// Adds to `snap` the data recorded at git revision `rev`: its `.dvc` files' and
+    /// its pipelines' cached outputs.
+    fn add_recorded_at(&self, snap: &mut Snapshot, git: &cairn_git::Git, rev: &str) -> Result<()> {
+        snap.add_revision(&self.repo, git, rev)?;
+        let fs = cairn_exp::snapshot::RevFs::new(git, rev);
+        for o in pipeline_outputs(&fs) {
+            snap.add_recorded(self.repo.odb(), o.path, o.hash.as_ref());
+        }
+        Ok(())
+    }
+
+    /// How the data differs between the last commit's records, the work tree's `.dvc`
+    /// and lock files, and the data itself (or only under the typed `targets`), as
+    /// `dvc data status` tells it.
+    pub fn data_status(
+        &self,
+        targets: &[PathBuf],
+        opts: &DataStatusOptions,
+        progress: &dyn Progress,
+    ) -> Result<DataStatus> {
+        let targets: Vec<String> = targets.iter().map(|t| self.typed_rel(t)).collect();
+        let scope = Scope {
+            granular: opts.granular,
+            // The root itself (`.`) selects everything.
+            targets: if targets.iter().any(String::is_empty) {
+                Vec::new()
+            } else {
+                cairn_data::data_status::prune_targets(targets)
+            },
+        };
+        let odb = self.repo.odb();
+        // The work tree's records (dvc's index). A folder's listing gone from the cache
+        // is still known if this machine saw it, as dvc's own index remembers it.
+        let mut index = Snapshot::default();
+        let mut outs = index.add_pointers(&self.repo)?;
+        for o in pipeline_outputs(&cairn_pipeline::LocalFs::new(self.root())) {
+            index.add_recorded(odb, o.path.clone(), o.hash.as_ref());
+            outs.push(RecordedOut {
+                path: o.path,
+                kind: o.hash.as_ref().map_or(HashKind::Md5, |h| h.kind),
+                push: o.push,
+            });
+        }
+        // The data itself, hashed only where a target can reach.
+        let wanted: Vec<(String, HashKind)> = outs
+            .iter()
+            .filter(|o| {
+                scope.targets.is_empty()
+                    || scope.targets.iter().any(|t| {
+                        cairn_data::data_status::contains(t, &o.path)
+                            || cairn_data::data_status::contains(&o.path, t)
+                    })
+            })
+            .map(|o| (o.path.clone(), o.kind))
+            .collect();
+        let mut work = Snapshot::default();
+        work.add_hashed_paths(&self.repo, &wanted, progress)?;
+        let uncommitted = cairn_data::data_status::compare(odb, &index, &work, &scope, true);
+
+        let git = self.git().ok();
+        let head = git.as_ref().filter(|g| g.has_commits());
+        let committed = match head {
+            Some(g) => {
+                let mut last = Snapshot::default();
+                self.add_recorded_at(&mut last, g, "HEAD")?;
+                Some(cairn_data::data_status::compare(
+                    odb, &last, &index, &scope, false,
+                ))
+            }
+            // No commit yet: everything recorded is new to git.
+            None if git.is_some() => Some(cairn_data::data_status::compare(
+                odb,
+                &Snapshot::default(),
+                &index,
+                &scope,
+                false,
+            )),
+            None => None,
+        };
+        let unchanged = match &committed {
+            Some(c) => {
+                let both: std::collections::HashSet<&String> = c.unchanged.iter().collect();
+                uncommitted
+                    .unchanged
+                    .iter()
+                    .filter(|p| both.contains(p))
+                    .cloned()
+                    .collect()
+            }
+            None => uncommitted.unchanged.clone(),
+        };
+        let not_in_remote = if opts.not_in_remote {
+            // No remote at all: nothing is on one (dvc's answer too).
+            let remote = match (&opts.remote, &self.repo.config().default_remote) {
+                (None, None) => None,
+                (name, _) => Some(cairn_data::remote::resolve(&self.repo, name.as_deref())?),
+            };
+            let local_only = outs
+                .iter()
+                .filter(|o| !o.push)
+                .map(|o| o.path.clone())
+                .collect();
+            cairn_data::data_status::missing_on_remote(
+                remote.as_ref(),
+                &index,
+                &local_only,
+                &scope,
+            )?
+        } else {
+            Vec::new()
+        };
+        let mut untracked = Vec::new();
+        let (mut is_empty, mut is_dirty) = (false, false);
+        if let Some(g) = &git {
+            is_empty = !g.has_commits();
+            is_dirty = g.is_dirty();
+            if opts.untracked {
+                for rel in g.untracked()? {
+                    let abs = g.root().join(&rel);
+                    let Ok(in_repo) = abs.strip_prefix(self.root()) else {
+                        continue;
+                    };
+                    let key = in_repo.to_string_lossy().replace('\\', "/");
+                    if scope.targets.is_empty()
+                        || scope
+                            .targets
+                            .iter()
+                            .any(|t| cairn_data::data_status::contains(t, &key))
+                    {
+                        untracked.push(self.shown(in_repo));
+                    }
+                }
+                is_dirty |= !untracked.is_empty();
+            }
+        }
+        Ok(DataStatus {
+            not_in_cache: uncommitted.not_in_cache,
+            not_in_remote,
+            committed: committed.map(|c| c.changes).unwrap_or_default(),
+            uncommitted: uncommitted.changes,
+            untracked,
+            unchanged,
+            git_is_empty: is_empty,
+            git_is_dirty: is_dirty,
+        })
     }
 
     /// Removes cache objects nothing in `scope` refers to (only lists them if `dry_run`).
@@ -208,13 +390,21 @@ impl Workspace {
     }
 }
 
+/// A pipeline's cached output as a lock file records it.
+struct PipelineOut {
+    /// Repo-relative.
+    path: String,
+    /// `None` for a stage never run.
+    hash: Option<cairn_data::pointer::HashInfo>,
+    /// `push: false` keeps it local.
+    push: bool,
+}
+
 /// The cached outputs (`cache: true`) of every stage the pipelines in `fs` declare,
-/// repo-relative, each with the hash its lock entry records (none for a stage never
-/// run): what `dvc diff` compares besides the `.dvc` files. A pipeline file that does
-/// not load contributes nothing.
-fn pipeline_outputs(
-    fs: &dyn cairn_pipeline::RepoFs,
-) -> Vec<(String, Option<cairn_data::pointer::HashInfo>)> {
+/// each with the hash its lock entry records: what `dvc diff` and `dvc data status`
+/// compare besides the `.dvc` files. A pipeline file that does not load contributes
+/// nothing.
+fn pipeline_outputs(fs: &dyn cairn_pipeline::RepoFs) -> Vec<PipelineOut> {
     let (project, _) = cairn_pipeline::load_project_lenient(fs);
     let locks = cairn_run::status::Locks::of(&project);
     let mut out = Vec::new();
@@ -226,7 +416,11 @@ fn pipeline_outputs(
                 .and_then(|e| e.outs.iter().find(|l| l.path == o.path))
                 .and_then(cairn_run::status::locked_hash);
             if let Some(path) = stage.dep_repo_path(&o.path) {
-                out.push((path, hash));
+                out.push(PipelineOut {
+                    path,
+                    hash,
+                    push: o.push,
+                });
             }
         }
     }

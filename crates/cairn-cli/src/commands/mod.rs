@@ -3,6 +3,7 @@
 pub mod add;
 pub mod checkout;
 pub mod dag;
+pub mod data;
 pub mod diff;
 pub mod exp;
 pub mod fsck;

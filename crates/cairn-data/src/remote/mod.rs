@@ -100,6 +100,16 @@ impl Remote {
 
     /// Runs `work` (rayon parallel iterators) with as many transfers at once as the
     /// store wants: a network store waits on round trips, not on the CPU.
+    /// Which of `objects` the remote holds, asked in parallel.
+    pub fn holds(&self, objects: &[(String, HashKind)]) -> Result<Vec<bool>> {
+        self.parallel(|| {
+            objects
+                .par_iter()
+                .map(|(hash, kind)| self.store.contains(hash, *kind))
+                .collect()
+        })
+    }
+
     fn parallel<T: Send>(&self, work: impl FnOnce() -> Result<T> + Send) -> Result<T> {
         match self.store.jobs() {
             None => work(),
