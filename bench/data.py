@@ -6,6 +6,7 @@ repo, one run each):
 
   add-many     `add data` of N x 1 KiB files in one directory
   status       `status --json` right after that add
+  data-status  `data status --granular --json` right after that add
   status-touch `status --json` after bumping the mtime of every file
   add-big      `add big.bin` of one large file; `md5sum` of the same file
                is timed as the physical reference (one read + MD5)
@@ -234,7 +235,7 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
     # re-creates them from the cache). In this order each tool pays only for its own
     # deletions.
     add_runs = 3
-    add_t, st_t, touch_t, push_t, s3_t = {}, {}, {}, {}, {}
+    add_t, st_t, ds_t, touch_t, push_t, s3_t = {}, {}, {}, {}, {}, {}
     s3 = S3Server.start()
     floor, floor_s = build_floor(base), None
     many: dict[str, Repo] = {}
@@ -252,6 +253,9 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
         log(f"{t}: status")
         st_t[t] = measure(f"{t} status", lambda: r.timed_many("status", "--json",
                                                               runs=10 if t == "cairn" else 3))
+        log(f"{t}: data status --granular")
+        ds_t[t] = measure(f"{t} data status", lambda: r.timed_many(
+            "data", "status", "--granular", "--json", runs=10 if t == "cairn" else 3))
         touch_all(r.root / "data")
         log(f"{t}: status after touch")
         touch_t[t] = measure(f"{t} status (touched)", lambda: r.timed("status", "--json"))
@@ -276,6 +280,7 @@ def bench(base: Path, n_files: int, big_size: int) -> list[dict]:
     row("add-many", f"add {n_files:,} x 1 KiB files (one dir; median of 3)", add_t,
         same_output=same_file(many, "data.dvc"), **extra)
     row("status", "status right after add (median of repeated runs)", st_t)
+    row("data-status", "data status --granular right after add (every file listed; median)", ds_t)
     row("status-touch", "status after touching every file's mtime", touch_t)
     row("push-many", f"push {n_files:,} objects (and the manifest) to a new folder remote", push_t)
     if s3:

@@ -832,9 +832,19 @@ async function main() {
   const written = readFileSync(dvcConfig, "utf8");
   if (!written.includes("    remote = store\n") || !written.includes(`['remote "store"']\n    url = ${store}\n`))
     throw new Error(`the remote is written as dvc writes it:\n${written}`);
+  // Check remote: nothing pushed yet, so every recorded output (the data set and the
+  // pipeline's cached ones) is missing there.
+  await page.getByTestId("check-remote").click();
+  await page.locator(".toast").filter({ hasText: /(\d+) of \1 recorded outputs not on store: .*data\/flowers\.csv/ }).waitFor();
+  await page.getByTestId("tracked-table").locator(".pill").filter({ hasText: "not pushed" }).first().waitFor();
   await page.getByTestId("push-data").click();
   // The data set and the pipeline's cached outputs (model, features…).
   await page.locator(".toast").filter({ hasText: /\d+ files pushed to store/ }).waitFor();
+  await page.getByTestId("check-remote").click();
+  await page.locator(".toast").filter({ hasText: /All \d+ recorded outputs are on store/ }).waitFor();
+  await page.getByTestId("tracked-table").locator(".pill").filter({ hasText: "on remote" }).first().waitFor();
+  if ((await page.getByTestId("tracked-table").locator(".pill").filter({ hasText: "not pushed" }).count()) !== 0) throw new Error("after a push nothing is left unpushed");
+  await shot(page, "05c4-remote-check");
   const md5 = /md5: ([0-9a-f]{32})/.exec(readFileSync(join(demoDir, "data", "flowers.csv.dvc"), "utf8"))?.[1];
   if (!md5 || !existsSync(join(store, "files", "md5", md5.slice(0, 2), md5.slice(2)))) throw new Error("the object is on the remote, in DVC's layout");
   const beforePull = readFileSync(flowers, "utf8");

@@ -22,7 +22,7 @@ pub fn typescript() -> String {
         NoArgs, ProjectArgs, PathArgs, StageArgs, RunArgs, RunIdArgs, TrustArgs, PathsArgs,
         TaskArgs, CloneArgs, ExpAction, ExpActionArgs, ExpRefView, ExpActionResult,
         PreviewArgs, PreviewKind, PreviewEntry, PreviewChanges, DataPreview, ModelVersionView, ModelView, ModelStage, ModelsView, RegisterModelArgs, AssignStageArgs,
-        RemoteView, SetRemoteArgs, SyncDirection, SyncArgs, SyncResult, NodePosition, SaveLayoutArgs,
+        RemoteView, SetRemoteArgs, SyncDirection, SyncArgs, SyncResult, RemoteCheck, NodePosition, SaveLayoutArgs,
         SaveArgs, HistoryArgs, CheckoutVersionArgs,
         AppInfo, RunState, ProjectSummary, ProjectNews, AddFolderResult, StageState, StageNode, StageEdge,
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,

@@ -117,6 +117,9 @@ commands! {
     /// Pushes the work tree's data to the default folder remote, or pulls it from there;
     /// progress arrives as `progress` events.
     data_sync(SyncArgs) -> SyncResult;
+    /// Which recorded outputs (`.dvc` files' and the pipeline's) the default remote
+    /// lacks, as `dvc data status --not-in-remote` tells it.
+    remote_check(ProjectArgs) -> RemoteCheck;
     /// Adds or changes the default remote (`.dvc/config`, keys in `.dvc/config.local`),
     /// writing the lines `dvc remote add -d` and `dvc remote modify` write.
     set_remote(SetRemoteArgs) -> RemoteView;

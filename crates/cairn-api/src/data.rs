@@ -126,6 +126,18 @@ impl Api {
         })
     }
 
+    /// `remote_check`: the recorded outputs the default remote lacks.
+    pub fn remote_check(&self, args: ProjectArgs) -> ApiResult<RemoteCheck> {
+        let ws = Workspace::at(&project_root(&args.project)?)?;
+        let task = Task::start(self, &args.project, "Checking the remote", false);
+        let (remote, missing, checked) = ws.not_on_remote(None, &task)?;
+        Ok(RemoteCheck {
+            remote,
+            missing,
+            checked: checked as u64,
+        })
+    }
+
     /// `data_add`: starts tracking `paths` (repo-relative).
     pub fn data_add(&self, args: PathsArgs) -> ApiResult<DataView> {
         let ws = Workspace::at(&project_root(&args.project)?)?;

@@ -537,6 +537,18 @@ pub struct SyncResult {
     pub problems: Vec<ApiError>,
 }
 
+/// What `remote_check` found.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RemoteCheck {
+    /// The remote asked.
+    pub remote: String,
+    /// Recorded outputs (repo-relative; folders end in `/`) the remote does not have.
+    pub missing: Vec<String>,
+    /// How many recorded outputs were asked about (`push: false` ones are not).
+    pub checked: u64,
+}
+
 /// A path that differs from the last commit.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -186,6 +186,18 @@ pub fn compare(
     let mut added: Vec<(&str, Entry)> = Vec::new();
     let mut deleted: Vec<(&str, Entry)> = Vec::new();
     let mut unknown_subfolders: HashSet<&str> = HashSet::new();
+    let complete: HashSet<&str> = if check_cache && scope.granular {
+        old.dirs
+            .iter()
+            .filter(|d| {
+                let hash = old.entries[**d].hash;
+                !old.unknown.contains(**d) && odb.dir_complete(hash, HashKind::Md5)
+            })
+            .copied()
+            .collect()
+    } else {
+        HashSet::new()
+    };
     for key in keys.into_iter().filter(|k| scope.within(k)) {
         // Inside a folder the new side cannot list: nothing to say about its files.
         if new.folder_of(key).is_some_and(|d| new.unknown.contains(d)) {
@@ -208,7 +220,10 @@ pub fn compare(
             }
             continue;
         }
+        // A folder known complete in the cache vouches for its files.
+        let vouched = || old.folder_of(key).is_some_and(|d| complete.contains(d));
         if let (true, Some(o)) = (check_cache, o)
+            && !vouched()
             && !cached(odb, o.hash)
         {
             out.not_in_cache.push(shown(key, o.is_dir));

@@ -84,6 +84,14 @@ impl Snapshot {
         &self.entries
     }
 
+    /// Whether the output at repo-relative `path` (a file, or a folder without its `/`)
+    /// is recorded with a hash.
+    pub fn records(&self, path: &str) -> bool {
+        [path.to_string(), format!("{path}/")]
+            .iter()
+            .any(|k| self.entries.get(k).is_some_and(|h| !h.is_empty()))
+    }
+
     /// Directories whose listing could not be read.
     pub fn unknown_dirs(&self) -> &[String] {
         &self.unknown_dirs

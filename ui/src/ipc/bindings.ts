@@ -675,6 +675,20 @@ restored: Array<string>,
  */
 problems: Array<ApiError>, };
 
+export type RemoteCheck = { 
+/**
+ * The remote asked.
+ */
+remote: string, 
+/**
+ * Recorded outputs (repo-relative; folders end in `/`) the remote does not have.
+ */
+missing: Array<string>, 
+/**
+ * How many recorded outputs were asked about (`push: false` ones are not).
+ */
+checked: number, };
+
 export type NodePosition = { 
 /**
  * The node id (a stage address, or `group:NAME`).
@@ -1695,6 +1709,8 @@ export interface Commands {
   data_checkout: { args: PathsArgs; result: CheckoutResult };
   /** Pushes the work tree's data to the default folder remote, or pulls it from there;  progress arrives as `progress` events. */
   data_sync: { args: SyncArgs; result: SyncResult };
+  /** Which recorded outputs (`.dvc` files' and the pipeline's) the default remote  lacks, as `dvc data status --not-in-remote` tells it. */
+  remote_check: { args: ProjectArgs; result: RemoteCheck };
   /** Adds or changes the default remote (`.dvc/config`, keys in `.dvc/config.local`),  writing the lines `dvc remote add -d` and `dvc remote modify` write. */
   set_remote: { args: SetRemoteArgs; result: RemoteView };
   /** Commits pointer files, dvc.lock, params and code with a message. */
@@ -1739,4 +1755,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "make_python_env", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "queue_log", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "make_python_env", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_sync", "remote_check", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "queue_log", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

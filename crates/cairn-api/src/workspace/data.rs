@@ -193,6 +193,46 @@ impl Workspace {
         Ok(())
     }
 
+    /// The work tree's records (dvc's index): the `.dvc` files' and the pipelines'
+    /// cached outputs, and the outputs themselves. A folder's listing gone from the
+    /// cache is still known if this machine saw it, as dvc's own index remembers it.
+    fn recorded_index(&self) -> Result<(Snapshot, Vec<RecordedOut>)> {
+        let mut index = Snapshot::default();
+        let mut outs = index.add_pointers(&self.repo)?;
+        for o in pipeline_outputs(&cairn_pipeline::LocalFs::new(self.root())) {
+            index.add_recorded(self.repo.odb(), o.path.clone(), o.hash.as_ref());
+            outs.push(RecordedOut {
+                path: o.path,
+                kind: o.hash.as_ref().map_or(HashKind::Md5, |h| h.kind),
+                push: o.push,
+            });
+        }
+        Ok((index, outs))
+    }
+
+    /// The recorded outputs (per output) that `remote` (default: `core.remote`) lacks:
+    /// its name, the outputs' paths, and how many outputs were asked about.
+    pub fn not_on_remote(
+        &self,
+        remote: Option<&str>,
+        progress: &dyn Progress,
+    ) -> Result<(String, Vec<String>, usize)> {
+        let remote = cairn_data::remote::resolve(&self.repo, remote)?;
+        let (index, outs) = self.recorded_index()?;
+        let asked = outs
+            .iter()
+            .filter(|o| o.push && index.records(&o.path))
+            .count();
+        progress.event(cairn_core::ProgressEvent::Start {
+            phase: "checking the remote",
+            total_files: Some(asked as u64),
+            total_bytes: None,
+        });
+        let missing = missing_on_remote(Some(&remote), &index, &outs, &Scope::default())?;
+        progress.event(cairn_core::ProgressEvent::Finish);
+        Ok((remote.name, missing, asked))
+    }
+
     /// How the data differs between the last commit's records, the work tree's `.dvc`
     /// and lock files, and the data itself (or only under the typed `targets`), as
     /// `dvc data status` tells it.
@@ -213,18 +253,7 @@ impl Workspace {
             },
         };
         let odb = self.repo.odb();
-        // The work tree's records (dvc's index). A folder's listing gone from the cache
-        // is still known if this machine saw it, as dvc's own index remembers it.
-        let mut index = Snapshot::default();
-        let mut outs = index.add_pointers(&self.repo)?;
-        for o in pipeline_outputs(&cairn_pipeline::LocalFs::new(self.root())) {
-            index.add_recorded(odb, o.path.clone(), o.hash.as_ref());
-            outs.push(RecordedOut {
-                path: o.path,
-                kind: o.hash.as_ref().map_or(HashKind::Md5, |h| h.kind),
-                push: o.push,
-            });
-        }
+        let (index, outs) = self.recorded_index()?;
         // The data itself, hashed only where a target can reach.
         let wanted: Vec<(String, HashKind)> = outs
             .iter()
@@ -279,17 +308,7 @@ impl Workspace {
                 (None, None) => None,
                 (name, _) => Some(cairn_data::remote::resolve(&self.repo, name.as_deref())?),
             };
-            let local_only = outs
-                .iter()
-                .filter(|o| !o.push)
-                .map(|o| o.path.clone())
-                .collect();
-            cairn_data::data_status::missing_on_remote(
-                remote.as_ref(),
-                &index,
-                &local_only,
-                &scope,
-            )?
+            missing_on_remote(remote.as_ref(), &index, &outs, &scope)?
         } else {
             Vec::new()
         };
@@ -388,6 +407,26 @@ impl Workspace {
             compare_to: against,
         })?)
     }
+}
+
+/// `missing_on_remote` with the outputs `push: false` keeps local left out.
+fn missing_on_remote(
+    remote: Option<&cairn_data::remote::Remote>,
+    index: &Snapshot,
+    outs: &[RecordedOut],
+    scope: &Scope,
+) -> Result<Vec<String>> {
+    let local_only = outs
+        .iter()
+        .filter(|o| !o.push)
+        .map(|o| o.path.clone())
+        .collect();
+    Ok(cairn_data::data_status::missing_on_remote(
+        remote,
+        index,
+        &local_only,
+        scope,
+    )?)
 }
 
 /// A pipeline's cached output as a lock file records it.

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from "react";
-import { call, describeError, toApiError, type DataState, type DataVersion, type DataView, type SyncDirection, type TrackedItem } from "../../ipc";
+import { call, describeError, toApiError, type DataState, type DataVersion, type DataView, type RemoteCheck, type SyncDirection, type TrackedItem } from "../../ipc";
 import { Button, Empty, ErrorBox, Modal, Pill, SubmitForm } from "../../components/ui";
 import { Icon } from "../../components/Icon";
 import { notify } from "../../components/toast";
@@ -24,6 +24,8 @@ export function DataTab({ project }: { project: string }) {
   const [settingRemote, setSettingRemote] = useState(false);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
+  // What the last "Check remote" found; cleared when a push or pull makes it stale.
+  const [remoteCheck, setRemoteCheck] = useState<RemoteCheck | null>(null);
   const load = useCallback(() => {
     call("data_status", { project })
       .then(setData)
@@ -49,6 +51,7 @@ export function DataTab({ project }: { project: string }) {
 
   const sync = async (direction: SyncDirection) => {
     setBusy(true);
+    setRemoteCheck(null);
     try {
       const r = await call("data_sync", { project, direction });
       const moved = r.transferred === 0 ? "Everything is up to date" : `${r.transferred} file${r.transferred === 1 ? "" : "s"} ${direction === "push" ? "pushed to" : "pulled from"} ${r.remote}`;
@@ -61,6 +64,24 @@ export function DataTab({ project }: { project: string }) {
     } finally {
       setBusy(false);
     }
+  };
+
+  const checkRemote = async () => {
+    setBusy(true);
+    try {
+      const r = await call("remote_check", { project });
+      setRemoteCheck(r);
+      if (r.missing.length === 0) notify("ok", `All ${r.checked} recorded output${r.checked === 1 ? " is" : "s are"} on ${r.remote}`);
+      else notify("error", `${r.missing.length} of ${r.checked} recorded outputs not on ${r.remote}: ${r.missing.join(", ")}. Push sends them.`, 10000);
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+  const onRemote = (it: TrackedItem): boolean | null => {
+    if (!remoteCheck || !it.md5) return null;
+    return !remoteCheck.missing.includes(it.isDir ? `${it.path}/` : it.path);
   };
 
   const save = () =>
@@ -92,7 +113,7 @@ export function DataTab({ project }: { project: string }) {
                   icon="download"
                   onClick={() => void sync("pull")}
                   disabled={busy || !data.remote.usable}
-                  title={data.remote.usable ? `Fetch the data from ${data.remote.url} and restore it` : `Cairn pulls from folder, S3, GCS, Azure, SSH and HTTP remotes; use dvc pull for ${data.remote.url}`}
+                  title={data.remote.usable ? `Fetch the data from ${data.remote.url} and restore it` : `Cairn pulls from folder, S3, GCS, Azure, SSH, HTTP and WebDAV remotes; use dvc pull for ${data.remote.url}`}
                   testId="pull-data"
                 >
                   Pull
@@ -101,10 +122,19 @@ export function DataTab({ project }: { project: string }) {
                   icon="save"
                   onClick={() => void sync("push")}
                   disabled={busy || !data.remote.usable}
-                  title={data.remote.usable ? `Send the data to ${data.remote.url}` : `Cairn pushes to folder, S3, GCS, Azure, SSH and HTTP remotes; use dvc push for ${data.remote.url}`}
+                  title={data.remote.usable ? `Send the data to ${data.remote.url}` : `Cairn pushes to folder, S3, GCS, Azure, SSH, HTTP and WebDAV remotes; use dvc push for ${data.remote.url}`}
                   testId="push-data"
                 >
                   Push
+                </Button>
+                <Button
+                  icon="search"
+                  onClick={() => void checkRemote()}
+                  disabled={busy || !data.remote.usable}
+                  title={data.remote.usable ? `See which tracked data ${data.remote.url} does not have yet` : `use dvc data status --not-in-remote for ${data.remote.url}`}
+                  testId="check-remote"
+                >
+                  Check remote
                 </Button>
                 <Button onClick={() => setSettingRemote(true)} title={`Change remote ${data.remote.name} (${data.remote.url})`} testId="remote-settings">
                   Remote…
@@ -150,6 +180,16 @@ export function DataTab({ project }: { project: string }) {
                   </td>
                   <td>
                     <Pill tone={STATE[it.state].tone}>{STATE[it.state].label}</Pill>
+                    {onRemote(it) === true && (
+                      <Pill tone="ok" title={`${remoteCheck?.remote} has this version`}>
+                        on remote
+                      </Pill>
+                    )}
+                    {onRemote(it) === false && (
+                      <Pill tone="stale" title={`${remoteCheck?.remote} does not have this version yet: Push sends it`}>
+                        not pushed
+                      </Pill>
+                    )}
                     {it.state === "not_in_cache" && (
                       <span className="muted small state-hint">{data.remote?.usable ? " Pull fetches it" : " pull it from a remote (dvc pull)"}</span>
                     )}
