@@ -263,3 +263,81 @@ fn remote_setup_writes_what_dvc_writes() {
     );
     c.finish();
 }
+
+/// `status --cloud` (JSON, text, `-q`'s exit code, `-r`) as dvc tells it, as the cache
+/// and the remote drift apart: nothing pushed, some pushed, all pushed, an object gone
+/// from the cache, then from both. dvc orders its entries as its sets fall, so text
+/// lines are compared sorted.
+#[test]
+fn cloud_status_agrees_with_dvc() {
+    let store = tempfile::tempdir().unwrap();
+    // tracked_data() and a stage whose cached output has content of its own (dvc names
+    // content recorded twice by whichever path its directory walk meets first).
+    let r = tracked_data();
+    r.write(
+        "dvc.yaml",
+        "stages:\n  make:\n    cmd: echo made > out.bin\n    outs:\n    - out.bin\n",
+    );
+    r.dvc_ok(["repro", "-q"]);
+    r.dvc_ok([
+        "remote",
+        "add",
+        "-d",
+        "store",
+        &store.path().display().to_string(),
+    ]);
+    r.git_ok(["add", "-A"]);
+    r.git_ok(["commit", "-qm", "v1"]);
+    let mut c = Checks::new("status --cloud");
+    let same = |c: &mut Checks, step: &str| {
+        let (d, k) = (
+            Tool::Dvc.run(&r, ["status", "-c", "--json"]),
+            Tool::Cairn.run(&r, ["status", "-c", "--json"]),
+        );
+        c.same_json(&format!("{step}: status -c --json"), &d, &k);
+        for args in [
+            &["status", "-c"][..],
+            &["status", "-r", "store"],
+            &["status", "-c", "-q"],
+        ] {
+            let (d, k) = (Tool::Dvc.run(&r, args), Tool::Cairn.run(&r, args));
+            let lines = |s: String| {
+                let mut v: Vec<String> = s.lines().map(str::to_string).collect();
+                v.sort();
+                v
+            };
+            c.check(
+                lines(d.stdout()) == lines(k.stdout()) && d.success() == k.success(),
+                || format!("{step}: `{}` differs\n{d}\n{k}", args.join(" ")),
+            );
+        }
+        d.json().unwrap_or_default()
+    };
+    let v = same(&mut c, "nothing pushed");
+    // data's listing, its two files, model.bin and the pipeline's out.bin.
+    c.check(v.as_object().is_some_and(|m| m.len() == 5), || {
+        format!("all new: {v}")
+    });
+    r.dvc_ok(["push", "-q", "data.dvc"]);
+    same(&mut c, "the folder pushed");
+    r.dvc_ok(["push", "-q"]);
+    let v = same(&mut c, "all pushed");
+    c.check(v == serde_json::json!({}), || format!("in sync: {v}"));
+    let a = "60b725f10c9c85c70d97880dfe8191b3"; // md5 of "a\n"
+    r.remove(format!(".dvc/cache/files/md5/{}/{}", &a[..2], &a[2..]));
+    let v = same(&mut c, "an object gone from the cache");
+    c.check(v == serde_json::json!({"data/a.txt": "deleted"}), || {
+        format!("deleted: {v}")
+    });
+    // model.bin's object from both. (Not a folder's file: dvc takes a folder whose
+    // listing it once found on the remote as whole there, and would still say deleted.)
+    let m = "5289df737df57326fcdd22597afb1fac"; // md5 of [1, 2, 3]
+    r.remove(format!(".dvc/cache/files/md5/{}/{}", &m[..2], &m[2..]));
+    std::fs::remove_file(store.path().join("files/md5").join(&m[..2]).join(&m[2..])).unwrap();
+    let v = same(&mut c, "an object gone from both");
+    c.check(
+        v == serde_json::json!({"data/a.txt": "deleted", "model.bin": "missing"}),
+        || format!("missing: {v}"),
+    );
+    c.finish();
+}

@@ -74,6 +74,17 @@ pub struct DataStatus {
     pub git_is_dirty: bool,
 }
 
+/// What `status --cloud` found.
+#[derive(Debug)]
+pub struct CloudStatus {
+    /// The remote compared with.
+    pub remote: String,
+    /// Objects not both in the cache and on the remote, by name.
+    pub objects: Vec<(String, cairn_data::remote::CloudState)>,
+    /// Unreadable `.dvc` files (the rest is still compared).
+    pub errors: Vec<DataError>,
+}
+
 /// Lays out DVC in the git work tree at `dir`, as `dvc init` does (nothing changes if
 /// it is one already).
 pub fn init(dir: &Path) -> Result<Init> {
@@ -109,6 +120,23 @@ impl Workspace {
         Ok(StatusReport {
             stages,
             data,
+            errors,
+        })
+    }
+
+    /// The objects of the recorded data that are not both in the cache and on `remote`
+    /// (default: `core.remote`), as `dvc status --cloud` lists them.
+    pub fn cloud_status(
+        &self,
+        remote: Option<&str>,
+        progress: &dyn Progress,
+    ) -> Result<CloudStatus> {
+        let remote = cairn_data::remote::resolve(&self.repo, remote)?;
+        let (wanted, errors) = cairn_run::sync::workspace_objects(self.root())?;
+        let objects = cairn_data::remote::cloud_status(&self.repo, &remote, &wanted, progress)?;
+        Ok(CloudStatus {
+            remote: remote.name,
+            objects,
             errors,
         })
     }

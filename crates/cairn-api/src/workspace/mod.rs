@@ -21,7 +21,7 @@ mod runs;
 use std::path::{Path, PathBuf};
 
 pub use cairn_core::{Progress, ProgressEvent};
-pub use data::{DataStatus, DataStatusOptions, Init, StatusReport, init};
+pub use data::{CloudStatus, DataStatus, DataStatusOptions, Init, StatusReport, init};
 pub use experiments::{ExpDiff, ExpRun, FileResult, Finished, Side};
 pub use models::Models;
 pub use pipeline::{Graph, StageAdded, StageFlags, StageLine, files_to_commit};
@@ -38,6 +38,7 @@ pub mod types {
     pub use cairn_data::diff::{DataDiff, DiffPath};
     pub use cairn_data::fsck::FsckReport;
     pub use cairn_data::gc::GcReport;
+    pub use cairn_data::remote::CloudState;
     pub use cairn_data::status::{Change, PointerStatus};
     pub use cairn_exp::collect::{flatten, iso_timestamp};
     pub use cairn_exp::diff::{

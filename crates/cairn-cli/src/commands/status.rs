@@ -15,10 +15,20 @@ pub struct StatusArgs {
     /// Print nothing; exit 1 if anything changed
     #[arg(short, long)]
     quiet: bool,
+    /// Compare the cache with the remote instead: what a push would send (new), a fetch
+    /// would bring (deleted), or neither has (missing)
+    #[arg(short, long)]
+    cloud: bool,
+    /// The remote --cloud compares with (default: the project's default remote; implies --cloud)
+    #[arg(short, long, value_name = "NAME")]
+    remote: Option<String>,
 }
 
 pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
     let ws = super::workspace()?;
+    if args.cloud || args.remote.is_some() {
+        return cloud(&ws, &args);
+    }
     let report = ws.status(&Bar::new())?;
     let clean = report.is_clean();
     let StatusReport {
@@ -45,9 +55,7 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
         output::json(&top);
     } else if !args.quiet {
         if clean && !ws.tracks_anything() {
-            output::line(
-                "There are no data or pipelines tracked in this project yet.\nSee <https://dvc.org/doc/start> to get started!",
-            );
+            output::line(EMPTY_PROJECT);
         } else if clean {
             output::line("Data and pipelines are up to date.");
         }
@@ -61,6 +69,40 @@ pub fn run(args: StatusArgs) -> anyhow::Result<ExitCode> {
         ExitCode::SUCCESS
     })
 }
+
+/// `dvc status --cloud`: each object (a folder's listing under the folder's name, its
+/// files as `folder/file`) that is not both in the cache and on the remote.
+fn cloud(ws: &cairn_api::workspace::Workspace, args: &StatusArgs) -> anyhow::Result<ExitCode> {
+    let cairn_api::workspace::CloudStatus {
+        remote,
+        objects: found,
+        errors,
+    } = ws.cloud_status(args.remote.as_deref(), &Bar::new())?;
+    let top: Map<String, Value> = found
+        .iter()
+        .map(|(name, state)| (name.clone(), json!(state.as_str())))
+        .collect();
+    if args.json {
+        output::json(&Value::Object(top));
+    } else if !args.quiet {
+        if !found.is_empty() {
+            // dvc indents only under `-c` (`-r` alone also compares with the remote).
+            show(&Value::Object(top), usize::from(args.cloud));
+        } else if !ws.tracks_anything() {
+            output::line(EMPTY_PROJECT);
+        } else {
+            output::line(&format!("Cache and remote '{remote}' are in sync."));
+        }
+    }
+    let failed = output::errors(&errors);
+    Ok(if failed || (args.quiet && !found.is_empty()) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    })
+}
+
+const EMPTY_PROJECT: &str = "There are no data or pipelines tracked in this project yet.\nSee <https://dvc.org/doc/start> to get started!";
 
 /// The text form of the `--json` structure, as dvc's `CmdDataStatus._show` prints it: a
 /// key with a nested value on its own line and the value indented a tab further; a

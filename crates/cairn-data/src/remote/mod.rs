@@ -209,6 +209,83 @@ fn objects_of(w: &Wanted, manifests: &Odb) -> Option<Vec<(String, HashKind)>> {
     Some(out)
 }
 
+/// Where an object is, when it is not in both the cache and the remote (`dvc status
+/// --cloud`'s words).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CloudState {
+    /// In the cache only: a push sends it.
+    New,
+    /// On the remote only: a fetch brings it.
+    Deleted,
+    /// In neither.
+    Missing,
+}
+
+impl CloudState {
+    /// The word dvc prints.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CloudState::New => "new",
+            CloudState::Deleted => "deleted",
+            CloudState::Missing => "missing",
+        }
+    }
+}
+
+/// Every object behind the pushable outputs of `wanted` (a folder's listing, then its
+/// files, named `folder/file`) that is not both in the cache and on `remote`, sorted by
+/// name. Content recorded under several names is one object, named once (by the first
+/// name; dvc keeps whichever its walk met first). A folder whose listing this machine
+/// has never seen is named alone.
+pub fn cloud_status(
+    repo: &Repo,
+    remote: &Remote,
+    wanted: &[Wanted],
+    progress: &dyn Progress,
+) -> Result<Vec<(String, CloudState)>> {
+    let local = repo.odb();
+    let mut named: Vec<(String, String, HashKind)> = Vec::new();
+    for w in wanted.iter().filter(|w| w.push) {
+        let h = &w.hash;
+        named.push((w.path.clone(), h.md5.clone(), h.kind));
+        if h.is_dir()
+            && let Ok(m) = local.recall_manifest(&h.md5, h.kind)
+        {
+            named.extend(
+                m.entries()
+                    .iter()
+                    .map(|e| (format!("{}/{}", w.path, e.relpath), e.md5.clone(), h.kind)),
+            );
+        }
+    }
+    progress.event(ProgressEvent::Start {
+        phase: "checking the remote",
+        total_files: Some(named.len() as u64),
+        total_bytes: None,
+    });
+    named.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut seen = HashSet::new();
+    named.retain(|(_, h, k)| seen.insert((h.clone(), *k)));
+    let objects: Vec<(String, HashKind)> = named.iter().map(|(_, h, k)| (h.clone(), *k)).collect();
+    let on_remote = remote.holds(&objects)?;
+    progress.event(ProgressEvent::Finish);
+    let mut out: Vec<(String, CloudState)> = named
+        .into_iter()
+        .zip(on_remote)
+        .filter_map(
+            |((name, hash, kind), remote)| match (local.contains(&hash, kind), remote) {
+                (true, true) => None,
+                (true, false) => Some((name, CloudState::New)),
+                (false, true) => Some((name, CloudState::Deleted)),
+                (false, false) => Some((name, CloudState::Missing)),
+            },
+        )
+        .collect();
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    Ok(out)
+}
+
 /// Sends the objects of `wanted` that the remote lacks.
 pub fn push(
     repo: &Repo,
