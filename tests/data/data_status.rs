@@ -294,3 +294,18 @@ fn not_in_remote_agrees_with_dvc() {
     });
     c.finish();
 }
+
+/// A pipeline file that does not load stops `data status` in both tools; Cairn names
+/// the file and the line.
+#[test]
+fn a_malformed_pipeline_file_is_named() {
+    let r = TestRepo::new();
+    init(Tool::Dvc, &r);
+    r.write("dvc.yaml", "stages:\n  a:\n    cmd: x\n    outs: [\n");
+    let (d, k) = (
+        Tool::Dvc.run(&r, ["data", "status"]),
+        Tool::Cairn.run(&r, ["data", "status"]),
+    );
+    assert!(!d.success(), "dvc fails too: {d}");
+    assert!(!k.success() && k.stderr().contains("dvc.yaml:5:"), "{k}");
+}

@@ -227,7 +227,7 @@ impl Workspace {
     fn recorded_index(&self) -> Result<(Snapshot, Vec<RecordedOut>)> {
         let mut index = Snapshot::default();
         let mut outs = index.add_pointers(&self.repo)?;
-        for o in pipeline_outputs(&cairn_pipeline::LocalFs::new(self.root())) {
+        for o in pipeline_outputs_checked(&cairn_pipeline::LocalFs::new(self.root()))? {
             index.add_recorded(self.repo.odb(), o.path.clone(), o.hash.as_ref());
             outs.push(RecordedOut {
                 path: o.path,
@@ -470,9 +470,22 @@ struct PipelineOut {
 /// The cached outputs (`cache: true`) of every stage the pipelines in `fs` declare,
 /// each with the hash its lock entry records: what `dvc diff` and `dvc data status`
 /// compare besides the `.dvc` files. A pipeline file that does not load contributes
-/// nothing.
+/// nothing (see [`pipeline_outputs_checked`]).
 fn pipeline_outputs(fs: &dyn cairn_pipeline::RepoFs) -> Vec<PipelineOut> {
-    let (project, _) = cairn_pipeline::load_project_lenient(fs);
+    pipeline_outputs_of(cairn_pipeline::load_project_lenient(fs).0)
+}
+
+/// [`pipeline_outputs`], failing on the first pipeline file that does not load (as
+/// `dvc data status` fails): its file, line and what is wrong.
+fn pipeline_outputs_checked(fs: &dyn cairn_pipeline::RepoFs) -> Result<Vec<PipelineOut>> {
+    let (project, errors) = cairn_pipeline::load_project_lenient(fs);
+    match errors.into_iter().next() {
+        Some(e) => Err(e.into()),
+        None => Ok(pipeline_outputs_of(project)),
+    }
+}
+
+fn pipeline_outputs_of(project: cairn_pipeline::Project) -> Vec<PipelineOut> {
     let locks = cairn_run::status::Locks::of(&project);
     let mut out = Vec::new();
     // `.dvc` files load as data-source stages: their outputs are the pointers' own.
