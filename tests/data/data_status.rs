@@ -42,6 +42,11 @@ fn sections(text: &str) -> Vec<(String, Vec<String>)> {
 /// `data status` with `flags` (plus `--json`, then as text) gives the same answer from
 /// both tools; returns dvc's JSON.
 fn same(c: &mut Checks, r: &TestRepo, step: &str, flags: &[&str]) -> Value {
+    same_text(c, r, step, flags);
+    same_json(c, r, step, flags)
+}
+
+fn same_text(c: &mut Checks, r: &TestRepo, step: &str, flags: &[&str]) {
     let mut argv = vec!["data", "status"];
     argv.extend_from_slice(flags);
     let (d, k) = (Tool::Dvc.run(r, &argv), Tool::Cairn.run(r, &argv));
@@ -56,6 +61,11 @@ fn same(c: &mut Checks, r: &TestRepo, step: &str, flags: &[&str]) -> Value {
             k.stdout()
         )
     });
+}
+
+fn same_json(c: &mut Checks, r: &TestRepo, step: &str, flags: &[&str]) -> Value {
+    let mut argv = vec!["data", "status"];
+    argv.extend_from_slice(flags);
     argv.push("--json");
     let (d, k) = (Tool::Dvc.run(r, &argv), Tool::Cairn.run(r, &argv));
     match (d.json(), k.json()) {
@@ -90,18 +100,26 @@ const FLAGS: &[&[&str]] = &[
     &["--untracked-files"],
 ];
 
+/// Every flag set's JSON, and the text of the plainest and the fullest (one renderer
+/// prints them all; dvc's start-up makes each run cost a second).
 fn same_all(c: &mut Checks, r: &TestRepo, step: &str) -> Value {
     let plain = same(c, r, step, &[]);
+    same(
+        c,
+        r,
+        step,
+        &["--unchanged", "--granular", "--untracked-files"],
+    );
     for flags in &FLAGS[1..] {
-        same(c, r, step, flags);
+        same_json(c, r, step, flags);
     }
     plain
 }
 
 #[test]
-fn data_status_agrees_with_dvc_through_a_projects_life() {
+fn data_status_agrees_with_dvc_as_data_is_added_edited_and_moved() {
     let r = TestRepo::new();
-    let mut c = Checks::new("data status");
+    let mut c = Checks::new("data status (data edits)");
     init(Tool::Dvc, &r);
     // An empty git repo: dvc init's staged files count as other changes.
     same_all(&mut c, &r, "empty repo");
@@ -151,7 +169,19 @@ fn data_status_agrees_with_dvc_through_a_projects_life() {
     c.check(v["committed"]["renamed"].is_array(), || {
         format!("a rename: {v}")
     });
-    commit(&r, "v3");
+    c.finish();
+}
+
+#[test]
+fn data_status_agrees_with_dvc_on_pipelines_and_missing_objects() {
+    let r = TestRepo::new();
+    let mut c = Checks::new("data status (pipelines, missing objects)");
+    init(Tool::Dvc, &r);
+    r.write("data/a.txt", "a\n");
+    r.write("data/sub/c.txt", "c\n");
+    r.write("model2.bin", [4u8, 5]);
+    add(Tool::Cairn, &r, &["data", "model2.bin"]);
+    commit(&r, "v1");
 
     // A pipeline: a cached file and folder, an uncached file, a stage never run.
     r.dvc_ok([

@@ -24,8 +24,9 @@ export function DataTab({ project }: { project: string }) {
   const [settingRemote, setSettingRemote] = useState(false);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
-  // What the last "Check remote" found; cleared when a push or pull makes it stale.
-  const [remoteCheck, setRemoteCheck] = useState<RemoteCheck | null>(null);
+  // What the last "Check remote" found, with each item's version then: an item
+  // recorded anew since is not vouched for. Cleared by a push or pull.
+  const [remoteCheck, setRemoteCheck] = useState<(RemoteCheck & { versions: Map<string, string | null> }) | null>(null);
   const load = useCallback(() => {
     call("data_status", { project })
       .then(setData)
@@ -70,7 +71,7 @@ export function DataTab({ project }: { project: string }) {
     setBusy(true);
     try {
       const r = await call("remote_check", { project });
-      setRemoteCheck(r);
+      setRemoteCheck({ ...r, versions: new Map((data?.items ?? []).map((it) => [it.path, it.md5])) });
       if (r.missing.length === 0) notify("ok", `All ${r.checked} recorded output${r.checked === 1 ? " is" : "s are"} on ${r.remote}`);
       else notify("error", `${r.missing.length} of ${r.checked} recorded outputs not on ${r.remote}: ${r.missing.join(", ")}. Push sends them.`, 10000);
     } catch (e) {
@@ -80,7 +81,7 @@ export function DataTab({ project }: { project: string }) {
     }
   };
   const onRemote = (it: TrackedItem): boolean | null => {
-    if (!remoteCheck || !it.md5) return null;
+    if (!remoteCheck || !it.md5 || remoteCheck.versions.get(it.path) !== it.md5) return null;
     return !remoteCheck.missing.includes(it.isDir ? `${it.path}/` : it.path);
   };
 
