@@ -114,13 +114,6 @@ impl Snapshot {
         }
     }
 
-    /// The data recorded by the pointer files at git revision `rev`.
-    pub fn at_revision(repo: &Repo, git: &Git, rev: &str) -> Result<Snapshot> {
-        let mut snap = Snapshot::default();
-        snap.add_revision(repo, git, rev)?;
-        Ok(snap)
-    }
-
     /// Adds the data recorded by the pointer files at git revision `rev`.
     pub fn add_revision(&mut self, repo: &Repo, git: &Git, rev: &str) -> Result<()> {
         let git_err = |e: cairn_git::GitError| DataError::BadPath {
