@@ -147,6 +147,11 @@ impl Scope {
     fn within(&self, key: &str) -> bool {
         self.targets.is_empty() || self.targets.iter().any(|t| under(key, t))
     }
+
+    /// Within the scope, or a folder a target lies inside.
+    fn reaches(&self, key: &str) -> bool {
+        self.within(key) || self.targets.iter().any(|t| under(t, key))
+    }
 }
 
 /// Whether repo-relative `key` is `target` or lies inside it.
@@ -189,6 +194,7 @@ pub fn compare(
     let complete: HashSet<&str> = if check_cache && scope.granular {
         old.dirs
             .iter()
+            .filter(|d| scope.reaches(d))
             .filter(|d| {
                 let hash = old.entries[**d].hash;
                 !old.unknown.contains(**d) && odb.dir_complete(hash, HashKind::Md5)
@@ -295,8 +301,7 @@ pub fn missing_on_remote(
         .collect();
     tops.sort_by(|a, b| key_order(a.0, b.0));
     // A folder a target lies inside is looked into, though not itself listed.
-    let reaches = |k: &str| scope.within(k) || scope.targets.iter().any(|t| under(t, k));
-    let asked: Vec<(&str, Entry)> = tops.into_iter().filter(|(k, _)| reaches(k)).collect();
+    let asked: Vec<(&str, Entry)> = tops.into_iter().filter(|(k, _)| scope.reaches(k)).collect();
     let mut missing = Vec::new();
     let mut children = Vec::new();
     for ((key, e), held) in asked.iter().zip(holds(&asked)?) {

@@ -270,7 +270,7 @@ pub fn cloud_status(
     let objects: Vec<(String, HashKind)> = named.iter().map(|(_, h, k)| (h.clone(), *k)).collect();
     let on_remote = remote.holds(&objects)?;
     progress.event(ProgressEvent::Finish);
-    let mut out: Vec<(String, CloudState)> = named
+    let out: Vec<(String, CloudState)> = named
         .into_iter()
         .zip(on_remote)
         .filter_map(
@@ -282,7 +282,7 @@ pub fn cloud_status(
             },
         )
         .collect();
-    out.sort_by(|a, b| a.0.cmp(&b.0));
+    // Already in name order: `named` was sorted before the look-ups.
     Ok(out)
 }
 
