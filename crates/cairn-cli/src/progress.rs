@@ -12,11 +12,14 @@ pub struct Bar {
     enabled: bool,
 }
 
-/// The bar on screen, with the file counts its prefix shows.
+/// The bar on screen, with the counts its prefix shows.
 struct Shown {
     bar: ProgressBar,
     files_done: u64,
     total_files: Option<u64>,
+    /// Whether the bar counts files (no byte total was known).
+    by_files: bool,
+    bytes_done: u64,
 }
 
 impl Bar {
@@ -41,32 +44,54 @@ impl Progress for Bar {
                 total_files,
                 total_bytes,
             } => {
-                let bar = ProgressBar::new(total_bytes.unwrap_or(0));
+                // Counted in bytes when their total is known up front; otherwise (a first
+                // walk does not stat) in files, with the bytes as they go by.
+                let by_files = total_bytes.is_none() && total_files.is_some();
+                let (length, template) = if by_files {
+                    (
+                        total_files.unwrap_or(0),
+                        "{msg:>10} [{bar:30}] {pos}/{len} files {prefix}",
+                    )
+                } else {
+                    (
+                        total_bytes.unwrap_or(0),
+                        "{msg:>10} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {prefix}",
+                    )
+                };
+                let bar = ProgressBar::new(length);
                 bar.set_style(
-                    ProgressStyle::with_template("{msg:>10} [{bar:30}] {bytes}/{total_bytes} {binary_bytes_per_sec} {prefix}")
+                    ProgressStyle::with_template(template)
                         .expect("valid template")
                         .progress_chars("=> "),
                 );
                 bar.set_message(phase);
-                if let Some(n) = total_files {
+                if let (Some(n), false) = (total_files, by_files) {
                     bar.set_prefix(format!("0/{n} files"));
                 }
-                bar.set_length(total_bytes.unwrap_or(0));
-                bar.set_position(0);
                 *slot = Some(Shown {
                     bar,
                     files_done: 0,
                     total_files,
+                    by_files,
+                    bytes_done: 0,
                 });
             }
             ProgressEvent::Advance { files, bytes } => {
                 if let Some(shown) = slot.as_mut() {
-                    shown.bar.inc(bytes);
                     shown.files_done += files;
-                    if let Some(n) = shown.total_files {
+                    if shown.by_files {
+                        shown.bytes_done += bytes;
+                        shown.bar.inc(files);
                         shown
                             .bar
-                            .set_prefix(format!("{}/{n} files", shown.files_done));
+                            .set_prefix(indicatif::HumanBytes(shown.bytes_done).to_string());
+                    } else {
+                        shown.bar.inc(bytes);
+                        if let Some(n) = shown.total_files {
+                            shown
+                                .bar
+                                .set_prefix(format!("{}/{n} files", shown.files_done));
+                        }
                     }
                 }
             }

@@ -22,7 +22,7 @@ use crate::ignore::DvcIgnore;
 use crate::odb::Odb;
 use crate::pointer::HashInfo;
 use crate::repo::Repo;
-use crate::workspace::{Hashed, Hasher, Pass, list_files};
+use crate::workspace::{Hashed, Hasher, Pass, Stat, walk};
 
 /// What checkout did to one output.
 #[derive(Debug, Clone, Serialize)]
@@ -165,7 +165,7 @@ fn checkout_out(
     let mut existing: HashMap<String, PathBuf> = HashMap::new();
     if path.is_dir() {
         let ignore = DvcIgnore::load_for(repo.root(), path)?;
-        for f in list_files(path, &ignore)? {
+        for f in walk(path, &ignore, Stat::Deferred)? {
             existing.insert(f.relpath(), f.path(path));
         }
     }

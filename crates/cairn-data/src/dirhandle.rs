@@ -35,9 +35,20 @@ pub struct DirHandle {
 pub struct DirName {
     /// The entry's name.
     pub name: OsString,
-    /// `Some(true)` for a directory, `Some(false)` for a plain non-directory, `None`
-    /// when the type needs a `stat` (symlinks, or filesystems that don't say).
-    pub is_dir: Option<bool>,
+    /// What it is, or `None` when that needs a `stat` (symlinks, which are followed,
+    /// or filesystems that don't say).
+    pub kind: Option<NameKind>,
+}
+
+/// The type of a directory entry, as `readdir` reports it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NameKind {
+    /// A directory.
+    Dir,
+    /// A regular file.
+    File,
+    /// A FIFO, socket or device: never hashed (and never opened, which could block).
+    Special,
 }
 
 const DIR_FLAGS: OFlags = OFlags::RDONLY
@@ -84,14 +95,15 @@ impl DirHandle {
             if name == b"." || name == b".." {
                 continue;
             }
-            let is_dir = match entry.file_type() {
-                FileType::Directory => Some(true),
+            let kind = match entry.file_type() {
+                FileType::Directory => Some(NameKind::Dir),
+                FileType::RegularFile => Some(NameKind::File),
                 FileType::Symlink | FileType::Unknown => None,
-                _ => Some(false),
+                _ => Some(NameKind::Special),
             };
             out.push(DirName {
                 name: OsStr::from_bytes(name).to_os_string(),
-                is_dir,
+                kind,
             });
             if out.len() >= size {
                 each(std::mem::take(&mut out));
@@ -159,17 +171,17 @@ mod tests {
             names.extend(
                 batch
                     .into_iter()
-                    .map(|n| (n.name.to_string_lossy().into_owned(), n.is_dir)),
+                    .map(|n| (n.name.to_string_lossy().into_owned(), n.kind)),
             )
         })
         .unwrap();
-        names.sort();
+        names.sort_by(|a, b| a.0.cmp(&b.0));
         assert_eq!(
             names,
             [
-                ("f".to_string(), Some(false)),
+                ("f".to_string(), Some(NameKind::File)),
                 ("link".to_string(), None),
-                ("sub".to_string(), Some(true))
+                ("sub".to_string(), Some(NameKind::Dir))
             ]
         );
         let m = h.stat(OsStr::new("link")).unwrap();

@@ -110,10 +110,11 @@ impl Member<'_> {
 
 impl DirListing {
     /// The directory hash, if `listing` (the walk just made: relative path and `stat`,
-    /// in walk order) is exactly the remembered one and no member was racily new.
+    /// in walk order) is exactly the remembered one and no member was racily new. A
+    /// member the walk did not stat cannot vouch for itself.
     pub fn hash_if_unchanged<'a>(
         &self,
-        listing: impl ExactSizeIterator<Item = (&'a [u8], &'a FileMeta)>,
+        listing: impl ExactSizeIterator<Item = (&'a [u8], Option<&'a FileMeta>)>,
     ) -> Option<&str> {
         if !self.complete {
             return None;
@@ -121,7 +122,7 @@ impl DirListing {
         let mut rest = self.blob.as_slice();
         for (rel, meta) in listing {
             let (name, member, tail) = decode_entry(rest)?;
-            if name != rel || member.stamp != Stamp::of(meta) {
+            if name != rel || member.stamp != Stamp::of(meta?) {
                 return None;
             }
             rest = tail;
@@ -478,9 +479,11 @@ mod tests {
             filetime::set_file_mtime(&p, old).unwrap();
             files.push((p.clone(), FileMeta::from(&std::fs::metadata(&p).unwrap())));
         }
-        fn listing(f: &[(PathBuf, FileMeta)]) -> impl ExactSizeIterator<Item = (&[u8], &FileMeta)> {
+        fn listing(
+            f: &[(PathBuf, FileMeta)],
+        ) -> impl ExactSizeIterator<Item = (&[u8], Option<&FileMeta>)> {
             f.iter()
-                .map(|(p, m)| (p.file_name().unwrap().as_encoded_bytes(), m))
+                .map(|(p, m)| (p.file_name().unwrap().as_encoded_bytes(), Some(m)))
         }
         fn members(
             f: &[(PathBuf, FileMeta)],
@@ -503,6 +506,16 @@ mod tests {
         let mut touched = files.clone();
         touched[1].1.mtime_ns += 1;
         assert_eq!(hash(HashKind::Md5, &touched), None);
+        let unstatted = s
+            .dir_listing(&d, HashKind::Md5)
+            .unwrap()
+            .hash_if_unchanged(
+                files
+                    .iter()
+                    .map(|(p, _)| (p.file_name().unwrap().as_encoded_bytes(), None)),
+            )
+            .map(str::to_string);
+        assert_eq!(unstatted, None, "a member not statted vouches for nothing");
         // Members answer one by one: the untouched file still has its hash.
         let l = s.dir_listing(&d, HashKind::Md5).unwrap();
         let m = l.members();

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use cairn_core::{Progress, ProgressEvent};
 use rayon::prelude::*;
 
-use crate::dirhandle::DirHandle;
+use crate::dirhandle::{DirHandle, DirName, NameKind};
 use crate::error::{DataError, Result};
 use crate::hash::{self, HashKind};
 use crate::ignore::{self, DvcIgnore};
@@ -144,14 +144,21 @@ impl Hasher<'_> {
         kind: HashKind,
         pass: Pass<'_>,
         batch: Option<&Batch<'_>>,
-    ) -> Result<String> {
-        if let Some(md5) = known.and_then(|k| k.hash_for(&f.meta))
+    ) -> Result<(String, FileMeta)> {
+        let path = || f.path(dir);
+        let Some(meta) = f.meta else {
+            // Not statted by the walk: the open file says what it is.
+            let (file, meta) = f.open_and_stat().map_err(|e| DataError::io(path(), e))?;
+            let md5 = self.hash_opened(&path(), file, &meta, kind, pass, batch)?;
+            return Ok((md5, meta));
+        };
+        if let Some(md5) = known.and_then(|k| k.hash_for(&meta))
             && remembered_is_enough(pass, md5, kind)
         {
-            return Ok(md5.to_string());
+            return Ok((md5.to_string(), meta));
         }
-        let path = f.path(dir);
-        self.read_and_hash(&path, &|| f.open(), &f.meta, kind, pass, batch)
+        let md5 = self.read_and_hash(&path(), &|| f.open(), &meta, kind, pass, batch)?;
+        Ok((md5, meta))
     }
 
     /// Hashes one file (`open` opens it) unless the state table knows it, storing it
@@ -183,14 +190,27 @@ impl Hasher<'_> {
         pass: Pass<'_>,
         batch: Option<&Batch<'_>>,
     ) -> Result<String> {
-        open()
-            .and_then(|file| match (pass, kind, batch) {
-                (Pass::Store(_), HashKind::Md5, Some(b)) => b.add_open_file(file, meta.len()),
-                (Pass::Store(odb), HashKind::Md5, None) => odb.add_open_file(file, meta.len()),
-                _ => hash::hash_open_file(file, meta.len(), kind),
-            })
-            .map(|(h, _)| h)
-            .map_err(|e| DataError::io(path, e))
+        let file = open().map_err(|e| DataError::io(path, e))?;
+        self.hash_opened(path, file, meta, kind, pass, batch)
+    }
+
+    /// Hashes (and for [`Pass::Store`] stores) an open file a `stat` described.
+    fn hash_opened(
+        &self,
+        path: &Path,
+        file: std::fs::File,
+        meta: &FileMeta,
+        kind: HashKind,
+        pass: Pass<'_>,
+        batch: Option<&Batch<'_>>,
+    ) -> Result<String> {
+        match (pass, kind, batch) {
+            (Pass::Store(_), HashKind::Md5, Some(b)) => b.add_open_file(file, meta.len()),
+            (Pass::Store(odb), HashKind::Md5, None) => odb.add_open_file(file, meta.len()),
+            _ => hash::hash_open_file(file, meta.len(), kind),
+        }
+        .map(|(h, _)| h)
+        .map_err(|e| DataError::io(path, e))
     }
 
     fn hash_dir(
@@ -201,13 +221,24 @@ impl Hasher<'_> {
         ignore: &DvcIgnore,
         manifest_needed: bool,
     ) -> Result<Hashed> {
-        let files = list_files(dir, ignore)?;
-        let total: u64 = files.iter().map(|f| f.meta.len()).sum();
         let remembered = self.state.dir_listing(dir, kind);
+        // A directory hashed before is walked with a `stat` of every file, so unchanged
+        // files are answered from its remembered listing without being opened. Every
+        // file of one never hashed here gets read anyway: its `stat` then comes from the
+        // open file, and the walk only reads directory listings (on a first add of
+        // 10,000 files that takes the walk from ~14 ms to ~3 ms, and each `stat` no
+        // longer looks its name up).
+        let stat = match remembered {
+            Some(_) => Stat::Every,
+            None => Stat::Deferred,
+        };
+        let files = walk(dir, ignore, stat)?;
+        let known_total: Option<u64> = files.iter().map(|f| f.meta.map(|m| m.len())).sum();
         if !manifest_needed
             && matches!(pass, Pass::Hash)
+            && let Some(total) = known_total
             && let Some(md5) = remembered.as_ref().and_then(|r| {
-                r.hash_if_unchanged(files.iter().map(|f| (f.rel.as_bytes(), &f.meta)))
+                r.hash_if_unchanged(files.iter().map(|f| (f.rel.as_bytes(), f.meta.as_ref())))
             })
         {
             return Ok(Hashed {
@@ -225,19 +256,19 @@ impl Hasher<'_> {
         self.progress.event(ProgressEvent::Start {
             phase: "hashing",
             total_files: Some(files.len() as u64),
-            total_bytes: Some(total),
+            total_bytes: known_total,
         });
         // Only plain MD5 objects are stored through the batch (legacy hashes never are).
         let batch = match (pass, kind) {
             (Pass::Store(odb), HashKind::Md5) => Some((odb, odb.batch())),
             _ => None,
         };
-        let results: Vec<Result<String>> = files
+        let results: Vec<Result<(String, FileMeta)>> = files
             .par_iter()
             // Small pieces, so no core is left alone with a long tail at the end.
             .with_max_len(64)
             .map(|f| {
-                let md5 = self.hash_member(
+                let (md5, meta) = self.hash_member(
                     dir,
                     f,
                     members.get(f.rel.as_bytes()),
@@ -247,9 +278,9 @@ impl Hasher<'_> {
                 )?;
                 self.progress.event(ProgressEvent::Advance {
                     files: 1,
-                    bytes: f.meta.len(),
+                    bytes: meta.len(),
                 });
-                Ok(md5)
+                Ok((md5, meta))
             })
             .collect();
         self.progress.event(ProgressEvent::Finish);
@@ -258,11 +289,11 @@ impl Hasher<'_> {
                 .publish()
                 .map_err(|e| DataError::io(odb.root().join("files/md5"), e))?;
         }
-        let mut md5s = Vec::with_capacity(results.len());
+        let mut hashed = Vec::with_capacity(results.len());
         let mut errors = Vec::new();
         for r in results {
             match r {
-                Ok(m) => md5s.push(m),
+                Ok(h) => hashed.push(h),
                 Err(e) => errors.push(e),
             }
         }
@@ -273,10 +304,11 @@ impl Hasher<'_> {
                 DataError::Several(errors)
             });
         }
+        let total = hashed.iter().map(|(_, m)| m.len()).sum();
         let entries = files
             .iter()
-            .zip(&md5s)
-            .map(|(f, md5)| Entry {
+            .zip(&hashed)
+            .map(|(f, (md5, _))| Entry {
                 relpath: f.relpath(),
                 md5: md5.clone(),
             })
@@ -289,8 +321,8 @@ impl Hasher<'_> {
             kind,
             files
                 .iter()
-                .zip(&md5s)
-                .map(|(f, md5)| (f.rel.as_bytes(), &f.meta, md5.as_str())),
+                .zip(&hashed)
+                .map(|(f, (md5, meta))| (f.rel.as_bytes(), meta, md5.as_str())),
             &id,
         );
         if let Pass::Store(odb) = pass {
@@ -323,13 +355,13 @@ fn remembered_is_enough(pass: Pass<'_>, md5: &str, kind: HashKind) -> bool {
     }
 }
 
-/// A file found by [`list_files`].
+/// A file found by [`walk`].
 #[derive(Debug)]
 pub struct WalkedFile {
     /// Its path relative to the walked directory, `/`-separated.
     pub rel: OsString,
-    /// Its `stat`.
-    pub meta: FileMeta,
+    /// Its `stat`, unless the walk left that to whoever opens it ([`Stat::Deferred`]).
+    pub meta: Option<FileMeta>,
     /// Where its own name starts in `rel`.
     name_at: usize,
     dir: Arc<DirHandle>,
@@ -351,20 +383,74 @@ impl WalkedFile {
         self.dir
             .open_file(OsStr::from_bytes(&self.rel.as_bytes()[self.name_at..]))
     }
+
+    /// Opens the file and `stat`s what was opened (one lookup of its name, not two).
+    fn open_and_stat(&self) -> std::io::Result<(std::fs::File, FileMeta)> {
+        let file = self.open()?;
+        let meta = FileMeta::from(&rustix::fs::fstat(&file)?);
+        if !meta.is_file() {
+            // It was a file when the directory was read.
+            return Err(std::io::Error::other(
+                "changed from a file to something else while being read; run again",
+            ));
+        }
+        Ok((file, meta))
+    }
+}
+
+/// Whether a walk `stat`s every file it finds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stat {
+    /// Every file (symlinks followed), so [`WalkedFile::meta`] is always there.
+    Every,
+    /// Only what `readdir` did not say is a regular file or a directory; the rest is left
+    /// to whoever opens the file.
+    Deferred,
 }
 
 /// Names per batch of stats: small enough that stats start while a large directory is
 /// still being read, large enough that scheduling a batch costs nothing next to it.
 const STAT_BATCH: usize = 256;
 
-type Stats = Vec<(OsString, std::io::Result<FileMeta>)>;
+/// A directory entry as the walk classified it.
+enum Found {
+    Dir,
+    File(Option<FileMeta>),
+    /// Neither (a FIFO, socket or device, or a symlink to one): not data.
+    Other,
+}
 
-/// Reads directory `d` and stats every entry (following symlinks), in `readdir` order —
-/// stable for an unchanged directory, which remembered listings rely on. Batches are
-/// statted in parallel while `readdir` goes on. Also says whether a non-directory
-/// `.dvcignore` is among the names.
-fn stat_all(d: &DirHandle) -> Result<(bool, Stats)> {
-    let done: std::sync::Mutex<Vec<(usize, Stats)>> = Default::default();
+type Classified = Vec<(OsString, std::io::Result<Found>)>;
+
+fn classify(
+    d: &DirHandle,
+    name: &OsStr,
+    kind: Option<NameKind>,
+    stat: Stat,
+) -> std::io::Result<Found> {
+    Ok(match (kind, stat) {
+        (Some(NameKind::Dir), _) => Found::Dir,
+        (Some(NameKind::File), Stat::Deferred) => Found::File(None),
+        (Some(NameKind::Special), _) => Found::Other,
+        _ => {
+            let m = d.stat(name)?;
+            if m.is_dir() {
+                Found::Dir
+            } else if m.is_file() {
+                Found::File(Some(m))
+            } else {
+                Found::Other
+            }
+        }
+    })
+}
+
+/// Reads directory `d` and classifies every entry (following symlinks), in `readdir`
+/// order — stable for an unchanged directory, which remembered listings rely on.
+/// Batches that need `stat`s are statted in parallel while `readdir` goes on. Also says
+/// whether a non-directory `.dvcignore` is among the names.
+fn classify_all(d: &DirHandle, stat: Stat) -> Result<(bool, Classified)> {
+    let done: std::sync::Mutex<Vec<(usize, Classified)>> = Default::default();
     let mut has_dvcignore = false;
     let read = rayon::scope(|s| {
         let mut batches = 0;
@@ -372,23 +458,33 @@ fn stat_all(d: &DirHandle) -> Result<(bool, Stats)> {
         d.names_in_batches(STAT_BATCH, |names| {
             has_dvcignore |= names
                 .iter()
-                .any(|n| n.name == ignore::FILE_NAME && n.is_dir != Some(true));
+                .any(|n| n.name == ignore::FILE_NAME && n.kind != Some(NameKind::Dir));
             let index = batches;
             batches += 1;
-            s.spawn(move |_| {
-                let stats: Stats = names
+            let needs_stat = names.iter().any(|n: &DirName| match n.kind {
+                None => true,
+                Some(NameKind::File) => stat == Stat::Every,
+                Some(_) => false,
+            });
+            let work = move || {
+                let found: Classified = names
                     .into_iter()
                     .map(|n| {
-                        let m = d.stat(&n.name);
-                        (n.name, m)
+                        let f = classify(d, &n.name, n.kind, stat);
+                        (n.name, f)
                     })
                     .collect();
-                done.lock().expect("stat results").push((index, stats));
-            });
+                done.lock().expect("walk results").push((index, found));
+            };
+            if needs_stat {
+                s.spawn(move |_| work());
+            } else {
+                work();
+            }
         })
     });
     read.map_err(|e| DataError::io(d.path(), e))?;
-    let mut done = done.into_inner().expect("stat results");
+    let mut done = done.into_inner().expect("walk results");
     done.sort_unstable_by_key(|(i, _)| *i);
     Ok((
         has_dvcignore,
@@ -398,13 +494,13 @@ fn stat_all(d: &DirHandle) -> Result<(bool, Stats)> {
 
 /// Every file under `dir` that `.dvcignore` does not hide, following symlinks as DVC
 /// does. A `.dvcignore` inside `dir` is refused, as DVC refuses it.
-pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<WalkedFile>> {
+pub fn walk(dir: &Path, ignore: &DvcIgnore, stat: Stat) -> Result<Vec<WalkedFile>> {
     let mut out = Vec::new();
     let top = DirHandle::open(dir).map_err(|e| DataError::io(dir, e))?;
     // Each directory still to read, with its path relative to `dir` plus a `/`.
     let mut stack: Vec<(Arc<DirHandle>, Vec<u8>)> = vec![(Arc::new(top), Vec::new())];
     while let Some((d, prefix)) = stack.pop() {
-        let (has_dvcignore, stats) = stat_all(&d)?;
+        let (has_dvcignore, found) = classify_all(&d, stat)?;
         if has_dvcignore {
             let path = d.path().join(ignore::FILE_NAME);
             if path.is_file() {
@@ -417,34 +513,120 @@ pub fn list_files(dir: &Path, ignore: &DvcIgnore) -> Result<Vec<WalkedFile>> {
                 });
             }
         }
-        for (name, meta) in stats {
-            let meta = meta.map_err(|e| DataError::io(d.path().join(&name), e))?;
+        for (name, f) in found {
+            let f = f.map_err(|e| DataError::io(d.path().join(&name), e))?;
+            let is_dir = matches!(f, Found::Dir);
             // DVC's built-in patterns (`.git`, `.git/`, `.hg/`, `.dvc/`) match at any depth.
-            let builtin = name == ".git" || (meta.is_dir() && (name == ".hg" || name == ".dvc"));
+            let builtin = name == ".git" || (is_dir && (name == ".hg" || name == ".dvc"));
             if builtin
-                || (ignore.has_patterns()
-                    && ignore.is_ignored(&d.path().join(&name), meta.is_dir()))
+                || (ignore.has_patterns() && ignore.is_ignored(&d.path().join(&name), is_dir))
             {
                 continue;
             }
             let mut rel = Vec::with_capacity(prefix.len() + name.len() + 1);
             rel.extend_from_slice(&prefix);
             rel.extend_from_slice(name.as_bytes());
-            if meta.is_dir() {
-                let sub = d
-                    .open_dir(&name)
-                    .map_err(|e| DataError::io(d.path().join(&name), e))?;
-                rel.push(b'/');
-                stack.push((Arc::new(sub), rel));
-            } else if meta.is_file() {
-                out.push(WalkedFile {
+            match f {
+                Found::Dir => {
+                    let sub = d
+                        .open_dir(&name)
+                        .map_err(|e| DataError::io(d.path().join(&name), e))?;
+                    rel.push(b'/');
+                    stack.push((Arc::new(sub), rel));
+                }
+                Found::File(meta) => out.push(WalkedFile {
                     rel: OsString::from_vec(rel),
                     meta,
                     name_at: prefix.len(),
                     dir: d.clone(),
-                });
+                }),
+                Found::Other => {}
             }
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use cairn_core::NoProgress;
+
+    /// A tree with every kind of entry a walk meets: files, a subfolder, symlinks to a
+    /// file and to a folder, a FIFO and a `.git` folder.
+    fn tree() -> tempfile::TempDir {
+        let root = tempfile::tempdir().unwrap();
+        let d = root.path().join("d");
+        std::fs::create_dir_all(d.join("sub/.git")).unwrap();
+        std::fs::write(d.join("a"), b"a").unwrap();
+        std::fs::write(d.join("sub/b"), b"bb").unwrap();
+        std::fs::write(d.join("sub/.git/c"), b"c").unwrap();
+        std::os::unix::fs::symlink("a", d.join("to-a")).unwrap();
+        std::os::unix::fs::symlink("sub", d.join("to-sub")).unwrap();
+        rustix::fs::mknodat(
+            rustix::fs::CWD,
+            d.join("pipe"),
+            rustix::fs::FileType::Fifo,
+            rustix::fs::Mode::from_raw_mode(0o644),
+            0,
+        )
+        .unwrap();
+        root
+    }
+
+    fn found(dir: &Path, stat: Stat) -> Vec<(String, Option<u64>)> {
+        let ignore = DvcIgnore::load_for(dir.parent().unwrap(), dir).unwrap();
+        let mut out: Vec<_> = walk(dir, &ignore, stat)
+            .unwrap()
+            .into_iter()
+            .map(|f| (f.relpath(), f.meta.map(|m| m.len())))
+            .collect();
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn a_deferred_walk_finds_what_a_statting_walk_finds_and_skips_fifos() {
+        let root = tree();
+        let d = root.path().join("d");
+        let every = found(&d, Stat::Every);
+        let deferred = found(&d, Stat::Deferred);
+        let names =
+            |v: &[(String, Option<u64>)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&every), ["a", "sub/b", "to-a", "to-sub/b"]);
+        assert_eq!(names(&deferred), names(&every));
+        assert!(every.iter().all(|(_, m)| m.is_some()));
+        // Only the symlink needed a stat to be known as a file.
+        assert_eq!(
+            deferred,
+            [
+                ("a".to_string(), None),
+                ("sub/b".to_string(), None),
+                ("to-a".to_string(), Some(1)),
+                ("to-sub/b".to_string(), None)
+            ]
+        );
+    }
+
+    #[test]
+    fn a_first_hash_without_stats_equals_one_from_a_remembered_listing() {
+        let root = tree();
+        let d = root.path().join("d");
+        let state = State::open(&root.path().join("state.db")).unwrap();
+        let hasher = Hasher::new(root.path(), &state, &NoProgress);
+        // Never hashed: the walk defers its stats to the opened files.
+        let first = hasher.hash(&d, HashKind::Md5, Pass::Hash).unwrap().unwrap();
+        assert_eq!(first.info.size, Some(1 + 2 + 1 + 2));
+        assert_eq!(first.info.nfiles, Some(4));
+        // Remembered once saved: the next walk stats every file (the files are too new
+        // for their hashes to be trusted, so they are read again).
+        state.save().unwrap();
+        assert!(state.dir_listing(&d, HashKind::Md5).is_some());
+        let again = hasher.hash(&d, HashKind::Md5, Pass::Hash).unwrap().unwrap();
+        assert_eq!(again.info, first.info);
+        assert_eq!(
+            again.manifest.unwrap().to_bytes(),
+            first.manifest.unwrap().to_bytes()
+        );
+    }
 }
