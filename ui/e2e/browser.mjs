@@ -281,12 +281,24 @@ async function main() {
 
   step("the Data tab lists the tracked data set and what Save version would commit");
   await page.getByTestId("tab-data").click();
-  await page.getByTestId("tracked-table").filter({ hasText: "data/flowers.csv" }).waitFor();
+  await page.getByTestId("data-row-data/flowers.csv").filter({ hasText: "data/flowers.csv.dvc" }).filter({ hasText: "in sync" }).waitFor();
+  // Beside it, what the pipeline caches, with the stage that writes it; metrics and
+  // plots (cache: false) are git's and not listed.
+  for (const [path, stage] of [["data/prepared", "prepare"], ["data/features", "featurize"], ["model.json", "train"]]) {
+    await page.getByTestId(`data-row-${path}`).filter({ hasText: `stage ${stage}` }).filter({ hasText: "in sync" }).waitFor();
+  }
+  if ((await page.getByTestId("tracked-table").locator("tbody tr").count()) !== 4) throw new Error("the data set and three stage outputs are listed");
   await page.getByTestId("unsaved").filter({ hasText: "dvc.lock" }).waitFor();
   await shot(page, "05-data");
   await page.getByLabel("Version message").fill("First trained model");
   await page.getByTestId("save-version").click();
   await page.getByTestId("nothing-to-save").waitFor();
+  // A stage output's versions come from the saved dvc.lock.
+  await page.getByTestId("versions-model.json").click();
+  await page.getByTestId("version").filter({ hasText: "First trained model" }).filter({ hasText: "current" }).waitFor();
+  if ((await page.getByTestId("checkout-version").count()) !== 0) throw new Error("a stage output's version is not checked out alone");
+  await page.keyboard.press("Escape");
+  await page.getByTestId("versions-dialog").waitFor({ state: "detached" });
 
   step("Experiments: one made in the terminal appears next to its baseline, changed values marked, charted");
   const exp = spawnSync(bin, ["exp", "run", "-S", "train.learning_rate=0.05", "--name", "slower"], {
@@ -749,11 +761,11 @@ async function main() {
   await page.getByTestId("tab-data").click();
   await page.getByTestId("tracked-table").waitFor();
   writeFileSync(flowers, original + "6.1,2.9,4.7,1.4,versicolor\n5.0,3.5,1.4,0.2,setosa\n");
-  await page.getByTestId("tracked-table").filter({ hasText: "modified" }).waitFor({ timeout: 20000 });
+  await page.getByTestId("data-row-data/flowers.csv").filter({ hasText: "modified" }).waitFor({ timeout: 20000 });
   await page.getByTestId("track-data").click();
   await page.getByLabel("Path to track").fill("data/flowers.csv");
   await page.getByTestId("track-confirm").click();
-  await page.getByTestId("tracked-table").filter({ hasText: "in sync" }).waitFor();
+  await page.getByTestId("data-row-data/flowers.csv").filter({ hasText: "in sync" }).waitFor();
   await page.getByTestId("unsaved").filter({ hasText: "data/flowers.csv.dvc" }).waitFor();
   await page.getByLabel("Version message").fill("Two more flowers");
   await page.getByTestId("save-version").click();
@@ -850,12 +862,12 @@ async function main() {
   const beforePull = readFileSync(flowers, "utf8");
   rmSync(flowers);
   rmSync(join(demoDir, ".dvc", "cache", "files", "md5", md5.slice(0, 2), md5.slice(2)), { force: true });
-  await page.getByTestId("tracked-table").filter({ hasText: /deleted|not in cache/ }).waitFor({ timeout: 20000 });
+  await page.getByTestId("data-row-data/flowers.csv").filter({ hasText: /deleted|not in cache/ }).waitFor({ timeout: 20000 });
   await shot(page, "05d-data-remote");
   await page.getByTestId("pull-data").click();
   await page.locator(".toast").filter({ hasText: "pulled from store; restored data/flowers.csv" }).waitFor();
   if (readFileSync(flowers, "utf8") !== beforePull) throw new Error("pull restores the data");
-  await page.getByTestId("tracked-table").filter({ hasText: "in sync" }).waitFor();
+  await page.getByTestId("data-row-data/flowers.csv").filter({ hasText: "in sync" }).waitFor();
 
   step("Add folder… finds a repository; running an untrusted project asks for trust first");
   const other = join(tmp, "work", "flowers-copy");

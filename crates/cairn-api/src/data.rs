@@ -79,6 +79,7 @@ impl Api {
                 items.push(TrackedItem {
                     path: rel_slash(&path, repo.root()),
                     pointer: rel_slash(&t.file, repo.root()),
+                    stage: None,
                     is_dir: out.hash.as_ref().is_some_and(|h| h.is_dir()) || path.is_dir(),
                     size: out.hash.as_ref().and_then(|h| h.size),
                     nfiles: out.hash.as_ref().and_then(|h| h.nfiles),
@@ -86,6 +87,28 @@ impl Api {
                     state: data_state(changes.get(&path).copied()),
                 });
             }
+        }
+        // Then what the pipeline writes: models, features, anything a stage caches.
+        let stage_outputs = Workspace::at(repo.root())?.stage_outputs(&NoProgress)?;
+        for o in stage_outputs {
+            if items.iter().any(|i| i.path == o.path) {
+                continue;
+            }
+            let abs = repo.root().join(&o.path);
+            let h = o.hash.as_ref();
+            items.push(TrackedItem {
+                is_dir: h.is_some_and(|h| h.is_dir()) || abs.is_dir(),
+                size: h.and_then(|h| h.size),
+                nfiles: h.and_then(|h| h.nfiles),
+                md5: h.map(|h| short(&h.md5)),
+                state: match (h, o.change) {
+                    (None, _) => DataState::NotRecorded,
+                    (Some(_), c) => data_state(c),
+                },
+                path: o.path,
+                pointer: o.lock,
+                stage: Some(o.stage),
+            });
         }
         items.sort_by(|a, b| a.path.cmp(&b.path));
         let remote = crate::remotes::remote_view(repo.config());

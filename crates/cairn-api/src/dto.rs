@@ -375,16 +375,21 @@ pub enum DataState {
     Deleted,
     /// Never hashed.
     New,
+    /// A stage's output with no version recorded yet: the stage has not run.
+    NotRecorded,
 }
 
-/// A `.dvc`-tracked path in the Data tab.
+/// A path in the Data tab: tracked by a `.dvc` file, or a stage's cached output.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]
 pub struct TrackedItem {
     /// Repo-relative workspace path.
     pub path: String,
-    /// Repo-relative `.dvc` file.
+    /// Repo-relative `.dvc` file, or the `dvc.lock` that records a stage's output.
     pub pointer: String,
+    /// The stage that writes it (as `dvc` addresses stages); `None` for data tracked by
+    /// a `.dvc` file.
+    pub stage: Option<String>,
     /// A directory.
     pub is_dir: bool,
     /// Recorded size.

@@ -61,8 +61,31 @@ fn first_launch_installs_a_trusted_committed_demo_with_four_stages() {
             .any(|x| x["source"] == "train" && x["target"] == "evaluate")
     );
     let data = call(&e.api, "data_status", json!({"project": e.demo}));
-    assert_eq!(data["items"][0]["path"], "data/flowers.csv");
-    assert_eq!(data["items"][0]["state"], "in_sync");
+    let items = data["items"].as_array().unwrap();
+    let item = |path: &str| {
+        items
+            .iter()
+            .find(|i| i["path"] == path)
+            .unwrap_or_else(|| panic!("{path} is not listed: {items:?}"))
+    };
+    let flowers = item("data/flowers.csv");
+    assert_eq!(flowers["state"], "in_sync");
+    assert_eq!(flowers["pointer"], "data/flowers.csv.dvc");
+    assert_eq!(flowers["stage"], Value::Null);
+    // The stages' cached outputs are listed too, with the stage that writes them; none
+    // has run yet. Uncached ones (metrics, plots) are git's, not listed.
+    for (path, stage) in [
+        ("data/prepared", "prepare"),
+        ("data/features", "featurize"),
+        ("model.json", "train"),
+    ] {
+        let out = item(path);
+        assert_eq!(out["stage"], stage, "{out}");
+        assert_eq!(out["pointer"], "dvc.lock", "{out}");
+        assert_eq!(out["state"], "not_recorded", "{out}");
+        assert_eq!(out["md5"], Value::Null, "{out}");
+    }
+    assert_eq!(items.len(), 4, "{items:?}");
     assert!(
         data["unsaved"].as_array().unwrap().is_empty(),
         "the demo is committed: {data}"

@@ -136,6 +136,45 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     assert_eq!(c["summary"], "First trained model");
     let data = call(&e.api, "data_status", json!({"project": e.demo}));
     assert!(data["unsaved"].as_array().unwrap().is_empty(), "{data}");
+    // The stages' outputs are recorded now, and in sync.
+    let item = |data: &Value, path: &str| {
+        data["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"] == path)
+            .cloned()
+            .unwrap_or_else(|| panic!("{path} is not listed: {data}"))
+    };
+    for (path, is_dir) in [("data/features", true), ("model.json", false)] {
+        let out = item(&data, path);
+        assert_eq!(out["state"], "in_sync", "{out}");
+        assert_eq!(out["isDir"], is_dir, "{out}");
+        assert_eq!(out["md5"].as_str().map(str::len), Some(8), "{out}");
+        assert!(out["size"].as_u64().unwrap() > 0, "{out}");
+    }
+    // A changed model reads as modified, and checkout brings the recorded one back.
+    let model = std::path::Path::new(&e.demo).join("model.json");
+    let trained = std::fs::read(&model).unwrap();
+    std::fs::write(&model, b"{}").unwrap();
+    let data = call(&e.api, "data_status", json!({"project": e.demo}));
+    assert_eq!(item(&data, "model.json")["state"], "modified");
+    call(
+        &e.api,
+        "data_checkout",
+        json!({"project": e.demo, "paths": ["model.json"], "force": true}),
+    );
+    assert_eq!(std::fs::read(&model).unwrap(), trained);
+    let data = call(&e.api, "data_status", json!({"project": e.demo}));
+    assert_eq!(item(&data, "model.json")["state"], "in_sync");
+    // Its versions come from dvc.lock, found by the output's path.
+    let versions = call(
+        &e.api,
+        "data_history",
+        json!({"project": e.demo, "pointer": "", "output": "model.json"}),
+    );
+    assert_eq!(versions[0]["current"], true, "{versions}");
+    assert_eq!(versions[0]["md5"], item(&data, "model.json")["md5"]);
     let history = call(
         &e.api,
         "data_history",

@@ -1124,7 +1124,7 @@ run: RunInfo,
  */
 stages: Array<RunStageInfo>, };
 
-export type DataState = "in_sync" | "modified" | "not_in_cache" | "deleted" | "new";
+export type DataState = "in_sync" | "modified" | "not_in_cache" | "deleted" | "new" | "not_recorded";
 
 export type TrackedItem = { 
 /**
@@ -1132,9 +1132,14 @@ export type TrackedItem = {
  */
 path: string, 
 /**
- * Repo-relative `.dvc` file.
+ * Repo-relative `.dvc` file, or the `dvc.lock` that records a stage's output.
  */
 pointer: string, 
+/**
+ * The stage that writes it (as `dvc` addresses stages); `None` for data tracked by
+ * a `.dvc` file.
+ */
+stage: string | null, 
 /**
  * A directory.
  */

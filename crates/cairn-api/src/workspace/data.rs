@@ -437,6 +437,44 @@ impl Workspace {
     }
 }
 
+impl Workspace {
+    /// Every stage's cached output with its recorded version and how the work tree and
+    /// the cache stand against it, as `dvc status` would judge a `.dvc` file's output. A
+    /// pipeline file that does not load contributes nothing (the pipeline view names it).
+    pub fn stage_outputs(&self, progress: &dyn Progress) -> Result<Vec<StageOutput>> {
+        let state = self.repo.state();
+        let hasher = cairn_data::workspace::Hasher::new(self.root(), &state, progress);
+        let mut out = Vec::new();
+        for o in pipeline_outputs(&cairn_pipeline::LocalFs::new(self.root())) {
+            let change = match &o.hash {
+                None => None,
+                Some(h) => {
+                    let recorded = cairn_data::pointer::Out {
+                        path: o.path.clone(),
+                        hash: Some(h.clone()),
+                        isexec: false,
+                        cache: true,
+                        extra: Vec::new(),
+                        mark: Default::default(),
+                    };
+                    let abs = self.root().join(&o.path);
+                    cairn_data::status::out_status(self.repo.odb(), &hasher, &recorded, &abs)?
+                }
+            };
+            out.push(StageOutput {
+                path: o.path,
+                stage: o.stage,
+                lock: o.lock,
+                hash: o.hash,
+                change,
+            });
+        }
+        // Remembering hashes only saves time next time; failing to is not an error.
+        let _ = state.save();
+        Ok(out)
+    }
+}
+
 /// `missing_on_remote` with the outputs `push: false` keeps local left out.
 fn missing_on_remote(
     remote: Option<&cairn_data::remote::Remote>,
@@ -465,6 +503,26 @@ struct PipelineOut {
     hash: Option<cairn_data::pointer::HashInfo>,
     /// `push: false` keeps it local.
     push: bool,
+    /// The stage that writes it, as `dvc` addresses it.
+    stage: String,
+    /// The repo-relative `dvc.lock` that records it.
+    lock: String,
+}
+
+/// A stage's cached output, beside the `.dvc`-tracked data.
+#[derive(Debug, Clone)]
+pub struct StageOutput {
+    /// Repo-relative.
+    pub path: String,
+    /// The stage that writes it, as `dvc` addresses it (`train`, `sub/dvc.yaml:train`).
+    pub stage: String,
+    /// The repo-relative `dvc.lock` that records its versions.
+    pub lock: String,
+    /// The version recorded; `None` until the stage has run.
+    pub hash: Option<cairn_data::pointer::HashInfo>,
+    /// How the work tree and the cache differ from that version (`None`: in sync, or
+    /// nothing recorded yet).
+    pub change: Option<cairn_data::status::Change>,
 }
 
 /// The cached outputs (`cache: true`) of every stage the pipelines in `fs` declare,
@@ -496,10 +554,16 @@ fn pipeline_outputs_of(project: cairn_pipeline::Project) -> Vec<PipelineOut> {
                 .and_then(|e| e.outs.iter().find(|l| l.path == o.path))
                 .and_then(cairn_run::status::locked_hash);
             if let Some(path) = stage.dep_repo_path(&o.path) {
+                let lock = match stage.dvcfile.rsplit_once('/') {
+                    Some((dir, _)) => format!("{dir}/dvc.lock"),
+                    None => "dvc.lock".to_string(),
+                };
                 out.push(PipelineOut {
                     path,
                     hash,
                     push: o.push,
+                    stage: stage.addressing.clone(),
+                    lock,
                 });
             }
         }

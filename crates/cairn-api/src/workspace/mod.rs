@@ -21,7 +21,7 @@ mod runs;
 use std::path::{Path, PathBuf};
 
 pub use cairn_core::{Progress, ProgressEvent};
-pub use data::{CloudStatus, DataStatus, DataStatusOptions, Init, StatusReport, init};
+pub use data::{CloudStatus, DataStatus, DataStatusOptions, Init, StageOutput, StatusReport, init};
 pub use experiments::{ExpDiff, ExpRun, FileResult, Finished, Side};
 pub use models::Models;
 pub use pipeline::{Graph, StageAdded, StageFlags, StageLine, files_to_commit};

@@ -22,23 +22,25 @@ export function DataPreview(props: {
   onClose: () => void;
 }) {
   const { project, item, output } = props;
+  // An output is found by its path alone, wherever its dvc.lock is.
+  const pointer = output ? "" : item.pointer;
   const [pick, setPick] = useState<Pick>({ commit: props.commit ?? "", compareTo: "", inner: null });
   const [versions, setVersions] = useState<DataVersion[]>([]);
   const [preview, setPreview] = useState<Preview | null>(null);
   const [error, setError] = useState<string | null>(null);
 
   useEffect(() => {
-    call("data_history", { project, pointer: item.pointer, ...(output ? { output } : {}) })
+    call("data_history", { project, pointer, ...(output ? { output } : {}) })
       .then(setVersions)
       .catch(() => setVersions([]));
-  }, [project, item.pointer, output]);
+  }, [project, pointer, output]);
 
   useEffect(() => {
     let live = true;
     setError(null);
     call("preview_data", {
       project,
-      pointer: item.pointer,
+      pointer,
       ...(output ? { output } : {}),
       ...(pick.commit ? { commit: pick.commit } : {}),
       ...(pick.inner ? { inner: pick.inner } : {}),
@@ -53,7 +55,7 @@ export function DataPreview(props: {
     return () => {
       live = false;
     };
-  }, [project, item.pointer, output, pick]);
+  }, [project, pointer, output, pick]);
 
   return (
     <Modal

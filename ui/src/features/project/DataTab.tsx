@@ -14,7 +14,13 @@ const STATE: Record<DataState, { label: string; tone: string }> = {
   not_in_cache: { label: "not in cache", tone: "failed" },
   deleted: { label: "deleted", tone: "failed" },
   new: { label: "new", tone: "running" },
+  not_recorded: { label: "not run yet", tone: "neutral" },
 };
+
+/** How data_history and preview_data find an item's versions: a stage's output by its path (its versions are in dvc.lock). */
+function recordOf(it: TrackedItem): { pointer: string; output?: string } {
+  return it.stage ? { pointer: "", output: it.path } : { pointer: it.pointer };
+}
 
 export function DataTab({ project }: { project: string }) {
   const [data, setData] = useState<DataView | null>(null);
@@ -163,6 +169,7 @@ export function DataTab({ project }: { project: string }) {
             <thead>
               <tr>
                 <th>Path</th>
+                <th>Recorded by</th>
                 <th>Status</th>
                 <th className="num">Size</th>
                 <th className="num">Files</th>
@@ -172,15 +179,28 @@ export function DataTab({ project }: { project: string }) {
             </thead>
             <tbody>
               {data.items.map((it) => (
-                <tr key={it.path}>
+                <tr key={it.path} data-testid={`data-row-${it.path}`}>
                   <td>
                     <span className="cell-path">
                       <Icon name={it.isDir ? "dir" : "file"} size={15} />
                       <span className="mono">{it.path}</span>
                     </span>
                   </td>
+                  <td className="muted small">
+                    {it.stage ? (
+                      <span title={`Written by stage ${it.stage}; its versions are recorded in ${it.pointer}`}>
+                        stage <span className="mono">{it.stage}</span>
+                      </span>
+                    ) : (
+                      <span className="mono" title="A pointer file versioned with git">
+                        {it.pointer}
+                      </span>
+                    )}
+                  </td>
                   <td>
-                    <Pill tone={STATE[it.state].tone}>{STATE[it.state].label}</Pill>
+                    <Pill tone={STATE[it.state].tone} title={it.state === "not_recorded" ? `Run stage ${it.stage} to produce and record it` : undefined}>
+                      {STATE[it.state].label}
+                    </Pill>
                     {onRemote(it) === true && (
                       <Pill tone="ok" title={`${remoteCheck?.remote} has this version`}>
                         on remote
@@ -199,13 +219,17 @@ export function DataTab({ project }: { project: string }) {
                   <td className="num">{it.nfiles ?? (it.isDir ? "—" : 1)}</td>
                   <td className="mono muted">{it.md5 ?? "—"}</td>
                   <td className="row-actions">
-                    <Button kind="ghost" icon="search" onClick={() => setPreviewing({ item: it })} testId={`preview-${it.path}`}>
-                      Preview
-                    </Button>
-                    <Button kind="ghost" icon="history" onClick={() => setHistory(it)} testId={`versions-${it.path}`}>
-                      Versions
-                    </Button>
-                    {it.state !== "in_sync" && (
+                    {it.state !== "not_recorded" && (
+                      <>
+                        <Button kind="ghost" icon="search" onClick={() => setPreviewing({ item: it })} testId={`preview-${it.path}`}>
+                          Preview
+                        </Button>
+                        <Button kind="ghost" icon="history" onClick={() => setHistory(it)} testId={`versions-${it.path}`}>
+                          Versions
+                        </Button>
+                      </>
+                    )}
+                    {it.state !== "in_sync" && it.state !== "not_recorded" && (
                       <Button kind="ghost" icon="download" disabled={busy} onClick={() => void act(() => call("data_checkout", { project, paths: [it.path], force: false }), `${it.path} restored`)}>
                         Checkout
                       </Button>
@@ -257,7 +281,7 @@ export function DataTab({ project }: { project: string }) {
           }}
         />
       )}
-      {previewing && <DataPreview project={project} item={previewing.item} commit={previewing.commit} onClose={() => setPreviewing(null)} />}
+      {previewing && <DataPreview project={project} item={previewing.item} output={recordOf(previewing.item).output} commit={previewing.commit} onClose={() => setPreviewing(null)} />}
       {adding && <TrackDialog project={project} onClose={() => setAdding(false)} onDone={load} />}
       {settingRemote && (
         <RemoteDialog
@@ -289,10 +313,10 @@ function History({
 }) {
   const [versions, setVersions] = useState<DataVersion[] | null>(null);
   const load = useCallback(() => {
-    call("data_history", { project, pointer: item.pointer })
+    call("data_history", { project, ...recordOf(item) })
       .then(setVersions)
       .catch((e) => notify("error", describeError(toApiError(e))));
-  }, [project, item.pointer]);
+  }, [project, item]);
   useEffect(load, [load]);
   const checkout = async (v: DataVersion) => {
     try {
@@ -328,6 +352,11 @@ function History({
               )}
               {v.current ? (
                 <Pill tone="ok">current</Pill>
+              ) : item.stage ? (
+                // A stage output's version comes with its commit's dvc.lock: switching it alone would leave the lock lying.
+                <Pill tone="neutral" title={`Check out that commit (or re-run ${item.stage}) to get this version back`}>
+                  {v.inCache ? "in cache" : "not in cache"}
+                </Pill>
               ) : v.inCache ? (
                 <Button icon="download" onClick={() => void checkout(v)} testId="checkout-version">
                   Check out

@@ -281,7 +281,7 @@ export function StagePanel(props: {
       {previewing && (
         <DataPreview
           project={project}
-          item={{ path: previewing.path, pointer: "", isDir: previewing.isDir, size: null, nfiles: null, md5: null, state: "in_sync" }}
+          item={{ path: previewing.path, pointer: "", stage: stage.id, isDir: previewing.isDir, size: null, nfiles: null, md5: null, state: "in_sync" }}
           output={previewing.path}
           onClose={() => setPreviewing(null)}
         />
