@@ -426,3 +426,71 @@ fn stages_run_in_the_projects_venv_unless_one_is_active() {
         "their python\n"
     );
 }
+
+#[test]
+fn commit_records_edited_outputs_deps_and_data_as_dvc_commit_does() {
+    let base = repo_with(
+        "stages:\n  copy:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n    params: [x]\n    outs: [out.txt]\n  dir:\n    cmd: mkdir -p d && cp out.txt d/a\n    deps: [out.txt]\n    outs: [d]\n",
+        &[("in.txt", "hello\n"), ("params.yaml", "x: 1\n"), ("raw.csv", "a,b\n1,2\n")],
+    );
+    base.dvc_ok(["add", "-q", "raw.csv"]);
+    base.cairn_ok(["repro"]);
+    base.git_ok(["add", "-A"]);
+    base.git_ok(["commit", "-qm", "base"]);
+    // Recorded as is: nothing changes, nothing is said.
+    let quiet = base.cairn_ok(["commit"]);
+    assert_eq!(quiet, "", "{quiet}");
+    assert!(base.git_ok(["status", "--porcelain"]).is_empty());
+    // Edits by hand: an output, a folder output, a dependency, a param and `.dvc` data.
+    let edit = |r: &TestRepo| {
+        r.write("out.txt", "edited by hand\n");
+        r.write("d/b", "a new file\n");
+        r.write("in.txt", "hello again\n");
+        r.write("params.yaml", "x: 2\n");
+        r.write("raw.csv", "a,b\n1,2\n3,4\n");
+    };
+    let (by_cairn, by_dvc) = (base.duplicate(), base.duplicate());
+    edit(&by_cairn);
+    edit(&by_dvc);
+    // Without -f and nobody to ask, both refuse and write nothing.
+    let refused = by_cairn.cairn(["commit"]);
+    assert!(!refused.status.success());
+    let err = String::from_utf8_lossy(&refused.stderr);
+    assert!(err.contains("changed") && err.contains("commit -f"), "{err}");
+    assert!(!by_dvc.dvc(["commit"]).status.success());
+    for r in [&by_cairn, &by_dvc] {
+        assert_eq!(r.read("dvc.lock"), base.read("dvc.lock"));
+        assert_eq!(r.read("raw.csv.dvc"), base.read("raw.csv.dvc"));
+    }
+    // A target names a stage, a `.dvc` file or a tracked path; -f records it.
+    let out = by_cairn.cairn_ok(["commit", "-f", "out.txt"]);
+    assert_eq!(out, "Updating lock file 'dvc.lock'\n");
+    by_dvc.dvc_ok(["commit", "-f", "out.txt"]);
+    assert_eq!(
+        String::from_utf8_lossy(&by_cairn.read("dvc.lock")),
+        String::from_utf8_lossy(&by_dvc.read("dvc.lock"))
+    );
+    // Then everything.
+    let out = by_cairn.cairn_ok(["commit", "-f"]);
+    assert_eq!(out, "Updating lock file 'dvc.lock'\n");
+    by_dvc.dvc_ok(["commit", "-f"]);
+    for f in ["dvc.lock", "raw.csv.dvc"] {
+        assert_eq!(
+            String::from_utf8_lossy(&by_cairn.read(f)),
+            String::from_utf8_lossy(&by_dvc.read(f)),
+            "{f}"
+        );
+    }
+    assert_eq!(
+        cairn_e2e::cache_objects(&by_cairn.read_tree()).diff(
+            &cairn_e2e::cache_objects(&by_dvc.read_tree()),
+            "cairn",
+            "dvc"
+        ),
+        Vec::<String>::new(),
+        "the same objects (and run-cache entries) in both caches"
+    );
+    // Each tool calls the other's result up to date.
+    assert_eq!(json(&by_cairn.dvc_ok(["status", "--json"])), json("{}"));
+    assert_eq!(json(&by_dvc.cairn_ok(["status", "--json"])), json("{}"));
+}

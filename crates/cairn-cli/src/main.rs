@@ -21,6 +21,7 @@ struct Cli {
 enum Command {
     Init(commands::init::InitArgs),
     Add(commands::add::AddArgs),
+    Commit(commands::commit::CommitArgs),
     Status(commands::status::StatusArgs),
     Checkout(commands::checkout::CheckoutArgs),
     Push(commands::sync::PushArgs),
@@ -55,6 +56,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Init(a) => commands::init::run(a),
         Command::Add(a) => commands::add::run(a),
+        Command::Commit(a) => commands::commit::run(a),
         Command::Status(a) => commands::status::run(a),
         Command::Checkout(a) => commands::checkout::run(a),
         Command::Push(a) => commands::sync::push(a),

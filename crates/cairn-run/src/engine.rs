@@ -57,6 +57,11 @@ pub struct RunOptions {
     /// Extra environment for the stage commands (e.g. `DVC_EXP_NAME` and
     /// `DVC_EXP_BASELINE_REV` during an experiment, which DVCLive reads).
     pub env: Vec<(String, String)>,
+    /// `dvc commit`: run no command; record each planned stage's deps and outputs as
+    /// they are now (a `.dvc` file's data too), storing the outputs in the cache. A
+    /// stage that changed since its record is refused unless `force`. With no targets,
+    /// every stage of every pipeline and every `.dvc` file.
+    pub commit_only: bool,
 }
 
 impl Default for RunOptions {
@@ -74,6 +79,7 @@ impl Default for RunOptions {
             record: true,
             env: Vec::new(),
             all_pipelines: false,
+            commit_only: false,
         }
     }
 }
@@ -285,6 +291,7 @@ fn resolve_targets(
     project: &Project,
     dag: &Dag,
     targets: &[String],
+    outputs_too: bool,
 ) -> Result<Vec<usize>, RunError> {
     let mut out = Vec::new();
     for t in targets {
@@ -323,6 +330,21 @@ fn resolve_targets(
                 .map(|(i, _)| i)
                 .collect();
         }
+        if found.is_empty() && outputs_too {
+            // A tracked path names the stage (or `.dvc` file) that records it, as
+            // `dvc commit data/prepared` does.
+            let path = t.trim_end_matches('/');
+            found = project
+                .stages()
+                .enumerate()
+                .filter(|(_, s)| {
+                    s.outs
+                        .iter()
+                        .any(|o| o.repo_path(s).as_deref() == Some(path))
+                })
+                .map(|(i, _)| i)
+                .collect();
+        }
         if found.is_empty() {
             return Err(RunError::UnknownTarget(t.to_string()));
         }
@@ -344,11 +366,14 @@ pub fn run(
     let dag = build_dag(&project)?;
     check_paths_inside_repo(&project)?;
     let stages: Vec<&Stage> = project.stages().collect();
-    let targets = if opts.targets.is_empty() && !opts.all_pipelines {
+    let targets = if opts.targets.is_empty() && opts.commit_only {
+        // `dvc commit` with no target: every stage and every `.dvc` file.
+        (0..dag.nodes.len()).collect()
+    } else if opts.targets.is_empty() && !opts.all_pipelines {
         // `dvc repro` with no target means the root dvc.yaml (plus what it needs).
-        resolve_targets(&project, &dag, &["dvc.yaml".to_string()])?
+        resolve_targets(&project, &dag, &["dvc.yaml".to_string()], false)?
     } else {
-        resolve_targets(&project, &dag, &opts.targets)?
+        resolve_targets(&project, &dag, &opts.targets, opts.commit_only)?
     };
     let plan: Vec<usize> = if opts.single_item && !targets.is_empty() {
         let set: HashSet<usize> = targets.iter().copied().collect();
@@ -404,6 +429,7 @@ pub fn run(
             .map(|i| {
                 let stage = ctx.stages[i];
                 !opts.force
+                    && !opts.commit_only
                     && in_plan.contains(&i)
                     && !stage.data_source
                     && !stage.frozen
@@ -663,6 +689,9 @@ fn stage_work(
     exit_code: &mut Option<i32>,
     peak: &mut u64,
 ) -> Result<(StageOutcome, Option<String>), RunError> {
+    if ctx.opts.commit_only {
+        return commit_only(ctx, stage, plan_index);
+    }
     if stage.data_source {
         return data_source(ctx, stage);
     }
@@ -735,6 +764,87 @@ fn stage_work(
     commit(ctx, stage, plan_index, true)?;
     Ok((StageOutcome::Succeeded, Some(reason)))
 }
+
+/// `dvc commit` of one stage: record what is there now, without running anything.
+/// A stage that changed since its record (deps, outputs, params or command) is
+/// refused unless forced, as `dvc commit` refuses it when nobody confirms.
+fn commit_only(
+    ctx: &Ctx<'_>,
+    stage: &Stage,
+    plan_index: usize,
+) -> Result<(StageOutcome, Option<String>), RunError> {
+    let checker = checker(ctx);
+    if stage.data_source {
+        let pointer = cairn_data::pointer::Pointer::load(&ctx.root.join(&stage.dvcfile))?;
+        let mut paths = Vec::new();
+        let mut changed = Vec::new();
+        for (o, out) in stage.outs.iter().zip(&pointer.outs) {
+            let Some(rel) = o.repo_path(stage) else {
+                continue;
+            };
+            let abs = ctx.root.join(&rel);
+            match cairn_data::status::out_status(ctx.repo.odb(), &checker.hasher, out, &abs)? {
+                Some(cairn_data::status::Change::Deleted) => {
+                    return Err(RunError::MissingOutput {
+                        stage: stage.addressing.clone(),
+                        path: rel,
+                    });
+                }
+                Some(cairn_data::status::Change::Modified | cairn_data::status::Change::New) => {
+                    changed.push(format!("{rel} modified"))
+                }
+                _ => {}
+            }
+            paths.push(abs);
+        }
+        if ctx.opts.dry {
+            return Ok((StageOutcome::WouldRun, Some(would_commit(&changed))));
+        }
+        if !changed.is_empty() && !ctx.opts.force {
+            return Err(RunError::CommitChanged {
+                stage: stage.addressing.clone(),
+                changes: changed.join(", "),
+            });
+        }
+        // As `add` records it: hashed, stored, the `.dvc` file rewritten.
+        let (_, errors) = cairn_data::add::add(ctx.repo, &paths, &NoProgress);
+        if let Some(e) = errors.into_iter().next() {
+            return Err(e.into());
+        }
+        return Ok((StageOutcome::Succeeded, Some("committed".into())));
+    }
+    let _repo_lock = ctx.repo.lock()?;
+    let status = checker.stage_status(stage, ctx.locks.entry(stage))?;
+    let changed = if status.items.is_empty() {
+        Vec::new()
+    } else {
+        vec![status.summary()]
+    };
+    if ctx.opts.dry {
+        return Ok((StageOutcome::WouldRun, Some(would_commit(&changed))));
+    }
+    if !changed.is_empty() && !ctx.opts.force {
+        return Err(RunError::CommitChanged {
+            stage: stage.addressing.clone(),
+            changes: changed.join(", "),
+        });
+    }
+    // Filling the run cache too, as `dvc commit` does.
+    commit(ctx, stage, plan_index, true)?;
+    Ok((StageOutcome::Succeeded, Some("committed".into())))
+}
+
+/// What a dry `commit` says of a stage: what changed since its record, or nothing.
+fn would_commit(changed: &[String]) -> String {
+    if changed.is_empty() {
+        COMMIT_UNCHANGED.into()
+    } else {
+        format!("changed: {}", changed.join(", "))
+    }
+}
+
+/// A dry `commit`'s message for a stage that records what is already recorded.
+pub const COMMIT_UNCHANGED: &str = "unchanged";
 
 /// A `.dvc` file in the graph: like DVC, re-record data that changed, refuse data
 /// that is gone.

@@ -12,6 +12,16 @@ pub enum RunError {
     /// A target names no stage.
     #[error("no stage named `{0}`; `cairn dag` lists the stages")]
     UnknownTarget(String),
+    /// `commit` met a stage that changed since its record, without `force`.
+    #[error(
+        "stage `{stage}` changed since it was recorded ({changes}): `cairn commit -f` records it as it is now, `cairn repro` runs it"
+    )]
+    CommitChanged {
+        /// The stage.
+        stage: String,
+        /// What changed, for people.
+        changes: String,
+    },
     /// A dependency is missing and nothing produces it.
     #[error(
         "stage `{stage}`: dependency `{path}` does not exist and no stage produces it; create it or `cairn add` it"

@@ -23,7 +23,7 @@ pub mod status;
 pub mod sync;
 
 pub use cancel::CancelToken;
-pub use engine::{RunOptions, RunSummary, run};
+pub use engine::{COMMIT_UNCHANGED, RunOptions, RunSummary, run};
 pub use error::RunError;
 pub use event::{RunEvent, RunStatus, StageOutcome, Stream};
 pub use status::{StageStatus, StatusItem, status};

@@ -58,7 +58,8 @@ pub mod types {
     pub use cairn_run::status::StageStatus;
     pub use cairn_run::sync::{Direction, SyncReport};
     pub use cairn_run::{
-        CancelToken, RunEvent, RunOptions, RunStatus, RunSummary, StageOutcome, Stream,
+        COMMIT_UNCHANGED, CancelToken, RunEvent, RunOptions, RunStatus, RunSummary, StageOutcome,
+        Stream,
     };
 }
 

@@ -2,6 +2,7 @@
 
 pub mod add;
 pub mod checkout;
+pub mod commit;
 pub mod dag;
 pub mod data;
 pub mod diff;
