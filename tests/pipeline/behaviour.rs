@@ -431,7 +431,11 @@ fn stages_run_in_the_projects_venv_unless_one_is_active() {
 fn commit_records_edited_outputs_deps_and_data_as_dvc_commit_does() {
     let base = repo_with(
         "stages:\n  copy:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n    params: [x]\n    outs: [out.txt]\n  dir:\n    cmd: mkdir -p d && cp out.txt d/a\n    deps: [out.txt]\n    outs: [d]\n",
-        &[("in.txt", "hello\n"), ("params.yaml", "x: 1\n"), ("raw.csv", "a,b\n1,2\n")],
+        &[
+            ("in.txt", "hello\n"),
+            ("params.yaml", "x: 1\n"),
+            ("raw.csv", "a,b\n1,2\n"),
+        ],
     );
     base.dvc_ok(["add", "-q", "raw.csv"]);
     base.cairn_ok(["repro"]);
@@ -456,7 +460,10 @@ fn commit_records_edited_outputs_deps_and_data_as_dvc_commit_does() {
     let refused = by_cairn.cairn(["commit"]);
     assert!(!refused.status.success());
     let err = String::from_utf8_lossy(&refused.stderr);
-    assert!(err.contains("changed") && err.contains("commit -f"), "{err}");
+    assert!(
+        err.contains("changed") && err.contains("commit -f"),
+        "{err}"
+    );
     assert!(!by_dvc.dvc(["commit"]).status.success());
     for r in [&by_cairn, &by_dvc] {
         assert_eq!(r.read("dvc.lock"), base.read("dvc.lock"));
@@ -491,6 +498,58 @@ fn commit_records_edited_outputs_deps_and_data_as_dvc_commit_does() {
         "the same objects (and run-cache entries) in both caches"
     );
     // Each tool calls the other's result up to date.
+    assert_eq!(json(&by_cairn.dvc_ok(["status", "--json"])), json("{}"));
+    assert_eq!(json(&by_dvc.cairn_ok(["status", "--json"])), json("{}"));
+}
+
+#[test]
+fn repro_no_commit_then_commit_matches_dvc() {
+    let base = repo_with(
+        "stages:\n  copy:\n    cmd: cp in.txt out.txt\n    deps: [in.txt]\n    outs: [out.txt]\n  dir:\n    cmd: mkdir -p d && cp out.txt d/a\n    deps: [out.txt]\n    outs: [d]\n",
+        &[("in.txt", "hello\n")],
+    );
+    base.git_ok(["add", "-A"]);
+    base.git_ok(["commit", "-qm", "base"]);
+    let (by_cairn, by_dvc) = (base.duplicate(), base.duplicate());
+    by_cairn.cairn_ok(["repro", "--no-commit"]);
+    by_dvc.dvc_ok(["repro", "--no-commit"]);
+    let same = |what: &str| {
+        assert_eq!(
+            String::from_utf8_lossy(&by_cairn.read("dvc.lock")),
+            String::from_utf8_lossy(&by_dvc.read("dvc.lock")),
+            "dvc.lock {what}"
+        );
+        for (name, tree) in [
+            ("cache", cairn_e2e::cache_objects as fn(&_) -> _),
+            (".gitignore", cairn_e2e::gitignores),
+        ] {
+            assert_eq!(
+                tree(&by_cairn.read_tree()).diff(&tree(&by_dvc.read_tree()), "cairn", "dvc"),
+                Vec::<String>::new(),
+                "{name} {what}"
+            );
+        }
+    };
+    same("after repro --no-commit");
+    // Recorded, not stored: both tools say so, of both repositories.
+    let st = json(&by_dvc.dvc_ok(["status", "--json"]));
+    assert_ne!(st, json("{}"), "the outputs are not in the cache");
+    for (tool, repo) in [
+        (Tool::Cairn, &by_dvc),
+        (Tool::Dvc, &by_cairn),
+        (Tool::Cairn, &by_cairn),
+    ] {
+        assert_eq!(
+            json(&tool.ok(repo, ["status", "--json"]).stdout()),
+            st,
+            "{}",
+            tool.name()
+        );
+    }
+    // Commit stores them without asking: only the cache lacked them.
+    by_cairn.cairn_ok(["commit"]);
+    by_dvc.dvc_ok(["commit"]);
+    same("after commit");
     assert_eq!(json(&by_cairn.dvc_ok(["status", "--json"])), json("{}"));
     assert_eq!(json(&by_dvc.cairn_ok(["status", "--json"])), json("{}"));
 }

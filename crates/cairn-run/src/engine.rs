@@ -62,6 +62,9 @@ pub struct RunOptions {
     /// stage that changed since its record is refused unless `force`. With no targets,
     /// every stage of every pipeline and every `.dvc` file.
     pub commit_only: bool,
+    /// `dvc repro --no-commit`: record the runs in `dvc.lock` but leave their outputs
+    /// out of the cache (and the run cache), for a later `commit`.
+    pub no_commit: bool,
 }
 
 impl Default for RunOptions {
@@ -80,6 +83,7 @@ impl Default for RunOptions {
             env: Vec::new(),
             all_pipelines: false,
             commit_only: false,
+            no_commit: false,
         }
     }
 }
@@ -814,7 +818,18 @@ fn commit_only(
         return Ok((StageOutcome::Succeeded, Some("committed".into())));
     }
     let _repo_lock = ctx.repo.lock()?;
-    let status = checker.stage_status(stage, ctx.locks.entry(stage))?;
+    let mut status = checker.stage_status(stage, ctx.locks.entry(stage))?;
+    // What `dvc commit` asks about is the work tree against the record: an output
+    // only missing from the cache (after `repro --no-commit`) is what commit is for,
+    // and an always-changed stage has not changed by itself.
+    status.items.retain_mut(|item| match item {
+        crate::status::StatusItem::ChangedOuts(outs) => {
+            outs.retain(|_, why| *why != cairn_data::status::Change::NotInCache.as_str());
+            !outs.is_empty()
+        }
+        crate::status::StatusItem::AlwaysChanged => false,
+        _ => true,
+    });
     let changed = if status.items.is_empty() {
         Vec::new()
     } else {
@@ -1206,7 +1221,9 @@ fn commit(
     let checker = checker(ctx);
     let mut rec = measure_inputs(&checker, stage)?;
     let odb = ctx.repo.odb();
+    let store = !ctx.opts.no_commit;
     let run_cache = use_run_cache
+        && store
         && can_use_run_cache(ctx, stage)
         && !stage
             .outs
@@ -1219,7 +1236,7 @@ fn commit(
         let abs = ctx.root.join(&rel);
         // Uncached metrics/plots still go into the cache when the run cache is filled,
         // so a restore can bring them back (DVC's `_uncached_outs`).
-        let pass = if o.cache || run_cache {
+        let pass = if (o.cache && store) || run_cache {
             Pass::Store(odb)
         } else {
             Pass::Hash

@@ -36,6 +36,9 @@ pub struct ReproArgs {
     /// Every pipeline in the repository, not only the root dvc.yaml
     #[arg(short = 'P', long)]
     all_pipelines: bool,
+    /// Record the runs in dvc.lock but keep their outputs out of the cache (`cairn commit` stores them later)
+    #[arg(long)]
+    no_commit: bool,
     /// Print events as JSON lines instead of text
     #[arg(long)]
     json: bool,
@@ -51,6 +54,7 @@ pub fn run(args: ReproArgs) -> anyhow::Result<ExitCode> {
         dry: args.dry,
         keep_going: args.keep_going,
         all_pipelines: args.all_pipelines,
+        no_commit: args.no_commit,
         ..RunOptions::default()
     };
     if let Some(j) = args.jobs {
