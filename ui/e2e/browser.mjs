@@ -300,6 +300,27 @@ async function main() {
   await page.keyboard.press("Escape");
   await page.getByTestId("versions-dialog").waitFor({ state: "detached" });
 
+  step("a stage output edited by hand: Record as is writes it into dvc.lock (dvc commit), Undo takes that back, Checkout restores the model");
+  const modelFile = join(demoDir, "model.json");
+  const lockFile = join(demoDir, "dvc.lock");
+  const trained = readFileSync(modelFile, "utf8");
+  const savedLock = readFileSync(lockFile, "utf8");
+  writeFileSync(modelFile, "{}\n");
+  await page.getByTestId("data-row-model.json").filter({ hasText: "modified" }).waitFor({ timeout: 20000 });
+  await shot(page, "05a-data-output-modified");
+  await page.getByTestId("record-model.json").click();
+  await page.locator(".toast").filter({ hasText: "Recorded model.json as it is now" }).waitFor();
+  await page.getByTestId("data-row-model.json").filter({ hasText: "in sync" }).waitFor();
+  await page.getByTestId("unsaved").filter({ hasText: "dvc.lock" }).waitFor();
+  if (readFileSync(lockFile, "utf8") === savedLock) throw new Error("recording rewrites dvc.lock");
+  await page.locator(".toast").filter({ hasText: "Recorded model.json as it is now" }).getByRole("button", { name: "Undo" }).click();
+  await page.getByTestId("data-row-model.json").filter({ hasText: "modified" }).waitFor();
+  await page.getByTestId("nothing-to-save").waitFor();
+  if (readFileSync(lockFile, "utf8") !== savedLock) throw new Error("undo puts dvc.lock back byte for byte");
+  await page.getByTestId("data-row-model.json").getByRole("button", { name: "Checkout" }).click();
+  await page.getByTestId("data-row-model.json").filter({ hasText: "in sync" }).waitFor();
+  if (readFileSync(modelFile, "utf8") !== trained) throw new Error("checkout restores the recorded model");
+
   step("Experiments: one made in the terminal appears next to its baseline, changed values marked, charted");
   const exp = spawnSync(bin, ["exp", "run", "-S", "train.learning_rate=0.05", "--name", "slower"], {
     cwd: demoDir,

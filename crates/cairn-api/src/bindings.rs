@@ -27,7 +27,7 @@ pub fn typescript() -> String {
         AppInfo, RunState, ProjectSummary, ProjectNews, AddFolderResult, StageState, StageNode, StageEdge,
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,
         RunStageInfo, RunDetailView, DataState, TrackedItem, DataView, ChangedFile, CommitView,
-        DataVersion, CheckoutResult, SeriesArgs, ListExperimentsArgs, SeriesStat, NoteArgs, ExpColumnKind, ExpColumn, ExpRowKind, ExpCell,
+        DataVersion, CheckoutResult, RecordResult, SeriesArgs, ListExperimentsArgs, SeriesStat, NoteArgs, ExpColumnKind, ExpColumn, ExpRowKind, ExpCell,
         ExpRow, QueueLogArgs, QueueLog, ExperimentsView, CompareProjectsArgs, CreateProjectArgs, ComparedProject, ComparedRow, ProjectsComparison, SeriesLine, RevSeriesView, PlotImagesArgs, PlotImage, RevImagesView, ExpRunArgs, PipelineEdit, EditArgs,
         EditResult,
     );

@@ -114,6 +114,9 @@ commands! {
     data_add(PathsArgs) -> DataView;
     /// Restores tracked data from the cache (all when `paths` is empty).
     data_checkout(PathsArgs) -> CheckoutResult;
+    /// Records tracked paths (stage outputs, `.dvc` data) as they are now, as
+    /// `dvc commit -f` does; undone by `undo_edit`.
+    data_commit(PathsArgs) -> RecordResult;
     /// Pushes the work tree's data to the default folder remote, or pulls it from there;
     /// progress arrives as `progress` events.
     data_sync(SyncArgs) -> SyncResult;

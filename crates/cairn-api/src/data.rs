@@ -194,6 +194,86 @@ impl Api {
         })
     }
 
+    /// `data_commit`: records `paths` (stage outputs or `.dvc`-tracked data) as they are
+    /// now — hashed, stored, written into `dvc.lock` or the `.dvc` file — as `dvc commit
+    /// -f` does. The rewritten records can be taken back with `undo_edit`.
+    pub fn data_commit(&self, args: PathsArgs) -> ApiResult<RecordResult> {
+        let root = project_root(&args.project)?;
+        if args.paths.is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                "choose what to record",
+            ));
+        }
+        // The files that record the paths, and what they say now, for Undo.
+        let mut records: Vec<String> = Vec::new();
+        for p in &args.paths {
+            let abs = cairn_data::paths::resolve_in_repo(&root, &root, Path::new(p))?;
+            let at = crate::preview::find_recorded(&root, &abs)?;
+            if !records.contains(&at.pointer) {
+                records.push(at.pointer);
+            }
+        }
+        let read = |f: &str| std::fs::read_to_string(root.join(f)).ok();
+        let before: Vec<Option<String>> = records.iter().map(|f| read(f)).collect();
+        let ws = Workspace::at(&root)?;
+        let task = Task::start(self, &args.project, "Recording data", false);
+        let opts = crate::workspace::types::RunOptions {
+            targets: args.paths.clone(),
+            commit_only: true,
+            force: true,
+            single_item: true,
+            record: false,
+            ..Default::default()
+        };
+        let summary = ws.repro(
+            &opts,
+            std::sync::Arc::new(|_| {}),
+            &crate::workspace::types::CancelToken::new(),
+        )?;
+        drop(task);
+        if let Some(e) = summary.error {
+            return Err(ApiError::new(ErrorCode::Data, e));
+        }
+        let what = args.paths.join(", ");
+        let mut changes: Vec<cairn_pipeline::edit::FileChange> = records
+            .iter()
+            .zip(before)
+            .filter_map(|(f, before)| {
+                let after = read(f);
+                (after != before).then(|| cairn_pipeline::edit::FileChange {
+                    file: f.clone(),
+                    before,
+                    after,
+                })
+            })
+            .collect();
+        if changes.is_empty() {
+            return Ok(RecordResult {
+                summary: format!("{what} was already recorded as it is"),
+                changed: false,
+                undo: None,
+            });
+        }
+        let first = changes.remove(0);
+        let summary = format!("recorded {what} as it is now");
+        let undo = self.remember_edit(
+            &root.to_string_lossy(),
+            cairn_pipeline::edit::Change {
+                file: first.file,
+                before: first.before,
+                after: first.after.unwrap_or_default(),
+                summary: summary.clone(),
+                also: changes,
+            },
+        );
+        Ok(RecordResult {
+            summary,
+            changed: true,
+            undo,
+        })
+    }
+
     /// `save_version`: commits the chosen (or all changed) files with `message`.
     pub fn save_version(&self, args: SaveArgs) -> ApiResult<CommitView> {
         let root = project_root(&args.project)?;

@@ -648,6 +648,19 @@ pub struct CheckoutVersionArgs {
     pub commit: String,
 }
 
+/// What `data_commit` recorded.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RecordResult {
+    /// One line for people.
+    pub summary: String,
+    /// Whether a record (`dvc.lock`, a `.dvc` file) changed: only then is there
+    /// something to undo.
+    pub changed: bool,
+    /// What "Undo" would take back now, if anything.
+    pub undo: Option<String>,
+}
+
 /// Result of `checkout` operations.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

@@ -78,6 +78,18 @@ fn to_edit(e: PipelineEdit) -> Edit {
 }
 
 impl Api {
+    /// Remembers `change` (already written) as the project's latest undoable edit, and
+    /// says what Undo would now take back.
+    pub(crate) fn remember_edit(&self, project: &str, change: Change) -> Option<String> {
+        self.undo_stack(project, |s| {
+            s.push(change);
+            if s.len() > UNDO_DEPTH {
+                s.remove(0);
+            }
+        });
+        self.next_undo(project)
+    }
+
     fn undo_stack<T>(&self, project: &str, f: impl FnOnce(&mut Vec<Change>) -> T) -> T {
         let mut all = self
             .inner
@@ -98,16 +110,11 @@ impl Api {
         let change = edit::plan(&LocalFs::new(&root), &to_edit(args.edit))?;
         edit::write(&root, &change)?;
         let (summary, file) = (change.summary.clone(), change.file.clone());
-        self.undo_stack(&key, |s| {
-            s.push(change);
-            if s.len() > UNDO_DEPTH {
-                s.remove(0);
-            }
-        });
+        let undo = self.remember_edit(&key, change);
         Ok(EditResult {
             summary,
             file,
-            undo: self.next_undo(&key),
+            undo,
         })
     }
 

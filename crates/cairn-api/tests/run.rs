@@ -159,6 +159,31 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     std::fs::write(&model, b"{}").unwrap();
     let data = call(&e.api, "data_status", json!({"project": e.demo}));
     assert_eq!(item(&data, "model.json")["state"], "modified");
+    // "Record as is" writes the edited model into dvc.lock (as `dvc commit -f`); Undo
+    // puts the record back byte for byte, the edited file staying as it is.
+    let lock = std::path::Path::new(&e.demo).join("dvc.lock");
+    let recorded = std::fs::read(&lock).unwrap();
+    let r = call(
+        &e.api,
+        "data_commit",
+        json!({"project": e.demo, "paths": ["model.json"]}),
+    );
+    assert_eq!(r["changed"], true, "{r}");
+    assert_eq!(r["undo"], r["summary"], "{r}");
+    let data = call(&e.api, "data_status", json!({"project": e.demo}));
+    assert_eq!(item(&data, "model.json")["state"], "in_sync");
+    assert_ne!(std::fs::read(&lock).unwrap(), recorded);
+    let again = call(
+        &e.api,
+        "data_commit",
+        json!({"project": e.demo, "paths": ["model.json"]}),
+    );
+    assert_eq!(again["changed"], false, "{again}");
+    call(&e.api, "undo_edit", json!({"project": e.demo}));
+    assert_eq!(std::fs::read(&lock).unwrap(), recorded);
+    assert_eq!(std::fs::read(&model).unwrap(), b"{}");
+    let data = call(&e.api, "data_status", json!({"project": e.demo}));
+    assert_eq!(item(&data, "model.json")["state"], "modified");
     call(
         &e.api,
         "data_checkout",

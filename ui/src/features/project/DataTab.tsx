@@ -91,6 +91,31 @@ export function DataTab({ project }: { project: string }) {
     return !remoteCheck.missing.includes(it.isDir ? `${it.path}/` : it.path);
   };
 
+  // Writes what is on disk into the record (dvc.lock or the .dvc file), as `dvc commit -f`; undoable.
+  const record = async (it: TrackedItem) => {
+    setBusy(true);
+    try {
+      const r = await call("data_commit", { project, paths: [it.path], force: true });
+      if (r.changed)
+        notify("ok", r.summary[0]?.toUpperCase() + r.summary.slice(1), 8000, {
+          label: "Undo",
+          run: () =>
+            void call("undo_edit", { project })
+              .then(() => {
+                notify("info", `The record of ${it.path} is back as it was`);
+                load();
+              })
+              .catch((e) => notify("error", describeError(toApiError(e)))),
+        });
+      else notify("info", r.summary);
+      load();
+    } catch (e) {
+      notify("error", describeError(toApiError(e)));
+    } finally {
+      setBusy(false);
+    }
+  };
+
   const save = () =>
     act(async () => {
       const c = await call("save_version", { project, message, paths: [] });
@@ -228,6 +253,18 @@ export function DataTab({ project }: { project: string }) {
                           Versions
                         </Button>
                       </>
+                    )}
+                    {(it.state === "modified" || (it.state === "not_in_cache" && it.stage)) && (
+                      <Button
+                        kind="ghost"
+                        icon="save"
+                        disabled={busy}
+                        onClick={() => void record(it)}
+                        title={`Store ${it.path} as it is now and write that version into ${it.pointer} (as dvc commit); Undo takes it back`}
+                        testId={`record-${it.path}`}
+                      >
+                        Record as is
+                      </Button>
                     )}
                     {it.state !== "in_sync" && it.state !== "not_recorded" && (
                       <Button kind="ghost" icon="download" disabled={busy} onClick={() => void act(() => call("data_checkout", { project, paths: [it.path], force: false }), `${it.path} restored`)}>
