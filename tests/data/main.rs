@@ -15,6 +15,7 @@ mod history;
 mod http;
 mod ignore;
 mod init;
+mod move_data;
 mod parquet;
 mod random;
 mod remote;

@@ -115,6 +115,21 @@ pub fn table_or_markdown(rows: &[Vec<String>], md: bool) {
     }
 }
 
+/// DVC's closing hint after a command changed files git should track: `git add` them
+/// (sorted, once each). Nothing when no file changed.
+pub fn git_add_hint<'a>(files: impl IntoIterator<Item = &'a str>) {
+    let mut files: Vec<&str> = files.into_iter().collect();
+    if files.is_empty() {
+        return;
+    }
+    files.sort();
+    files.dedup();
+    line(&format!(
+        "\nTo track the changes with git, run:\n\n\tgit add {}",
+        files.join(" ")
+    ));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -50,6 +50,38 @@ pub fn ignore(git: Option<&Git>, path: &Path) -> Result<Option<std::path::PathBu
     Ok(Some(gitignore))
 }
 
+/// Removes the `/name` entry for `path` from the `.gitignore` next to it (deleting a
+/// `.gitignore` left empty), as scmrepo's `ignore_remove` does. Returns the
+/// `.gitignore` changed, if any.
+pub fn unignore(path: &Path) -> Result<Option<std::path::PathBuf>> {
+    let dir = path.parent().expect("tracked paths have a parent");
+    let name = path
+        .file_name()
+        .expect("tracked paths have a name")
+        .to_string_lossy();
+    let entry = escape(&format!("/{name}"));
+    let gitignore = dir.join(".gitignore");
+    let existing = match std::fs::read_to_string(&gitignore) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(DataError::io(&gitignore, e)),
+    };
+    let kept: String = existing
+        .split_inclusive('\n')
+        .filter(|l| l.trim() != entry)
+        .collect();
+    if kept == existing {
+        return Ok(None);
+    }
+    let written = if kept.is_empty() {
+        std::fs::remove_file(&gitignore)
+    } else {
+        cairn_core::write_atomic(&gitignore, kept.as_bytes())
+    };
+    written.map_err(|e| DataError::io(&gitignore, e))?;
+    Ok(Some(gitignore))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,6 +95,16 @@ mod tests {
         assert_eq!(
             std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
             "/a\n/b\\[1\\]\\#.txt\n"
+        );
+        unignore(&dir.path().join("b[1]#.txt")).unwrap();
+        assert_eq!(
+            std::fs::read_to_string(dir.path().join(".gitignore")).unwrap(),
+            "/a\n"
+        );
+        unignore(&dir.path().join("a")).unwrap();
+        assert!(
+            !dir.path().join(".gitignore").exists(),
+            "an emptied .gitignore goes"
         );
     }
 }

@@ -26,6 +26,7 @@ pub mod ignore;
 pub mod init;
 pub mod manifest;
 pub mod meta;
+pub mod move_data;
 pub mod odb;
 pub mod paths;
 pub mod pointer;

@@ -10,6 +10,7 @@ use cairn_data::diff::{DataDiff, RecordedOut, Snapshot};
 use cairn_data::fsck::FsckReport;
 use cairn_data::gc::GcReport;
 use cairn_data::hash::HashKind;
+use cairn_data::move_data::Moved;
 use cairn_data::status::PointerStatus;
 use cairn_git::RevScope;
 use cairn_run::status::StageStatus;
@@ -111,6 +112,14 @@ impl Workspace {
         let (added, more) = cairn_data::add::add(&self.repo, &resolved, progress);
         errors.extend(more);
         (added, errors)
+    }
+
+    /// Moves tracked data (typed paths) with its `.dvc` file and `.gitignore` entry, as
+    /// `dvc move` does.
+    pub fn move_data(&self, from: &Path, to: &Path) -> Result<Moved> {
+        let from = cairn_data::paths::resolve_in_repo(self.root(), &self.cwd, from)?;
+        let to = cairn_data::paths::resolve_in_repo(self.root(), &self.cwd, to)?;
+        Ok(cairn_data::move_data::move_data(&self.repo, &from, &to)?)
     }
 
     /// Stale stages and changed tracked data, as `dvc status` decides them.

@@ -30,16 +30,11 @@ pub fn run(args: AddArgs) -> anyhow::Result<ExitCode> {
                 a.pointer
             ));
         }
-        if !added.is_empty() {
-            let mut files: Vec<&str> = added.iter().map(|a| a.pointer.as_str()).collect();
-            files.extend(added.iter().filter_map(|a| a.gitignore.as_deref()));
-            files.sort();
-            files.dedup();
-            output::line(&format!(
-                "\nTo track the changes with git, run:\n\n\tgit add {}",
-                files.join(" ")
-            ));
-        }
+        output::git_add_hint(
+            added
+                .iter()
+                .flat_map(|a| std::iter::once(a.pointer.as_str()).chain(a.gitignore.as_deref())),
+        );
     }
     Ok(if output::errors(&errors) {
         ExitCode::from(1)

@@ -12,6 +12,7 @@ pub mod gc;
 pub mod init;
 pub mod metrics;
 pub mod models;
+pub mod move_data;
 pub mod params;
 pub mod plots;
 pub mod queue;
