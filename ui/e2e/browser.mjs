@@ -831,6 +831,19 @@ async function main() {
   await shot(page, "05c1-data-preview-parquet");
   await page.keyboard.press("Escape");
 
+  step("Move… renames tracked data with its .dvc file (dvc move); Undo moves it back");
+  await page.getByTestId("move-data/flowers.parquet").click();
+  await page.getByLabel("New path").fill("data/tables/flowers.parquet");
+  await shot(page, "05c1b-data-move");
+  await page.getByTestId("move-confirm").click();
+  await page.getByTestId("data-row-data/tables/flowers.parquet").filter({ hasText: "data/tables/flowers.parquet.dvc" }).filter({ hasText: "in sync" }).waitFor();
+  if (existsSync(join(demoDir, "data", "flowers.parquet")) || !existsSync(join(demoDir, "data", "tables", "flowers.parquet.dvc")))
+    throw new Error("the data and its .dvc file moved");
+  await page.locator(".toast").filter({ hasText: "Moved data/flowers.parquet to data/tables/flowers.parquet" }).getByRole("button", { name: "Undo" }).click();
+  await page.getByTestId("data-row-data/flowers.parquet").filter({ hasText: "in sync" }).waitFor();
+  if (!existsSync(join(demoDir, "data", "flowers.parquet.dvc")) || existsSync(join(demoDir, "data", "tables", "flowers.parquet")))
+    throw new Error("undo moves it back");
+
   step("Set up a remote in the app, push, lose the data and its cache copy, Pull brings it back");
   const store = join(tmp, "store");
   const dvcConfig = join(demoDir, ".dvc", "config");

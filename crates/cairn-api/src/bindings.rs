@@ -23,7 +23,7 @@ pub fn typescript() -> String {
         TaskArgs, CloneArgs, ExpAction, ExpActionArgs, ExpRefView, ExpActionResult,
         PreviewArgs, PreviewKind, PreviewEntry, PreviewChanges, DataPreview, ModelVersionView, ModelView, ModelStage, ModelsView, RegisterModelArgs, AssignStageArgs,
         RemoteView, SetRemoteArgs, SyncDirection, SyncArgs, SyncResult, RemoteCheck, NodePosition, SaveLayoutArgs,
-        SaveArgs, HistoryArgs, CheckoutVersionArgs,
+        SaveArgs, MoveArgs, MoveResult, HistoryArgs, CheckoutVersionArgs,
         AppInfo, RunState, ProjectSummary, ProjectNews, AddFolderResult, StageState, StageNode, StageEdge,
         PipelineView, PathInfo, ParamValue, LogLine, StageDetail, RunHandle, RunInfo,
         RunStageInfo, RunDetailView, DataState, TrackedItem, DataView, ChangedFile, CommitView,

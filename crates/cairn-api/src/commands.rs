@@ -117,6 +117,8 @@ commands! {
     /// Records tracked paths (stage outputs, `.dvc` data) as they are now, as
     /// `dvc commit -f` does; undone by `undo_edit`.
     data_commit(PathsArgs) -> RecordResult;
+    /// Moves tracked data with its `.dvc` file and `.gitignore` entry, as `dvc move`.
+    data_move(MoveArgs) -> MoveResult;
     /// Pushes the work tree's data to the default folder remote, or pulls it from there;
     /// progress arrives as `progress` events.
     data_sync(SyncArgs) -> SyncResult;

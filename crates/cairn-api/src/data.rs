@@ -274,6 +274,24 @@ impl Api {
         })
     }
 
+    /// `data_move`: moves tracked data (repo-relative paths) with its record, as
+    /// `dvc move`; moving it back undoes it.
+    pub fn data_move(&self, args: MoveArgs) -> ApiResult<MoveResult> {
+        let root = project_root(&args.project)?;
+        if args.to.trim().is_empty() {
+            return Err(ApiError::new(
+                ErrorCode::InvalidArguments,
+                "write where the data should go",
+            ));
+        }
+        let ws = Workspace::at(&root)?;
+        let moved = ws.move_data(Path::new(&args.from), Path::new(args.to.trim()))?;
+        Ok(MoveResult {
+            to: moved.to,
+            pointer: moved.pointer,
+        })
+    }
+
     /// `save_version`: commits the chosen (or all changed) files with `message`.
     pub fn save_version(&self, args: SaveArgs) -> ApiResult<CommitView> {
         let root = project_root(&args.project)?;

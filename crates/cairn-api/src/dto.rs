@@ -603,6 +603,29 @@ pub struct CommitView {
     pub time: i64,
 }
 
+/// Arguments of `data_move`.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveArgs {
+    /// Project root.
+    pub project: String,
+    /// Repo-relative path of the tracked data.
+    pub from: String,
+    /// Its new repo-relative path.
+    pub to: String,
+}
+
+/// What `data_move` did.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct MoveResult {
+    /// The data's new repo-relative path (inside a folder named as the destination, it
+    /// keeps its name).
+    pub to: String,
+    /// The `.dvc` file that records it now.
+    pub pointer: String,
+}
+
 /// Arguments of `data_history`.
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 #[serde(rename_all = "camelCase")]

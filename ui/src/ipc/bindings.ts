@@ -731,6 +731,31 @@ message: string,
  */
 paths: Array<string>, };
 
+export type MoveArgs = { 
+/**
+ * Project root.
+ */
+project: string, 
+/**
+ * Repo-relative path of the tracked data.
+ */
+from: string, 
+/**
+ * Its new repo-relative path.
+ */
+to: string, };
+
+export type MoveResult = { 
+/**
+ * The data's new repo-relative path (inside a folder named as the destination, it
+ * keeps its name).
+ */
+to: string, 
+/**
+ * The `.dvc` file that records it now.
+ */
+pointer: string, };
+
 export type HistoryArgs = { 
 /**
  * Project root.
@@ -1729,6 +1754,8 @@ export interface Commands {
   data_checkout: { args: PathsArgs; result: CheckoutResult };
   /** Records tracked paths (stage outputs, `.dvc` data) as they are now, as  `dvc commit -f` does; undone by `undo_edit`. */
   data_commit: { args: PathsArgs; result: RecordResult };
+  /** Moves tracked data with its `.dvc` file and `.gitignore` entry, as `dvc move`. */
+  data_move: { args: MoveArgs; result: MoveResult };
   /** Pushes the work tree's data to the default folder remote, or pulls it from there;  progress arrives as `progress` events. */
   data_sync: { args: SyncArgs; result: SyncResult };
   /** Which recorded outputs (`.dvc` files' and the pipeline's) the default remote  lacks, as `dvc data status --not-in-remote` tells it. */
@@ -1777,4 +1804,4 @@ export interface Commands {
 export type CommandName = keyof Commands;
 
 /** Every command name, in declaration order. */
-export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "make_python_env", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_commit", "data_sync", "remote_check", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "queue_log", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];
+export const COMMANDS: CommandName[] = ["app_info", "list_projects", "add_project", "add_folder", "clone_project", "cancel_task", "remove_project", "install_demo", "open_project", "set_trust", "get_pipeline", "make_python_env", "get_layout", "save_layout", "get_stage", "run_pipeline", "cancel_run", "list_runs", "get_run", "data_status", "data_add", "data_checkout", "data_commit", "data_move", "data_sync", "remote_check", "set_remote", "save_version", "preview_data", "data_history", "checkout_version", "list_experiments", "queue_log", "list_models", "register_model", "assign_stage", "create_project", "compare_projects", "set_note", "plot_images", "metric_series", "run_experiment", "experiment_action", "edit_pipeline", "undo_edit"];

@@ -27,6 +27,7 @@ export function DataTab({ project }: { project: string }) {
   const [history, setHistory] = useState<TrackedItem | null>(null);
   const [previewing, setPreviewing] = useState<{ item: TrackedItem; commit?: string } | null>(null);
   const [adding, setAdding] = useState(false);
+  const [moving, setMoving] = useState<TrackedItem | null>(null);
   const [settingRemote, setSettingRemote] = useState(false);
   const [message, setMessage] = useState("");
   const [busy, setBusy] = useState(false);
@@ -254,6 +255,11 @@ export function DataTab({ project }: { project: string }) {
                         </Button>
                       </>
                     )}
+                    {!it.stage && (
+                      <Button kind="ghost" icon="edit" disabled={busy} onClick={() => setMoving(it)} title={`Rename or move ${it.path} with its ${it.pointer} (as dvc move)`} testId={`move-${it.path}`}>
+                        Move…
+                      </Button>
+                    )}
                     {(it.state === "modified" || (it.state === "not_in_cache" && it.stage)) && (
                       <Button
                         kind="ghost"
@@ -320,6 +326,7 @@ export function DataTab({ project }: { project: string }) {
       )}
       {previewing && <DataPreview project={project} item={previewing.item} output={recordOf(previewing.item).output} commit={previewing.commit} onClose={() => setPreviewing(null)} />}
       {adding && <TrackDialog project={project} onClose={() => setAdding(false)} onDone={load} />}
+      {moving && <MoveDialog project={project} item={moving} onClose={() => setMoving(null)} onDone={load} />}
       {settingRemote && (
         <RemoteDialog
           project={project}
@@ -439,6 +446,56 @@ function TrackDialog({ project, onClose, onDone }: { project: string; onClose: (
       <p className="muted">A path inside the project, e.g. <code>data/images</code>. Its content is stored in the cache; a <code>.dvc</code> pointer is created for git.</p>
       <SubmitForm onSubmit={() => void submit()}>
         <input className="text-input mono" value={path} onChange={(e) => setPath(e.target.value)} placeholder="data/raw" aria-label="Path to track" />
+      </SubmitForm>
+      {error && <p className="form-error">{error}</p>}
+    </Modal>
+  );
+}
+
+function MoveDialog({ project, item, onClose, onDone }: { project: string; item: TrackedItem; onClose: () => void; onDone: () => void }) {
+  const [to, setTo] = useState(item.path);
+  const [error, setError] = useState<string | null>(null);
+  const submit = async () => {
+    try {
+      const r = await call("data_move", { project, from: item.path, to: to.trim() });
+      notify("ok", `Moved ${item.path} to ${r.to}`, 8000, {
+        label: "Undo",
+        run: () =>
+          void call("data_move", { project, from: r.to, to: item.path })
+            .then(() => {
+              notify("info", `${item.path} is back in its place`);
+              onDone();
+            })
+            .catch((e) => notify("error", describeError(toApiError(e)))),
+      });
+      onDone();
+      onClose();
+    } catch (e) {
+      setError(describeError(toApiError(e)));
+    }
+  };
+  const unchanged = !to.trim() || to.trim() === item.path;
+  return (
+    <Modal
+      title={`Move ${item.path}`}
+      icon="edit"
+      onClose={onClose}
+      testId="move-dialog"
+      footer={
+        <>
+          <Button onClick={onClose}>Cancel</Button>
+          <Button kind="primary" disabled={unchanged} onClick={() => void submit()} testId="move-confirm">
+            Move
+          </Button>
+        </>
+      }
+    >
+      <p className="muted">
+        The data moves with its <code>{item.pointer}</code> and its <code>.gitignore</code> entry, as <code>dvc move</code> does; its versions stay in the cache. A folder that exists receives it
+        under its own name.
+      </p>
+      <SubmitForm onSubmit={() => void submit()}>
+        <input className="text-input mono" value={to} onChange={(e) => setTo(e.target.value)} aria-label="New path" autoFocus />
       </SubmitForm>
       {error && <p className="form-error">{error}</p>}
     </Modal>
