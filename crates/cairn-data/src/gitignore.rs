@@ -18,24 +18,31 @@ fn escape(entry: &str) -> String {
     out
 }
 
+/// The escaped `/name` entry for `path`, the `.gitignore` next to it, and that file's
+/// text (`None` if there is none).
+fn entry_for(path: &Path) -> Result<(String, std::path::PathBuf, Option<String>)> {
+    let dir = path.parent().expect("tracked paths have a parent");
+    let name = path
+        .file_name()
+        .expect("tracked paths have a name")
+        .to_string_lossy();
+    let gitignore = dir.join(".gitignore");
+    let existing = match std::fs::read_to_string(&gitignore) {
+        Ok(t) => Some(t),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+        Err(e) => return Err(DataError::io(&gitignore, e)),
+    };
+    Ok((escape(&format!("/{name}")), gitignore, existing))
+}
+
 /// Adds `/name` to the `.gitignore` next to `path` unless git already ignores `path`.
 /// Returns the `.gitignore` written, if any.
 pub fn ignore(git: Option<&Git>, path: &Path) -> Result<Option<std::path::PathBuf>> {
     if git.is_some_and(|g| g.is_ignored(path)) {
         return Ok(None);
     }
-    let dir = path.parent().expect("tracked paths have a parent");
-    let name = path
-        .file_name()
-        .expect("tracked paths have a name")
-        .to_string_lossy();
-    let entry = escape(&format!("/{name}"));
-    let gitignore = dir.join(".gitignore");
-    let existing = match std::fs::read_to_string(&gitignore) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => return Err(DataError::io(&gitignore, e)),
-    };
+    let (entry, gitignore, existing) = entry_for(path)?;
+    let existing = existing.unwrap_or_default();
     let line = format!("{entry}\n");
     if existing.split_inclusive('\n').any(|l| l == line) {
         return Ok(None);
@@ -54,17 +61,9 @@ pub fn ignore(git: Option<&Git>, path: &Path) -> Result<Option<std::path::PathBu
 /// `.gitignore` left empty), as scmrepo's `ignore_remove` does. Returns the
 /// `.gitignore` changed, if any.
 pub fn unignore(path: &Path) -> Result<Option<std::path::PathBuf>> {
-    let dir = path.parent().expect("tracked paths have a parent");
-    let name = path
-        .file_name()
-        .expect("tracked paths have a name")
-        .to_string_lossy();
-    let entry = escape(&format!("/{name}"));
-    let gitignore = dir.join(".gitignore");
-    let existing = match std::fs::read_to_string(&gitignore) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-        Err(e) => return Err(DataError::io(&gitignore, e)),
+    let (entry, gitignore, existing) = entry_for(path)?;
+    let Some(existing) = existing else {
+        return Ok(None);
     };
     let kept: String = existing
         .split_inclusive('\n')

@@ -801,14 +801,8 @@ fn commit_only(
             }
             paths.push(abs);
         }
-        if ctx.opts.dry {
-            return Ok((StageOutcome::WouldRun, Some(would_commit(&changed))));
-        }
-        if !changed.is_empty() && !ctx.opts.force {
-            return Err(RunError::CommitChanged {
-                stage: stage.addressing.clone(),
-                changes: changed.join(", "),
-            });
+        if let Some(dry) = may_commit(ctx, stage, &changed)? {
+            return Ok(dry);
         }
         // As `add` records it: hashed, stored, the `.dvc` file rewritten.
         let (_, errors) = cairn_data::add::add(ctx.repo, &paths, &NoProgress);
@@ -835,8 +829,29 @@ fn commit_only(
     } else {
         vec![status.summary()]
     };
+    if let Some(dry) = may_commit(ctx, stage, &changed)? {
+        return Ok(dry);
+    }
+    // Filling the run cache too, as `dvc commit` does.
+    commit(ctx, stage, plan_index, true)?;
+    Ok((StageOutcome::Succeeded, Some("committed".into())))
+}
+
+/// Whether `stage`, with `changed` (what differs from its record), may be committed:
+/// a dry run's verdict to report instead (what changed, or nothing), or an error for a
+/// changed stage without `force`; `None` to go on.
+fn may_commit(
+    ctx: &Ctx<'_>,
+    stage: &Stage,
+    changed: &[String],
+) -> Result<Option<(StageOutcome, Option<String>)>, RunError> {
     if ctx.opts.dry {
-        return Ok((StageOutcome::WouldRun, Some(would_commit(&changed))));
+        let verdict = if changed.is_empty() {
+            COMMIT_UNCHANGED.into()
+        } else {
+            format!("changed: {}", changed.join(", "))
+        };
+        return Ok(Some((StageOutcome::WouldRun, Some(verdict))));
     }
     if !changed.is_empty() && !ctx.opts.force {
         return Err(RunError::CommitChanged {
@@ -844,18 +859,7 @@ fn commit_only(
             changes: changed.join(", "),
         });
     }
-    // Filling the run cache too, as `dvc commit` does.
-    commit(ctx, stage, plan_index, true)?;
-    Ok((StageOutcome::Succeeded, Some("committed".into())))
-}
-
-/// What a dry `commit` says of a stage: what changed since its record, or nothing.
-fn would_commit(changed: &[String]) -> String {
-    if changed.is_empty() {
-        COMMIT_UNCHANGED.into()
-    } else {
-        format!("changed: {}", changed.join(", "))
-    }
+    Ok(None)
 }
 
 /// A dry `commit`'s message for a stage that records what is already recorded.
