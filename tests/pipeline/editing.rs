@@ -379,3 +379,43 @@ fn removing_stages_cleans_dvc_lock_and_gitignore_as_dvc_remove_does() {
     let out = by_cairn.cairn(["remove", "nope"]);
     assert!(String::from_utf8_lossy(&out.stderr).contains("no stage `nope`"));
 }
+
+#[test]
+fn freeze_and_unfreeze_write_what_dvc_writes() {
+    let yaml = "stages:\n  prep:\n    cmd: cp in.txt mid.txt  # copy\n    deps:\n    - in.txt\n    outs:\n    - mid.txt\n  train:\n    cmd: [cp mid.txt model.txt]\n    deps: [mid.txt]\n    outs: [model.txt]\n    desc: the model\n\n  report:\n    cmd: cat model.txt\n    deps:\n    - model.txt\n    frozen: false\n";
+    let base = TestRepo::new();
+    base.write("in.txt", "x\n");
+    base.write("dvc.yaml", yaml);
+    base.write("sub/dvc.yaml", "stages:\n  s:\n    cmd: echo hi\n");
+    cairn_e2e::init(Tool::Dvc, &base);
+    let (by_cairn, by_dvc) = (base.duplicate(), base.duplicate());
+    for (args, what) in [
+        (vec!["freeze", "prep", "train"], "freeze two stages"),
+        (vec!["freeze", "report"], "freeze one written frozen: false"),
+        (
+            vec!["freeze", "sub/dvc.yaml:s"],
+            "freeze a stage of another dvc.yaml",
+        ),
+        (vec!["freeze", "prep"], "freeze a frozen stage"),
+        (vec!["unfreeze", "train", "report"], "unfreeze"),
+        (vec!["unfreeze", "train"], "unfreeze an unfrozen stage"),
+    ] {
+        by_cairn.cairn_ok(&args);
+        by_dvc.dvc_ok(&args);
+        for f in ["dvc.yaml", "sub/dvc.yaml"] {
+            assert_eq!(
+                String::from_utf8_lossy(&by_cairn.read(f)),
+                String::from_utf8_lossy(&by_dvc.read(f)),
+                "{f} after {what}"
+            );
+        }
+    }
+    // Both tools judge the frozen pipeline alike.
+    assert_eq!(
+        json(&by_cairn.cairn_ok(["status", "--json"])),
+        json(&by_cairn.dvc_ok(["status", "--json"]))
+    );
+    let err = by_cairn.cairn(["freeze", "nope"]);
+    assert!(!err.status.success());
+    assert!(String::from_utf8_lossy(&err.stderr).contains("nope"));
+}

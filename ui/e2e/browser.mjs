@@ -206,6 +206,17 @@ async function main() {
   step("editing the pipeline: add a stage, change its command, wire an output in by dragging, delete, undo");
   const demoYaml = join(demoDir, "dvc.yaml");
   const originalYaml = readFileSync(demoYaml, "utf8");
+  // Freeze (dvc freeze): frozen: true in dvc.yaml, the node says so; Undo takes it back.
+  await openStage(page, "evaluate");
+  await page.getByTestId("freeze-stage").filter({ hasText: "Freeze" }).click();
+  await page.getByTestId("panel-state").filter({ hasText: "frozen" }).waitFor();
+  if (!/ {2}evaluate:\n(?: {4}.*\n)* {4}frozen: true\n/.test(readFileSync(demoYaml, "utf8"))) throw new Error("freeze writes frozen: true into the stage");
+  await page.getByTestId("freeze-stage").filter({ hasText: "Unfreeze" }).waitFor();
+  await shot(page, "03c-stage-frozen");
+  await page.locator(".toast").filter({ hasText: "Froze stage `evaluate`" }).getByRole("button", { name: "Undo" }).click();
+  await page.getByTestId("freeze-stage").filter({ hasText: /^Freeze$/ }).waitFor();
+  if (readFileSync(demoYaml, "utf8") !== originalYaml) throw new Error("undoing the freeze restores dvc.yaml byte for byte");
+  await page.keyboard.press("Escape");
   await page.getByTestId("add-stage-open").click();
   await page.getByLabel("Stage name").fill("report");
   await page.getByLabel("Command", { exact: true }).fill("cp model.json report.txt");

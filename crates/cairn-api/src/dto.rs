@@ -985,6 +985,13 @@ pub enum PipelineEdit {
         /// The command.
         cmd: String,
     },
+    /// Freezes a stage (never run, as `dvc freeze`) or unfreezes it.
+    SetFrozen {
+        /// Its address.
+        stage: String,
+        /// Frozen or not.
+        frozen: bool,
+    },
     /// Adds a dependency (wires an output into the stage).
     AddDep {
         /// Its address.

@@ -70,6 +70,7 @@ fn to_edit(e: PipelineEdit) -> Edit {
             stage,
             cmd: commands(&cmd),
         },
+        PipelineEdit::SetFrozen { stage, frozen } => Edit::SetFrozen { stage, frozen },
         PipelineEdit::AddDep { stage, path } => path_edit(stage, PathList::Deps, path, true),
         PipelineEdit::RemoveDep { stage, path } => path_edit(stage, PathList::Deps, path, false),
         PipelineEdit::AddOut { stage, path } => path_edit(stage, PathList::Outs, path, true),

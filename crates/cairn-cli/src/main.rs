@@ -38,6 +38,9 @@ enum Command {
     Repro(commands::repro::ReproArgs),
     Stage(commands::stage::StageArgs),
     Remove(commands::remove::RemoveArgs),
+    Freeze(commands::freeze::FreezeArgs),
+    /// Unfreeze stages, as `dvc unfreeze` does
+    Unfreeze(commands::freeze::FreezeArgs),
     Runs(commands::runs::RunsArgs),
     Ui(commands::ui::UiArgs),
     Exp(commands::exp::ExpArgs),
@@ -74,6 +77,8 @@ fn main() -> ExitCode {
         Command::Repro(a) => commands::repro::run(a),
         Command::Stage(a) => commands::stage::run(a),
         Command::Remove(a) => commands::remove::run(a),
+        Command::Freeze(a) => commands::freeze::freeze(a),
+        Command::Unfreeze(a) => commands::freeze::unfreeze(a),
         Command::Runs(a) => commands::runs::run(a),
         Command::Ui(a) => commands::ui::run(a),
         Command::Worker(a) => commands::worker::run(a),

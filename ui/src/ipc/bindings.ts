@@ -1648,7 +1648,15 @@ stage: string,
 /**
  * The command.
  */
-cmd: string, } | { "kind": "add_dep", 
+cmd: string, } | { "kind": "set_frozen", 
+/**
+ * Its address.
+ */
+stage: string, 
+/**
+ * Frozen or not.
+ */
+frozen: boolean, } | { "kind": "add_dep", 
 /**
  * Its address.
  */

@@ -207,6 +207,25 @@ impl Workspace {
         Ok(())
     }
 
+    /// Freezes stage `address` (`frozen: true` in its `dvc.yaml`: `repro` leaves it
+    /// alone) or unfreezes it, as `dvc freeze` / `dvc unfreeze` do.
+    pub fn set_frozen(&self, address: &str, frozen: bool) -> Result<()> {
+        if address.ends_with(".dvc") {
+            return Err(WorkspaceError::Invalid(format!(
+                "`{address}` is data tracked by a .dvc file; `cairn freeze` freezes pipeline stages"
+            )));
+        }
+        let change = edit::plan(
+            &LocalFs::new(self.root()),
+            &Edit::SetFrozen {
+                stage: address.to_string(),
+                frozen,
+            },
+        )?;
+        edit::write(self.root(), &change)?;
+        Ok(())
+    }
+
     /// Reproduces the pipeline: stale stages run (independent ones in parallel), each
     /// event goes to `sink`, and `dvc.lock` is updated.
     pub fn repro(&self, opts: &RunOptions, sink: Sink, cancel: &CancelToken) -> Result<RunSummary> {

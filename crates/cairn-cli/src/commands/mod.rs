@@ -7,6 +7,7 @@ pub mod dag;
 pub mod data;
 pub mod diff;
 pub mod exp;
+pub mod freeze;
 pub mod fsck;
 pub mod gc;
 pub mod init;

@@ -18,6 +18,7 @@ mod error;
 mod paths;
 mod remove_stage;
 mod set_cmd;
+mod set_frozen;
 mod snippet;
 mod write;
 
@@ -26,6 +27,7 @@ pub use error::EditError;
 use paths::{add_path, remove_path};
 use remove_stage::remove_stage;
 use set_cmd::set_cmd;
+use set_frozen::set_frozen;
 
 use cairn_yaml::{Node, Value};
 
@@ -123,6 +125,13 @@ pub enum Edit {
         /// The new command(s).
         cmd: Vec<String>,
     },
+    /// Freezes a stage (`frozen: true`: never run, as `dvc freeze`) or unfreezes it.
+    SetFrozen {
+        /// Its address.
+        stage: String,
+        /// Frozen or not.
+        frozen: bool,
+    },
     /// Adds a path to a stage's deps or outs.
     AddPath {
         /// Its address.
@@ -191,6 +200,10 @@ pub fn plan(fs: &dyn RepoFs, edit: &Edit) -> Result<Change, EditError> {
         Edit::SetCmd { stage, cmd } => {
             let st = editable(stage)?;
             (set_cmd(fs, st, cmd)?, vec![])
+        }
+        Edit::SetFrozen { stage, frozen } => {
+            let st = editable(stage)?;
+            (set_frozen(fs, st, *frozen)?, vec![])
         }
         Edit::AddPath { stage, list, path } => {
             let st = editable(stage)?;

@@ -82,6 +82,22 @@ export function StagePanel(props: {
           <Button icon="refresh" kind="ghost" disabled={props.running} onClick={() => props.onRun({ ...target, force: true, downstream: false, singleItem: true })} title="Run even if up to date">
             Force
           </Button>
+          {stage.editable && (
+            <Button
+              icon="pin"
+              kind="ghost"
+              disabled={props.running}
+              onClick={() => void change({ kind: "set_frozen", stage: stage.id, frozen: stage.state !== "frozen" })}
+              title={
+                stage.state === "frozen"
+                  ? "Let runs update this stage again (removes frozen: true, as dvc unfreeze)"
+                  : "Keep this stage's results: runs leave it alone (frozen: true in dvc.yaml, as dvc freeze)"
+              }
+              testId="freeze-stage"
+            >
+              {stage.state === "frozen" ? "Unfreeze" : "Freeze"}
+            </Button>
+          )}
         </div>
       )}
       <div className="panel-actions">
