@@ -24,4 +24,5 @@ mod s3;
 mod show;
 mod ssh;
 mod status;
+mod unprotect;
 mod webdav;

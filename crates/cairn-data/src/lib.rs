@@ -35,6 +35,7 @@ pub mod repo;
 mod shards;
 pub mod state;
 pub mod status;
+pub mod unprotect;
 mod verified;
 pub mod workspace;
 

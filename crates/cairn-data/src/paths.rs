@@ -55,6 +55,8 @@ pub fn resolve_in_repo(root: &Path, cwd: &Path, user: &Path) -> Result<PathBuf> 
             Ok(real)
                 if real.starts_with(&real_root)
                     && check_rel(real.strip_prefix(&real_root).unwrap_or(&real)).is_ok() => {}
+            // A workspace copy that `cache.type = symlink` linked to its cache object.
+            Ok(real) if points_into_cache(root, &real) => {}
             _ => {
                 return Err(bad(
                     "is a symlink pointing outside the repository (or into .git/.dvc)",
@@ -63,6 +65,18 @@ pub fn resolve_in_repo(root: &Path, cwd: &Path, user: &Path) -> Result<PathBuf> 
         }
     }
     Ok(abs)
+}
+
+/// Whether `real` (a resolved path) is a file in the cache of the repository at `root`
+/// (`.dvc/cache`, or `cache.dir` from its config).
+fn points_into_cache(root: &Path, real: &Path) -> bool {
+    let Ok(config) = crate::config::Config::load(&root.join(".dvc")) else {
+        return false;
+    };
+    config
+        .cache_dir
+        .canonicalize()
+        .is_ok_and(|cache| real.starts_with(cache) && real.is_file())
 }
 
 /// Checks a repository-relative path: no `..`, not absolute, not in `.git` or `.dvc`.

@@ -114,6 +114,43 @@ impl Workspace {
         (added, errors)
     }
 
+    /// Unprotects tracked data (typed paths, or paths inside tracked folders): copies
+    /// linked to the cache become files of their own, writable, as `dvc unprotect`
+    /// does. Returns how many files were copied.
+    pub fn unprotect(&self, targets: &[PathBuf]) -> Result<usize> {
+        let (tracked, _) = cairn_data::collect::pointers(self.root())?;
+        let mut outputs: Vec<PathBuf> = tracked
+            .iter()
+            .flat_map(|t| (0..t.pointer.outs.len()).map(|i| t.out_path(i)))
+            .collect();
+        outputs.extend(
+            cairn_run::outputs::recorded_outputs(self.root())
+                .into_iter()
+                .map(|r| r.path),
+        );
+        let mut paths = Vec::new();
+        for t in targets {
+            // Not through `resolve_in_repo`: with a symlink cache the data itself is a
+            // link into `.dvc/cache`, which that refuses. Only tracked outputs (or paths
+            // inside them) are touched, so the path is checked against those instead.
+            let abs = cairn_data::paths::normalize(&self.cwd, t);
+            if !outputs.iter().any(|o| abs.starts_with(o)) {
+                return Err(DataError::BadPath {
+                    path: t.clone(),
+                    reason: "is not tracked data (a .dvc file's or a stage's cached output)".into(),
+                }
+                .into());
+            }
+            paths.push(abs);
+        }
+        let _lock = self.repo.lock()?;
+        let mut copied = 0;
+        for p in &paths {
+            copied += cairn_data::unprotect::unprotect(self.root(), p)?;
+        }
+        Ok(copied)
+    }
+
     /// Moves tracked data (typed paths) with its `.dvc` file and `.gitignore` entry, as
     /// `dvc move` does.
     pub fn move_data(&self, from: &Path, to: &Path) -> Result<Moved> {

@@ -27,6 +27,7 @@ pub mod stage;
 pub mod status;
 pub mod sync;
 pub mod ui;
+pub mod unprotect;
 pub mod worker;
 
 use std::path::PathBuf;
