@@ -69,3 +69,28 @@ fn init_is_idempotent() {
     c.check(status == git_status(&a), || "git status changed".into());
     c.finish();
 }
+
+/// `root` prints the way up to the repository root, as dvc's does, from any depth.
+#[test]
+fn root_matches_dvc_root() {
+    let repo = TestRepo::new();
+    init(Tool::Dvc, &repo);
+    repo.write("a/b/c/file", "x");
+    for dir in ["", "a", "a/b/c"] {
+        let at = |program: &std::path::Path| {
+            let out = std::process::Command::new(program)
+                .arg("root")
+                .current_dir(repo.join(dir))
+                .envs(repo.env())
+                .output()
+                .unwrap();
+            assert!(out.status.success(), "{program:?} root in {dir:?}");
+            String::from_utf8(out.stdout).unwrap()
+        };
+        assert_eq!(
+            at(&cairn_testkit::cairn_bin()),
+            at(&cairn_testkit::dvc_bin()),
+            "in {dir:?}"
+        );
+    }
+}

@@ -39,6 +39,7 @@ enum Command {
     Repro(commands::repro::ReproArgs),
     Stage(commands::stage::StageArgs),
     Remove(commands::remove::RemoveArgs),
+    Root(commands::root::RootArgs),
     Freeze(commands::freeze::FreezeArgs),
     /// Unfreeze stages, as `dvc unfreeze` does
     Unfreeze(commands::freeze::FreezeArgs),
@@ -79,6 +80,7 @@ fn main() -> ExitCode {
         Command::Repro(a) => commands::repro::run(a),
         Command::Stage(a) => commands::stage::run(a),
         Command::Remove(a) => commands::remove::run(a),
+        Command::Root(a) => commands::root::run(a),
         Command::Freeze(a) => commands::freeze::freeze(a),
         Command::Unfreeze(a) => commands::freeze::unfreeze(a),
         Command::Runs(a) => commands::runs::run(a),

@@ -95,7 +95,7 @@ pub fn move_data(repo: &Repo, from: &Path, to: &Path) -> Result<Moved> {
     }
     let pointer_dir = new_pointer.parent().expect("pointer files have a parent");
     let mut pointer: Pointer = t.pointer.clone();
-    pointer.outs[i].path = relative_path(&to, pointer_dir);
+    pointer.outs[i].path = rel_slash(&to, pointer_dir);
     let mut gitignores: Vec<PathBuf> = Vec::new();
     let cached = pointer.outs[i].cache;
 
@@ -128,37 +128,4 @@ pub fn move_data(repo: &Repo, from: &Path, to: &Path) -> Result<Moved> {
         old_pointer: (new_pointer != t.file).then(|| rel_slash(&t.file, root)),
         gitignores: gitignores.iter().map(|g| rel_slash(g, root)).collect(),
     })
-}
-
-/// `path` relative to `dir`, `/`-separated, with `..` where it lies outside `dir` (both
-/// absolute and normalized).
-fn relative_path(path: &Path, dir: &Path) -> String {
-    let common = path
-        .components()
-        .zip(dir.components())
-        .take_while(|(a, b)| a == b)
-        .count();
-    let ups = dir.components().count() - common;
-    let rest: Vec<String> = path
-        .components()
-        .skip(common)
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect();
-    std::iter::repeat_n("..".to_string(), ups)
-        .chain(rest)
-        .collect::<Vec<_>>()
-        .join("/")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn relative_paths_climb_where_needed() {
-        let r = |p: &str, d: &str| relative_path(Path::new(p), Path::new(d));
-        assert_eq!(r("/r/a/b.csv", "/r/a"), "b.csv");
-        assert_eq!(r("/r/x/b.csv", "/r/a"), "../x/b.csv");
-        assert_eq!(r("/r/a/s/b.csv", "/r"), "a/s/b.csv");
-    }
 }

@@ -185,6 +185,14 @@ impl Workspace {
         self.repo.root()
     }
 
+    /// The root as seen from [`Workspace::cwd`]: `.`, `..`, `../..`…
+    pub fn display_root(&self) -> String {
+        match cairn_data::paths::rel_slash(self.root(), &self.cwd) {
+            r if r.is_empty() => ".".to_string(),
+            r => r,
+        }
+    }
+
     /// The directory paths are relative to.
     pub fn cwd(&self) -> &Path {
         &self.cwd

@@ -21,6 +21,7 @@ pub mod remote;
 pub mod remove;
 pub mod report;
 pub mod repro;
+pub mod root;
 pub mod runs;
 pub mod show;
 pub mod stage;
