@@ -8,6 +8,7 @@ mod support;
 
 mod azure;
 mod cloud;
+mod config;
 mod data_status;
 mod focused;
 mod gs;

@@ -19,7 +19,7 @@ pub enum LinkType {
 }
 
 impl LinkType {
-    fn parse(s: &str) -> Option<Self> {
+    pub(crate) fn parse(s: &str) -> Option<Self> {
         match s.trim() {
             "reflink" => Some(LinkType::Reflink),
             "hardlink" => Some(LinkType::Hardlink),

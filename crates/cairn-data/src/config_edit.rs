@@ -145,6 +145,23 @@ fn header_name(line: &str) -> Option<&str> {
     )
 }
 
+/// Every `(section, key, value)` assignment of a config file's `text`, in file order,
+/// sections named as [`Setting::section`] names them.
+pub fn entries_of(text: &str) -> Vec<(String, String, String)> {
+    let mut section = String::new();
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if let Some(name) = header_name(line) {
+            section = name.to_string();
+        } else if let Some(key) = key_of(line)
+            && let Some((_, value)) = line.split_once('=')
+        {
+            out.push((section.clone(), key.to_string(), value.trim().to_string()));
+        }
+    }
+    out
+}
+
 /// `[start, end)` lines of the first section named `section` (header included).
 fn find_section(lines: &[&str], section: &str) -> Option<(usize, usize)> {
     let start = lines.iter().position(|l| header_name(l) == Some(section))?;
@@ -197,6 +214,10 @@ pub fn apply(text: &str, settings: &[Setting]) -> String {
                     }
                     (Some(i), None) => {
                         lines.remove(i);
+                        // A section left without keys goes too, as DVC drops it.
+                        if !(start + 1..end - 1).any(|j| key_of(&lines[j]).is_some()) {
+                            lines.remove(start);
+                        }
                     }
                     (None, Some(v)) => {
                         // After the section's last non-blank line.
@@ -210,8 +231,22 @@ pub fn apply(text: &str, settings: &[Setting]) -> String {
                 }
             }
             (None, Some(v)) => {
-                lines.push(header(&s.section));
-                lines.push(format!("    {} = {v}", s.key));
+                // DVC writes plain sections (`core`, `cache`…) before the named ones
+                // (`remote "x"`), so a new plain section goes before the first of those.
+                let at = if s.section.contains(' ') {
+                    None
+                } else {
+                    lines
+                        .iter()
+                        .position(|l| header_name(l).is_some_and(|h| h.contains(' ')))
+                };
+                let new = [header(&s.section), format!("    {} = {v}", s.key)];
+                match at {
+                    Some(i) => {
+                        lines.splice(i..i, new);
+                    }
+                    None => lines.extend(new),
+                }
             }
             (None, None) => {}
         }
@@ -253,7 +288,12 @@ mod tests {
         );
         assert_eq!(
             out,
-            "# team settings\n[core]\n    autostage = true\n    remote = a\n['remote \"a\"']\n    url = s3://b/p\n    ; old endpoint\n    endpointurl = http://new:9000\n    region = eu-west-1\n[cache]\n"
+            "# team settings\n[core]\n    autostage = true\n    remote = a\n['remote \"a\"']\n    url = s3://b/p\n    ; old endpoint\n    endpointurl = http://new:9000\n    region = eu-west-1\n"
+        );
+        // A new plain section goes before the remotes, as DVC orders them.
+        assert_eq!(
+            apply(&out, &[Setting::set("cache", "type", "symlink")]),
+            "# team settings\n[core]\n    autostage = true\n    remote = a\n[cache]\n    type = symlink\n['remote \"a\"']\n    url = s3://b/p\n    ; old endpoint\n    endpointurl = http://new:9000\n    region = eu-west-1\n"
         );
         assert_eq!(
             apply(&out, &[Setting::set("core", "remote", "a")]),

@@ -86,6 +86,9 @@ pub enum DataError {
     /// No usable remote for push or pull.
     #[error("{0}")]
     Remote(String),
+    /// A config option name or value DVC would not take.
+    #[error("{0}")]
+    Config(String),
     /// Several targets failed; the others were processed.
     #[error("{} of the targets failed:\n{}", .0.len(), .0.iter().map(|e| format!("  {e}")).collect::<Vec<_>>().join("\n"))]
     Several(Vec<DataError>),

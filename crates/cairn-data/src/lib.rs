@@ -14,6 +14,7 @@ pub mod checkout;
 pub mod collect;
 pub mod config;
 pub mod config_edit;
+pub mod config_names;
 pub mod data_status;
 pub mod diff;
 pub mod dirhandle;

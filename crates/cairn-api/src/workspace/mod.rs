@@ -9,6 +9,7 @@
 //! not. Errors keep the engines' types too ([`WorkspaceError`]), so a message names its
 //! file and line exactly as the engine wrote it.
 
+mod config;
 mod data;
 mod experiments;
 mod models;
@@ -21,6 +22,7 @@ mod runs;
 use std::path::{Path, PathBuf};
 
 pub use cairn_core::{Progress, ProgressEvent};
+pub use config::ConfigRow;
 pub use data::{CloudStatus, DataStatus, DataStatusOptions, Init, StageOutput, StatusReport, init};
 pub use experiments::{ExpDiff, ExpRun, FileResult, Finished, Side};
 pub use models::Models;
@@ -35,6 +37,7 @@ pub mod types {
     pub use cairn_data::DataError;
     pub use cairn_data::add::Added;
     pub use cairn_data::checkout::CheckedOut;
+    pub use cairn_data::config_edit::ConfigFile;
     pub use cairn_data::diff::{DataDiff, DiffPath};
     pub use cairn_data::fsck::FsckReport;
     pub use cairn_data::gc::GcReport;

@@ -3,6 +3,7 @@
 pub mod add;
 pub mod checkout;
 pub mod commit;
+pub mod config;
 pub mod dag;
 pub mod data;
 pub mod diff;
