@@ -7,6 +7,7 @@
 mod support;
 
 mod azure;
+mod check_ignore;
 mod cloud;
 mod config;
 mod data_status;

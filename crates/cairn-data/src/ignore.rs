@@ -112,18 +112,123 @@ impl DvcIgnore {
     }
 
     fn matches(&self, path: &Path, is_dir: bool) -> bool {
-        // Deepest .dvcignore first; the first that has an opinion decides.
+        matches!(self.deciding(path, is_dir), Some((true, _)))
+    }
+
+    /// The pattern that decides `path` on its own (parents aside): whether it ignores
+    /// it, and the pattern. Deepest `.dvcignore` first; the first with an opinion
+    /// decides, as DVC's merged patterns (a subfolder's after its parents') do.
+    fn deciding(&self, path: &Path, is_dir: bool) -> Option<(bool, &ignore::gitignore::Glob)> {
         for (dir, gi) in self.matchers.iter().rev() {
             if !path.starts_with(dir) || path == dir {
                 continue;
             }
             match gi.matched(path, is_dir) {
-                Match::Ignore(_) => return true,
-                Match::Whitelist(_) => return false,
+                Match::Ignore(g) => return Some((true, g)),
+                Match::Whitelist(g) => return Some((false, g)),
                 Match::None => {}
             }
         }
-        false
+        None
+    }
+
+    /// Why `path` (absolute, under the root) is or is not ignored, as `dvc
+    /// check-ignore` tells it: a parent that is ignored decides, else the path's own
+    /// last matching pattern (a `!` pattern says it is kept).
+    pub fn explain(&self, path: &Path, is_dir: bool) -> Explained {
+        let Ok(rel) = path.strip_prefix(&self.root) else {
+            return Explained::default();
+        };
+        let comps: Vec<_> = rel.components().collect();
+        let mut at = self.root.clone();
+        for (i, c) in comps.iter().enumerate() {
+            at.push(c);
+            let last = i + 1 == comps.len();
+            let as_dir = is_dir || !last;
+            let name = c.as_os_str();
+            // DVC's own patterns, which any .dvcignore pattern matching first overrides.
+            let builtin = if name == ".git" {
+                Some(if as_dir && !last { ".git/" } else { ".git" })
+            } else if as_dir && name == ".hg" {
+                Some(".hg/")
+            } else if as_dir && i == 0 && name == ".dvc" {
+                Some(".dvc/")
+            } else {
+                None
+            };
+            let decided = match self.deciding(&at, as_dir) {
+                Some((ignored, g)) => Some((ignored, Some(pattern_source(g)))),
+                None => builtin.map(|b| (true, Some(PatternSource::builtin(b)))),
+            };
+            match decided {
+                Some((true, pattern)) => {
+                    return Explained {
+                        ignored: true,
+                        pattern,
+                    };
+                }
+                Some((false, pattern)) if last => {
+                    return Explained {
+                        ignored: false,
+                        pattern,
+                    };
+                }
+                _ => {}
+            }
+        }
+        Explained::default()
+    }
+}
+
+/// Why a path is or is not ignored (see [`DvcIgnore::explain`]).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Explained {
+    /// Whether it is ignored.
+    pub ignored: bool,
+    /// The deciding pattern, if any matched.
+    pub pattern: Option<PatternSource>,
+}
+
+/// A pattern and where it is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PatternSource {
+    /// The `.dvcignore` holding it; `None` for DVC's built-in ones.
+    pub file: Option<PathBuf>,
+    /// Its line there (1-based).
+    pub line: usize,
+    /// The pattern as written.
+    pub pattern: String,
+}
+
+impl PatternSource {
+    fn builtin(pattern: &str) -> PatternSource {
+        PatternSource {
+            file: None,
+            line: 0,
+            pattern: pattern.to_string(),
+        }
+    }
+}
+
+/// Where `glob` is written: its file and the last line holding it (a later duplicate
+/// is the one that matches last).
+fn pattern_source(glob: &ignore::gitignore::Glob) -> PatternSource {
+    let file = glob.from().map(Path::to_path_buf);
+    let line = file
+        .as_ref()
+        .and_then(|f| std::fs::read_to_string(f).ok())
+        .and_then(|text| {
+            text.lines()
+                .enumerate()
+                .filter(|(_, l)| l.trim() == glob.original())
+                .map(|(i, _)| i + 1)
+                .last()
+        })
+        .unwrap_or(0);
+    PatternSource {
+        file,
+        line,
+        pattern: glob.original().to_string(),
     }
 }
 

@@ -114,6 +114,17 @@ impl Workspace {
         (added, errors)
     }
 
+    /// Why the typed `target` is or is not hidden by `.dvcignore`, as `dvc check-ignore`
+    /// explains it. A path outside the repository is not ignored.
+    pub fn check_ignore(&self, target: &Path) -> Result<cairn_data::ignore::Explained> {
+        let abs = cairn_data::paths::normalize(&self.cwd, target);
+        let Some(dir) = abs.parent().filter(|d| d.starts_with(self.root())) else {
+            return Ok(Default::default());
+        };
+        let ignore = cairn_data::ignore::DvcIgnore::load_for(self.root(), dir)?;
+        Ok(ignore.explain(&abs, abs.is_dir()))
+    }
+
     /// Unprotects tracked data (typed paths, or paths inside tracked folders): copies
     /// linked to the cache become files of their own, writable, as `dvc unprotect`
     /// does. Returns how many files were copied.

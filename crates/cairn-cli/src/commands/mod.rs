@@ -1,6 +1,7 @@
 //! One module per subcommand: `XArgs` (its doc comment is the help text) and `run`.
 
 pub mod add;
+pub mod check_ignore;
 pub mod checkout;
 pub mod commit;
 pub mod config;

@@ -1,0 +1,86 @@
+//! `cairn check-ignore` against `dvc check-ignore`: the same lines and exit codes for
+//! nested `.dvcignore` files, negation, directory patterns and DVC's built-in patterns.
+
+use crate::support::*;
+
+#[test]
+fn check_ignore_explains_as_dvc_does() {
+    let repo = TestRepo::new();
+    init(Tool::Dvc, &repo);
+    repo.write(
+        ".dvcignore",
+        "# comment\n*.log\n!keep.log\ntmp/\n/top-only.txt\ncache\n*.log\n",
+    );
+    repo.write("data/.dvcignore", "*.csv\n!important.csv\n");
+    for f in [
+        "a.log",
+        "keep.log",
+        "data/x.log",
+        "data/keep.log",
+        "tmp/f.txt",
+        "data/tmp/f.txt",
+        "top-only.txt",
+        "data/top-only.txt",
+        "data/x.csv",
+        "data/important.csv",
+        "data/x.txt",
+        "cache/x",
+        "plain.txt",
+        "data/sub/y.csv",
+    ] {
+        repo.write(f, "x");
+    }
+    let mut c = Checks::new("check-ignore");
+    let targets = [
+        "a.log",
+        "keep.log",
+        "data/x.log",
+        "data/keep.log",
+        "tmp",
+        "tmp/f.txt",
+        "data/tmp/f.txt",
+        "top-only.txt",
+        "data/top-only.txt",
+        "data/x.csv",
+        "data/important.csv",
+        "data/x.txt",
+        "cache",
+        "cache/x",
+        "plain.txt",
+        "data/sub/y.csv",
+        "missing.log",
+        ".git",
+        ".dvc/config",
+        ".dvc",
+    ];
+    for flags in [&[][..], &["-d"], &["-d", "-n"]] {
+        for t in targets {
+            let args: Vec<&str> = std::iter::once("check-ignore")
+                .chain(flags.iter().copied())
+                .chain([t])
+                .collect();
+            let (ours, theirs) = (Tool::Cairn.run(&repo, &args), Tool::Dvc.run(&repo, &args));
+            c.check(
+                ours.stdout() == theirs.stdout() && ours.success() == theirs.success(),
+                || {
+                    format!(
+                        "{args:?}\n--- dvc ({})\n{}--- cairn ({})\n{}{}",
+                        theirs.success(),
+                        theirs.stdout(),
+                        ours.success(),
+                        ours.stdout(),
+                        ours.stderr()
+                    )
+                },
+            );
+        }
+    }
+    // Several targets at once: 0 when any is ignored.
+    let args = ["check-ignore", "plain.txt", "a.log"];
+    let (ours, theirs) = (Tool::Cairn.run(&repo, args), Tool::Dvc.run(&repo, args));
+    c.check(
+        ours.stdout() == theirs.stdout() && ours.success() == theirs.success(),
+        || format!("{args:?}: {ours}"),
+    );
+    c.finish();
+}
