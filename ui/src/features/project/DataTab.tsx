@@ -195,7 +195,6 @@ export function DataTab({ project }: { project: string }) {
             <thead>
               <tr>
                 <th>Path</th>
-                <th>Recorded by</th>
                 <th>Status</th>
                 <th className="num">Size</th>
                 <th className="num">Files</th>
@@ -211,17 +210,18 @@ export function DataTab({ project }: { project: string }) {
                       <Icon name={it.isDir ? "dir" : "file"} size={15} />
                       <span className="mono">{it.path}</span>
                     </span>
-                  </td>
-                  <td className="muted small">
-                    {it.stage ? (
-                      <span title={`Written by stage ${it.stage}; its versions are recorded in ${it.pointer}`}>
-                        stage <span className="mono">{it.stage}</span>
-                      </span>
-                    ) : (
-                      <span className="mono" title="A pointer file versioned with git">
-                        {it.pointer}
-                      </span>
-                    )}
+                    {/* What records it, under its path: the table stays narrow enough for a laptop window. */}
+                    <div className="recorded-by muted small">
+                      {it.stage ? (
+                        <span title={`Written by stage ${it.stage}; its versions are recorded in ${it.pointer}`}>
+                          stage <span className="mono">{it.stage}</span>
+                        </span>
+                      ) : (
+                        <span className="mono" title="A pointer file versioned with git">
+                          {it.pointer}
+                        </span>
+                      )}
+                    </div>
                   </td>
                   <td>
                     <Pill tone={STATE[it.state].tone} title={it.state === "not_recorded" ? `Run stage ${it.stage} to produce and record it` : undefined}>
