@@ -11,6 +11,7 @@ pub mod lock;
 pub mod progress;
 pub mod pyfloat;
 pub mod pyjson;
+pub mod umask;
 
 pub use atomic::{write_atomic, write_atomic_with_mode};
 pub use lock::{LockError, RepoLock};

@@ -427,16 +427,8 @@ pub(crate) fn fix_mode(file: &File) -> io::Result<()> {
 fn umask_hides_read_bits() -> bool {
     static HIDES: OnceLock<bool> = OnceLock::new();
     *HIDES.get_or_init(|| {
-        // `umask(2)` can only be read by setting it, which races with other threads;
-        // Linux reports it in /proc instead. Unknown means: always chmod.
-        std::fs::read_to_string("/proc/self/status")
-            .ok()
-            .and_then(|s| {
-                s.lines()
-                    .find_map(|l| l.strip_prefix("Umask:"))
-                    .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
-            })
-            .is_none_or(|mask| mask & OBJECT_MODE != 0)
+        // Unknown means: always chmod.
+        cairn_core::umask::umask().is_none_or(|mask| mask & OBJECT_MODE != 0)
     })
 }
 

@@ -64,18 +64,9 @@ fn copy_in_place(path: &Path) -> io::Result<()> {
     copied
 }
 
-/// 0666 less the process umask: what a new file gets (`/proc` tells the umask without
-/// setting it, which would race with other threads).
+/// 0666 less the process umask: what a new file gets.
 fn file_mode() -> u32 {
-    let umask = fs::read_to_string("/proc/self/status")
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find_map(|l| l.strip_prefix("Umask:"))
-                .and_then(|v| u32::from_str_radix(v.trim(), 8).ok())
-        })
-        .unwrap_or(0o022);
-    0o666 & !umask
+    0o666 & !cairn_core::umask::umask().unwrap_or(0o022)
 }
 
 #[cfg(test)]

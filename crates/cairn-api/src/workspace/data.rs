@@ -611,16 +611,12 @@ fn pipeline_outputs_of(project: cairn_pipeline::Project) -> Vec<PipelineOut> {
                 .and_then(|e| e.outs.iter().find(|l| l.path == o.path))
                 .and_then(cairn_run::status::locked_hash);
             if let Some(path) = stage.dep_repo_path(&o.path) {
-                let lock = match stage.dvcfile.rsplit_once('/') {
-                    Some((dir, _)) => format!("{dir}/dvc.lock"),
-                    None => "dvc.lock".to_string(),
-                };
                 out.push(PipelineOut {
                     path,
                     hash,
                     push: o.push,
                     stage: stage.addressing.clone(),
-                    lock,
+                    lock: super::pipeline::lock_file_of(&stage.addressing),
                 });
             }
         }

@@ -26,7 +26,7 @@ pub use config::ConfigRow;
 pub use data::{CloudStatus, DataStatus, DataStatusOptions, Init, StageOutput, StatusReport, init};
 pub use experiments::{ExpDiff, ExpRun, FileResult, Finished, Side};
 pub use models::Models;
-pub use pipeline::{Graph, StageAdded, StageFlags, StageLine, files_to_commit};
+pub use pipeline::{Graph, StageAdded, StageFlags, StageLine, files_to_commit, lock_file_of};
 pub use plots::{PlotOptions, Written};
 pub use queue::{DvcQueued, EntryLog, QueueStatus};
 pub use remotes::RemoteRow;

@@ -240,10 +240,7 @@ pub fn files_to_commit(summary: &RunSummary) -> Vec<String> {
         .stages
         .iter()
         .filter(|(_, o)| matches!(o, StageOutcome::Succeeded | StageOutcome::Restored))
-        .map(|(s, _)| match s.rsplit_once(':') {
-            Some((file, _)) => file.rsplit_once('/').map_or("", |(d, _)| d).to_string(),
-            None => String::new(),
-        })
+        .map(|(s, _)| pipeline_dir(s).to_string())
         .collect();
     dirs.sort();
     dirs.dedup();
@@ -257,6 +254,23 @@ pub fn files_to_commit(summary: &RunSummary) -> Vec<String> {
             [format!("{prefix}dvc.lock"), format!("{prefix}.gitignore")]
         })
         .collect()
+}
+
+/// The repo-relative folder of the `dvc.yaml` defining stage `address` (`""` for the
+/// root one): where its `dvc.lock` and its outputs' `.gitignore` are.
+pub fn pipeline_dir(address: &str) -> &str {
+    match address.rsplit_once(':') {
+        Some((file, _)) => file.rsplit_once('/').map_or("", |(d, _)| d),
+        None => "",
+    }
+}
+
+/// The repo-relative `dvc.lock` that records stage `address`.
+pub fn lock_file_of(address: &str) -> String {
+    match pipeline_dir(address) {
+        "" => "dvc.lock".to_string(),
+        dir => format!("{dir}/dvc.lock"),
+    }
 }
 
 /// Command words as `dvc stage add` joins them: one word is the command as written;

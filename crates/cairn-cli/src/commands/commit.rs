@@ -4,6 +4,7 @@ use std::io::{BufRead, IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::{Arc, Mutex};
 
+use cairn_api::workspace::lock_file_of;
 use cairn_api::workspace::types::{
     COMMIT_UNCHANGED, CancelToken, RunEvent, RunOptions, RunStatus, StageOutcome,
 };
@@ -124,13 +125,7 @@ fn lock_files(stages: &[String]) -> Vec<String> {
     let mut locks: Vec<String> = stages
         .iter()
         .filter(|s| !s.ends_with(".dvc"))
-        .map(|s| match s.rsplit_once(':') {
-            Some((file, _)) => match file.rsplit_once('/') {
-                Some((dir, _)) => format!("{dir}/dvc.lock"),
-                None => "dvc.lock".to_string(),
-            },
-            None => "dvc.lock".to_string(),
-        })
+        .map(|s| lock_file_of(s))
         .collect();
     locks.sort();
     locks.dedup();
