@@ -1,9 +1,7 @@
 //! Long commands report progress as events, and "Clone…" turns a URL into a project.
 
-mod common;
-
+use crate::common::{api_with_demo, call};
 use cairn_api::{ApiEvent, ErrorCode, dispatch};
-use common::{api_with_demo, call};
 use serde_json::{Value, json};
 use tokio::sync::broadcast::Receiver;
 

@@ -10,7 +10,7 @@ const NOT_REPRODUCED: &[&str] = &["inf", "-inf", "nan", "1e400", "12345678901234
 
 #[test]
 fn override_values_are_typed_like_hydra() {
-    let text = include_str!("fixtures/override_values.json");
+    let text = include_str!("../fixtures/override_values.json");
     let cases: Vec<serde_json::Value> = serde_json::from_str(text).expect("fixture");
     let mut failures = Vec::new();
     for c in &cases {

@@ -1,9 +1,7 @@
 //! cairn-api end to end: the demo project through the same `dispatch` every frontend uses.
 
-mod common;
-
+use crate::common::call;
 use cairn_api::{Api, ErrorCode, dispatch};
-use common::call;
 use serde_json::{Value, json};
 
 struct Env {
@@ -14,7 +12,7 @@ struct Env {
 
 /// A fresh data dir with the demo installed (run records go there too).
 fn env() -> Env {
-    let (dir, api, demo) = common::api_with_demo();
+    let (dir, api, demo) = crate::common::api_with_demo();
     Env {
         _dir: dir,
         api,

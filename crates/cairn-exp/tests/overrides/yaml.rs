@@ -7,7 +7,7 @@ use cairn_exp::yamledit::rewrite;
 
 #[test]
 fn yaml_rewrites_match_dvc() {
-    let text = include_str!("fixtures/yaml_overrides.json");
+    let text = include_str!("../fixtures/yaml_overrides.json");
     let cases: Vec<serde_json::Value> = serde_json::from_str(text).expect("fixture");
     let mut failures = Vec::new();
     for c in &cases {

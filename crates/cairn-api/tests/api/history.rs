@@ -1,15 +1,13 @@
 //! The experiments table over history: older commits and other branches as baselines,
 //! each followed by its own experiments (`exp show -n N --all-branches`).
 
-mod common;
-
-use common::call;
+use crate::common::call;
 use serde_json::{Value, json};
 use std::path::Path;
 
 /// Writes a commit's params and metrics into the work tree.
 fn write_version(root: &Path, lr: f64, acc: f64) {
-    common::write_results(root, &format!("lr: {lr}\n"), &format!("{{\"acc\": {acc}}}"));
+    crate::common::write_results(root, &format!("lr: {lr}\n"), &format!("{{\"acc\": {acc}}}"));
 }
 
 /// A DVC repo whose `main` has three commits (lr 0.1 → 0.3, acc 0.5 → 0.7), an
@@ -17,7 +15,7 @@ fn write_version(root: &Path, lr: f64, acc: f64) {
 /// the root and the commits, oldest first, then the experiment and the branch tip.
 fn repo_with_history(dir: &Path) -> (String, Vec<String>, String, String) {
     let root = dir.join("history");
-    let git = common::init_dvc_repo(&root);
+    let git = crate::common::init_dvc_repo(&root);
     let mut commits = Vec::new();
     write_version(&root, 0.1, 0.5);
     commits.push(git.commit_all("first").unwrap().id);
@@ -71,7 +69,7 @@ fn rows(view: &Value) -> Vec<(String, String, Option<String>, Option<f64>)> {
 /// A DVC project at `dir/tracked` with one committed version.
 fn committed_project(dir: &Path) -> std::path::PathBuf {
     let root = dir.join("tracked");
-    let git = common::init_dvc_repo(&root);
+    let git = crate::common::init_dvc_repo(&root);
     write_version(&root, 0.1, 0.5);
     git.commit_all("first").unwrap();
     root
@@ -118,7 +116,7 @@ fn fixture(name: &str) -> Vec<u8> {
 
 #[test]
 fn older_commits_and_other_branches_are_baselines_with_their_experiments() {
-    let (_data, api, _demo) = common::api_with_demo();
+    let (_data, api, _demo) = crate::common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
     let (project, c, exp, wide) = repo_with_history(dir.path());
     let row = |kind: &str, id: &str, baseline: Option<&str>, acc: f64| {
@@ -207,7 +205,7 @@ fn older_commits_and_other_branches_are_baselines_with_their_experiments() {
 
 #[test]
 fn a_commit_made_outside_the_app_is_reported_as_a_change() {
-    let (_data, api, _demo) = common::api_with_demo();
+    let (_data, api, _demo) = crate::common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
     let (project, _, _, _) = repo_with_history(dir.path());
     call(&api, "open_project", json!({"project": project}));
@@ -256,10 +254,10 @@ fn next_event(
 
 #[test]
 fn home_says_what_is_new_since_a_project_was_last_opened() {
-    let (_data, api, _demo) = common::api_with_demo();
+    let (_data, api, _demo) = crate::common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
     let root = dir.path().join("news");
-    let git = common::init_dvc_repo(&root);
+    let git = crate::common::init_dvc_repo(&root);
     write_version(&root, 0.1, 0.5);
     git.commit_all("first").unwrap();
     let project = root.canonicalize().unwrap().to_string_lossy().into_owned();
@@ -291,7 +289,7 @@ fn home_says_what_is_new_since_a_project_was_last_opened() {
 
 #[test]
 fn mlflow_runs_in_mlruns_are_listed_charted_and_summarised() {
-    let (_data, api, _demo) = common::api_with_demo();
+    let (_data, api, _demo) = crate::common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
     let root = committed_project(dir.path());
     // A run as MLflow's file store writes it (rsync'd back from a cluster, say).
@@ -359,7 +357,7 @@ fn mlflow_runs_in_mlruns_are_listed_charted_and_summarised() {
 
 #[test]
 fn tensorboard_runs_are_listed_charted_and_followed_while_written() {
-    let (_data, api, _demo) = common::api_with_demo();
+    let (_data, api, _demo) = crate::common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
     let root = committed_project(dir.path());
     // A run PyTorch's SummaryWriter wrote (the fixture is TensorBoard's own writer's
@@ -427,7 +425,7 @@ fn tensorboard_runs_are_listed_charted_and_followed_while_written() {
 
 #[test]
 fn wandb_runs_are_listed_charted_and_followed_while_written() {
-    let (_data, api, _demo) = common::api_with_demo();
+    let (_data, api, _demo) = crate::common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
     let root = committed_project(dir.path());
     // An offline run W&B's SDK wrote (`tests/experiments/wandb_tool.py fixture`: 20
@@ -498,7 +496,7 @@ fn wandb_runs_are_listed_charted_and_followed_while_written() {
 #[test]
 fn a_queued_experiment_on_an_ssh_worker_names_its_host() {
     let dir = tempfile::tempdir().unwrap();
-    let (api, _) = common::api_in(&dir.path().join("data"));
+    let (api, _) = crate::common::api_in(&dir.path().join("data"));
     let root = committed_project(dir.path());
     let project = root.to_string_lossy().into_owned();
     let queued = cairn_exp::queue::enqueue(

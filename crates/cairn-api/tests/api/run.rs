@@ -3,10 +3,8 @@
 
 use std::time::{Duration, Instant};
 
-mod common;
-
+use crate::common::call;
 use cairn_api::{Api, ApiEvent, dispatch};
-use common::call;
 use serde_json::{Value, json};
 
 /// Waits for the run to finish, showing every event to `each` on the way, and asserts it
@@ -62,7 +60,7 @@ fn running_the_demo_streams_events_and_leaves_every_stage_up_to_date_then_save_v
     unsafe {
         std::env::set_var("CAIRN_DATA_DIR", dir.path())
     };
-    let (api, demo) = common::api_in(dir.path());
+    let (api, demo) = crate::common::api_in(dir.path());
     struct E {
         api: Api,
         demo: String,

@@ -1,8 +1,6 @@
 //! Comparison across projects: two repositories' results in one set of columns.
 
-mod common;
-
-use common::{call, init_dvc_repo, write_results};
+use crate::common::{call, init_dvc_repo, write_results};
 use serde_json::{Value, json};
 
 /// A row as (project name, row kind, row name, cell text by column title `file:key`).
@@ -50,7 +48,7 @@ fn table(v: &Value) -> Vec<Row> {
 
 #[test]
 fn two_projects_line_up_by_param_and_metric_and_a_bad_one_is_named() {
-    let (_data, api, _demo) = common::api_with_demo();
+    let (_data, api, _demo) = crate::common::api_with_demo();
     let dir = tempfile::tempdir().unwrap();
     // Project a: lr and acc, committed, work tree the same.
     let a = dir.path().join("a");

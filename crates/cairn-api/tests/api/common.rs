@@ -1,7 +1,5 @@
-//! What the API test binaries share: an `Api` over a fresh data dir with the demo
+//! What the API test modules share: an `Api` over a fresh data dir with the demo
 //! installed, and a `dispatch` that panics with the error.
-
-#![allow(dead_code)] // each test binary uses its own part
 
 use cairn_api::{Api, ApiConfig, dispatch};
 use serde_json::Value;

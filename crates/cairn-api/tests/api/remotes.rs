@@ -1,10 +1,8 @@
 //! Setting up the default remote from the app: what lands in `.dvc/config` and
 //! `.dvc/config.local`, what the Data tab then shows, and that it is usable at once.
 
-mod common;
-
+use crate::common::{api_with_demo, call};
 use cairn_api::dispatch;
-use common::{api_with_demo, call};
 use serde_json::json;
 
 #[test]

@@ -1,11 +1,9 @@
 //! The Models view: GTO's registry tags joined with `dvc.yaml`'s `artifacts:`.
 
-mod common;
-
 use std::process::Command;
 
+use crate::common::{call, init_dvc_repo};
 use cairn_api::{Api, ApiConfig};
-use common::{call, init_dvc_repo};
 use serde_json::json;
 
 fn git(root: &std::path::Path, at: i64, args: &[&str]) -> String {

@@ -2,10 +2,8 @@
 
 use std::path::Path;
 
-mod common;
-
+use crate::common::{api_with_demo, call};
 use cairn_api::{ErrorCode, dispatch};
-use common::{api_with_demo, call};
 use serde_json::json;
 
 fn head(demo: &str) -> String {
