@@ -113,6 +113,14 @@ for comp in rustfmt clippy; do
 done
 cargo --version
 
+# A full run needs ~8 GB here (target/ ~5 GB, .venv-dvc 1 GB, the UI's Debian packages);
+# say so up front rather than fail in a linker with "Bus error".
+AVAIL_KB=$(df -Pk "$REPO" | awk 'NR==2 {print $4}')
+echo "free disk at $REPO: $((AVAIL_KB / 1024)) MB"
+if ((AVAIL_KB < 8 * 1024 * 1024)); then
+  printf '%swarning: less than 8 GB free; the build may run out of disk%s\n' "$RED" "$RESET" >&2
+fi
+
 # ---------------------------------------------------------------------------
 section "2/7 reference dvc (.venv-dvc)"
 "$REPO/scripts/ensure-dvc.sh" || die "could not provide the reference dvc"
