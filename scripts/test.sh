@@ -35,16 +35,17 @@ export CARGO_INCREMENTAL="${CARGO_INCREMENTAL:-0}"
 if [[ -t 1 ]]; then BOLD=$'\e[1m'; RED=$'\e[31m'; GREEN=$'\e[32m'; RESET=$'\e[0m'
 else BOLD=""; RED=""; GREEN=""; RESET=""; fi
 
-section() { printf '\n%s==> %s%s\n' "$BOLD" "$*" "$RESET"; }
+section() { printf '\n%s==> %s%s  [%d s in]\n' "$BOLD" "$*" "$RESET" "$SECONDS"; }
 die() { printf '%sERROR: %s%s\n' "$RED" "$*" "$RESET" >&2; exit 1; }
 
 FAILED=()
 step() { # step NAME CMD...: run CMD, record NAME on failure
   local name="$1"; shift
+  local start=$SECONDS
   if "$@"; then
-    printf '%sok%s: %s\n' "$GREEN" "$RESET" "$name"
+    printf '%sok%s: %s (%d s)\n' "$GREEN" "$RESET" "$name" $((SECONDS - start))
   else
-    printf '%sFAILED%s: %s\n' "$RED" "$RESET" "$name"
+    printf '%sFAILED%s: %s (%d s)\n' "$RED" "$RESET" "$name" $((SECONDS - start))
     FAILED+=("$name")
     return 1
   fi

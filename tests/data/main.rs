@@ -17,6 +17,7 @@ mod history;
 mod http;
 mod ignore;
 mod init;
+mod list;
 mod move_data;
 mod parquet;
 mod random;

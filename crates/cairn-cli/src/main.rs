@@ -42,6 +42,8 @@ enum Command {
     Stage(commands::stage::StageArgs),
     Remove(commands::remove::RemoveArgs),
     Root(commands::root::RootArgs),
+    #[command(visible_alias = "ls")]
+    List(commands::list::ListArgs),
     Freeze(commands::freeze::FreezeArgs),
     /// Unfreeze stages, as `dvc unfreeze` does
     Unfreeze(commands::freeze::FreezeArgs),
@@ -85,6 +87,7 @@ fn main() -> ExitCode {
         Command::Stage(a) => commands::stage::run(a),
         Command::Remove(a) => commands::remove::run(a),
         Command::Root(a) => commands::root::run(a),
+        Command::List(a) => commands::list::run(a),
         Command::Freeze(a) => commands::freeze::freeze(a),
         Command::Unfreeze(a) => commands::freeze::unfreeze(a),
         Command::Runs(a) => commands::runs::run(a),

@@ -68,13 +68,30 @@ pub fn grid(rows: &[Vec<String>]) {
     padded(rows, &widths_with(rows, 0));
 }
 
+/// Rows without a header as DVC's `ui.table` prints them (`tabulate`'s plain format):
+/// tight columns two spaces apart, the first right-aligned with `right_first`.
+pub fn plain(rows: &[Vec<String>], right_first: bool) {
+    aligned(rows, &widths_with(rows, 0), right_first);
+}
+
 fn padded(rows: &[Vec<String>], w: &[usize]) {
+    aligned(rows, w, false);
+}
+
+fn aligned(rows: &[Vec<String>], w: &[usize], right_first: bool) {
     for r in rows {
         let mut s = String::new();
         for (i, c) in r.iter().enumerate() {
+            let pad = w[i] - c.chars().count();
+            if i == 0 && right_first {
+                s.extend(std::iter::repeat_n(' ', pad));
+                s.push_str(c);
+                s.push_str("  ");
+                continue;
+            }
             s.push_str(c);
             if i + 1 < r.len() {
-                s.extend(std::iter::repeat_n(' ', w[i] - c.chars().count() + 2));
+                s.extend(std::iter::repeat_n(' ', pad + 2));
             }
         }
         line(s.trim_end());

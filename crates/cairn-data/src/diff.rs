@@ -23,6 +23,8 @@ pub struct Snapshot {
     /// Directories (`data/`) whose listing is not in the cache: their files are
     /// unknown, so nothing under them can be called added or deleted.
     unknown_dirs: Vec<String>,
+    /// The sizes recorded for outputs (keys as in `entries`).
+    sizes: BTreeMap<String, u64>,
 }
 
 /// A cached output a snapshot was built from.
@@ -97,7 +99,21 @@ impl Snapshot {
         &self.unknown_dirs
     }
 
+    /// The size recorded for the output at `key` (a folder's key ends in `/`); files
+    /// inside a folder have none, as its listing records no sizes.
+    pub fn recorded_size(&self, key: &str) -> Option<u64> {
+        self.sizes.get(key).copied()
+    }
+
     fn add_out(&mut self, odb: &Odb, path: String, h: &HashInfo) {
+        if let Some(size) = h.size {
+            let key = if h.is_dir() {
+                format!("{path}/")
+            } else {
+                path.clone()
+            };
+            self.sizes.insert(key, size);
+        }
         if !h.is_dir() {
             self.entries.insert(path, h.md5.clone());
             return;

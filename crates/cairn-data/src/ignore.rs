@@ -71,6 +71,41 @@ impl DvcIgnore {
         Ok(true)
     }
 
+    /// No patterns but the built-in ones, for a repository at `root`.
+    pub fn empty(root: &Path) -> DvcIgnore {
+        DvcIgnore {
+            root: root.to_path_buf(),
+            matchers: BTreeMap::new(),
+        }
+    }
+
+    /// Adds the patterns `text` of the `.dvcignore` in `dir` (one read from a git
+    /// revision rather than from disk).
+    pub fn add_text(&mut self, dir: &Path, text: &str) -> Result<()> {
+        let file = dir.join(FILE_NAME);
+        let mut b = GitignoreBuilder::new(dir);
+        for (i, line) in text.lines().enumerate() {
+            if let Err(e) = b.add_line(Some(file.clone()), line) {
+                return Err(DataError::Syntax {
+                    path: file,
+                    line: i + 1,
+                    col: 1,
+                    message: format!("invalid pattern: {e}"),
+                });
+            }
+        }
+        let gi = b.build().map_err(|e| DataError::Syntax {
+            path: file.clone(),
+            line: 1,
+            col: 1,
+            message: format!("invalid pattern: {e}"),
+        })?;
+        if gi.num_ignores() + gi.num_whitelists() > 0 {
+            self.matchers.insert(dir.to_path_buf(), gi);
+        }
+        Ok(())
+    }
+
     /// Whether any `.dvcignore` patterns were loaded (besides the built-in ones).
     pub fn has_patterns(&self) -> bool {
         !self.matchers.is_empty()

@@ -35,6 +35,19 @@ pub struct Git {
     root: PathBuf,
 }
 
+/// A path in a commit's tree.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GitPath {
+    /// Repo-relative, `/`-separated.
+    pub path: String,
+    /// Whether it is a folder (a tree).
+    pub is_dir: bool,
+    /// The size of its object (a tree's is its encoded entry list's, as pygit2 gives it).
+    pub size: u64,
+    /// A file git records as executable.
+    pub exec: bool,
+}
+
 /// Which revisions to visit.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct RevScope {
@@ -143,6 +156,50 @@ impl Git {
             .into_iter()
             .map(|(p, id)| Ok((p, self.repo.find_blob(id)?.content().to_vec())))
             .collect()
+    }
+
+    /// Every path of the tree at `rev` (folders too, the root as `""`), with its object's size and, for a
+    /// file, whether git records it executable — what `dvc ls --rev` shows of git's side.
+    pub fn paths_at(&self, rev: &str) -> Result<Vec<GitPath>, GitError> {
+        let commit = self
+            .repo
+            .revparse_single(rev)
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?
+            .peel_to_commit()
+            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let odb = self.repo.odb()?;
+        let tree = commit.tree()?;
+        let mut out = vec![GitPath {
+            path: String::new(),
+            is_dir: true,
+            size: odb.read_header(tree.id())?.0 as u64,
+            exec: false,
+        }];
+        let mut failed = None;
+        tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
+            let is_dir = match entry.kind() {
+                Some(ObjectType::Tree) => true,
+                Some(ObjectType::Blob) => false,
+                _ => return TreeWalkResult::Skip, // a submodule's commit
+            };
+            match odb.read_header(entry.id()) {
+                Ok((size, _)) => out.push(GitPath {
+                    path: format!("{dir}{}", entry.name().unwrap_or_default()),
+                    is_dir,
+                    size: size as u64,
+                    exec: entry.filemode() == 0o100755,
+                }),
+                Err(e) => {
+                    failed = Some(e);
+                    return TreeWalkResult::Abort;
+                }
+            }
+            TreeWalkResult::Ok
+        })?;
+        match failed {
+            Some(e) => Err(e.into()),
+            None => Ok(out),
+        }
     }
 
     /// The commit ids in `scope`, plus HEAD (deduplicated, HEAD first).

@@ -269,7 +269,12 @@ impl Workspace {
 
     /// Adds to `snap` the data recorded at git revision `rev`: its `.dvc` files' and
     /// its pipelines' cached outputs.
-    fn add_recorded_at(&self, snap: &mut Snapshot, git: &cairn_git::Git, rev: &str) -> Result<()> {
+    pub(super) fn add_recorded_at(
+        &self,
+        snap: &mut Snapshot,
+        git: &cairn_git::Git,
+        rev: &str,
+    ) -> Result<()> {
         snap.add_revision(&self.repo, git, rev)?;
         let fs = cairn_exp::snapshot::RevFs::new(git, rev);
         for o in pipeline_outputs(&fs) {
@@ -281,7 +286,7 @@ impl Workspace {
     /// The work tree's records (dvc's index): the `.dvc` files' and the pipelines'
     /// cached outputs, and the outputs themselves. A folder's listing gone from the
     /// cache is still known if this machine saw it, as dvc's own index remembers it.
-    fn recorded_index(&self) -> Result<(Snapshot, Vec<RecordedOut>)> {
+    pub(super) fn recorded_index(&self) -> Result<(Snapshot, Vec<RecordedOut>)> {
         let mut index = Snapshot::default();
         let mut outs = index.add_pointers(&self.repo)?;
         for o in pipeline_outputs_checked(&cairn_pipeline::LocalFs::new(self.root()))? {

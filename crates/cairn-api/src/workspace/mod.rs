@@ -12,6 +12,7 @@
 mod config;
 mod data;
 mod experiments;
+mod list;
 mod models;
 mod pipeline;
 mod plots;
@@ -25,6 +26,7 @@ pub use cairn_core::{Progress, ProgressEvent};
 pub use config::ConfigRow;
 pub use data::{CloudStatus, DataStatus, DataStatusOptions, Init, StageOutput, StatusReport, init};
 pub use experiments::{ExpDiff, ExpRun, FileResult, Finished, Side};
+pub use list::{ListEntry, ListOptions, TreeItem};
 pub use models::Models;
 pub use pipeline::{Graph, StageAdded, StageFlags, StageLine, files_to_commit, lock_file_of};
 pub use plots::{PlotOptions, Written};

@@ -13,6 +13,7 @@ pub mod freeze;
 pub mod fsck;
 pub mod gc;
 pub mod init;
+pub mod list;
 pub mod metrics;
 pub mod models;
 pub mod move_data;
