@@ -47,28 +47,8 @@ impl DvcIgnore {
         if self.matchers.contains_key(dir) || !file.is_file() {
             return Ok(false);
         }
-        let mut b = GitignoreBuilder::new(dir);
-        if let Some(e) = b.add(&file) {
-            return Err(DataError::Syntax {
-                path: file,
-                line: 1,
-                col: 1,
-                message: format!("invalid pattern: {e}"),
-            });
-        }
-        let gi = b.build().map_err(|e| DataError::Syntax {
-            path: file.clone(),
-            line: 1,
-            col: 1,
-            message: format!("invalid pattern: {e}"),
-        })?;
-        // A comment-only file (as `dvc init` writes) matches nothing; keeping it out
-        // lets walks skip pattern matching entirely.
-        if gi.num_ignores() + gi.num_whitelists() == 0 {
-            return Ok(false);
-        }
-        self.matchers.insert(dir.to_path_buf(), gi);
-        Ok(true)
+        let bytes = std::fs::read(&file).map_err(|e| DataError::io(&file, e))?;
+        self.add_text(dir, &String::from_utf8_lossy(&bytes))
     }
 
     /// No patterns but the built-in ones, for a repository at `root`.
@@ -79,31 +59,29 @@ impl DvcIgnore {
         }
     }
 
-    /// Adds the patterns `text` of the `.dvcignore` in `dir` (one read from a git
-    /// revision rather than from disk).
-    pub fn add_text(&mut self, dir: &Path, text: &str) -> Result<()> {
+    /// Adds the patterns `text` of the `.dvcignore` in `dir` (read from disk, or from a
+    /// git revision); whether it holds any.
+    pub fn add_text(&mut self, dir: &Path, text: &str) -> Result<bool> {
         let file = dir.join(FILE_NAME);
-        let mut b = GitignoreBuilder::new(dir);
-        for (i, line) in text.lines().enumerate() {
-            if let Err(e) = b.add_line(Some(file.clone()), line) {
-                return Err(DataError::Syntax {
-                    path: file,
-                    line: i + 1,
-                    col: 1,
-                    message: format!("invalid pattern: {e}"),
-                });
-            }
-        }
-        let gi = b.build().map_err(|e| DataError::Syntax {
+        let invalid = |line: usize, e: ignore::Error| DataError::Syntax {
             path: file.clone(),
-            line: 1,
+            line,
             col: 1,
             message: format!("invalid pattern: {e}"),
-        })?;
-        if gi.num_ignores() + gi.num_whitelists() > 0 {
-            self.matchers.insert(dir.to_path_buf(), gi);
+        };
+        let mut b = GitignoreBuilder::new(dir);
+        for (i, line) in text.lines().enumerate() {
+            b.add_line(Some(file.clone()), line)
+                .map_err(|e| invalid(i + 1, e))?;
         }
-        Ok(())
+        let gi = b.build().map_err(|e| invalid(1, e))?;
+        // A comment-only file (as `dvc init` writes) matches nothing; keeping it out
+        // lets walks skip pattern matching entirely.
+        if gi.num_ignores() + gi.num_whitelists() == 0 {
+            return Ok(false);
+        }
+        self.matchers.insert(dir.to_path_buf(), gi);
+        Ok(true)
     }
 
     /// Whether any `.dvcignore` patterns were loaded (besides the built-in ones).
