@@ -49,14 +49,6 @@ fn env_sig(who: &str, repo: &git2::Repository) -> Result<Signature<'static>, Git
 const REF_LOCK_TRIES: u32 = 100;
 
 impl Git {
-    fn commit_of(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
-        self.repo
-            .revparse_single(rev)
-            .map_err(|_| GitError::BadRevision(rev.to_string()))?
-            .peel_to_commit()
-            .map_err(|_| GitError::BadRevision(rev.to_string()))
-    }
-
     /// Refs matching a glob (`refs/exps/*`), with the commit each points at.
     pub fn refs_glob(&self, glob: &str) -> Result<Vec<(String, String)>, GitError> {
         let mut out = Vec::new();

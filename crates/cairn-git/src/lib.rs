@@ -115,12 +115,7 @@ impl Git {
 
     /// The bytes of `rel` (repo-relative, `/`-separated) at `rev`, if it exists there.
     pub fn read_at(&self, rev: &str, rel: &str) -> Result<Option<Vec<u8>>, GitError> {
-        let commit = self
-            .repo
-            .revparse_single(rev)
-            .map_err(|_| GitError::BadRevision(rev.to_string()))?
-            .peel_to_commit()
-            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let commit = self.commit_of(rev)?;
         let tree = commit.tree()?;
         let Ok(entry) = tree.get_path(Path::new(rel)) else {
             return Ok(None);
@@ -135,12 +130,7 @@ impl Git {
         rev: &str,
         want: &dyn Fn(&str) -> bool,
     ) -> Result<Vec<(String, Vec<u8>)>, GitError> {
-        let commit = self
-            .repo
-            .revparse_single(rev)
-            .map_err(|_| GitError::BadRevision(rev.to_string()))?
-            .peel_to_commit()
-            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
+        let commit = self.commit_of(rev)?;
         let tree = commit.tree()?;
         let mut paths = Vec::new();
         tree.walk(TreeWalkMode::PreOrder, |dir, entry| {
@@ -158,15 +148,19 @@ impl Git {
             .collect()
     }
 
-    /// Every path of the tree at `rev` (folders too, the root as `""`), with its object's size and, for a
-    /// file, whether git records it executable — what `dvc ls --rev` shows of git's side.
-    pub fn paths_at(&self, rev: &str) -> Result<Vec<GitPath>, GitError> {
-        let commit = self
-            .repo
+    /// The commit `rev` names (a branch, tag, commit or expression like `HEAD~1`).
+    fn commit_of(&self, rev: &str) -> Result<git2::Commit<'_>, GitError> {
+        self.repo
             .revparse_single(rev)
             .map_err(|_| GitError::BadRevision(rev.to_string()))?
             .peel_to_commit()
-            .map_err(|_| GitError::BadRevision(rev.to_string()))?;
+            .map_err(|_| GitError::BadRevision(rev.to_string()))
+    }
+
+    /// Every path of the tree at `rev` (folders too, the root as `""`), with its object's size and, for a
+    /// file, whether git records it executable — what `dvc ls --rev` shows of git's side.
+    pub fn paths_at(&self, rev: &str) -> Result<Vec<GitPath>, GitError> {
+        let commit = self.commit_of(rev)?;
         let odb = self.repo.odb()?;
         let tree = commit.tree()?;
         let mut out = vec![GitPath {
